@@ -1,0 +1,13 @@
+"""cleanwire's cleaner: HTML in, one clean Article out. A library; it never imports Scrapy."""
+from __future__ import annotations
+
+from .article import Article, Block, Media, Removal
+from .errors import CleanwireError, DecodeError, InputError, NotHTMLError, ParseError
+from .extract import clean, extract
+from .options import Options
+
+__all__ = [
+    "Article", "Block", "Media", "Removal", "Options", "extract", "clean",
+    "CleanwireError", "DecodeError", "InputError", "NotHTMLError", "ParseError",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,173 @@
+"""The Article record: structured body blocks, metadata, removals and hashes."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+SCHEMA_VERSION = "1.0"
+EXTRACTOR_VERSION = "cleanwire-0.1.0"
+WORDS_PER_MINUTE = 230     # a common adult silent-reading speed, for reading_time_minutes
+WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Block:
+    """One body block: heading, paragraph, list, quote, table or code."""
+
+    type: str
+    text: str
+    level: int | None = None          # heading level 1-6
+    items: list[str] | None = None    # list items
+    rows: list[list[str]] | None = None  # table cells
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class Removal:
+    """One block or element the cleaner took out, and why."""
+
+    kind: str
+    rule: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Media:
+    """An image of the article with its caption and credit (kept out of the text)."""
+
+    url: str | None
+    caption: str | None = None
+    credit: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def normalise_for_hash(text: str) -> str:
+    """Text folded for hashing: NFKC, lower case, words only."""
+    return " ".join(WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+
+
+def content_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    return "\n\n".join(b.text for b in blocks if b.text)
+
+
+@dataclass
+class Article:
+    """The clean record of one article page; `to_dict()` is the JSON record of DESIGN.md."""
+
+    url: str | None
+    blocks: list[Block]
+    title: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    publisher: str | None = None
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    author_bio: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    section: str | None = None
+    image: str | None = None
+    media: list[Media] = field(default_factory=list)
+    is_accessible_for_free: bool | None = None
+    removed: list[Removal] = field(default_factory=list)
+    provenance: dict[str, dict] = field(default_factory=dict)
+    fetched_at: str | None = None
+    revision: int | None = None
+    previous_hash: str | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def text(self) -> str:
+        return blocks_text(self.blocks)
+
+    @property
+    def markdown(self) -> str:
+        return "\n\n".join(_block_markdown(b) for b in self.blocks if b.text)
+
+    @property
+    def domain(self) -> str | None:
+        url = self.url or self.canonical_url
+        return (urlsplit(url).hostname or None) if url else None
+
+    @property
+    def word_count(self) -> int:
+        return len(WORD.findall(self.text))
+
+    @property
+    def reading_time_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_PER_MINUTE)) if self.word_count else 0
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "domain": self.domain,
+            "site_name": self.site_name,
+            "publisher": self.publisher,
+            "title": self.title,
+            "description": self.description,
+            "authors": list(self.authors),
+            "organizations": list(self.organizations),
+            "author_bio": self.author_bio,
+            "date_published": self.date_published,
+            "date_modified": self.date_modified,
+            "language": self.language,
+            "tags": list(self.tags),
+            "section": self.section,
+            "image": self.image,
+            "media": [m.to_dict() for m in self.media],
+            "is_accessible_for_free": self.is_accessible_for_free,
+            "blocks": [b.to_dict() for b in self.blocks],
+            "text": self.text,
+            "word_count": self.word_count,
+            "reading_time_minutes": self.reading_time_minutes,
+            "removed": [r.to_dict() for r in self.removed],
+            "provenance": self.provenance,
+            "content_hash": self.content_hash,
+            "revision": self.revision,
+            "previous_hash": self.previous_hash,
+            "duplicate_of": self.duplicate_of,
+            "fetched_at": self.fetched_at,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+
+
+def _block_markdown(block: Block) -> str:
+    if block.type == "heading":
+        return "#" * min(max(block.level or 2, 1), 6) + " " + block.text
+    if block.type == "list" and block.items:
+        return "\n".join(f"- {item}" for item in block.items)
+    if block.type == "quote":
+        return "\n".join(f"> {line}" for line in block.text.splitlines())
+    if block.type == "code":
+        return f"```\n{block.text}\n```"
+    if block.type == "table" and block.rows:
+        width = max(len(r) for r in block.rows)
+        rows = [r + [""] * (width - len(r)) for r in block.rows]
+        lines = ["| " + " | ".join(c.replace("|", "\\|") for c in rows[0]) + " |",
+                 "|" + "---|" * width]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
+        return "\n".join(lines)
+    return block.text

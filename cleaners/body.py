@@ -1,0 +1,130 @@
+"""Extraction step: trafilatura on the pruned tree, its output turned into typed blocks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+
+from .article import Block
+from .options import Options
+from .text import clean_text
+
+HEADING_LEVEL_DEFAULT = 2
+
+
+@dataclass
+class Candidate:
+    """A block on its way through the filters, with the signals the filters read."""
+
+    block: Block
+    links: list[str] = field(default_factory=list)   # absolute hrefs inside the block
+    link_chars: int = 0                               # characters of text inside links
+    css: str = ""                                     # class attribute trafilatura kept
+    removed: bool = False
+    protected: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.block.text
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / max(len(self.block.text), 1)
+
+
+def run_trafilatura(tree: HtmlElement, url: str | None, options: Options) -> etree._Element | None:
+    """The body element trafilatura extracts from the (pruned) tree, or None when it finds none."""
+    document = bare_extraction(
+        tree,
+        url=url,
+        fast=True,
+        favor_precision=options.mode == "precision",
+        favor_recall=options.mode == "recall",
+        include_comments=False,
+        include_tables=options.include_tables,
+        include_images=False,
+        include_links=True,
+        include_formatting=True,
+        with_metadata=False,
+        deduplicate=False,
+    )
+    if document is None:
+        return None
+    return document.body
+
+
+def _inline_text(el: etree._Element) -> str:
+    """Text of an inline container, with <lb/> as a line break."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            parts.append("\n")
+        else:
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _clean_lines(text: str) -> str:
+    return "\n".join(line for line in (clean_text(x) for x in text.split("\n")) if line)
+
+
+def _links(el: etree._Element, base: str | None) -> tuple[list[str], int]:
+    hrefs, chars = [], 0
+    for ref in el.iter("ref"):
+        target = ref.get("target")
+        if target:
+            hrefs.append(urljoin(base, target) if base else target)
+        chars += len(clean_text(ref.xpath("string()")))
+    return hrefs, chars
+
+
+def to_candidates(body: etree._Element, base: str | None) -> list[Candidate]:
+    """One candidate per top-level element of trafilatura's body."""
+    out: list[Candidate] = []
+    for el in body:
+        block = _to_block(el)
+        if block is None or not block.text:
+            continue
+        links, link_chars = _links(el, base)
+        out.append(Candidate(block, links, link_chars, el.get("class") or ""))
+    return out
+
+
+def _to_block(el: etree._Element) -> Block | None:
+    tag = el.tag
+    if tag == "head":
+        rend = el.get("rend") or ""
+        level = int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1].isdigit() else HEADING_LEVEL_DEFAULT
+        return Block("heading", clean_text(_inline_text(el)), level=level)
+    if tag == "list":
+        items = [clean_text(_inline_text(item)) for item in el.iter("item")]
+        items = [i for i in items if i]
+        return Block("list", "\n".join(items), items=items) if items else None
+    if tag == "quote":
+        return Block("quote", _clean_lines(_inline_text(el)))
+    if tag == "table":
+        rows = []
+        for row in el.iter("row"):
+            cells = [clean_text(_inline_text(c)) for c in row.iter("cell")]
+            if any(cells):
+                rows.append(cells)
+        if not rows:
+            return None
+        return Block("table", "\n".join(" | ".join(r) for r in rows), rows=rows)
+    if tag == "code":
+        return Block("code", (el.xpath("string()") or "").strip("\n"))
+    if tag == "graphic":
+        return None
+    return Block("paragraph", _clean_lines(_inline_text(el)))
+
+
+def same_site(url: str, base: str | None) -> bool:
+    if not base:
+        return False
+    host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
+    strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
+    return bool(host) and strip(host) == strip(base_host)

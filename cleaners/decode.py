@@ -1,0 +1,130 @@
+"""Bytes to text: HTTP charset, BOM, <meta> charset, then detection; refuses non-HTML input."""
+from __future__ import annotations
+
+import codecs
+import re
+
+from .errors import DecodeError, NotHTMLError
+
+# Leading bytes of formats that are regularly served as text/html by mistake.
+BINARY_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"RIFF", "a RIFF (WebP/WAV) file"),
+    (b"\x00\x00\x01\x00", "an icon file"),
+    (b"7z\xbc\xaf", "a 7z archive"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ", "xz-compressed data"),
+    (b"wOF", "a web font"),
+)
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
+)
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+SNIFF_BYTES = 4096         # how much of the head we look at for <meta charset> and binary sniffing
+MAX_CONTROL_SHARE = 0.10   # above this share of control bytes in the head, the input is binary
+
+
+def _codec(name: str | None) -> str | None:
+    """The Python codec for a declared charset, or None when the name is unknown."""
+    if not name:
+        return None
+    name = name.strip().strip("'\"").lower()
+    if name in ("x-user-defined", "unicode"):
+        return None
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # WHATWG: a page labelled latin-1/ascii is decoded as windows-1252
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Guess UTF-16 without a BOM from NUL bytes in alternate positions."""
+    sample = head[:512]
+    if len(sample) < 8:
+        return None
+    even_nul = sample[0::2].count(0) / len(sample[0::2])
+    odd_nul = sample[1::2].count(0) / len(sample[1::2])
+    if odd_nul > 0.4 and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul > 0.4 and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def sniff_binary(data: bytes, source: str | None = None) -> None:
+    """Raise NotHTMLError when the bytes are evidently not a text document."""
+    if not data.strip():
+        raise NotHTMLError("empty document", source)
+    head = data[:SNIFF_BYTES]
+    for magic, what in BINARY_MAGIC:
+        if head.startswith(magic):
+            raise NotHTMLError(f"not HTML: the bytes are {what}", source)
+    if any(head.startswith(bom) for bom, _ in BOMS) or _utf16_without_bom(head):
+        return
+    controls = len(CONTROL_BYTES.findall(head))
+    if controls / len(head) > MAX_CONTROL_SHARE:
+        raise NotHTMLError("not HTML: binary content", source)
+
+
+def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
+    """The codec to decode `data` with, in WHATWG order: BOM, HTTP header, <meta>, detection."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name
+    declared = _codec(http_charset)
+    if declared:
+        return declared
+    match = META_CHARSET.search(data[:SNIFF_BYTES])
+    declared = _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return utf16
+    if declared and not declared.startswith("utf-16"):
+        return declared
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return best.encoding if best else "cp1252"
+
+
+def decode(data: bytes | str, http_charset: str | None = None, source: str | None = None) -> str:
+    """Decode a document to text, with NUL bytes and a leading BOM removed."""
+    if isinstance(data, str):
+        if not data.strip():
+            raise NotHTMLError("empty document", source)
+        return data.replace("\x00", "").lstrip("\ufeff")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"html must be bytes or str, not {type(data).__name__}")
+    data = bytes(data)
+    sniff_binary(data, source)
+    encoding = detect_encoding(data, http_charset)
+    for bom, name in BOMS:
+        if name == encoding and data.startswith(bom):
+            data = data[len(bom):]
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError as exc:  # pragma: no cover - _codec filters unknown names
+        raise DecodeError(f"unknown encoding {encoding}", source) from exc
+    text = text.replace("\x00", "")
+    if not text.strip():
+        raise NotHTMLError("empty document", source)
+    return text

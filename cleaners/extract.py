@@ -1,0 +1,119 @@
+"""The cleaner: decode, parse once, read metadata, prune, extract, filter, build the Article."""
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from .article import Article, Block
+from .body import Candidate, run_trafilatura, same_site, to_candidates
+from .context import Context
+from .decode import decode
+from .filters import filter_blocks
+from .metadata import Metadata, extract_metadata
+from .options import DEFAULT_OPTIONS, Options
+from .parse import parse
+from .prune import apply_site_overrides, collect_media, prune
+from .text import clean_text, fold, word_count
+
+MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
+NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
+
+
+def extract(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
+            *, http_charset: str | None = None) -> Article | None:
+    """Clean one page: an Article, or None when the page holds no article.
+
+    Raises the `cleaners.errors` exceptions for input that is not an HTML document.
+    """
+    result = clean(html, url, options, http_charset=http_charset)
+    return result.article
+
+
+class Result:
+    """An extraction with its working state, for `explain`: kept and removed candidates in order."""
+
+    def __init__(self, article: Article | None, candidates: list[Candidate], ctx: Context,
+                 meta: Metadata, reason: str | None) -> None:
+        self.article = article
+        self.candidates = candidates
+        self.ctx = ctx
+        self.meta = meta
+        self.not_article_reason = reason
+
+
+def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
+          *, http_charset: str | None = None) -> Result:
+    source = url or "<input>"
+    tree = parse(decode(html, http_charset, source), source)
+    meta = extract_metadata(tree, url)
+    ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body)
+    anchors = _anchor_texts(tree, url)
+    apply_site_overrides(tree, ctx)
+    collect_media(tree, ctx)
+    prune(tree, ctx)
+    body = run_trafilatura(tree, url, options)
+    candidates = to_candidates(body, url) if body is not None else []
+    filter_blocks(candidates, ctx, meta.title, anchors)
+    blocks = [c.block for c in candidates if not c.removed]
+    reason = _not_article_reason(blocks, meta, options)
+    article = None if reason else _build(blocks, meta, ctx, options)
+    return Result(article, candidates, ctx, meta, reason)
+
+
+def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
+    """Link texts of the page that point to other pages of the same site (headlines of promos)."""
+    if not url:
+        return frozenset()
+    from urllib.parse import urljoin
+
+    here = url.split("#")[0].rstrip("/")
+    out = set()
+    for a in tree.iter("a"):
+        href = a.get("href")
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        target = urljoin(url, href)
+        if target.split("#")[0].rstrip("/") == here or not same_site(target, url):
+            continue
+        text = clean_text(a.text_content())
+        if word_count(text) >= MIN_ANCHOR_WORDS:
+            out.add(fold(text))
+    return frozenset(out)
+
+
+def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -> str | None:
+    text_chars = sum(len(b.text) for b in blocks if b.type != "heading")
+    if not blocks:
+        return "no main content found"
+    if text_chars < options.min_text_chars:
+        return f"too little text ({text_chars} characters)"
+    page_type = (meta.page_type or "").lower()
+    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars:
+        return f"page type {meta.page_type!r} with little text"
+    return None
+
+
+def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options) -> Article:
+    bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
+    return Article(
+        url=ctx.url,
+        blocks=blocks,
+        title=meta.title,
+        canonical_url=meta.canonical_url,
+        site_name=meta.site_name,
+        publisher=meta.publisher,
+        description=meta.description,
+        authors=meta.authors,
+        organizations=meta.organizations,
+        author_bio=bio,
+        date_published=meta.date_published,
+        date_modified=meta.date_modified,
+        language=meta.language,
+        tags=meta.tags,
+        section=meta.section,
+        image=meta.image,
+        media=ctx.media,
+        is_accessible_for_free=meta.is_accessible_for_free,
+        removed=ctx.removed,
+        provenance=meta.provenance,
+        fetched_at=options.fetched_at,
+    )

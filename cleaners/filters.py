@@ -1,0 +1,206 @@
+"""Block step: rules over the extracted blocks (phrases, bare links, author lines, JSON-LD body)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .body import Candidate, same_site
+from .context import Context
+from .rules.phrases import PHRASE_RULES, PhraseRule
+from .text import fold, strip_edges, word_count
+
+SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
+JSONLD_COVERAGE = 0.8       # articleBody must hold this share of the kept text before it can accuse a block
+JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
+MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
+MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
+BIO_VERBS = (
+    r"is (a|an|the)|was (a|an|the)|has (been|worked|written|reported)|writes|covers|reports|joined|"
+    r"ist|war|schreibt|arbeitet|berichtet|est (un|une|le|la)|écrit|a rejoint|es (un|una|el|la)|escribe|"
+    r"è (un|una|il|la)|scrive|é (um|uma|o|a)|escreve|is (een|de)|schrijft|er (en|ei)|är (en|ett)|"
+    r"jest|pisze|je|píše|bir|является|пишет|є"
+)
+BIO_START = re.compile(r"^(is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )", re.IGNORECASE)
+BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CompiledPhrase:
+    rule: PhraseRule
+    regex: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[CompiledPhrase, ...]:
+    out = []
+    for rule in PHRASE_RULES:
+        pattern = rule.pattern
+        if rule.match == "full":
+            pattern = rf"^(?:{pattern})$"
+        elif rule.match == "prefix":
+            pattern = rf"^(?:{pattern})"
+        out.append(CompiledPhrase(rule, re.compile(pattern, re.IGNORECASE)))
+    return tuple(out)
+
+
+def phrase_rule_for(text: str) -> PhraseRule | None:
+    """The first phrase rule that matches a block's text, if any."""
+    folded = fold(text)
+    bare = strip_edges(folded)
+    for compiled in _compiled():
+        rule = compiled.rule
+        if len(folded) > rule.max_chars:
+            continue
+        subject = bare if rule.match == "full" else folded
+        if compiled.regex.search(subject):
+            return rule
+    return None
+
+
+def _remove(cand: Candidate, kind: str, rule: str, ctx: Context) -> bool:
+    if cand.protected or cand.removed or not ctx.enabled(rule, kind):
+        return False
+    cand.removed = True
+    ctx.record(kind, rule, cand.text)
+    return True
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
+
+
+def _protect_by_article_body(cands: list[Candidate], ctx: Context) -> None:
+    if not ctx.article_body:
+        return
+    for cand in cands:
+        if word_count(cand.text) >= 6 and fold(cand.text) in ctx.article_body:
+            cand.protected = True
+
+
+def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
+    pats = []
+    for name in names:
+        parts = name.split()
+        if not parts:
+            continue
+        first, last = re.escape(parts[0]), re.escape(parts[-1])
+        middle = r"(\s+\S+)*?" if len(parts) > 1 else ""
+        pats.append(re.compile(rf"^{first}{middle}\s+{last}\b" if len(parts) > 1 else rf"^{first}\b", re.IGNORECASE))
+    return pats
+
+
+def _author_lines(cands: list[Candidate], ctx: Context) -> None:
+    names = {fold(n) for n in ctx.author_names}
+    starts = _name_patterns(ctx.author_names)
+    bio = re.compile(rf"^\s*(?:{BIO_VERBS})\b", re.IGNORECASE)
+    for cand in cands:
+        if cand.removed or cand.protected or cand.block.type not in ("paragraph", "heading"):
+            continue
+        folded = strip_edges(fold(cand.text))
+        if names and (folded in names or BYLINE.sub("", folded) in names):
+            _remove(cand, "author_box", "author_box:name-line", ctx)
+            continue
+        words = word_count(cand.text)
+        if cand.block.type != "paragraph" or words > MAX_BIO_WORDS:
+            continue
+        for pattern in starts:
+            match = pattern.match(cand.text)
+            if match and bio.match(cand.text[match.end():]):
+                if _remove(cand, "author_box", "author_box:bio", ctx):
+                    ctx.bio_parts.append(cand.text)
+                break
+        else:
+            if BIO_START.match(cand.text) and _remove(cand, "author_box", "author_box:bio-sentence", ctx):
+                ctx.bio_parts.append(cand.text)
+
+
+def _phrases(cands: list[Candidate], ctx: Context) -> None:
+    for cand in cands:
+        if cand.removed or cand.protected:
+            continue
+        rule = phrase_rule_for(cand.text)
+        if rule is not None:
+            _remove(cand, rule.kind, rule.id, ctx)
+
+
+def _is_other_page(href: str, ctx: Context) -> bool:
+    if not same_site(href, ctx.url):
+        return False
+    return href.split("#")[0].rstrip("/") != (ctx.url or "").split("#")[0].rstrip("/")
+
+
+def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
+    """Blocks that are one link to another page of the site (bare promos, link lists, headlines)."""
+    for cand in cands:
+        if cand.removed or cand.protected:
+            continue
+        folded = fold(cand.text)
+        if folded in anchors and cand.block.type in ("paragraph", "heading"):
+            _remove(cand, "promo", "promo:linked-headline", ctx)
+            continue
+        if not cand.links or cand.link_density < 0.8:
+            continue
+        if cand.block.type == "paragraph" and word_count(cand.text) >= MIN_PROMO_WORDS:
+            if any(_is_other_page(h, ctx) for h in cand.links):
+                _remove(cand, "promo", "promo:bare-link", ctx)
+        elif cand.block.type == "list" and len(cand.links) >= 2:
+            _remove(cand, "promo", "promo:link-list", ctx)
+
+
+def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> None:
+    if not title:
+        return
+    folded_title = fold(title)
+    for cand in cands[:3]:
+        if not cand.removed and cand.block.type == "heading" and fold(cand.text) == folded_title:
+            cand.protected = False
+            _remove(cand, "metadata", "metadata:title-repeat", ctx)
+
+
+def _article_body_absent(cands: list[Candidate], ctx: Context) -> None:
+    """When JSON-LD articleBody holds nearly all the kept text, blocks absent from it go."""
+    if not ctx.article_body:
+        return
+    body_shingles = _shingles(ctx.article_body.split())
+    kept = [c for c in cands if not c.removed and c.block.type != "heading"]
+    total = sum(len(c.text) for c in kept) or 1
+    overlaps = {}
+    for cand in kept:
+        words = fold(cand.text).split()
+        if not words:
+            continue
+        sh = _shingles(words)
+        overlaps[id(cand)] = len(sh & body_shingles) / len(sh)
+    covered = sum(len(c.text) for c in kept if overlaps.get(id(c), 0) >= JSONLD_MIN_OVERLAP)
+    if covered / total < JSONLD_COVERAGE:
+        return
+    for cand in kept:
+        if overlaps.get(id(cand), 1) < JSONLD_MIN_OVERLAP and word_count(cand.text) >= 3:
+            _remove(cand, "other", "other:absent-from-jsonld-body", ctx)
+
+
+def _orphan_headings(cands: list[Candidate], ctx: Context) -> None:
+    """A heading whose section lost every block (or has none) was a widget title."""
+    for i, cand in enumerate(cands):
+        if cand.removed or cand.protected or cand.block.type != "heading":
+            continue
+        level = cand.block.level or 2
+        section = []
+        for nxt in cands[i + 1:]:
+            if nxt.block.type == "heading" and not nxt.removed and (nxt.block.level or 2) <= level:
+                break
+            section.append(nxt)
+        if all(c.removed for c in section):
+            _remove(cand, "widget", "widget:orphan-heading", ctx)
+
+
+def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, anchors: frozenset[str]) -> None:
+    """Mark boilerplate candidates removed, in rule order; records every removal in ctx."""
+    _protect_by_article_body(cands, ctx)
+    _title_repeat(cands, ctx, title)
+    _phrases(cands, ctx)
+    _author_lines(cands, ctx)
+    _link_blocks(cands, ctx, anchors)
+    _article_body_absent(cands, ctx)
+    _orphan_headings(cands, ctx)

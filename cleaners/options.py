@@ -1,0 +1,64 @@
+"""The one frozen options object that configures a cleaning run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+MODES = ("precision", "balanced", "recall")
+
+#: every boilerplate kind a rule can remove (also the `removed[].kind` values)
+KINDS = (
+    "author_box", "promo", "ad_marker", "newsletter", "consent", "caption", "comments",
+    "legal", "metadata", "widget", "social", "template", "site", "other",
+)
+
+
+@dataclass(frozen=True)
+class SiteOverride:
+    """Per-site selectors to drop or keep, from a sources/overrides TOML file."""
+
+    domain: str
+    drop: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to clean a page. Immutable: derive variants with `options.with_(...)`."""
+
+    mode: str = "balanced"                    # precision | balanced | recall
+    keep_kinds: frozenset[str] = frozenset()  # boilerplate kinds to leave in the text
+    drop_kinds: frozenset[str] = frozenset()  # kinds removed even where the mode would keep them
+    disabled_rules: frozenset[str] = frozenset()  # rule ids switched off
+    site_overrides: tuple[SiteOverride, ...] = ()
+    include_tables: bool = True
+    min_text_chars: int = 200                 # below this the page is not an article
+    detect_language: bool = True
+    known_titles: tuple[str, ...] = ()        # headlines of other pages of the site (promo signal)
+    fetched_at: str | None = None             # ISO time of the fetch, for provenance and date sanity
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        unknown = (self.keep_kinds | self.drop_kinds) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown boilerplate kind(s): {', '.join(sorted(unknown))}")
+
+    def with_(self, **changes) -> Options:
+        return replace(self, **changes)
+
+    def removes(self, kind: str) -> bool:
+        """Whether blocks of this kind are taken out of the text."""
+        if kind in self.drop_kinds:
+            return True
+        return kind not in self.keep_kinds
+
+    def overrides_for(self, domain: str | None) -> SiteOverride | None:
+        if not domain:
+            return None
+        for override in self.site_overrides:
+            if domain == override.domain or domain.endswith("." + override.domain):
+                return override
+        return None
+
+
+DEFAULT_OPTIONS = Options()

@@ -1,0 +1,197 @@
+"""Element step: take boilerplate elements out of the parsed tree by rule, before extraction."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lxml.html import HtmlElement
+
+from .article import Media
+from .context import Context
+from .rules.elements import (
+    CAPTION_COMPOUNDS, CREDIT_COMPOUNDS, ELEMENT_RULES, NEVER_PRUNED_TAGS, ElementRule,
+)
+from .text import clean_text, element_chunks, fold
+
+TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+SEPARATORS = re.compile(r"[\s_\-]+")
+MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
+MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
+MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
+CREDIT_TEXT = re.compile(
+    r"(?:^|\s|\()((?:photo|foto|bild|image|picture|credit|crédit|crédito|fotó|zdjęcie|kuva|illustration|grafik)s?\s*:\s*.+"
+    r"|©.+|\(?(?:ap|afp|reuters|getty images|dpa|epa|imago|shutterstock|istock)(?: photo)?(?:/[^)]*)?\)?)$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def _match_attr(attr: str) -> tuple[frozenset[str], str]:
+    lowered = attr.lower()
+    return frozenset(t for t in TOKEN_SPLIT.split(lowered) if t), SEPARATORS.sub("", lowered)
+
+
+def _rule_for(el: HtmlElement, mode: str) -> ElementRule | None:
+    attr = (el.get("class") or "") + " " + (el.get("id") or "")
+    role = (el.get("role") or "").lower()
+    tokens, joined = _match_attr(attr) if attr.strip() else (frozenset(), "")
+    for rule in ELEMENT_RULES:
+        if mode not in rule.modes:
+            continue
+        if el.tag in rule.tags or (role and role in rule.roles):
+            return rule
+        if tokens and (tokens.intersection(rule.tokens) or any(c in joined for c in rule.compounds)):
+            return rule
+    return None
+
+
+def _is_attached(el: HtmlElement, root: HtmlElement) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _remove(el: HtmlElement) -> None:
+    """Drop an element but keep its tail text in the tree."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _paragraph_chars(el: HtmlElement) -> int:
+    return sum(len(p.text_content()) for p in el.iter("p"))
+
+
+def _protected(el: HtmlElement, page_chars: int, ctx: Context) -> bool:
+    """An element that holds the article (or text of its JSON-LD articleBody) is never pruned."""
+    inner = _paragraph_chars(el)
+    if inner >= MAIN_MIN_CHARS and inner >= MAIN_SHARE * page_chars:
+        return True
+    if ctx.article_body:
+        text = fold(el.text_content())
+        if len(text) >= 80 and text in ctx.article_body:
+            return True
+    return False
+
+
+def _image_url(figure: HtmlElement) -> str | None:
+    for img in figure.iter("img", "source"):
+        for attr in ("src", "data-src", "data-lazy-src", "data-original", "srcset", "data-srcset"):
+            value = (img.get(attr) or "").strip()
+            if value and not value.startswith("data:"):
+                return value.split(",")[0].split()[0]
+    return None
+
+
+def _has_class(el: HtmlElement, compounds: tuple[str, ...]) -> bool:
+    attr = (el.get("class") or "") + " " + (el.get("id") or "")
+    return bool(attr.strip()) and any(c in _match_attr(attr)[1] for c in compounds)
+
+
+def _split_credit(figure: HtmlElement) -> tuple[str | None, str | None]:
+    """(caption, credit) of a figure: credit from a credit element or a trailing credit phrase."""
+    credit = None
+    for el in figure.iter():
+        if isinstance(el.tag, str) and el is not figure and _has_class(el, CREDIT_COMPOUNDS):
+            credit = clean_text(el.text_content()) or None
+            break
+    captions = [c for c in figure.iter("figcaption")] or [
+        el for el in figure.iter() if isinstance(el.tag, str) and _has_class(el, CAPTION_COMPOUNDS)
+    ]
+    caption = clean_text(" ".join(c.text_content() for c in captions[:1])) or None
+    if caption and credit and caption.endswith(credit):
+        caption = caption[: -len(credit)].strip() or None
+    if caption and not credit:
+        match = CREDIT_TEXT.search(caption)
+        if match:
+            credit = match.group(1).strip(" ()")
+            caption = caption[: match.start(1)].strip(" (") or None
+    return caption, credit
+
+
+def collect_media(tree: HtmlElement, ctx: Context) -> None:
+    """Move figures (image, caption, credit) out of the tree into ctx.media, recording captions."""
+    for figure in list(tree.iter("figure")):
+        if not _is_attached(figure, tree):
+            continue
+        url = _image_url(figure)
+        text = clean_text(figure.text_content())
+        if len(text) > MAX_FIGURE_TEXT or (url is None and text):
+            continue  # an embed or a quote the article shows, not an image
+        caption, credit = _split_credit(figure)
+        ctx.media.append(Media(url, caption, credit))
+        if ctx.enabled("caption:figure", "caption"):
+            ctx.record("caption", "caption:figure", [t for t in (caption, credit) if t])
+            _remove(figure)
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str) or el.tag in NEVER_PRUNED_TAGS - {"p"} or not _is_attached(el, tree):
+            continue
+        if _has_class(el, CAPTION_COMPOUNDS) and len(clean_text(el.text_content())) <= MAX_FIGURE_TEXT:
+            caption, credit = _split_credit(el) if el.tag != "p" else (clean_text(el.text_content()), None)
+            if not (caption or credit) or not ctx.enabled("caption:element", "caption"):
+                continue
+            ctx.media.append(Media(_image_url(el), caption, credit))
+            ctx.record("caption", "caption:element", [t for t in (caption, credit) if t])
+            _remove(el)
+
+
+def prune(tree: HtmlElement, ctx: Context) -> None:
+    """Remove elements matched by the element rules, recording each removed text chunk."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    mode = ctx.options.mode
+    page_chars = _paragraph_chars(root)
+    candidates = [
+        (el, rule) for el in root.iter()
+        if isinstance(el.tag, str) and el.tag not in NEVER_PRUNED_TAGS
+        and (rule := _rule_for(el, mode)) is not None
+    ]
+    for el, rule in candidates:
+        if not ctx.enabled(rule.id, rule.kind) or not _is_attached(el, root):
+            continue
+        if _protected(el, page_chars, ctx) or _touches_kept(el, ctx.kept):
+            continue
+        chunks = element_chunks(el)
+        if rule.kind == "author_box":
+            ctx.bio_parts.extend(c for c in chunks if _is_bio(c, ctx))
+        ctx.record(rule.kind, rule.id, chunks)
+        _remove(el)
+
+
+def _touches_kept(el: HtmlElement, kept: list[HtmlElement]) -> bool:
+    """Whether the element is, holds, or sits inside an element a site override keeps."""
+    if not kept:
+        return False
+    lineage = {id(el), *(id(a) for a in el.iterancestors())}
+    return any(id(k) in lineage or any(d is k for d in el.iterdescendants()) for k in kept)
+
+
+def _is_bio(chunk: str, ctx: Context) -> bool:
+    """A sentence-like chunk of an author box (not the name, not a 'More from' title)."""
+    return len(chunk.split()) >= 8 and chunk.strip() not in ctx.author_names
+
+
+def apply_site_overrides(tree: HtmlElement, ctx: Context) -> None:
+    """Drop the elements a per-site override names; remember the ones it keeps in ctx.kept."""
+    override = ctx.options.overrides_for(ctx.host)
+    if override is None:
+        return
+    from lxml.cssselect import CSSSelector
+
+    for n, selector in enumerate(override.drop, 1):
+        rule = f"site:{override.domain}:{n}"
+        for el in CSSSelector(selector)(tree):
+            if _is_attached(el, tree):
+                ctx.record("site", rule, element_chunks(el))
+                _remove(el)
+    for selector in override.keep:
+        ctx.kept.extend(CSSSelector(selector)(tree))

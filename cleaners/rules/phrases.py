@@ -1,0 +1,221 @@
+"""Phrase rules: boilerplate lines recognised by their words, per kind and language.
+
+`match` says how a pattern meets a block's text (whitespace-collapsed, case-folded):
+  "full"   the whole block is the phrase (ad labels, widget titles, UI words);
+  "prefix" the block starts with it and is short (promo lines "Read more: ...");
+  "search" the phrase occurs anywhere in a short block (subscription prompts).
+`max_chars` bounds the block length a rule may remove, so body paragraphs that merely
+mention the words are never taken.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SHORT = 200      # a one-line prompt or label
+MEDIUM = 400     # a short paragraph (newsletter boxes, disclaimers)
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    id: str
+    kind: str
+    lang: str
+    pattern: str            # a regular expression over case-folded text
+    match: str = "full"     # full | prefix | search
+    max_chars: int = SHORT
+
+
+def _rules(kind: str, match: str, max_chars: int, table: dict[str, tuple[str, ...]], name: str) -> list[PhraseRule]:
+    return [
+        PhraseRule(f"{kind}:{lang}:{name}", kind, lang, "(?:" + "|".join(patterns) + ")", match, max_chars)
+        for lang, patterns in table.items()
+    ]
+
+
+# "- Advertisement -", "Anzeige", "Publicité" ... alone on a line
+AD_LABELS = {
+    "en": (r"advertisement", r"advertising", r"ad", r"sponsored( content| post)?", r"promoted( content)?",
+           r"paid (post|content)", r"story continues below( this)? (advertisement|ad)", r"scroll to continue( with content)?",
+           r"continue reading below", r"article continues below", r"skip advert"),
+    "de": (r"anzeige", r"werbung", r"gesponsert", r"sponsored", r"weiter nach der anzeige", r"artikel wird nach der anzeige fortgesetzt"),
+    "fr": (r"publicité", r"pub", r"passer la publicité", r"contenu sponsorisé", r"sponsorisé", r"la suite après (cette )?(la )?publicité"),
+    "es": (r"publicidad", r"anuncio", r"contenido patrocinado", r"patrocinado"),
+    "it": (r"pubblicità", r"contenuto sponsorizzato", r"sponsorizzato"),
+    "pt": (r"publicidade", r"anúncio", r"conteúdo patrocinado", r"continua após a publicidade"),
+    "nl": (r"advertentie", r"gesponsord"),
+    "nordic": (r"annonse", r"annons", r"reklame", r"mainos", r"annonsørinnhold", r"sponset"),
+    "pl": (r"reklama", r"materiał sponsorowany", r"artykuł sponsorowany"),
+    "cs": (r"reklama", r"komerční sdělení"),
+    "tr": (r"reklam", r"sponsorlu( içerik)?"),
+    "ru": (r"реклама", r"партнерский материал", r"на правах рекламы"),
+    "uk": (r"реклама",),
+    "ja": (r"広告", r"pr", r"スポンサー"),
+    "ko": (r"광고",),
+    "zh": (r"广告", r"廣告", r"赞助"),
+}
+# Widget titles and UI words: "Trending on X", "Most read", "Fehler gefunden? Jetzt melden."
+WIDGET_TITLES = {
+    "en": (r"trending( now| on [\w .'’-]{1,40}| stories| articles)?", r"most (read|popular|viewed|shared|commented)( [\w ]{1,30})?",
+           r"popular (now|stories|articles|posts)", r"top stories", r"editor'?s picks", r"latest (news|stories|articles|posts)",
+           r"recommended( for you)?", r"you (may|might) (also )?like", r"more (stories|news|articles) from [\w .'’-]{1,40}",
+           r"swipe (left|right)( below)? to view more", r"tap to (expand|view)", r"click to expand", r"listen to (this )?article",
+           r"(print|email|share)( this)?( article| story)?", r"copy link", r"link copied", r"show more", r"load more",
+           r"what to read next", r"up next", r"watch:?", r"related( topics| videos)?", r"in (this|other) news"),
+    "de": (r"meistgelesen(e artikel)?", r"am meisten gelesen", r"beliebt(e artikel)?", r"top[- ]themen", r"fehler gefunden\?? jetzt melden\.?",
+           r"artikel (teilen|drucken|merken)", r"mehr zum thema", r"das könnte sie auch interessieren", r"empfehlungen",
+           r"zur startseite", r"vorlesen", r"kommentare anzeigen", r"weitere artikel"),
+    "fr": (r"les plus lus", r"les plus populaires", r"à la une", r"tendances?", r"sur le même sujet", r"vous aimerez aussi",
+           r"partager( l'article| cet article)?", r"écouter (cet )?article"),
+    "es": (r"lo más (leído|visto)", r"más leídas?", r"tendencias", r"te puede interesar", r"noticias relacionadas", r"compartir"),
+    "it": (r"i più letti", r"più lett[ie]", r"potrebbe interessarti", r"condividi"),
+    "pt": (r"mais lidas?", r"em alta", r"você pode gostar", r"notícias relacionadas", r"compartilhe?"),
+    "nl": (r"meest gelezen", r"populair", r"lees ook", r"gerelateerde artikelen", r"delen"),
+    "nordic": (r"mest lest", r"mest läst", r"mest læste", r"mest delt", r"populært", r"del artikkelen", r"dela artikeln"),
+    "pl": (r"najczęściej czytane", r"najpopularniejsze", r"polecane", r"udostępnij"),
+    "cs": (r"nejčtenější", r"doporučujeme", r"sdílet"),
+    "tr": (r"en çok okunanlar", r"çok okunanlar", r"paylaş", r"ilgili haberler"),
+    "ru": (r"самое читаемое", r"популярное", r"читайте также", r"поделиться"),
+    "uk": (r"найпопулярніше", r"читайте також", r"поділитися"),
+    "ja": (r"ランキング", r"人気記事", r"関連記事", r"シェア"),
+    "ko": (r"많이 본 뉴스", r"관련 기사", r"공유"),
+    "zh": (r"热门文章", r"相关新闻", r"相关文章", r"分享"),
+}
+# "Read more: <headline>", "Lesen Sie auch: ...", "Les også: ..." at the start of a short block
+PROMO_PREFIXES = {
+    "en": (r"read (more|also|next)\b", r"more:", r"see also\b", r"related:", r"also read\b", r"recommended:", r"watch:", r"listen:",
+           r"read the full story", r"click here to read", r"more on this story", r"further reading:", r"don'?t miss:", r"related stories?:",
+           r"related articles?:", r"related reading:", r"must read:", r"latest:"),
+    "de": (r"lesen sie (auch|mehr|hier)\b", r"lesetipp:", r"auch interessant:", r"mehr zum thema:", r"mehr dazu:", r"weiterlesen:", r"siehe auch:",
+           r"zum thema:", r"passend dazu:", r"das könnte sie auch interessieren"),
+    "fr": (r"(à|a) lire (aussi|également|egalement)\b", r"lire aussi\b", r"voir aussi\b", r"sur le même sujet\b", r"à voir aussi\b", r"lire la suite\b"),
+    "es": (r"lee también\b", r"lea también\b", r"te puede interesar:", r"más información:", r"leer más\b", r"ver también\b", r"también te puede interesar"),
+    "it": (r"leggi anche\b", r"leggi di più\b", r"potrebbe interessarti\b", r"vedi anche\b"),
+    "pt": (r"leia também\b", r"leia mais\b", r"veja também\b", r"saiba mais\b", r"continua depois da publicidade"),
+    "nl": (r"lees ook\b", r"lees meer\b", r"bekijk ook\b", r"meer over\b"),
+    "nordic": (r"les også\b", r"les mer\b", r"läs också\b", r"läs mer\b", r"læs også\b", r"læs mere\b", r"lue myös\b", r"se også\b"),
+    "pl": (r"czytaj (także|też|również|więcej)\b", r"zobacz (także|też|również)\b", r"przeczytaj (także|też|również)\b"),
+    "cs": (r"čtěte (také|též)\b", r"přečtěte si (také|též)\b", r"související:"),
+    "tr": (r"ayrıca okuyun\b", r"ilgili haber\b", r"bunu da okuyun\b", r"devamı için"),
+    "ru": (r"читайте (также|тоже)\b", r"по теме:", r"читать далее\b", r"подробнее:"),
+    "uk": (r"читайте (також|теж)\b", r"по темі:"),
+    "ja": (r"関連記事[:：]", r"あわせて読みたい", r"こちらもおすすめ"),
+    "ko": (r"관련기사", r"함께 보면 좋은"),
+    "zh": (r"相关阅读", r"延伸阅读", r"推荐阅读", r"相關閱讀"),
+}
+# Subscription, newsletter and paywall prompts anywhere in a short block
+NEWSLETTER = {
+    "en": (r"sign up (for|to) (our|the) [\w ]{0,30}newsletter", r"subscribe to (our|the) [\w ]{0,30}(newsletter|channel|podcast)",
+           r"(get|receive) (our|the) [\w ]{0,30}newsletter", r"newsletter sign[- ]?up", r"already a subscriber\??",
+           r"subscribe (now|today)\b", r"to continue reading,? (please )?(subscribe|log in|sign in)", r"this (article|content) is for subscribers",
+           r"stay informed with [\w ]{0,40} for only", r"for only [^ ]{1,12} a (month|week|year)", r"unlimited (digital )?access",
+           r"want to add another user to your subscription", r"enter your email( address)?", r"please (enter|provide) a valid email",
+           r"thank you for (signing up|subscribing)", r"you('re| are) (now )?subscribed", r"by signing up,? you agree",
+           r"invalid email( address)?", r"support (our|independent) journalism", r"become a (member|subscriber)"),
+    "de": (r"jetzt (abonnieren|abo abschließen|registrieren)", r"abonnieren sie (unseren|den) newsletter", r"newsletter abonnieren",
+           r"abonnieren für", r"mit einem abo", r"bereits abonnent", r"weiterlesen mit", r"dieser artikel ist (nur )?für abonnenten",
+           r"melden sie sich (jetzt )?(für|zum) newsletter an", r"gratis testen", r"e-mail-adresse eingeben"),
+    "fr": (r"abonnez-vous", r"inscrivez-vous à (notre|la) newsletter", r"déjà abonné", r"cet article est réservé aux abonnés",
+           r"recevez (notre|la) newsletter", r"s'abonner", r"offre d'abonnement"),
+    "es": (r"suscríbete", r"suscribirse", r"¿?quieres añadir otro usuario a tu suscripción\??", r"ya eres suscriptor",
+           r"recibe (nuestro|el) boletín", r"apúntate a (nuestra|la) newsletter", r"este contenido es exclusivo para suscriptores",
+           r"hazte socio", r"inicia sesión para seguir leyendo"),
+    "it": (r"abbonati", r"iscriviti alla (nostra )?newsletter", r"sei già abbonato", r"contenuto riservato agli abbonati"),
+    "pt": (r"assine (já|agora)", r"assine a (nossa )?newsletter", r"já é assinante", r"conteúdo exclusivo para assinantes",
+           r"inscreva-se na (nossa )?newsletter"),
+    "nl": (r"abonneer (je|u)", r"schrijf (je|u) in voor (onze|de) nieuwsbrief", r"al abonnee", r"meld (je|u) aan voor (onze|de) nieuwsbrief"),
+    "nordic": (r"abonner på", r"prenumerera på", r"bli abonnent", r"allerede abonnent", r"redan prenumerant", r"meld deg på nyhetsbrev",
+               r"tilmeld dig nyhedsbrev"),
+    "pl": (r"zapisz się do newslettera", r"zaprenumeruj", r"wykup (dostęp|subskrypcję)", r"masz już subskrypcję"),
+    "cs": (r"přihlaste se k odběru", r"předplaťte si", r"předplatné"),
+    "tr": (r"abone ol", r"bültenimize abone", r"e-bültene kaydolun"),
+    "ru": (r"подпишитесь на (наш|нашу)", r"подписывайтесь на", r"оформите подписку"),
+    "uk": (r"підпишіться на", r"підписуйтесь на"),
+    "ja": (r"会員登録", r"メールマガジン", r"有料会員"),
+    "ko": (r"구독하기", r"뉴스레터 구독"),
+    "zh": (r"订阅", r"訂閱"),
+}
+# Text left where a blocked embed would be
+CONSENT = {
+    "en": (r"(to )?view this content,? (please )?(enable|accept|allow) (cookies|consent)", r"this content is (blocked|not available) due to your (privacy|cookie)",
+           r"(please )?(accept|enable) (cookies|marketing cookies|third[- ]party cookies) to (view|see|watch)", r"we need your consent to load",
+           r"this (embed|content) (is provided by|from) a third party", r"click (here )?to (load|show) (the )?(external )?content",
+           r"manage (your )?(cookie|privacy) (settings|preferences)"),
+    "de": (r"externer inhalt", r"um diesen inhalt (zu sehen|anzuzeigen)", r"wir benötigen ihre zustimmung", r"inhalte von drittanbietern",
+           r"externe inhalte (aktivieren|anzeigen|laden)", r"datenschutzeinstellungen", r"ich bin damit einverstanden, dass mir externe inhalte"),
+    "fr": (r"contenu externe", r"(pour|afin de) (voir|afficher) ce contenu", r"acceptez les cookies", r"gérer mes choix", r"ce contenu est bloqué"),
+    "es": (r"contenido externo", r"para ver este contenido", r"acepta las cookies", r"este contenido está bloqueado"),
+    "it": (r"contenuto esterno", r"per visualizzare (questo|il) contenuto", r"accetta i cookie"),
+    "pt": (r"conteúdo externo", r"para ver este conteúdo", r"aceite os cookies"),
+    "nl": (r"externe inhoud", r"om deze inhoud te (zien|bekijken)", r"accepteer (de )?cookies"),
+    "nordic": (r"eksternt innhold", r"extern(t)? innehåll", r"godta informasjonskapsler", r"acceptera cookies"),
+    "pl": (r"treść zewnętrzna", r"aby zobaczyć (tę )?treść", r"zaakceptuj (pliki )?cookies"),
+}
+# Commenting prompts and comment-section titles
+COMMENTS = {
+    "en": (r"you must (be logged in|confirm your public display name|log in|sign in) (to|before) (post a )?comment(ing)?",
+           r"(leave|post|add|write) a (comment|reply)", r"\d* ?comments?", r"join the (conversation|discussion)", r"comments? (are|is) closed",
+           r"show comments", r"view comments", r"be the first to comment", r"cancel reply", r"reader comments"),
+    "de": (r"kommentare?( \(\d+\))?", r"kommentar (schreiben|verfassen)", r"diskutieren sie mit", r"zu den kommentaren"),
+    "fr": (r"commentaires?( \(\d+\))?", r"(laisser|ajouter|écrire) un commentaire", r"réagir"),
+    "es": (r"comentarios?( \(\d+\))?", r"(deja|escribe) (un|tu) comentario"),
+    "it": (r"commenti( \(\d+\))?", r"lascia un commento"),
+    "pt": (r"comentários?( \(\d+\))?", r"deixe (um|seu) comentário"),
+    "nl": (r"reacties?( \(\d+\))?", r"plaats een reactie"),
+    "nordic": (r"kommentarer?", r"skriv en kommentar", r"kommentera"),
+    "pl": (r"komentarze?( \(\d+\))?", r"dodaj komentarz"),
+}
+# Legal, affiliate and self-promotion lines
+LEGAL = {
+    "en": (r"we independently (select|review|choose) (everything|all|the products)", r"(we|this site) (may )?(earn|receive) (a )?(commission|compensation)",
+           r"(as an amazon associate|this (article|post) contains affiliate links)", r"please bookmark", r"all rights reserved",
+           r"(©|copyright|\(c\)) ?(\d{4}|[\w .,&-]{1,60}) .{0,120}", r"this (material|article) may not be (published|reproduced|broadcast)",
+           r"(reporting|editing|writing) by [\w .,'’-]+(;|$)", r"follow (us|[\w .]+) on (twitter|x|facebook|instagram|linkedin|telegram|whatsapp|google news)"),
+    "de": (r"alle rechte vorbehalten", r"mit agenturmaterial\.?", r"\(?dpa(-afx)?\)?", r"\w{2,8} \((dst|dpa|afp|red)\)", r"affiliate-links?",
+           r"wir erhalten (eine )?provision"),
+    "fr": (r"tous droits réservés", r"avec afp\.?", r"liens? affiliés?"),
+    "es": (r"todos los derechos reservados", r"con información de [\w ]{1,40}", r"enlaces? de afiliados?"),
+    "it": (r"tutti i diritti riservati", r"riproduzione riservata"),
+    "pt": (r"todos os direitos reservados", r"com informações d[aoe] [\w ]{1,40}"),
+    "nl": (r"alle rechten voorbehouden",),
+    "nordic": (r"alle rettigheter reservert", r"alla rättigheter förbehållna"),
+    "pl": (r"wszelkie prawa zastrzeżone",),
+    "ru": (r"все права защищены",),
+}
+# Metadata lines inside the body: bare timestamps, "date • Updated: date", share counts
+DATE_WORD = r"(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w{3,12}\.? \d{4}|\w{3,12}\.? \d{1,2},? \d{4})"
+METADATA = {
+    "any": (
+        rf"(published|updated|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|publisert|oppdatert|publicerad|uppdaterad|opublikowano|zaktualizowano)?:? ?{DATE_WORD}([,•|·—-]? ?(um |at |à |a las |alle )?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h|cet|cest|gmt|utc|et|edt|est|bst))?)?"
+        rf"( ?[•|·—-] ?(updated|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad|zaktualizowano):? ?{DATE_WORD}?([,•|·—-]? ?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h))?)?)?",
+        r"\d{1,2}[:.]\d{2}( ?(am|pm|uhr|h))?",
+        r"(\d+ )?(shares?|comments?|views?|min(ute)?s? read|minute read|min\. lesezeit|lesezeit:? ?\d+ min(uten)?|minutos de lectura|min de lecture)( \d+)?",
+        r"(reading time|lesezeit|temps de lecture|tiempo de lectura):? ?\d+ ?(min|minutes|minuten|minutos)\.?",
+        r"(tags?|schlagworte|themen|mots-clés|etiquetas|tag):.{0,150}",
+        r"(updated|aktualisiert|mis à jour|actualizado)( on)?:? .{0,40}\d{1,2}[:.]\d{2}.{0,10}",
+    ),
+}
+# Author box lines (the author's name alone and bio sentences are matched in the filter step)
+AUTHOR_BOX = {
+    "en": (r"more (from|by) (this )?(author|[\w .'’-]{2,40})", r"about the author", r"(view|see) all (posts|articles|stories) by .{1,40}",
+           r"latest (posts|articles|stories) (from|by) .{1,40}", r"author profile", r"follow [\w .'’-]{2,40} on (twitter|x)"),
+    "de": (r"mehr vom autor", r"mehr von [\w .'’-]{2,40}", r"über (den|die) autor(in)?", r"alle artikel von .{1,40}", r"zur autorenseite"),
+    "fr": (r"plus de l'auteur", r"à propos de l'auteur", r"tous les articles de .{1,40}"),
+    "es": (r"más del autor", r"sobre el autor", r"más artículos de .{1,40}"),
+    "it": (r"altri articoli di .{1,40}", r"sull'autore"),
+    "pt": (r"mais do autor", r"sobre o autor"),
+    "nl": (r"meer van (de auteur|[\w .'’-]{2,40})", r"over de auteur"),
+    "nordic": (r"mer fra (forfatteren|[\w .'’-]{2,40})", r"om forfatteren", r"om skribenten"),
+    "pl": (r"więcej od autora", r"o autorze"),
+}
+
+PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
+    _rules("ad_marker", "full", SHORT, AD_LABELS, "label")
+    + _rules("widget", "full", SHORT, WIDGET_TITLES, "title")
+    + _rules("promo", "prefix", 300, PROMO_PREFIXES, "read-also")
+    + _rules("newsletter", "search", MEDIUM, NEWSLETTER, "prompt")
+    + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
+    + _rules("comments", "full", SHORT, COMMENTS, "prompt")
+    + _rules("legal", "full", 300, LEGAL, "line")
+    + _rules("metadata", "full", SHORT, METADATA, "line")
+    + _rules("author_box", "full", SHORT, AUTHOR_BOX, "line")
+)
