@@ -4,6 +4,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from .article import Article, Block
+from .audit import audit_dropped
 from .body import Candidate, run_trafilatura, same_site, to_candidates
 from .context import Context
 from .decode import decode
@@ -53,6 +54,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     body = run_trafilatura(tree, url, options)
     candidates = to_candidates(body, url) if body is not None else []
     filter_blocks(candidates, ctx, meta.title, anchors)
+    audit_dropped(tree, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
     reason = _not_article_reason(blocks, meta, options)
     article = None if reason else _build(blocks, meta, ctx, options)

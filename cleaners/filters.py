@@ -22,6 +22,7 @@ BIO_VERBS = (
     r"jest|pisze|je|píše|bir|является|пишет|є"
 )
 BIO_START = re.compile(r"^(is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )", re.IGNORECASE)
+BIO_AFTER_NAME = re.compile(rf"^\s*(?:{BIO_VERBS})\b", re.IGNORECASE)
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
 
 
@@ -29,6 +30,19 @@ BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+",
 class CompiledPhrase:
     rule: PhraseRule
     regex: re.Pattern
+
+
+@lru_cache(maxsize=64)
+def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
+    """Patterns for a paragraph opening with an author's name ("Ruta Deshpande" for "Ruta R Deshpande")."""
+    pats = []
+    for name in names:
+        parts = name.split()
+        if not parts:
+            continue
+        first, last = re.escape(parts[0]), re.escape(parts[-1])
+        pats.append(re.compile(rf"^{first}(\s+\S+)*?\s+{last}\b" if len(parts) > 1 else rf"^{first}\b", re.IGNORECASE))
+    return pats
 
 
 @lru_cache(maxsize=1)
@@ -78,41 +92,45 @@ def _protect_by_article_body(cands: list[Candidate], ctx: Context) -> None:
             cand.protected = True
 
 
-def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
-    pats = []
-    for name in names:
-        parts = name.split()
-        if not parts:
-            continue
-        first, last = re.escape(parts[0]), re.escape(parts[-1])
-        middle = r"(\s+\S+)*?" if len(parts) > 1 else ""
-        pats.append(re.compile(rf"^{first}{middle}\s+{last}\b" if len(parts) > 1 else rf"^{first}\b", re.IGNORECASE))
-    return pats
+def author_rule_for(text: str, ctx: Context) -> str | None:
+    """'author_box:name-line', 'author_box:bio' or 'author_box:bio-sentence' when the text is one."""
+    folded = strip_edges(fold(text))
+    names = {fold(n) for n in ctx.author_names}
+    if names and (folded in names or BYLINE.sub("", folded) in names):
+        return "author_box:name-line"
+    if word_count(text) > MAX_BIO_WORDS:
+        return None
+    for pattern in _name_patterns(ctx.author_names):
+        match = pattern.match(text)
+        if match and BIO_AFTER_NAME.match(text[match.end():]):
+            return "author_box:bio"
+    if BIO_START.match(text):
+        return "author_box:bio-sentence"
+    return None
 
 
 def _author_lines(cands: list[Candidate], ctx: Context) -> None:
-    names = {fold(n) for n in ctx.author_names}
-    starts = _name_patterns(ctx.author_names)
-    bio = re.compile(rf"^\s*(?:{BIO_VERBS})\b", re.IGNORECASE)
     for cand in cands:
         if cand.removed or cand.protected or cand.block.type not in ("paragraph", "heading"):
             continue
-        folded = strip_edges(fold(cand.text))
-        if names and (folded in names or BYLINE.sub("", folded) in names):
-            _remove(cand, "author_box", "author_box:name-line", ctx)
+        rule = author_rule_for(cand.text, ctx)
+        if rule is None or (rule != "author_box:name-line" and cand.block.type != "paragraph"):
             continue
-        words = word_count(cand.text)
-        if cand.block.type != "paragraph" or words > MAX_BIO_WORDS:
-            continue
-        for pattern in starts:
-            match = pattern.match(cand.text)
-            if match and bio.match(cand.text[match.end():]):
-                if _remove(cand, "author_box", "author_box:bio", ctx):
-                    ctx.bio_parts.append(cand.text)
-                break
-        else:
-            if BIO_START.match(cand.text) and _remove(cand, "author_box", "author_box:bio-sentence", ctx):
-                ctx.bio_parts.append(cand.text)
+        if _remove(cand, "author_box", rule, ctx) and rule != "author_box:name-line":
+            ctx.bio_parts.append(cand.text)
+
+
+def classify_text(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str, str] | None:
+    """(kind, rule) for a line of text judged on its words alone, or None when it looks like body."""
+    rule = phrase_rule_for(text)
+    if rule is not None:
+        return rule.kind, rule.id
+    author = author_rule_for(text, ctx)
+    if author is not None:
+        return "author_box", author
+    if fold(text) in anchors:
+        return "promo", "promo:linked-headline"
+    return None
 
 
 def _phrases(cands: list[Candidate], ctx: Context) -> None:

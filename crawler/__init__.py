@@ -1,0 +1,1 @@
+"""cleanwire's Scrapy project: spiders, pipelines and the `cleanwire` command line."""

@@ -1,0 +1,163 @@
+"""Extract clean article records from files, directories, stdin or URLs."""
+from __future__ import annotations
+
+import gzip
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cleaners import CleanwireError, Options
+from cleaners.options import KINDS, MODES
+from crawler.output import FORMATS, emit, format_for
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+MAX_FILE_BYTES = 100 * 1024 * 1024     # refuse local files larger than this
+
+
+@dataclass
+class Source:
+    """One thing to extract: a file, stdin or a URL, with its bytes once read or fetched."""
+
+    name: str                       # as the user wrote it (for messages)
+    kind: str                       # file | stdin | url
+    url: str | None = None          # page URL given to the cleaner
+    data: bytes | None = None
+    http_charset: str | None = None
+    error: str | None = None
+    fetched_at: str | None = None
+
+
+def add_common_arguments(parser) -> None:
+    """Cleaner and Scrapy options shared by extract, explain and crawl."""
+    parser.add_argument("--mode", choices=MODES, default=None, help="cleaning mode (default: balanced)")
+    parser.add_argument("--keep", action="append", choices=KINDS, default=[], metavar="KIND",
+                        help="leave this boilerplate kind in the text (repeatable)")
+    parser.add_argument("--drop", action="append", choices=KINDS, default=[], metavar="KIND",
+                        help="always remove this boilerplate kind (repeatable)")
+    parser.add_argument("--overrides", metavar="TOML", help='per-site selectors: [sites."example.com"] drop/keep')
+    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
+
+
+def _setting(text: str) -> tuple[str, str]:
+    from crawler.cli import parse_setting
+
+    return parse_setting(text)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL")
+    parser.add_argument("--url", help="the page URL of stdin or a single file input")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
+    parser.add_argument("--format", choices=FORMATS, help="jsonl (default), json, text or markdown")
+    parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
+    add_common_arguments(parser)
+
+
+def options_from_args(args) -> Options:
+    from crawler.overrides import load_overrides
+
+    return Options(
+        mode=args.mode or "balanced",
+        keep_kinds=frozenset(args.keep),
+        drop_kinds=frozenset(args.drop),
+        site_overrides=load_overrides(args.overrides),
+    )
+
+
+def _read_file(path: Path) -> bytes:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise OSError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise OSError(f"not valid gzip ({exc})") from exc
+    return data
+
+
+def resolve_sources(inputs: list[str], url: str | None) -> list[Source]:
+    """Expand directories, read files and stdin; URLs are fetched later, all at once."""
+    sources: list[Source] = []
+    for name in inputs:
+        scheme = urlsplit(name).scheme.lower()
+        if name == "-":
+            sources.append(Source("<stdin>", "stdin", url=url, data=sys.stdin.buffer.read()))
+        elif scheme in ("http", "https"):
+            sources.append(Source(name, "url", url=name))
+        elif "://" in name or scheme in ("data", "javascript", "mailto"):
+            sources.append(Source(name, "url", error=f"unsupported URL scheme {scheme!r} (only http and https)"))
+        else:
+            path = Path(name)
+            if path.is_dir():
+                files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+                if not files:
+                    sources.append(Source(name, "file", error="directory holds no .html/.htm/.html.gz files"))
+                for file in files:
+                    sources.append(_file_source(file, None))
+            else:
+                sources.append(_file_source(path, url if len(inputs) == 1 else None))
+    return sources
+
+
+def _file_source(path: Path, url: str | None) -> Source:
+    try:
+        return Source(str(path), "file", url=url, data=_read_file(path))
+    except FileNotFoundError:
+        return Source(str(path), "file", error="no such file")
+    except IsADirectoryError:
+        return Source(str(path), "file", error="is a directory")
+    except PermissionError:
+        return Source(str(path), "file", error="permission denied")
+    except OSError as exc:
+        return Source(str(path), "file", error=str(exc))
+
+
+def fetch_sources(sources: list[Source], args) -> None:
+    urls = [s.url for s in sources if s.kind == "url" and s.error is None]
+    if not urls:
+        return
+    from crawler.fetch import fetch_urls, project_settings
+
+    extra = {"LOG_LEVEL": "ERROR"}
+    if args.ignore_robots:
+        extra["ROBOTSTXT_OBEY"] = False
+    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra))
+    for source in sources:
+        if source.kind != "url" or source.error:
+            continue
+        page = pages.get(source.url)
+        if page is None:
+            source.error = failures.get(source.url, "not fetched")
+            continue
+        source.data, source.url, source.http_charset, source.fetched_at = (
+            page.body, page.url, page.http_charset, page.fetched_at)
+
+
+def run(args) -> int:
+    from cleaners import extract
+
+    options = options_from_args(args)
+    sources = resolve_sources(args.inputs, args.url)
+    fetch_sources(sources, args)
+    records, failed = [], 0
+    for source in sources:
+        if source.error is None:
+            try:
+                article = extract(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
+                                  http_charset=source.http_charset)
+            except CleanwireError as exc:
+                source.error = exc.reason
+            else:
+                if article is None:
+                    source.error = "not an article (no main content)"
+                else:
+                    records.append(article.to_dict())
+        if source.error:
+            failed += 1
+            print(f"cleanwire extract: {source.name}: {source.error}", file=sys.stderr)
+    emit(records, format_for(args.output, args.format), args.output)
+    return 1 if failed else 0
