@@ -15,6 +15,7 @@ from .text import clean_text, element_chunks, fold
 
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 SEPARATORS = re.compile(r"[\s_\-]+")
+STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
 MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
@@ -31,18 +32,34 @@ def _match_attr(attr: str) -> tuple[frozenset[str], str]:
     return frozenset(t for t in TOKEN_SPLIT.split(lowered) if t), SEPARATORS.sub("", lowered)
 
 
-def _rule_for(el: HtmlElement, mode: str) -> ElementRule | None:
-    attr = (el.get("class") or "") + " " + (el.get("id") or "")
-    role = (el.get("role") or "").lower()
-    tokens, joined = _match_attr(attr) if attr.strip() else (frozenset(), "")
+@lru_cache(maxsize=1)
+def _compound_patterns() -> dict[str, re.Pattern | None]:
+    return {r.id: re.compile("|".join(map(re.escape, r.compounds))) if r.compounds else None for r in ELEMENT_RULES}
+
+
+@lru_cache(maxsize=16384)
+def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
+    """The first token/compound rule matching a class+id string (cached: pages repeat class names)."""
+    tokens, joined = _match_attr(attr)
+    patterns = _compound_patterns()
     for rule in ELEMENT_RULES:
         if mode not in rule.modes:
             continue
-        if el.tag in rule.tags or (role and role in rule.roles):
-            return rule
-        if tokens and (tokens.intersection(rule.tokens) or any(c in joined for c in rule.compounds)):
+        pattern = patterns[rule.id]
+        if tokens.intersection(rule.tokens) or (pattern is not None and pattern.search(joined)):
             return rule
     return None
+
+
+def _rule_for(el: HtmlElement, mode: str) -> ElementRule | None:
+    role = el.get("role")
+    if el.tag in STRUCTURAL_TAGS or role:
+        role = (role or "").lower()
+        for rule in ELEMENT_RULES:
+            if mode in rule.modes and (el.tag in rule.tags or (role and role in rule.roles)):
+                return rule
+    attr = (el.get("class") or "") + " " + (el.get("id") or "")
+    return _rule_for_attr(attr, mode) if attr.strip() else None
 
 
 def _is_attached(el: HtmlElement, root: HtmlElement) -> bool:
