@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaners import CleanwireError, Options
+from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
 from crawler.output import FORMATS, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+TEXT_SUFFIXES = (".txt",)
 MAX_FILE_BYTES = 100 * 1024 * 1024     # refuse local files larger than this
 
 
@@ -53,6 +54,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
     parser.add_argument("--format", choices=FORMATS, help="jsonl (default), json, text or markdown")
     parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
+    parser.add_argument("--input-format", choices=("html", "text"), default="html",
+                        help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
+    parser.add_argument("--titles", metavar="FILE", help="known headlines of the site, one per line (promo signal)")
     add_common_arguments(parser)
 
 
@@ -64,7 +68,20 @@ def options_from_args(args) -> Options:
         keep_kinds=frozenset(args.keep),
         drop_kinds=frozenset(args.drop),
         site_overrides=load_overrides(args.overrides),
+        known_titles=load_titles(getattr(args, "titles", None)),
     )
+
+
+def load_titles(path: str | None) -> tuple[str, ...]:
+    """Headlines from a file, one per line; a missing file is an InputError naming it."""
+    if not path:
+        return ()
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read titles ({exc})"
+        raise InputError(reason, path) from exc
+    return tuple(line.strip() for line in lines if line.strip())
 
 
 def _read_file(path: Path) -> bytes:
@@ -79,7 +96,7 @@ def _read_file(path: Path) -> bytes:
     return data
 
 
-def resolve_sources(inputs: list[str], url: str | None) -> list[Source]:
+def resolve_sources(inputs: list[str], url: str | None, suffixes: tuple[str, ...] = HTML_SUFFIXES) -> list[Source]:
     """Expand directories, read files and stdin; URLs are fetched later, all at once."""
     sources: list[Source] = []
     for name in inputs:
@@ -93,9 +110,9 @@ def resolve_sources(inputs: list[str], url: str | None) -> list[Source]:
         else:
             path = Path(name)
             if path.is_dir():
-                files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+                files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes))
                 if not files:
-                    sources.append(Source(name, "file", error="directory holds no .html/.htm/.html.gz files"))
+                    sources.append(Source(name, "file", error=f"directory holds no {'/'.join(suffixes)} files"))
                 for file in files:
                     sources.append(_file_source(file, None))
             else:
@@ -141,14 +158,18 @@ def run(args) -> int:
     from cleaners import extract
 
     options = options_from_args(args)
-    sources = resolve_sources(args.inputs, args.url)
+    text_input = args.input_format == "text"
+    sources = resolve_sources(args.inputs, args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
     fetch_sources(sources, args)
     records, failed = [], 0
     for source in sources:
         if source.error is None:
             try:
-                article = extract(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
-                                  http_charset=source.http_charset)
+                if text_input:
+                    article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
+                else:
+                    article = extract(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
+                                      http_charset=source.http_charset)
             except CleanwireError as exc:
                 source.error = exc.reason
             else:
@@ -161,3 +182,9 @@ def run(args) -> int:
             print(f"cleanwire extract: {source.name}: {source.error}", file=sys.stderr)
     emit(records, format_for(args.output, args.format), args.output)
     return 1 if failed else 0
+
+
+def _extract_text(source: Source, options: Options):
+    from cleaners.textinput import decode_text, extract_text
+
+    return extract_text(decode_text(source.data, source.name), url=source.url, options=options)

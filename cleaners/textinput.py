@@ -1,0 +1,221 @@
+"""Plain-text input: a naive scrape (one line or blank-line paragraph per block) cleaned into an Article."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .article import Article, Block
+from .context import Context
+from .errors import DecodeError
+from .filters import BYLINE, classify_text, phrase_rule_for
+from .options import DEFAULT_OPTIONS, Options
+from .text import INVISIBLE, clean_text, fold, word_count
+
+WRAP_MIN_CHARS = 60          # a longer line ending mid-sentence was hard-wrapped: join it with the next
+MIN_HEADLINE_WORDS = 3       # shorter unpunctuated lines are labels, not headlines
+MAX_HEADLINE_WORDS = 25      # longer lines are sentences, even without a full stop
+MAX_HEADLINE_CHARS = 200
+LONG_HEADLINE_WORDS = 11     # section headings are short; other articles' headlines run longer
+PROMO_SCORE = 2              # headline-shaped lines scoring this much are promos of other articles
+MAX_NAME_WORDS = 4
+SENTENCE_END = re.compile(r"[.!?…:;。！？»”\"')\]]$")
+NAME_WORD = re.compile(r"^(?:[^\W\d_][.]|[^\W\d_]{1,3}\.|[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*)$")
+ENUMERATION = re.compile(r"^\(?\d+[.)]\s")
+DIGIT = re.compile(r"\d")
+#: verbs news headlines lean on and section headings rarely carry (lower-case, per language)
+HEADLINE_VERBS = re.compile(
+    r"\b(says?|said|warns?|claims?|reportedly|urges?|vows?|slams?|denies|confirms?|announces?|reveals?|"
+    r"sagt|warnt|fordert|kündigt|dit|affirme|annonce|avertit|afirma|anuncia|advierte|dice|denuncia|"
+    r"annuncia|avverte|diz|alerta|zegt|waarschuwt|kondigt|sier|varsler|säger|varnar|mówi|ostrzega|"
+    r"říká|varuje|diyor|uyardı|заявил|заявила|предупредил|пообещал)\b",
+    re.IGNORECASE,
+)
+#: short words left lower case inside Title Case headings (articles, prepositions, conjunctions)
+MINOR_WORD_CHARS = 3
+
+
+@dataclass
+class Unit:
+    """One line or paragraph of the text, with the verdict of the rules."""
+
+    text: str
+    type: str = "paragraph"          # paragraph | heading
+    kind: str | None = None          # set when removed
+    rule: str | None = None
+
+    @property
+    def removed(self) -> bool:
+        return self.kind is not None
+
+
+def decode_text(data: bytes, source: str = "<input>") -> str:
+    """UTF-8 (with or without BOM) text of a file; binary data raises DecodeError."""
+    if b"\0" in data[:4096]:
+        raise DecodeError("binary data, not text", source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"not UTF-8 text (byte {exc.start})", source) from exc
+
+
+def split_units(text: str) -> list[str]:
+    """Lines of the text grouped into blocks: hard-wrapped lines joined, other lines kept apart."""
+    units: list[str] = []
+    for para in re.split(r"\n\s*\n", INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))):
+        lines = [clean_text(x) for x in para.split("\n")]
+        current = ""
+        for line in (x for x in lines if x):
+            if current and _continues(current, line):
+                current += " " + line
+            else:
+                if current:
+                    units.append(current)
+                current = line
+        if current:
+            units.append(current)
+    return units
+
+
+def _continues(previous: str, line: str) -> bool:
+    if SENTENCE_END.search(previous):
+        return False
+    return len(previous) >= WRAP_MIN_CHARS or line[:1].islower()
+
+
+def case_style(text: str) -> str | None:
+    """'title' (most words capitalised), 'sentence', or None for uncased scripts and one-word lines."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text)[1:] if len(w) > MINOR_WORD_CHARS]
+    cased = [w for w in words if w[0].isupper() or w[0].islower()]
+    if len(cased) < 2:
+        return None
+    upper = sum(1 for w in cased if w[0].isupper())
+    return "title" if upper / len(cased) >= 0.75 else "sentence"
+
+
+def is_name_line(text: str) -> bool:
+    """A short line made of capitalised name words: 'Ruta R Deshpande', 'Lucía Romero'."""
+    words = text.split()
+    if not 2 <= len(words) <= MAX_NAME_WORDS or SENTENCE_END.search(text.rstrip(".")) or len(text) > 60:
+        return False
+    return all(NAME_WORD.match(w) and w[0].isupper() for w in words)
+
+
+def find_authors(units: list[str]) -> list[str]:
+    """Names of the author box or byline: a name line repeated, next to an author-box phrase or a bio, or 'By Name'."""
+    found: list[str] = []
+    for i, text in enumerate(units):
+        byline = BYLINE.sub("", text)
+        if byline != text and is_name_line(byline):
+            found.append(byline)
+            continue
+        if not is_name_line(text):
+            continue
+        near = units[max(i - 2, 0):i] + units[i + 1:i + 3]
+        if text in near or any(_author_phrase(x) for x in near) or _opens_bio(units[i + 1:i + 3], text):
+            found.append(text)
+    return list(dict.fromkeys(found))
+
+
+def _author_phrase(text: str) -> bool:
+    rule = phrase_rule_for(text)
+    return rule is not None and rule.kind == "author_box"
+
+
+def _opens_bio(following: list[str], name: str) -> bool:
+    probe = Context(DEFAULT_OPTIONS, author_names=(name,))
+    from .filters import author_rule_for
+
+    return any((author_rule_for(x, probe) or "").startswith("author_box:bio") for x in following)
+
+
+def headline_shaped(text: str) -> bool:
+    """One unpunctuated line of headline length: a section heading or another article's headline."""
+    n = word_count(text)
+    return (MIN_HEADLINE_WORDS <= n <= MAX_HEADLINE_WORDS and len(text) <= MAX_HEADLINE_CHARS
+            and not SENTENCE_END.search(text) and not ENUMERATION.match(text))
+
+
+def promo_score(text: str, title_style: str | None) -> int:
+    """How much a headline-shaped line looks like another article's headline rather than a section heading."""
+    score = 0
+    style = case_style(text)
+    if style and title_style:
+        score += 1 if style == title_style else -1
+    if word_count(text) >= LONG_HEADLINE_WORDS:
+        score += 1
+    if DIGIT.search(text):
+        score += 1
+    if HEADLINE_VERBS.search(text):
+        score += 1
+    return score
+
+
+def _classify(units: list[Unit], ctx: Context, title: str | None, known: frozenset[str]) -> None:
+    title_style = case_style(title) if title else None
+    for unit in units:
+        verdict = _verdict(unit, ctx, title_style, known)
+        if verdict is None:
+            continue
+        kind, rule = verdict
+        if not ctx.enabled(rule, kind):
+            continue
+        unit.kind, unit.rule = kind, rule
+        if rule.startswith("author_box:bio"):
+            ctx.bio_parts.append(unit.text)
+
+
+def _verdict(unit: Unit, ctx: Context, title_style: str | None, known: frozenset[str]) -> tuple[str, str] | None:
+    if fold(unit.text) in known:
+        return "promo", "promo:known-title"
+    verdict = classify_text(unit.text, ctx, frozenset())
+    if verdict is not None:
+        return verdict
+    if headline_shaped(unit.text):
+        if promo_score(unit.text, title_style) >= PROMO_SCORE:
+            return "promo", "promo:headline-line"
+        unit.type = "heading"
+    return None
+
+
+def _orphan_headings(units: list[Unit], ctx: Context) -> None:
+    """A heading with no kept paragraph before the next heading (or the end) was a widget title."""
+    for i, unit in enumerate(units):
+        if unit.removed or unit.type != "heading":
+            continue
+        section = []
+        for nxt in units[i + 1:]:
+            if nxt.type == "heading" and not nxt.removed:
+                break
+            section.append(nxt)
+        if all(x.removed for x in section) and ctx.enabled("widget:orphan-heading", "widget"):
+            unit.kind, unit.rule = "widget", "widget:orphan-heading"
+
+
+def analyse(text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
+            titles: tuple[str, ...] | list[str] = ()) -> tuple[str | None, list[Unit], Context]:
+    """The title, every unit with its verdict (in text order), and the context holding authors and bio."""
+    lines = split_units(text)
+    units = [Unit(x) for x in lines[1:]]
+    ctx = Context(options, url=url, author_names=tuple(find_authors(lines[1:])))
+    known = frozenset(fold(t) for t in (*titles, *options.known_titles) if t.strip())
+    title = lines[0] if lines else None
+    _classify(units, ctx, title, known)
+    _orphan_headings(units, ctx)
+    for unit in units:
+        if unit.removed:
+            ctx.record(unit.kind, unit.rule, unit.text)
+    return title, units, ctx
+
+
+def extract_text(text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
+                 titles: tuple[str, ...] | list[str] = ()) -> Article | None:
+    """Clean a plain-text page: first line the title, boilerplate lines removed; None when no body is left."""
+    title, units, ctx = analyse(text, url, options, titles)
+    blocks = [Block(u.type, u.text, level=2 if u.type == "heading" else None) for u in units if not u.removed]
+    if not any(b.type == "paragraph" for b in blocks):
+        return None
+    return Article(
+        url=url, blocks=blocks, title=title, authors=list(ctx.author_names),
+        author_bio=" ".join(dict.fromkeys(ctx.bio_parts)) or None, removed=ctx.removed,
+        fetched_at=options.fetched_at,
+    )
