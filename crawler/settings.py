@@ -32,6 +32,7 @@ TELNETCONSOLE_ENABLED = False               # no telnet console
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
+FEED_EXPORTERS = {"parquet": "crawler.exporters.ParquetItemExporter"}   # `-o out.parquet` (pyarrow, row groups)
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
 DOWNLOADER_MIDDLEWARES = {
@@ -48,3 +49,12 @@ CLEANWIRE_MODE = "balanced"                 # cleaner mode: precision | balanced
 CLEANWIRE_KEEP_KINDS: list[str] = []        # boilerplate kinds left in the text
 CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
+
+# datasets: Parquet, WARC archive, near-duplicates (crawler/exporters.py, warc.py, neardup.py)
+CLEANWIRE_PARQUET_ROW_GROUP_ITEMS = 500     # records buffered per Parquet row group (bounds memory)
+CLEANWIRE_PARQUET_COMPRESSION = "zstd"      # Parquet column compression
+CLEANWIRE_WARC = ""                         # archive every response to this WARC path ("" = off)
+CLEANWIRE_WARC_MAX_BYTES = 1024 ** 3        # start a new WARC file (name-00001.warc.gz, ...) above this size
+CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate index ("" = off)
+CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
+CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of

@@ -1,0 +1,116 @@
+"""Parquet feed exporter: Arrow schema from the JSON Schema, row groups, round trip against JSONL."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from scrapy.utils.test import get_crawler
+
+from cleaners import extract
+from cleaners.schema.arrow import arrow_schema, row_to_record
+from conftest import PAGES, ROOT
+from crawler.exporters import ParquetAppendError, ParquetItemExporter
+
+FIXTURES = [
+    PAGES / "neutral" / "taiwan-envoy-israel.html",
+    PAGES / "drupal-de" / "rheinbruecke-sanierung.html",
+    PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html",
+]
+
+
+def fixture_records() -> list[dict]:
+    return [extract(p.read_bytes(), url=f"https://news.example/{p.stem}/").to_dict() for p in FIXTURES]
+
+
+def test_arrow_schema_is_nested_not_json_strings():
+    schema = arrow_schema()
+    assert schema.field("authors").type == pa.list_(pa.string())
+    blocks = schema.field("blocks").type
+    assert pa.types.is_list(blocks) and pa.types.is_struct(blocks.value_type)
+    block = blocks.value_type
+    assert [block.field(i).name for i in range(block.num_fields)] == ["type", "text", "level", "items", "rows"]
+    assert block.field("level").type == pa.int64()
+    assert block.field("rows").type == pa.list_(pa.list_(pa.string()))
+    assert not block.field("text").nullable and block.field("level").nullable
+    provenance = schema.field("provenance").type
+    assert pa.types.is_map(provenance) and provenance.item_type == pa.struct(
+        [pa.field("source", pa.string(), nullable=False), pa.field("raw", pa.string())])
+    assert schema.field("is_accessible_for_free").type == pa.bool_()
+    assert not schema.field("text").nullable and schema.field("description").nullable
+
+
+def test_exporter_writes_row_groups_and_reads_back(tmp_path):
+    crawler = get_crawler(settings_dict={"CLEANWIRE_PARQUET_ROW_GROUP_ITEMS": 2})
+    records = fixture_records()
+    path = tmp_path / "out.parquet"
+    with path.open("wb") as fh:
+        exporter = ParquetItemExporter.from_crawler(crawler, fh)
+        exporter.start_exporting()
+        for record in records:
+            exporter.export_item(record)
+        assert len(exporter.buffer) == 1          # two rows already written as one row group
+        exporter.finish_exporting()
+    parquet = pq.ParquetFile(path)
+    assert parquet.metadata.num_row_groups == 2
+    assert [parquet.metadata.row_group(i).num_rows for i in range(2)] == [2, 1]
+    table = parquet.read()
+    assert table.schema.equals(arrow_schema(), check_metadata=False)
+    back = [row_to_record(row) for row in table.to_pylist()]
+    assert back == records
+    assert back[0]["provenance"]["authors"]["raw"]["name"] == "Ruta R Deshpande"
+
+
+def test_fields_to_export_selects_columns():
+    crawler = get_crawler(settings_dict={})
+    buffer = io.BytesIO()
+    exporter = ParquetItemExporter.from_crawler(crawler, buffer, fields_to_export=["url", "title", "authors"])
+    exporter.start_exporting()
+    exporter.export_item(fixture_records()[0])
+    exporter.finish_exporting()
+    table = pq.read_table(io.BytesIO(buffer.getvalue()))
+    assert table.column_names == ["url", "title", "authors"]
+    assert table.to_pylist()[0]["authors"] == ["Ruta R Deshpande"]
+
+
+def test_appending_to_existing_parquet_is_refused(tmp_path):
+    path = tmp_path / "old.parquet"
+    path.write_bytes(b"PAR1 something")
+    with path.open("ab") as fh:
+        exporter = ParquetItemExporter.from_crawler(get_crawler(settings_dict={}), fh)
+        with pytest.raises(ParquetAppendError, match="use -O|overwrite it with -O"):
+            exporter.start_exporting()
+
+
+@pytest.fixture
+def pages_server(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    for path in FIXTURES:
+        httpserver.expect_request(f"/{path.stem}/").respond_with_data(
+            path.read_bytes(), content_type="text/html; charset=utf-8")
+    return httpserver
+
+
+def test_scrapy_crawl_parquet_matches_jsonl(pages_server, tmp_path):
+    urls = [pages_server.url_for(f"/{p.stem}/") for p in FIXTURES]
+    parquet_path, jsonl_path = tmp_path / "out.parquet", tmp_path / "out.jsonl"
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", "urls=" + ",".join(urls),
+         "-O", str(parquet_path), "-O", str(jsonl_path),
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"],
+        cwd=ROOT, capture_output=True, timeout=180)
+    assert out.returncode == 0, out.stderr.decode()[-2000:]
+    from_jsonl = [json.loads(line) for line in jsonl_path.read_text("utf-8").splitlines()]
+    from_parquet = [row_to_record(row) for row in pq.read_table(parquet_path).to_pylist()]
+    assert sorted(r["url"] for r in from_jsonl) == sorted(urls)
+    assert len(from_parquet) == len(from_jsonl) == 3
+    by_url = {r["url"]: r for r in from_jsonl}
+    for record in from_parquet:
+        expected = by_url[record["url"]]
+        assert record.keys() == expected.keys()
+        for name in expected:
+            assert record[name] == expected[name], name
