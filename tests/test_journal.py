@@ -1,0 +1,209 @@
+"""Crash-safe output: SIGKILL a writer at several points, rerun, and check exactly-once over the union of files."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from crawler.journal import JournaledWriter, JournalError, output_path, reconcile, sanitise_site, summary_path
+from crawler.state import RunLock, StateStore
+
+N = 40
+TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
+
+# A run of the incremental loop the crawl uses: lock, reconcile, should_fetch, record_fetch, decide, write.
+# Hooks slow the two dangerous moments so the test can kill inside them: writing a batch (the bytes go out
+# 200 at a time; "partial" follows the first 200, a torn line) and the gap between fsync and the state
+# commit. Markers on stdout say where the child is.
+CHILD = r'''
+import json, sys, time
+from datetime import datetime, timezone
+import crawler.journal as journal
+from crawler.state import RunLock, StateStore
+
+state_path, template, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def say(*words):
+    print(*words, flush=True)
+
+real_write, real_commit = journal._write_all, StateStore.record_emitted
+def slow_write(fd, data):
+    for start in range(0, len(data), 200):
+        real_write(fd, data[start:start + 200])
+        if start == 0:
+            say("partial")
+        time.sleep(0.002)
+def slow_commit(self, *args):
+    say("committing")
+    time.sleep(0.05)
+    real_commit(self, *args)
+    say("committed")
+journal._write_all, StateStore.record_emitted = slow_write, slow_commit
+
+lock = RunLock(state_path).acquire()
+state = StateStore(state_path)
+say("repairs", json.dumps(journal.reconcile(state)))
+run_id = state.start_run(["news.example"], template)
+path = journal.output_path(template, "news.example", datetime.now(timezone.utc), run_id)
+writer = journal.JournaledWriter(state, run_id, path, batch_size=4)
+say("ready")
+for i in range(n):
+    url = f"https://news.example/story/{i}"
+    if not state.should_fetch(url):
+        continue
+    state.record_fetch(url, 200, f'"etag-{i}"', None)
+    digest = f"sha256:{i:064x}"
+    decision = writer.decide(url, digest)
+    if decision.emit:
+        writer.write({"url": url, "content_hash": digest, "revision": decision.revision,
+                      "previous_hash": decision.previous_hash, "text": f"story {i} " * 60})
+    time.sleep(0.005)
+writer.close()
+state.finish_run(run_id, "finished", {"emitted": writer.records})
+lock.release()
+say("done", writer.records)
+'''
+
+
+def start_child(state_path: Path, template: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(state_path), template, str(N)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def run_until(child: subprocess.Popen, marker: str, count: int) -> list[str]:
+    """Read the child's markers until `marker` has appeared `count` times, then SIGKILL it."""
+    seen, lines = 0, []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        line = child.stdout.readline()
+        assert line, f"child ended before {marker} x{count}: {lines} {child.stderr.read()}"
+        lines.append(line.strip())
+        seen += line.strip() == marker
+        if seen == count:
+            break
+    child.send_signal(signal.SIGKILL)
+    child.wait(5)
+    assert child.returncode == -signal.SIGKILL
+    return lines
+
+
+def output_lines(out: Path) -> list[tuple[Path, int, bytes]]:
+    """Every line of every output file: (file, byte offset, raw bytes)."""
+    lines = []
+    for path in sorted(out.rglob("*.jsonl")):
+        offset = 0
+        for raw in path.read_bytes().splitlines(keepends=True):
+            lines.append((path, offset, raw))
+            offset += len(raw)
+    return lines
+
+
+def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tmp_path):
+    state_path, out = tmp_path / "state.db", tmp_path / "out"
+    template = TEMPLATE.format(out=out)
+    torn_seen = 0
+    # early (before any batch), mid-write (a torn line on disk), between fsync and commit, after commits
+    for marker, count in (("ready", 1), ("partial", 2), ("committing", 1), ("committed", 3), ("partial", 1)):
+        run_until(start_child(state_path, template), marker, count)
+        torn_seen += any(not raw.endswith(b"\n") for _, _, raw in output_lines(out))
+    finish = start_child(state_path, template)
+    stdout, stderr = finish.communicate(timeout=20)
+    assert finish.returncode == 0, stderr
+    assert torn_seen >= 1                                   # a kill did land inside a write
+
+    lines = output_lines(out)
+    records = [json.loads(raw) for _, _, raw in lines]      # no torn line: every line parses
+    assert all(raw.endswith(b"\n") for _, _, raw in lines)
+    urls = sorted(record["url"] for record in records)
+    assert urls == sorted(f"https://news.example/story/{i}" for i in range(N))    # exactly once over the union
+    assert {record["revision"] for record in records} == {1}
+
+    with StateStore(state_path) as state:
+        emitted = {(Path(row["path"]), row["offset"]): row for row in state.emitted()}
+        assert len(emitted) == len(lines) == N
+        for path, offset, raw in lines:                     # the state points at exactly these lines
+            row = emitted[(path, offset)]
+            assert row["length"] == len(raw) and row["content_hash"] == json.loads(raw)["content_hash"]
+        runs = state.runs()
+        assert [run["status"] for run in runs] == ["finished"] + ["killed"] * 5
+        assert sum(run["counts"]["trimmed_bytes"] for run in runs[1:]) > 0
+        assert sum(run["counts"].get("emitted", 0) for run in runs) == N
+        assert all(state.known(url).content_hash == record["content_hash"] for url, record in
+                   ((r["url"], r) for r in records))
+        assert state.pending() == []
+
+
+def test_a_rerun_after_a_complete_run_emits_nothing(tmp_path):
+    state_path, out = tmp_path / "state.db", tmp_path / "out"
+    template = TEMPLATE.format(out=out)
+    for _ in range(2):
+        child = start_child(state_path, template)
+        stdout, stderr = child.communicate(timeout=20)
+        assert child.returncode == 0, stderr
+    assert stdout.splitlines()[-1] == "done 0"
+    assert len(output_lines(out)) == N
+
+
+def test_changed_content_is_written_again_as_the_next_revision(tmp_path):
+    path = tmp_path / "out" / "a.jsonl"
+    with RunLock(tmp_path / "s.db"), StateStore(tmp_path / "s.db") as state:
+        run_id = state.start_run(["a.example"], str(path))
+        writer = JournaledWriter(state, run_id, path, batch_size=10)
+        for digest in ("sha256:1", "sha256:1", "sha256:2"):
+            decision = writer.decide("https://a.example/x", digest)
+            if decision.emit:
+                writer.write({"url": "https://a.example/x", "content_hash": digest, "revision": decision.revision,
+                              "previous_hash": decision.previous_hash})
+        writer.close()
+        assert list(state.decide_emit("https://a.example/x", "sha256:2")) == [False, 2, None]
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(r["revision"], r["previous_hash"]) for r in records] == [(1, None), (2, "sha256:1")]
+
+
+def test_a_failed_commit_leaves_nothing_of_its_batch_in_the_file(tmp_path):
+    path = tmp_path / "a.jsonl"
+    with RunLock(tmp_path / "s.db"), StateStore(tmp_path / "s.db") as state:
+        run_id = state.start_run(["a.example"], str(path))
+        writer = JournaledWriter(state, run_id, path, batch_size=1)
+        writer.write({"url": "https://a.example/1", "content_hash": "sha256:1", "revision": 1})
+        size = path.stat().st_size
+        state.db.execute("DROP TABLE emitted")                      # the next commit fails
+        with pytest.raises(Exception):
+            writer.write({"url": "https://a.example/2", "content_hash": "sha256:2", "revision": 1})
+        assert path.stat().st_size == size
+
+
+def test_reconcile_refuses_without_the_run_lock(tmp_path):
+    with StateStore(tmp_path / "s.db") as state, pytest.raises(JournalError, match="run lock"):
+        reconcile(state)
+
+
+def test_site_names_cannot_escape_the_output_directory(tmp_path):
+    started = datetime(2026, 11, 25, 14, 30, 5)
+    template = str(tmp_path / "out" / "{site}" / "{run_started:%Y%m%d-%H%M%S}.jsonl")
+    assert sanitise_site("../../etc") == "_.._etc"
+    assert sanitise_site("..") == "_"
+    assert sanitise_site("127.0.0.1:8080") == "127.0.0.1_8080"
+    path = output_path(template, "../../etc", started)
+    assert path == tmp_path / "out" / "_.._etc" / "20261125-143005.jsonl"
+    with pytest.raises(JournalError, match="outside"):
+        output_path(str(tmp_path / "out" / "x" / "..{site}" / ".." / ".." / "f.jsonl"), "a", started)
+
+
+def test_output_paths_never_reuse_an_existing_file(tmp_path):
+    started = datetime(2026, 11, 25, 14, 30, 5)
+    template = str(tmp_path / "{site}" / "{run_started:%Y%m%d-%H%M%S}.jsonl")
+    first = output_path(template, "a.example", started)
+    first.parent.mkdir()
+    first.write_text("")
+    second = output_path(template, "a.example", started)
+    assert second.name == "20261125-143005-1.jsonl"
+    assert summary_path(second).name == "20261125-143005-1.summary.json"
+    os.remove(first)
