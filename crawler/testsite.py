@@ -93,8 +93,9 @@ def load_generator(root: Path) -> ModuleType:
 class FixtureSite:
     """The Harbour Courier served on 127.0.0.1 from fixtures/site/www, with the manifest as its truth.
 
-    Static files are served as committed. With `extra_articles=N`, or after `add_articles(n)`, pages are
-    rendered on the fly by fixtures/site/sitegen instead (same templates, deterministic text).
+    Static files are served as committed. With `extra_articles=N`, or after `add_articles(n)` or
+    `update_article(path)`, pages are rendered on the fly by fixtures/site/sitegen instead (same templates,
+    deterministic text).
     """
 
     def __init__(self, root: str | Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0,
@@ -109,6 +110,7 @@ class FixtureSite:
         self.requests: list[tuple[str, str, int]] = []  # (method, path with query, status), append-only
         self._lock = threading.Lock()
         self._added = 0
+        self._updates: dict[str, int] = {}
         self._generated_site = None  # a sitegen.Site once extra or added articles exist
         self._generation = 0
         self._cache: OrderedDict[tuple[int, str], Resource | None] = OrderedDict()
@@ -173,6 +175,14 @@ class FixtureSite:
         site = self._regenerate()
         return [a.path for a in site.added[-n:]] if n else []
 
+    def update_article(self, path: str) -> None:
+        """Revise an article: a dated note is appended and dateModified moves on (sitemaps, feeds, headers)."""
+        if path not in self.article_paths() and path not in {a["path"] for a in self.manifest["private_articles"]}:
+            raise KeyError(f"no article at {path}")
+        with self._lock:
+            self._updates[path] = self._updates.get(path, 0) + 1
+        self._regenerate()
+
     def article_paths(self) -> list[str]:
         """Every public article path served now: the manifest's, added ones and generated ones."""
         paths = [a["path"] for a in self.manifest["articles"]]
@@ -189,8 +199,8 @@ class FixtureSite:
     def _regenerate(self):
         generator = load_generator(self.root)
         with self._lock:
-            added = self._added
-        site = generator.Site(extra=self.extra_articles, added=added)
+            added, updates = self._added, dict(self._updates)
+        site = generator.Site(extra=self.extra_articles, added=added, updates=updates)
         with self._lock:
             self._generated_site = site
             self._generation += 1

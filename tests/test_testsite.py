@@ -164,3 +164,14 @@ def test_committed_site_matches_its_generator():
     out = subprocess.run([sys.executable, str(FIXTURES / "site" / "build.py"), "--check"],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout
+
+
+def test_updated_article_changes_its_validators_and_sitemap_lastmod():
+    with FixtureSite() as site:
+        path = "/2025/03/14/harbour-ferry-strike-ends/"
+        _, before, _ = fetch(site, path)
+        site.update_article(path)
+        status, after, body = fetch(site, path, If_None_Match=before["ETag"])
+        assert status == 200 and after["ETag"] != before["ETag"] and b"revision 2" in body
+        assert fetch(site, path, If_Modified_Since=before["Last-Modified"])[0] == 200
+        assert b"2025-03-15T11:05:00+00:00" in gzip.decompress(fetch(site, "/sitemap-articles.xml.gz")[2])
