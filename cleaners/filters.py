@@ -11,7 +11,6 @@ from .rules.phrases import PHRASE_RULES, PhraseRule
 from .text import fold, strip_edges, word_count
 
 SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
-JSONLD_COVERAGE = 0.8       # articleBody must hold this share of the kept text before it can accuse a block
 JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
 MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
@@ -178,7 +177,7 @@ def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> No
 
 def _article_body_absent(cands: list[Candidate], ctx: Context) -> None:
     """When JSON-LD articleBody holds nearly all the kept text, blocks absent from it go."""
-    if not ctx.article_body:
+    if not ctx.article_body or ctx.options.jsonld_coverage is None:
         return
     body_shingles = _shingles(ctx.article_body.split())
     kept = [c for c in cands if not c.removed and c.block.type != "heading"]
@@ -191,7 +190,7 @@ def _article_body_absent(cands: list[Candidate], ctx: Context) -> None:
         sh = _shingles(words)
         overlaps[id(cand)] = len(sh & body_shingles) / len(sh)
     covered = sum(len(c.text) for c in kept if overlaps.get(id(c), 0) >= JSONLD_MIN_OVERLAP)
-    if covered / total < JSONLD_COVERAGE:
+    if covered / total < ctx.options.jsonld_coverage:   # per mode: Options.jsonld_coverage
         return
     for cand in kept:
         if overlaps.get(id(cand), 1) < JSONLD_MIN_OVERLAP and word_count(cand.text) >= 3:

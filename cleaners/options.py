@@ -4,6 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 MODES = ("precision", "balanced", "recall")
+#: kinds each mode leaves in the text unless `--drop KIND` says otherwise (borderline lines recall keeps)
+MODE_KEEPS = {"precision": frozenset(), "balanced": frozenset(), "recall": frozenset({"metadata", "caption"})}
+#: per mode, the share of the kept text a JSON-LD articleBody must cover before blocks absent from it
+#: are removed (None: never remove a block for being absent from articleBody)
+MODE_JSONLD_COVERAGE = {"precision": 0.5, "balanced": 0.8, "recall": None}
+#: per mode, the score a headline-shaped line of plain-text input needs to count as a promo (textinput)
+MODE_PROMO_SCORE = {"precision": 1, "balanced": 2, "recall": 3}
 
 #: every boilerplate kind a rule can remove (also the `removed[].kind` values)
 KINDS = (
@@ -47,10 +54,14 @@ class Options:
         return replace(self, **changes)
 
     def removes(self, kind: str) -> bool:
-        """Whether blocks of this kind are taken out of the text."""
+        """Whether blocks of this kind are taken out of the text: --drop, then --keep, then the mode."""
         if kind in self.drop_kinds:
             return True
-        return kind not in self.keep_kinds
+        return kind not in self.keep_kinds and kind not in MODE_KEEPS[self.mode]
+
+    @property
+    def jsonld_coverage(self) -> float | None:
+        return MODE_JSONLD_COVERAGE[self.mode]
 
     def overrides_for(self, domain: str | None) -> SiteOverride | None:
         if not domain:

@@ -8,7 +8,7 @@ from .article import Article, Block
 from .context import Context
 from .errors import DecodeError
 from .filters import BYLINE, classify_text, phrase_rule_for
-from .options import DEFAULT_OPTIONS, Options
+from .options import DEFAULT_OPTIONS, MODE_PROMO_SCORE, Options
 from .text import INVISIBLE, clean_text, fold, word_count
 
 WRAP_MIN_CHARS = 60          # a longer line ending mid-sentence was hard-wrapped: join it with the next
@@ -16,7 +16,6 @@ MIN_HEADLINE_WORDS = 3       # shorter unpunctuated lines are labels, not headli
 MAX_HEADLINE_WORDS = 25      # longer lines are sentences, even without a full stop
 MAX_HEADLINE_CHARS = 200
 LONG_HEADLINE_WORDS = 11     # section headings are short; other articles' headlines run longer
-PROMO_SCORE = 2              # headline-shaped lines scoring this much are promos of other articles
 MAX_NAME_WORDS = 4
 SENTENCE_END = re.compile(r"[.!?…:;。！？»”\"')\]]$")
 NAME_WORD = re.compile(r"^(?:[^\W\d_][.]|[^\W\d_]{1,3}\.|[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*)$")
@@ -171,7 +170,7 @@ def _verdict(unit: Unit, ctx: Context, title_style: str | None, known: frozenset
     if verdict is not None:
         return verdict
     if headline_shaped(unit.text):
-        if promo_score(unit.text, title_style) >= PROMO_SCORE:
+        if promo_score(unit.text, title_style) >= MODE_PROMO_SCORE[ctx.options.mode]:
             return "promo", "promo:headline-line"
         unit.type = "heading"
     return None
