@@ -57,6 +57,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--input-format", choices=("html", "text"), default="html",
                         help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
     parser.add_argument("--titles", metavar="FILE", help="known headlines of the site, one per line (promo signal)")
+    parser.add_argument("--warc", action="store_true", help="the inputs are WARC files: re-extract their HTML responses")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes for --warc (default: all cores)")
     add_common_arguments(parser)
 
 
@@ -158,6 +160,10 @@ def run(args) -> int:
     from cleaners import extract
 
     options = options_from_args(args)
+    if args.warc:
+        from crawler.warcextract import run_warc
+
+        return run_warc(args, options)
     text_input = args.input_format == "text"
     sources = resolve_sources(args.inputs, args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
     fetch_sources(sources, args)

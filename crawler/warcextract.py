@@ -1,0 +1,245 @@
+"""Re-extract archived HTML responses from WARC files, streaming, on all cores (`cleanwire extract --warc`)."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cleaners import CleanwireError, Options
+
+MAX_BODY_BYTES = 20 * 1024 * 1024     # archived bodies above this are skipped as too large (DOWNLOAD_MAXSIZE)
+CHUNK = 8                              # responses handed to a worker at once
+IN_FLIGHT_PER_WORKER = 4               # chunks read ahead per worker: bounds memory while workers are busy
+PROGRESS_EVERY = 0.5                   # seconds between progress lines on a terminal
+
+
+@dataclass(frozen=True)
+class Task:
+    """One archived HTML response, as the cleaner needs it."""
+
+    url: str
+    fetched_at: str | None
+    body: bytes
+    http_charset: str | None
+
+
+@dataclass
+class Tally:
+    """What was read and what came of it, per reason."""
+
+    responses: int = 0
+    articles: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    file_errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+        return f"{self.articles} articles from {self.responses} responses" + (f" (skipped: {parts})" if parts else "")
+
+
+def warc_date_to_iso(value: str | None) -> str | None:
+    """WARC-Date (2026-11-25T14:32:30.123456Z) as the records' fetched_at (2026-11-25T14:32:30+00:00)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset":
+            return value.strip("\"' ") or None
+    return None
+
+
+def _skip_reason(record) -> str | None:
+    """Why an archived record is not an HTML page to clean, or None when it is."""
+    if record.http_headers is None:
+        return "no HTTP headers"
+    status = record.http_headers.get_statuscode()
+    if status != "200":
+        return f"HTTP {status}"
+    content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+    if content_type and "html" not in content_type:
+        return "not HTML"
+    return None
+
+
+def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
+    """Stream the HTML 200 responses of the WARC files, counting everything else in `tally`."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                for number, record in enumerate(ArchiveIterator(fh)):
+                    if number == 0 and record.format != "warc":
+                        raise ArchiveLoadFailed("the file does not start with a WARC record; ARC is not supported")
+                    if record.rec_type != "response":
+                        continue
+                    tally.responses += 1
+                    reason = _skip_reason(record)
+                    if reason is None:
+                        body = record.content_stream().read(MAX_BODY_BYTES + 1)
+                        reason = "too large" if len(body) > MAX_BODY_BYTES else None
+                    if reason:
+                        tally.skipped[reason] += 1
+                        continue
+                    content_type = record.http_headers.get_header("Content-Type") or ""
+                    yield Task(record.rec_headers.get_header("WARC-Target-URI"),
+                               warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type))
+        except FileNotFoundError:
+            tally.file_errors.append(f"{path}: no such file")
+        except IsADirectoryError:
+            tally.file_errors.append(f"{path}: is a directory")
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            tally.file_errors.append(f"{path}: not a readable WARC file ({exc})".replace("\n", " "))
+
+
+_OPTIONS: Options | None = None
+
+
+def _init_worker(options: Options) -> None:
+    global _OPTIONS
+    _OPTIONS = options
+
+
+def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | None, str | None]:
+    """(url, record or None, reason it is not an article)."""
+    from cleaners import extract
+
+    options = options or _OPTIONS or Options()
+    try:
+        article = extract(task.body, url=task.url, options=options.with_(fetched_at=task.fetched_at),
+                          http_charset=task.http_charset)
+    except CleanwireError as exc:
+        return task.url, None, exc.reason
+    if article is None:
+        return task.url, None, "not an article"
+    return task.url, article.to_dict(), None
+
+
+def _bounded(tasks: Iterator[Task], gate: threading.Semaphore) -> Iterator[Task]:
+    for task in tasks:
+        gate.acquire()
+        yield task
+
+
+def reextract(paths: list[str], options: Options, processes: int | None = None,
+              tally: Tally | None = None) -> Iterator[dict]:
+    """Yield the record of every archived article, in archive order; workers run in parallel."""
+    tally = tally if tally is not None else Tally()
+    processes = processes or os.cpu_count() or 1
+    tasks = iter_tasks(paths, tally)
+    if processes == 1:
+        results = (clean_task(task, options) for task in tasks)
+        yield from _keep(results, tally, lambda: None)
+        return
+    gate = threading.Semaphore(processes * CHUNK * IN_FLIGHT_PER_WORKER)
+    with multiprocessing.Pool(processes, initializer=_init_worker, initargs=(options,)) as pool:
+        results = pool.imap(clean_task, _bounded(tasks, gate), chunksize=CHUNK)
+        yield from _keep(results, tally, gate.release)
+
+
+def _keep(results, tally: Tally, done: Callable[[], None]) -> Iterator[dict]:
+    for _url, record, reason in results:
+        done()
+        if record is None:
+            tally.skipped[reason] += 1
+        else:
+            tally.articles += 1
+            yield record
+
+
+class Progress:
+    """A one-line progress report on stderr, only when stderr is a terminal."""
+
+    def __init__(self, tally: Tally, stream=None) -> None:
+        self.tally = tally
+        self.stream = stream or sys.stderr
+        self.active = self.stream.isatty()
+        self.start = self.last = time.monotonic()
+
+    def tick(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.active or (not force and now - self.last < PROGRESS_EVERY):
+            return
+        self.last = now
+        rate = self.tally.responses / max(now - self.start, 1e-9)
+        self.stream.write(f"\rwarc: {self.tally.responses} responses, {self.tally.articles} articles, "
+                          f"{rate:.0f} responses/s ")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.active:
+            self.tick(force=True)
+            self.stream.write("\n")
+
+
+class JsonlSink:
+    """JSON lines to stdout as they come, or to a temp file renamed into place at the end."""
+
+    def __init__(self, out: str | None) -> None:
+        self.path = Path(out) if out and out != "-" else None
+        if self.path is None:
+            self.fh, self.tmp = sys.stdout, None
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, record: dict) -> None:
+        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self, ok: bool) -> None:
+        self.fh.flush()
+        if self.tmp is None:
+            return
+        self.fh.close()
+        if ok:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+def run_warc(args, options: Options) -> int:
+    """`cleanwire extract --warc FILE...`: JSONL streams; other formats are written at the end."""
+    from crawler.output import emit, format_for
+
+    fmt = format_for(args.output, args.format)
+    tally = Tally()
+    progress = Progress(tally)
+    sink = JsonlSink(args.output) if fmt == "jsonl" else None
+    collected: list[dict] = []
+    ok = False
+    try:
+        for record in reextract(list(args.inputs), options, getattr(args, "jobs", None), tally):
+            sink.write(record) if sink else collected.append(record)
+            progress.tick()
+        ok = True
+    finally:
+        progress.end()
+        if sink:
+            sink.close(ok)
+    if not sink:
+        emit(collected, fmt, args.output)
+    for line in tally.file_errors:
+        print(f"cleanwire extract: {line}", file=sys.stderr)
+    print(f"cleanwire extract: {tally.summary()}", file=sys.stderr)
+    return 1 if tally.file_errors else 0

@@ -1,0 +1,162 @@
+"""WARC: the WarcWriter middleware archives responses; `extract --warc` re-cleans archived HTML in parallel."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaners import Options, extract
+from conftest import CLEANWIRE, PAGES, ROOT
+from crawler.warc import WarcWriter, rotated_name
+from crawler.warcextract import Tally, reextract, warc_date_to_iso
+
+FIXTURES = [
+    PAGES / "neutral" / "taiwan-envoy-israel.html",
+    PAGES / "drupal-de" / "rheinbruecke-sanierung.html",
+    PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html",
+    PAGES / "ghost-it" / "garda-tassa-soggiorno.html",
+]
+DATE = "2026-03-04T05:06:07.123456Z"
+
+
+def run(*args, input=None):
+    return subprocess.run([*CLEANWIRE, "extract", *args], capture_output=True, cwd=ROOT, input=input, timeout=180)
+
+
+def response_record(writer, url, body, status="200 OK", content_type="text/html; charset=utf-8", extra=()):
+    headers = StatusAndHeaders(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra],
+                               protocol="HTTP/1.1")
+    return writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                     http_headers=headers, warc_headers_dict={"WARC-Date": DATE})
+
+
+def write_common_crawl_style(path):
+    """Fixture pages (one gzip-encoded), a PDF, a 404 and a request record, as a crawler archives them."""
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        for i, page in enumerate(FIXTURES):
+            url = f"https://news.example/{page.stem}/"
+            body = page.read_bytes()
+            if i == 1:
+                record = response_record(writer, url, gzip.compress(body), extra=[("Content-Encoding", "gzip")])
+            else:
+                record = response_record(writer, url, body)
+            request = writer.create_warc_record(url, "request", http_headers=StatusAndHeaders(
+                f"GET /{page.stem}/", [("Host", "news.example")], protocol="HTTP/1.1", is_http_request=True))
+            writer.write_request_response_pair(request, record)
+            if i == 1:
+                writer.write_record(response_record(writer, "https://news.example/report.pdf",
+                                                    b"%PDF-1.7\n" + b"0" * 500, content_type="application/pdf"))
+                writer.write_record(response_record(writer, "https://news.example/gone/", FIXTURES[0].read_bytes(),
+                                                    status="404 Not Found"))
+
+
+def expected_records() -> list[dict]:
+    options = Options().with_(fetched_at=warc_date_to_iso(DATE))
+    return [extract(p.read_bytes(), url=f"https://news.example/{p.stem}/", options=options).to_dict()
+            for p in FIXTURES]
+
+
+def test_warc_date_is_fetched_at():
+    assert warc_date_to_iso(DATE) == "2026-03-04T05:06:07+00:00"
+    assert warc_date_to_iso("2026-03-04T05:06:07Z") == "2026-03-04T05:06:07+00:00"
+
+
+def test_extract_warc_emits_exactly_the_html_articles(tmp_path):
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    out_file = tmp_path / "out.jsonl"
+    out = run("--warc", str(warc), "-o", str(out_file), "-j", "2")
+    assert out.returncode == 0, out.stderr.decode()
+    got = [json.loads(line) for line in out_file.read_text("utf-8").splitlines()]
+    assert got == expected_records()
+    assert out.stderr.decode().strip().splitlines()[-1] == (
+        "cleanwire extract: 4 articles from 6 responses (skipped: 1 HTTP 404, 1 not HTML)")
+
+
+def test_parallel_and_single_process_agree(tmp_path):
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    tallies = [Tally(), Tally()]
+    single = list(reextract([str(warc)], Options(), processes=1, tally=tallies[0]))
+    parallel = list(reextract([str(warc)] * 3, Options(), processes=2, tally=tallies[1]))
+    assert parallel == single * 3
+    assert (tallies[1].articles, tallies[1].responses) == (12, 18)
+
+
+def test_unreadable_warc_is_reported(tmp_path):
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"this is not a WARC file at all\n" * 10)
+    out = run("--warc", str(bad), str(tmp_path / "missing.warc.gz"))
+    err = out.stderr.decode()
+    assert out.returncode == 1
+    assert f"{bad}: not a readable WARC file" in err
+    assert f"{tmp_path / 'missing.warc.gz'}: no such file" in err
+    assert out.stdout == b""
+
+
+def test_middleware_not_configured_without_setting():
+    with pytest.raises(NotConfigured):
+        WarcWriter.from_crawler(get_crawler(settings_dict={}))
+
+
+def test_rotation_by_size(tmp_path):
+    crawler = get_crawler(settings_dict={"CLEANWIRE_WARC": str(tmp_path / "a.warc.gz"), "CLEANWIRE_WARC_MAX_BYTES": 1})
+    middleware = WarcWriter.from_crawler(crawler)
+    body = FIXTURES[0].read_bytes()
+    for i in range(3):
+        request = Request(f"https://news.example/{i}/")
+        response = HtmlResponse(url=request.url, body=body, headers={"Content-Type": "text/html"}, request=request)
+        assert middleware.process_response(request, response) is response
+    middleware.close()
+    assert [p.name for p in sorted(tmp_path.iterdir())] == [
+        "a-00000.warc.gz", "a-00001.warc.gz", "a-00002.warc.gz"]
+    with (tmp_path / "a-00001.warc.gz").open("rb") as fh:
+        kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.protocol)
+                 for r in ArchiveIterator(fh)]
+    assert kinds == [("warcinfo", None, "WARC/1.1"), ("response", "https://news.example/1/", "WARC/1.1"),
+                     ("request", "https://news.example/1/", "WARC/1.1"),
+                     ("metadata", "https://news.example/1/", "WARC/1.1")]
+    assert rotated_name(tmp_path / "x.warc", 3).name == "x-00003.warc"
+
+
+@pytest.fixture
+def site(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    plain, zipped = FIXTURES[0].read_bytes(), FIXTURES[1].read_bytes()
+    httpserver.expect_request("/plain/").respond_with_data(plain, content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/zipped/").respond_with_data(
+        gzip.compress(zipped), content_type="text/html; charset=utf-8", headers={"Content-Encoding": "gzip"})
+    return httpserver
+
+
+def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
+    urls = [site.url_for("/plain/"), site.url_for("/zipped/")]
+    warc = tmp_path / "fetch.warc.gz"
+    fetched = run(*urls, "-s", f"CLEANWIRE_WARC={warc}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    archived = tmp_path / "fetch-00000.warc.gz"
+    with archived.open("rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)]
+    assert records[0][0] == "warcinfo"
+    assert [t for t, _ in records[1:]] == ["response", "request", "metadata"] * 3
+    assert {u for _, u in records[1:]} == {site.url_for("/robots.txt"), *urls}
+    again = run("--warc", str(archived))
+    assert again.returncode == 0, again.stderr.decode()
+    first = {r["url"]: r for r in map(json.loads, fetched.stdout.decode().splitlines())}
+    second = {r["url"]: r for r in map(json.loads, again.stdout.decode().splitlines())}
+    assert sorted(first) == sorted(second) == sorted(urls)
+    for url in urls:
+        assert second[url]["text"] == first[url]["text"]
+        assert {k: v for k, v in second[url].items() if k != "fetched_at"} == {
+            k: v for k, v in first[url].items() if k != "fetched_at"}
