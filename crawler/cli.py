@@ -13,6 +13,7 @@ COMMANDS = {
     "bench": "bench",
     "schema": "schema",
     "demo": "demo",
+    "crawl": "crawl",
     "explain": "explain",
 }
 

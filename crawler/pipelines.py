@@ -1,15 +1,30 @@
-"""Item pipelines: Page -> clean article record (dropping non-articles with a counted reason)."""
+"""Item pipelines: Page -> clean record in worker processes, then quality, dedup and state, each skip counted."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
+import sqlite3
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
-from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 
-from cleaners import CleanwireError, Options, extract
+from cleaners import CleanwireError, Options, clean
+from crawler.classify import UNKNOWN
 from crawler.items import Page
+from crawler.urls import try_normalize
 
 logger = logging.getLogger(__name__)
+
+#: the cleaner's not-article reasons (message prefixes) -> stats keys
+NOT_ARTICLE_REASONS = (
+    ("no main content", "no_content"),
+    ("too little text", "too_little_text"),
+    ("page type", "page_type"),
+)
 
 
 def options_from_settings(settings) -> Options:
@@ -24,29 +39,178 @@ def options_from_settings(settings) -> Options:
     )
 
 
-class ExtractPipeline:
-    """Runs cleaners.extract on each Page; yields the record dict or drops the page with a reason."""
+def reason_key(reason: str) -> str:
+    for prefix, key in NOT_ARTICLE_REASONS:
+        if reason.startswith(prefix):
+            return key
+    return "other"
 
-    def __init__(self, options: Options, stats) -> None:
+
+def extract_record(body: bytes, url: str, options: Options, http_charset: str | None) -> tuple[str, object]:
+    """Runs in a worker process: ('article', record) | ('not_article', reason) | ('bad_input', reason)."""
+    try:
+        result = clean(body, url, options, http_charset=http_charset)
+    except CleanwireError as exc:
+        return "bad_input", exc.reason
+    if result.article is None:
+        return "not_article", result.not_article_reason or "not an article"
+    return "article", result.article.to_dict()
+
+
+def make_executor(workers: int) -> Executor:
+    """A process pool whose workers import the cleaner once (forkserver where available, else spawn)."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["cleaners", "crawler.pipelines"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+class ExtractPipeline:
+    """Runs cleaners.extract on each Page in a pool of worker processes; at most `in_flight` pages at once."""
+
+    def __init__(self, options: Options, stats, workers: int, in_flight: int, min_words_unsure: int = 150) -> None:
         self.options = options
         self.stats = stats
+        self.workers = workers
+        self.in_flight = in_flight
+        self.min_words_unsure = min_words_unsure      # pages without any article signal need this many words
+        self.executor: Executor | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(options_from_settings(crawler.settings), crawler.stats)
+        settings = crawler.settings
+        workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
+        in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
+        return cls(options_from_settings(settings), crawler.stats, workers, in_flight,
+                   settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150))
 
-    def process_item(self, item, spider=None):
+    def open_spider(self) -> None:
+        self.executor = make_executor(self.workers)
+        self.stats.set_value("cleanwire/workers", self.workers)
+
+    def close_spider(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+    async def process_item(self, item):
         if not isinstance(item, Page):
             return item
-        page = item
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.in_flight)
+        options = self.options.with_(fetched_at=item.fetched_at)
+        async with self._slots:
+            status, payload = await self._run(item, options)
+        if status == "article":
+            if item.meta.get("verdict") == UNKNOWN and payload["word_count"] < self.min_words_unsure:
+                self.stats.inc_value("cleanwire/skipped/short_unsure_page")
+                raise DropItem(f"{item.url}: no article signal and only {payload['word_count']} words")
+            return payload
+        if status == "not_article":
+            self.stats.inc_value(f"cleanwire/skipped/{reason_key(payload)}")
+            raise DropItem(f"{item.url}: not an article ({payload})")
+        self.stats.inc_value("cleanwire/errors/bad_input")
+        raise DropItem(f"{item.url}: {payload}")
+
+    async def _run(self, page: Page, options: Options) -> tuple[str, object]:
+        future = self.executor.submit(extract_record, page.body, page.url, options, page.http_charset)
         try:
-            article = extract(page.body, url=page.url, options=self.options.with_(fetched_at=page.fetched_at),
-                              http_charset=page.http_charset)
-        except CleanwireError as exc:
-            self.stats.inc_value("cleanwire/skipped/bad_input")
-            raise DropItem(f"{page.url}: {exc.reason}") from exc
-        if article is None:
-            self.stats.inc_value("cleanwire/skipped/not_article")
-            raise DropItem(f"{page.url}: not an article")
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self.stats.inc_value("cleanwire/errors/worker_died")
+            logger.error("an extraction worker died on %s; restarting the pool", page.url)
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = make_executor(self.workers)
+            return "bad_input", "extraction worker died"
+        except Exception:
+            self.stats.inc_value("cleanwire/errors/extractor_bug")
+            logger.exception("extraction failed on %s", page.url)
+            return "bad_input", "extraction failed (see log)"
+
+
+class SincePipeline:
+    """Drops articles published before CLEANWIRE_SINCE (--since); off when it is unset."""
+
+    def __init__(self, stats, since: str) -> None:
+        self.stats = stats
+        self.since = since
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        since = crawler.settings.get("CLEANWIRE_SINCE")
+        if not since:
+            raise NotConfigured     # no --since: nothing to drop
+        return cls(crawler.stats, since)
+
+    def process_item(self, item):
+        if not isinstance(item, dict):
+            return item
+        published = item.get("date_published")
+        if published and published[:10] < self.since[:10]:
+            self.stats.inc_value("cleanwire/skipped/older_than_since")
+            raise DropItem(f"{item['url']}: published {published[:10]}, before {self.since[:10]}")
+        return item
+
+
+class DedupPipeline:
+    """Emits an article once: the same canonical URL, final URL or content hash seen earlier in the run is dropped."""
+
+    def __init__(self, stats) -> None:
+        self.stats = stats
+        self.urls: set[str] = set()
+        self.hashes: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item):
+        if not isinstance(item, dict) or "content_hash" not in item:
+            return item
+        keys = {k for k in (try_normalize(item.get("url")), try_normalize(item.get("canonical_url"))) if k}
+        if keys & self.urls:
+            self.stats.inc_value("cleanwire/duplicates/url")
+            raise DropItem(f"{item['url']}: duplicate of an article already emitted (same canonical URL)")
+        if item["content_hash"] in self.hashes:
+            self.stats.inc_value("cleanwire/duplicates/content_hash")
+            raise DropItem(f"{item['url']}: duplicate of an article already emitted (same text)")
+        self.urls |= keys
+        self.hashes.add(item["content_hash"])
         self.stats.inc_value("cleanwire/articles")
-        return ItemAdapter(article.to_dict()).asdict()
+        return item
+
+
+class StatePipeline:
+    """Records every emitted article (URL, canonical URL, content hash, fetch time) in the --state SQLite file."""
+
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS crawl_emitted (url TEXT PRIMARY KEY, canonical_url TEXT, "
+              "content_hash TEXT, fetched_at TEXT)")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("CLEANWIRE_STATE")
+        if not path:
+            raise NotConfigured     # no --state: nothing to record
+        return cls(path)
+
+    def open_spider(self) -> None:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute(self.SCHEMA)
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.commit()
+            self.db.close()
+
+    def process_item(self, item):
+        if isinstance(item, dict) and "content_hash" in item:
+            self.db.execute("INSERT OR REPLACE INTO crawl_emitted VALUES (?, ?, ?, ?)",
+                            (item["url"], item.get("canonical_url"), item["content_hash"], item.get("fetched_at")))
+        return item

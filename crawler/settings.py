@@ -13,7 +13,7 @@ ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"   # the robots.txt pars
 CONCURRENT_REQUESTS = 16                    # requests in flight over all sites
 CONCURRENT_REQUESTS_PER_DOMAIN = 4          # requests in flight per site
 DOWNLOAD_DELAY = 0.25                       # seconds between requests to one site (Crawl-delay overrides)
-RANDOMIZE_DOWNLOAD_DELAY = True             # 0.5x-1.5x jitter on the delay
+DOWNLOAD_DELAY_JITTER = 0.5                 # 0.5x-1.5x jitter on the delay
 AUTOTHROTTLE_ENABLED = True                 # adapt the delay to the site's latency
 AUTOTHROTTLE_START_DELAY = 0.5              # initial AutoThrottle delay, seconds
 AUTOTHROTTLE_MAX_DELAY = 30.0               # longest AutoThrottle delay, seconds
@@ -42,7 +42,15 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract)
+    "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
+    "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
+    "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
+    "crawler.pipelines.StatePipeline": 500,      # record emitted URLs in CLEANWIRE_STATE
+}
+
+EXTENSIONS = {
+    "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
+    "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
 }
 
 # cleanwire's own settings
@@ -59,3 +67,19 @@ CLEANWIRE_WARC_MAX_BYTES = 1024 ** 3        # start a new WARC file (name-00001.
 CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate index ("" = off)
 CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
+
+# site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
+CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = one per core)
+CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 = twice the workers)
+CLEANWIRE_MIN_WORDS_UNSURE = 150            # words a page without any article signal needs to be emitted
+CLEANWIRE_LINK_DEPTH = 3                    # link hops followed from a start page (pagination adds none)
+CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered domain (False: same host only)
+CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/news-sitemap.xml"]   # tried when robots.txt names no sitemap
+CLEANWIRE_FEED_PATHS = ["/feed/", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml"]   # tried when the home page links no feed
+CLEANWIRE_SINCE = ""                        # ISO date: skip sitemap/feed entries and articles older than this
+CLEANWIRE_STATE = ""                        # SQLite file recording emitted articles ("" = off)
+CLEANWIRE_OBEY_CRAWL_DELAY = True           # robots.txt Crawl-delay raises DOWNLOAD_DELAY for that site
+CLEANWIRE_MAX_CRAWL_DELAY = 30.0            # longest Crawl-delay honoured, seconds
+CLEANWIRE_PROGRESS = True                   # live progress line on stderr when it is a terminal
+CLEANWIRE_PROGRESS_INTERVAL = 0.5           # seconds between progress line updates
+CLEANWIRE_SUMMARY = True                    # print the crawl summary on stderr at the end

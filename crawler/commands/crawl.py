@@ -1,0 +1,118 @@
+"""Crawl whole sites: discover articles through robots.txt, sitemaps, feeds and links; write one record each."""
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from cleaners.errors import InputError
+from crawler.commands.extract import add_common_arguments
+
+FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet"}
+FLUSHING_EXPORTERS = {
+    "jsonlines": "crawler.extensions.FlushingJsonLinesExporter",
+    "json": "crawler.extensions.FlushingJsonExporter",
+}
+DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount")
+
+
+def _iso_date(text: str) -> str:
+    import argparse
+
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date like 2025-01-31, got {text!r}") from exc
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("sites", nargs="*", metavar="SITE_URL", help="home URL of a site to crawl (repeatable)")
+    parser.add_argument("-o", "--output", metavar="FILE", default="-",
+                        help="where records go: .jsonl (default format), .json or .parquet; '-' for stdout")
+    parser.add_argument("--sources", metavar="FILE",
+                        help="sites to crawl: one URL per line, or TOML with urls = [...] and [sites.\"x\"] overrides")
+    parser.add_argument("--state", metavar="PATH", help="SQLite file recording the emitted articles")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="stop after fetching N responses")
+    parser.add_argument("--since", type=_iso_date, metavar="DATE", help="skip articles published before DATE")
+    parser.add_argument("--workers", type=int, metavar="N", help="extraction processes (default: one per core)")
+    add_common_arguments(parser)
+
+
+def read_sources(path: str) -> tuple[list[str], str | None]:
+    """(site URLs, overrides file or None) from a sources file: plain URL lines, or TOML."""
+    file = Path(path)
+    try:
+        text = file.read_text("utf-8")
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot read", path) from exc
+    if file.suffix.lower() != ".toml":
+        return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")], None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", path) from exc
+    urls = list(data.get("urls", [])) + [s["url"] for s in data.get("sources", []) if isinstance(s, dict)]
+    urls += [t["url"] for t in data.get("sites", {}).values() if isinstance(t, dict) and "url" in t]
+    return [u for u in urls if isinstance(u, str)], (path if "sites" in data else None)
+
+
+def feed_settings(output: str) -> dict:
+    if output in ("-", ""):
+        return {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
+    fmt = FEED_FORMATS.get(Path(output).suffix.lower(), "jsonlines")
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    return {str(Path(output).resolve()): {"format": fmt, "encoding": "utf-8", "overwrite": True}}
+
+
+def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
+    """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
+    extra = {"FEEDS": feed_settings(args.output), "LOG_LEVEL": "WARNING"}
+    if args.max_pages:
+        extra["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.since:
+        extra["CLEANWIRE_SINCE"] = args.since
+    if args.state:
+        extra["CLEANWIRE_STATE"] = args.state
+    if args.workers:
+        extra["CLEANWIRE_WORKERS"] = args.workers
+    if args.mode:
+        extra["CLEANWIRE_MODE"] = args.mode
+    if args.keep:
+        extra["CLEANWIRE_KEEP_KINDS"] = args.keep
+    if args.drop:
+        extra["CLEANWIRE_DROP_KINDS"] = args.drop
+    if args.overrides or overrides_file:
+        extra["CLEANWIRE_OVERRIDES"] = args.overrides or overrides_file
+    return extra
+
+
+def run_crawl(sites: list[str], settings) -> dict:
+    """Run the site spider in this process (the Twisted reactor starts once per process); its final stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.site import SiteSpider
+
+    exporters = settings.getdict("FEED_EXPORTERS")
+    settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, urls=sites)
+    process.start()
+    return crawler.stats.get_stats()
+
+
+def run(args) -> int:
+    from crawler.fetch import project_settings
+
+    sites, overrides_file = list(args.sites), None
+    if args.sources:
+        listed, overrides_file = read_sources(args.sources)
+        sites += listed
+    if not sites:
+        raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
+    settings = project_settings(dict(args.settings), **crawl_settings(args, sites, overrides_file))
+    stats = run_crawl(sites, settings)
+    if args.output not in ("-", ""):
+        print(f"records written to {Path(args.output).resolve()}", flush=True)
+    ok = stats.get("finish_reason") in DONE_REASONS
+    return 0 if ok else 1

@@ -1,0 +1,179 @@
+"""Scrapy extensions for site crawls: robots.txt Crawl-delay, progress line and summary, per-item flushed feeds."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Mapping
+
+from protego import Protego
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.exporters import JsonItemExporter, JsonLinesItemExporter
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import task
+
+logger = logging.getLogger(__name__)
+
+SKIPPED = "cleanwire/skipped/"
+DUPLICATES = "cleanwire/duplicates/"
+HTTP_ERRORS = "cleanwire/http_errors/"
+ERRORS = "cleanwire/errors/"
+
+
+class CrawlDelay:
+    """Honours robots.txt `Crawl-delay`: the download slot of that host never goes below it (AutoThrottle included)."""
+
+    def __init__(self, crawler, user_agent: str, max_delay: float) -> None:
+        self.crawler = crawler
+        self.user_agent = user_agent
+        self.max_delay = max_delay
+        self.delays: dict[str, float] = {}       # host -> Crawl-delay, seconds
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("CLEANWIRE_OBEY_CRAWL_DELAY") or not settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured("Crawl-delay not obeyed")
+        ext = cls(crawler, settings.get("USER_AGENT") or "", settings.getfloat("CLEANWIRE_MAX_CRAWL_DELAY", 30.0))
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.enforce, signal=signals.request_reached_downloader)
+        crawler.signals.connect(ext.enforce, signal=signals.response_downloaded)   # after AutoThrottle's change
+        return ext
+
+    def response_received(self, response, request, spider=None) -> None:
+        if urlparse_cached(request).path != "/robots.txt" or response.status != 200:
+            return
+        try:
+            delay = Protego.parse(response.body.decode("utf-8", "replace")).crawl_delay(self.user_agent)
+        except Exception:       # a robots.txt Protego cannot read gives no delay
+            delay = None
+        if delay:
+            host = urlparse_cached(request).hostname or ""
+            self.delays[host] = min(float(delay), self.max_delay)
+            logger.info("robots.txt of %s asks for Crawl-delay %.1f s", host, self.delays[host])
+
+    def enforce(self, request, spider=None, response=None) -> None:
+        if not self.delays or self.crawler.engine is None:
+            return
+        key = request.meta.get("download_slot") or urlparse_cached(request).hostname or ""
+        delay = self.delays.get(urlparse_cached(request).hostname or "")
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if delay and slot is not None and slot.delay < delay:
+            slot.delay = delay
+
+
+def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
+
+
+def summarize(stats: Mapping, elapsed: float) -> dict:
+    """The crawl's totals from Scrapy stats: what the summary and the progress line show."""
+    fetched = stats.get("response_received_count", 0)
+    return {
+        "fetched": fetched,
+        "articles": stats.get("cleanwire/articles", 0),
+        "skipped": _grouped(stats, SKIPPED),
+        "duplicates": _grouped(stats, DUPLICATES),
+        "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        "http_errors": _grouped(stats, HTTP_ERRORS),
+        "errors": _grouped(stats, ERRORS),
+        "retries": stats.get("retry/count", 0),
+        "sitemaps": stats.get("cleanwire/discovery/sitemaps", 0),
+        "feeds": stats.get("cleanwire/discovery/feeds", 0),
+        "malformed": stats.get("cleanwire/discovery/sitemap_malformed", 0)
+                     + stats.get("cleanwire/discovery/feed_malformed", 0),
+        "elapsed": elapsed,
+        "pages_per_s": fetched / elapsed if elapsed > 0 else 0.0,
+    }
+
+
+def _breakdown(counts: dict[str, int], sign: str = "") -> str:
+    return ", ".join(f"{sign}{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def format_summary(s: dict, reason: str = "finished") -> str:
+    lines = [
+        f"crawl {reason} in {s['elapsed']:.1f} s",
+        f"  pages fetched      {s['fetched']:>6}   {s['pages_per_s']:.1f} pages/s"
+        f" (sitemaps {s['sitemaps']}, feeds {s['feeds']}, malformed {s['malformed']}, retries {s['retries']})",
+        f"  articles emitted   {s['articles']:>6}",
+        f"  skipped            {sum(s['skipped'].values()):>6}   {_breakdown(s['skipped'])}",
+        f"  duplicates         {sum(s['duplicates'].values()):>6}   {_breakdown(s['duplicates'])}",
+        f"  robots-forbidden   {s['robots_forbidden']:>6}",
+        f"  HTTP errors        {sum(s['http_errors'].values()):>6}   {_breakdown(s['http_errors'], 'HTTP ')}",
+        f"  other errors       {sum(s['errors'].values()):>6}   {_breakdown(s['errors'])}",
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def progress_line(s: dict) -> str:
+    errors = sum(s["http_errors"].values()) + sum(s["errors"].values())
+    return (f"fetched {s['fetched']}  articles {s['articles']}  skipped {sum(s['skipped'].values())}"
+            f"  errors {errors}  {s['pages_per_s']:.1f} pages/s")
+
+
+class CrawlProgress:
+    """Prints a live progress line on a terminal and the summary at the end, for spiders that ask for it."""
+
+    def __init__(self, stats, interval: float, progress: bool, summary: bool, stream=None) -> None:
+        self.stats = stats
+        self.interval = interval
+        self.progress = progress
+        self.summary = summary
+        self.stream = stream or sys.stderr
+        self.started = 0.0
+        self.loop: task.LoopingCall | None = None
+        self.active = False
+        self.last: dict | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        ext = cls(crawler.stats, settings.getfloat("CLEANWIRE_PROGRESS_INTERVAL", 0.5),
+                  settings.getbool("CLEANWIRE_PROGRESS"), settings.getbool("CLEANWIRE_SUMMARY"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider) -> None:
+        self.active = bool(getattr(spider, "cleanwire_summary", False))
+        self.started = time.monotonic()
+        if self.active and self.progress and self.stream.isatty():
+            self.loop = task.LoopingCall(self.show)
+            self.loop.start(self.interval, now=False)
+
+    def current(self) -> dict:
+        return summarize(self.stats.get_stats(), time.monotonic() - self.started)
+
+    def show(self) -> None:
+        self.stream.write("\r\x1b[K" + progress_line(self.current()))
+        self.stream.flush()
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+            self.stream.write("\r\x1b[K")
+        if not self.active:
+            return
+        self.last = self.current()
+        self.stats.set_value("cleanwire/elapsed_s", round(self.last["elapsed"], 3))
+        if self.summary:
+            self.stream.write(format_summary(self.last, reason) + "\n")
+            self.stream.flush()
+
+
+class FlushingJsonLinesExporter(JsonLinesItemExporter):
+    """JSON Lines written through to the file after every record, so a reader sees each article at once."""
+
+    def export_item(self, item) -> None:
+        super().export_item(item)
+        self.file.flush()
+
+
+class FlushingJsonExporter(JsonItemExporter):
+    """A JSON array flushed after every record (the closing bracket comes at the end of the crawl)."""
+
+    def export_item(self, item) -> None:
+        super().export_item(item)
+        self.file.flush()

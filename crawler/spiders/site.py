@@ -1,0 +1,339 @@
+"""The `site` spider: discover a site's articles through robots.txt, sitemaps, feeds and links; yield Pages."""
+from __future__ import annotations
+
+import gzip
+import logging
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.classify import ARTICLE, decide, is_asset, ld_types, url_rule
+from crawler.items import Page
+from crawler.spiders.urls import page_from_response
+from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
+
+logger = logging.getLogger(__name__)
+
+XML_TYPES = (b"xml", b"rss", b"atom")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
+SITEMAP_ROOTS = ("urlset", "sitemapindex")
+FEED_ROOTS = ("rss", "feed", "RDF")
+PRIORITY_DISCOVERY = 20      # robots, sitemaps and feeds are fetched before pages
+PRIORITY_ARTICLE = 10        # article candidates before listing pages
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # sitemaps are at most 50 MB uncompressed (sitemaps.org)
+
+PAGE_LINKS = "//a[@href]/@href"
+FEED_LINKS = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')][@type][@href]"
+OG_TYPE = "//meta[@property='og:type']/@content"
+LD_JSON = "//script[@type='application/ld+json']/text()"
+CANONICAL = "//link[@rel='canonical']/@href"
+
+
+class MalformedDocument(ValueError):
+    """A sitemap or feed that is not parsable XML of the expected kind."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL listed by a sitemap or feed, with its date when given."""
+
+    url: str
+    lastmod: str | None = None
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _xml_root(body: bytes):
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(body.lstrip(), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise MalformedDocument(f"not XML: {exc}") from exc
+    if root is None:
+        raise MalformedDocument("not XML")
+    return root
+
+
+def gunzip_if_needed(body: bytes) -> bytes:
+    """Sitemaps served as raw .gz bytes (not Content-Encoding) are decompressed here, size-capped."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_SITEMAP_BYTES)
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise MalformedDocument(f"bad gzip: {exc}") from exc
+    return data
+
+
+def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
+    """('urlset' | 'sitemapindex', entries) of a sitemap; news and image sitemaps give their dates too."""
+    root = _xml_root(gunzip_if_needed(body))
+    kind = _local(root.tag)
+    if kind not in SITEMAP_ROOTS:
+        raise MalformedDocument(f"root element <{kind}> is not a sitemap")
+    entries = []
+    for node in root:
+        if _local(node.tag) not in ("url", "sitemap"):
+            continue
+        fields = {_local(el.tag): (el.text or "").strip() for el in node.iter() if el is not node}
+        if fields.get("loc"):
+            entries.append(Entry(fields["loc"], fields.get("lastmod") or fields.get("publication_date") or None))
+    return kind, entries
+
+
+def parse_feed(body: bytes) -> list[Entry]:
+    """Entries of an RSS 1/2 or Atom feed: link and published/updated date."""
+    root = _xml_root(body)
+    kind = _local(root.tag)
+    if kind not in FEED_ROOTS:
+        raise MalformedDocument(f"root element <{kind}> is not a feed")
+    entries = []
+    for node in root.iter():
+        name = _local(node.tag)
+        if name == "item":
+            entries.extend(_rss_entry(node))
+        elif name == "entry":
+            entries.extend(_atom_entry(node))
+    return entries
+
+
+def _rss_entry(node) -> list[Entry]:
+    fields = {_local(el.tag): el for el in node}
+    link = fields.get("link")
+    url = (link.text or "").strip() if link is not None else ""
+    guid = fields.get("guid")
+    if not url and guid is not None and guid.get("isPermaLink", "true") != "false":
+        url = (guid.text or "").strip()
+    date = None
+    for name in ("pubDate", "date", "published", "updated"):
+        if name in fields and fields[name].text:
+            date = _iso_date(fields[name].text.strip())
+            break
+    return [Entry(url, date)] if url else []
+
+
+def _atom_entry(node) -> list[Entry]:
+    url, date = "", None
+    for el in node:
+        name = _local(el.tag)
+        if name == "link" and el.get("rel", "alternate") == "alternate" and not url:
+            url = (el.get("href") or "").strip()
+        elif name in ("published", "updated") and el.text and date is None:
+            date = el.text.strip()
+    return [Entry(url, date)] if url else []
+
+
+def _iso_date(text: str) -> str:
+    """RFC 822 feed dates become ISO 8601; anything else is kept as given."""
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return text
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
+
+    name = "site"
+    cleanwire_summary = True        # crawler.extensions.CrawlProgress reports on this spider
+
+    def __init__(self, url: str = "", urls: list[str] | str = (), *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        given = [url] if url else []
+        given += urls.split(",") if isinstance(urls, str) else list(urls)
+        self.start_urls = [normalize_url(u) for u in given if u.strip()]
+        if not self.start_urls:
+            raise ValueError("the site spider needs a start URL: -a url=https://site.example/")
+        self.link_depth = 3
+        self.same_domain = True
+        self.since: str | None = None
+        self.sitemap_paths: list[str] = []
+        self.feed_paths: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.link_depth = settings.getint("CLEANWIRE_LINK_DEPTH", 3)
+        spider.same_domain = settings.getbool("CLEANWIRE_SAME_DOMAIN", True)
+        spider.since = settings.get("CLEANWIRE_SINCE") or None
+        spider.sitemap_paths = settings.getlist("CLEANWIRE_SITEMAP_PATHS")
+        spider.feed_paths = settings.getlist("CLEANWIRE_FEED_PATHS")
+        spider.sites = frozenset(site_key(u, spider.same_domain) for u in spider.start_urls)
+        return spider
+
+    # ------------------------------------------------------------ requests
+
+    async def start(self):
+        for url in self.start_urls:
+            root = site_root(url)
+            yield scrapy.Request(root + "robots.txt", callback=self.parse_robots, errback=self.robots_failed,
+                                 priority=PRIORITY_DISCOVERY, meta={"cleanwire_probe": True},
+                                 cb_kwargs={"root": root})
+            yield self.page_request(url, depth=0, source="start", start=True)
+
+    def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
+                     listed: bool = False, start: bool = False) -> scrapy.Request:
+        likely_article = url_rule(url) is None and source in ("sitemap", "feed")
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed,
+                              priority=PRIORITY_ARTICLE if likely_article else 0,
+                              cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
+                                         "listed": listed, "start": start})
+
+    def discovery_request(self, url: str, callback, probe: bool = False, depth: int = 0) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.failed, priority=PRIORITY_DISCOVERY,
+                              meta={"cleanwire_probe": probe}, cb_kwargs={"depth": depth})
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"cleanwire/{key}", n)
+
+    def on_site(self, url: str | None) -> str | None:
+        """The normalised URL when it is a crawlable page of one of the sites, else None."""
+        if not url:
+            return None
+        if not is_same_site(url, self.sites, self.same_domain):
+            return None
+        return None if is_asset(url) else url
+
+    # ------------------------------------------------------------ robots.txt, sitemaps, feeds
+
+    def parse_robots(self, response: Response, root: str) -> Iterator[scrapy.Request]:
+        sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        self.count("discovery/robots_sitemaps", len(sitemaps))
+        if sitemaps:
+            for url in sitemaps:
+                yield self.discovery_request(url, self.parse_sitemap)
+        else:
+            yield from self.probe_sitemaps(root)
+
+    def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        yield from self.probe_sitemaps(failure.request.cb_kwargs["root"])
+
+    def probe_sitemaps(self, root: str) -> Iterator[scrapy.Request]:
+        for path in self.sitemap_paths:
+            yield self.discovery_request(root + path.lstrip("/"), self.parse_sitemap, probe=True)
+
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        try:
+            kind, entries = parse_sitemap(response.body)
+        except MalformedDocument as exc:
+            self.count("discovery/sitemap_malformed")
+            logger.warning("skipping malformed sitemap %s: %s", response.url, exc)
+            return
+        self.count("discovery/sitemaps")
+        if kind == "sitemapindex":
+            for entry in entries:
+                url = try_normalize(entry.url, response.url)
+                if url and depth < 5 and self.recent(entry.lastmod, count=False):
+                    yield self.discovery_request(url, self.parse_sitemap, depth=depth + 1)
+            return
+        self.count("discovery/sitemap_urls", len(entries))
+        yield from self.listed_requests(entries, response.url, "sitemap")
+
+    def parse_feed(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        try:
+            entries = parse_feed(response.body)
+        except MalformedDocument as exc:
+            self.count("discovery/feed_malformed")
+            logger.warning("skipping malformed feed %s: %s", response.url, exc)
+            return
+        self.count("discovery/feeds")
+        self.count("discovery/feed_entries", len(entries))
+        yield from self.listed_requests(entries, response.url, "feed")
+
+    def listed_requests(self, entries: list[Entry], base: str, source: str) -> Iterator[scrapy.Request]:
+        for entry in entries:
+            url = self.on_site(try_normalize(entry.url, base))
+            if url is None:
+                self.count("discovery/offsite_or_asset")
+            elif self.recent(entry.lastmod):
+                yield self.page_request(url, depth=1, source=source, lastmod=entry.lastmod, listed=True)
+
+    def recent(self, lastmod: str | None, count: bool = True) -> bool:
+        """False for entries dated before --since (counted as skipped)."""
+        if not self.since or not lastmod or lastmod[:10] >= self.since[:10]:
+            return True
+        if count:
+            self.count("skipped/older_than_since")
+        return False
+
+    # ------------------------------------------------------------ pages
+
+    def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
+                   start: bool) -> Iterator[scrapy.Request | Page]:
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
+            yield from self.parse_xml_or_skip(response)
+            return
+        verdict = decide(response.url, response.xpath(OG_TYPE).get(), ld_types(response.xpath(LD_JSON).getall()),
+                         listed)
+        yield from self.feed_requests(response, start)
+        yield from self.link_requests(response, depth, verdict.kind == ARTICLE)
+        if not verdict.emit:
+            self.count(f"skipped/{verdict.reason}")
+            return
+        request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
+        page = page_from_response(response, request_url, source)
+        page.lastmod = lastmod
+        page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
+                     "canonical": try_normalize(response.xpath(CANONICAL).get(), response.url)}
+        yield page
+
+    def parse_xml_or_skip(self, response: Response) -> Iterator[scrapy.Request]:
+        head = response.body[:512]
+        if b"<urlset" in head or b"<sitemapindex" in head or head[:2] == b"\x1f\x8b":
+            yield from self.parse_sitemap(response)
+        elif b"<rss" in head or b"<feed" in head or b"<rdf:RDF" in head:
+            yield from self.parse_feed(response)
+        else:
+            self.count("skipped/not_html")
+
+    def feed_requests(self, response: Response, start: bool) -> Iterator[scrapy.Request]:
+        found = False
+        for link in response.xpath(FEED_LINKS):
+            if (link.attrib.get("type") or "").lower() in FEED_TYPES:
+                url = try_normalize(link.attrib["href"], response.url)
+                if url and is_same_site(url, self.sites, self.same_domain):
+                    found = True
+                    yield self.discovery_request(url, self.parse_feed)
+        if start and not found:
+            root = site_root(response.url)
+            for path in self.feed_paths:
+                yield self.discovery_request(root + path.lstrip("/"), self.parse_feed, probe=True)
+
+    def link_requests(self, response: Response, depth: int, is_article: bool) -> Iterator[scrapy.Request]:
+        """Links to follow: any page of the site up to the depth limit; pagination does not add depth."""
+        for href in response.xpath(PAGE_LINKS).getall():
+            url = self.on_site(try_normalize(href, response.url))
+            if url is None:
+                continue
+            paginated = not is_article and url_rule(url) == "pagination"
+            next_depth = depth if paginated else depth + 1
+            if next_depth <= self.link_depth:
+                yield self.page_request(url, depth=next_depth)
+
+    def failed(self, failure: Failure) -> None:
+        """Counts failed requests: HTTP errors by status (probes apart), other download errors by type."""
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        request = failure.request
+        probe = request.meta.get("cleanwire_probe")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+        elif failure.check(IgnoreRequest):
+            pass        # robots.txt: Scrapy counts robotstxt/forbidden
+        elif not probe:
+            self.count(f"errors/{type(failure.value).__name__}")
+            logger.info("download failed: %s: %s", request.url, failure.value)
