@@ -72,6 +72,10 @@ class StateVersionError(StateError):
     """The database was written by a newer cleanwire (its schema version is unknown here)."""
 
 
+class StateMigrationError(StateError):
+    """A schema migration failed; the database stays at its previous version."""
+
+
 class RunLockedError(StateError):
     """Another live run holds the state's run lock."""
 
@@ -216,10 +220,16 @@ class StateStore:
             raise StateVersionError(f"schema version {version} is newer than this cleanwire understands "
                                     f"({len(migrations)}); upgrade cleanwire", self.path)
         for number in range(version, len(migrations)):
-            with self.transaction() as db:
-                for statement in migrations[number]:
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
+            try:
+                with self.transaction() as db:
+                    for statement in migrations[number]:
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {number + 1}")
+            except StateBusyError:
+                raise
+            except StateError as exc:
+                raise StateMigrationError(f"migration to schema version {number + 1} failed ({exc.reason}); "
+                                          f"the database stays at version {number}", self.path) from exc
             logger.info("state %s: migrated schema to version %d", self.path, number + 1)
 
     @property
