@@ -51,6 +51,7 @@ class Explanation:
     url: str | None = None
     not_article_reason: str | None = None
     meta: dict = field(default_factory=dict)
+    removed: list[Removal] = field(default_factory=list)      # every removal recorded, as in removed[]
 
     @property
     def removed_counts(self) -> Counter:
@@ -70,12 +71,11 @@ class PageText:
         needle = fold(text).removesuffix("…").strip()
         if not needle:
             return None
-        for begin in (start, 0) if start else (0,):
-            for haystack, probe, shift in ((self.lines, f"\n{needle}\n", 1), (self.flat, needle, 0)):
-                found = self._find(haystack, probe, begin)
-                if found is not None:
-                    self.claimed.add(found + shift)
-                    return found + shift
+        for haystack, probe, shift in ((self.lines, f"\n{needle}\n", 1), (self.flat, needle, 0)):
+            found = self._find(haystack, probe, start)
+            if found is not None:
+                self.claimed.add(found + shift)
+                return found + shift
         return None
 
     def _find(self, haystack: str, probe: str, begin: int) -> int | None:
@@ -96,7 +96,8 @@ def explain(html: bytes | str, url: str | None = None, options: Options = DEFAUL
     page = PageText(element_chunks(body if body is not None else tree))
     entries = _ordered(result, page)
     meta = result.meta
-    return Explanation(entries, result.article, meta.title, url, result.not_article_reason, _meta_summary(result))
+    return Explanation(entries, result.article, meta.title, url, result.not_article_reason, _meta_summary(result),
+                       result.ctx.removed)
 
 
 def _ordered(result: Result, page: PageText) -> list[Entry]:
@@ -108,9 +109,8 @@ def _ordered(result: Result, page: PageText) -> list[Entry]:
         if cand.removed:
             removal = _take(unmatched, cand.text)
             entry.kind, entry.rule = (removal.kind, removal.rule) if removal else ("other", "unknown")
-        found = page.locate(cand.text, cursor)
-        entry.position = float(found) if found is not None else cursor + 0.5
-        cursor = int(entry.position)
+        found = page.locate(cand.text, int(cursor))
+        entry.position = cursor = float(found) if found is not None else cursor + 0.001   # extractor order kept
         entries.append(entry)
     last = 0.0
     for removal in unmatched:
@@ -150,7 +150,7 @@ def explain_text(text: str, url: str | None = None, options: Options = DEFAULT_O
     meta = {"url": url, "title": title, "authors": ", ".join(ctx.author_names) or None,
             "author_bio": article.author_bio if article else None,
             "word_count": article.word_count if article else None}
-    return Explanation(entries, article, title, url, None if article else "no body text left", meta)
+    return Explanation(entries, article, title, url, None if article else "no body text left", meta, ctx.removed)
 
 
 def render_text(expl: Explanation, full: bool = False) -> str:
