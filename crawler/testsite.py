@@ -211,8 +211,8 @@ class FixtureSite:
 
     def handle(self, method: str, target: str, headers) -> tuple[int, dict[str, str], bytes]:
         """Answer one request: (status, headers, body). `headers` is a mapping with .get()."""
-        path = unquote(urlsplit(target).path) or "/"
-        query = urlsplit(target).query
+        parts = urlsplit(target)
+        path, query = unquote(parts.path) or "/", parts.query
         if path in self._redirects:
             return self._redirect(self._redirects[path])
         if method == "GET" and path in self._flaky:
