@@ -7,9 +7,12 @@ from functools import lru_cache
 
 from .body import Candidate, same_site
 from .context import Context
-from .rules.phrases import PHRASE_RULES, PhraseRule
+from .rules.phrases import (
+    DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES, PHRASE_RULES, PhraseRule,
+)
 from .text import fold, strip_edges, word_count
 
+WORD_RE = re.compile(r"\w+")
 SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
 JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
@@ -18,17 +21,16 @@ BIO_VERBS = (
     r"is (a|an|the)|was (a|an|the)|has (been|worked|written|reported)|writes|covers|reports|joined|"
     r"ist|war|schreibt|arbeitet|berichtet|est (un|une|le|la)|écrit|a rejoint|es (un|una|el|la)|escribe|"
     r"è (un|una|il|la)|scrive|é (um|uma|o|a)|escreve|is (een|de)|schrijft|er (en|ei)|är (en|ett)|"
-    r"jest|pisze|je|píše|bir|является|пишет|є"
+    r"jest|pisze|je|píše|bir|является|пишет|є|is|was|er|är|era|é|è|es|est|var|on|ona"
 )
 BIO_START = re.compile(r"^(is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )", re.IGNORECASE)
 BIO_AFTER_NAME = re.compile(rf"^\s*(?:{BIO_VERBS})\b", re.IGNORECASE)
+MAX_DATE_LINE = 160         # a longer line is a sentence, not a timestamp
+DATE_TOKEN = re.compile(r"^\d+(st|nd|rd|th|er|h\d*|e|º|ª)?$")
+DATELINE_PLACE = re.compile(r"^[^\W\d][\w .'’/]{1,40}?(\s*,|\s+[-–—|])\s+")
+NUMERIC_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}")
+DATE_WORDS = DATE_LINE_LABELS | DATE_LINE_MONTHS | DATE_LINE_WEEKDAYS | DATE_LINE_ZONES | DATE_LINE_COUNTS
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class CompiledPhrase:
-    rule: PhraseRule
-    regex: re.Pattern
 
 
 @lru_cache(maxsize=64)
@@ -44,31 +46,78 @@ def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
     return pats
 
 
+@dataclass(frozen=True)
+class PhraseGroup:
+    """Rules sharing a match type and length bound, compiled into one alternation (first group wins)."""
+
+    rules: tuple[PhraseRule, ...]
+    match: str
+    max_chars: int
+    regex: re.Pattern
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[CompiledPhrase, ...]:
-    out = []
+def _compiled() -> tuple[PhraseGroup, ...]:
+    groups: list[list[PhraseRule]] = []
     for rule in PHRASE_RULES:
-        pattern = rule.pattern
-        if rule.match == "full":
-            pattern = rf"^(?:{pattern})$"
-        elif rule.match == "prefix":
-            pattern = rf"^(?:{pattern})"
-        out.append(CompiledPhrase(rule, re.compile(pattern, re.IGNORECASE)))
+        last = groups[-1][0] if groups else None
+        if last is not None and (last.kind, last.match, last.max_chars) == (rule.kind, rule.match, rule.max_chars):
+            groups[-1].append(rule)
+        else:
+            groups.append([rule])
+    out = []
+    for rules in groups:
+        body = "|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(rules))
+        head = rules[0]
+        pattern = {"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(head.match, body)
+        out.append(PhraseGroup(tuple(rules), head.match, head.max_chars, re.compile(pattern)))  # text is case-folded
     return tuple(out)
 
 
-def phrase_rule_for(text: str) -> PhraseRule | None:
-    """The first phrase rule that matches a block's text, if any."""
+def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
+    """The first phrase rule that matches a block's text; `searching=False` skips the (slow) search rules."""
     folded = fold(text)
+    if not folded:
+        return None
     bare = strip_edges(folded)
-    for compiled in _compiled():
-        rule = compiled.rule
-        if len(folded) > rule.max_chars:
+    for group in _compiled():
+        if len(folded) > group.max_chars or (not searching and group.match == "search"):
             continue
-        subject = bare if rule.match == "full" else folded
-        if compiled.regex.search(subject):
-            return rule
+        match = group.regex.search(bare if group.match == "full" else folded)
+        if match is not None:
+            return group.rules[int(match.lastgroup[1:])]
     return None
+
+
+def _is_date_words(text: str) -> bool:
+    words = WORD_RE.findall(text)
+    numbers = sum(1 for w in words if DATE_TOKEN.match(w))
+    months = sum(1 for w in words if w in DATE_LINE_MONTHS)
+    if numbers + months < 2 or numbers == 0 or not (months or NUMERIC_DATE.search(text)):
+        return False
+    return all(DATE_TOKEN.match(w) or w in DATE_WORDS for w in words)
+
+
+def date_line_rule(text: str) -> str | None:
+    """'metadata:date-line' for a line made only of dates, times and their labels (with a dateline place)."""
+    folded = fold(text)
+    if not folded or len(folded) > MAX_DATE_LINE or not any(ch.isdigit() for ch in folded):
+        return None
+    if _is_date_words(folded):
+        return "metadata:date-line"
+    place = DATELINE_PLACE.match(folded)
+    if place and _is_date_words(folded[place.end():]):
+        return "metadata:date-line"
+    return None
+
+
+def text_rule_for(text: str, searching: bool = True) -> tuple[str, str] | None:
+    """(kind, rule id) of a boilerplate line recognised by its words alone."""
+    rule = phrase_rule_for(text, searching)
+    if rule is not None:
+        return rule.kind, rule.id
+    date_rule = date_line_rule(text)
+    return ("metadata", date_rule) if date_rule else None
 
 
 def _remove(cand: Candidate, kind: str, rule: str, ctx: Context) -> bool:
@@ -121,9 +170,9 @@ def _author_lines(cands: list[Candidate], ctx: Context) -> None:
 
 def classify_text(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str, str] | None:
     """(kind, rule) for a line of text judged on its words alone, or None when it looks like body."""
-    rule = phrase_rule_for(text)
-    if rule is not None:
-        return rule.kind, rule.id
+    verdict = text_rule_for(text)
+    if verdict is not None:
+        return verdict
     author = author_rule_for(text, ctx)
     if author is not None:
         return "author_box", author
@@ -136,9 +185,9 @@ def _phrases(cands: list[Candidate], ctx: Context) -> None:
     for cand in cands:
         if cand.removed or cand.protected:
             continue
-        rule = phrase_rule_for(cand.text)
-        if rule is not None:
-            _remove(cand, rule.kind, rule.id, ctx)
+        verdict = text_rule_for(cand.text)
+        if verdict is not None:
+            _remove(cand, verdict[0], verdict[1], ctx)
 
 
 def _is_other_page(href: str, ctx: Context) -> bool:
@@ -180,7 +229,7 @@ def _article_body_absent(cands: list[Candidate], ctx: Context) -> None:
     if not ctx.article_body or ctx.options.jsonld_coverage is None:
         return
     body_shingles = _shingles(ctx.article_body.split())
-    kept = [c for c in cands if not c.removed and c.block.type != "heading"]
+    kept = [c for c in cands if not c.removed and c.block.type not in ("heading", "table")]
     total = sum(len(c.text) for c in kept) or 1
     overlaps = {}
     for cand in kept:

@@ -60,25 +60,47 @@ WIDGET_TITLES = {
            r"recommended( for you)?", r"you (may|might) (also )?like", r"more (stories|news|articles) from [\w .'’-]{1,40}",
            r"swipe (left|right)( below)? to view more", r"tap to (expand|view)", r"click to expand", r"listen to (this )?article",
            r"(print|email|share)( this)?( article| story)?", r"copy link", r"link copied", r"show more", r"load more",
-           r"what to read next", r"up next", r"watch:?", r"related( topics| videos)?", r"in (this|other) news"),
+           r"up next", r"watch:?", r"in (this|other) news"),
     "de": (r"meistgelesen(e artikel)?", r"am meisten gelesen", r"beliebt(e artikel)?", r"top[- ]themen", r"fehler gefunden\?? jetzt melden\.?",
-           r"artikel (teilen|drucken|merken)", r"mehr zum thema", r"das könnte sie auch interessieren", r"empfehlungen",
+           r"artikel (teilen|drucken|merken)", r"empfehlungen",
            r"zur startseite", r"vorlesen", r"kommentare anzeigen", r"weitere artikel"),
-    "fr": (r"les plus lus", r"les plus populaires", r"à la une", r"tendances?", r"sur le même sujet", r"vous aimerez aussi",
+    "fr": (r"les plus lus", r"les plus populaires", r"à la une", r"tendances?",
            r"partager( l'article| cet article)?", r"écouter (cet )?article"),
-    "es": (r"lo más (leído|visto)", r"más leídas?", r"tendencias", r"te puede interesar", r"noticias relacionadas", r"compartir"),
-    "it": (r"i più letti", r"più lett[ie]", r"potrebbe interessarti", r"condividi"),
-    "pt": (r"mais lidas?", r"em alta", r"você pode gostar", r"notícias relacionadas", r"compartilhe?"),
-    "nl": (r"meest gelezen", r"populair", r"lees ook", r"gerelateerde artikelen", r"delen"),
+    "es": (r"lo más (leído|visto)", r"más leídas?", r"tendencias", r"compartir"),
+    "it": (r"i più letti", r"più lett[ie]", r"condividi"),
+    "pt": (r"mais lidas?", r"em alta", r"compartilhe?"),
+    "nl": (r"meest gelezen", r"populair", r"delen"),
     "nordic": (r"mest lest", r"mest läst", r"mest læste", r"mest delt", r"populært", r"del artikkelen", r"dela artikeln"),
     "pl": (r"najczęściej czytane", r"najpopularniejsze", r"polecane", r"udostępnij"),
     "cs": (r"nejčtenější", r"doporučujeme", r"sdílet"),
-    "tr": (r"en çok okunanlar", r"çok okunanlar", r"paylaş", r"ilgili haberler"),
-    "ru": (r"самое читаемое", r"популярное", r"читайте также", r"поделиться"),
-    "uk": (r"найпопулярніше", r"читайте також", r"поділитися"),
-    "ja": (r"ランキング", r"人気記事", r"関連記事", r"シェア"),
-    "ko": (r"많이 본 뉴스", r"관련 기사", r"공유"),
-    "zh": (r"热门文章", r"相关新闻", r"相关文章", r"分享"),
+    "tr": (r"en çok okunanlar", r"çok okunanlar", r"paylaş"),
+    "ru": (r"самое читаемое", r"популярное", r"поделиться"),
+    "uk": (r"найпопулярніше", r"поділитися"),
+    "ja": (r"ランキング", r"人気記事", r"シェア"),
+    "ko": (r"많이 본 뉴스", r"공유"),
+    "zh": (r"热门文章", r"分享"),
+}
+# Titles of related-content boxes alone on a line ("Related", "Mehr zum Thema", "Zobacz także")
+PROMO_TITLES = {
+    "en": (r"related( articles| stories| posts| content| coverage| topics| videos| reading)?", r"what to read next", r"read (more|next|also)",
+           r"more (on|about) (this|the) (story|topic)", r"see also", r"you (may|might) (also )?(like|enjoy)", r"recommended( for you| reading)?",
+           r"more stories", r"also read"),
+    "de": (r"mehr zum thema", r"das könnte sie auch interessieren", r"(ähnliche|verwandte|weitere) (nachrichten|artikel|themen|beiträge)",
+           r"lesen sie auch", r"auch interessant", r"zum thema", r"passend zum thema", r"lesetipps?"),
+    "fr": (r"sur le même sujet", r"vous aimerez aussi", r"(à|a) lire (aussi|également)", r"lire aussi", r"articles similaires", r"voir aussi"),
+    "es": (r"te puede interesar", r"noticias relacionadas", r"lee también", r"lea también", r"también te puede interesar", r"más noticias"),
+    "it": (r"potrebbe interessarti", r"leggi anche", r"articoli correlati", r"notizie correlate"),
+    "pt": (r"você pode gostar", r"notícias relacionadas", r"leia também", r"veja também", r"mais notícias"),
+    "nl": (r"lees ook", r"gerelateerde artikelen", r"meer over dit onderwerp"),
+    "nordic": (r"les også", r"läs också", r"læs også", r"relaterte saker", r"relaterade artiklar"),
+    "pl": (r"zobacz (także|też|również)", r"czytaj (także|też|również)", r"powiązane artykuły", r"przeczytaj (także|też|również)"),
+    "cs": (r"čtěte také", r"související články"),
+    "tr": (r"ilgili haberler", r"bunlar da ilginizi çekebilir"),
+    "ru": (r"читайте также", r"по теме", r"похожие новости"),
+    "uk": (r"читайте також", r"по темі"),
+    "ja": (r"関連記事", r"関連ニュース"),
+    "ko": (r"관련 ?기사",),
+    "zh": (r"相关新闻", r"相关文章", r"相关阅读"),
 }
 # "Read more: <headline>", "Lesen Sie auch: ...", "Les også: ..." at the start of a short block
 PROMO_PREFIXES = {
@@ -145,7 +167,7 @@ CONSENT = {
     "fr": (r"contenu externe", r"(pour|afin de) (voir|afficher) ce contenu", r"acceptez les cookies", r"gérer mes choix", r"ce contenu est bloqué"),
     "es": (r"contenido externo", r"para ver este contenido", r"acepta las cookies", r"este contenido está bloqueado"),
     "it": (r"contenuto esterno", r"per visualizzare (questo|il) contenuto", r"accetta i cookie"),
-    "pt": (r"conteúdo externo", r"para ver este conteúdo", r"aceite os cookies"),
+    "pt": (r"conteúdo externo", r"para ver este conteúdo", r"ace(ite|itar) os cookies"),
     "nl": (r"externe inhoud", r"om deze inhoud te (zien|bekijken)", r"accepteer (de )?cookies"),
     "nordic": (r"eksternt innhold", r"extern(t)? innehåll", r"godta informasjonskapsler", r"acceptera cookies"),
     "pl": (r"treść zewnętrzna", r"aby zobaczyć (tę )?treść", r"zaakceptuj (pliki )?cookies"),
@@ -164,6 +186,17 @@ COMMENTS = {
     "nordic": (r"kommentarer?", r"skriv en kommentar", r"kommentera"),
     "pl": (r"komentarze?( \(\d+\))?", r"dodaj komentarz"),
 }
+# Comment-section titles that start with a count ("2 thoughts on ...", "2 réflexions sur ...")
+COMMENT_COUNTS = {
+    "en": (r"\d+ (thoughts?|responses?|repl(y|ies)|comments?) (on|to)\b", r"one (thought|response|reply|comment) (on|to)\b"),
+    "de": (r"\d+ (gedanken|kommentare?|antworten) (zu|auf)\b",),
+    "fr": (r"\d+ (réflexions?|commentaires?|réponses?) (sur|à)\b",),
+    "es": (r"\d+ (comentarios?|respuestas?|opiniones) (a|en|sobre)\b",),
+    "it": (r"\d+ (commenti|risposte|pensieri) (a|su)\b",),
+    "pt": (r"\d+ (comentários?|respostas?|pensamentos?) (para|em|sobre)\b",),
+    "nl": (r"\d+ (reacties?|gedachten) (op|over)\b",),
+    "pl": (r"\d+ (odpowiedzi|komentarz(e|y)?|przemyśle(ń|nia)) (na|do)\b",),
+}
 # Legal, affiliate and self-promotion lines
 LEGAL = {
     "en": (r"we independently (select|review|choose) (everything|all|the products)", r"(we|this site) (may )?(earn|receive) (a )?(commission|compensation)",
@@ -181,6 +214,30 @@ LEGAL = {
     "pl": (r"wszelkie prawa zastrzeżone",),
     "ru": (r"все права защищены",),
 }
+# Legal and affiliate sentences found anywhere in a short block
+LEGAL_SEARCH = {
+    "en": (r"we independently (select|review|choose) (everything|all|the products)", r"when you buy (something )?through (our )?links",
+           r"(this (article|post|page) (contains|may contain) affiliate links)", r"as an amazon associate", r"all rights reserved"),
+    "de": (r"alle rechte vorbehalten", r"enthält affiliate-links", r"(beim kauf|wenn sie) .{0,40}erhalten wir (eine )?provision"),
+    "fr": (r"tous droits réservés", r"reproduction (interdite|sans autorisation)"),
+    "es": (r"todos los derechos reservados", r"prohibida (su|la) reproducción"),
+    "it": (r"tutti i diritti riservati", r"riproduzione riservata"),
+    "pt": (r"todos os direitos reservados",),
+    "nl": (r"alle rechten voorbehouden",),
+    "nordic": (r"alle rettigheter reservert", r"alla rättigheter förbehållna", r"alle rettigheder forbeholdes"),
+    "pl": (r"wszelkie prawa zastrzeżone",),
+    "cs": (r"všechna práva vyhrazena",),
+    "tr": (r"tüm hakları saklıdır",),
+    "ru": (r"все права защищены",),
+    "uk": (r"всі права захищені", r"усі права захищені"),
+    "ja": (r"無断転載", r"無断複製"),
+    "ko": (r"무단 ?전재", r"재배포 금지"),
+    "zh": (r"版权所有", r"未经授权"),
+}
+# Copyright and agency lines, by how they start ("© 2025 ...", "Copyright (c) ...")
+LEGAL_PREFIX = {
+    "any": (r"[<(\[]?(©|ⓒ|\(c\) ?\d{4}|copyright ?(©|ⓒ|\(c\)|\d{4}))",),
+}
 # Metadata lines inside the body: bare timestamps, "date • Updated: date", share counts
 DATE_WORD = r"(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w{3,12}\.? \d{4}|\w{3,12}\.? \d{1,2},? \d{4})"
 METADATA = {
@@ -188,6 +245,7 @@ METADATA = {
         rf"(published|updated|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|publisert|oppdatert|publicerad|uppdaterad|opublikowano|zaktualizowano)?:? ?{DATE_WORD}([,•|·—-]? ?(um |at |à |a las |alle )?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h|cet|cest|gmt|utc|et|edt|est|bst))?)?"
         rf"( ?[•|·—-] ?(updated|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad|zaktualizowano):? ?{DATE_WORD}?([,•|·—-]? ?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h))?)?)?",
         r"\d{1,2}[:.]\d{2}( ?(am|pm|uhr|h))?",
+        r"(\d+([.,]\d+)? ?(k|mil|tsd\.?|mio\.?)? )?(shares?|comments?|views?|compartilhamentos|partages|compartidos|condivisioni|geteilt|aufrufe|visualizações|visualizzazioni|vistas|vues|weergaven|udostępnień|wyświetleń)( \d+)?",
         r"(\d+ )?(shares?|comments?|views?|min(ute)?s? read|minute read|min\. lesezeit|lesezeit:? ?\d+ min(uten)?|minutos de lectura|min de lecture)( \d+)?",
         r"(reading time|lesezeit|temps de lecture|tiempo de lectura):? ?\d+ ?(min|minutes|minuten|minutos)\.?",
         r"(tags?|schlagworte|themen|mots-clés|etiquetas|tag):.{0,150}",
@@ -210,12 +268,66 @@ AUTHOR_BOX = {
 
 PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     _rules("ad_marker", "full", SHORT, AD_LABELS, "label")
+    + _rules("promo", "full", SHORT, PROMO_TITLES, "box-title")
     + _rules("widget", "full", SHORT, WIDGET_TITLES, "title")
     + _rules("promo", "prefix", 300, PROMO_PREFIXES, "read-also")
     + _rules("newsletter", "search", MEDIUM, NEWSLETTER, "prompt")
     + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
     + _rules("comments", "full", SHORT, COMMENTS, "prompt")
+    + _rules("comments", "prefix", SHORT, COMMENT_COUNTS, "count-title")
     + _rules("legal", "full", 300, LEGAL, "line")
+    + _rules("legal", "search", 300, LEGAL_SEARCH, "sentence")
+    + _rules("legal", "prefix", 300, LEGAL_PREFIX, "copyright")
     + _rules("metadata", "full", SHORT, METADATA, "line")
     + _rules("author_box", "full", SHORT, AUTHOR_BOX, "line")
 )
+
+# Bare date lines ("Publié le 14 mars 2025 à 07h30 • Mis à jour le ...", "Sevilla - 14 mar 2025 - 07:00 CET"):
+# every word is a number, a month, a weekday, a label or a time zone (see filters.date_line_rule)
+DATE_LINE_LABELS = frozenset("""
+published updated posted last modified on at by am pm edited
+veröffentlicht aktualisiert zuletzt am um uhr stand erschienen
+publié publie mis à a jour le la les mise
+publicado actualizado actualizada el en las a de del
+pubblicato aggiornato aggiornata il alle ore del
+publicado atualizado atualizada em às de
+gepubliceerd bijgewerkt laatst op om
+publisert oppdatert publicerad uppdaterad publiceret opdateret kl klo julkaistu päivitetty den
+opublikowano zaktualizowano aktualizacja godz dnia publikacja
+publikováno aktualizováno aktualizace
+yayınlanma güncellenme tarihi
+опубликовано обновлено обновление в опубліковано оновлено о
+""".split())
+DATE_LINE_MONTHS = frozenset("""
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+januar februar märz mai juni juli oktober dezember jänner mrz okt dez
+janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre janv févr fév avr juil déc
+enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene abr ago dic
+gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu lug set ott
+janeiro fevereiro março maio junho julho setembro outubro dezembro fev out dez
+januari februari maart mei augustus mrt
+januar februar mars april mai juni juli august oktober desember januari februari maj augusti oktober
+stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia
+ledna února března dubna května června července srpna září října listopadu prosince
+ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık
+января февраля марта апреля мая июня июля августа сентября октября ноября декабря
+січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня
+""".split())
+DATE_LINE_WEEKDAYS = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+montag dienstag mittwoch donnerstag freitag samstag sonntag
+lundi mardi mercredi jeudi vendredi samedi dimanche
+lunes martes miércoles jueves viernes sábado domingo
+lunedì martedì mercoledì giovedì venerdì sabato domenica
+segunda terça quarta quinta sexta feira
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())
+DATE_LINE_COUNTS = frozenset("""
+views view shares comments min mins read reads minute minutes reading time
+aufrufe kommentare lesezeit minuten vues commentaires lecture vistas lectura comentarios minutos
+visualizzazioni commenti lettura visualizações leitura comentários weergaven reacties leestijd
+visninger kommentarer lesetid wyświetleń komentarzy czytania zhlédnutí просмотров просмотры комментариев мин чтения
+переглядів хв
+""".split())
+DATE_LINE_ZONES = frozenset("cet cest gmt utc bst est edt pst pdt cst cdt et pt ist jst kst msk eet eest h hs".split())
