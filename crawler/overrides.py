@@ -17,10 +17,22 @@ def parse_overrides(data: dict, source: str = "<overrides>") -> tuple[SiteOverri
         if not isinstance(table, dict):
             raise InputError(f"[sites.{domain!r}] must be a table", source)
         drop, keep = table.get("drop", []), table.get("keep", [])
-        if not all(isinstance(s, str) for s in [*drop, *keep]):
+        if not (isinstance(drop, list) and isinstance(keep, list) and all(isinstance(s, str) for s in [*drop, *keep])):
             raise InputError(f"[sites.{domain!r}] drop/keep must be lists of CSS selectors", source)
+        _check_selectors([*drop, *keep], domain, source)
         out.append(SiteOverride(domain.lower(), tuple(drop), tuple(keep)))
     return tuple(out)
+
+
+def _check_selectors(selectors: list[str], domain: str, source: str) -> None:
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    for selector in selectors:
+        try:
+            CSSSelector(selector)
+        except SelectorError as exc:
+            raise InputError(f"[sites.{domain!r}] invalid CSS selector {selector!r} ({exc})", source) from exc
 
 
 def load_overrides(path: str | Path | None) -> tuple[SiteOverride, ...]:
