@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT
 from crawler.journal import JournaledWriter, JournalError, output_path, reconcile, sanitise_site, summary_path
 from crawler.state import RunLock, StateStore
+from crawler.statepipeline import block_hash
 
 N = 40
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
@@ -28,6 +29,7 @@ import json, sys, time
 from datetime import datetime, timezone
 import crawler.journal as journal
 from crawler.state import RunLock, StateStore
+from crawler.statepipeline import block_hash
 
 state_path, template, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def say(*words):
@@ -207,3 +209,75 @@ def test_output_paths_never_reuse_an_existing_file(tmp_path):
     assert second.name == "20261125-143005-1.jsonl"
     assert summary_path(second).name == "20261125-143005-1.summary.json"
     os.remove(first)
+
+
+def pipeline_for(tmp_path, **settings):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.statepipeline import StatePipeline
+
+    crawler = get_crawler(Spider, {"CLEANWIRE_STATE": str(tmp_path / "state.db"), "CLEANWIRE_JOURNAL_BATCH": 2,
+                                   "CLEANWIRE_OUTPUT_TEMPLATE": str(tmp_path / "out" / "{site}" / "{run_id}.jsonl"),
+                                   **settings})
+    crawler.spider = Spider("site", start_urls=["https://news.example/"])
+    return StatePipeline.from_crawler(crawler)
+
+
+def article(n: int, text: str) -> dict:
+    return {"url": f"https://news.example/{n}", "content_hash": f"sha256:{text}", "revision": None,
+            "previous_hash": None, "blocks": [{"type": "paragraph", "text": text}, {"type": "paragraph", "text": "Follow us"}]}
+
+
+def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[dict]:
+    from scrapy.exceptions import DropItem
+
+    pipeline.open_spider()
+    kept = []
+    for item in items:
+        try:
+            kept.append(pipeline.process_item(item))
+        except DropItem:
+            pass
+    pipeline.close_spider()
+    pipeline.spider_closed(pipeline.crawler.spider, reason)
+    return kept
+
+
+def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_path):
+    first = crawl_with(pipeline_for(tmp_path), [article(1, "one"), article(2, "two"), article(3, "three")])
+    assert [(r["url"][-1], r["revision"]) for r in first] == [("1", 1), ("2", 1), ("3", 1)]
+    second = pipeline_for(tmp_path)
+    kept = crawl_with(second, [article(1, "one"), article(2, "two, edited"), article(4, "four")], reason="shutdown")
+    assert [(r["url"][-1], r["revision"], r["previous_hash"]) for r in kept] == [("2", 2, "sha256:two"), ("4", 1, None)]
+    lines = [json.loads(line) for path in sorted((tmp_path / "out" / "news.example").glob("*.jsonl"))
+             for line in path.read_text().splitlines()]
+    assert [(r["url"][-1], r["revision"]) for r in lines] == [("1", 1), ("2", 1), ("3", 1), ("2", 2), ("4", 1)]
+    summary = json.loads((tmp_path / "out" / "news.example" / "2.summary.json").read_text())
+    assert (summary["status"], summary["exit_status"], summary["sites"]) == ("interrupted", 130, ["news.example"])
+    assert {k: summary["counts"][k] for k in ("emitted", "new", "revised", "unchanged")} == {
+        "emitted": 2, "new": 1, "revised": 1, "unchanged": 1}
+    assert summary["outputs"] == [{"path": str(tmp_path / "out" / "news.example" / "2.jsonl"), "records": 2}]
+    with StateStore(tmp_path / "state.db") as state:
+        assert [(r["id"], r["status"], r["counts"]["emitted"]) for r in state.runs()] == [
+            (2, "interrupted", 2), (1, "finished", 3)]
+        assert state.template_samples("news.example") == [(block_hash("Follow us"), 4, "Follow us")]
+        assert state.lock_holder() is None
+
+
+def test_state_pipeline_is_off_without_a_template(tmp_path):
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        pipeline_for(tmp_path, CLEANWIRE_OUTPUT_TEMPLATE="")
+
+
+def test_a_second_pipeline_on_the_same_state_is_refused(tmp_path):
+    from crawler.state import RunLockedError
+
+    first = pipeline_for(tmp_path)
+    first.open_spider()
+    with pytest.raises(RunLockedError, match=f"PID {os.getpid()}"):
+        pipeline_for(tmp_path).open_spider()
+    first.close_spider()
+    first.spider_closed(first.crawler.spider, "finished")

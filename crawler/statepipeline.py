@@ -1,0 +1,164 @@
+"""Incremental, crash-safe output: emit new or changed articles once each through the journal, one run per crawl."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from cleaners.article import EXTRACTOR_VERSION, normalise_for_hash
+from crawler.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
+from crawler.output import write_atomic
+from crawler.state import RunLock, StateError, StateStore, site_of
+
+logger = logging.getLogger(__name__)
+
+DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
+STATS_COUNTED = {                       # Scrapy stats copied into a run's counts
+    "downloader/request_count": "requests",
+    "downloader/response_count": "responses",
+    "downloader/response_status_count/304": "not_modified",
+    "item_dropped_count": "dropped",
+    "log_count/ERROR": "errors",
+    "spider_exceptions/count": "spider_exceptions",
+}
+
+
+def block_hash(text: str) -> str:
+    """The key a text block is counted under for site template learning."""
+    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()[:32]
+
+
+def run_status(reason: str | None) -> tuple[str, int]:
+    """(state status, exit status) of a run from Scrapy's finish reason."""
+    if reason in DONE_REASONS:
+        return "finished", 0
+    if reason == "shutdown":
+        return "interrupted", 130
+    return "failed", 1
+
+
+def versions() -> dict[str, str]:
+    found = {"extractor": EXTRACTOR_VERSION, "python": platform.python_version()}
+    for package in ("cleanwire", "scrapy", "trafilatura", "lxml"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "unknown"
+    return found
+
+
+class StatePipeline:
+    """Lock the state, repair a killed run's output, then write each new or changed article once (revision set)."""
+
+    def __init__(self, crawler, state_path: str, template: str, batch_size: int = BATCH_SIZE) -> None:
+        self.crawler, self.stats = crawler, crawler.stats
+        self.state_path, self.template, self.batch_size = state_path, template, batch_size
+        self.lock: RunLock | None = None
+        self.state: StateStore | None = None
+        self.writers: dict[str, JournaledWriter] = {}
+        self.counts = {"emitted": 0, "new": 0, "revised": 0, "unchanged": 0}
+        self.repairs: list[dict] = []
+        self.failure: str | None = None        # why writing output failed, if it did: the run then fails
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        state, template = settings.get("CLEANWIRE_STATE"), settings.get("CLEANWIRE_OUTPUT_TEMPLATE")
+        if not state or not template:
+            raise NotConfigured     # needs both a state file and an output template
+        pipeline = cls(crawler, state, template, settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.lock = RunLock(self.state_path).acquire()
+        try:
+            self.state = StateStore(self.state_path)
+            self.repairs = reconcile(self.state)
+        except BaseException:
+            self.lock.release()
+            raise
+        self.started, self.clock = datetime.now(timezone.utc), time.monotonic()
+        self.sites = sorted({site_of(url) for url in getattr(self.crawler.spider, "start_urls", None) or ()})
+        self.run_id = self.state.start_run(self.sites, self.template)
+
+    def process_item(self, item):
+        if not isinstance(item, dict) or "content_hash" not in item:
+            return item
+        url, site = item["url"], site_of(item["url"])
+        writer = self._writer(site)
+        decision = writer.decide(url, item["content_hash"])
+        if not decision.emit:
+            self.state.settle(url)
+            self._count("unchanged")
+            raise DropItem(f"{url}: unchanged since revision {decision.revision}")
+        item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
+        try:
+            writer.write(item)
+        except (StateError, OSError) as exc:
+            self.failure = str(exc)             # the failed batch is gone from the file; the next run emits it
+            raise
+        self.state.observe_blocks(site, url, {block_hash(b["text"]): b["text"] for b in item.get("blocks") or ()})
+        self._count("emitted", "new" if decision.revision == 1 else "revised")
+        return item
+
+    def _count(self, *names: str) -> None:
+        for name in names:
+            self.counts[name] += 1
+            self.stats.inc_value(f"cleanwire/state/{name}")
+
+    def _writer(self, site: str) -> JournaledWriter:
+        if site not in self.writers:
+            path = output_path(self.template, site, self.started, self.run_id)
+            self.writers[site] = JournaledWriter(self.state, self.run_id, path, batch_size=self.batch_size)
+            logger.info("run %d: writing %s records to %s", self.run_id, site, path)
+        return self.writers[site]
+
+    def close_spider(self) -> None:
+        """Flush and close every output (the last batch commits here); the run is finished on spider_closed."""
+        for writer in self.writers.values():
+            try:
+                writer.close()
+            except (StateError, OSError) as exc:
+                self.failure = str(exc)
+                logger.error("run %d: could not finish %s: %s", self.run_id, writer.path, exc)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.state is None:
+            return
+        status, exit_status = run_status(reason if self.failure is None else "output_failed")
+        stats = self.stats.get_stats()
+        counts = {**self.counts, **{name: stats[key] for key, name in STATS_COUNTED.items() if key in stats}}
+        try:
+            self.state.finish_run(self.run_id, status, counts)
+            self._write_summaries(reason, status, exit_status, counts)
+        finally:
+            self.state.close()
+            self.lock.release()
+
+    def _write_summaries(self, reason: str, status: str, exit_status: int, counts: dict) -> None:
+        outputs = {site: writer.path for site, writer in self.writers.items()}
+        for site in self.sites or ["_"]:
+            outputs.setdefault(site, output_path(self.template, site, self.started, self.run_id))
+        summary = {
+            "run_id": self.run_id, "state": os.path.abspath(self.state_path), "sites": self.sites,
+            "started": self.started.isoformat(timespec="seconds"),
+            "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "duration_seconds": round(time.monotonic() - self.clock, 3), "status": status,
+            "finish_reason": reason, "exit_status": exit_status, "failure": self.failure, "counts": counts,
+            "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),
+            "outputs": [{"path": str(w.path), "records": w.records} for w in self.writers.values()],
+            "repaired_runs": self.repairs, "versions": versions(),
+        }
+        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+        for path in outputs.values():
+            write_atomic(summary_path(Path(path)), text)
