@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from .article import Media
-from .context import Context
+from .context import MAX_CHUNKS_PER_ELEMENT, Context
+from .filters import text_rule_for
 from .rules.elements import (
     CAPTION_COMPOUNDS, CREDIT_COMPOUNDS, ELEMENT_RULES, NEVER_PRUNED_TAGS, ElementRule,
 )
@@ -18,6 +20,8 @@ SEPARATORS = re.compile(r"[\s_\-]+")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
+PHRASE_CHUNK_CHARS = 300  # longer chunks of a removed element are not checked against phrase rules
+LINK_CARD_SHARE = 0.8     # a figure whose text is mostly one link is a link card
 MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
 CREDIT_TEXT = re.compile(
     r"(?:^|\s|\()((?:photo|foto|bild|image|picture|credit|crédit|crédito|fotó|zdjęcie|kuva|illustration|grafik)s?\s*:\s*.+"
@@ -135,6 +139,21 @@ def _split_credit(figure: HtmlElement) -> tuple[str | None, str | None]:
     return caption, credit
 
 
+def _is_link_card(el: HtmlElement, text: str, ctx: Context) -> bool:
+    """A figure that is one link to another page (a bookmark or teaser card), not an image of the article."""
+    from .body import same_site
+
+    for a in el.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        linked = len(clean_text(a.text_content()))
+        target = urljoin(ctx.url, href) if ctx.url else href
+        if linked >= LINK_CARD_SHARE * len(text) and (same_site(target, ctx.url) or not ctx.url):
+            return True
+    return False
+
+
 def collect_media(tree: HtmlElement, ctx: Context) -> None:
     """Move figures (image, caption, credit) out of the tree into ctx.media, recording captions."""
     for figure in list(tree.iter("figure")):
@@ -142,6 +161,11 @@ def collect_media(tree: HtmlElement, ctx: Context) -> None:
             continue
         url = _image_url(figure)
         text = clean_text(figure.text_content())
+        if text and _is_link_card(figure, text, ctx):
+            if ctx.enabled("promo:link-card", "promo"):
+                record_chunks(element_chunks(figure), "promo", "promo:link-card", ctx)
+                _remove(figure)
+            continue
         if len(text) > MAX_FIGURE_TEXT or (url is None and text):
             continue  # an embed or a quote the article shows, not an image
         caption, credit = _split_credit(figure)
@@ -172,16 +196,26 @@ def prune(tree: HtmlElement, ctx: Context) -> None:
         if isinstance(el.tag, str) and el.tag not in NEVER_PRUNED_TAGS
         and (rule := _rule_for(el, mode)) is not None
     ]
-    for el, rule in candidates:
+    removed: list[tuple[int, list[str], ElementRule]] = []
+    for n in range(len(candidates) - 1, -1, -1):   # innermost first: a nested box keeps its own kind
+        el, rule = candidates[n]
         if not ctx.enabled(rule.id, rule.kind) or not _is_attached(el, root):
             continue
         if _protected(el, page_chars, ctx) or _touches_kept(el, ctx.kept):
             continue
-        chunks = element_chunks(el)
+        removed.append((n, element_chunks(el), rule))
+        _remove(el)
+    for _, chunks, rule in sorted(removed, key=lambda x: x[0]):   # recorded in page order
         if rule.kind == "author_box":
             ctx.bio_parts.extend(c for c in chunks if _is_bio(c, ctx))
-        ctx.record(rule.kind, rule.id, chunks)
-        _remove(el)
+        record_chunks(chunks, rule.kind, rule.id, ctx)
+
+
+def record_chunks(chunks: list[str], kind: str, rule_id: str, ctx: Context) -> None:
+    """Record an element's chunks under its rule, or under a phrase rule naming a chunk more precisely."""
+    for chunk in chunks[:MAX_CHUNKS_PER_ELEMENT]:
+        verdict = text_rule_for(chunk, searching=False) if len(chunk) <= PHRASE_CHUNK_CHARS else None
+        ctx.record(*(verdict or (kind, rule_id)), chunk)
 
 
 def _touches_kept(el: HtmlElement, kept: list[HtmlElement]) -> bool:
