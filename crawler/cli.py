@@ -15,6 +15,8 @@ COMMANDS = {
     "demo": "demo",
     "crawl": "crawl",
     "explain": "explain",
+    "runs": "runs",
+    "status": "status",
 }
 
 

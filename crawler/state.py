@@ -23,6 +23,12 @@ logger = logging.getLogger(__name__)
 SAMPLE_CHARS = 160          # characters of a template block's text kept as its sample
 BUSY_TIMEOUT = 5.0          # seconds to wait for another connection's write transaction
 
+
+def default_state_path() -> Path:
+    """~/.local/share/cleanwire/state.db (or under $XDG_DATA_HOME)."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cleanwire" / "state.db"
+
+
 #: ordered schema migrations: MIGRATIONS[n] takes a database from user_version n to n + 1
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -433,6 +439,13 @@ def _run_dict(row: sqlite3.Row) -> dict:
     run["sites"] = json.loads(run["sites"])
     run["counts"] = json.loads(run["counts"] or "{}")
     return run
+
+
+def open_existing(path: str | os.PathLike) -> StateStore:
+    """Open a state database that must already exist (for read-only commands: never create one)."""
+    if not Path(path).is_file():
+        raise StateError("no state database here (give --state PATH)", str(path))
+    return StateStore(path)
 
 
 def pid_alive(pid: int) -> bool:

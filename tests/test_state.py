@@ -1,6 +1,8 @@
 """The SQLite state: migrations, emit decisions, conditional validators, template blocks, named errors."""
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -167,3 +169,37 @@ def test_runs_record_start_finish_and_counts(state):
         ["a.example", "b.example"], "finished", {"emitted": 3, "errors": 1}, 4242)
     assert run["ended"] >= run["started"]
     assert [r["id"] for r in state.runs()] == [second, first]
+
+
+def test_runs_and_status_commands_show_runs_totals_and_the_lock(tmp_path, capsys):
+    from crawler.cli import main
+    from crawler.state import RunLock
+
+    path = tmp_path / "state.db"
+    with RunLock(path), StateStore(path) as state:
+        first = state.start_run(["news.example"], "out.jsonl")
+        emit(state, "https://news.example/a", "sha256:aa", 1, first)
+        emit(state, "https://news.example/b", "sha256:bb", 2, first)
+        state.note_seen("https://news.example/c")
+        state.finish_run(first, "finished", {"emitted": 2, "new": 1, "revised": 1, "errors": 3})
+        state.start_run(["news.example"], "out.jsonl")
+        assert main(["runs", "--state", str(path)]) == 0
+        table = capsys.readouterr().out.splitlines()
+        assert table[1].split()[:2] == ["2", "running"]
+        assert main(["status", "--state", str(path), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+    assert table[2].split()[:2] == ["1", "finished"]
+    assert table[2].split()[4:9] == ["2", "1", "1", "0", "3"]
+    assert [(s["site"], s["urls"], s["articles"], s["revised"], s["pending"]) for s in report["sites"]] == [
+        ("news.example", 3, 2, 1, 1)]
+    assert (report["last_run"]["id"], report["last_run"]["status"], report["lock"]["pid"]) == (2, "running", os.getpid())
+    assert main(["runs", "--state", str(path)]) == 0                 # the lock is gone, the run never finished
+    assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["2", "killed?"]
+
+
+def test_runs_on_a_missing_state_fails_with_a_message(tmp_path, capsys):
+    from crawler.cli import main
+
+    assert main(["runs", "--state", str(tmp_path / "none.db")]) == 2
+    assert capsys.readouterr().err == f"cleanwire runs: {tmp_path / 'none.db'}: no state database here (give --state PATH)\n"
+    assert not (tmp_path / "none.db").exists()
