@@ -78,6 +78,8 @@ CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index
 CLEANWIRE_FEED_PATHS = ["/feed/", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml"]   # tried when the home page links no feed
 CLEANWIRE_SINCE = ""                        # ISO date: skip sitemap/feed entries and articles older than this
 CLEANWIRE_STATE = ""                        # SQLite file recording emitted articles ("" = off)
+CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/statepipeline.py)
+CLEANWIRE_JOURNAL_BATCH = 16                # records per fsync + state commit of the journaled output
 CLEANWIRE_OBEY_CRAWL_DELAY = True           # robots.txt Crawl-delay raises DOWNLOAD_DELAY for that site
 CLEANWIRE_MAX_CRAWL_DELAY = 30.0            # longest Crawl-delay honoured, seconds
 CLEANWIRE_PROGRESS = True                   # live progress line on stderr when it is a terminal
