@@ -1,0 +1,121 @@
+"""Near-duplicates: syndicated copies match, articles sharing only boilerplate do not, the index persists."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.test import get_crawler
+
+from cleaners import extract
+from conftest import PAGES
+from crawler.neardup import NearDupIndex, NearDupPipeline, band_rows, shingles, signature
+
+SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
+FIRST_PARAGRAPH = "<p>Taiwan’s Deputy Foreign Minister"
+SENTENCE = "Israel’s foreign ministry did not comment."
+BOILERPLATE = (
+    "Sign up for our morning newsletter and get the day's top stories delivered to your inbox before breakfast. "
+    "You can unsubscribe at any time using the link at the bottom of every email we send. "
+    "All content on this site is copyright of its publisher and may not be reproduced, distributed, transmitted, "
+    "cached or otherwise used without prior written permission, except for personal non-commercial use. "
+    "Follow us on social media for breaking news, analysis and behind-the-scenes coverage from our reporters."
+)
+
+
+def syndicated_copy() -> str:
+    """The seed page as a wire copy: another byline, a dateline, one sentence reworded."""
+    html = SEED.read_text("utf-8")
+    assert html.count(FIRST_PARAGRAPH) == 1 and html.count(SENTENCE) == 1
+    html = html.replace("Ruta R Deshpande", "Maria Lopez").replace("Ruta Deshpande", "Maria Lopez")
+    html = html.replace(FIRST_PARAGRAPH, "<p>TAIPEI, Dec 12 (Wire) - Taiwan’s Deputy Foreign Minister")
+    return html.replace(SENTENCE, "A spokesperson for Israel’s foreign ministry declined to say anything about it.")
+
+
+def record(html: str | bytes, url: str) -> dict:
+    return extract(html, url=url).to_dict()
+
+
+@pytest.fixture
+def conn(tmp_path):
+    connection = sqlite3.connect(tmp_path / "state.db")
+    yield connection
+    connection.close()
+
+
+def test_shingles_are_word_5_grams():
+    assert shingles("One two, three FOUR five six!") == {"one two three four five", "two three four five six"}
+    assert shingles("Too short") == {"too short"}
+    assert shingles(" -- ") == set() and signature("...") is None
+
+
+def test_band_layout_finds_pairs_at_the_threshold():
+    rows = band_rows(0.9)
+    bands = 128 // rows
+    assert 1 - (1 - 0.9 ** rows) ** bands >= 0.995
+    assert 1 - (1 - 0.9 ** (rows + 1)) ** (128 // (rows + 1)) < 0.995
+
+
+def test_syndicated_copy_matches(conn):
+    original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
+    copy = record(syndicated_copy(), "https://wire.example/2025/12/12/taiwan-envoy/")
+    assert copy["authors"] == ["Maria Lopez"] and copy["text"] != original["text"]
+    assert copy["text"].startswith("TAIPEI, Dec 12 (Wire) - Taiwan’s Deputy")
+    index = NearDupIndex(conn)
+    assert index.check_and_add(original["url"], original["text"]) is None
+    url, similarity = index.find(copy["text"])
+    assert url == original["url"] and similarity >= 0.9
+    assert index.check_and_add(copy["url"], copy["text"]) == original["url"]
+    assert index.check_and_add(original["url"], original["text"]) is None     # a record never duplicates itself
+
+
+def test_articles_sharing_only_boilerplate_do_not_match(conn):
+    a = record((PAGES / "arc" / "utility-rates-heating-bill.html").read_bytes(), "https://a.example/rates/")
+    b = record((PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html").read_bytes(),
+               "https://b.example/ferry/")
+    index = NearDupIndex(conn)
+    assert index.check_and_add(a["url"], a["text"] + "\n\n" + BOILERPLATE) is None
+    assert index.check_and_add(b["url"], b["text"] + "\n\n" + BOILERPLATE) is None
+    assert index.find(BOILERPLATE) is None     # the boilerplate alone is a small part of either record
+    assert len(index) == 2
+
+
+def test_index_persists_across_instances(tmp_path):
+    path = tmp_path / "neardup.db"
+    original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
+    first = sqlite3.connect(path)
+    assert NearDupIndex(first).check_and_add(original["url"], original["text"]) is None
+    first.close()
+    second = sqlite3.connect(path)
+    index = NearDupIndex(second, threshold=0.85)
+    copy = record(syndicated_copy(), "https://wire.example/taiwan-envoy/")
+    assert index.check_and_add(copy["url"], copy["text"]) == original["url"]
+    assert len(index) == 2
+    second.close()
+
+
+def test_threshold_is_checked(conn):
+    with pytest.raises(ValueError, match="threshold must be in"):
+        NearDupIndex(conn, threshold=1.5)
+
+
+def test_pipeline_marks_or_drops(tmp_path):
+    with pytest.raises(NotConfigured):
+        NearDupPipeline.from_crawler(get_crawler(settings_dict={}))
+    original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
+    copy = record(syndicated_copy(), "https://wire.example/taiwan-envoy/")
+    crawler = get_crawler(settings_dict={"CLEANWIRE_NEARDUP": str(tmp_path / "nd.db")})
+    crawler.stats.open_spider()
+    pipeline = NearDupPipeline.from_crawler(crawler)
+    assert pipeline.process_item(dict(original))["duplicate_of"] is None
+    assert pipeline.process_item(dict(copy))["duplicate_of"] == original["url"]
+    pipeline.close_spider()
+    assert crawler.stats.get_value("cleanwire/near_duplicates") == 1
+    dropping = get_crawler(settings_dict={"CLEANWIRE_NEARDUP": str(tmp_path / "nd.db"),
+                                          "CLEANWIRE_DROP_NEAR_DUPLICATES": True})
+    dropping.stats.open_spider()
+    pipeline = NearDupPipeline.from_crawler(dropping)
+    with pytest.raises(DropItem, match="near-duplicate of https://deftechtimes.com/taiwan-envoy-israel/"):
+        pipeline.process_item(dict(copy, url="https://third.example/copy/"))
+    pipeline.close_spider()
+    assert dropping.stats.get_value("cleanwire/dropped/near_duplicate") == 1
