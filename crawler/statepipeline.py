@@ -95,15 +95,16 @@ class StatePipeline:
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
         url, site = item["url"], site_of(item["url"])
-        writer = self._writer(site)
-        decision = writer.decide(url, item["content_hash"])
+        writer = self.writers.get(site)          # created on the first record to write: no empty files
+        digest = item["content_hash"]
+        decision = writer.decide(url, digest) if writer else self.state.decide_emit(url, digest)
         if not decision.emit:
             self.state.settle(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
         try:
-            writer.write(item)
+            self._writer(site).write(item)
         except (StateError, OSError) as exc:
             self.failure = str(exc)             # the failed batch is gone from the file; the next run emits it
             raise

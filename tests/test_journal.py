@@ -263,6 +263,10 @@ def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_pat
             (2, "interrupted", 2), (1, "finished", 3)]
         assert state.template_samples("news.example") == [(block_hash("Follow us"), 4, "Follow us")]
         assert state.lock_holder() is None
+    crawl_with(pipeline_for(tmp_path), [article(1, "one")])             # nothing new: a summary, no empty file
+    assert not (tmp_path / "out" / "news.example" / "3.jsonl").exists()
+    summary = json.loads((tmp_path / "out" / "news.example" / "3.summary.json").read_text())
+    assert (summary["status"], summary["counts"]["emitted"], summary["counts"]["unchanged"]) == ("finished", 0, 1)
 
 
 def test_state_pipeline_is_off_without_a_template(tmp_path):
