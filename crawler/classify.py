@@ -92,12 +92,12 @@ def url_rule(url: str) -> str | None:
         for rule_id, names in SEGMENT_RULES:
             if any(seg in names for seg in segments[:-1] or segments):
                 return rule_id
-    for rule_id, pattern in PATH_RULES:
-        if pattern.search(path):
-            return rule_id
     keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
     for rule_id, names in QUERY_RULES:
         if keys & names:
+            return rule_id
+    for rule_id, pattern in PATH_RULES:
+        if pattern.search(path) and not (rule_id == "home" and parts.query):    # /?p=123 is a post
             return rule_id
     return None
 
@@ -123,9 +123,10 @@ def url_shape(url: str) -> str | None:
 
 
 def is_section_like(url: str) -> bool:
-    """One short path segment of one or two words (/world/, /business-news/): a section front."""
-    segments = _segments(urlsplit(url).path)
-    return len(segments) == 1 and not re.search(r"\d", segments[0]) and len(re.split(r"[-_]+", segments[0])) <= 2
+    """One short path segment of one or two words and no query (/world/, /business-news/): a section front."""
+    parts = urlsplit(url)
+    segments = _segments(parts.path)
+    return not parts.query and len(segments) == 1 and not re.search(r"\d", segments[0]) and len(re.split(r"[-_]+", segments[0])) <= 2
 
 
 def ld_types(scripts: Iterable[str]) -> set[str]:

@@ -33,7 +33,7 @@ class CrawlDelay:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("CLEANWIRE_OBEY_CRAWL_DELAY") or not settings.getbool("ROBOTSTXT_OBEY"):
+        if not settings.getbool("CLEANWIRE_OBEY_CRAWL_DELAY", True) or not settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured("Crawl-delay not obeyed")
         ext = cls(crawler, settings.get("USER_AGENT") or "", settings.getfloat("CLEANWIRE_MAX_CRAWL_DELAY", 30.0))
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
@@ -69,7 +69,7 @@ def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
 
 def summarize(stats: Mapping, elapsed: float) -> dict:
     """The crawl's totals from Scrapy stats: what the summary and the progress line show."""
-    fetched = stats.get("response_received_count", 0)
+    fetched = stats.get("downloader/response_count", 0)      # every HTTP response, redirects and retries included
     return {
         "fetched": fetched,
         "articles": stats.get("cleanwire/articles", 0),

@@ -1,32 +1,62 @@
-"""Extract the bundled fixture pages and print a summary table (works offline)."""
+"""Serve the fixture news site on 127.0.0.1 and crawl it: the whole pipeline, offline."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+#: settings for a loopback site we own: no politeness delays, more parallel requests
+LOOPBACK_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "LOG_LEVEL": "ERROR",
+}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("-o", "--output", default="out/demo.jsonl", help="where the records go")
+    parser.add_argument("-o", "--output", default="out/demo.jsonl", help="where the records go (default: %(default)s)")
+    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
+
+
+def _setting(text: str) -> tuple[str, str]:
+    from crawler.cli import parse_setting
+
+    return parse_setting(text)
+
+
+def short_record(record: dict) -> str:
+    """A record in a few lines: title, authors, date, words, the start of the text, removals by kind."""
+    kinds: dict[str, int] = {}
+    for removal in record.get("removed", []):
+        kinds[removal["kind"]] = kinds.get(removal["kind"], 0) + 1
+    removed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
+    text = " ".join((record.get("text") or "").split())
+    return "\n".join([
+        f"  url      {record['url']}",
+        f"  title    {record.get('title')}",
+        f"  authors  {', '.join(record.get('authors') or []) or '-'}",
+        f"  date     {record.get('date_published') or '-'}",
+        f"  words    {record.get('word_count')}",
+        f"  text     {text[:200]}{'...' if len(text) > 200 else ''}",
+        f"  removed  {removed}",
+    ])
 
 
 def run(args) -> int:
-    from cleaners import extract
-    from crawler.output import emit
+    from crawler.commands.crawl import feed_settings, run_crawl
+    from crawler.fetch import project_settings
+    from crawler.testsite import FixtureSite
 
-    pages = sorted((FIXTURES / "pages").rglob("*.html"))
-    records = []
-    print(f"{'page':<44} {'title':<40} {'authors':<22} {'date':<10} {'words':>5} {'removed':>7}")
-    for path in pages:
-        article = extract(path.read_bytes(), url=None)
-        name = str(path.relative_to(FIXTURES / "pages"))
-        if article is None:
-            print(f"{name:<44} (not an article)")
-            continue
-        record = article.to_dict()
-        records.append(record)
-        print(f"{name[:44]:<44} {(record['title'] or '')[:40]:<40} {', '.join(record['authors'])[:22]:<22} "
-              f"{(record['date_published'] or '')[:10]:<10} {record['word_count']:>5} {len(record['removed']):>7}")
-    emit(records, "jsonl", args.output)
-    print(f"\n{len(records)} records written to {Path(args.output).resolve()}")
-    return 0
+    output = Path(args.output)
+    with FixtureSite() as site:
+        print(f"serving the fixture site \"{site.manifest['site']}\" at {site.origin}/ (loopback, no network needed)")
+        print(f"crawling it: robots.txt, sitemaps, feeds, links; extracting on every core\n", flush=True)
+        extra = {**LOOPBACK_SETTINGS, "FEEDS": feed_settings(str(output))}
+        stats = run_crawl([site.origin + "/"], project_settings(dict(args.settings), **extra))
+    records = [json.loads(line) for line in output.read_text("utf-8").splitlines() if line.strip()]
+    print(f"\n{len(records)} article records written to {output.resolve()}")
+    if records:
+        print("first record:")
+        print(short_record(records[0]))
+    return 0 if stats.get("finish_reason") == "finished" and records else 1

@@ -85,9 +85,11 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
     for node in root:
         if _local(node.tag) not in ("url", "sitemap"):
             continue
-        fields = {_local(el.tag): (el.text or "").strip() for el in node.iter() if el is not node}
+        fields = {_local(el.tag): (el.text or "").strip() for el in node}        # loc, lastmod
+        nested = {_local(el.tag): (el.text or "").strip() for el in node.iter() if el.getparent() is not node}
         if fields.get("loc"):
-            entries.append(Entry(fields["loc"], fields.get("lastmod") or fields.get("publication_date") or None))
+            lastmod = fields.get("lastmod") or nested.get("publication_date") or None     # news sitemaps
+            entries.append(Entry(fields["loc"], lastmod))
     return kind, entries
 
 

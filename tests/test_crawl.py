@@ -1,0 +1,170 @@
+"""`cleanwire crawl` and `scrapy crawl site` on the fixture news site (loopback), plus sitemap/feed parsing units."""
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import CLEANWIRE, ROOT
+from crawler.spiders.site import Entry, MalformedDocument, parse_feed, parse_sitemap
+from crawler.testsite import FixtureSite
+
+LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+            "-s", "CLEANWIRE_WORKERS=2"]
+
+
+class Crawl:
+    """One finished crawl of a fresh fixture site: records, summary text, the server's request log."""
+
+    def __init__(self, command: list[str], out, site: FixtureSite) -> None:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert result.returncode == 0, result.stderr[-3000:]
+        self.stderr = result.stderr
+        self.records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+        self.paths = [urlsplit(r["url"]).path for r in self.records]
+        self.requests = list(site.requests)
+        self.manifest = site.manifest
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory):
+    out = tmp_path_factory.mktemp("crawl") / "out.jsonl"
+    with FixtureSite() as site:
+        yield Crawl([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), *LOOPBACK], out, site)
+
+
+def test_every_public_article_is_emitted_exactly_once(crawl):
+    expected = sorted(a["path"] for a in crawl.manifest["articles"])
+    assert sorted(crawl.paths) == expected
+    assert len(crawl.records) == len(expected) == crawl.manifest["counts"]["articles"]
+
+
+def test_no_non_article_record(crawl):
+    assert not set(crawl.paths) & set(crawl.manifest["non_articles"])
+    assert all(r["title"] and r["word_count"] > 100 for r in crawl.records)
+
+
+def test_records_validate_against_the_schema(crawl, validate):
+    for record in crawl.records:
+        validate(record)
+
+
+def test_nothing_robots_forbids_was_requested(crawl):
+    requested = [urlsplit(target).path for _, target, _ in crawl.requests]
+    assert "/robots.txt" in requested
+    for prefix in crawl.manifest["robots_disallow"]:
+        assert not [p for p in requested if p.startswith(prefix)]
+    assert "  robots-forbidden        1" in crawl.stderr.splitlines()
+
+
+def test_tracking_parameters_are_never_requested_nor_emitted(crawl):
+    assert not [t for _, t, _ in crawl.requests if "utm_" in t or "#" in t]
+    assert all("?" not in r["url"] for r in crawl.records)
+
+
+def test_no_page_is_requested_twice_except_the_retried_one(crawl):
+    seen = [t for _, t, s in crawl.requests if s != 503 and t != "/robots.txt"]    # robots.txt: middleware + spider
+    assert len(seen) == len(set(seen))
+
+
+def test_redirected_old_url_yields_the_article_under_its_final_url(crawl):
+    (old, new), = crawl.manifest["redirects"].items()
+    assert ("GET", old, 301) in crawl.requests
+    assert new in crawl.paths and old not in crawl.paths
+    record = crawl.records[crawl.paths.index(new)]
+    assert urlsplit(record["canonical_url"]).path == new
+
+
+def test_flaky_page_is_retried_and_emitted(crawl):
+    (flaky,) = crawl.manifest["flaky"]
+    statuses = [s for _, t, s in crawl.requests if t == flaky]
+    assert statuses == [503, 200]
+    assert flaky in crawl.paths
+
+
+def test_missing_page_is_counted_in_the_summary(crawl):
+    (missing,) = crawl.manifest["not_found"]
+    assert ("GET", missing, 404) in crawl.requests
+    assert "  HTTP errors             1   HTTP 404 1" in crawl.stderr.splitlines()
+
+
+def test_summary_counts_articles_and_skips_by_reason(crawl):
+    lines = crawl.stderr.splitlines()
+    assert f"  articles emitted   {len(crawl.records):>6}" in lines
+    skipped = next(line for line in lines if line.startswith("  skipped"))
+    for reason in ("tag", "author", "category", "about", "contact", "home", "search"):
+        assert f" {reason} " in skipped + " "
+    fetched = next(line for line in lines if line.startswith("  pages fetched"))
+    assert "sitemaps 4, feeds 2, malformed 0, retries 1" in fetched
+    assert int(fetched.split()[2]) == len(crawl.requests)
+
+
+def test_scrapy_crawl_site_works_too(tmp_path):
+    out = tmp_path / "scrapy.jsonl"
+    with FixtureSite() as site:
+        command = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"url={site.origin}/", "-O", str(out),
+                   "-s", "LOG_LEVEL=ERROR", *LOOPBACK]
+        crawl = Crawl(command, out, site)
+    assert sorted(crawl.paths) == sorted(a["path"] for a in site.manifest["articles"])
+
+
+# ---------------------------------------------------------------- sitemap and feed parsing
+
+URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<url><loc>https://s.example/2025/01/02/a/</loc><lastmod>2025-01-02T10:00:00+00:00</lastmod>
+  <image:image><image:loc>https://s.example/a.jpg</image:loc></image:image></url>
+<url><loc>https://s.example/2025/01/03/b/</loc>
+  <news:news><news:publication_date>2025-01-03T09:00:00+01:00</news:publication_date><news:title>B</news:title></news:news>
+</url>
+<url><lastmod>2025-01-04</lastmod></url>
+</urlset>"""
+
+
+def test_urlset_with_news_and_image_entries():
+    kind, entries = parse_sitemap(URLSET)
+    assert kind == "urlset"
+    assert entries == [Entry("https://s.example/2025/01/02/a/", "2025-01-02T10:00:00+00:00"),
+                       Entry("https://s.example/2025/01/03/b/", "2025-01-03T09:00:00+01:00")]
+
+
+def test_gzipped_sitemap_index():
+    body = gzip.compress(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                         b"<sitemap><loc>https://s.example/s1.xml</loc><lastmod>2025-02-01</lastmod></sitemap>"
+                         b"</sitemapindex>")
+    assert parse_sitemap(body) == ("sitemapindex", [Entry("https://s.example/s1.xml", "2025-02-01")])
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8bnot gzip", b"\x00\x01\x02"])
+def test_malformed_sitemaps_raise_a_named_error(body):
+    with pytest.raises(MalformedDocument):
+        parse_sitemap(body)
+
+
+def test_rss_feed_entries_and_dates():
+    body = b"""<rss version="2.0"><channel><title>S</title>
+    <item><title>A</title><link>https://s.example/a/?utm_source=rss</link><pubDate>Mon, 19 May 2025 12:30:00 +0100</pubDate></item>
+    <item><title>B</title><guid isPermaLink="true">https://s.example/b/</guid></item>
+    <item><title>C</title><guid isPermaLink="false">tag:s.example,2025:c</guid></item>
+    </channel></rss>"""
+    assert parse_feed(body) == [Entry("https://s.example/a/?utm_source=rss", "2025-05-19T12:30:00+01:00"),
+                                Entry("https://s.example/b/", None)]
+
+
+def test_atom_feed_entries_and_dates():
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>S</title>
+    <entry><title>A</title><link rel="alternate" href="https://s.example/a/"/><link rel="edit" href="https://s.example/e"/>
+      <updated>2025-05-02T00:00:00Z</updated><published>2025-05-01T00:00:00Z</published></entry>
+    <entry><title>B</title><link href="https://s.example/b/"/></entry>
+    </feed>"""
+    assert parse_feed(body) == [Entry("https://s.example/a/", "2025-05-02T00:00:00Z"), Entry("https://s.example/b/", None)]
+
+
+def test_a_sitemap_is_not_a_feed():
+    with pytest.raises(MalformedDocument):
+        parse_feed(URLSET)

@@ -1,0 +1,176 @@
+"""Crawl pipelines and extensions: extraction in worker processes, dedup, --since, state, summary, Crawl-delay."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.http import Request, Response
+from scrapy.utils.test import get_crawler
+
+from cleaners import extract
+from crawler.extensions import CrawlDelay, format_summary, progress_line, summarize
+from crawler.items import Page
+from crawler.pipelines import DedupPipeline, ExtractPipeline, SincePipeline, StatePipeline, reason_key
+
+from conftest import PAGES
+
+ARTICLE = PAGES / "arc" / "utility-rates-heating-bill.html"
+URL = "https://news.example.com/2025/01/02/utility-rates-heating-bill/"
+NOT_ARTICLE = b"<html><head><title>Home</title></head><body><nav><a href='/a'>A</a></nav><p>Hi.</p></body></html>"
+FETCHED = "2025-01-02T03:04:05+00:00"
+
+
+def page(body: bytes, url: str = URL, verdict: str = "article") -> Page:
+    return Page(url=url, request_url=url, status=200, headers={}, body=body, fetched_at=FETCHED,
+                http_charset="utf-8", meta={"verdict": verdict})
+
+
+@pytest.fixture(scope="module")
+def extract_pipeline():
+    crawler = get_crawler(settings_dict={"CLEANWIRE_WORKERS": 1, "CLEANWIRE_MIN_WORDS_UNSURE": 100000})
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    yield pipeline
+    pipeline.close_spider()
+
+
+def run(pipeline, item):
+    return asyncio.run(pipeline.process_item(item))
+
+
+def test_worker_record_equals_in_process_extraction(extract_pipeline):
+    body = ARTICLE.read_bytes()
+    record = run(extract_pipeline, page(body))
+    expected = extract(body, url=URL, options=extract_pipeline.options.with_(fetched_at=FETCHED),
+                       http_charset="utf-8").to_dict()
+    assert record == expected
+    assert record["url"] == URL and record["fetched_at"] == FETCHED
+    assert extract_pipeline.workers == 1 and extract_pipeline.in_flight == 2
+
+
+def test_not_article_is_dropped_with_counted_reason(extract_pipeline):
+    with pytest.raises(DropItem, match="not an article"):
+        run(extract_pipeline, page(NOT_ARTICLE))
+    assert extract_pipeline.stats.get_value("cleanwire/skipped/too_little_text") == 1
+
+
+def test_binary_input_is_dropped_as_bad_input(extract_pipeline):
+    with pytest.raises(DropItem):
+        run(extract_pipeline, page(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4))
+    assert extract_pipeline.stats.get_value("cleanwire/errors/bad_input") == 1
+
+
+def test_unsure_page_needs_many_words(extract_pipeline):
+    with pytest.raises(DropItem, match="no article signal"):
+        run(extract_pipeline, page(ARTICLE.read_bytes(), verdict="unknown"))
+    assert extract_pipeline.stats.get_value("cleanwire/skipped/short_unsure_page") == 1
+
+
+def test_other_items_pass_through(extract_pipeline):
+    assert run(extract_pipeline, {"a": 1}) == {"a": 1}
+
+
+def test_reason_keys():
+    assert reason_key("no main content found") == "no_content"
+    assert reason_key("too little text (12 characters)") == "too_little_text"
+    assert reason_key("page type 'website' with little text") == "page_type"
+    assert reason_key("something new") == "other"
+
+
+def record(url: str, canonical: str | None, digest: str, published: str | None = None) -> dict:
+    return {"url": url, "canonical_url": canonical, "content_hash": digest, "date_published": published,
+            "fetched_at": FETCHED}
+
+
+def test_dedup_by_canonical_url_and_content_hash():
+    crawler = get_crawler()
+    dedup = DedupPipeline.from_crawler(crawler)
+    first = record("https://s.example/a/", "https://s.example/a/", "sha256:1")
+    assert dedup.process_item(first) is first
+    with pytest.raises(DropItem, match="same canonical URL"):
+        dedup.process_item(record("https://s.example/a/?utm_source=x", None, "sha256:2"))
+    with pytest.raises(DropItem, match="same canonical URL"):
+        dedup.process_item(record("https://s.example/amp/a/", "https://s.example/a/#top", "sha256:3"))
+    with pytest.raises(DropItem, match="same text"):
+        dedup.process_item(record("https://s.example/b/", "https://s.example/b/", "sha256:1"))
+    dedup.process_item(record("https://s.example/c/", None, "sha256:4"))
+    stats = crawler.stats
+    assert (stats.get_value("cleanwire/duplicates/url"), stats.get_value("cleanwire/duplicates/content_hash"),
+            stats.get_value("cleanwire/articles")) == (2, 1, 2)
+
+
+def test_since_drops_older_articles_and_is_off_by_default():
+    with pytest.raises(NotConfigured):
+        SincePipeline.from_crawler(get_crawler())
+    since = SincePipeline.from_crawler(get_crawler(settings_dict={"CLEANWIRE_SINCE": "2025-03-01"}))
+    kept = record("https://s.example/a/", None, "h", "2025-03-01T00:30:00+01:00")
+    assert since.process_item(kept) is kept
+    undated = record("https://s.example/b/", None, "h")
+    assert since.process_item(undated) is undated
+    with pytest.raises(DropItem, match="before 2025-03-01"):
+        since.process_item(record("https://s.example/c/", None, "h", "2025-02-28T23:00:00+00:00"))
+
+
+def test_state_records_emitted_articles(tmp_path):
+    path = tmp_path / "state.db"
+    state = StatePipeline.from_crawler(get_crawler(settings_dict={"CLEANWIRE_STATE": str(path)}))
+    state.open_spider()
+    state.process_item(record("https://s.example/a/", "https://s.example/a/", "sha256:1"))
+    state.close_spider()
+    rows = sqlite3.connect(path).execute("SELECT url, canonical_url, content_hash, fetched_at FROM crawl_emitted")
+    assert rows.fetchall() == [("https://s.example/a/", "https://s.example/a/", "sha256:1", FETCHED)]
+
+
+def test_summary_and_progress_line():
+    stats = {
+        "downloader/response_count": 120, "cleanwire/articles": 48, "cleanwire/skipped/tag": 30,
+        "cleanwire/skipped/author": 11, "cleanwire/duplicates/url": 2, "robotstxt/forbidden": 1,
+        "cleanwire/http_errors/404": 1, "cleanwire/http_errors/503": 2, "retry/count": 1,
+        "cleanwire/discovery/sitemaps": 4, "cleanwire/discovery/feeds": 2,
+    }
+    summary = summarize(stats, elapsed=10.0)
+    assert summary["skipped"] == {"author": 11, "tag": 30}
+    assert summary["http_errors"] == {"404": 1, "503": 2}
+    assert format_summary(summary).splitlines() == [
+        "crawl finished in 10.0 s",
+        "  pages fetched         120   12.0 pages/s (sitemaps 4, feeds 2, malformed 0, retries 1)",
+        "  articles emitted       48",
+        "  skipped                41   tag 30, author 11",
+        "  duplicates              2   url 2",
+        "  robots-forbidden        1",
+        "  HTTP errors             3   HTTP 503 2, HTTP 404 1",
+        "  other errors            0",
+    ]
+    assert progress_line(summary) == "fetched 120  articles 48  skipped 41  errors 3  12.0 pages/s"
+
+
+def test_crawl_delay_from_robots_raises_the_slot_delay():
+    class Slot:
+        delay = 0.0
+
+    crawler = get_crawler(settings_dict={"USER_AGENT": "cleanwire/0.1", "CLEANWIRE_MAX_CRAWL_DELAY": 5,
+                                         "ROBOTSTXT_OBEY": True})
+    ext = CrawlDelay.from_crawler(crawler)
+    robots = Request("https://s.example/robots.txt")
+    ext.response_received(Response(robots.url, body=b"User-agent: *\nCrawl-delay: 2\n"), robots)
+    assert ext.delays == {"s.example": 2.0}
+    ext.response_received(Response("https://t.example/robots.txt", body=b"User-agent: *\nCrawl-delay: 60\n"),
+                          Request("https://t.example/robots.txt"))
+    assert ext.delays["t.example"] == 5.0
+
+    slot = Slot()
+
+    class Engine:
+        class downloader:
+            slots = {"s.example": slot}
+
+    crawler.engine = Engine()
+    ext.enforce(Request("https://s.example/a/", meta={"download_slot": "s.example"}))
+    assert slot.delay == 2.0
+
+
+def test_crawl_delay_off_without_robots():
+    with pytest.raises(NotConfigured):
+        CrawlDelay.from_crawler(get_crawler(settings_dict={"ROBOTSTXT_OBEY": False}))
