@@ -11,7 +11,8 @@ from .filters import BYLINE, classify_text, phrase_rule_for
 from .options import DEFAULT_OPTIONS, MODE_PROMO_SCORE, Options
 from .text import INVISIBLE, clean_text, fold, word_count
 
-WRAP_MIN_CHARS = 60          # a longer line ending mid-sentence was hard-wrapped: join it with the next
+WRAP_MIN_WIDTH, WRAP_MAX_WIDTH = 40, 100   # hard-wrapped text: every line but the last about this long ...
+WRAP_EVENNESS = 0.6          # ... and none shorter than this share of the longest
 MIN_HEADLINE_WORDS = 3       # shorter unpunctuated lines are labels, not headlines
 MAX_HEADLINE_WORDS = 25      # longer lines are sentences, even without a full stop
 MAX_HEADLINE_CHARS = 200
@@ -61,10 +62,11 @@ def split_units(text: str) -> list[str]:
     """Lines of the text grouped into blocks: hard-wrapped lines joined, other lines kept apart."""
     units: list[str] = []
     for para in re.split(r"\n\s*\n", INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))):
-        lines = [clean_text(x) for x in para.split("\n")]
+        lines = [x for x in (clean_text(x) for x in para.split("\n")) if x]
+        wrapped = _hard_wrapped(lines)
         current = ""
-        for line in (x for x in lines if x):
-            if current and _continues(current, line):
+        for line in lines:
+            if current and (wrapped or _continues(current, line)):
                 current += " " + line
             else:
                 if current:
@@ -75,10 +77,17 @@ def split_units(text: str) -> list[str]:
     return units
 
 
-def _continues(previous: str, line: str) -> bool:
-    if SENTENCE_END.search(previous):
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Lines of one paragraph cut at a fixed width (every line but the last of about the same length)."""
+    if len(lines) < 2:
         return False
-    return len(previous) >= WRAP_MIN_CHARS or line[:1].islower()
+    widths = [len(x) for x in lines[:-1]]
+    return WRAP_MIN_WIDTH <= max(widths) <= WRAP_MAX_WIDTH and min(widths) >= WRAP_EVENNESS * max(widths)
+
+
+def _continues(previous: str, line: str) -> bool:
+    """A line that carries on the previous one's sentence (no sentence end before it, lower-case start)."""
+    return not SENTENCE_END.search(previous) and line[:1].islower()
 
 
 def case_style(text: str) -> str | None:

@@ -88,6 +88,11 @@ def test_spanish_fixture_matches_its_expectations(validate):
 def test_signals():
     assert split_units("Title\n\nA long line that was wrapped by the scraper at a fixed width of\ncolumns.\nName One\n") == [
         "Title", "A long line that was wrapped by the scraper at a fixed width of columns.", "Name One"]
+    headline = "China warns of New Zealand naval patrol in Taiwan Strait citing regional risks"
+    assert split_units(f"Title\n{headline}\nThe body starts here.\n") == ["Title", headline, "The body starts here."]
+    wrapped = ["The harbour office published its plan for the northern quay on", "Monday, after two years of surveys and a long public",
+               "consultation."]
+    assert split_units("\n".join(wrapped)) == [" ".join(wrapped)]
     assert case_style("Growing Exchanges Despite Diplomatic Limits") == "title"
     assert case_style("China warns of New Zealand naval patrol in Taiwan Strait") == "sentence"
     assert case_style("台湾外交部长访问以色列") is None
