@@ -1,0 +1,106 @@
+"""Rejects: the status and reason of fetched pages that were not emitted, and the JSONL writer."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import PAGES
+from crawler.rejects import Reject, RejectsWriter, classify, visible_words
+
+URL = "https://news.example/a/"
+ARTICLE_WORDS = " ".join(["word"] * 500)
+
+
+def page(body: str, head: str = "<title>A page</title>") -> bytes:
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def status_reason(*args, **kwargs) -> tuple[str, str]:
+    reject = classify(URL, *args, **kwargs)
+    return reject.status, reject.reason
+
+
+def test_visible_words_skip_scripts_and_head():
+    tree_page = page("<p>one two</p><script>var a = 'x y z';</script><style>p{}</style>three", head="<title>t u</title>")
+    from crawler.rejects import _tree
+
+    assert visible_words(_tree(tree_page)) == 3
+
+
+@pytest.mark.parametrize("http_status, body, expected", [
+    (403, page("<h1>Forbidden</h1>"), ("blocked", "HTTP 403 Forbidden")),
+    (429, b"slow down", ("blocked", "HTTP 429 Too Many Requests")),
+    (503, page("<div id='cf-wrapper'>Checking your browser</div>", "<title>Just a moment...</title>"),
+     ("blocked", "bot challenge: Cloudflare 'Just a moment...' (HTTP 503)")),
+    (200, page("<p>Sorry, you have been blocked</p>", "<title>Attention Required! | Cloudflare</title>"),
+     ("blocked", "bot challenge: Cloudflare 'Attention Required!'")),
+    (200, page("<form><div class='g-recaptcha' data-sitekey='x'></div></form><p>Please complete the check</p>"),
+     ("blocked", "bot challenge: captcha on a page of 4 words")),
+    (404, page("<h1>Not found</h1>"), ("http_error", "HTTP 404")),
+    (500, b"", ("http_error", "HTTP 500")),
+])
+def test_blocked_and_http_errors(http_status, body, expected):
+    assert status_reason(http_status, body) == expected
+
+
+def test_captcha_in_a_long_page_is_not_a_challenge():
+    body = page(f"<article><p>{ARTICLE_WORDS}</p></article><div class='g-recaptcha'></div>")
+    assert status_reason(200, body, reason="not an article") == ("not_article", "not an article")
+
+
+def test_paywall_from_jsonld():
+    ld = '{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle","isAccessibleForFree":"False"}]}'
+    body = page(f"<p>{ARTICLE_WORDS}</p>", f'<script type="application/ld+json">{ld}</script>')
+    assert status_reason(200, body) == ("paywalled", "JSON-LD isAccessibleForFree: false")
+
+
+def test_paywall_marker_beside_truncated_body():
+    teaser = "<p>The council voted on Tuesday to close the harbour bridge for repairs.</p>"
+    assert status_reason(200, page(teaser + "<div class='article-paywall'><a>Subscribe</a></div>")) == (
+        "paywalled", "paywall element (paywall) beside a body of 13 words")
+    assert status_reason(200, page(teaser + "<p>Subscribe to continue reading.</p>")) == (
+        "paywalled", "paywall prompt 'Subscribe to continue reading' beside a body of 16 words")
+    long_body = page(f"<p>{ARTICLE_WORDS}</p><div class='paywall'></div>")
+    assert classify(URL, 200, long_body).status == "not_article"
+
+
+def test_application_shell_needs_js():
+    shell = page('<div id="root"></div><script src="/static/js/main.3f2a.js"></script>',
+                 "<title>News</title><script>window.__STATE__ = {}</script>")
+    assert status_reason(200, shell) == ("needs_js", "application shell: <div id=root>, 2 scripts, 0 words of text")
+    nuxt = page('<div id="__nuxt"><p>Loading…</p></div><script src="/_nuxt/app.js"></script>')
+    assert status_reason(200, nuxt) == ("needs_js", "application shell: <div id=__nuxt>, 1 scripts, 1 words of text")
+
+
+def test_fetch_failures():
+    assert status_reason(error="forbidden by robots.txt") == ("robots", "forbidden by robots.txt")
+    too_large = "Cancelling download of https://news.example/a/: expected response size (30000000) larger than download max size (20971520)."
+    assert status_reason(error=too_large) == ("too_large", too_large)
+    assert status_reason(200, b"x" * 2000, max_bytes=1000) == (
+        "too_large", "body of 2000 bytes above the limit of 1000")
+    assert status_reason(error="timed out") == ("http_error", "timed out")
+
+
+def test_listing_page_is_not_article():
+    listing = page("<ul>" + "".join(f"<li><a href='/a{i}'>Story number {i}</a></li>" for i in range(20)) + "</ul>")
+    assert status_reason(200, listing) == ("not_article", "no main content (60 words of text)")
+
+
+def test_real_article_fixture_is_not_misread():
+    body = (PAGES / "neutral" / "taiwan-envoy-israel.html").read_bytes()
+    assert classify(URL, 200, body, reason="below the word minimum").status == "not_article"
+
+
+def test_writer_appends_one_flushed_line_per_page(tmp_path):
+    path = tmp_path / "out" / "rejects.jsonl"
+    writer = RejectsWriter(path)
+    writer.write(classify(URL, 404, b"", fetched_at="2026-01-02T03:04:05+00:00"))
+    assert json.loads(path.read_text("utf-8")) == {          # visible before close: flushed per line
+        "url": URL, "status": "http_error", "reason": "HTTP 404", "http_status": 404,
+        "fetched_at": "2026-01-02T03:04:05+00:00"}
+    writer.close()
+    with RejectsWriter(path) as again:
+        again.write(Reject("https://news.example/b/", "robots", "forbidden by robots.txt"))
+    lines = path.read_text("utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["status"] == "robots"
