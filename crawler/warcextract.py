@@ -135,9 +135,12 @@ def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | 
     return task.url, article.to_dict(), None
 
 
-def _bounded(tasks: Iterator[Task], gate: threading.Semaphore) -> Iterator[Task]:
+def _bounded(tasks: Iterator[Task], gate: threading.Semaphore, stop: threading.Event) -> Iterator[Task]:
+    """Hold back reading while too many tasks are in flight; give up when the consumer stopped."""
     for task in tasks:
-        gate.acquire()
+        while not gate.acquire(timeout=0.1):
+            if stop.is_set():
+                return
         yield task
 
 
@@ -151,10 +154,13 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
         results = (clean_task(task, options) for task in tasks)
         yield from _keep(results, tally, lambda: None)
         return
-    gate = threading.Semaphore(processes * CHUNK * IN_FLIGHT_PER_WORKER)
+    gate, stop = threading.Semaphore(processes * CHUNK * IN_FLIGHT_PER_WORKER), threading.Event()
     with multiprocessing.Pool(processes, initializer=_init_worker, initargs=(options,)) as pool:
-        results = pool.imap(clean_task, _bounded(tasks, gate), chunksize=CHUNK)
-        yield from _keep(results, tally, gate.release)
+        try:
+            results = pool.imap(clean_task, _bounded(tasks, gate, stop), chunksize=CHUNK)
+            yield from _keep(results, tally, gate.release)
+        finally:
+            stop.set()      # a feeder blocked on the gate must end before the pool can terminate
 
 
 def _keep(results, tally: Tally, done: Callable[[], None]) -> Iterator[dict]:
