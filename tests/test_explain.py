@@ -101,3 +101,18 @@ def test_cli_stdin_json_html_and_errors(tmp_path):
     out = _cli(str(tmp_path / "missing.html"))
     assert out.returncode == 1
     assert out.stderr.decode() == f"cleanwire explain: {tmp_path / 'missing.html'}: no such file\n"
+
+
+def test_cli_url_fetched_like_extract(httpserver, tmp_path):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    httpserver.expect_request("/article/").respond_with_data(SEED.read_bytes(), content_type="text/html; charset=utf-8")
+    report = tmp_path / "r.html"
+    out = _cli(httpserver.url_for("/article/"), "--html", str(report), "-s", "DOWNLOAD_DELAY=0")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.decode().splitlines()
+    assert lines[0].startswith("title: Hidden diplomacy uncovered")
+    assert any(re.search(r"DROP promo +promo:\S+ +TSMC reportedly", x) for x in lines)
+    assert "<del>TSMC reportedly asked" in report.read_text("utf-8")
+    out = _cli(httpserver.url_for("/private/x/"), "-s", "DOWNLOAD_DELAY=0")
+    assert out.returncode == 1
+    assert out.stderr.decode().strip() == f"cleanwire explain: {httpserver.url_for('/private/x/')}: forbidden by robots.txt"
