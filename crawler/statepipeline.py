@@ -101,7 +101,7 @@ class StatePipeline:
         if not decision.emit:
             self.state.settle(url)
             self._count("unchanged")
-            raise DropItem(f"{url}: unchanged since revision {decision.revision}")
+            raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
         try:
             self._writer(site).write(item)

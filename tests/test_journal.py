@@ -285,3 +285,60 @@ def test_a_second_pipeline_on_the_same_state_is_refused(tmp_path):
         pipeline_for(tmp_path).open_spider()
     first.close_spider()
     first.spider_closed(first.crawler.spider, "finished")
+
+
+PIPELINES = {"crawler.pipelines.ExtractPipeline": 300, "crawler.pipelines.SincePipeline": 350,
+             "crawler.pipelines.DedupPipeline": 400, "crawler.statepipeline.StatePipeline": 500}
+
+
+def start_crawl(site_url: str, tmp_path: Path) -> subprocess.Popen:
+    """`cleanwire crawl` of the fixture site with the StatePipeline swapped in, in its own process group."""
+    settings = {"ITEM_PIPELINES": json.dumps(PIPELINES), "CLEANWIRE_STATE": tmp_path / "state.db",
+                "CLEANWIRE_OUTPUT_TEMPLATE": TEMPLATE.format(out=tmp_path / "out"), "CLEANWIRE_JOURNAL_BATCH": 4,
+                "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_SUMMARY": False}
+    command = [sys.executable, "-m", "crawler", "crawl", site_url, "--workers", "1", "-o", str(tmp_path / "feed.jsonl")]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    with open(tmp_path / "crawl.log", "ab") as log:
+        return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+
+
+def crawl_log(tmp_path: Path) -> str:
+    return (tmp_path / "crawl.log").read_text("utf-8", "replace")[-3000:]
+
+
+def kill_crawl_after(child: subprocess.Popen, out: Path, lines: int) -> None:
+    """SIGKILL the crawl and its worker processes once the output files hold `lines` more lines."""
+    target, deadline = len(output_lines(out)) + lines, time.monotonic() + 30
+    while len(output_lines(out)) < target and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert child.poll() is None, f"the crawl ended before {lines} lines"
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait(5)
+
+
+def test_a_crawl_killed_twice_then_rerun_emits_every_article_once_and_later_only_what_is_new(tmp_path):
+    from crawler.testsite import FixtureSite
+
+    out = tmp_path / "out"
+    with FixtureSite() as site:
+        articles = {site.url(path) for path in site.article_paths()}
+        for lines in (1, 20):                                   # early, then mid-run
+            kill_crawl_after(start_crawl(site.url("/"), tmp_path), out, lines)
+        final = start_crawl(site.url("/"), tmp_path)
+        assert final.wait(60) == 0, crawl_log(tmp_path)
+        records = [json.loads(raw) for _, _, raw in output_lines(out)]
+        emitted = sorted(record["url"] for record in records)
+        assert len(emitted) == len(set(emitted))                # exactly once over the union of the files
+        assert set(emitted) <= articles and len(emitted) >= 40
+        added = {site.url(path) for path in site.add_articles(10)}
+        revised = sorted(articles & set(emitted))[0]
+        site.update_article(revised.removeprefix(site.origin))
+        again = start_crawl(site.url("/"), tmp_path)
+        assert again.wait(60) == 0, crawl_log(tmp_path)
+    records = [json.loads(raw) for _, _, raw in output_lines(out)]
+    later = records[len(emitted):]
+    assert sorted((r["url"], r["revision"]) for r in later) == sorted([(u, 1) for u in added] + [(revised, 2)])
+    with StateStore(tmp_path / "state.db") as state:
+        assert [run["status"] for run in state.runs()] == ["finished", "finished", "killed", "killed"]
+        assert len(state.emitted()) == len(records)
