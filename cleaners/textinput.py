@@ -116,7 +116,7 @@ def find_authors(units: list[str]) -> list[str]:
         if byline != text and is_name_line(byline):
             found.append(byline)
             continue
-        if not is_name_line(text):
+        if not is_name_line(text) or phrase_rule_for(text) is not None:
             continue
         near = units[max(i - 2, 0):i] + units[i + 1:i + 3]
         if text in near or any(_author_phrase(x) for x in near) or _opens_bio(units[i + 1:i + 3], text):

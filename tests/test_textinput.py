@@ -100,6 +100,7 @@ def test_signals():
     assert find_authors(["By Jane Q. Public", "Body text."]) == ["Jane Q. Public"]
     assert find_authors(["Jane Public", "Jane Public", "Body text."]) == ["Jane Public"]
     assert find_authors(["Jane Public", "Body text that merely follows a name line."]) == []
+    assert find_authors(["More from Author", "Trending Now", "Jane Public", "Jane Public"]) == ["Jane Public"]
 
 
 def test_empty_text_is_not_an_article():
