@@ -128,3 +128,16 @@ def test_cli_file_stdin_and_directory(seed_text, tmp_path):
     assert f"{tmp_path / 'bin.txt'}: binary data, not text" in out.stderr.decode()
     records = [json.loads(line) for line in out.stdout.decode().splitlines()]
     assert [r["authors"] for r in records] == [["Ruta R Deshpande"], ["Lucía Romero"]]
+
+
+def test_cli_titles_file(seed_text, tmp_path):
+    titles = tmp_path / "titles.txt"
+    titles.write_text(f"{HEADINGS[2]}\n\nSome other headline of the site\n", "utf-8")
+    out = _cli("-", "--titles", str(titles), input=seed_text.encode())
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert {"kind": "promo", "rule": "promo:known-title", "text": HEADINGS[2]} in record["removed"]
+    assert HEADINGS[2] not in record["text"]
+    out = _cli("-", "--titles", str(tmp_path / "none.txt"), input=seed_text.encode())
+    assert out.returncode == 2
+    assert out.stderr.decode() == f"cleanwire extract: {tmp_path / 'none.txt'}: no such file\n"
