@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from .article import Article, Block
+from .article import Article, Block, blocks_text
 from .audit import audit_dropped
 from .body import Candidate, run_trafilatura, same_site, to_candidates
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
-from .metadata import Metadata, extract_metadata
+from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .prune import apply_site_overrides, collect_media, prune
@@ -45,7 +45,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
           *, http_charset: str | None = None) -> Result:
     source = url or "<input>"
     tree = parse(decode(html, http_charset, source), source)
-    meta = extract_metadata(tree, url)
+    meta = extract_metadata(tree, url, options.fetched_at)
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body)
     anchors = _anchor_texts(tree, url)
     apply_site_overrides(tree, ctx)
@@ -96,6 +96,7 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
 
 def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options) -> Article:
     bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
+    apply_language(meta, blocks_text(blocks), options.detect_language)
     return Article(
         url=ctx.url,
         blocks=blocks,

@@ -1,14 +1,22 @@
-"""Metadata step: title, authors, dates, site and language from JSON-LD, meta tags and trafilatura."""
+"""Metadata step: title, authors, dates, site, tags and language from JSON-LD, meta tags, microdata and the page."""
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
+from typing import Iterator
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
-from trafilatura.metadata import extract_metadata as trafilatura_metadata
 
+from .language import normalise_tag, resolve_language
+from .meta.byline import html_authors, jsonld_authors, meta_authors, microdata_authors, rel_authors
+from .meta.dates import not_after, parse_date, url_date
+from .meta.rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
+from .meta.sources import JsonLd, meta_first, microdata, node_types, read_jsonld, read_meta
+from .meta.titles import choose_title, is_site, key, site_keys, unescape
 from .text import clean_text, fold
+
+MAX_TAGS = 30
+EMPTY = (None, "", [])
 
 
 @dataclass
@@ -23,6 +31,7 @@ class Metadata:
     canonical_url: str | None = None
     description: str | None = None
     language: str | None = None
+    declared_language: tuple[str, str, str] | None = None   # (tag, source, raw) before the text check
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
@@ -31,111 +40,276 @@ class Metadata:
     article_body: str | None = None          # JSON-LD articleBody, raw
     provenance: dict[str, dict] = field(default_factory=dict)
 
-    def set(self, name: str, value, source: str, raw=None) -> None:
-        if value in (None, "", []) or getattr(self, name) not in (None, "", []):
-            return
+    def set(self, name: str, value, source: str, raw=None) -> bool:
+        if value in EMPTY or getattr(self, name) not in EMPTY:
+            return False
         setattr(self, name, value)
         self.provenance[name] = {"source": source, "raw": raw if raw is not None else value}
+        return True
 
 
-ARTICLE_TYPES = re.compile(r"(article|posting|report|blog|news)", re.IGNORECASE)
+@dataclass
+class Page:
+    """The raw sources of one page, read once."""
+
+    tree: HtmlElement
+    url: str | None
+    ld: JsonLd
+    meta: dict[str, list[str]]
+
+    def m(self, *names: str) -> tuple[str, str] | None:
+        return meta_first(self.meta, names)
 
 
-def _jsonld_nodes(tree: HtmlElement) -> list[dict]:
-    nodes: list[dict] = []
-    for script in tree.iterfind(".//script[@type='application/ld+json']"):
-        raw = (script.text or "").strip()
-        if not raw or len(raw) > 2_000_000:
-            continue
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
-            continue
-        stack = [data]
-        while stack and len(nodes) < 200:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                if "@graph" in item:
-                    stack.append(item["@graph"])
-                nodes.append(item)
-    return nodes
-
-
-def _types(node: dict) -> list[str]:
-    t = node.get("@type", [])
-    return [x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
-
-
-def _names(value) -> list[str]:
-    out = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, dict):
-            item = item.get("name")
-        if isinstance(item, str) and clean_text(item):
-            out.append(clean_text(item))
+def extract_metadata(tree: HtmlElement, url: str | None, fetched_at: str | None = None) -> Metadata:
+    """Metadata of the page, each value with the source it came from in `provenance`."""
+    page = Page(tree, url, read_jsonld(tree), read_meta(tree))
+    out = Metadata()
+    _site(page, out)
+    keys = site_keys([n for n in (out.site_name, out.publisher) if n], urlsplit(url).hostname if url else None)
+    _describe(page, out)
+    _title(page, out, keys)
+    _authors(page, out, keys)
+    _dates(page, out, fetched_at)
+    _language(page, out)
+    node = page.ld.article or {}
+    out.page_type = (node_types(node) or [None])[0] or page.ld.page_type() or _value(page.m("og:type"))
+    if isinstance(node.get("articleBody"), str):
+        out.article_body = fold(node["articleBody"])
     return out
 
 
-def _meta(tree: HtmlElement, *names: str) -> str | None:
-    for name in names:
-        for el in tree.iterfind(f".//meta[@property='{name}']"):
-            if el.get("content"):
-                return clean_text(el.get("content"))
-        for el in tree.iterfind(f".//meta[@name='{name}']"):
-            if el.get("content"):
-                return clean_text(el.get("content"))
+def _value(found: tuple[str, str] | None) -> str | None:
+    return found[1] if found else None
+
+
+def _ld_name(value) -> str | None:
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and clean_text(item["name"]):
+            return unescape(item["name"])
+        if isinstance(item, str) and clean_text(item) and "://" not in item:
+            return unescape(item)
     return None
 
 
-def extract_metadata(tree: HtmlElement, url: str | None) -> Metadata:
-    """Metadata of the page, each value with the source it came from in `provenance`."""
-    meta = Metadata()
-    for node in _jsonld_nodes(tree):
-        types = _types(node)
-        if not any(ARTICLE_TYPES.search(t) for t in types):
-            continue
-        meta.page_type = meta.page_type or types[0]
-        if isinstance(node.get("headline"), str):
-            meta.set("title", clean_text(node["headline"]), "jsonld")
-        meta.set("authors", _names(node.get("author")), "jsonld", node.get("author"))
-        for key, name in (("datePublished", "date_published"), ("dateModified", "date_modified")):
-            if isinstance(node.get(key), str):
-                meta.set(name, node[key].strip(), "jsonld")
-        if isinstance(node.get("articleBody"), str) and meta.article_body is None:
-            meta.article_body = node["articleBody"]
-        free = node.get("isAccessibleForFree")
-        if isinstance(free, bool) or free in ("True", "False", "true", "false"):
-            meta.set("is_accessible_for_free", str(free).lower() == "true", "jsonld", free)
-        publisher = _names(node.get("publisher"))
-        if publisher:
-            meta.set("publisher", publisher[0], "jsonld")
-    meta.set("title", _meta(tree, "og:title"), "opengraph")
-    meta.set("site_name", _meta(tree, "og:site_name"), "opengraph")
-    meta.set("description", _meta(tree, "og:description", "description"), "opengraph")
-    meta.set("date_published", _meta(tree, "article:published_time"), "opengraph")
-    meta.set("date_modified", _meta(tree, "article:modified_time"), "opengraph")
-    meta.set("image", _meta(tree, "og:image"), "opengraph")
-    meta.set("section", _meta(tree, "article:section"), "opengraph")
-    og_type = _meta(tree, "og:type")
-    meta.page_type = meta.page_type or og_type
-    canonical = tree.find(".//link[@rel='canonical']")
-    if canonical is not None and canonical.get("href"):
-        meta.set("canonical_url", canonical.get("href").strip(), "html")
-    lang = tree.get("lang") or tree.get("xml:lang")
-    if lang:
-        meta.set("language", lang.strip(), "html")
-    doc = trafilatura_metadata(tree, url)
-    if doc is not None:
-        meta.set("title", doc.title, "trafilatura")
-        if doc.author:
-            meta.set("authors", [clean_text(a) for a in doc.author.split(";") if clean_text(a)], "trafilatura", doc.author)
-        meta.set("date_published", doc.date, "trafilatura")
-        meta.set("site_name", doc.sitename, "trafilatura")
-        meta.set("description", doc.description, "trafilatura")
-        meta.set("tags", list(doc.tags or []), "trafilatura")
-        meta.set("image", doc.image, "trafilatura")
-    if meta.article_body:
-        meta.article_body = fold(meta.article_body)
-    return meta
+def _site(page: Page, out: Metadata) -> None:
+    ld = page.ld
+    website = ld.first("WebSite")
+    out.set("site_name", unescape(_value(page.m("og:site_name"))), "opengraph")
+    out.set("site_name", _ld_name(website.get("name")) if website else None, "jsonld")
+    out.set("site_name", unescape(_value(page.m("application-name", "apple-mobile-web-app-title"))), "meta")
+    publisher = ld.resolve((ld.article or {}).get("publisher"))
+    out.set("publisher", _ld_name(ld.resolve(publisher) if isinstance(publisher, dict) else publisher), "jsonld")
+    org = ld.first("NewsMediaOrganization", "Organization")
+    out.set("publisher", _ld_name(org.get("name")) if org else None, "jsonld")
+    out.set("publisher", unescape(_value(page.m("publisher", "dc.publisher", "dcterms.publisher"))), "meta")
+
+
+def _describe(page: Page, out: Metadata) -> None:
+    node, base = page.ld.article or {}, page.url
+    out.set("description", unescape(_value(page.m("og:description"))), "opengraph")
+    out.set("description", unescape(_value(page.m("description"))), "meta")
+    if isinstance(node.get("description"), str):
+        out.set("description", unescape(node["description"]), "jsonld")
+    out.set("canonical_url", _canonical(page), "html", _raw_canonical(page))
+    out.set("image", absolute(_value(page.m("og:image", "og:image:url", "og:image:secure_url")), base),
+            "opengraph", _value(page.m("og:image", "og:image:url", "og:image:secure_url")))
+    out.set("image", absolute(_ld_image(node.get("image")), base), "jsonld", _ld_image(node.get("image")))
+    out.set("image", absolute(_value(page.m("twitter:image", "twitter:image:src")), base), "meta")
+    out.set("section", unescape(_value(page.m("article:section"))), "opengraph")
+    section = node.get("articleSection")
+    out.set("section", unescape(section[0] if isinstance(section, list) and section else
+                                section if isinstance(section, str) else None), "jsonld", section)
+    _tags(page, out, node)
+    free = node.get("isAccessibleForFree")
+    if isinstance(free, bool) or str(free).lower() in ("true", "false"):
+        out.set("is_accessible_for_free", str(free).lower() == "true", "jsonld", free)
+
+
+def _tags(page: Page, out: Metadata, node: dict) -> None:
+    if page.meta.get("article:tag"):
+        out.set("tags", _split_tags(page.meta["article:tag"]), "opengraph", page.meta["article:tag"])
+    keywords = node.get("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    if isinstance(keywords, list):
+        out.set("tags", _split_tags([k for k in keywords if isinstance(k, str)]), "jsonld", node.get("keywords"))
+    found = page.m("news_keywords", "keywords")
+    if found:
+        out.set("tags", _split_tags(found[1].split(",")), "meta", found[1])
+
+
+def _split_tags(values: list[str]) -> list[str]:
+    tags = [unescape(v).strip(" #") for v in values]
+    return list(dict.fromkeys(t for t in tags if t and len(t) <= 80))[:MAX_TAGS]
+
+
+def _ld_image(value) -> str | None:
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+        if isinstance(item, dict):
+            found = item.get("url") or item.get("contentUrl")
+            if isinstance(found, str) and found.strip():
+                return found.strip()
+    return None
+
+
+def _raw_canonical(page: Page) -> str | None:
+    link = page.tree.find(".//link[@rel='canonical']")
+    if link is not None and (link.get("href") or "").strip():
+        return link.get("href").strip()
+    return _value(page.m("og:url"))
+
+
+def _canonical(page: Page) -> str | None:
+    return normalise_url(absolute(_raw_canonical(page), page.url))
+
+
+def absolute(href: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL for `href` against the page URL, or None."""
+    if not href:
+        return None
+    href = href.strip()
+    target = urljoin(base, href) if base else href
+    return target if urlsplit(target).scheme in ("http", "https") else None
+
+
+def normalise_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, no default port, no fragment, "/" for an empty path."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if parts.port in (None, default) else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _title(page: Page, out: Metadata, keys: set[str]) -> None:
+    node = page.ld.article or {}
+    candidates = []
+    for origin, source, found in (("headline", "jsonld", node.get("headline")),
+                                  ("og:title", "opengraph", _value(page.m("og:title"))),
+                                  ("twitter:title", "meta", _value(page.m("twitter:title")))):
+        if isinstance(found, str):
+            candidates.append((origin, source, found))
+    if not candidates:
+        candidates += [("headline", "microdata", el.text_content()) for el in microdata(page.tree, "headline")[:1]]
+    h1s = [clean_text(h.text_content()) for h in page.tree.iter("h1")][:5]
+    candidates += [("h1", "html", h) for h in h1s if h]
+    title = page.tree.find(".//title")
+    if title is not None:
+        candidates.append(("title", "html", title.text_content()))
+    section = {key(out.section)} if out.section else set()
+    chosen = choose_title(candidates, keys, section | {"news", "nachrichten"})
+    if chosen:
+        out.set("title", chosen[0], chosen[1], clean_text(chosen[2]))
+
+
+def _authors(page: Page, out: Metadata, keys: set[str]) -> None:
+    found, raw = jsonld_authors(page.ld, keys)
+    source = "jsonld"
+    for reader, name in ((lambda: microdata_authors(page.tree, keys), "microdata"),
+                         (lambda: meta_authors(page.meta, META_AUTHOR, keys), "meta"),
+                         (lambda: html_authors(page.tree, keys), "html")):
+        if found.persons or any(not is_site(o, keys) for o in found.orgs):
+            break                      # the page names its authors (an agency byline is an answer too)
+        more, more_raw = reader()
+        if more.persons:
+            orgs = found.orgs
+            found, raw, source = more, more_raw, name
+            found.orgs = list(dict.fromkeys(found.orgs + orgs))
+        elif not found.orgs and more.orgs:
+            found.orgs = more.orgs
+    if source == "jsonld" and found.persons:
+        visible, visible_raw = rel_authors(page.tree, keys)
+        folded = {p.casefold() for p in visible.persons}
+        if len(visible.persons) > len(found.persons) and all(p.casefold() in folded for p in found.persons):
+            found, raw, source = visible, visible_raw, "html"
+    found.without_site(keys)
+    out.set("authors", found.persons, source, raw)
+    out.set("organizations", found.orgs, source, raw)
+
+
+def _date_candidates(page: Page, published: bool) -> Iterator[tuple[str, object]]:
+    """(source, raw) date strings in priority order, read lazily: the first good one ends the search."""
+    node = page.ld.article or {}
+    ld_key = "datePublished" if published else "dateModified"
+    yield "jsonld", node.get(ld_key)
+    for name in META_PUBLISHED if published else META_MODIFIED:
+        for value in page.meta.get(name, [])[:1]:
+            yield ("opengraph" if name.startswith(("article:", "og:")) else "meta"), value
+    for el in microdata(page.tree, ld_key)[:2]:
+        yield "microdata", el.get("datetime") or el.get("content") or el.text_content()
+    for other in page.ld.nodes:
+        if other is not node:
+            yield "jsonld", other.get(ld_key)
+
+
+def _first_date(candidates: Iterator[tuple[str, object]], fetched_at: str | None) -> tuple[str, str, object] | None:
+    for source, raw in candidates:
+        value = parse_date(raw) if raw else None
+        if value and not_after(value, fetched_at):
+            return value, source, raw
+    return None
+
+
+def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
+    published = _first_date(_date_candidates(page, True), fetched_at)
+    if published is None:
+        published = _htmldate(page, fetched_at)
+    if published is None:
+        found = url_date(page.url)
+        if found and not_after(found[0], fetched_at):
+            published = (found[0], "url", found[1])
+    if published:
+        out.set("date_published", *published)
+    modified = _first_date(_date_candidates(page, False), fetched_at)
+    if modified and (not published or _not_before(modified[0], published[0])):
+        out.set("date_modified", *modified)
+
+
+def _not_before(later: str, earlier: str) -> bool:
+    from .meta.dates import as_datetime
+
+    try:
+        return as_datetime(later) >= as_datetime(earlier) or later[:10] == earlier[:10]
+    except ValueError:
+        return True
+
+
+def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str] | None:
+    """htmldate's search of the page's markup and text (not its URL): only when no tag gave the date."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(page.tree, original_date=True, extensive_search=True,
+                          max_date=fetched_at[:10] if fetched_at else None)
+    except (ValueError, TypeError):
+        return None
+    value = parse_date(found) if found else None
+    return (value, "html", found) if value and not_after(value, fetched_at) else None
+
+
+def _language(page: Page, out: Metadata) -> None:
+    node = page.ld.article or {}
+    for source, raw in (("html", page.tree.get("lang") or page.tree.get("xml:lang")),
+                        ("meta", _value(page.m("content-language", "language", "dc.language"))),
+                        ("opengraph", _value(page.m("og:locale"))),
+                        ("jsonld", node.get("inLanguage") if isinstance(node.get("inLanguage"), str) else None)):
+        tag = normalise_tag(raw)
+        if tag:
+            out.declared_language = (tag, source, raw)
+            out.set("language", tag, source, raw)
+            return
+
+
+def apply_language(meta: Metadata, text: str, detect: bool = True) -> None:
+    """Check the declared language against the body text; the text wins, both stay in provenance."""
+    value, provenance = resolve_language(meta.declared_language, text, detect)
+    meta.language = value
+    if provenance:
+        meta.provenance["language"] = provenance
+    else:
+        meta.provenance.pop("language", None)

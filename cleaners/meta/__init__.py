@@ -1,0 +1,1 @@
+"""Metadata helpers: raw sources, titles, bylines, dates, and the rule tables they use."""

@@ -1,0 +1,116 @@
+"""Author candidates from the page itself: JSON-LD authors, microdata, meta tags and the visible byline."""
+from __future__ import annotations
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from ..text import clean_text
+from .authors import Byline, parse_byline, parse_names
+from .sources import JsonLd, microdata, node_types
+
+LAST_FIRST_META = ("dc.creator", "dcterms.creator", "citation_author")
+MAX_BYLINE_CHARS = 160      # a longer element is an author box or a teaser, not a byline
+MAX_BYLINE_LINKS = 8
+CLUSTER_LEVELS = 4          # author links within this many levels of the first one belong to one byline
+OUTSIDE = ("not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::*[contains(@class, 'comment')]"
+           " or ancestor::*[contains(@class, 'related')] or ancestor::*[contains(@class, 'teaser')])")
+REL_AUTHOR = etree.XPath(f".//*[@rel='author'][{OUTSIDE}]")
+AUTHOR_LINKS = etree.XPath(
+    ".//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
+    " or contains(@href, '/autoren/') or contains(@href, '/auteur/') or contains(@href, '/auteurs/')"
+    f" or contains(@href, '/autore/') or contains(@href, '/autori/') or contains(@href, '/journalist/')][{OUTSIDE}]")
+BYLINE_CLASSES = etree.XPath(
+    ".//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@class, 'author')"
+    f" or contains(@class, 'Author') or contains(@class, 'autor') or contains(@id, 'byline')][{OUTSIDE}]")
+# class fragments of elements that hold more than a byline (author boxes, avatars, bios)
+NOT_BYLINE = ("box", "bio", "about", "avatar", "image", "img", "photo", "description", "desc", "profile",
+              "card", "more", "follow", "social", "share", "widget", "comment")
+
+
+def jsonld_authors(ld: JsonLd, site: set[str]) -> tuple[Byline, object]:
+    out = Byline()
+    node = ld.article or {}
+    raw = node.get("author") or node.get("creator")
+    values = raw if isinstance(raw, list) else [raw]
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            _jsonld_author(ld.resolve(item), site, out)
+    return out, raw
+
+
+def _jsonld_author(item, site: set[str], out: Byline) -> None:
+    if isinstance(item, str):
+        out.add(parse_byline(item, site))
+        return
+    if not isinstance(item, dict):
+        return
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        given, family = item.get("givenName"), item.get("familyName")
+        name = " ".join(x for x in (given, family) if isinstance(x, str)) or None
+    if not name:
+        return
+    if "Person" in node_types(item):
+        out.add(parse_byline(name, site))
+    elif node_types(item):                       # Organization, NewsMediaOrganization ...
+        out.add(Byline.of_orgs([clean_text(name)]))
+    else:
+        out.add(parse_byline(name, site))
+
+
+def cluster(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The first element and those near it (one byline), not the bylines of teasers further down."""
+    if not elements:
+        return []
+    anchor = elements[0]
+    for _ in range(CLUSTER_LEVELS):
+        parent = anchor.getparent()
+        if parent is None or parent.tag in ("body", "main", "article"):
+            break
+        anchor = parent
+    inside = set(anchor.iter())
+    return [el for el in elements if el in inside][:MAX_BYLINE_LINKS]
+
+
+def microdata_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
+    names = []
+    for el in cluster(microdata(tree, "author")):
+        inner = microdata(el, "name")
+        text = clean_text((inner[0] if inner else el).text_content()) or clean_text(el.get("content"))
+        if text and len(text) <= MAX_BYLINE_CHARS:
+            names.append(text)
+    return parse_names(names, site), names
+
+
+def meta_authors(meta: dict[str, list[str]], names: tuple[str, ...], site: set[str]) -> tuple[Byline, list[str]]:
+    for name in names:
+        values = meta.get(name)
+        if values:
+            return parse_names(values, site, last_first=name in LAST_FIRST_META), values
+    return Byline(), []
+
+
+def rel_authors(tree: HtmlElement, site: set[str], xpath: etree.XPath = REL_AUTHOR) -> tuple[Byline, list[str]]:
+    """Names of the first cluster of rel=author links (or of another link XPath)."""
+    texts = [clean_text(el.text_content()) for el in cluster(xpath(tree))]
+    texts = [t for t in texts if t and len(t) <= MAX_BYLINE_CHARS]
+    return parse_names(texts, site), texts
+
+
+def html_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
+    """The visible byline: rel=author links, links to author pages, then elements classed byline/author."""
+    for xpath in (REL_AUTHOR, AUTHOR_LINKS):
+        found, texts = rel_authors(tree, site, xpath)
+        if found.persons:
+            return found, texts
+    for el in BYLINE_CLASSES(tree):
+        cls = (el.get("class") or "").lower()
+        if any(word in cls for word in NOT_BYLINE):
+            continue
+        text = clean_text(el.text_content())
+        if not text or len(text) > MAX_BYLINE_CHARS:
+            continue
+        found = parse_byline(text, site)
+        if found.persons:
+            return found, [text]
+    return Byline(), []
