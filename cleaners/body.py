@@ -13,6 +13,8 @@ from .options import Options
 from .text import clean_text
 
 HEADING_LEVEL_DEFAULT = 2
+FALLBACK_MIN_CHARS = 1500   # a fast extraction shorter than this gets trafilatura's fallback extractors
+FALLBACK_SHARE = 0.7        # ... as does one holding less than this share of the JSON-LD articleBody
 
 
 @dataclass
@@ -35,12 +37,28 @@ class Candidate:
         return self.link_chars / max(len(self.block.text), 1)
 
 
-def run_trafilatura(tree: HtmlElement, url: str | None, options: Options) -> etree._Element | None:
+def extract_body(tree: HtmlElement, url: str | None, options: Options, expected_chars: int = 0) -> etree._Element | None:
+    """trafilatura's body; rerun with its fallback extractors when the fast pass looks short.
+
+    The fallback (readability, jusText) costs a few milliseconds, so it only runs when the fast
+    result holds less than FALLBACK_MIN_CHARS characters or less than FALLBACK_SHARE of the
+    JSON-LD articleBody (`expected_chars`).
+    """
+    body = run_trafilatura(tree, url, options, fast=True)
+    chars = len("".join(body.itertext())) if body is not None else 0
+    if chars < FALLBACK_MIN_CHARS or chars < FALLBACK_SHARE * expected_chars:
+        slow = run_trafilatura(tree, url, options, fast=False)
+        if slow is not None and len("".join(slow.itertext())) > chars:
+            return slow
+    return body
+
+
+def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: bool = True) -> etree._Element | None:
     """The body element trafilatura extracts from the (pruned) tree, or None when it finds none."""
     document = bare_extraction(
         tree,
         url=url,
-        fast=True,
+        fast=fast,
         favor_precision=options.mode == "precision",
         favor_recall=options.mode == "recall",
         include_comments=False,

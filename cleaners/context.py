@@ -19,6 +19,7 @@ class Context:
     url: str | None = None
     author_names: tuple[str, ...] = ()
     article_body: str | None = None         # folded JSON-LD articleBody, when the page has one
+    description: str | None = None          # folded standfirst / og:description
     removed: list[Removal] = field(default_factory=list)
     bio_parts: list[str] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)

@@ -5,7 +5,7 @@ from lxml.html import HtmlElement
 
 from .article import Article, Block, blocks_text
 from .audit import audit_dropped
-from .body import Candidate, run_trafilatura, same_site, to_candidates
+from .body import Candidate, extract_body, same_site, to_candidates
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
@@ -46,12 +46,13 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     source = url or "<input>"
     tree = parse(decode(html, http_charset, source), source)
     meta = extract_metadata(tree, url, options.fetched_at)
-    ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body)
+    ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
+                  description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url)
     apply_site_overrides(tree, ctx)
     collect_media(tree, ctx)
     prune(tree, ctx)
-    body = run_trafilatura(tree, url, options)
+    body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
     filter_blocks(candidates, ctx, meta.title, anchors)
     audit_dropped(tree, candidates, ctx, anchors)
@@ -65,18 +66,22 @@ def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
     """Link texts of the page that point to other pages of the same site (headlines of promos)."""
     if not url:
         return frozenset()
-    from urllib.parse import urljoin
+    from urllib.parse import urljoin, urlsplit
 
     here = url.split("#")[0].rstrip("/")
+    host = urlsplit(url).hostname or ""
     out = set()
     for a in tree.iter("a"):
         href = a.get("href")
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        raw = a.text_content()
+        if len(raw.split()) < MIN_ANCHOR_WORDS or (host and href.startswith("http") and host.removeprefix("www.") not in href):
             continue
         target = urljoin(url, href)
         if target.split("#")[0].rstrip("/") == here or not same_site(target, url):
             continue
-        text = clean_text(a.text_content())
+        text = clean_text(raw)
         if word_count(text) >= MIN_ANCHOR_WORDS:
             out.add(fold(text))
     return frozenset(out)

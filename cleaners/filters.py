@@ -15,6 +15,7 @@ from .text import fold, strip_edges, word_count
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
 JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
+MIN_STANDFIRST_CHARS = 60   # a shorter description is a label, not the article's standfirst
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
 MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
 BIO_VERBS = (
@@ -74,6 +75,7 @@ def _compiled() -> tuple[PhraseGroup, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
 def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     """The first phrase rule that matches a block's text; `searching=False` skips the (slow) search rules."""
     folded = fold(text)
@@ -132,11 +134,20 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
 
 
+def _is_standfirst(text: str, ctx: Context) -> bool:
+    """The block repeats the page's description (the standfirst that articleBody often leaves out)."""
+    desc = ctx.description
+    if not desc or len(desc) < MIN_STANDFIRST_CHARS:
+        return False
+    folded = fold(text)
+    return desc in folded or (len(folded) >= MIN_STANDFIRST_CHARS and folded in desc)
+
+
 def _protect_by_article_body(cands: list[Candidate], ctx: Context) -> None:
-    if not ctx.article_body:
-        return
     for cand in cands:
-        if word_count(cand.text) >= 6 and fold(cand.text) in ctx.article_body:
+        if word_count(cand.text) < 6:
+            continue
+        if (ctx.article_body and fold(cand.text) in ctx.article_body) or _is_standfirst(cand.text, ctx):
             cand.protected = True
 
 

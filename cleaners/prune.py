@@ -20,7 +20,7 @@ SEPARATORS = re.compile(r"[\s_\-]+")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
-PHRASE_CHUNK_CHARS = 300  # longer chunks of a removed element are not checked against phrase rules
+PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
 LINK_CARD_SHARE = 0.8     # a figure whose text is mostly one link is a link card
 MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
 CREDIT_TEXT = re.compile(
@@ -56,13 +56,20 @@ def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
 
 
 def _rule_for(el: HtmlElement, mode: str) -> ElementRule | None:
-    role = el.get("role")
-    if el.tag in STRUCTURAL_TAGS or role:
+    role, cls, ident = el.get("role"), el.get("class"), el.get("id")
+    if not (role or cls or ident) and el.tag not in STRUCTURAL_TAGS:
+        return None
+    return _rule_for_key(el.tag, role, cls, ident, mode)
+
+
+@lru_cache(maxsize=16384)
+def _rule_for_key(tag: str, role: str | None, cls: str | None, ident: str | None, mode: str) -> ElementRule | None:
+    if tag in STRUCTURAL_TAGS or role:
         role = (role or "").lower()
         for rule in ELEMENT_RULES:
-            if mode in rule.modes and (el.tag in rule.tags or (role and role in rule.roles)):
+            if mode in rule.modes and (tag in rule.tags or (role and role in rule.roles)):
                 return rule
-    attr = (el.get("class") or "") + " " + (el.get("id") or "")
+    attr = (cls or "") + " " + (ident or "")
     return _rule_for_attr(attr, mode) if attr.strip() else None
 
 
@@ -113,9 +120,17 @@ def _image_url(figure: HtmlElement) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
+def _attr_has(attr: str, compounds: tuple[str, ...]) -> bool:
+    joined = _match_attr(attr)[1]
+    return any(c in joined for c in compounds)
+
+
 def _has_class(el: HtmlElement, compounds: tuple[str, ...]) -> bool:
-    attr = (el.get("class") or "") + " " + (el.get("id") or "")
-    return bool(attr.strip()) and any(c in _match_attr(attr)[1] for c in compounds)
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return False
+    return _attr_has((cls or "") + " " + (ident or ""), compounds)
 
 
 def _split_credit(figure: HtmlElement) -> tuple[str | None, str | None]:
@@ -173,10 +188,11 @@ def collect_media(tree: HtmlElement, ctx: Context) -> None:
         if ctx.enabled("caption:figure", "caption"):
             ctx.record("caption", "caption:figure", [t for t in (caption, credit) if t])
             _remove(figure)
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el.tag in NEVER_PRUNED_TAGS - {"p"} or not _is_attached(el, tree):
+    skipped = NEVER_PRUNED_TAGS - {"p"}
+    for el in [e for e in tree.iter() if isinstance(e.tag, str) and _has_class(e, CAPTION_COMPOUNDS)]:
+        if el.tag in skipped or not _is_attached(el, tree):
             continue
-        if _has_class(el, CAPTION_COMPOUNDS) and len(clean_text(el.text_content())) <= MAX_FIGURE_TEXT:
+        if len(clean_text(el.text_content())) <= MAX_FIGURE_TEXT:
             caption, credit = _split_credit(el) if el.tag != "p" else (clean_text(el.text_content()), None)
             if not (caption or credit) or not ctx.enabled("caption:element", "caption"):
                 continue
@@ -199,8 +215,8 @@ def prune(tree: HtmlElement, ctx: Context) -> None:
     removed: list[tuple[int, list[str], ElementRule]] = []
     for n in range(len(candidates) - 1, -1, -1):   # innermost first: a nested box keeps its own kind
         el, rule = candidates[n]
-        if not ctx.enabled(rule.id, rule.kind) or not _is_attached(el, root):
-            continue
+        if not ctx.enabled(rule.id, rule.kind) or el.getparent() is None:
+            continue   # (innermost first: no ancestor of `el` has been removed yet)
         if _protected(el, page_chars, ctx) or _touches_kept(el, ctx.kept):
             continue
         removed.append((n, element_chunks(el), rule))

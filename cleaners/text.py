@@ -9,6 +9,7 @@ from lxml.html import HtmlElement
 
 INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 SPACES = re.compile(r"\s+")
+DROP_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 WORDS = re.compile(r"\w+")
 SKIP_TAGS = frozenset({"script", "style", "template", "svg", "noscript"})
@@ -23,8 +24,10 @@ def clean_text(text: str | None) -> str:
     """Drop invisible characters, NFC-normalise and collapse whitespace."""
     if not text:
         return ""
-    text = INVISIBLE.sub("", text).replace("\xa0", " ")
-    return SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = text.translate(DROP_INVISIBLE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:
