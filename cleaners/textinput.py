@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .article import Article, Block
 from .context import Context
 from .errors import DecodeError
-from .filters import BYLINE, classify_text, phrase_rule_for
+from .filters import BYLINE, author_rule_for, classify_text, phrase_rule_for
 from .options import DEFAULT_OPTIONS, MODE_PROMO_SCORE, Options
 from .text import INVISIBLE, clean_text, fold, word_count
 
@@ -131,8 +131,6 @@ def _author_phrase(text: str) -> bool:
 
 def _opens_bio(following: list[str], name: str) -> bool:
     probe = Context(DEFAULT_OPTIONS, author_names=(name,))
-    from .filters import author_rule_for
-
     return any((author_rule_for(x, probe) or "").startswith("author_box:bio") for x in following)
 
 
