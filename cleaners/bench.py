@@ -120,7 +120,10 @@ def run_cleanwire(html: bytes, url: str) -> Output:
     article = extract(html, url=url)
     if article is None:
         return Output()
-    return Output(article.text, article.title, list(article.authors), article.date_published)
+    # the truth's "authors" are byline credits (people and agencies such as dpa); cleanwire keeps the
+    # people in `authors` and the agencies in `organizations`, so both are compared
+    credits = list(dict.fromkeys(article.authors + article.organizations))
+    return Output(article.text, article.title, credits, article.date_published)
 
 
 def run_trafilatura(html: bytes, url: str) -> Output:
