@@ -48,7 +48,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     meta = extract_metadata(tree, url, options.fetched_at)
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
-    anchors = _anchor_texts(tree, url)
+    anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     apply_site_overrides(tree, ctx)
     collect_media(tree, ctx)
     prune(tree, ctx)

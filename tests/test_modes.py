@@ -101,3 +101,19 @@ def test_cli_keep_promo_and_drop():
     record = json.loads(out.stdout)
     assert "More from Author" not in record["text"]
     assert _cli("--mode", "fast").returncode == 2
+
+
+def test_known_titles_mark_unlinked_headlines_as_promos(tmp_path):
+    headline = "Ferry operator orders two electric boats for the northern route"
+    html = _page("".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3]) + f"<p>{headline}</p><p>{PARAGRAPHS[3]}</p>")
+    assert headline in extract(html, URL).text
+    article = extract(html, URL, Options(known_titles=(headline,)))
+    assert ("promo", "promo:linked-headline", headline) in [(r.kind, r.rule, r.text) for r in article.removed]
+    assert _texts(article) == PARAGRAPHS[:4]
+    page, titles = tmp_path / "p.html", tmp_path / "titles.txt"
+    page.write_text(html, "utf-8")
+    titles.write_text(headline + "\n", "utf-8")
+    out = subprocess.run([*CLEANWIRE, "extract", str(page), "--url", URL, "--titles", str(titles), "--format", "text"],
+                         capture_output=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert headline not in out.stdout.decode()
