@@ -485,6 +485,18 @@ class RunLock:
             raise
         return self
 
+    def assert_free(self) -> None:
+        """Raise RunLockedError now if a live run holds the lock; take nothing (a check before starting a crawl)."""
+        if not Path(self.lock_path).exists():
+            return
+        fd = os.open(self.lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLockedError(_held_message(self._holder(fd)), self.state_path) from None
+        finally:
+            os.close(fd)                 # closing this descriptor drops whatever it locked
+
     def _claim(self, fd: int) -> None:
         info = {"pid": self._pid, "started": utcnow(), "host": socket.gethostname()}
         os.ftruncate(fd, 0)

@@ -39,6 +39,18 @@ def test_a_second_run_is_refused_with_the_holders_pid_and_start_time(tmp_path, h
     message = str(error.value)
     assert f"PID {holder.pid}" in message and f"started {started}" in message
     assert message.startswith(str(tmp_path / "state.db"))
+    with pytest.raises(RunLockedError, match=f"PID {holder.pid}"):
+        RunLock(tmp_path / "state.db").assert_free()              # the check a crawl makes before starting
+
+
+def test_assert_free_takes_nothing(tmp_path, holder):
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(5)
+    RunLock(tmp_path / "state.db").assert_free()
+    RunLock(tmp_path / "nothing-yet.db").assert_free()
+    assert not (tmp_path / "nothing-yet.db.lock").exists()
+    with StateStore(tmp_path / "state.db") as state:
+        assert state.lock_holder()["pid"] == holder.pid           # the stale row is left for the next run
 
 
 def test_the_lock_of_a_sigkilled_holder_is_taken_over(tmp_path, holder):
