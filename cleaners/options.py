@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 
 MODES = ("precision", "balanced", "recall")
 #: kinds each mode leaves in the text unless `--drop KIND` says otherwise (borderline lines recall keeps)
-MODE_KEEPS = {"precision": frozenset(), "balanced": frozenset(), "recall": frozenset({"metadata", "caption"})}
+MODE_KEEPS = {"precision": frozenset(), "balanced": frozenset(), "recall": frozenset({"metadata"})}
 #: per mode, the share of the kept text a JSON-LD articleBody must cover before blocks absent from it
 #: are removed (None: never remove a block for being absent from articleBody)
 MODE_JSONLD_COVERAGE = {"precision": 0.5, "balanced": 0.8, "recall": None}

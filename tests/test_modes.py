@@ -64,13 +64,13 @@ def _metadata_page() -> str:
                  + '<figure><img src="/img/quay.jpg"><figcaption>The quay at dawn. Photo: Ana Lind</figcaption></figure>')
 
 
-def test_recall_keeps_metadata_and_caption_lines_unless_dropped():
+def test_recall_keeps_metadata_lines_unless_dropped():
     html = _metadata_page()
     balanced = extract(html, URL)
     assert {r.kind for r in balanced.removed} >= {"metadata", "caption"}
     assert "Updated: 12 March 2025, 10:30" not in balanced.text
     recall = extract(html, URL, Options(mode="recall"))
-    assert not {r.kind for r in recall.removed} & {"metadata", "caption"}
+    assert [(r.kind, r.text) for r in recall.removed] == [("caption", "The quay at dawn."), ("caption", "Photo: Ana Lind")]
     assert _texts(recall)[:2] == ["Harbour plan", "Updated: 12 March 2025, 10:30"]   # the title repeat is metadata too
     dropped = extract(html, URL, Options(mode="recall", drop_kinds=frozenset({"metadata"})))
     assert "Updated: 12 March 2025, 10:30" not in dropped.text
@@ -78,10 +78,10 @@ def test_recall_keeps_metadata_and_caption_lines_unless_dropped():
 
 
 def test_removes_resolves_drop_then_keep_then_mode():
-    assert MODE_KEEPS["recall"] == frozenset({"metadata", "caption"})
+    assert MODE_KEEPS["recall"] == frozenset({"metadata"})
     assert Options().removes("metadata") and not Options(mode="recall").removes("metadata")
     assert not Options(keep_kinds=frozenset({"promo"})).removes("promo")
-    assert Options(mode="recall", drop_kinds=frozenset({"caption"})).removes("caption")
+    assert Options(mode="recall", drop_kinds=frozenset({"metadata"})).removes("metadata")
     with pytest.raises(ValueError, match="unknown boilerplate kind"):
         Options(keep_kinds=frozenset({"promos"}))
 
