@@ -1,4 +1,4 @@
-"""Crash-safe JSONL output: fsynced batches whose byte offsets commit to the state; a restart trims the uncommitted tail."""
+"""Crash-safe JSONL output: fsynced batches whose offsets commit to the state; a restart trims the uncommitted tail."""
 from __future__ import annotations
 
 import json
@@ -28,7 +28,7 @@ def sanitise_site(site: str) -> str:
 
 
 def output_path(template: str, site: str, run_started: datetime, run_id: int | None = None) -> Path:
-    """Fill `out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl`; never outside the template's directory, never an existing file."""
+    """Fill `out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl`: never outside the template directory, never a used name."""
     path = Path(template.format(site=sanitise_site(site), run_started=run_started, run_id=run_id))
     base = Path(os.path.dirname(template.split("{", 1)[0]) or ".").resolve()
     if not path.resolve().is_relative_to(base):
@@ -105,7 +105,7 @@ class JournaledWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Write the batch, fsync, then commit its (url, hash, offset) rows and the new end offset in one transaction."""
+        """Write the batch, fsync, then commit its (url, hash, offset) rows and the new end offset together."""
         if not self._batch:
             return
         entries, offset = [], self.committed
@@ -150,7 +150,8 @@ def reconcile(state: StateStore) -> list[dict]:
         trimmed = sum(_trim(output["path"], output["committed"]) for output in state.outputs(run["id"]))
         records = sum(output["records"] for output in state.outputs(run["id"]))
         state.finish_run(run["id"], "killed", {**run["counts"], "emitted": records, "trimmed_bytes": trimmed})
-        logger.warning("run %d (PID %d) was killed; trimmed %d uncommitted bytes of its output", run["id"], run["pid"], trimmed)
+        logger.warning("run %d (PID %d) was killed; trimmed %d uncommitted bytes of its output",
+                       run["id"], run["pid"], trimmed)
         repairs.append({"run_id": run["id"], "emitted": records, "trimmed_bytes": trimmed})
     return repairs
 
@@ -161,7 +162,8 @@ def _trim(path: str, committed: int) -> int:
         size = os.path.getsize(path)
     except FileNotFoundError:
         if committed:
-            raise JournalError(f"output file is gone, but the state holds {committed} committed bytes of it", path) from None
+            raise JournalError(f"output file is gone, but the state holds {committed} committed bytes of it",
+                               path) from None
         return 0
     if size < committed:
         raise JournalError(f"output file has {size} bytes, fewer than the {committed} committed", path)

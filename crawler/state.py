@@ -389,7 +389,8 @@ class StateStore:
                            (site, block_hash, (sample or "")[:SAMPLE_CHARS] or None))
 
     def template_blocks(self, site: str, min_articles: int = 3) -> set[str]:
-        rows = self._query("SELECT block_hash FROM template_blocks WHERE site = ? AND articles >= ?", (site, min_articles))
+        rows = self._query("SELECT block_hash FROM template_blocks WHERE site = ? AND articles >= ?",
+                           (site, min_articles))
         return {row[0] for row in rows}
 
     def template_samples(self, site: str, min_articles: int = 3) -> list[tuple[str, int, str | None]]:
@@ -405,7 +406,8 @@ class StateStore:
 
     def set_lock_holder(self, pid: int, started: str, host: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO run_lock (id, pid, started, host) VALUES (1, ?, ?, ?)", (pid, started, host))
+            db.execute("INSERT OR REPLACE INTO run_lock (id, pid, started, host) VALUES (1, ?, ?, ?)",
+                       (pid, started, host))
 
     def clear_lock_holder(self, pid: int) -> None:
         with self.transaction() as db:
@@ -422,7 +424,8 @@ class StateStore:
         return [dict(row) for row in rows]
 
     def template_counts(self, min_articles: int = 3) -> dict[str, int]:
-        rows = self._query("SELECT site, count(*) FROM template_blocks WHERE articles >= ? GROUP BY site", (min_articles,))
+        rows = self._query("SELECT site, count(*) FROM template_blocks WHERE articles >= ? GROUP BY site",
+                           (min_articles,))
         return {row[0]: row[1] for row in rows}
 
 
@@ -459,7 +462,7 @@ def pid_alive(pid: int) -> bool:
 
 
 class RunLock:
-    """One run at a time per state: flock on `<state>.lock` (the kernel drops it when a holder dies) plus a row naming the holder."""
+    """One run at a time per state: an flock on `<state>.lock` (freed by the kernel when its holder dies) and a row."""
 
     def __init__(self, state_path: str | os.PathLike) -> None:
         self.state_path = str(state_path)

@@ -226,7 +226,8 @@ def pipeline_for(tmp_path, **settings):
 
 def article(n: int, text: str) -> dict:
     return {"url": f"https://news.example/{n}", "content_hash": f"sha256:{text}", "revision": None,
-            "previous_hash": None, "blocks": [{"type": "paragraph", "text": text}, {"type": "paragraph", "text": "Follow us"}]}
+            "previous_hash": None,
+            "blocks": [{"type": "paragraph", "text": text}, {"type": "paragraph", "text": "Follow us"}]}
 
 
 def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[dict]:

@@ -40,7 +40,8 @@ def test_migrations_apply_in_order_and_keep_the_data(tmp_path):
     later = MIGRATIONS + (("ALTER TABLE urls ADD COLUMN note TEXT", "UPDATE urls SET note = 'kept'"),)
     with StateStore(path, migrations=later) as state:
         assert state.version == len(MIGRATIONS) + 1
-        assert [tuple(row) for row in state.db.execute("SELECT url, note FROM urls")] == [("https://news.example/a", "kept")]
+        rows = [tuple(row) for row in state.db.execute("SELECT url, note FROM urls")]
+        assert rows == [("https://news.example/a", "kept")]
     with StateStore(path, migrations=later) as state:                 # nothing re-applied on the next open
         assert state.db.execute("SELECT count(*) FROM urls").fetchone()[0] == 1
 
@@ -192,7 +193,8 @@ def test_runs_and_status_commands_show_runs_totals_and_the_lock(tmp_path, capsys
     assert table[2].split()[4:9] == ["2", "1", "1", "0", "3"]
     assert [(s["site"], s["urls"], s["articles"], s["revised"], s["pending"]) for s in report["sites"]] == [
         ("news.example", 3, 2, 1, 1)]
-    assert (report["last_run"]["id"], report["last_run"]["status"], report["lock"]["pid"]) == (2, "running", os.getpid())
+    last = report["last_run"]
+    assert (last["id"], last["status"], report["lock"]["pid"]) == (2, "running", os.getpid())
     assert main(["runs", "--state", str(path)]) == 0                 # the lock is gone, the run never finished
     assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["2", "killed?"]
 
@@ -201,5 +203,6 @@ def test_runs_on_a_missing_state_fails_with_a_message(tmp_path, capsys):
     from crawler.cli import main
 
     assert main(["runs", "--state", str(tmp_path / "none.db")]) == 2
-    assert capsys.readouterr().err == f"cleanwire runs: {tmp_path / 'none.db'}: no state database here (give --state PATH)\n"
+    message = f"cleanwire runs: {tmp_path / 'none.db'}: no state database here (give --state PATH)\n"
+    assert capsys.readouterr().err == message
     assert not (tmp_path / "none.db").exists()
