@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from lxml import etree, html as lxml_html
 
@@ -198,3 +200,52 @@ class RejectsWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class RejectsRecorder:
+    """Extension (CLEANWIRE_REJECTS = path): writes a reject line for non-2xx responses and dropped Pages."""
+
+    def __init__(self, writer: RejectsWriter, max_bytes: int | None = None) -> None:
+        self.writer = writer
+        self.max_bytes = max_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        path = crawler.settings.get("CLEANWIRE_REJECTS")
+        if not path:
+            raise NotConfigured("CLEANWIRE_REJECTS is not set")
+        recorder = cls(RejectsWriter(path), crawler.settings.getint("DOWNLOAD_MAXSIZE") or None)
+        crawler.signals.connect(recorder.response_received, signal=signals.response_received)
+        crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(recorder.close, signal=signals.spider_closed)
+        return recorder
+
+    def response_received(self, response, request, spider=None) -> None:
+        """Non-2xx final responses (redirects are followed; robots.txt is not a page)."""
+        if 200 <= response.status < 400 or urlsplit(response.url).path == "/robots.txt":
+            return
+        self.writer.write(classify(response.url, response.status, response.body, fetched_at=_now()))
+
+    def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        """A Page the pipelines dropped (not an article, bad input); dropped records are not rejects."""
+        from crawler.items import Page
+
+        if not isinstance(item, Page):
+            return
+        reason = str(exception or "").removeprefix(f"{item.url}: ") or None
+        self.writer.write(classify(item.url, item.status, item.body, reason=reason, fetched_at=item.fetched_at,
+                                   max_bytes=self.max_bytes))
+
+    def record_failure(self, url: str, error: str) -> None:
+        """For a spider's errback: a request that got no response (robots.txt, timeout, too large)."""
+        self.writer.write(classify(url, error=error, fetched_at=_now()))
+
+    def close(self, spider=None) -> None:
+        self.writer.close()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

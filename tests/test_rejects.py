@@ -104,3 +104,54 @@ def test_writer_appends_one_flushed_line_per_page(tmp_path):
         again.write(Reject("https://news.example/b/", "robots", "forbidden by robots.txt"))
     lines = path.read_text("utf-8").splitlines()
     assert len(lines) == 2 and json.loads(lines[1])["status"] == "robots"
+
+
+def test_recorder_needs_setting():
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.rejects import RejectsRecorder
+
+    with pytest.raises(NotConfigured):
+        RejectsRecorder.from_crawler(get_crawler(settings_dict={}))
+
+
+@pytest.fixture
+def site(httpserver):
+    article = (PAGES / "neutral" / "taiwan-envoy-israel.html").read_bytes()
+    listing = ("<html><body><ul>" + "".join(f"<li><a href='/a{i}'>Story {i}</a></li>" for i in range(20))
+               + "</ul></body></html>").encode()
+    teaser = page("<h1>Bridge closes</h1><p>The council voted on Tuesday to close the harbour bridge.</p>"
+                  "<div class='paywall-prompt'>Subscribe to continue reading</div>")
+    shell = page('<div id="root"></div><script src="/main.js"></script>')
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
+    for path, body, status in (("/article/", article, 200), ("/listing/", listing, 200), ("/teaser/", teaser, 200),
+                               ("/shell/", shell, 200), ("/forbidden/", page("<h1>Forbidden</h1>"), 403),
+                               ("/gone/", page("<h1>Not found</h1>"), 404)):
+        httpserver.expect_request(path).respond_with_data(body, status=status, content_type="text/html")
+    return httpserver
+
+
+def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    paths = ["/article/", "/listing/", "/teaser/", "/shell/", "/forbidden/", "/gone/"]
+    rejects, out = tmp_path / "rejects.jsonl", tmp_path / "out.jsonl"
+    run = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", "urls=" + ",".join(site.url_for(p) for p in paths),
+         "-O", str(out), "-s", f"CLEANWIRE_REJECTS={rejects}", "-s", 'EXTENSIONS={"crawler.rejects.RejectsRecorder": 600}',
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"],
+        cwd=ROOT, capture_output=True, timeout=180)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    assert [json.loads(line)["url"] for line in out.read_text("utf-8").splitlines()] == [site.url_for("/article/")]
+    got = {json.loads(line)["url"].removeprefix(site.url_for("/").rstrip("/")): json.loads(line)
+           for line in rejects.read_text("utf-8").splitlines()}
+    assert {url: (r["status"], r["http_status"]) for url, r in got.items()} == {
+        "/listing/": ("not_article", 200), "/teaser/": ("paywalled", 200), "/shell/": ("needs_js", 200),
+        "/forbidden/": ("blocked", 403), "/gone/": ("http_error", 404)}
+    assert got["/listing/"]["reason"].startswith("not an article")   # the pipeline's own words
+    assert got["/teaser/"]["reason"] == "paywall element (paywall) beside a body of 16 words"
+    assert all(r["fetched_at"] for r in got.values())
