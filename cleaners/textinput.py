@@ -18,6 +18,8 @@ MAX_HEADLINE_WORDS = 25      # longer lines are sentences, even without a full s
 MAX_HEADLINE_CHARS = 200
 LONG_HEADLINE_WORDS = 11     # section headings are short; other articles' headlines run longer
 MAX_NAME_WORDS = 4
+MAX_BYLINE_WORDS = 16        # a longer line opening with "By" is a sentence
+BYLINE_SPLIT = re.compile(r"\s*(?:[|·•—–,;]|\b(?:and|und|et|y|e|en|og|och|i|a)\b)\s*")
 SENTENCE_END = re.compile(r"[.!?…:;。！？»”\"')\]]$")
 NAME_WORD = re.compile(r"^(?:[^\W\d_][.]|[^\W\d_]{1,3}\.|[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*)$")
 ENUMERATION = re.compile(r"^\(?\d+[.)]\s")
@@ -112,9 +114,9 @@ def find_authors(units: list[str]) -> list[str]:
     """Names of the author box or byline: a name line repeated, next to an author-box phrase or a bio, or 'By Name'."""
     found: list[str] = []
     for i, text in enumerate(units):
-        byline = BYLINE.sub("", text)
-        if byline != text and is_name_line(byline):
-            found.append(byline)
+        names = byline_names(text)
+        if names:
+            found.extend(names)
             continue
         if not is_name_line(text) or phrase_rule_for(text) is not None:
             continue
@@ -122,6 +124,14 @@ def find_authors(units: list[str]) -> list[str]:
         if text in near or any(_author_phrase(x) for x in near) or _opens_bio(units[i + 1:i + 3], text):
             found.append(text)
     return list(dict.fromkeys(found))
+
+
+def byline_names(text: str) -> list[str]:
+    """The names of a byline line: 'By Jane Doe and John Roe | 3 March 2025' -> both names."""
+    rest = BYLINE.sub("", text)
+    if rest == text or word_count(text) > MAX_BYLINE_WORDS:
+        return []
+    return [part for part in BYLINE_SPLIT.split(rest) if is_name_line(part)]
 
 
 def _author_phrase(text: str) -> bool:
@@ -176,6 +186,8 @@ def _verdict(unit: Unit, ctx: Context, title_style: str | None, known: frozenset
     verdict = classify_text(unit.text, ctx, frozenset())
     if verdict is not None:
         return verdict
+    if byline_names(unit.text):
+        return "metadata", "metadata:byline"
     if headline_shaped(unit.text):
         if promo_score(unit.text, title_style) >= MODE_PROMO_SCORE[ctx.options.mode]:
             return "promo", "promo:headline-line"

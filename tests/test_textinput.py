@@ -98,9 +98,23 @@ def test_signals():
     assert case_style("台湾外交部长访问以色列") is None
     assert headline_shaped("Qué cambia para los vecinos") and not headline_shaped("Una frase completa con punto final.")
     assert find_authors(["By Jane Q. Public", "Body text."]) == ["Jane Q. Public"]
+    assert find_authors(["By Jane Doe and John Roe | 3 March 2025"]) == ["Jane Doe", "John Roe"]
+    assert find_authors(["Von Anna Berger, 4. Mai 2025"]) == ["Anna Berger"]
+    assert find_authors(["By the time the ferry arrived, the quay was empty"]) == []
     assert find_authors(["Jane Public", "Jane Public", "Body text."]) == ["Jane Public"]
     assert find_authors(["Jane Public", "Body text that merely follows a name line."]) == []
     assert find_authors(["More from Author", "Trending Now", "Jane Public", "Jane Public"]) == ["Jane Public"]
+
+
+def test_byline_line_gives_authors_and_is_removed():
+    body = "The harbour office published its plan for the northern quay on Monday after two years of surveys."
+    article = extract_text(f"Quay plan published\n\nBy Jane Doe and John Roe\n\n{body}\n")
+    assert article.authors == ["Jane Doe", "John Roe"]
+    assert [(r.kind, r.rule) for r in article.removed] == [("metadata", "metadata:byline")]
+    assert article.text == body
+    dated = extract_text(f"Quay plan published\n\nBy Jane Doe | 3 March 2025\n\n{body}\n")
+    assert dated.authors == ["Jane Doe"] and dated.text == body
+    assert [r.kind for r in dated.removed] == ["metadata"]
 
 
 def test_empty_text_is_not_an_article():
