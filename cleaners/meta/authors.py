@@ -5,7 +5,8 @@ import re
 import unicodedata
 
 from .rules import (AGENCIES, BYLINE_PREFIX, BYLINE_PREFIX_LOWER, JOINERS, MAX_AUTHORS, MAX_NAME_WORDS,
-                    CREDIT, NOT_A_NAME, ORG_WORDS, PARENTHESES, PREFIX_WORDS, ROLE_WORDS)
+                    CREDIT, NOT_A_NAME, ORG_WORDS, PARENTHESES, PREFIX_WORDS, ROLE_WORDS,
+                    WITH_PREFIX)
 from .titles import is_site, unescape
 
 EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
@@ -72,9 +73,18 @@ def is_org(part: str, site: set[str]) -> bool:
             or is_site(part, site) or (part.isupper() and len(words) == 1 and len(part) <= 5))
 
 
+def is_role(part: str) -> bool:
+    """ "Staff Writer", "Chefredakteur": role words only (no agency among them)."""
+    words = [EDGE.sub("", w).casefold() for w in part.split()]
+    return (bool(words) and any(w in ROLE_WORDS for w in words) and not any(w in AGENCIES for w in words)
+            and all(w in ROLE_WORDS or w in ORG_WORDS for w in words))
+
+
 def _classify(part: str, site: set[str], out: Byline) -> None:
-    part = EDGE.sub("", _strip_prefix(part.strip()))
+    part = EDGE.sub("", WITH_PREFIX.sub("", _strip_prefix(part.strip())))
     if not part or "@" in part or "://" in part:
+        return
+    if is_role(part):
         return
     if is_site(part, site) or (not NOT_A_NAME.search(part) and is_org(part, site)):
         _extend(out.orgs, [part])

@@ -12,8 +12,11 @@ LAST_FIRST_META = ("dc.creator", "dcterms.creator", "citation_author")
 MAX_BYLINE_CHARS = 160      # a longer element is an author box or a teaser, not a byline
 MAX_BYLINE_LINKS = 8
 CLUSTER_LEVELS = 4          # author links within this many levels of the first one belong to one byline
+BOX = "translate(@class, '-_ ', '')"
 OUTSIDE = ("not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::*[contains(@class, 'comment')]"
-           " or ancestor::*[contains(@class, 'related')] or ancestor::*[contains(@class, 'teaser')])")
+           " or ancestor::*[contains(@class, 'related')] or ancestor::*[contains(@class, 'teaser')]"
+           f" or ancestor-or-self::*[contains({BOX}, 'authorbox') or contains({BOX}, 'authorbio')"
+           f" or contains({BOX}, 'aboutauthor') or contains({BOX}, 'authorinfo') or contains({BOX}, 'morefrom')])")
 REL_AUTHOR = etree.XPath(f".//*[@rel='author'][{OUTSIDE}]")
 AUTHOR_LINKS = etree.XPath(
     ".//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
@@ -99,10 +102,9 @@ def rel_authors(tree: HtmlElement, site: set[str], xpath: etree.XPath = REL_AUTH
 
 def html_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
     """The visible byline: rel=author links, links to author pages, then elements classed byline/author."""
-    for xpath in (REL_AUTHOR, AUTHOR_LINKS):
-        found, texts = rel_authors(tree, site, xpath)
-        if found.persons:
-            return found, texts
+    found, texts = rel_authors(tree, site)
+    if found.persons:
+        return found, texts
     for el in BYLINE_CLASSES(tree):
         cls = (el.get("class") or "").lower()
         if any(word in cls for word in NOT_BYLINE):
@@ -110,7 +112,11 @@ def html_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
         text = clean_text(el.text_content())
         if not text or len(text) > MAX_BYLINE_CHARS:
             continue
+        links = [clean_text(a.text_content()) for a in el.iter("a")][:MAX_BYLINE_LINKS]
+        found = parse_names(links, site)
+        if found.persons:
+            return found, links
         found = parse_byline(text, site)
         if found.persons:
             return found, [text]
-    return Byline(), []
+    return rel_authors(tree, site, AUTHOR_LINKS)

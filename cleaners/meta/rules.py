@@ -12,6 +12,7 @@ BYLINE_PREFIX = re.compile(
     r"text|texte|escrito por|publicado por)\s*:?\s+",
     re.IGNORECASE,
 )
+WITH_PREFIX = re.compile(r"^(?:with|avec|mit|con|com|met|med|and|und|et|y)\s+", re.IGNORECASE)   # "avec AFP"
 BYLINE_PREFIX_LOWER = re.compile(r"^(?:de|di|da|av|af)\s+")   # only in lower case: "De Niro" is a name
 
 # words joining two names: "Jane Doe and John Roe", "Anna und Ben", "Ana y Juan", "Jean et Marie"
@@ -19,7 +20,7 @@ JOINERS = re.compile(r"\s*(?:,|;|\||/|\s&\s|\s(?:and|und|y|e|et|en|og|och|i|und|
 
 # job titles and roles that are not part of a name (case-folded, whole words)
 ROLE_WORDS = frozenset("""
-staff writer reporter reporterin correspondent correspondente correspondant korrespondent korrespondentin
+staff writer writers reporter reporterin correspondent correspondente correspondant korrespondent korrespondentin
 editor editors editorin redakteur redakteurin redaktion redaction rédaction redacción redazione chefredakteur
 chefredakteurin autor autorin author auteur autore autora journalist journalistin journaliste periodista
 giornalista columnist kolumnist kolumnistin contributor contributing senior deputy chief managing political
