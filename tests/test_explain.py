@@ -101,6 +101,9 @@ def test_cli_stdin_json_html_and_errors(tmp_path):
     out = _cli(str(tmp_path / "missing.html"))
     assert out.returncode == 1
     assert out.stderr.decode() == f"cleanwire explain: {tmp_path / 'missing.html'}: no such file\n"
+    out = _cli(str(tmp_path))
+    assert out.returncode == 1
+    assert out.stderr.decode() == f"cleanwire explain: {tmp_path}: is a directory (explain takes one page)\n"
 
 
 def test_cli_url_fetched_like_extract(httpserver, tmp_path):

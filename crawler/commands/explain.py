@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from cleaners import CleanwireError
 from crawler.commands.extract import (
@@ -27,7 +28,10 @@ def run(args) -> int:
 
     options = options_from_args(args)
     text_input = args.input_format == "text"
-    [source] = resolve_sources([args.input], args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)[:1]
+    if Path(args.input).is_dir():
+        print(f"cleanwire explain: {args.input}: is a directory (explain takes one page)", file=sys.stderr)
+        return 1
+    [source] = resolve_sources([args.input], args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
     fetch_sources([source], args)
     if source.error is None:
         try:
