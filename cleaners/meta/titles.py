@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..text import clean_text
 from .rules import TITLE_SEPARATOR
@@ -25,14 +26,16 @@ def unescape(text: str | None) -> str:
     return clean_text(text)
 
 
+@lru_cache(maxsize=4096)
 def key(text: str) -> str:
     """Letters and digits only, lower case, accents dropped: "Börsen-Zeitung" -> "borsenzeitung"."""
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if c.isalnum())
 
 
-def _keys(text: str) -> set[str]:
-    return {key(text), key(text.casefold().translate(TRANSLIT))}
+@lru_cache(maxsize=4096)
+def _keys(text: str) -> frozenset[str]:
+    return frozenset((key(text), key(text.casefold().translate(TRANSLIT))))
 
 
 def site_keys(names: list[str], host: str | None) -> set[str]:
