@@ -12,11 +12,13 @@ from .filters import filter_blocks
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
+from .recover import recover_lost
 from .prune import apply_site_overrides, collect_media, prune
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
+LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpage", "profilepage")  # never an article
 
 
 def extract(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
@@ -54,6 +56,8 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     prune(tree, ctx)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
+    if options.mode != "precision":
+        recover_lost(tree, candidates, ctx, anchors)
     filter_blocks(candidates, ctx, meta.title, anchors)
     audit_dropped(tree, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
@@ -94,6 +98,8 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     if text_chars < options.min_text_chars:
         return f"too little text ({text_chars} characters)"
     page_type = (meta.page_type or "").lower()
+    if page_type in LISTING_TYPES:
+        return f"listing page ({meta.page_type})"
     if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars:
         return f"page type {meta.page_type!r} with little text"
     return None

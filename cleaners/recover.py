@@ -1,0 +1,68 @@
+"""Recovery step: put back section headings trafilatura lost between the blocks it kept."""
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from .article import Block
+from .body import Candidate
+from .context import Context
+from .filters import classify_text
+from .text import clean_text, fold, word_count
+
+RECOVER_TAGS = ("h2", "h3", "h4", "h5", "h6")
+MATCHED_TYPES = ("paragraph", "heading", "quote", "list")
+MAX_HEADING_WORDS = 20      # a longer "heading" is a teaser, not a section title
+MAX_LINK_SHARE = 0.3        # a heading with more linked text than this is a teaser headline
+MAX_ELEMENTS = 5000         # elements examined per page
+
+
+def _linked_chars(el: HtmlElement) -> int:
+    return sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+
+
+def _as_heading(el: HtmlElement, text: str) -> Block | None:
+    if word_count(text) > MAX_HEADING_WORDS or _linked_chars(el) > MAX_LINK_SHARE * len(text):
+        return None
+    return Block("heading", text, level=int(el.tag[1]))
+
+
+def _inside_kept(text: str, kept: list[str]) -> bool:
+    return any(text in k for k in kept)
+
+
+def recover_lost(tree: HtmlElement, cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
+    """Insert lost headings that are siblings of kept blocks, lie between them and open a kept block."""
+    kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
+    if len(kept) < 2:
+        return
+    kept_texts = list(kept)
+    seen: list[tuple[HtmlElement, int | None, str]] = []   # (element, matched candidate index, text)
+    for n, el in enumerate(tree.iter("p", *RECOVER_TAGS, "blockquote", "li")):
+        if n > MAX_ELEMENTS:
+            return
+        text = clean_text(el.text_content())
+        if text:
+            seen.append((el, kept.get(fold(text)), text))
+    matched = [k for k, (_, idx, _) in enumerate(seen) if idx is not None]
+    if len(matched) < 2:
+        return
+    parents = [seen[k][0].getparent() for k in matched]
+    inserts: list[tuple[int, Candidate]] = []
+    last_idx = None
+    for k in range(matched[0], matched[-1]):
+        el, idx, text = seen[k]
+        if idx is not None:
+            last_idx = idx
+            continue
+        if el.tag not in RECOVER_TAGS or last_idx is None or not any(el.getparent() is p for p in parents):
+            continue
+        if seen[k + 1][1] is None or el.getnext() is not seen[k + 1][0]:
+            continue   # the next element is not a kept block: a widget title, not a section heading
+        folded = fold(text)
+        if _inside_kept(folded, kept_texts) or classify_text(text, ctx, anchors) is not None:
+            continue
+        block = _as_heading(el, text)
+        if block is not None:
+            inserts.append((last_idx, Candidate(block, css="recovered")))
+    for idx, cand in reversed(inserts):
+        cands.insert(idx + 1, cand)
