@@ -80,6 +80,14 @@ def sniff_binary(data: bytes, source: str | None = None) -> None:
         raise NotHTMLError("not HTML: binary content", source)
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
     """The codec to decode `data` with, in WHATWG order: BOM, HTTP header, <meta>, detection."""
     for bom, name in BOMS:
@@ -94,6 +102,8 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
     if utf16:
         return utf16
     if declared and not declared.startswith("utf-16"):
+        if declared != "utf-8" and not data.isascii() and _is_utf8(data):
+            return "utf-8"   # a page re-encoded to UTF-8 that kept its old <meta> charset
         return declared
     try:
         data.decode("utf-8")
