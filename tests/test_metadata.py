@@ -204,3 +204,29 @@ def test_url_date_only_from_a_full_date_path():
                                       ("fr", "fr"), ("und", None), ("", None), ("de, en", "de")])
 def test_language_tags(raw, tag):
     assert normalise_tag(raw) == tag
+
+
+@pytest.mark.parametrize("candidates, title", [
+    # a kicker only JSON-LD puts before the headline that og:title gives alone
+    ([("headline", "jsonld", "SVP-Parteitag: Chiesa ruft zum Widerstand auf"),
+      ("og:title", "opengraph", "Chiesa ruft zum Widerstand auf")], "Chiesa ruft zum Widerstand auf"),
+    # a section suffix that another source does not have
+    ([("headline", "jsonld", "Bubi-Bomber wieder da: Thioune fordert Geduld | Sport"),
+      ("og:title", "opengraph", "Bubi-Bomber wieder da: Thioune fordert Geduld")], "Bubi-Bomber wieder da: Thioune fordert Geduld"),
+    # different kickers in og:title and <h1>: the shared headline
+    ([("og:title", "opengraph", "Iranischer Angriff auf Israel: «Die Zurückhaltung hat mit den USA zu tun»"),
+      ("h1", "html", "Eskalation im Nahen Osten - «Die Zurückhaltung hat mit den USA zu tun»")],
+     "«Die Zurückhaltung hat mit den USA zu tun»"),
+    # the same words: the punctuation most sources use; entities decoded
+    ([("headline", "jsonld", "R&uuml;ckbau von Atomkraftwerk - K&uuml;hlt&uuml;rme gesprengt"),
+      ("og:title", "opengraph", "Rückbau von Atomkraftwerk: Kühltürme gesprengt"),
+      ("title", "html", "Rückbau von Atomkraftwerk: Kühltürme gesprengt - Politik")], "Rückbau von Atomkraftwerk: Kühltürme gesprengt"),
+    # a longer JSON-LD headline that merely starts like og:title is kept
+    ([("headline", "jsonld", "Your bill could be worth THOUSANDS - here's how to check if you have one"),
+      ("og:title", "opengraph", "Your bill could be worth THOUSANDS - here's how to check")],
+     "Your bill could be worth THOUSANDS - here's how to check if you have one"),
+])
+def test_title_by_agreement(candidates, title):
+    from cleaners.meta.titles import choose_title
+
+    assert choose_title(candidates, site_keys([], "www.example.com"), {"politik"})[0] == title

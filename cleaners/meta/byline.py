@@ -86,11 +86,15 @@ def microdata_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[s
 
 
 def meta_authors(meta: dict[str, list[str]], names: tuple[str, ...], site: set[str]) -> tuple[Byline, list[str]]:
+    orgs = Byline()
     for name in names:
         values = meta.get(name)
         if values:
-            return parse_names(values, site, last_first=name in LAST_FIRST_META), values
-    return Byline(), []
+            found = parse_names(values, site, last_first=name in LAST_FIRST_META)
+            if found.persons:
+                return found, values
+            orgs.add(found)
+    return orgs, []
 
 
 def rel_authors(tree: HtmlElement, site: set[str], xpath: etree.XPath = REL_AUTHOR) -> tuple[Byline, list[str]]:

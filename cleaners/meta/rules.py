@@ -71,7 +71,7 @@ ZONE_OFFSETS = {
 
 # meta tags naming the author, the dates and other fields, in priority order
 META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-               "citation_author", "byl")
+               "citation_author", "byl", "twitter:misc:written by", "twitter:misc:geschrieben von")
 PREFIX_WORDS = frozenset(("by", "von", "par", "por", "de", "door", "av", "af", "di", "da", "autor", "author", "auteur"))
 META_PUBLISHED = ("article:published_time", "og:article:published_time", "datepublished", "date", "pubdate",
                   "publishdate", "publish-date", "publication_date", "dc.date.issued", "dcterms.issued",

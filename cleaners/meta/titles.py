@@ -12,6 +12,7 @@ from .rules import TITLE_SEPARATOR
 MIN_KEY_CHARS = 3          # shorter site keys ("de", "tv") match too much
 MAX_SITE_WORDS = 6         # a longer segment is part of the headline, not a site name
 MIN_COMMON_WORDS = 3       # a shared headline tail must have at least this many words
+META_ORIGINS = ("headline", "og:title", "twitter:title")   # sources written for machines, not the page layout
 MAX_SUFFIX_WORDS = 3       # "Headline | Sport": a longer rest is part of a longer headline, not a section
 END_SEPARATOR = re.compile(r"(?:\s[|\-–—·•:/»«~]|:|[|ㅣ｜])\s*$")
 TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
@@ -92,6 +93,16 @@ def strip_by_agreement(text: str, others: list[str]) -> str:
     return text
 
 
+def strip_kicker(text: str, others: list[str]) -> str:
+    """"Kicker: Headline" becomes "Headline" when another metadata source gives exactly "Headline"."""
+    for other in others:
+        head = text[: len(text) - len(other)]
+        if (other and other != text and text.endswith(other) and len(other.split()) >= MIN_COMMON_WORDS
+                and END_SEPARATOR.search(head) and len(_split(head + "x")) == 3):
+            return other
+    return text
+
+
 def common_tail(a: str, b: str) -> str | None:
     """The shared headline when two sources add different kickers: "K1: Head" and "K2 - Head" -> "Head"."""
     pa = _split(a)
@@ -117,7 +128,9 @@ def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: 
         return None
     origin, source, raw, title = cleaned[0]
     title = strip_by_agreement(title, [c[3] for c in cleaned])
-    same = [c[3] for c in cleaned if key(c[3]) == key(title)]
+    title = strip_kicker(title, [c[3] for c in cleaned[1:] if c[0] in META_ORIGINS])
+    texts = [c[3] for c in cleaned]
+    same = [t for t in (strip_by_agreement(t, texts) for t in texts) if key(t) == key(title)]
     title = max(same, key=lambda t: (same.count(t), t == title))      # the punctuation most sources use
     h1 = next((c[3] for c in cleaned if c[0] == "h1"), None)
     if h1 and origin != "h1" and title not in h1 and h1 not in title:
