@@ -1,6 +1,7 @@
 """`explain`: every block in page order with its rule, and a standalone HTML report, on every fixture page."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -65,7 +66,7 @@ def test_html_report_is_standalone_and_complete(page):
     kept_html = re.sub(r'<div class="removed.*?</div>', "", report, flags=re.S)
     assert f"<strong>kept {sum(e.kept for e in expl.entries)}</strong>" in report
     if expl.article is None:
-        assert f'<p class="note">not an article: {expl.not_article_reason}</p>' in report
+        assert f'<p class="note">not an article: {html.escape(expl.not_article_reason)}</p>' in report
     assert "<del>" not in kept_html
 
 
