@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 import scrapy
 from lxml import etree
@@ -30,6 +31,7 @@ PRIORITY_ARTICLE = 10        # article candidates before listing pages
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # sitemaps are at most 50 MB uncompressed (sitemaps.org)
 
 PAGE_LINKS = "//a[@href]/@href"
+SKIPPED_HREFS = ("#", "mailto:", "javascript:", "tel:", "data:")
 FEED_LINKS = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')][@type][@href]"
 OG_TYPE = "//meta[@property='og:type']/@content"
 LD_JSON = "//script[@type='application/ld+json']/text()"
@@ -161,6 +163,8 @@ class SiteSpider(scrapy.Spider):
         self.since: str | None = None
         self.sitemap_paths: list[str] = []
         self.feed_paths: list[str] = []
+        self.targets: dict[str, str | None] = {}     # absolute link -> normalised page of the site, or None
+        self.requested: set[str] = set()              # normalised pages already requested (before Scrapy's dupefilter)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -187,6 +191,7 @@ class SiteSpider(scrapy.Spider):
     def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
                      listed: bool = False, start: bool = False) -> scrapy.Request:
         likely_article = url_rule(url) is None and source in ("sitemap", "feed")
+        self.requested.add(url)
         return scrapy.Request(url, callback=self.parse_page, errback=self.failed,
                               priority=PRIORITY_ARTICLE if likely_article else 0,
                               cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
@@ -315,14 +320,32 @@ class SiteSpider(scrapy.Spider):
 
     def link_requests(self, response: Response, depth: int, is_article: bool) -> Iterator[scrapy.Request]:
         """Links to follow: any page of the site up to the depth limit; pagination does not add depth."""
-        for href in response.xpath(PAGE_LINKS).getall():
-            url = self.on_site(try_normalize(href, response.url))
-            if url is None:
+        base = response.url
+        origin = site_root(base)[:-1]
+        for href in set(response.xpath(PAGE_LINKS).getall()):
+            href = href.strip()
+            if href.startswith(SKIPPED_HREFS):
+                continue
+            absolute = origin + href if href[:1] == "/" and href[:2] != "//" else urljoin(base, href)
+            url = self.link_target(absolute)
+            if url is None or url in self.requested:
                 continue
             paginated = not is_article and url_rule(url) == "pagination"
             next_depth = depth if paginated else depth + 1
             if next_depth <= self.link_depth:
                 yield self.page_request(url, depth=next_depth)
+
+    def link_target(self, absolute: str) -> str | None:
+        """The normalised page a link leads to on the site, or None; remembered, as sites repeat their links."""
+        if absolute in self.targets:
+            return self.targets[absolute]
+        try:
+            if not is_same_site(absolute, self.sites, self.same_domain) or is_asset(absolute):
+                return None         # not remembered: off-site links (share buttons) are often unique per page
+        except ValueError:
+            return None
+        url = self.targets[absolute] = self.on_site(try_normalize(absolute))
+        return url
 
     def failed(self, failure: Failure) -> None:
         """Counts failed requests: HTTP errors by status (probes apart), other download errors by type."""
