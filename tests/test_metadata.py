@@ -83,6 +83,11 @@ PROVENANCE = {
                          "authors": ("html", ["By Jane Doe and John Roe, Reuters"]),
                          "date_published": ("opengraph", "2025-02-04T07:45:00+00:00")},
     "de-graph-ids": {"publisher": ("jsonld", "Rheinland-Bote Verlag GmbH"),
+                     "authors": ("jsonld", [  # @id references resolved against the @graph nodes
+                         {"@type": "Person", "@id": "https://www.rheinland-bote.example/#anna", "name": "Anna Krüger"},
+                         {"@type": "Person", "@id": "https://www.rheinland-bote.example/#jonas",
+                          "name": "Dr. Jonas Weber (jow)"},
+                         {"@type": "Organization", "name": "dpa"}]),
                      "is_accessible_for_free": ("jsonld", "False")},
     "fr-wrong-lang": {"date_published": ("meta", "Fri, 17 Jan 2025 09:30:00 CET"),
                       "authors": ("meta", ["Par Jean Dupont et Marie Martin, avec AFP"])},

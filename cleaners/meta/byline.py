@@ -8,6 +8,7 @@ from ..text import clean_text
 from .authors import Byline, parse_byline, parse_names
 from .sources import JsonLd, microdata, node_types
 
+RAW_KEYS = ("@type", "@id", "name", "givenName", "familyName")   # what provenance keeps of a JSON-LD author
 LAST_FIRST_META = ("dc.creator", "dcterms.creator", "citation_author")
 MAX_BYLINE_CHARS = 160      # a longer element is an author box or a teaser, not a byline
 MAX_BYLINE_LINKS = 8
@@ -35,10 +36,13 @@ def jsonld_authors(ld: JsonLd, site: set[str]) -> tuple[Byline, object]:
     node = ld.article or {}
     raw = node.get("author") or node.get("creator")
     values = raw if isinstance(raw, list) else [raw]
+    compact = []
     for value in values:
         for item in value if isinstance(value, list) else [value]:
-            _jsonld_author(ld.resolve(item), site, out)
-    return out, raw
+            item = ld.resolve(item)
+            _jsonld_author(item, site, out)
+            compact.append({k: v for k, v in item.items() if k in RAW_KEYS} if isinstance(item, dict) else item)
+    return out, compact[0] if len(compact) == 1 and not isinstance(raw, list) else compact
 
 
 def _jsonld_author(item, site: set[str], out: Byline) -> None:
