@@ -284,7 +284,7 @@ def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str] | None
     from htmldate import find_date
 
     try:
-        found = find_date(page.tree, original_date=True, extensive_search=True,
+        found = find_date(page.tree, original_date=True, extensive_search=False,
                           max_date=fetched_at[:10] if fetched_at else None)
     except (ValueError, TypeError):
         return None
