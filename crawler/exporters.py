@@ -82,3 +82,38 @@ def _select(schema, names: list[str]):
     if unknown:
         raise KeyError(f"FEED_EXPORT_FIELDS names fields not in the record: {', '.join(unknown)}")
     return pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
+
+
+def write_parquet(records, out) -> int:
+    """Write records (any iterable) to a Parquet file whole or not at all; `out` None or "-" is stdout."""
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if not out or out == "-":
+        return _export(records, sys.stdout.buffer)
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            count = _export(records, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _export(records, fh) -> int:
+    exporter = ParquetItemExporter(fh)
+    exporter.start_exporting()
+    count = 0
+    for record in records:
+        exporter.export_item(record)
+        count += 1
+    exporter.finish_exporting()
+    return count

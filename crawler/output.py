@@ -7,8 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-FORMATS = ("jsonl", "json", "text", "markdown")
-SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "text", ".md": "markdown"}
+FORMATS = ("jsonl", "json", "text", "markdown", "parquet")
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "text", ".md": "markdown",
+                  ".parquet": "parquet"}
 
 
 def format_for(path: str | None, requested: str | None) -> str:
@@ -53,6 +54,11 @@ def write_atomic(path: str | Path, data: str) -> None:
 
 
 def emit(records: list[dict], fmt: str, out: str | None) -> None:
+    if fmt == "parquet":
+        from crawler.exporters import write_parquet
+
+        write_parquet(records, out)
+        return
     data = render(records, fmt)
     if out and out != "-":
         write_atomic(out, data)

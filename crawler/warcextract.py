@@ -224,27 +224,39 @@ class JsonlSink:
             Path(self.tmp).unlink(missing_ok=True)
 
 
+def _ticking(records: Iterator[dict], progress: Progress) -> Iterator[dict]:
+    try:
+        for record in records:
+            yield record
+            progress.tick()
+    finally:
+        progress.end()
+
+
+def _write_jsonl(records: Iterator[dict], out: str | None) -> None:
+    sink, ok = JsonlSink(out), False
+    try:
+        for record in records:
+            sink.write(record)
+        ok = True
+    finally:
+        sink.close(ok)
+
+
 def run_warc(args, options: Options) -> int:
-    """`cleanwire extract --warc FILE...`: JSONL streams; other formats are written at the end."""
+    """`cleanwire extract --warc FILE...`: JSONL and Parquet stream; json, text and markdown are written at the end."""
+    from crawler.exporters import write_parquet
     from crawler.output import emit, format_for
 
     fmt = format_for(args.output, args.format)
     tally = Tally()
-    progress = Progress(tally)
-    sink = JsonlSink(args.output) if fmt == "jsonl" else None
-    collected: list[dict] = []
-    ok = False
-    try:
-        for record in reextract(list(args.inputs), options, getattr(args, "jobs", None), tally):
-            sink.write(record) if sink else collected.append(record)
-            progress.tick()
-        ok = True
-    finally:
-        progress.end()
-        if sink:
-            sink.close(ok)
-    if not sink:
-        emit(collected, fmt, args.output)
+    records = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally), Progress(tally))
+    if fmt == "jsonl":
+        _write_jsonl(records, args.output)
+    elif fmt == "parquet":
+        write_parquet(records, args.output)
+    else:
+        emit(list(records), fmt, args.output)
     for line in tally.file_errors:
         print(f"cleanwire extract: {line}", file=sys.stderr)
     print(f"cleanwire extract: {tally.summary()}", file=sys.stderr)

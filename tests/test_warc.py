@@ -160,3 +160,16 @@ def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
         assert second[url]["text"] == first[url]["text"]
         assert {k: v for k, v in second[url].items() if k != "fetched_at"} == {
             k: v for k, v in first[url].items() if k != "fetched_at"}
+
+
+def test_extract_warc_streams_to_parquet(tmp_path):
+    import pyarrow.parquet as pq
+
+    from cleaners.schema.arrow import row_to_record
+
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    out = run("--warc", str(warc), "-o", str(tmp_path / "out.parquet"), "-j", "1")
+    assert out.returncode == 0, out.stderr.decode()
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [row_to_record(row) for row in rows] == expected_records()

@@ -52,7 +52,7 @@ def add_arguments(parser) -> None:
                         help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL")
     parser.add_argument("--url", help="the page URL of stdin or a single file input")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
-    parser.add_argument("--format", choices=FORMATS, help="jsonl (default), json, text or markdown")
+    parser.add_argument("--format", choices=FORMATS, help="jsonl (default), json, text, markdown or parquet")
     parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
     parser.add_argument("--input-format", choices=("html", "text"), default="html",
                         help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
