@@ -161,6 +161,8 @@ def test_without_fetch_time_a_future_date_is_kept():
     ("Bild: SN/APA/KEYSTONE", [], []),
     ("View all posts by Emily Zemler", ["Emily Zemler"], []),
     ("The Associated Press", [], ["The Associated Press"]),
+    ("BR24 Redaktion", [], ["BR24 Redaktion"]),
+    ("Nachrichten", [], []),
 ])
 def test_bylines(raw, persons, orgs):
     found = parse_byline(raw, site_keys([], "www.example.com"))

@@ -74,9 +74,9 @@ def is_org(part: str, site: set[str]) -> bool:
 
 
 def is_role(part: str) -> bool:
-    """ "Staff Writer", "Chefredakteur": role words only (no agency among them)."""
+    """ "Staff Writer", "Chefredakteur", "Nachrichten": role and generic words only, no name or agency."""
     words = [EDGE.sub("", w).casefold() for w in part.split()]
-    return (bool(words) and any(w in ROLE_WORDS for w in words) and not any(w in AGENCIES for w in words)
+    return (bool(words) and not any(w in AGENCIES for w in words)
             and all(w in ROLE_WORDS or w in ORG_WORDS for w in words))
 
 
