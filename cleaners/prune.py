@@ -16,7 +16,7 @@ from .rules.elements import (
 from .text import clean_text, element_chunks, fold
 
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
-SEPARATORS = re.compile(r"[\s_\-]+")
+PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
@@ -32,13 +32,23 @@ CREDIT_TEXT = re.compile(
 
 @lru_cache(maxsize=4096)
 def _match_attr(attr: str) -> tuple[frozenset[str], str]:
+    """Whole tokens of a class/id string, and its part-suffixes joined by NUL for compound matching.
+
+    A compound must start where a part of a class name starts ("authorbox" in `tdb-author-box`,
+    `authorBox`), never inside one ("outstream" is not in `stream-layout-stream`).
+    """
     lowered = attr.lower()
-    return frozenset(t for t in TOKEN_SPLIT.split(lowered) if t), SEPARATORS.sub("", lowered)
+    suffixes = []
+    for word in attr.split():
+        parts = [p.lower() for p in PART_SPLIT.split(word) if p]
+        suffixes.extend("".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(t for t in TOKEN_SPLIT.split(lowered) if t), "\0" + "\0".join(suffixes)
 
 
 @lru_cache(maxsize=1)
 def _compound_patterns() -> dict[str, re.Pattern | None]:
-    return {r.id: re.compile("|".join(map(re.escape, r.compounds))) if r.compounds else None for r in ELEMENT_RULES}
+    return {r.id: re.compile("\0(?:" + "|".join(map(re.escape, r.compounds)) + ")") if r.compounds else None
+            for r in ELEMENT_RULES}
 
 
 @lru_cache(maxsize=16384)
@@ -123,7 +133,7 @@ def _image_url(figure: HtmlElement) -> str | None:
 @lru_cache(maxsize=16384)
 def _attr_has(attr: str, compounds: tuple[str, ...]) -> bool:
     joined = _match_attr(attr)[1]
-    return any(c in joined for c in compounds)
+    return any("\0" + c in joined for c in compounds)
 
 
 def _has_class(el: HtmlElement, compounds: tuple[str, ...]) -> bool:

@@ -21,18 +21,18 @@ BLOCK_TAGS = frozenset({
 
 
 def clean_text(text: str | None) -> str:
-    """Drop invisible characters, NFC-normalise and collapse whitespace."""
+    """Drop invisible characters and collapse whitespace (the page's Unicode form is kept)."""
     if not text:
         return ""
-    text = text.translate(DROP_INVISIBLE)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split())
+    return " ".join(text.translate(DROP_INVISIBLE).split())
 
 
 def fold(text: str) -> str:
-    """Text for phrase matching: cleaned and case-folded."""
-    return clean_text(text).casefold()
+    """Text for phrase matching: cleaned, NFC-normalised and case-folded."""
+    text = clean_text(text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.casefold()
 
 
 def strip_edges(text: str) -> str:
