@@ -9,7 +9,7 @@ from lxml.html import HtmlElement
 
 from .language import normalise_tag, resolve_language
 from .meta.byline import html_authors, jsonld_authors, meta_authors, microdata_authors, rel_authors
-from .meta.dates import not_after, parse_date, url_date
+from .meta.dates import as_datetime, not_after, parse_date, url_date
 from .meta.rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
 from .meta.sources import JsonLd, meta_first, microdata, node_types, read_jsonld, read_meta
 from .meta.titles import choose_title, is_site, key, site_keys, unescape
@@ -271,8 +271,6 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
 
 
 def _not_before(later: str, earlier: str) -> bool:
-    from .meta.dates import as_datetime
-
     try:
         return as_datetime(later) >= as_datetime(earlier) or later[:10] == earlier[:10]
     except ValueError:
@@ -281,7 +279,7 @@ def _not_before(later: str, earlier: str) -> bool:
 
 def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str] | None:
     """htmldate's search of the page's markup and text (not its URL): only when no tag gave the date."""
-    from htmldate import find_date
+    from htmldate import find_date   # imported on first need: it loads dateparser's locale data
 
     try:
         found = find_date(page.tree, original_date=True, extensive_search=False,
