@@ -1,6 +1,7 @@
 """Re-extract archived HTML responses from WARC files, streaming, on all cores (`cleanwire extract --warc`)."""
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import os
@@ -8,6 +9,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -80,6 +82,75 @@ def _skip_reason(record) -> str | None:
     return None
 
 
+def _read_body(record) -> tuple[bytes, str | None]:
+    """The payload with transfer and content encodings undone, or why it cannot be used."""
+    raw = _dechunked(record).read(MAX_BODY_BYTES + 1)
+    try:
+        body = decode_content(raw, record.http_headers.get_header("Content-Encoding") or "", MAX_BODY_BYTES + 1)
+    except (zlib.error, ValueError, EOFError, ImportError) as exc:
+        return b"", f"undecodable body ({exc})"
+    return body, "too large" if len(body) > MAX_BODY_BYTES else None
+
+
+def _dechunked(record):
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    chunked = (record.http_headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked"
+    return ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream
+
+
+def decode_content(data: bytes, encodings: str, limit: int) -> bytes:
+    """Undo Content-Encoding (gzip, deflate, br, zstd; last applied first), keeping at most `limit` bytes.
+
+    Done here rather than by warcio, which knows no zstd and whose brotli reader fails on brotli 1.2.
+    """
+    for coding in reversed([c.strip().lower() for c in encodings.split(",") if c.strip()]):
+        if coding in ("identity", "none"):
+            continue
+        if coding not in DECODERS:
+            raise ValueError(f"unsupported content encoding {coding!r}")
+        data = DECODERS[coding](data, limit)
+    return data
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    try:
+        return zlib.decompressobj(wbits=47).decompress(data, limit)      # gzip or zlib header
+    except zlib.error:
+        return zlib.decompressobj(wbits=-15).decompress(data, limit)     # raw deflate (some servers)
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    import brotli          # a Scrapy dependency
+
+    decompressor, out = brotli.Decompressor(), bytearray()
+    try:
+        out += decompressor.process(data, output_buffer_limit=limit)
+        while not decompressor.is_finished() and len(out) < limit:
+            chunk = decompressor.process(b"", output_buffer_limit=limit - len(out))
+            if not chunk:
+                break
+            out += chunk
+    except brotli.error as exc:
+        raise ValueError(f"bad brotli data: {exc}") from exc
+    return bytes(out[:limit])
+
+
+def _unzstd(data: bytes, limit: int) -> bytes:
+    if sys.version_info >= (3, 14):
+        from compression import zstd
+    else:
+        from backports import zstd    # a Scrapy dependency
+
+    try:
+        return zstd.ZstdFile(io.BytesIO(data)).read(limit)
+    except zstd.ZstdError as exc:
+        raise ValueError(f"bad zstd data: {exc}") from exc
+
+
+DECODERS = {"gzip": _inflate, "x-gzip": _inflate, "deflate": _inflate, "br": _unbrotli, "zstd": _unzstd}
+
+
 def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
     """Stream the HTML 200 responses of the WARC files, counting everything else in `tally`."""
     from warcio.archiveiterator import ArchiveIterator
@@ -96,8 +167,7 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
                     tally.responses += 1
                     reason = _skip_reason(record)
                     if reason is None:
-                        body = record.content_stream().read(MAX_BODY_BYTES + 1)
-                        reason = "too large" if len(body) > MAX_BODY_BYTES else None
+                        body, reason = _read_body(record)
                     if reason:
                         tally.skipped[reason] += 1
                         continue

@@ -6,7 +6,9 @@ import io
 import json
 import subprocess
 
+import brotli
 import pytest
+from backports import zstd
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
@@ -17,7 +19,7 @@ from warcio.warcwriter import WARCWriter
 from cleaners import Options, extract
 from conftest import CLEANWIRE, PAGES, ROOT
 from crawler.warc import WarcWriter, rotated_name
-from crawler.warcextract import Tally, reextract, warc_date_to_iso
+from crawler.warcextract import Tally, decode_content, reextract, warc_date_to_iso
 
 FIXTURES = [
     PAGES / "neutral" / "taiwan-envoy-israel.html",
@@ -26,6 +28,8 @@ FIXTURES = [
     PAGES / "ghost-it" / "garda-tassa-soggiorno.html",
 ]
 DATE = "2026-03-04T05:06:07.123456Z"
+#: Content-Encoding of the archived fixture pages, in turn (Scrapy asks for all four)
+ENCODINGS = [(None, bytes), ("gzip", gzip.compress), ("br", brotli.compress), ("zstd", zstd.compress)]
 
 
 def run(*args, input=None):
@@ -47,10 +51,8 @@ def write_common_crawl_style(path):
         for i, page in enumerate(FIXTURES):
             url = f"https://news.example/{page.stem}/"
             body = page.read_bytes()
-            if i == 1:
-                record = response_record(writer, url, gzip.compress(body), extra=[("Content-Encoding", "gzip")])
-            else:
-                record = response_record(writer, url, body)
+            coding, encode = ENCODINGS[i % len(ENCODINGS)]
+            record = response_record(writer, url, encode(body), extra=[("Content-Encoding", coding)] if coding else [])
             request = writer.create_warc_record(url, "request", http_headers=StatusAndHeaders(
                 f"GET /{page.stem}/", [("Host", "news.example")], protocol="HTTP/1.1", is_http_request=True))
             writer.write_request_response_pair(request, record)
@@ -65,6 +67,14 @@ def expected_records() -> list[dict]:
     options = Options().with_(fetched_at=warc_date_to_iso(DATE))
     return [extract(p.read_bytes(), url=f"https://news.example/{p.stem}/", options=options).to_dict()
             for p in FIXTURES]
+
+
+def test_decode_content():
+    html = FIXTURES[0].read_bytes()
+    assert decode_content(gzip.compress(brotli.compress(html)), "br, gzip", 10 ** 7) == html
+    assert decode_content(zstd.compress(html), "zstd", 100) == html[:100]
+    with pytest.raises(ValueError, match="unsupported content encoding 'compress'"):
+        decode_content(html, "compress", 10 ** 7)
 
 
 def test_warc_date_is_fetched_at():
@@ -133,23 +143,28 @@ def test_rotation_by_size(tmp_path):
 @pytest.fixture
 def site(httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
-    plain, zipped = FIXTURES[0].read_bytes(), FIXTURES[1].read_bytes()
-    httpserver.expect_request("/plain/").respond_with_data(plain, content_type="text/html; charset=utf-8")
-    httpserver.expect_request("/zipped/").respond_with_data(
-        gzip.compress(zipped), content_type="text/html; charset=utf-8", headers={"Content-Encoding": "gzip"})
+    for (coding, encode), name, page in zip(ENCODINGS, ("plain", "gzip", "br", "zstd"), FIXTURES):
+        httpserver.expect_request(f"/{name}/").respond_with_data(
+            encode(page.read_bytes()), content_type="text/html; charset=utf-8",
+            headers={"Content-Encoding": coding} if coding else {})
     return httpserver
 
 
 def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
-    urls = [site.url_for("/plain/"), site.url_for("/zipped/")]
+    urls = [site.url_for(f"/{name}/") for name in ("plain", "gzip", "br", "zstd")]
     warc = tmp_path / "fetch.warc.gz"
     fetched = run(*urls, "-s", f"CLEANWIRE_WARC={warc}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
     assert fetched.returncode == 0, fetched.stderr.decode()
     archived = tmp_path / "fetch-00000.warc.gz"
     with archived.open("rb") as fh:
-        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)]
+        records, codings = [], {}
+        for r in ArchiveIterator(fh):
+            records.append((r.rec_type, r.rec_headers.get_header("WARC-Target-URI")))
+            if r.rec_type == "response":
+                codings[records[-1][1]] = r.http_headers.get_header("Content-Encoding")
+    assert [codings[url] for url in urls] == [None, "gzip", "br", "zstd"]     # archived as downloaded
     assert records[0][0] == "warcinfo"
-    assert [t for t, _ in records[1:]] == ["response", "request", "metadata"] * 3
+    assert [t for t, _ in records[1:]] == ["response", "request", "metadata"] * 5
     assert {u for _, u in records[1:]} == {site.url_for("/robots.txt"), *urls}
     again = run("--warc", str(archived))
     assert again.returncode == 0, again.stderr.decode()
