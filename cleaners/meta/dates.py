@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from .rules import ZONE_OFFSETS
 
 ISO_LIKE = re.compile(
-    r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{1,2}):?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?\s*"
+    r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{1,2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?\s*"
     r"(Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
 MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
@@ -32,11 +32,12 @@ def _zone(text: str | None) -> timezone | None | bool:
     return False if hours is None else timezone(timedelta(hours=hours))
 
 
-def _build(y, mo, d, h=None, mi=None, s=None, zone=None, named=False) -> str | None:
+def _build(y, mo, d, h=None, mi=None, s=None, zone=None, named=False, fraction=None) -> str | None:
     try:
         if h is None:
             return date(int(y), int(mo), int(d)).isoformat() if int(y) >= MIN_YEAR else None
-        dt = datetime(int(y), int(mo), int(d), int(h), int(mi or 0), int(s or 0), tzinfo=zone or None)
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        dt = datetime(int(y), int(mo), int(d), int(h), int(mi or 0), int(s or 0), micro, tzinfo=zone or None)
     except ValueError:
         return None
     if dt.year < MIN_YEAR:
@@ -47,11 +48,11 @@ def _build(y, mo, d, h=None, mi=None, s=None, zone=None, named=False) -> str | N
 
 
 def _iso(m: re.Match) -> str | None:
-    y, mo, d, h, mi, s, z = m.groups()
+    y, mo, d, h, mi, s, fraction, z = m.groups()
     zone = _zone(z.upper() if z and z.upper() == "Z" else z)
     if h is None:
         return _build(y, mo, d)
-    return _build(y, mo, d, h, mi, s, zone or None)
+    return _build(y, mo, d, h, mi, s, zone or None, fraction=fraction)
 
 
 def _text(m: re.Match) -> str | None:
