@@ -119,3 +119,26 @@ def test_pipeline_marks_or_drops(tmp_path):
         pipeline.process_item(dict(copy, url="https://third.example/copy/"))
     pipeline.close_spider()
     assert dropping.stats.get_value("cleanwire/dropped/near_duplicate") == 1
+
+
+def site_articles() -> dict[str, str]:
+    """Texts of the fixture site's dated articles (English, German, Spanish, French), by path."""
+    www = PAGES.parent / "site" / "www"
+    texts = {}
+    for page in sorted(www.glob("**/20[0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html")):
+        path = "/" + page.parent.relative_to(www).as_posix() + "/"
+        html = page.read_bytes().replace(b"{{ORIGIN}}", b"https://harbour.example")
+        article = extract(html, url="https://harbour.example" + path)
+        if article is not None:
+            texts[path] = article.text
+    return texts
+
+
+def test_fixture_site_wire_copy_is_the_only_pair_at_0_8(conn):
+    """The site's wire story and its reprint (dateline, byline, one sentence of 258 words): Jaccard 0.85."""
+    texts = site_articles()
+    assert len(texts) >= 40
+    index = NearDupIndex(conn, threshold=0.8)
+    found = {path: index.check_and_add(path, text) for path, text in texts.items()}
+    assert {path: first for path, first in found.items() if first} == {
+        "/2025/04/03/port-tariffs-wire-copy/": "/2025/04/02/wire-story-port-tariffs/"}
