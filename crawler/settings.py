@@ -67,6 +67,7 @@ CLEANWIRE_WARC_MAX_BYTES = 1024 ** 3        # start a new WARC file (name-00001.
 CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate index ("" = off)
 CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
+CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
 
 # site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
 CONCURRENT_ITEMS = 4                        # spider outputs processed at once per response (Scrapy starts one task per slot)
