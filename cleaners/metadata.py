@@ -16,6 +16,7 @@ from .meta.titles import choose_title, is_site, key, site_keys, unescape
 from .text import clean_text, fold
 
 MAX_TAGS = 30
+CONTENT_TIERS = {"free": True, "locked": False, "metered": False}   # article:content_tier values
 EMPTY = (None, "", [])
 
 
@@ -121,9 +122,20 @@ def _describe(page: Page, out: Metadata) -> None:
     out.set("section", unescape(section[0] if isinstance(section, list) and section else
                                 section if isinstance(section, str) else None), "jsonld", section)
     _tags(page, out, node)
-    free = node.get("isAccessibleForFree")
-    if isinstance(free, bool) or str(free).lower() in ("true", "false"):
-        out.set("is_accessible_for_free", str(free).lower() == "true", "jsonld", free)
+    _access(page, out, node)
+
+
+def _access(page: Page, out: Metadata, node: dict) -> None:
+    """isAccessibleForFree of the article, else of a paywalled part (hasPart), else article:content_tier."""
+    parts = node.get("hasPart")
+    parts = [p for p in (parts if isinstance(parts, list) else [parts]) if isinstance(p, dict)]
+    for free in [node.get("isAccessibleForFree")] + [p.get("isAccessibleForFree") for p in parts]:
+        if isinstance(free, bool) or str(free).lower() in ("true", "false"):
+            out.set("is_accessible_for_free", str(free).lower() == "true", "jsonld", free)
+            return
+    tier = _value(page.m("article:content_tier"))
+    if tier and tier.lower() in CONTENT_TIERS:
+        out.set("is_accessible_for_free", CONTENT_TIERS[tier.lower()], "opengraph", tier)
 
 
 def _tags(page: Page, out: Metadata, node: dict) -> None:

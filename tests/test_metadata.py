@@ -237,3 +237,19 @@ def test_title_by_agreement(candidates, title):
     from cleaners.meta.titles import choose_title
 
     assert choose_title(candidates, site_keys([], "www.example.com"), {"politik"})[0] == title
+
+
+@pytest.mark.parametrize("head, free, provenance", [
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "hasPart": {"@type": "WebPageElement",'
+     ' "isAccessibleForFree": false, "cssSelector": ".paywall"}}</script>', False, {"source": "jsonld", "raw": False}),
+    ('<meta property="article:content_tier" content="metered">', False, {"source": "opengraph", "raw": "metered"}),
+    ('<meta property="article:content_tier" content="free">', True, {"source": "opengraph", "raw": "free"}),
+    ('<meta property="article:content_tier" content="unknown">', None, None),
+])
+def test_paywall_markers(head, free, provenance):
+    from cleaners.metadata import extract_metadata
+    from cleaners.parse import parse
+
+    meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
+    assert meta.is_accessible_for_free is free
+    assert meta.provenance.get("is_accessible_for_free") == provenance
