@@ -15,6 +15,8 @@ from .text import fold, strip_edges, word_count
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
 JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
+MAX_KICKER_CHARS = 80       # a heading may prefix the title with a kicker ("Ukraine-Krieg: <title>") this long
+MIN_LEAD_WORDS = 8          # a block above the articleBody text this long is a standfirst, not a promo
 MIN_STANDFIRST_CHARS = 60   # a shorter description is a label, not the article's standfirst
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
 MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
@@ -24,7 +26,8 @@ BIO_VERBS = (
     r"è (un|una|il|la)|scrive|é (um|uma|o|a)|escreve|is (een|de)|schrijft|er (en|ei)|är (en|ett)|"
     r"jest|pisze|je|píše|bir|является|пишет|є|is|was|er|är|era|é|è|es|est|var|on|ona"
 )
-BIO_START = re.compile(r"^(is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )", re.IGNORECASE)
+BIO_START = re.compile(r"^((\.\.\.|…) ?(is|ist|est|es|è|é|er|är|jest) |is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )",
+                       re.IGNORECASE)
 BIO_AFTER_NAME = re.compile(rf"^\s*(?:{BIO_VERBS})\b", re.IGNORECASE)
 MAX_DATE_LINE = 160         # a longer line is a sentence, not a timestamp
 DATE_TOKEN = re.compile(r"^\d+(st|nd|rd|th|er|h\d*|e|º|ª)?$")
@@ -230,7 +233,10 @@ def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> No
         return
     folded_title = fold(title)
     for cand in cands[:3]:
-        if not cand.removed and cand.block.type == "heading" and fold(cand.text) == folded_title:
+        text = fold(cand.text)
+        if cand.removed or cand.block.type != "heading":
+            continue
+        if text == folded_title or (text.endswith(folded_title) and len(text) <= len(folded_title) + MAX_KICKER_CHARS):
             cand.protected = False
             _remove(cand, "metadata", "metadata:title-repeat", ctx)
 
@@ -252,9 +258,13 @@ def _article_body_absent(cands: list[Candidate], ctx: Context) -> None:
     covered = sum(len(c.text) for c in kept if overlaps.get(id(c), 0) >= JSONLD_MIN_OVERLAP)
     if covered / total < ctx.options.jsonld_coverage:   # per mode: Options.jsonld_coverage
         return
-    for cand in kept:
-        if overlaps.get(id(cand), 1) < JSONLD_MIN_OVERLAP and word_count(cand.text) >= 3:
-            _remove(cand, "other", "other:absent-from-jsonld-body", ctx)
+    first = next((n for n, c in enumerate(kept) if overlaps.get(id(c), 0) >= JSONLD_MIN_OVERLAP), 0)
+    for n, cand in enumerate(kept):
+        if overlaps.get(id(cand), 1) >= JSONLD_MIN_OVERLAP or word_count(cand.text) < 3:
+            continue
+        if n < first and word_count(cand.text) >= MIN_LEAD_WORDS and cand.link_density < 0.5:
+            continue   # the standfirst or summary above the body, which articleBody often leaves out
+        _remove(cand, "other", "other:absent-from-jsonld-body", ctx)
 
 
 def _orphan_headings(cands: list[Candidate], ctx: Context) -> None:

@@ -13,6 +13,7 @@ RECOVER_TAGS = ("h2", "h3", "h4", "h5", "h6")
 MATCHED_TYPES = ("paragraph", "heading", "quote", "list")
 MAX_HEADING_WORDS = 20      # a longer "heading" is a teaser, not a section title
 MAX_LINK_SHARE = 0.3        # a heading with more linked text than this is a teaser headline
+MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
 MAX_ELEMENTS = 5000         # elements examined per page
 
 
@@ -24,6 +25,23 @@ def _as_heading(el: HtmlElement, text: str) -> Block | None:
     if word_count(text) > MAX_HEADING_WORDS or _linked_chars(el) > MAX_LINK_SHARE * len(text):
         return None
     return Block("heading", text, level=int(el.tag[1]))
+
+
+def _wrapper(el: HtmlElement, text: str) -> HtmlElement:
+    """The outermost ancestor holding nothing but the heading (`<div><h2>..</h2></div>`)."""
+    wrapper = el
+    for _ in range(MAX_WRAPPER_DEPTH):
+        parent = wrapper.getparent()
+        if parent is None or clean_text(parent.text_content()) != text:
+            break
+        wrapper = parent
+    return wrapper
+
+
+def _opens(el: HtmlElement, text: str, kept_el: HtmlElement) -> bool:
+    """Whether the heading (or its wrapper) is directly followed by the element holding the next kept block."""
+    following = _wrapper(el, text).getnext()
+    return following is not None and (following is kept_el or any(a is following for a in kept_el.iterancestors()))
 
 
 def _inside_kept(text: str, kept: list[str]) -> bool:
@@ -46,7 +64,6 @@ def recover_lost(tree: HtmlElement, cands: list[Candidate], ctx: Context, anchor
     matched = [k for k, (_, idx, _) in enumerate(seen) if idx is not None]
     if len(matched) < 2:
         return
-    parents = [seen[k][0].getparent() for k in matched]
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
     for k in range(matched[0], matched[-1]):
@@ -54,9 +71,9 @@ def recover_lost(tree: HtmlElement, cands: list[Candidate], ctx: Context, anchor
         if idx is not None:
             last_idx = idx
             continue
-        if el.tag not in RECOVER_TAGS or last_idx is None or not any(el.getparent() is p for p in parents):
+        if el.tag not in RECOVER_TAGS or last_idx is None or seen[k + 1][1] is None:
             continue
-        if seen[k + 1][1] is None or el.getnext() is not seen[k + 1][0]:
+        if not _opens(el, text, seen[k + 1][0]):
             continue   # the next element is not a kept block: a widget title, not a section heading
         folded = fold(text)
         if _inside_kept(folded, kept_texts) or classify_text(text, ctx, anchors) is not None:

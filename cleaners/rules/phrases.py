@@ -107,7 +107,7 @@ PROMO_PREFIXES = {
     "en": (r"read (more|also|next)\b", r"more:", r"see also\b", r"related:", r"also read\b", r"recommended:", r"watch:", r"listen:",
            r"read the full story", r"click here to read", r"more on this story", r"further reading:", r"don'?t miss:", r"related stories?:",
            r"related articles?:", r"related reading:", r"must read:", r"latest:"),
-    "de": (r"lesen sie (auch|mehr|hier)\b", r"lesetipp:", r"auch interessant:", r"mehr zum thema:", r"mehr dazu:", r"weiterlesen:", r"siehe auch:",
+    "de": (r"lesen sie (auch|mehr|hier)\b", r"aktuelle [\w ]{0,40}finden sie [\w ]{0,20}in unserem (liveblog|ticker|newsblog|live-?ticker)", r"lesetipp:", r"auch interessant:", r"mehr zum thema:", r"mehr dazu:", r"weiterlesen:", r"siehe auch:",
            r"zum thema:", r"passend dazu:", r"das könnte sie auch interessieren"),
     "fr": (r"(à|a) lire (aussi|également|egalement)\b", r"lire aussi\b", r"voir aussi\b", r"sur le même sujet\b", r"à voir aussi\b", r"lire la suite\b"),
     "es": (r"lee también\b", r"lea también\b", r"te puede interesar:", r"más información:", r"leer más\b", r"ver también\b", r"también te puede interesar"),
@@ -126,17 +126,20 @@ PROMO_PREFIXES = {
 }
 # Subscription, newsletter and paywall prompts anywhere in a short block
 NEWSLETTER = {
-    "en": (r"sign up (for|to) (our|the) [\w ]{0,30}newsletter", r"subscribe to (our|the) [\w ]{0,30}(newsletter|channel|podcast)",
+    "en": (r"sign up (for|to) (our|the) [\w ]{0,30}newsletter", r"sign(ing)? up (for|to) (our|the) [\w ]{0,30}newsletters?",
+           r"log in or create an account to continue", r"get in touch with (our|the) [\w ]{0,20}team by email", r"follow [\w .]{1,40} on google news", r"add us as a preferred source",
+           r"create an account or sign in to continue", r"you can (check out|unsubscribe|opt out) at any time", r"subscribe to (our|the) [\w ]{0,30}(newsletter|channel|podcast)",
            r"(get|receive) (our|the) [\w ]{0,30}newsletter", r"newsletter sign[- ]?up", r"already a subscriber\??",
            r"subscribe (now|today)\b", r"to continue reading,? (please )?(subscribe|log in|sign in)", r"this (article|content) is for subscribers",
            r"stay informed with [\w ]{0,40} for only", r"for only [^ ]{1,12} a (month|week|year)", r"unlimited (digital )?access",
            r"want to add another user to your subscription", r"enter your email( address)?", r"please (enter|provide) a valid email",
            r"thank you for (signing up|subscribing)", r"you('re| are) (now )?subscribed", r"by signing up,? you agree",
            r"invalid email( address)?", r"support (our|independent) journalism", r"become a (member|subscriber)"),
-    "de": (r"jetzt (abonnieren|abo abschließen|registrieren)", r"abonnieren sie (unseren|den) newsletter", r"newsletter abonnieren",
+    "de": (r"jetzt (abonnieren|abo abschließen|registrieren)", r"ihre meinung ist uns wichtig", r"newsletter informiert sie", r"abonnier(e|en sie) (den|unseren) [\w -]{0,30}(kanal|newsletter)",
+           r"testen sie [\w ]{0,40}(gratis|kostenlos|für (zwei|drei|vier|\d+) wochen)", r"abonnieren sie (unseren|den) newsletter", r"newsletter abonnieren",
            r"abonnieren für", r"mit einem abo", r"bereits abonnent", r"weiterlesen mit", r"dieser artikel ist (nur )?für abonnenten",
            r"melden sie sich (jetzt )?(für|zum) newsletter an", r"gratis testen", r"e-mail-adresse eingeben"),
-    "fr": (r"abonnez-vous", r"inscrivez-vous à (notre|la) newsletter", r"déjà abonné", r"cet article est réservé aux abonnés",
+    "fr": (r"abonnez-vous", r"la suite est réservée aux abonnés", r"il vous reste [\d.,]+ ?% de cet article", r"inscrivez-vous à (notre|la) newsletter", r"déjà abonné", r"cet article est réservé aux abonnés",
            r"recevez (notre|la) newsletter", r"s'abonner", r"offre d'abonnement"),
     "es": (r"suscríbete", r"suscribirse", r"¿?quieres añadir otro usuario a tu suscripción\??", r"ya eres suscriptor",
            r"recibe (nuestro|el) boletín", r"apúntate a (nuestra|la) newsletter", r"este contenido es exclusivo para suscriptores",
@@ -158,11 +161,12 @@ NEWSLETTER = {
 }
 # Text left where a blocked embed would be
 CONSENT = {
-    "en": (r"(to )?view this content,? (please )?(enable|accept|allow) (cookies|consent)", r"this content is (blocked|not available) due to your (privacy|cookie)",
+    "en": (r"(to )?view this content,? (please )?(enable|accept|allow) (cookies|consent)", r"to view this video,? please enable javascript", r"this content is (blocked|not available) due to your (privacy|cookie)",
            r"(please )?(accept|enable) (cookies|marketing cookies|third[- ]party cookies) to (view|see|watch)", r"we need your consent to load",
            r"this (embed|content) (is provided by|from) a third party", r"click (here )?to (load|show) (the )?(external )?content",
            r"manage (your )?(cookie|privacy) (settings|preferences)"),
-    "de": (r"externer inhalt", r"um diesen inhalt (zu sehen|anzuzeigen)", r"wir benötigen ihre zustimmung", r"inhalte von drittanbietern",
+    "de": (r"externer inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
+           r"an dieser stelle (finden sie|findest du) (einen|ein|eine) [\w ,-]{0,80}externen? inhalt", r"um diesen inhalt (zu sehen|anzuzeigen)", r"wir benötigen ihre zustimmung", r"inhalte von drittanbietern",
            r"externe inhalte (aktivieren|anzeigen|laden)", r"datenschutzeinstellungen", r"ich bin damit einverstanden, dass mir externe inhalte"),
     "fr": (r"contenu externe", r"(pour|afin de) (voir|afficher) ce contenu", r"acceptez les cookies", r"gérer mes choix", r"ce contenu est bloqué"),
     "es": (r"contenido externo", r"para ver este contenido", r"acepta las cookies", r"este contenido está bloqueado"),
@@ -185,6 +189,19 @@ COMMENTS = {
     "nl": (r"reacties?( \(\d+\))?", r"plaats een reactie"),
     "nordic": (r"kommentarer?", r"skriv en kommentar", r"kommentera"),
     "pl": (r"komentarze?( \(\d+\))?", r"dodaj komentarz"),
+}
+# Video teasers: "<summary> 18.04.2024 | 0:21 min" (a link to a clip, not article text)
+VIDEO_TEASERS = {
+    "any": (r"\d{1,2}\.\d{1,2}\.\d{2,4} ?\| ?\d{1,2}:\d{2} ?min\.?$", r"\| ?\d{1,2}:\d{2} ?min\.?$"),
+}
+# Agency and source notes ("Mit Informationen der Nachrichtenagenturen ...")
+SOURCE_NOTES = {
+    "de": (r"mit (informationen|material) (der|von|aus) [\w ,.-]{0,80}(nachrichtenagenturen|agenturen)", r"\(abgerufen am:? ?\d"),
+    "en": (r"with (reporting|additional reporting|information) from (the )?(associated press|reuters|afp|wire services)",),
+}
+# Photo credits alone on a line ("Photo: AFP", "Foto: dpa", "Bild: Thomas Berger")
+CREDIT_LINES = {
+    "any": (r"(photo|photos|foto|fotos|bild|image|picture|credit|crédit|crédito|kuva|zdjęcie|фото)( credit)?s? ?: ?[\w .,/&'’()-]{1,60}",),
 }
 # Comment-section titles that start with a count ("2 thoughts on ...", "2 réflexions sur ...")
 COMMENT_COUNTS = {
@@ -245,6 +262,8 @@ METADATA = {
         rf"(published|updated|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|publisert|oppdatert|publicerad|uppdaterad|opublikowano|zaktualizowano)?:? ?{DATE_WORD}([,•|·—-]? ?(um |at |à |a las |alle )?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h|cet|cest|gmt|utc|et|edt|est|bst))?)?"
         rf"( ?[•|·—-] ?(updated|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad|zaktualizowano):? ?{DATE_WORD}?([,•|·—-]? ?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h))?)?)?",
         r"\d{1,2}[:.]\d{2}( ?(am|pm|uhr|h))?",
+        r"(https?://|www\.)\S+",
+        r"dieses thema im programm:.{0,120}",
         r"(\d+([.,]\d+)? ?(k|mil|tsd\.?|mio\.?)? )?(shares?|comments?|views?|compartilhamentos|partages|compartidos|condivisioni|geteilt|aufrufe|visualizações|visualizzazioni|vistas|vues|weergaven|udostępnień|wyświetleń)( \d+)?",
         r"(\d+ )?(shares?|comments?|views?|min(ute)?s? read|minute read|min\. lesezeit|lesezeit:? ?\d+ min(uten)?|minutos de lectura|min de lecture)( \d+)?",
         r"(reading time|lesezeit|temps de lecture|tiempo de lectura):? ?\d+ ?(min|minutes|minuten|minutos)\.?",
@@ -273,12 +292,15 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("promo", "prefix", 300, PROMO_PREFIXES, "read-also")
     + _rules("newsletter", "search", MEDIUM, NEWSLETTER, "prompt")
     + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
+    + _rules("promo", "search", MEDIUM, VIDEO_TEASERS, "video-teaser")
+    + _rules("legal", "search", MEDIUM, SOURCE_NOTES, "source-note")
     + _rules("comments", "full", SHORT, COMMENTS, "prompt")
     + _rules("comments", "prefix", SHORT, COMMENT_COUNTS, "count-title")
     + _rules("legal", "full", 300, LEGAL, "line")
     + _rules("legal", "search", 300, LEGAL_SEARCH, "sentence")
     + _rules("legal", "prefix", 300, LEGAL_PREFIX, "copyright")
     + _rules("metadata", "full", SHORT, METADATA, "line")
+    + _rules("caption", "full", SHORT, CREDIT_LINES, "credit")
     + _rules("author_box", "full", SHORT, AUTHOR_BOX, "line")
 )
 
