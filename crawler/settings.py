@@ -70,6 +70,7 @@ CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of se
 CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
 
 # site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbacks/pipelines before downloads pause
 CONCURRENT_ITEMS = 4                        # spider outputs processed at once per response (Scrapy starts one task per slot)
 CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = one per core)
 CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 = twice the workers)

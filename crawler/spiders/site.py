@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 import scrapy
 from lxml import etree
+from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -36,6 +37,7 @@ FEED_LINKS = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alterna
 OG_TYPE = "//meta[@property='og:type']/@content"
 LD_JSON = "//script[@type='application/ld+json']/text()"
 CANONICAL = "//link[@rel='canonical']/@href"
+BASE_HREF = "//base/@href"
 
 
 class MalformedDocument(ValueError):
@@ -143,6 +145,32 @@ def _iso_date(text: str) -> str:
         return parsedate_to_datetime(text).isoformat()
     except (TypeError, ValueError, IndexError):
         return text
+
+
+@dataclass
+class PageLinks:
+    """What the spider reads from an HTML page: links, feeds and the signals of the article decision."""
+
+    base: str
+    hrefs: set[str]
+    feeds: list[tuple[str, str]]
+    og_type: str | None
+    ld_types: set[str]
+    canonical: str | None
+
+
+def read_page(response: TextResponse) -> PageLinks:
+    """Parse once into a tree that is freed on return: a response waiting for extraction keeps only its bytes."""
+    sel = Selector(body=response.body, encoding=response.encoding, type="html", base_url=response.url)
+    base = sel.xpath(BASE_HREF).get()
+    return PageLinks(
+        base=urljoin(response.url, base.strip()) if base else response.url,
+        hrefs={h.strip() for h in sel.xpath(PAGE_LINKS).getall()},
+        feeds=[(link.attrib.get("type") or "", link.attrib["href"]) for link in sel.xpath(FEED_LINKS)],
+        og_type=sel.xpath(OG_TYPE).get(),
+        ld_types=ld_types(sel.xpath(LD_JSON).getall()),
+        canonical=sel.xpath(CANONICAL).get(),
+    )
 
 
 class SiteSpider(scrapy.Spider):
@@ -282,10 +310,10 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
             yield from self.parse_xml_or_skip(response)
             return
-        verdict = decide(response.url, response.xpath(OG_TYPE).get(), ld_types(response.xpath(LD_JSON).getall()),
-                         listed)
-        yield from self.feed_requests(response, start)
-        yield from self.link_requests(response, depth, verdict.kind == ARTICLE)
+        found = read_page(response)
+        verdict = decide(response.url, found.og_type, found.ld_types, listed)
+        yield from self.feed_requests(response.url, found.feeds, start)
+        yield from self.link_requests(found, depth, verdict.kind == ARTICLE)
         if not verdict.emit:
             self.count(f"skipped/{verdict.reason}")
             return
@@ -293,7 +321,7 @@ class SiteSpider(scrapy.Spider):
         page = page_from_response(response, request_url, source)
         page.lastmod = lastmod
         page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
-                     "canonical": try_normalize(response.xpath(CANONICAL).get(), response.url)}
+                     "canonical": try_normalize(found.canonical, response.url)}
         yield page
 
     def parse_xml_or_skip(self, response: Response) -> Iterator[scrapy.Request]:
@@ -305,25 +333,24 @@ class SiteSpider(scrapy.Spider):
         else:
             self.count("skipped/not_html")
 
-    def feed_requests(self, response: Response, start: bool) -> Iterator[scrapy.Request]:
+    def feed_requests(self, base: str, feeds: list[tuple[str, str]], start: bool) -> Iterator[scrapy.Request]:
         found = False
-        for link in response.xpath(FEED_LINKS):
-            if (link.attrib.get("type") or "").lower() in FEED_TYPES:
-                url = try_normalize(link.attrib["href"], response.url)
+        for kind, href in feeds:
+            if kind.lower() in FEED_TYPES:
+                url = try_normalize(href, base)
                 if url and is_same_site(url, self.sites, self.same_domain):
                     found = True
                     yield self.discovery_request(url, self.parse_feed)
         if start and not found:
-            root = site_root(response.url)
+            root = site_root(base)
             for path in self.feed_paths:
                 yield self.discovery_request(root + path.lstrip("/"), self.parse_feed, probe=True)
 
-    def link_requests(self, response: Response, depth: int, is_article: bool) -> Iterator[scrapy.Request]:
+    def link_requests(self, found: PageLinks, depth: int, is_article: bool) -> Iterator[scrapy.Request]:
         """Links to follow: any page of the site up to the depth limit; pagination does not add depth."""
-        base = response.url
+        base = found.base
         origin = site_root(base)[:-1]
-        for href in set(response.xpath(PAGE_LINKS).getall()):
-            href = href.strip()
+        for href in found.hrefs:
             if href.startswith(SKIPPED_HREFS):
                 continue
             absolute = origin + href if href[:1] == "/" and href[:2] != "//" else urljoin(base, href)

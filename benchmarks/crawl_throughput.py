@@ -1,0 +1,166 @@
+"""Crawl throughput: pages/s of `cleanwire crawl` with extraction vs single-process extraction, and crawler RSS.
+
+Serves the fixture site plus N generated archive articles on 127.0.0.1, crawls it with `cleanwire crawl`
+(loopback settings, one extraction worker per core), samples the crawler's RSS as pages are fetched, then
+extracts a sample of the same article pages in this one process for the baseline rate. Not a test.
+
+    .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--sample 300] [--workers N]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crawler.testsite import FixtureSite  # noqa: E402
+
+LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+            "-s", "CLEANWIRE_PROGRESS=False", "-s", "LOG_LEVEL=ERROR"]
+MARKS = (1000, 5000)        # fetched pages at which the crawler's peak RSS is reported
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process, in kB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class RssSampler(threading.Thread):
+    """Polls the crawler's RSS (main process, and with its worker processes) against the server's request count."""
+
+    def __init__(self, pid: int, site: FixtureSite) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.site = pid, site
+        self.peak_main = self.peak_all = 0
+        self.at: dict[int, tuple[int, int]] = {}
+        self.cpu: dict[int, float] = {}        # pid -> last CPU seconds seen (main process and workers)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            main = rss_kb(self.pid)
+            descendants = _descendants(self.pid)
+            workers = sum(rss_kb(c) for c in descendants)
+            for pid in (self.pid, *descendants):
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_s(pid))
+            self.peak_main, self.peak_all = max(self.peak_main, main), max(self.peak_all, main + workers)
+            fetched = len(self.site.requests)
+            for mark in MARKS:
+                if fetched <= mark:         # peak so far, until the crawl passes the mark
+                    self.at[mark] = (self.peak_main, self.peak_all)
+            time.sleep(0.1)
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], children(pid)
+    while todo:
+        child = todo.pop()
+        out.append(child)
+        todo += children(child)
+    return out
+
+
+def crawl(site: FixtureSite, workers: int, out: Path) -> tuple[float, int, str, RssSampler]:
+    command = [sys.executable, "-m", "crawler", "crawl", site.origin + "/", "-o", str(out),
+               "-s", f"CLEANWIRE_WORKERS={workers}", *LOOPBACK]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = RssSampler(process.pid, site)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.monotonic() - started
+    sampler.done.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"crawl failed ({process.returncode}):\n{stderr[-3000:]}")
+    articles = sum(1 for _ in out.open(encoding="utf-8"))
+    return elapsed, articles, stderr, sampler
+
+
+def single_process_rate(site: FixtureSite, sample: int) -> tuple[float, float, int]:
+    """Articles per wall second and per CPU second of cleaners.extract over `sample` article pages, one process."""
+    from cleaners import extract
+
+    paths = site.article_paths()
+    step = max(1, len(paths) // sample)
+    pages = []
+    for path in paths[::step][:sample]:
+        with urllib.request.urlopen(site.url(path), timeout=30) as response:
+            pages.append((site.url(path), response.read()))
+    extract(pages[0][1], url=pages[0][0])      # warm-up: lazy imports and models load once
+    started, cpu = time.monotonic(), time.process_time()
+    for url, body in pages:
+        extract(body, url=url)
+    wall, cpu = time.monotonic() - started, time.process_time() - cpu
+    return len(pages) / wall, len(pages) / cpu, len(pages)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extra", type=int, default=5000, help="generated archive articles (default: 5000)")
+    parser.add_argument("--sample", type=int, default=300, help="pages extracted single-process (default: 300)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="extraction workers")
+    args = parser.parse_args()
+
+    print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}")
+    with FixtureSite(extra_articles=args.extra) as site, tempfile.TemporaryDirectory() as tmp:
+        server_cpu = time.process_time()
+        elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl")
+        server_cpu = time.process_time() - server_cpu
+        fetched = len(site.requests)
+        single, single_cpu, sampled = single_process_rate(site, args.sample)
+    crawl_rate, article_rate = fetched / elapsed, articles / elapsed
+    print(stderr.strip())
+    print(f"\ncrawl with extraction: {fetched} pages fetched, {articles} articles in {elapsed:.1f} s wall "
+          f"(process start included)")
+    print(f"  {crawl_rate:.1f} pages/s, {article_rate:.1f} articles/s")
+    print(f"single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s "
+          f"({single_cpu:.1f} per CPU second)")
+    print(f"ratio (crawl articles/s over single-process articles/s): {article_rate / single:.2f}")
+    main_cpu = rss.cpu.get(rss.pid, 0.0)
+    worker_cpu = sum(rss.cpu.values()) - main_cpu
+    print(f"CPU seconds during the crawl: crawler process {main_cpu:.1f}, extraction workers {worker_cpu:.1f}, "
+          f"fixture server (this process) {server_cpu:.1f}; load average {os.getloadavg()[0]:.1f}")
+    print(f"  per article: crawler {1000 * main_cpu / articles:.1f} ms, workers {1000 * worker_cpu / articles:.1f} ms;"
+          f" single-process extraction {1000 / single_cpu:.1f} ms")
+    for mark in MARKS:
+        main_kb, all_kb = rss.at.get(mark, (0, 0))
+        print(f"peak RSS by {mark:>5} pages: crawler {main_kb / 1024:.0f} MB, with workers {all_kb / 1024:.0f} MB")
+    a, b = rss.at.get(MARKS[0], (0, 0))[0], rss.at.get(MARKS[1], (0, 0))[0]
+    if a and b:
+        print(f"crawler RSS growth from {MARKS[0]} to {MARKS[1]} pages: {100 * (b - a) / a:+.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
