@@ -104,7 +104,7 @@ PROMO_TITLES = {
 }
 # "Read more: <headline>", "Lesen Sie auch: ...", "Les også: ..." at the start of a short block
 PROMO_PREFIXES = {
-    "en": (r"read (more|also|next)\b", r"more:", r"see also\b", r"related:", r"also read\b", r"recommended:", r"watch:", r"listen:",
+    "en": (r"read (more|also|next) ?[:|»>–-]", r"read (more|also|next)$", r"more:", r"see also ?:", r"related:", r"also read ?:", r"recommended:", r"watch:", r"listen:",
            r"read the full story", r"click here to read", r"more on this story", r"further reading:", r"don'?t miss:", r"related stories?:",
            r"related articles?:", r"related reading:", r"must read:", r"latest:"),
     "de": (r"lesen sie (auch|mehr|hier)\b", r"aktuelle [\w ]{0,40}finden sie [\w ]{0,20}in unserem (liveblog|ticker|newsblog|live-?ticker)", r"lesetipp:", r"auch interessant:", r"mehr zum thema:", r"mehr dazu:", r"weiterlesen:", r"siehe auch:",
@@ -159,6 +159,15 @@ NEWSLETTER = {
     "ko": (r"구독하기", r"뉴스레터 구독"),
     "zh": (r"订阅", r"訂閱"),
 }
+# Status and error lines of sign-up forms, alone on a line
+FORM_MESSAGES = {
+    "en": (r"something went wrong\.? ?(please )?try again\.?", r"(thanks|thank you)(,| for) (signing up|subscribing)!?\.?", r"check your inbox( to confirm[\w ]*)?\.?"),
+    "de": (r"etwas ist schiefgelaufen\.?( bitte versuchen sie es (später )?erneut\.?)?", r"vielen dank für ihre anmeldung!?\.?"),
+    "fr": (r"une erreur (s'est produite|est survenue)\.?( veuillez réessayer\.?)?", r"merci pour votre inscription!?\.?"),
+    "es": (r"algo (salió|ha salido) mal\.?( inténtalo de nuevo\.?)?", r"gracias por suscribirte!?\.?"),
+    "it": (r"qualcosa è andato storto,? riprova\.?", r"grazie per l'iscrizione!?\.?"),
+    "pt": (r"algo deu errado\.?( tente novamente\.?)?", r"obrigado por se inscrever!?\.?"),
+}
 # Text left where a blocked embed would be
 CONSENT = {
     "en": (r"(to )?view this content,? (please )?(enable|accept|allow) (cookies|consent)", r"to view this video,? please enable javascript", r"this content is (blocked|not available) due to your (privacy|cookie)",
@@ -181,14 +190,14 @@ COMMENTS = {
     "en": (r"you must (be logged in|confirm your public display name|log in|sign in) (to|before) (post a )?comment(ing)?",
            r"(leave|post|add|write) a (comment|reply)", r"\d* ?comments?", r"join the (conversation|discussion)", r"comments? (are|is) closed",
            r"show comments", r"view comments", r"be the first to comment", r"cancel reply", r"reader comments"),
-    "de": (r"kommentare?( \(\d+\))?", r"kommentar (schreiben|verfassen)", r"diskutieren sie mit", r"zu den kommentaren"),
-    "fr": (r"commentaires?( \(\d+\))?", r"(laisser|ajouter|écrire) un commentaire", r"réagir"),
-    "es": (r"comentarios?( \(\d+\))?", r"(deja|escribe) (un|tu) comentario"),
-    "it": (r"commenti( \(\d+\))?", r"lascia un commento"),
-    "pt": (r"comentários?( \(\d+\))?", r"deixe (um|seu) comentário"),
-    "nl": (r"reacties?( \(\d+\))?", r"plaats een reactie"),
+    "de": (r"kommentare?( \(\d+\)?)?", r"kommentar (schreiben|verfassen)", r"diskutieren sie mit", r"zu den kommentaren"),
+    "fr": (r"commentaires?( \(\d+\)?)?", r"(laisser|ajouter|écrire) un commentaire", r"réagir"),
+    "es": (r"comentarios?( \(\d+\)?)?", r"(deja|escribe) (un|tu) comentario"),
+    "it": (r"commenti( \(\d+\)?)?", r"lascia un commento"),
+    "pt": (r"comentários?( \(\d+\)?)?", r"deixe (um|seu) comentário"),
+    "nl": (r"reacties?( \(\d+\)?)?", r"plaats een reactie"),
     "nordic": (r"kommentarer?", r"skriv en kommentar", r"kommentera"),
-    "pl": (r"komentarze?( \(\d+\))?", r"dodaj komentarz"),
+    "pl": (r"komentarze?( \(\d+\)?)?", r"dodaj komentarz"),
 }
 # Video teasers: "<summary> 18.04.2024 | 0:21 min" (a link to a clip, not article text)
 VIDEO_TEASERS = {
@@ -220,7 +229,7 @@ LEGAL = {
            r"(as an amazon associate|this (article|post) contains affiliate links)", r"please bookmark", r"all rights reserved",
            r"(©|copyright|\(c\)) ?(\d{4}|[\w .,&-]{1,60}) .{0,120}", r"this (material|article) may not be (published|reproduced|broadcast)",
            r"(reporting|editing|writing) by [\w .,'’-]+(;|$)", r"follow (us|[\w .]+) on (twitter|x|facebook|instagram|linkedin|telegram|whatsapp|google news)"),
-    "de": (r"alle rechte vorbehalten", r"mit agenturmaterial\.?", r"\(?dpa(-afx)?\)?", r"\w{2,8} \((dst|dpa|afp|red)\)", r"affiliate-links?",
+    "de": (r"alle rechte vorbehalten", r"mit agenturmaterial\.?", r"\(?dpa(-afx)?\)?", r"\w{2,8} \((dst|dpa|afp|red)\)?", r"affiliate-links?",
            r"wir erhalten (eine )?provision"),
     "fr": (r"tous droits réservés", r"avec afp\.?", r"liens? affiliés?"),
     "es": (r"todos los derechos reservados", r"con información de [\w ]{1,40}", r"enlaces? de afiliados?"),
@@ -233,7 +242,7 @@ LEGAL = {
 }
 # Legal and affiliate sentences found anywhere in a short block
 LEGAL_SEARCH = {
-    "en": (r"we independently (select|review|choose) (everything|all|the products)", r"when you buy (something )?through (our )?links",
+    "en": (r"we independently (select|review|choose) (everything|all|the products)", r"please bookmark (this|our|us)\b", r"when you buy (something )?through (our )?links",
            r"(this (article|post|page) (contains|may contain) affiliate links)", r"as an amazon associate", r"all rights reserved"),
     "de": (r"alle rechte vorbehalten", r"enthält affiliate-links", r"(beim kauf|wenn sie) .{0,40}erhalten wir (eine )?provision"),
     "fr": (r"tous droits réservés", r"reproduction (interdite|sans autorisation)"),
@@ -291,6 +300,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("widget", "full", SHORT, WIDGET_TITLES, "title")
     + _rules("promo", "prefix", 300, PROMO_PREFIXES, "read-also")
     + _rules("newsletter", "search", MEDIUM, NEWSLETTER, "prompt")
+    + _rules("newsletter", "full", SHORT, FORM_MESSAGES, "form-message")
     + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
     + _rules("promo", "search", MEDIUM, VIDEO_TEASERS, "video-teaser")
     + _rules("legal", "search", MEDIUM, SOURCE_NOTES, "source-note")

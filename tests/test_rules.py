@@ -1,0 +1,212 @@
+"""The rule tables: phrase rules per language, element rules by class/role/tag, date lines, unique ids."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from lxml import html as lxml_html
+
+from cleaners.context import Context
+from cleaners.filters import author_rule_for, date_line_rule, text_rule_for
+from cleaners.options import Options
+from cleaners.prune import collect_media, prune
+from cleaners.rules import ELEMENT_RULES, PHRASE_RULES, all_rule_ids
+
+PHRASES = [
+    # ad labels
+    ("Advertisement", "ad_marker:en:label"),
+    ("- Advertisement -", "ad_marker:en:label"),
+    ("Sponsored", "ad_marker:en:label"),
+    ("Anzeige", "ad_marker:de:label"),
+    ("Passer la publicité", "ad_marker:fr:label"),
+    ("Publicidad", "ad_marker:es:label"),
+    ("Pubblicità", "ad_marker:it:label"),
+    ("Publicidade", "ad_marker:pt:label"),
+    ("Advertentie", "ad_marker:nl:label"),
+    ("Annonse", "ad_marker:nordic:label"),
+    ("Reklama", "ad_marker:pl:label"),
+    ("Reklam", "ad_marker:tr:label"),
+    ("Реклама", "ad_marker:ru:label"),
+    ("広告", "ad_marker:ja:label"),
+    ("광고", "ad_marker:ko:label"),
+    ("广告", "ad_marker:zh:label"),
+    # read-also lines and related-box titles
+    ("READ MORE: Regulators approve Great Lakes Energy rate increase", "promo:en:read-also"),
+    ("MORE: China warns of New Zealand naval patrol", "promo:en:read-also"),
+    ("Read more: Bayline Marine wins the harbour ferry contract", "promo:en:read-also"),
+    ("Lesen Sie auch: Stadt plant neue Fahrradstraße zwischen Deutz und Kalk", "promo:de:read-also"),
+    ("À lire aussi : La pêche au Léman en crise", "promo:fr:read-also"),
+    ("Lee también: Los regantes piden adelantar la campaña", "promo:es:read-also"),
+    ("Leggi anche: Battelli sul Garda, dal 2026 le prime due navi elettriche", "promo:it:read-also"),
+    ("Leia também: Tarifa de ônibus no DF fica congelada", "promo:pt:read-also"),
+    ("Lees ook: Provincie trekt 12 miljoen uit voor woningbouw", "promo:nl:read-also"),
+    ("Les også: Fylket lover ny rassikring innen 2028", "promo:nordic:read-also"),
+    ("Läs också: Rekordmånga söker feriejobb", "promo:nordic:read-also"),
+    ("Czytaj także: Remont zapory potrwa dwa lata", "promo:pl:read-also"),
+    ("Читайте также: Школы переходят на пятидневку", "promo:ru:read-also"),
+    ("Related", "promo:en:box-title"),
+    ("Mehr zum Thema", "promo:de:box-title"),
+    ("Zobacz także", "promo:pl:box-title"),
+    # subscription, newsletter and paywall prompts, and sign-up form messages
+    ("¿Quieres añadir otro usuario a tu suscripción?", "newsletter:es:prompt"),
+    ("Jetzt Zeit Online abonnieren für nur 1 Euro im Monat", "newsletter:de:prompt"),
+    ("Stay informed with The Namibian for only N$85 a month", "newsletter:en:prompt"),
+    ("Sign up for our newsletter", "newsletter:en:prompt"),
+    ("Abonnez-vous à notre newsletter", "newsletter:fr:prompt"),
+    ("Iscriviti alla newsletter", "newsletter:it:prompt"),
+    ("Meld deg på nyhetsbrev", "newsletter:nordic:prompt"),
+    ("Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.", "newsletter:fr:prompt"),
+    ("Something went wrong. Please try again.", "newsletter:en:form-message"),
+    ("Qualcosa è andato storto, riprova.", "newsletter:it:form-message"),
+    # consent placeholders
+    ("To view this content, please enable cookies", "consent:en:placeholder"),
+    ("Externer Inhalt", "consent:de:placeholder"),
+    ("Clique para aceitar os cookies de marketing e ativar este conteúdo", "consent:pt:placeholder"),
+    # comments
+    ("You must confirm your public display name before commenting.", "comments:en:prompt"),
+    ("Kommentare (1)", "comments:de:prompt"),
+    ("2 thoughts on “Harbour ferry contract”", "comments:en:count-title"),
+    ("2 réflexions sur « La pêche au Léman »", "comments:fr:count-title"),
+    # legal, affiliate, self-promotion, credits
+    ("We independently select everything we recommend. When you buy through our links, we may earn a commission.",
+     "legal:en:sentence"),
+    ("Please bookmark this page and check back for updates", "legal:en:sentence"),
+    ("© 2025 Kurier Nadwiślański. Wszelkie prawa zastrzeżone.", "legal:pl:sentence"),
+    ("© dpa-infocom, dpa:250312-930-401234/2", "legal:any:copyright"),
+    ("Mit Agenturmaterial.", "legal:de:line"),
+    ("MDR (dst)", "legal:de:line"),
+    ("Bild: Thomas Berger", "caption:any:credit"),
+    ("Photo: AFP", "caption:any:credit"),
+    # widget titles and UI words
+    ("Trending on Deftechtimes", "widget:en:title"),
+    ("Most read", "widget:en:title"),
+    ("Fehler gefunden? Jetzt melden.", "widget:de:title"),
+    ("swipe left below to view more", "widget:en:title"),
+    ("Mest lest", "widget:nordic:title"),
+    # metadata lines
+    ("12 March 2025 • Updated: 13 March 2025", "metadata:any:line"),
+    ("1,2 mil compartilhamentos", "metadata:any:line"),
+    ("https://www.example.org/nachrichten/meteorit146.html", "metadata:any:line"),
+    # author box
+    ("More from Author", "author_box:en:line"),
+    ("Over de auteur", "author_box:nl:line"),
+]
+
+BODY = [
+    "The council voted 7-2 on Monday to approve the contract.",
+    "Read more about the plan in the council's report, which was published in March after months of delays.",
+    "Advertisement revenue at the paper fell by a third last year, the publisher said.",
+    "Die Stadt rechnet nun mit Kosten von 310 Millionen Euro.",
+    "In 2025 there were 14 ferries on three routes.",
+    "Trending topics on social media included the ferry strike.",
+    "Les comptes de la commune seront publiés en avril.",
+    "Der Rat soll im Mai über den neuen Zeitplan entscheiden.",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), PHRASES, ids=[r for _, r in PHRASES])
+def test_phrase_rules_name_boilerplate_lines(text, rule):
+    assert text_rule_for(text) == (rule.split(":")[0], rule)
+
+
+@pytest.mark.parametrize("text", BODY)
+def test_body_sentences_match_no_rule(text):
+    assert text_rule_for(text) is None
+    assert date_line_rule(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Sevilla - 14 mar 2025 - 07:00 CET",
+    "13 mrt. 2025 om 16:45",
+    "Publié le 14 mars 2025 à 07h30 • Mis à jour le 14 mars 2025 à 12h05",
+    "Veröffentlicht am 13. Mai 2026 um 15:44",
+    "12 марта 2025, 09:15 · · Просмотров: 2345",
+    "Berlin, 3. Mai 2024",
+])
+def test_date_lines_are_metadata(text):
+    assert text_rule_for(text) == ("metadata", "metadata:date-line")
+
+
+def test_phrase_rules_respect_length_bounds():
+    long_prompt = "Sign up for our newsletter. " + "The council met again on Monday to discuss the ferry contract. " * 10
+    assert text_rule_for(long_prompt) is None
+
+
+def test_author_lines_need_the_author_name_or_a_bio_opening():
+    ctx = Context(Options(), author_names=("Ruta R Deshpande", "Sanne de Vries"))
+    assert author_rule_for("Ruta R Deshpande", ctx) == "author_box:name-line"
+    assert author_rule_for("Von Ruta R Deshpande", ctx) == "author_box:name-line"
+    assert author_rule_for("Ruta Deshpande is a seasoned defence journalist based in Pune.", ctx) == "author_box:bio"
+    assert author_rule_for("Sanne de Vries is verslaggever voor Walcheren.", ctx) == "author_box:bio"
+    assert author_rule_for("Is a visiting senior lecturer at the University of Pretoria.", ctx) == "author_box:bio-sentence"
+    assert author_rule_for("The council voted 7-2 on Monday to approve the contract.", ctx) is None
+
+
+def test_rule_ids_are_unique_and_well_formed():
+    ids = all_rule_ids()
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+    for rule in ELEMENT_RULES + PHRASE_RULES:
+        assert rule.id.split(":")[0] == rule.kind
+
+
+def _pruned(body: str) -> tuple[str, list[tuple[str, str, str]]]:
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    ctx = Context(Options(), url="https://news.example.org/a/1")
+    collect_media(tree, ctx)
+    prune(tree, ctx)
+    text = " ".join(tree.find("body").text_content().split())
+    return text, [(r.kind, r.rule, r.text) for r in ctx.removed]
+
+
+ARTICLE = "<p>" + "The council met on Monday and voted to approve the harbour ferry contract. " * 3 + "</p>"
+
+
+@pytest.mark.parametrize(("markup", "kind", "rule"), [
+    ('<div class="td-a-ad"><span>Sponsored</span></div>', "ad_marker", "ad_marker:en:label"),
+    ('<div class="ad-slot">Shop now</div>', "ad_marker", "ad_marker:container"),
+    ('<div class="tdb-author-box"><p>Ruta R Deshpande</p></div>', "author_box", "author_box:container"),
+    ('<div class="authorBox"><p>Priya Raman</p></div>', "author_box", "author_box:container"),
+    ('<div class="related-posts"><a href="/b">Other story headline here</a></div>', "promo", "promo:related"),
+    ('<div class="b-newsletter-signup"><p>Get the money tips</p></div>', "newsletter", "newsletter:signup"),
+    ('<div class="mostReadWidget"><p>Ferry fares frozen</p></div>', "widget", "widget:trending"),
+    ('<aside><p>Ferry fares frozen</p></aside>', "widget", "widget:aside"),
+    ('<div role="complementary"><p>Ferry fares frozen</p></div>', "widget", "widget:aside"),
+    ('<nav><a href="/news">News</a></nav>', "widget", "widget:chrome"),
+    ('<ol class="comment-list"><li>Great piece</li></ol>', "comments", "comments:container"),
+])
+def test_element_rules(markup, kind, rule):
+    text, removed = _pruned(ARTICLE + markup)
+    assert (kind, rule) in {(k, r) for k, r, _ in removed}
+    assert text.startswith("The council met") and "Monday and voted" in text
+    assert text.count("The council met") == 3
+
+
+def test_nested_boxes_keep_their_own_kind():
+    markup = ('<footer class="post-footer"><div class="gh-author-card"><p>Giulia Ferraro</p></div>'
+              '<p>Privacy</p></footer>')
+    _, removed = _pruned(ARTICLE + markup)
+    assert ("author_box", "author_box:container", "Giulia Ferraro") in removed
+    assert ("widget", "widget:chrome", "Privacy") in removed
+
+
+def test_compounds_start_at_a_class_name_part():
+    markup = '<div class="md:z-stream-layout-stream-style"><p>Body kept here in a layout wrapper.</p></div>'
+    text, removed = _pruned(ARTICLE + markup)
+    assert "Body kept here" in text and removed == []
+
+
+def test_the_article_container_is_never_pruned():
+    markup = '<div class="sidebar-layout">' + ARTICLE * 3 + "</div>"
+    text, removed = _pruned(markup)
+    assert text.count("The council met") == 9 and removed == []
+
+
+def test_figures_go_to_media_and_link_cards_to_promos():
+    markup = ('<figure><img src="/a.jpg"><figcaption>Commuters board the ferry. Photo: Jane Doe</figcaption></figure>'
+              '<figure class="kg-bookmark-card"><a href="https://news.example.org/b/2">'
+              '<div>Turismo, il Garda chiude il 2024</div></a></figure>')
+    text, removed = _pruned(ARTICLE + markup)
+    assert ("caption", "caption:figure", "Commuters board the ferry.") in removed
+    assert ("caption", "caption:figure", "Photo: Jane Doe") in removed
+    assert ("promo", "promo:link-card", "Turismo, il Garda chiude il 2024") in removed
+    assert "Commuters" not in text and "Turismo" not in text
