@@ -168,3 +168,26 @@ def test_atom_feed_entries_and_dates():
 def test_a_sitemap_is_not_a_feed():
     with pytest.raises(MalformedDocument):
         parse_feed(URLSET)
+
+
+# ---------------------------------------------------------------- command-line inputs
+
+def test_sources_file_as_lines_or_toml(tmp_path):
+    from crawler.commands.crawl import read_sources
+
+    lines = tmp_path / "sites.txt"
+    lines.write_text("# news\nhttps://a.example/\n\n  https://b.example/  \n", "utf-8")
+    assert read_sources(str(lines)) == (["https://a.example/", "https://b.example/"], None)
+    toml = tmp_path / "sites.toml"
+    toml.write_text('urls = ["https://a.example/"]\n[sites."b.example"]\nurl = "https://b.example/"\n'
+                    'drop = [".promo"]\n', "utf-8")
+    assert read_sources(str(toml)) == (["https://a.example/", "https://b.example/"], str(toml))
+
+
+def test_feed_settings_pick_the_format_from_the_suffix(tmp_path):
+    from crawler.commands.crawl import feed_settings
+
+    assert feed_settings("-") == {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
+    (path, options), = feed_settings(str(tmp_path / "o" / "out.json")).items()
+    assert path == str(tmp_path / "o" / "out.json") and options["format"] == "json" and options["overwrite"]
+    assert (tmp_path / "o").is_dir()
