@@ -63,6 +63,50 @@ class CrawlDelay:
             slot.delay = delay
 
 
+class Backoff:
+    """Slows a site down when it says it is overloaded: a 429 or 5xx doubles its slot delay (Retry-After honoured),
+    each later success halves it back towards the configured delay. Retries then wait at least that long."""
+
+    STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
+
+    def __init__(self, crawler, start: float, maximum: float) -> None:
+        self.crawler = crawler
+        self.start = start          # first backoff delay, seconds
+        self.maximum = maximum      # longest backoff delay, seconds
+        self.base: dict[str, float] = {}    # slot -> its delay before backing off
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("CLEANWIRE_BACKOFF", True):
+            raise NotConfigured
+        ext = cls(crawler, settings.getfloat("CLEANWIRE_BACKOFF_START", 1.0),
+                  settings.getfloat("CLEANWIRE_BACKOFF_MAX", 60.0))
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        return ext
+
+    def response_downloaded(self, response, request, spider=None) -> None:
+        key = request.meta.get("download_slot")
+        slot = self.crawler.engine.downloader.slots.get(key) if key and self.crawler.engine else None
+        if slot is None:
+            return
+        if response.status in self.STATUSES:
+            self.base.setdefault(key, slot.delay)
+            wanted = max(slot.delay * 2, self.start, _retry_after(response))
+            slot.delay = min(wanted, self.maximum)
+            self.crawler.stats.inc_value("cleanwire/backoffs")
+            logger.info("%s answered %d: delay for %s now %.1f s", request.url, response.status, key, slot.delay)
+        elif key in self.base and 200 <= response.status < 400:
+            slot.delay = slot.delay / 2
+            if slot.delay <= max(self.base[key], self.start / 8):
+                slot.delay = self.base.pop(key)
+
+
+def _retry_after(response) -> float:
+    value = response.headers.get(b"Retry-After", b"").decode("latin-1").strip()
+    return float(value) if value.isdigit() else 0.0
+
+
 def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
 

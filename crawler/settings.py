@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
+    "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
 }
 
@@ -85,6 +86,9 @@ CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out
 CLEANWIRE_JOURNAL_BATCH = 16                # records per fsync + state commit of the journaled output
 CLEANWIRE_OBEY_CRAWL_DELAY = True           # robots.txt Crawl-delay raises DOWNLOAD_DELAY for that site
 CLEANWIRE_MAX_CRAWL_DELAY = 30.0            # longest Crawl-delay honoured, seconds
+CLEANWIRE_BACKOFF = True                    # back off from a site that answers 429 or 5xx
+CLEANWIRE_BACKOFF_START = 1.0               # first backoff delay, seconds (Retry-After may ask for more)
+CLEANWIRE_BACKOFF_MAX = 60.0                # longest backoff delay, seconds
 CLEANWIRE_PROGRESS = True                   # live progress line on stderr when it is a terminal
 CLEANWIRE_PROGRESS_INTERVAL = 0.5           # seconds between progress line updates
 CLEANWIRE_SUMMARY = True                    # print the crawl summary on stderr at the end

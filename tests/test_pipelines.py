@@ -174,3 +174,28 @@ def test_crawl_delay_from_robots_raises_the_slot_delay():
 def test_crawl_delay_off_without_robots():
     with pytest.raises(NotConfigured):
         CrawlDelay.from_crawler(get_crawler(settings_dict={"ROBOTSTXT_OBEY": False}))
+
+
+def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
+    from crawler.extensions import Backoff
+
+    class Slot:
+        delay = 0.25
+
+    slot = Slot()
+
+    class Engine:
+        class downloader:
+            slots = {"s.example": slot}
+
+    crawler = get_crawler(settings_dict={"CLEANWIRE_BACKOFF_START": 1.0, "CLEANWIRE_BACKOFF_MAX": 10.0})
+    ext = Backoff.from_crawler(crawler)
+    crawler.engine = Engine()
+    request = Request("https://s.example/a/", meta={"download_slot": "s.example"})
+    delays = []
+    for status, headers in [(503, {}), (503, {}), (429, {"Retry-After": "8"}), (429, {}), (200, {}), (200, {}),
+                            (200, {}), (200, {}), (200, {}), (200, {})]:
+        ext.response_downloaded(Response(request.url, status=status, headers=headers), request)
+        delays.append(slot.delay)
+    assert delays == [1.0, 2.0, 8.0, 10.0, 5.0, 2.5, 1.25, 0.625, 0.3125, 0.25]
+    assert crawler.stats.get_value("cleanwire/backoffs") == 4
