@@ -9,6 +9,7 @@ import sqlite3
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem, NotConfigured
 
@@ -169,7 +170,10 @@ class DedupPipeline:
     def process_item(self, item):
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
-        keys = {k for k in (try_normalize(item.get("url")), try_normalize(item.get("canonical_url"))) if k}
+        canonical = try_normalize(item.get("canonical_url"))
+        if canonical and urlsplit(canonical).path == "/":
+            canonical = None        # a canonical pointing at the home page is a site misconfiguration, not a duplicate
+        keys = {k for k in (try_normalize(item.get("url")), canonical) if k}
         if keys & self.urls:
             self.stats.inc_value("cleanwire/duplicates/url")
             raise DropItem(f"{item['url']}: duplicate of an article already emitted (same canonical URL)")

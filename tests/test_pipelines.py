@@ -96,9 +96,11 @@ def test_dedup_by_canonical_url_and_content_hash():
     with pytest.raises(DropItem, match="same text"):
         dedup.process_item(record("https://s.example/b/", "https://s.example/b/", "sha256:1"))
     dedup.process_item(record("https://s.example/c/", None, "sha256:4"))
+    dedup.process_item(record("https://s.example/d/", "https://s.example/", "sha256:5"))
+    dedup.process_item(record("https://s.example/e/", "https://s.example/", "sha256:6"))   # home canonical: ignored
     stats = crawler.stats
     assert (stats.get_value("cleanwire/duplicates/url"), stats.get_value("cleanwire/duplicates/content_hash"),
-            stats.get_value("cleanwire/articles")) == (2, 1, 2)
+            stats.get_value("cleanwire/articles")) == (2, 1, 4)
 
 
 def test_since_drops_older_articles_and_is_off_by_default():

@@ -291,7 +291,7 @@ class SiteSpider(scrapy.Spider):
             url = self.on_site(try_normalize(entry.url, base))
             if url is None:
                 self.count("discovery/offsite_or_asset")
-            elif self.recent(entry.lastmod):
+            elif url not in self.requested and self.recent(entry.lastmod):
                 yield self.page_request(url, depth=1, source=source, lastmod=entry.lastmod, listed=True)
 
     def recent(self, lastmod: str | None, count: bool = True) -> bool:
