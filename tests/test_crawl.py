@@ -140,7 +140,8 @@ def test_gzipped_sitemap_index():
     assert parse_sitemap(body) == ("sitemapindex", [Entry("https://s.example/s1.xml", "2025-02-01")])
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8bnot gzip", b"\x00\x01\x02"])
+@pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8bnot gzip", b"\x00\x01\x02",
+                                  b"<urlset><url><loc>https://s.example/a/</loc></url><url><loc>trunc"])
 def test_malformed_sitemaps_raise_a_named_error(body):
     with pytest.raises(MalformedDocument):
         parse_sitemap(body)
@@ -191,3 +192,42 @@ def test_feed_settings_pick_the_format_from_the_suffix(tmp_path):
     (path, options), = feed_settings(str(tmp_path / "o" / "out.json")).items()
     assert path == str(tmp_path / "o" / "out.json") and options["format"] == "json" and options["overwrite"]
     assert (tmp_path / "o").is_dir()
+
+
+# ---------------------------------------------------------------- a site without a Sitemap line
+
+def test_site_without_sitemap_line_probes_and_survives_a_malformed_sitemap(httpserver, tmp_path):
+    """robots.txt names no sitemap: /sitemap.xml is tried (malformed: counted, skipped), the home page's feed
+    link is followed, and guessed paths that 404 are not HTTP errors."""
+    article = (ROOT / "fixtures" / "pages" / "arc" / "utility-rates-heating-bill.html").read_bytes()
+    html = "text/html; charset=utf-8"
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n",
+                                                               content_type="text/plain")
+    httpserver.expect_request("/sitemap.xml").respond_with_data("<urlset><url><loc>broken", content_type="text/xml")
+    httpserver.expect_request("/feed.rss").respond_with_data(
+        '<rss version="2.0"><channel><item><link>/2025/01/02/rates-story/?utm_source=rss</link>'
+        "<pubDate>Thu, 02 Jan 2025 10:00:00 +0000</pubDate></item></channel></rss>", content_type="application/rss+xml")
+    httpserver.expect_request("/").respond_with_data(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.rss"></head>'
+        '<body><a href="/tag/rates/">Rates</a> <a href="/private/x/">secret</a></body></html>', content_type=html)
+    httpserver.expect_request("/tag/rates/").respond_with_data(
+        '<html><body><a href="/2025/01/02/rates-story/#top">Rates story</a></body></html>', content_type=html)
+    httpserver.expect_request("/2025/01/02/rates-story/").respond_with_data(article, content_type=html)
+    out = tmp_path / "out.jsonl"
+    httpserver.no_handler_status_code = 404
+    try:
+        result = subprocess.run([*CLEANWIRE, "crawl", httpserver.url_for("/"), "-o", str(out), *LOOPBACK,
+                                 "-s", "CLEANWIRE_LINK_DEPTH=1"],     # not the links of the article page itself
+                                capture_output=True, text=True, cwd=ROOT, timeout=60)
+    finally:
+        httpserver.no_handler_status_code = 500
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [urlsplit(r["url"]).path for r in records] == ["/2025/01/02/rates-story/"]
+    requested = [request.path for request, _ in httpserver.log]
+    assert "/sitemap.xml" in requested and "/private/x/" not in requested
+    assert requested.count("/2025/01/02/rates-story/") == 1
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("  pages fetched") and "malformed 1" in line and "feeds 1" in line for line in lines)
+    assert "  HTTP errors             0" in lines
+    assert "  robots-forbidden        1" in lines

@@ -65,6 +65,9 @@ def _xml_root(body: bytes):
         raise MalformedDocument(f"not XML: {exc}") from exc
     if root is None:
         raise MalformedDocument("not XML")
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    if errors:         # truncated or broken: what lxml recovers from it cannot be trusted
+        raise MalformedDocument(f"XML error at line {errors[0].line}: {errors[0].message}")
     return root
 
 
@@ -227,7 +230,7 @@ class SiteSpider(scrapy.Spider):
 
     def discovery_request(self, url: str, callback, probe: bool = False, depth: int = 0) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, priority=PRIORITY_DISCOVERY,
-                              meta={"cleanwire_probe": probe}, cb_kwargs={"depth": depth})
+                              meta={"cleanwire_probe": probe, "dont_retry": probe}, cb_kwargs={"depth": depth})
 
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"cleanwire/{key}", n)
