@@ -66,7 +66,7 @@ def feed_settings(output: str) -> dict:
 
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
     """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
-    extra = {"FEEDS": feed_settings(args.output), "LOG_LEVEL": "WARNING"}
+    extra = {"FEEDS": feed_settings(args.output), "LOG_LEVEL": "ERROR"}     # the summary reports the rest
     if args.max_pages:
         extra["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.since:
