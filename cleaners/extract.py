@@ -13,7 +13,7 @@ from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .recover import recover_lost
-from .prune import apply_site_overrides, collect_media, prune
+from .prune import apply_site_overrides, collect_media, page_elements, prune
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
@@ -52,8 +52,9 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     apply_site_overrides(tree, ctx)
-    collect_media(tree, ctx)
-    prune(tree, ctx)
+    elements = page_elements(tree)
+    collect_media(tree, ctx, elements)
+    prune(tree, ctx, elements)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
     if options.mode != "precision":

@@ -58,6 +58,79 @@ class PhraseGroup:
     match: str
     max_chars: int
     regex: re.Pattern
+    anchors: tuple[str, ...] | None = None   # a search group can only match text holding one of these
+
+
+def _top_level(pattern: str) -> list[str]:
+    """The alternatives of a regular expression, split at '|' outside groups and classes."""
+    out, depth, cur, i = [], 0, [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        step = 2 if c == "\\" else (pattern.index("]", i + 1) + 1 - i if c == "[" else 1)
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if c == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(pattern[i:i + step])
+        i += step
+    out.append("".join(cur))
+    return out
+
+
+def _skip_group(alt: str, i: int) -> int:
+    depth = 0
+    while i < len(alt):
+        c = alt[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = alt.index("]", i + 1) + 1
+            continue
+        depth += (c == "(") - (c == ")")
+        i += 1
+        if depth == 0:
+            return i
+    return i
+
+
+def required_literal(alt: str) -> str | None:
+    """The longest literal every match of `alt` must contain (outside groups, not made optional), if any."""
+    runs, cur, i = [], "", 0
+    while i < len(alt):
+        c, nxt = alt[i], alt[i + 1:i + 2]
+        if c.isalpha() or c in " '’,:-":
+            if nxt and nxt in "?*{":
+                runs.append(cur)
+                cur, i = "", i + 2
+            else:
+                cur, i = cur + c, i + 1
+            continue
+        runs.append(cur)
+        cur = ""
+        if c == "\\":
+            i += 2
+        elif c == "[":
+            i = alt.index("]", i + 1) + 1
+        elif c == "(":
+            i = _skip_group(alt, i)
+        else:
+            i += 1
+    runs.append(cur)
+    best = max((r.strip() for r in runs), key=len)
+    return best if len(best) >= (3 if best.isascii() else 2) else None
+
+
+def _anchors(rules: list[PhraseRule]) -> tuple[str, ...] | None:
+    found = [required_literal(alt) for r in rules for alt in _top_level(r.pattern[3:-1])]
+    if any(a is None for a in found):
+        return None
+    unique = sorted(set(found), key=len)
+    return tuple(a for n, a in enumerate(unique) if not any(b in a for b in unique[:n]))
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +147,8 @@ def _compiled() -> tuple[PhraseGroup, ...]:
         body = "|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(rules))
         head = rules[0]
         pattern = {"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(head.match, body)
-        out.append(PhraseGroup(tuple(rules), head.match, head.max_chars, re.compile(pattern)))  # text is case-folded
+        anchors = _anchors(rules) if head.match == "search" else None
+        out.append(PhraseGroup(tuple(rules), head.match, head.max_chars, re.compile(pattern), anchors))  # folded text
     return tuple(out)
 
 
@@ -87,6 +161,8 @@ def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     bare = strip_edges(folded)
     for group in _compiled():
         if len(folded) > group.max_chars or (not searching and group.match == "search"):
+            continue
+        if group.anchors is not None and not any(a in folded for a in group.anchors):
             continue
         match = group.regex.search(bare if group.match == "full" else folded)
         if match is not None:

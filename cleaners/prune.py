@@ -21,6 +21,8 @@ STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
+#: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
+CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
 LINK_CARD_SHARE = 0.8     # a figure whose text is mostly one link is a link card
 MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
 CREDIT_TEXT = re.compile(
@@ -45,24 +47,27 @@ def _match_attr(attr: str) -> tuple[frozenset[str], str]:
     return frozenset(t for t in TOKEN_SPLIT.split(lowered) if t), "\0" + "\0".join(suffixes)
 
 
-@lru_cache(maxsize=1)
-def _compound_patterns() -> dict[str, re.Pattern | None]:
-    return {r.id: re.compile("\0(?:" + "|".join(map(re.escape, r.compounds)) + ")") if r.compounds else None
-            for r in ELEMENT_RULES}
+@lru_cache(maxsize=4)
+def _attr_matchers(mode: str) -> tuple[tuple[ElementRule, ...], dict[str, int], re.Pattern]:
+    """For one mode: its rules, token -> first rule index, and one regex of every compound (group = rule)."""
+    rules = tuple(r for r in ELEMENT_RULES if mode in r.modes)
+    tokens: dict[str, int] = {}
+    for i, rule in enumerate(rules):
+        for token in rule.tokens:
+            tokens.setdefault(token, i)
+    groups = [f"(?P<r{i}>{'|'.join(map(re.escape, r.compounds))})" for i, r in enumerate(rules) if r.compounds]
+    return rules, tokens, re.compile("\0(?:" + "|".join(groups) + ")")
 
 
 @lru_cache(maxsize=16384)
 def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
     """The first token/compound rule matching a class+id string (cached: pages repeat class names)."""
     tokens, joined = _match_attr(attr)
-    patterns = _compound_patterns()
-    for rule in ELEMENT_RULES:
-        if mode not in rule.modes:
-            continue
-        pattern = patterns[rule.id]
-        if tokens.intersection(rule.tokens) or (pattern is not None and pattern.search(joined)):
-            return rule
-    return None
+    rules, by_token, compounds = _attr_matchers(mode)
+    best = min((by_token[t] for t in tokens if t in by_token), default=len(rules))
+    for match in compounds.finditer(joined):
+        best = min(best, int(match.lastgroup[1:]))
+    return rules[best] if best < len(rules) else None
 
 
 def _rule_for(el: HtmlElement, mode: str) -> ElementRule | None:
@@ -105,13 +110,27 @@ def _remove(el: HtmlElement) -> None:
     parent.remove(el)
 
 
-def _paragraph_chars(el: HtmlElement) -> int:
-    return sum(len(p.text_content()) for p in el.iter("p"))
+def _paragraph_map(root: HtmlElement) -> dict[HtmlElement, int]:
+    """Characters of <p> text inside each element, computed once per page."""
+    chars: dict[HtmlElement, int] = {}
+    for p in root.iter("p"):
+        n = len(p.text_content())
+        chars[p] = chars.get(p, 0) + n
+        for a in p.iterancestors():
+            chars[a] = chars.get(a, 0) + n
+    return chars
 
 
-def _protected(el: HtmlElement, page_chars: int, ctx: Context) -> bool:
+def _forget(el: HtmlElement, chars: dict[HtmlElement, int]) -> None:
+    """Take a removed element's paragraph text out of its ancestors' counts."""
+    n = chars.get(el, 0)
+    if n:
+        for a in el.iterancestors():
+            chars[a] = chars.get(a, 0) - n
+
+
+def _protected(el: HtmlElement, page_chars: int, ctx: Context, inner: int) -> bool:
     """An element that holds the article (or text of its JSON-LD articleBody) is never pruned."""
-    inner = _paragraph_chars(el)
     if inner >= MAIN_MIN_CHARS and inner >= MAIN_SHARE * page_chars:
         return True
     if ctx.article_body:
@@ -179,7 +198,14 @@ def _is_link_card(el: HtmlElement, text: str, ctx: Context) -> bool:
     return False
 
 
-def collect_media(tree: HtmlElement, ctx: Context) -> None:
+def page_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements of the page body in document order, listed once for the element steps."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    return [e for e in root.iter() if isinstance(e.tag, str)]
+
+
+def collect_media(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] | None = None) -> None:
     """Move figures (image, caption, credit) out of the tree into ctx.media, recording captions."""
     for figure in list(tree.iter("figure")):
         if not _is_attached(figure, tree):
@@ -199,7 +225,9 @@ def collect_media(tree: HtmlElement, ctx: Context) -> None:
             ctx.record("caption", "caption:figure", [t for t in (caption, credit) if t])
             _remove(figure)
     skipped = NEVER_PRUNED_TAGS - {"p"}
-    for el in [e for e in tree.iter() if isinstance(e.tag, str) and _has_class(e, CAPTION_COMPOUNDS)]:
+    elements = page_elements(tree) if elements is None else elements
+    hinted = [e for e in elements if CAPTION_HINT.search((e.get("class") or "") + (e.get("id") or ""))]
+    for el in [e for e in hinted if _has_class(e, CAPTION_COMPOUNDS)]:
         if el.tag in skipped or not _is_attached(el, tree):
             continue
         if len(clean_text(el.text_content())) <= MAX_FIGURE_TEXT:
@@ -211,25 +239,31 @@ def collect_media(tree: HtmlElement, ctx: Context) -> None:
             _remove(el)
 
 
-def prune(tree: HtmlElement, ctx: Context) -> None:
-    """Remove elements matched by the element rules, recording each removed text chunk."""
+def prune(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] | None = None) -> None:
+    """Remove elements matched by the element rules, recording each removed text chunk.
+
+    `elements` is `page_elements(tree)` listed before an earlier step removed some of them.
+    """
     body = tree.find("body")
     root = body if body is not None else tree
     mode = ctx.options.mode
-    page_chars = _paragraph_chars(root)
+    chars = _paragraph_map(root)
+    page_chars = chars.get(root, 0)
+    elements = page_elements(tree) if elements is None else elements
     candidates = [
-        (el, rule) for el in root.iter()
-        if isinstance(el.tag, str) and el.tag not in NEVER_PRUNED_TAGS
-        and (rule := _rule_for(el, mode)) is not None
+        (el, rule) for el in elements
+        if el.tag not in NEVER_PRUNED_TAGS and (rule := _rule_for(el, mode)) is not None
     ]
+    candidates = [(el, rule) for el, rule in candidates if _is_attached(el, root)]
     removed: list[tuple[int, list[str], ElementRule]] = []
     for n in range(len(candidates) - 1, -1, -1):   # innermost first: a nested box keeps its own kind
         el, rule = candidates[n]
         if not ctx.enabled(rule.id, rule.kind) or el.getparent() is None:
             continue   # (innermost first: no ancestor of `el` has been removed yet)
-        if _protected(el, page_chars, ctx) or _touches_kept(el, ctx.kept):
+        if _protected(el, page_chars, ctx, chars.get(el, 0)) or _touches_kept(el, ctx.kept):
             continue
         removed.append((n, element_chunks(el), rule))
+        _forget(el, chars)
         _remove(el)
     for _, chunks, rule in sorted(removed, key=lambda x: x[0]):   # recorded in page order
         if rule.kind == "author_box":

@@ -171,7 +171,7 @@ FORM_MESSAGES = {
 # Text left where a blocked embed would be
 CONSENT = {
     "en": (r"(to )?view this content,? (please )?(enable|accept|allow) (cookies|consent)", r"to view this video,? please enable javascript", r"this content is (blocked|not available) due to your (privacy|cookie)",
-           r"(please )?(accept|enable) (cookies|marketing cookies|third[- ]party cookies) to (view|see|watch)", r"we need your consent to load",
+           r"(accept|enable) (marketing |third[- ]party )?cookies to (view|see|watch)", r"we need your consent to load",
            r"this (embed|content) (is provided by|from) a third party", r"click (here )?to (load|show) (the )?(external )?content",
            r"manage (your )?(cookie|privacy) (settings|preferences)"),
     "de": (r"externer inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
@@ -243,7 +243,7 @@ LEGAL = {
 # Legal and affiliate sentences found anywhere in a short block
 LEGAL_SEARCH = {
     "en": (r"we independently (select|review|choose) (everything|all|the products)", r"please bookmark (this|our|us)\b", r"when you buy (something )?through (our )?links",
-           r"(this (article|post|page) (contains|may contain) affiliate links)", r"as an amazon associate", r"all rights reserved"),
+           r"this (article|post|page) (contains|may contain) affiliate links", r"as an amazon associate", r"all rights reserved"),
     "de": (r"alle rechte vorbehalten", r"enthält affiliate-links", r"(beim kauf|wenn sie) .{0,40}erhalten wir (eine )?provision"),
     "fr": (r"tous droits réservés", r"reproduction (interdite|sans autorisation)"),
     "es": (r"todos los derechos reservados", r"prohibida (su|la) reproducción"),
