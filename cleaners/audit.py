@@ -10,19 +10,32 @@ from .text import clean_text, element_chunks, fold
 
 MATCH_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
 MIN_FREE_CHUNK = 60         # a shorter chunk found inside a kept block may still be a separate line
-MAX_MATCHES = 400           # elements examined when locating the article region
+MAX_MATCHES = 400           # kept blocks located when finding the article region
+MAX_ELEMENTS = 5000         # block elements examined per page
 
 
-def article_region(tree: HtmlElement, cands: list[Candidate]) -> HtmlElement | None:
+def text_elements(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Block elements (paragraphs, headings, items, quotes) with their folded text, in page order."""
+    out = []
+    for n, el in enumerate(tree.iter(*MATCH_TAGS)):
+        if n >= MAX_ELEMENTS:
+            break
+        folded = fold(el.text_content())
+        if folded:
+            out.append((el, folded))
+    return out
+
+
+def article_region(texts: list[tuple[HtmlElement, str]], cands: list[Candidate]) -> HtmlElement | None:
     """The lowest element holding every block the extractor kept (by exact text match)."""
     kept = {fold(c.text) for c in cands if c.block.type in ("paragraph", "heading") and len(c.text) > 20}
     if not kept:
         return None
     chains: list[list[HtmlElement]] = []
-    for n, el in enumerate(tree.iter(*MATCH_TAGS)):
-        if n > MAX_MATCHES * 10 or len(chains) >= MAX_MATCHES:
+    for el, folded in texts:
+        if len(chains) >= MAX_MATCHES:
             break
-        if fold(el.text_content()) in kept:
+        if folded in kept:
             chains.append(list(reversed([el, *el.iterancestors()])))
     if not chains:
         return None
@@ -35,9 +48,13 @@ def article_region(tree: HtmlElement, cands: list[Candidate]) -> HtmlElement | N
     return region
 
 
-def audit_dropped(tree: HtmlElement, cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
-    """Record chunks of the article region the extractor left out, with the rule that explains them."""
-    region = article_region(tree, cands)
+def audit_dropped(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
+                  anchors: frozenset[str]) -> None:
+    """Record chunks of the article region the extractor left out, with the rule that explains them.
+
+    `texts` is `text_elements(tree)` of the pruned tree.
+    """
+    region = article_region(texts, cands)
     if region is None:
         return
     blocks = {fold(c.text) for c in cands}

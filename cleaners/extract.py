@@ -4,7 +4,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from .article import Article, Block, blocks_text
-from .audit import audit_dropped
+from .audit import audit_dropped, text_elements
 from .body import Candidate, extract_body, same_site, to_candidates
 from .context import Context
 from .decode import decode
@@ -57,10 +57,11 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     prune(tree, ctx, elements)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
+    texts = text_elements(tree)
     if options.mode != "precision":
-        recover_lost(tree, candidates, ctx, anchors)
+        recover_lost(texts, candidates, ctx, anchors)
     filter_blocks(candidates, ctx, meta.title, anchors)
-    audit_dropped(tree, candidates, ctx, anchors)
+    audit_dropped(texts, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
     reason = _not_article_reason(blocks, meta, options)
     article = None if reason else _build(blocks, meta, ctx, options)

@@ -16,6 +16,7 @@ from .rules.elements import (
 from .text import clean_text, element_chunks, fold
 
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+SEPARATORS = re.compile(r"[_\-:.\[\]/\s]+")
 PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
@@ -59,14 +60,21 @@ def _attr_matchers(mode: str) -> tuple[tuple[ElementRule, ...], dict[str, int], 
     return rules, tokens, re.compile("\0(?:" + "|".join(groups) + ")")
 
 
+@lru_cache(maxsize=1)
+def _any_compound() -> re.Pattern:
+    """Every compound of every rule, matched anywhere (a cheap test before the part-boundary check)."""
+    return re.compile("|".join(re.escape(c) for r in ELEMENT_RULES for c in r.compounds))
+
+
 @lru_cache(maxsize=16384)
 def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
     """The first token/compound rule matching a class+id string (cached: pages repeat class names)."""
-    tokens, joined = _match_attr(attr)
+    lowered = attr.lower()
     rules, by_token, compounds = _attr_matchers(mode)
-    best = min((by_token[t] for t in tokens if t in by_token), default=len(rules))
-    for match in compounds.finditer(joined):
-        best = min(best, int(match.lastgroup[1:]))
+    best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))
+    if _any_compound().search(SEPARATORS.sub("", lowered)):
+        for match in compounds.finditer(_match_attr(attr)[1]):
+            best = min(best, int(match.lastgroup[1:]))
     return rules[best] if best < len(rules) else None
 
 

@@ -14,7 +14,7 @@ MATCHED_TYPES = ("paragraph", "heading", "quote", "list")
 MAX_HEADING_WORDS = 20      # a longer "heading" is a teaser, not a section title
 MAX_LINK_SHARE = 0.3        # a heading with more linked text than this is a teaser headline
 MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
-MAX_ELEMENTS = 5000         # elements examined per page
+SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
 
 
 def _linked_chars(el: HtmlElement) -> int:
@@ -48,34 +48,32 @@ def _inside_kept(text: str, kept: list[str]) -> bool:
     return any(text in k for k in kept)
 
 
-def recover_lost(tree: HtmlElement, cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
-    """Insert lost headings that are siblings of kept blocks, lie between them and open a kept block."""
+def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
+                 anchors: frozenset[str]) -> None:
+    """Insert lost headings that are siblings of kept blocks, lie between them and open a kept block.
+
+    `texts` is `audit.text_elements(tree)`: block elements with their folded text.
+    """
     kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
     if len(kept) < 2:
         return
     kept_texts = list(kept)
-    seen: list[tuple[HtmlElement, int | None, str]] = []   # (element, matched candidate index, text)
-    for n, el in enumerate(tree.iter("p", *RECOVER_TAGS, "blockquote", "li")):
-        if n > MAX_ELEMENTS:
-            return
-        text = clean_text(el.text_content())
-        if text:
-            seen.append((el, kept.get(fold(text)), text))
+    seen = [(el, kept.get(folded), folded) for el, folded in texts if el.tag in SCANNED_TAGS]
     matched = [k for k, (_, idx, _) in enumerate(seen) if idx is not None]
     if len(matched) < 2:
         return
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
     for k in range(matched[0], matched[-1]):
-        el, idx, text = seen[k]
+        el, idx, folded = seen[k]
         if idx is not None:
             last_idx = idx
             continue
         if el.tag not in RECOVER_TAGS or last_idx is None or seen[k + 1][1] is None:
             continue
+        text = clean_text(el.text_content())
         if not _opens(el, text, seen[k + 1][0]):
             continue   # the next element is not a kept block: a widget title, not a section heading
-        folded = fold(text)
         if _inside_kept(folded, kept_texts) or classify_text(text, ctx, anchors) is not None:
             continue
         block = _as_heading(el, text)

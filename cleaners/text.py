@@ -24,6 +24,8 @@ def clean_text(text: str | None) -> str:
     """Drop invisible characters and collapse whitespace (the page's Unicode form is kept)."""
     if not text:
         return ""
+    if text.isascii():
+        return " ".join(text.split())
     return " ".join(text.translate(DROP_INVISIBLE).split())
 
 
@@ -69,4 +71,4 @@ def element_chunks(element: HtmlElement) -> list[str]:
                 parts.append("\n")
             if el.tail and el is not element:
                 parts.append(el.tail)
-    return [c for c in (clean_text(x) for x in "".join(parts).split("\n")) if c]
+    return [c for c in (clean_text(x) for x in "".join(parts).split("\n") if x and not x.isspace()) if c]
