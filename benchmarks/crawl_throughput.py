@@ -107,16 +107,40 @@ def crawl(site: FixtureSite, workers: int, out: Path) -> tuple[float, int, str, 
     return elapsed, articles, stderr, sampler
 
 
-def single_process_rate(site: FixtureSite, sample: int) -> tuple[float, float, int]:
-    """Articles per wall second and per CPU second of cleaners.extract over `sample` article pages, one process."""
-    from cleaners import extract
-
+def sample_pages(site: FixtureSite, sample: int) -> list[tuple[str, bytes]]:
     paths = site.article_paths()
     step = max(1, len(paths) // sample)
     pages = []
     for path in paths[::step][:sample]:
         with urllib.request.urlopen(site.url(path), timeout=30) as response:
             pages.append((site.url(path), response.read()))
+    return pages
+
+
+def _extract_all(pages: list[tuple[str, bytes]]) -> float:
+    from cleaners import extract
+
+    extract(pages[0][1], url=pages[0][0])      # warm-up: lazy imports and models load once
+    started = time.monotonic()
+    for url, body in pages:
+        extract(body, url=url)
+    return time.monotonic() - started
+
+
+def pool_rate(pages: list[tuple[str, bytes]], workers: int) -> float:
+    """Control: articles/s of `workers` processes each extracting the whole sample at once, no crawling.
+    On a machine shared with other users this shows how much parallel speed-up the machine gives right now."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        walls = list(pool.map(_extract_all, [pages] * workers))
+    return workers * len(pages) / max(walls)
+
+
+def single_process_rate(pages: list[tuple[str, bytes]]) -> tuple[float, float, int]:
+    """Articles per wall second and per CPU second of cleaners.extract over the sample pages, one process."""
+    from cleaners import extract
+
     extract(pages[0][1], url=pages[0][0])      # warm-up: lazy imports and models load once
     started, cpu = time.monotonic(), time.process_time()
     for url, body in pages:
@@ -138,7 +162,9 @@ def main() -> int:
         elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl")
         server_cpu = time.process_time() - server_cpu
         fetched = len(site.requests)
-        single, single_cpu, sampled = single_process_rate(site, args.sample)
+        pages = sample_pages(site, args.sample)
+    single, single_cpu, sampled = single_process_rate(pages)
+    parallel = pool_rate(pages, args.workers)
     crawl_rate, article_rate = fetched / elapsed, articles / elapsed
     print(stderr.strip())
     print(f"\ncrawl with extraction: {fetched} pages fetched, {articles} articles in {elapsed:.1f} s wall "
@@ -147,6 +173,8 @@ def main() -> int:
     print(f"single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s "
           f"({single_cpu:.1f} per CPU second)")
     print(f"ratio (crawl articles/s over single-process articles/s): {article_rate / single:.2f}")
+    print(f"control: {args.workers} processes extracting the sample with no crawl: {parallel:.1f} articles/s, "
+          f"ratio {parallel / single:.2f} (the parallel speed-up this machine gives now)")
     main_cpu = rss.cpu.get(rss.pid, 0.0)
     worker_cpu = sum(rss.cpu.values()) - main_cpu
     print(f"CPU seconds during the crawl: crawler process {main_cpu:.1f}, extraction workers {worker_cpu:.1f}, "
