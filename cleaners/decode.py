@@ -4,7 +4,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .errors import DecodeError, NotHTMLError
+from .errors import DecodeError, NotHTMLError, TooLargeError
 
 # Leading bytes of formats that are regularly served as text/html by mistake.
 BINARY_MAGIC = (
@@ -34,6 +34,7 @@ META_CHARSET = re.compile(
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 SNIFF_BYTES = 4096         # how much of the head we look at for <meta charset> and binary sniffing
 MAX_CONTROL_SHARE = 0.10   # above this share of control bytes in the head, the input is binary
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024   # larger documents are refused (DOWNLOAD_MAXSIZE; real pages stay under 3 MB)
 
 
 def _codec(name: str | None) -> str | None:
@@ -41,7 +42,7 @@ def _codec(name: str | None) -> str | None:
     if not name:
         return None
     name = name.strip().strip("'\"").lower()
-    if name in ("x-user-defined", "unicode"):
+    if name in ("x-user-defined", "unicode", "utf-7", "utf7"):   # WHATWG: never UTF-7
         return None
     try:
         codec = codecs.lookup(name).name
@@ -88,43 +89,66 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _decodes(data: bytes, codec: str) -> bool:
+    """True when `data` decodes without error in `codec`."""
+    try:
+        data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _declared(data: bytes, http_charset: str | None) -> list[str]:
+    """The codecs the HTTP header and the <meta> tag declare, in that order, known names only."""
+    match = META_CHARSET.search(data[:SNIFF_BYTES])
+    meta = match.group(1).decode("ascii", "ignore") if match else None
+    return [c for c in dict.fromkeys((_codec(http_charset), _codec(meta))) if c]
+
+
 def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
-    """The codec to decode `data` with, in WHATWG order: BOM, HTTP header, <meta>, detection."""
+    """The codec to decode `data` with: BOM, then what the bytes prove, then HTTP header, <meta>, detection.
+
+    Bytes win over declarations: non-ASCII bytes that are valid UTF-8 are UTF-8 whatever the header or
+    <meta> say (pages re-encoded that kept an old label); UTF-16 without a BOM is recognised by its NULs;
+    a declared charset the bytes do not decode in yields to the next declaration that fits.
+    """
     for bom, name in BOMS:
         if data.startswith(bom):
             return name
-    declared = _codec(http_charset)
-    if declared:
-        return declared
-    match = META_CHARSET.search(data[:SNIFF_BYTES])
-    declared = _codec(match.group(1).decode("ascii", "ignore")) if match else None
     utf16 = _utf16_without_bom(data)
     if utf16:
         return utf16
-    if declared and not declared.startswith("utf-16"):
-        if declared != "utf-8" and not data.isascii() and _is_utf8(data):
-            return "utf-8"   # a page re-encoded to UTF-8 that kept its old <meta> charset
-        return declared
-    try:
-        data.decode("utf-8")
+    declared = [c for c in _declared(data, http_charset) if not c.startswith(("utf-16", "utf-32"))]
+    if (not declared or not data.isascii()) and _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    for codec in declared:
+        if _decodes(data, codec):
+            return codec
+    if declared:
+        return declared[0]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     return best.encoding if best else "cp1252"
 
 
+def check_size(size: int, source: str | None, unit: str = "bytes") -> None:
+    """Raise TooLargeError for a document over MAX_DOCUMENT_BYTES."""
+    if size > MAX_DOCUMENT_BYTES:
+        raise TooLargeError(f"document too large: {size:,} {unit}, the limit is {MAX_DOCUMENT_BYTES:,}", source)
+
+
 def decode(data: bytes | str, http_charset: str | None = None, source: str | None = None) -> str:
     """Decode a document to text, with NUL bytes and a leading BOM removed."""
     if isinstance(data, str):
+        check_size(len(data), source, "characters")
         if not data.strip():
             raise NotHTMLError("empty document", source)
         return data.replace("\x00", "").lstrip("\ufeff")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"html must be bytes or str, not {type(data).__name__}")
     data = bytes(data)
+    check_size(len(data), source)
     sniff_binary(data, source)
     encoding = detect_encoding(data, http_charset)
     for bom, name in BOMS:

@@ -25,3 +25,7 @@ class ParseError(CleanwireError):
 
 class InputError(CleanwireError):
     """A command-line input could not be read or fetched (missing file, HTTP error, bad scheme)."""
+
+
+class TooLargeError(CleanwireError):
+    """The document is over a size limit of the cleaner (bytes, elements, nesting depth)."""
