@@ -65,7 +65,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: 
         include_tables=options.include_tables,
         include_images=False,
         include_links=True,
-        include_formatting=True,
+        include_formatting=False,
         with_metadata=False,
         deduplicate=False,
     )

@@ -15,6 +15,9 @@ from .text import fold, strip_edges, word_count
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
 JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
+TITLE_WORD_SHARE = 0.5      # a heading above the body holding this share of the title's words repeats it
+LEAD_PARAGRAPH_WORDS = 15   # a paragraph this long means the body has started
+UNPROTECTED_LINE_CHARS = 200   # a phrase rule overrides articleBody protection on lines up to this long
 MAX_KICKER_CHARS = 80       # a heading may prefix the title with a kicker ("Ukraine-Krieg: <title>") this long
 MIN_LEAD_WORDS = 8          # a block above the articleBody text this long is a standfirst, not a promo
 MIN_STANDFIRST_CHARS = 60   # a shorter description is a label, not the article's standfirst
@@ -33,6 +36,7 @@ MAX_DATE_LINE = 160         # a longer line is a sentence, not a timestamp
 DATE_TOKEN = re.compile(r"^\d+(st|nd|rd|th|er|h\d*|e|º|ª)?$")
 DATELINE_PLACE = re.compile(r"^[^\W\d][\w .'’/]{1,40}?(\s*,|\s+[-–—|])\s+")
 NUMERIC_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}")
+DOTTED_TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")   # "15.59": a time only beside a label ("Uppdaterad 15.59")
 DATE_WORDS = DATE_LINE_LABELS | DATE_LINE_MONTHS | DATE_LINE_WEEKDAYS | DATE_LINE_ZONES | DATE_LINE_COUNTS
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
 
@@ -174,7 +178,10 @@ def _is_date_words(text: str) -> bool:
     words = WORD_RE.findall(text)
     numbers = sum(1 for w in words if DATE_TOKEN.match(w))
     months = sum(1 for w in words if w in DATE_LINE_MONTHS)
-    if numbers + months < 2 or numbers == 0 or not (months or NUMERIC_DATE.search(text)):
+    labelled = any(w in DATE_LINE_LABELS for w in words)
+    if numbers + months < 2 or numbers == 0:
+        return False
+    if not (months or NUMERIC_DATE.search(text) or (labelled and DOTTED_TIME.search(text))):
         return False
     return all(DATE_TOKEN.match(w) or w in DATE_WORDS for w in words)
 
@@ -247,11 +254,24 @@ def author_rule_for(text: str, ctx: Context) -> str | None:
     return None
 
 
+def _is_byline_date(text: str, ctx: Context) -> bool:
+    """'<author name><date line>' ("Fatma Çetin20 Nisan 2026•Güncelleme: 20 Nisan 2026")."""
+    folded = fold(text)
+    for name in ctx.author_names:
+        name = fold(name)
+        if name and folded.startswith(name) and date_line_rule(folded[len(name):].lstrip(" ,|•·-–—")):
+            return True
+    return False
+
+
 def _author_lines(cands: list[Candidate], ctx: Context) -> None:
     for cand in cands:
         if cand.removed or cand.protected or cand.block.type not in ("paragraph", "heading"):
             continue
         rule = author_rule_for(cand.text, ctx)
+        if rule is None and _is_byline_date(cand.text, ctx):
+            _remove(cand, "metadata", "metadata:byline-date", ctx)
+            continue
         if rule is None or (rule != "author_box:name-line" and cand.block.type != "paragraph"):
             continue
         if _remove(cand, "author_box", rule, ctx) and rule != "author_box:name-line":
@@ -272,11 +292,13 @@ def classify_text(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str
 
 
 def _phrases(cands: list[Candidate], ctx: Context) -> None:
+    """Phrase rules; a short line they name goes even when articleBody holds it (publishers paste prompts there)."""
     for cand in cands:
-        if cand.removed or cand.protected:
+        if cand.removed or (cand.protected and len(cand.text) > UNPROTECTED_LINE_CHARS):
             continue
         verdict = text_rule_for(cand.text)
         if verdict is not None:
+            cand.protected = False
             _remove(cand, verdict[0], verdict[1], ctx)
 
 
@@ -305,14 +327,20 @@ def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) 
 
 
 def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> None:
+    """Headings above the body that repeat the title (with a kicker, or reworded for the page)."""
     if not title:
         return
     folded_title = fold(title)
+    title_words = set(WORD_RE.findall(folded_title))
     for cand in cands[:3]:
+        if cand.block.type == "paragraph" and word_count(cand.text) >= LEAD_PARAGRAPH_WORDS:
+            return   # the body has started
         text = fold(cand.text)
         if cand.removed or cand.block.type != "heading":
             continue
-        if text == folded_title or (text.endswith(folded_title) and len(text) <= len(folded_title) + MAX_KICKER_CHARS):
+        shared = len(title_words & set(WORD_RE.findall(text))) / max(len(title_words), 1)
+        if text == folded_title or (text.endswith(folded_title) and len(text) <= len(folded_title) + MAX_KICKER_CHARS) \
+                or (shared >= TITLE_WORD_SHARE and len(text) <= 2 * len(folded_title) + MAX_KICKER_CHARS):
             cand.protected = False
             _remove(cand, "metadata", "metadata:title-repeat", ctx)
 

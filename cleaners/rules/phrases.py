@@ -80,6 +80,10 @@ WIDGET_TITLES = {
     "ko": (r"많이 본 뉴스", r"공유"),
     "zh": (r"热门文章", r"分享"),
 }
+# Link markers that open a promo line (">> Hier finden Sie ...")
+PROMO_MARKERS = {
+    "any": (r">> ?", r"→ ?(read|lesen|lire|leer|leggi|leia|lees)"),
+}
 # Titles of related-content boxes alone on a line ("Related", "Mehr zum Thema", "Zobacz także")
 PROMO_TITLES = {
     "en": (r"related( articles| stories| posts| content| coverage| topics| videos| reading)?", r"what to read next", r"read (more|next|also)",
@@ -107,7 +111,7 @@ PROMO_PREFIXES = {
     "en": (r"read (more|also|next) ?[:|»>–-]", r"read (more|also|next)$", r"more:", r"see also ?:", r"related:", r"also read ?:", r"recommended:", r"watch:", r"listen:",
            r"read the full story", r"click here to read", r"more on this story", r"further reading:", r"don'?t miss:", r"related stories?:",
            r"related articles?:", r"related reading:", r"must read:", r"latest:"),
-    "de": (r"lesen sie (auch|mehr|hier)\b", r"aktuelle [\w ]{0,40}finden sie [\w ]{0,20}in unserem (liveblog|ticker|newsblog|live-?ticker)", r"lesetipp:", r"auch interessant:", r"mehr zum thema:", r"mehr dazu:", r"weiterlesen:", r"siehe auch:",
+    "de": (r"mehr (zum thema|dazu|zur lage [\w ]{0,40}) (finden|lesen) sie", r"zum artikel:", r"lesen sie (auch|mehr|hier)\b", r"aktuelle [\w ]{0,40}finden sie [\w ]{0,20}in unserem (liveblog|ticker|newsblog|live-?ticker)", r"lesetipp:", r"auch interessant:", r"mehr zum thema:", r"mehr dazu:", r"weiterlesen:", r"siehe auch:",
            r"zum thema:", r"passend dazu:", r"das könnte sie auch interessieren"),
     "fr": (r"(à|a) lire (aussi|également|egalement)\b", r"lire aussi\b", r"voir aussi\b", r"sur le même sujet\b", r"à voir aussi\b", r"lire la suite\b"),
     "es": (r"lee también\b", r"lea también\b", r"te puede interesar:", r"más información:", r"leer más\b", r"ver también\b", r"también te puede interesar"),
@@ -135,7 +139,7 @@ NEWSLETTER = {
            r"want to add another user to your subscription", r"enter your email( address)?", r"please (enter|provide) a valid email",
            r"thank you for (signing up|subscribing)", r"you('re| are) (now )?subscribed", r"by signing up,? you agree",
            r"invalid email( address)?", r"support (our|independent) journalism", r"become a (member|subscriber)"),
-    "de": (r"jetzt (abonnieren|abo abschließen|registrieren)", r"ihre meinung ist uns wichtig", r"newsletter informiert sie", r"abonnier(e|en sie) (den|unseren) [\w -]{0,30}(kanal|newsletter)",
+    "de": (r"journalismus braucht (deine|ihre) unterstützung", r"jetzt (abonnieren|abo abschließen|registrieren)", r"ihre meinung ist uns wichtig", r"newsletter informiert sie", r"abonnier(e|en sie) (den|unseren) [\w -]{0,30}(kanal|newsletter)",
            r"testen sie [\w ]{0,40}(gratis|kostenlos|für (zwei|drei|vier|\d+) wochen)", r"abonnieren sie (unseren|den) newsletter", r"newsletter abonnieren",
            r"abonnieren für", r"mit einem abo", r"bereits abonnent", r"weiterlesen mit", r"dieser artikel ist (nur )?für abonnenten",
            r"melden sie sich (jetzt )?(für|zum) newsletter an", r"gratis testen", r"e-mail-adresse eingeben"),
@@ -174,7 +178,7 @@ CONSENT = {
            r"(accept|enable) (marketing |third[- ]party )?cookies to (view|see|watch)", r"we need your consent to load",
            r"this (embed|content) (is provided by|from) a third party", r"click (here )?to (load|show) (the )?(external )?content",
            r"manage (your )?(cookie|privacy) (settings|preferences)"),
-    "de": (r"externer inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
+    "de": (r"ein klick für den datenschutz", r"externer inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
            r"an dieser stelle (finden sie|findest du) (einen|ein|eine) [\w ,-]{0,80}externen? inhalt", r"um diesen inhalt (zu sehen|anzuzeigen)", r"wir benötigen ihre zustimmung", r"inhalte von drittanbietern",
            r"externe inhalte (aktivieren|anzeigen|laden)", r"datenschutzeinstellungen", r"ich bin damit einverstanden, dass mir externe inhalte"),
     "fr": (r"contenu externe", r"(pour|afin de) (voir|afficher) ce contenu", r"acceptez les cookies", r"gérer mes choix", r"ce contenu est bloqué"),
@@ -205,8 +209,11 @@ VIDEO_TEASERS = {
 }
 # Agency and source notes ("Mit Informationen der Nachrichtenagenturen ...")
 SOURCE_NOTES = {
-    "de": (r"mit (informationen|material) (der|von|aus) [\w ,.-]{0,80}(nachrichtenagenturen|agenturen)", r"\(abgerufen am:? ?\d"),
-    "en": (r"with (reporting|additional reporting|information) from (the )?(associated press|reuters|afp|wire services)",),
+    "de": (r"zuerst (bei|in|auf) .{1,40} erschienen", r"wie hat ihnen dieser artikel gefallen", r"mit (informationen|material) (der|von|aus) [\w ,.-]{0,80}(nachrichtenagenturen|agenturen)", r"\(abgerufen am:? ?\d"),
+    "en": (r"with (reporting|additional reporting|information) from (the )?(associated press|reuters|afp|wire services)",
+           r"contributed to this report", r"(with |additional )?reporting by [\w .'’-]{2,60}$", r"first published (in|by|on) ",
+           r"this (is a|story is) breaking (news )?(story|new story)", r"more to follow\.?$", r"for more stories like this",
+           r"this (story|article) (has been|was|will be) updated"),
 }
 # Photo credits alone on a line ("Photo: AFP", "Foto: dpa", "Bild: Thomas Berger")
 CREDIT_LINES = {
@@ -272,7 +279,7 @@ METADATA = {
         rf"( ?[•|·—-] ?(updated|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad|zaktualizowano):? ?{DATE_WORD}?([,•|·—-]? ?\d{{1,2}}[:.h]\d{{2}}( ?(am|pm|uhr|h))?)?)?",
         r"\d{1,2}[:.]\d{2}( ?(am|pm|uhr|h))?",
         r"(https?://|www\.)\S+",
-        r"dieses thema im programm:.{0,120}",
+        r"dieses thema im programm:.{0,120}", r"sendung: .{1,100}", r"ausgabe vom \d{1,2}\.\d{1,2}\.\d{2,4}.{0,40}",
         r"(\d+([.,]\d+)? ?(k|mil|tsd\.?|mio\.?)? )?(shares?|comments?|views?|compartilhamentos|partages|compartidos|condivisioni|geteilt|aufrufe|visualizações|visualizzazioni|vistas|vues|weergaven|udostępnień|wyświetleń)( \d+)?",
         r"(\d+ )?(shares?|comments?|views?|min(ute)?s? read|minute read|min\. lesezeit|lesezeit:? ?\d+ min(uten)?|minutos de lectura|min de lecture)( \d+)?",
         r"(reading time|lesezeit|temps de lecture|tiempo de lectura):? ?\d+ ?(min|minutes|minuten|minutos)\.?",
@@ -299,6 +306,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("promo", "full", SHORT, PROMO_TITLES, "box-title")
     + _rules("widget", "full", SHORT, WIDGET_TITLES, "title")
     + _rules("promo", "prefix", 300, PROMO_PREFIXES, "read-also")
+    + _rules("promo", "prefix", 300, PROMO_MARKERS, "marker")
     + _rules("newsletter", "search", MEDIUM, NEWSLETTER, "prompt")
     + _rules("newsletter", "full", SHORT, FORM_MESSAGES, "form-message")
     + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
