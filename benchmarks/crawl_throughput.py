@@ -5,10 +5,12 @@ Serves the fixture site plus N generated archive articles on 127.0.0.1, crawls i
 extracts a sample of the same article pages in this one process for the baseline rate. Not a test.
 
     .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--sample 300] [--workers N]
+    .venv/bin/python benchmarks/crawl_throughput.py --pages ../shared/devdata/pages --copies 6   # real page weights
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import subprocess
 import sys
@@ -16,12 +18,68 @@ import tempfile
 import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.testsite import FixtureSite  # noqa: E402
+
+class PagesSite:
+    """Saved pages (*.html, *.html.gz, e.g. ../shared/devdata/pages) served `copies` times each on 127.0.0.1 under
+    /p/N/, listed by /sitemap.xml: real page weights for the throughput ratio. Same interface as FixtureSite."""
+
+    def __init__(self, directory: Path, copies: int) -> None:
+        files = sorted(p for p in directory.iterdir() if p.name.endswith((".html", ".html.gz")))
+        bodies = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in files]
+        self.bodies = bodies * copies
+        self.requests: list[tuple[str, str, int]] = []
+        self.origin = ""
+        self.server: ThreadingHTTPServer | None = None
+
+    def article_paths(self) -> list[str]:
+        return [f"/p/{i}/" for i in range(len(self.bodies))]
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def __enter__(self) -> PagesSite:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:       # noqa: N802 (http.server API)
+                status, kind, body = site.respond(self.path)
+                site.requests.append(("GET", self.path, status))
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def respond(self, path: str) -> tuple[int, str, bytes]:
+        if path == "/robots.txt":
+            return 200, "text/plain", f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\n".encode()
+        if path == "/sitemap.xml":
+            locs = "".join(f"<url><loc>{self.origin}{p}</loc></url>" for p in self.article_paths())
+            return 200, "application/xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+        parts = path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "p" and parts[1].isdigit() and int(parts[1]) < len(self.bodies):
+            return 200, "text/html", self.bodies[int(parts[1])]
+        return 404, "text/plain", b"not found"
+
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_PROGRESS=False", "-s", "LOG_LEVEL=ERROR"]
@@ -90,9 +148,9 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def crawl(site: FixtureSite, workers: int, out: Path) -> tuple[float, int, str, RssSampler]:
+def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, str, RssSampler]:
     command = [sys.executable, "-m", "crawler", "crawl", site.origin + "/", "-o", str(out),
-               "-s", f"CLEANWIRE_WORKERS={workers}", *LOOPBACK]
+               "-s", f"CLEANWIRE_WORKERS={workers}", *LOOPBACK, *extra]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = RssSampler(process.pid, site)
@@ -154,20 +212,30 @@ def main() -> int:
     parser.add_argument("--extra", type=int, default=5000, help="generated archive articles (default: 5000)")
     parser.add_argument("--sample", type=int, default=300, help="pages extracted single-process (default: 300)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="extraction workers")
+    parser.add_argument("--pages", type=Path, metavar="DIR",
+                        help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)")
+    parser.add_argument("--copies", type=int, default=6, help="times each --pages page is served (default: 6)")
     args = parser.parse_args()
 
-    print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}")
-    with FixtureSite(extra_articles=args.extra) as site, tempfile.TemporaryDirectory() as tmp:
+    if args.pages:
+        site, extra = PagesSite(args.pages, args.copies), ["-s", "CLEANWIRE_LINK_DEPTH=0"]
+        print(f"cores: {os.cpu_count()}  workers: {args.workers}  pages: {len(site.bodies)} from {args.pages}")
+    else:
+        site, extra = FixtureSite(extra_articles=args.extra), []
+        print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}")
+    with site, tempfile.TemporaryDirectory() as tmp:
         server_cpu = time.process_time()
-        elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl")
+        elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl", extra)
         server_cpu = time.process_time() - server_cpu
         fetched = len(site.requests)
+        if args.pages:      # copies are dropped as duplicates after extraction: count the pages extracted
+            articles = sum(1 for _, path, status in site.requests if path.startswith("/p/") and status == 200)
         pages = sample_pages(site, args.sample)
     single, single_cpu, sampled = single_process_rate(pages)
     parallel = pool_rate(pages, args.workers)
     crawl_rate, article_rate = fetched / elapsed, articles / elapsed
     print(stderr.strip())
-    print(f"\ncrawl with extraction: {fetched} pages fetched, {articles} articles in {elapsed:.1f} s wall "
+    print(f"\ncrawl with extraction: {fetched} pages fetched, {articles} articles extracted in {elapsed:.1f} s wall "
           f"(process start included)")
     print(f"  {crawl_rate:.1f} pages/s, {article_rate:.1f} articles/s")
     print(f"single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s "
