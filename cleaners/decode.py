@@ -34,6 +34,8 @@ META_CHARSET = re.compile(
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 SNIFF_BYTES = 4096         # how much of the head we look at for <meta charset> and binary sniffing
 MAX_CONTROL_SHARE = 0.10   # above this share of control bytes in the head, the input is binary
+SNIFF_UTF8_BYTES = 1_000_000   # how much of an undeclared, not quite valid UTF-8 document is scored as UTF-8
+MIN_UTF8_CHARS = 3         # valid multi-byte characters needed to call broken UTF-8 UTF-8
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024   # larger documents are refused (DOWNLOAD_MAXSIZE; real pages stay under 3 MB)
 
 
@@ -98,6 +100,14 @@ def _decodes(data: bytes, codec: str) -> bool:
     return True
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few broken sequences: valid multi-byte characters outnumber the broken ones 2 to 1."""
+    text = data[:SNIFF_UTF8_BYTES].decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    valid = sum(1 for ch in text if ch > "\x7f") - broken
+    return valid >= MIN_UTF8_CHARS and valid >= 2 * broken
+
+
 def _declared(data: bytes, http_charset: str | None) -> list[str]:
     """The codecs the HTTP header and the <meta> tag declare, in that order, known names only."""
     match = META_CHARSET.search(data[:SNIFF_BYTES])
@@ -126,6 +136,8 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
             return codec
     if declared:
         return declared[0]
+    if _mostly_utf8(data):
+        return "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
