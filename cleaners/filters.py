@@ -21,6 +21,12 @@ UNPROTECTED_LINE_CHARS = 200   # a phrase rule overrides articleBody protection 
 MAX_KICKER_CHARS = 80       # a heading may prefix the title with a kicker ("Ukraine-Krieg: <title>") this long
 MIN_LEAD_WORDS = 8          # a block above the articleBody text this long is a standfirst, not a promo
 MIN_STANDFIRST_CHARS = 60   # a shorter description is a label, not the article's standfirst
+LABELLED_LINK_DENSITY = 0.5  # a paragraph this much linked, with only a short label besides, is a promo
+MAX_LINK_LABEL_CHARS = 40    # ... when the unlinked label is at most this long
+LINK_LABEL = re.compile(r"^[^|:»›>]{1,40}\s*[|:»›>]")   # "LABEL | ", "Label: " before the link
+MARKUP_TEXT = re.compile(
+    r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>", re.IGNORECASE)
+MARKUP_RULE = "other:markup-text"
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
 MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
 BIO_VERBS = (
@@ -308,6 +314,14 @@ def _is_other_page(href: str, ctx: Context) -> bool:
     return href.split("#")[0].rstrip("/") != (ctx.url or "").split("#")[0].rstrip("/")
 
 
+def _is_labelled_link(cand: Candidate, ctx: Context) -> bool:
+    """A short label and one link to another page of the site ("MORE NEWS HERE | <headline>")."""
+    unlinked = len(cand.text) - cand.link_chars
+    return (LABELLED_LINK_DENSITY <= cand.link_density < 0.8 and unlinked <= MAX_LINK_LABEL_CHARS
+            and LINK_LABEL.match(cand.text) is not None and word_count(cand.text) >= MIN_PROMO_WORDS
+            and any(_is_other_page(h, ctx) for h in cand.links))
+
+
 def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
     """Blocks that are one link to another page of the site (bare promos, link lists, headlines)."""
     for cand in cands:
@@ -317,7 +331,12 @@ def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) 
         if folded in anchors and cand.block.type in ("paragraph", "heading"):
             _remove(cand, "promo", "promo:linked-headline", ctx)
             continue
-        if not cand.links or cand.link_density < 0.8:
+        if not cand.links:
+            continue
+        if cand.block.type == "paragraph" and _is_labelled_link(cand, ctx):
+            _remove(cand, "promo", "promo:labelled-link", ctx)
+            continue
+        if cand.link_density < 0.8:
             continue
         if cand.block.type == "paragraph" and word_count(cand.text) >= MIN_PROMO_WORDS:
             if any(_is_other_page(h, ctx) for h in cand.links):
@@ -386,8 +405,23 @@ def _orphan_headings(cands: list[Candidate], ctx: Context) -> None:
             _remove(cand, "widget", "widget:orphan-heading", ctx)
 
 
+def _strip_markup(cands: list[Candidate], ctx: Context) -> None:
+    """Cut HTML code a page shows as text ("<iframe title=... src=...></iframe>") out of paragraphs."""
+    for cand in cands:
+        if "<" not in cand.text or cand.block.type not in ("paragraph", "quote") or not ctx.enabled(MARKUP_RULE, "other"):
+            continue
+        fragments = [m.group(0) for m in MARKUP_TEXT.finditer(cand.text)]
+        if not fragments:
+            continue
+        cand.block.text = "\n".join(x for x in (" ".join(line.split()) for line in MARKUP_TEXT.sub(" ", cand.text).split("\n")) if x)
+        ctx.record("other", MARKUP_RULE, fragments)
+        if not cand.block.text:
+            cand.removed = True
+
+
 def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, anchors: frozenset[str]) -> None:
     """Mark boilerplate candidates removed, in rule order; records every removal in ctx."""
+    _strip_markup(cands, ctx)
     _protect_by_article_body(cands, ctx)
     _title_repeat(cands, ctx, title)
     _phrases(cands, ctx)
