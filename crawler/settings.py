@@ -37,6 +37,7 @@ LOG_LEVEL = "INFO"                          # Scrapy's log level
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,   # replaced by the fixed one below
+    "crawler.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
     "crawler.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
     "crawler.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
 }
@@ -59,6 +60,8 @@ CLEANWIRE_MODE = "balanced"                 # cleaner mode: precision | balanced
 CLEANWIRE_KEEP_KINDS: list[str] = []        # boilerplate kinds left in the text
 CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
+CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/safety.py)
+CLEANWIRE_DENY_PRIVATE = False              # refuse private/loopback targets even when named (URLs taken from others)
 
 # datasets: Parquet, WARC archive, near-duplicates (crawler/exporters.py, warc.py, neardup.py)
 CLEANWIRE_PARQUET_ROW_GROUP_ITEMS = 500     # records buffered per Parquet row group (bounds memory)

@@ -35,6 +35,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after fetching N responses")
     parser.add_argument("--since", type=_iso_date, metavar="DATE", help="skip articles published before DATE")
     parser.add_argument("--workers", type=int, metavar="N", help="extraction processes (default: one per core)")
+    parser.add_argument("--deny-private", action="store_true",
+                        help="refuse private, loopback and link-local addresses even for the sites named")
     add_common_arguments(parser)
 
 
@@ -75,6 +77,8 @@ def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
         extra["CLEANWIRE_STATE"] = args.state
     if args.workers:
         extra["CLEANWIRE_WORKERS"] = args.workers
+    if args.deny_private:
+        extra["CLEANWIRE_DENY_PRIVATE"] = True
     if args.mode:
         extra["CLEANWIRE_MODE"] = args.mode
     if args.keep:
