@@ -12,7 +12,7 @@ from .filters import filter_blocks
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
-from .recover import recover_lost
+from .recover import recover_lost, recover_standfirst
 from .prune import apply_site_overrides, collect_media, page_elements, prune
 from .text import clean_text, fold, word_count
 
@@ -61,6 +61,8 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     if options.mode != "precision":
         recover_lost(texts, candidates, ctx, anchors)
     filter_blocks(candidates, ctx, meta.title, anchors)
+    if options.mode != "precision":
+        recover_standfirst(elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
     reason = _not_article_reason(blocks, meta, options)

@@ -1,4 +1,4 @@
-"""Recovery step: put back section headings trafilatura lost between the blocks it kept."""
+"""Recovery step: put back section headings and the standfirst the extractor lost."""
 from __future__ import annotations
 
 from lxml.html import HtmlElement
@@ -13,6 +13,9 @@ RECOVER_TAGS = ("h2", "h3", "h4", "h5", "h6")
 MATCHED_TYPES = ("paragraph", "heading", "quote", "list")
 MAX_HEADING_WORDS = 20      # a longer "heading" is a teaser, not a section title
 MAX_LINK_SHARE = 0.3        # a heading with more linked text than this is a teaser headline
+STANDFIRST_MIN_WORDS = 8     # a shorter description is a label, not a standfirst
+STANDFIRST_PROBE = 30        # characters compared before an element's whole text is
+STANDFIRST_SLACK = 40        # the element may add this much to the description (a trailing link)
 MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
 SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
 
@@ -81,3 +84,31 @@ def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], c
             inserts.append((last_idx, Candidate(block, css="recovered")))
     for idx, cand in reversed(inserts):
         cands.insert(idx + 1, cand)
+
+
+def _showing(elements: list[HtmlElement], wanted: str) -> str | None:
+    """The text of an element of the page that shows `wanted` (folded) as its whole text, if any."""
+    head = wanted[:STANDFIRST_PROBE]
+    for el in elements:
+        own = el.text
+        if own and len(own) >= STANDFIRST_PROBE and fold(own[:STANDFIRST_PROBE * 2]).startswith(head):
+            text = clean_text(el.text_content())
+            folded = fold(text)
+            if folded == wanted or (folded.startswith(wanted) and len(folded) <= len(wanted) + STANDFIRST_SLACK):
+                return text
+    return None
+
+
+def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx: Context) -> None:
+    """Put the standfirst first when the page shows its description as text but the extractor missed it."""
+    desc = ctx.description
+    if not desc or word_count(desc) < STANDFIRST_MIN_WORDS:
+        return
+    kept = [c for c in cands if not c.removed]
+    if not kept or any(desc[:STANDFIRST_PROBE] in fold(c.text) for c in kept):
+        return
+    text = _showing(elements, desc)
+    if text is None:
+        return
+    first = next(i for i, c in enumerate(cands) if not c.removed)
+    cands.insert(first, Candidate(Block("paragraph", text), css="standfirst", protected=True))
