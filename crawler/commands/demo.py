@@ -43,6 +43,19 @@ def short_record(record: dict) -> str:
     ])
 
 
+def read_records(output: Path) -> list[dict]:
+    """The records the crawl wrote, in the output's format: Parquet, a JSON array, or JSON lines."""
+    suffix = output.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(output).to_pylist()
+    text = output.read_text("utf-8")
+    if suffix == ".json":
+        return json.loads(text) if text.strip() else []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def run(args) -> int:
     from crawler.commands.crawl import feed_settings, run_crawl
     from crawler.fetch import project_settings
@@ -54,7 +67,7 @@ def run(args) -> int:
         print(f"crawling it: robots.txt, sitemaps, feeds, links; extracting on every core\n", flush=True)
         extra = {**LOOPBACK_SETTINGS, "FEEDS": feed_settings(str(output))}
         stats = run_crawl([site.origin + "/"], project_settings(dict(args.settings), **extra))
-    records = [json.loads(line) for line in output.read_text("utf-8").splitlines() if line.strip()]
+    records = read_records(output)
     print(f"\n{len(records)} article records written to {output.resolve()}")
     if records:
         print("first record:")
