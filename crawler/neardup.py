@@ -5,6 +5,7 @@ import hashlib
 import logging
 import re
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 from itemadapter import ItemAdapter
@@ -17,6 +18,7 @@ NUM_PERM = 128             # MinHash permutations: estimate error ~ sqrt(J(1-J)/
 SEED = 1                   # MinHash permutation seed: fixed, signatures persist across runs
 MIN_RECALL = 0.995         # LSH band layout: chance that a pair exactly at the threshold becomes a candidate
 DEFAULT_THRESHOLD = 0.9    # estimated Jaccard of the shingle sets at or above which a record is a near-duplicate
+BUSY_TIMEOUT = 30.0        # seconds to wait for another writer of a shared state file
 WORD = re.compile(r"\w+")
 
 SCHEMA = """
@@ -136,6 +138,16 @@ class NearDupIndex:
         return self.conn.execute("SELECT COUNT(*) FROM neardup_docs").fetchone()[0]
 
 
+def connect(path: str) -> sqlite3.Connection:
+    """The index's connection: a SQLite file (may be the --state file, shared with the state store) or :memory:."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+    return conn
+
+
 class NearDupPipeline:
     """Sets `duplicate_of` on a record whose text nearly repeats an earlier one's (or drops it)."""
 
@@ -150,8 +162,7 @@ class NearDupPipeline:
         path = settings.get("CLEANWIRE_NEARDUP")
         if not path:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
-        conn = sqlite3.connect(path)
-        conn.execute("PRAGMA journal_mode=WAL")
+        conn = connect(path)
         index = NearDupIndex(conn, settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD))
         return cls(index, settings.getbool("CLEANWIRE_DROP_NEAR_DUPLICATES"), crawler.stats)
 

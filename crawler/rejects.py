@@ -44,6 +44,11 @@ VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::sty
                            "or ancestor::template or ancestor::svg)]")
 WORD = re.compile(r"\w+")
 
+#: signals a spider sends for the recorder: a fetched page it chose not to pass on (response, reason),
+#: and a request that got no response (url, error: robots.txt, size limit, timeout)
+page_skipped = object()
+fetch_failed = object()
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -220,12 +225,16 @@ class RejectsRecorder:
         recorder = cls(RejectsWriter(path), crawler.settings.getint("DOWNLOAD_MAXSIZE") or None)
         crawler.signals.connect(recorder.response_received, signal=signals.response_received)
         crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(recorder.page_skipped, signal=page_skipped)
+        crawler.signals.connect(recorder.record_failure, signal=fetch_failed)
         crawler.signals.connect(recorder.close, signal=signals.spider_closed)
         return recorder
 
     def response_received(self, response, request, spider=None) -> None:
-        """Non-2xx final responses (redirects are followed; robots.txt is not a page)."""
+        """Non-2xx final responses (redirects are followed; robots.txt and probed sitemap/feed paths are not pages)."""
         if 200 <= response.status < 400 or urlsplit(response.url).path == "/robots.txt":
+            return
+        if request.meta.get("cleanwire_probe"):
             return
         self.writer.write(classify(response.url, response.status, response.body, fetched_at=_now()))
 
@@ -237,6 +246,11 @@ class RejectsRecorder:
             return
         reason = str(exception or "").removeprefix(f"{item.url}: ") or None
         self.writer.write(classify(item.url, item.status, item.body, reason=reason, fetched_at=item.fetched_at,
+                                   max_bytes=self.max_bytes))
+
+    def page_skipped(self, response, reason: str) -> None:
+        """A page the spider fetched and did not pass on (a listing page, a non-HTML page)."""
+        self.writer.write(classify(response.url, response.status, response.body, reason=reason, fetched_at=_now(),
                                    max_bytes=self.max_bytes))
 
     def record_failure(self, url: str, error: str) -> None:
