@@ -46,7 +46,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
-    "crawler.pipelines.StatePipeline": 500,      # record emitted URLs in CLEANWIRE_STATE
+    "crawler.statepipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
 }
 
 EXTENSIONS = {
@@ -87,6 +87,13 @@ CLEANWIRE_SINCE = ""                        # ISO date: skip sitemap/feed entrie
 CLEANWIRE_STATE = ""                        # SQLite file recording emitted articles ("" = off)
 CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/statepipeline.py)
 CLEANWIRE_JOURNAL_BATCH = 16                # records per fsync + state commit of the journaled output
+CLEANWIRE_RECHECK_DAYS = 0.0                # fetch an emitted article again after this many days (0 = only when lastmod moves)
+CLEANWIRE_FULL = False                      # ignore the state for discovery (fetch everything); output still de-duplicated
+CLEANWIRE_TEMPLATE = True                   # remove blocks a site repeats on many articles (kind template; needs the state)
+CLEANWIRE_TEMPLATE_MIN_ARTICLES = 3         # articles of a site a block must appear on to count as template
+CLEANWIRE_TEMPLATE_HOLD = 5                 # a site's first records wait until this many articles taught its template
+CLEANWIRE_TEMPLATE_HOLD_SECONDS = 10.0      # longest wait of a held record (small sites go on with what is known)
+CLEANWIRE_TEMPLATE_KEEP: dict[str, list[str]] = {}   # site -> block openings never removed as template
 CLEANWIRE_OBEY_CRAWL_DELAY = True           # robots.txt Crawl-delay raises DOWNLOAD_DELAY for that site
 CLEANWIRE_MAX_CRAWL_DELAY = 30.0            # longest Crawl-delay honoured, seconds
 CLEANWIRE_BACKOFF = True                    # back off from a site that answers 429 or 5xx

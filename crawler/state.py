@@ -291,6 +291,16 @@ class StateStore:
                        "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
                        (key, site or site_of(key), now, now))
 
+    def note_seen_many(self, urls: Iterable[str], site: str | None = None) -> None:
+        """`note_seen` for many URLs in one transaction (one fsync per discovered page, not per link)."""
+        now = utcnow()
+        with self.transaction() as db:
+            for url in urls:
+                key = normalise_url(url)
+                db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
+                           (key, site or site_of(key), now, now))
+
     def pending(self, site: str | None = None) -> list[str]:
         """URLs seen but whose fetch outcome was never committed: a new run should queue them again."""
         sql = "SELECT url FROM urls WHERE checked IS NULL" + (" AND site = ?" if site else "") + " ORDER BY url"
@@ -301,7 +311,7 @@ class StateStore:
         state = self.known(url)
         if state is None or state.checked is None:
             return True
-        if lastmod_moved(state.lastmod, lastmod):
+        if lastmod_moved(state.lastmod or state.checked, lastmod):    # no stored lastmod: newer than our check?
             return True
         if recheck_days is not None:
             checked = _parse_date(state.checked)
@@ -323,8 +333,16 @@ class StateStore:
                 "staged_last_modified, staged_lastmod) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
                 "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen, last_fetched = excluded.last_fetched, "
                 "http_status = excluded.http_status, staged = 1, staged_etag = excluded.staged_etag, "
-                "staged_last_modified = excluded.staged_last_modified, staged_lastmod = excluded.staged_lastmod",
+                "staged_last_modified = excluded.staged_last_modified, "
+                "staged_lastmod = coalesce(excluded.staged_lastmod, urls.staged_lastmod)",
                 (key, site or site_of(key), now, now, now, status, etag, last_modified, lastmod))
+
+    def note_lastmod(self, url: str, lastmod: str, settled_since: str) -> None:
+        """A sitemap/feed date for a URL already fetched this run: staged with the fetch, or set if settled since."""
+        with self.transaction() as db:
+            db.execute("UPDATE urls SET staged_lastmod = CASE WHEN staged THEN ? ELSE staged_lastmod END, "
+                       "lastmod = CASE WHEN NOT staged AND checked >= ? THEN ? ELSE lastmod END WHERE url = ?",
+                       (lastmod, settled_since, lastmod, normalise_url(url)))
 
     def settle(self, url: str) -> None:
         """The fetch's outcome needs no output (unchanged article, not an article, a feed whose links are noted)."""
@@ -374,19 +392,26 @@ class StateStore:
 
     # -- site template learning
 
-    def observe_blocks(self, site: str, url: str, blocks: Iterable[str] | Mapping[str, str]) -> None:
-        """Count each block hash once per distinct article of the site (a mapping gives hash -> sample text)."""
+    def observe_blocks(self, site: str, url: str, blocks: Iterable[str] | Mapping[str, str]) -> bool:
+        """Count each block hash once per distinct article of the site (a mapping gives hash -> sample text).
+
+        True when the article was new to the counts."""
         samples = blocks if isinstance(blocks, Mapping) else dict.fromkeys(blocks)
         with self.transaction() as db:
             inserted = db.execute("INSERT INTO template_pages (url, site) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                   (normalise_url(url), site)).rowcount
             if not inserted:
-                return
+                return False
             for block_hash, sample in samples.items():
                 db.execute("INSERT INTO template_blocks (site, block_hash, articles, sample) VALUES (?, ?, 1, ?) "
                            "ON CONFLICT (site, block_hash) DO UPDATE SET articles = articles + 1, "
                            "sample = coalesce(sample, excluded.sample)",
                            (site, block_hash, (sample or "")[:SAMPLE_CHARS] or None))
+        return True
+
+    def template_pages(self, site: str) -> int:
+        """How many distinct articles of the site the template counts have seen."""
+        return self._query("SELECT count(*) FROM template_pages WHERE site = ?", (site,))[0][0]
 
     def template_blocks(self, site: str, min_articles: int = 3) -> set[str]:
         rows = self._query("SELECT block_hash FROM template_blocks WHERE site = ? AND articles >= ?",

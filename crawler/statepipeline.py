@@ -1,7 +1,7 @@
 """Incremental, crash-safe output: emit new or changed articles once each through the journal, one run per crawl."""
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import json
 import logging
 import os
@@ -14,7 +14,8 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from cleaners.article import EXTRACTOR_VERSION, normalise_for_hash
+from cleaners.article import EXTRACTOR_VERSION
+from cleaners.template import block_hash, record_block_hashes, remove_template
 from crawler.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
 from crawler.output import write_atomic
 from crawler.state import RunLock, StateError, StateStore, site_of
@@ -32,9 +33,28 @@ STATS_COUNTED = {                       # Scrapy stats copied into a run's count
 }
 
 
-def block_hash(text: str) -> str:
-    """The key a text block is counted under for site template learning."""
-    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()[:32]
+__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "run_status", "versions"]
+
+
+class TemplateConfig:
+    """Site template learning: blocks on >= min_articles articles go; the first `hold` records wait to learn."""
+
+    def __init__(self, enabled: bool = True, min_articles: int = 3, hold: int = 5, hold_seconds: float = 10.0,
+                 keep: dict | None = None) -> None:
+        self.enabled, self.min_articles = enabled, min_articles
+        self.hold, self.hold_seconds = hold, hold_seconds
+        self.keep: dict[str, list[str]] = {site.lower(): list(v) for site, v in (keep or {}).items()}
+
+    @classmethod
+    def from_settings(cls, settings) -> TemplateConfig:
+        return cls(settings.getbool("CLEANWIRE_TEMPLATE", True), settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
+                   settings.getint("CLEANWIRE_TEMPLATE_HOLD", 5), settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 10.0),
+                   settings.getdict("CLEANWIRE_TEMPLATE_KEEP"))
+
+    def keep_for(self, site: str) -> list[str]:
+        host = site.split(":")[0]
+        return [p for name, phrases in self.keep.items() if name in (site, host) or host.endswith("." + name)
+                for p in phrases]
 
 
 def run_status(reason: str | None) -> tuple[str, int]:
@@ -59,8 +79,12 @@ def versions() -> dict[str, str]:
 class StatePipeline:
     """Lock the state, repair a killed run's output, then write each new or changed article once (revision set)."""
 
-    def __init__(self, crawler, state_path: str, template: str, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, crawler, state_path: str, template: str, batch_size: int = BATCH_SIZE,
+                 templates: TemplateConfig | None = None) -> None:
         self.crawler, self.stats = crawler, crawler.stats
+        self.templates = templates or TemplateConfig()
+        self.observed: dict[str, int] = {}                  # site -> articles its template counts have seen
+        self.learned: dict[str, asyncio.Event] = {}         # site -> set once `hold` articles were seen
         self.state_path, self.template, self.batch_size = state_path, template, batch_size
         self.lock: RunLock | None = None
         self.state: StateStore | None = None
@@ -75,9 +99,17 @@ class StatePipeline:
         state, template = settings.get("CLEANWIRE_STATE"), settings.get("CLEANWIRE_OUTPUT_TEMPLATE")
         if not state or not template:
             raise NotConfigured     # needs both a state file and an output template
-        pipeline = cls(crawler, state, template, settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE))
+        pipeline = cls(crawler, state, template, settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE),
+                       TemplateConfig.from_settings(settings))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
+
+    def item_dropped(self, item, response, exception, spider=None) -> None:
+        """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
+        url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
+        if url and self.state is not None:
+            self.state.settle(url)
 
     def open_spider(self) -> None:
         self.lock = RunLock(self.state_path).acquire()
@@ -91,10 +123,34 @@ class StatePipeline:
         self.sites = sorted({site_of(url) for url in getattr(self.crawler.spider, "start_urls", None) or ()})
         self.run_id = self.state.start_run(self.sites, self.template)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
         url, site = item["url"], site_of(item["url"])
+        if self.templates.enabled:
+            await self._learn_template(site, url, item)
+        return self._emit(item, url, site)
+
+    async def _learn_template(self, site: str, url: str, item: dict) -> None:
+        """Count the record's blocks, wait (bounded) until the site's template is known, then remove it."""
+        if site not in self.observed:
+            self.observed[site] = self.state.template_pages(site)
+            self.learned[site] = asyncio.Event()
+        if self.state.observe_blocks(site, url, record_block_hashes(item)):
+            self.observed[site] += 1
+        if self.observed[site] >= self.templates.hold:
+            self.learned[site].set()
+        elif not self.learned[site].is_set():
+            try:
+                await asyncio.wait_for(self.learned[site].wait(), self.templates.hold_seconds)
+            except asyncio.TimeoutError:
+                self.learned[site].set()         # a small site: go on with what the counts know
+        known = self.state.template_blocks(site, self.templates.min_articles)
+        removed = remove_template(item, known, site, self.templates.keep_for(site)) if known else 0
+        if removed:
+            self.stats.inc_value("cleanwire/template/removed_blocks", removed)
+
+    def _emit(self, item: dict, url: str, site: str):
         writer = self.writers.get(site)          # created on the first record to write: no empty files
         digest = item["content_hash"]
         decision = writer.decide(url, digest) if writer else self.state.decide_emit(url, digest)
@@ -108,7 +164,6 @@ class StatePipeline:
         except (StateError, OSError) as exc:
             self.failure = str(exc)             # the failed batch is gone from the file; the next run emits it
             raise
-        self.state.observe_blocks(site, url, {block_hash(b["text"]): b["text"] for b in item.get("blocks") or ()})
         self._count("emitted", "new" if decision.revision == 1 else "revised")
         return item
 

@@ -1,6 +1,7 @@
 """Crash-safe output: SIGKILL a writer at several points, rerun, and check exactly-once over the union of files."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ import pytest
 from conftest import ROOT
 from crawler.journal import JournaledWriter, JournalError, output_path, reconcile, sanitise_site, summary_path
 from crawler.state import RunLock, StateStore
-from crawler.statepipeline import block_hash
+from cleaners.template import block_hash
 
 N = 40
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
@@ -219,6 +220,7 @@ def pipeline_for(tmp_path, **settings):
 
     crawler = get_crawler(Spider, {"CLEANWIRE_STATE": str(tmp_path / "state.db"), "CLEANWIRE_JOURNAL_BATCH": 2,
                                    "CLEANWIRE_OUTPUT_TEMPLATE": str(tmp_path / "out" / "{site}" / "{run_id}.jsonl"),
+                                   "CLEANWIRE_TEMPLATE_HOLD": 0, "CLEANWIRE_TEMPLATE_MIN_ARTICLES": 10,   # counted only
                                    **settings})
     crawler.spider = Spider("site", start_urls=["https://news.example/"])
     return StatePipeline.from_crawler(crawler)
@@ -237,7 +239,7 @@ def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[di
     kept = []
     for item in items:
         try:
-            kept.append(pipeline.process_item(item))
+            kept.append(asyncio.run(pipeline.process_item(item)))
         except DropItem:
             pass
     pipeline.close_spider()
@@ -288,16 +290,12 @@ def test_a_second_pipeline_on_the_same_state_is_refused(tmp_path):
     first.spider_closed(first.crawler.spider, "finished")
 
 
-PIPELINES = {"crawler.pipelines.ExtractPipeline": 300, "crawler.pipelines.SincePipeline": 350,
-             "crawler.pipelines.DedupPipeline": 400, "crawler.statepipeline.StatePipeline": 500}
-
-
-def start_crawl(site_url: str, tmp_path: Path) -> subprocess.Popen:
-    """`cleanwire crawl` of the fixture site with the StatePipeline swapped in, in its own process group."""
-    settings = {"ITEM_PIPELINES": json.dumps(PIPELINES), "CLEANWIRE_STATE": tmp_path / "state.db",
-                "CLEANWIRE_OUTPUT_TEMPLATE": TEMPLATE.format(out=tmp_path / "out"), "CLEANWIRE_JOURNAL_BATCH": 4,
-                "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_SUMMARY": False}
-    command = [sys.executable, "-m", "crawler", "crawl", site_url, "--workers", "1", "-o", str(tmp_path / "feed.jsonl")]
+def start_crawl(site_url: str, tmp_path: Path, *flags: str) -> subprocess.Popen:
+    """`cleanwire crawl --state ... -o TEMPLATE` of the fixture site, in its own process group (workers included)."""
+    settings = {"CLEANWIRE_JOURNAL_BATCH": 4, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                "CLEANWIRE_SUMMARY": False}
+    command = [sys.executable, "-m", "crawler", "crawl", site_url, "--workers", "1", *flags,
+               "--state", str(tmp_path / "state.db"), "-o", TEMPLATE.format(out=tmp_path / "out")]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     with open(tmp_path / "crawl.log", "ab") as log:

@@ -31,7 +31,14 @@ def add_arguments(parser) -> None:
                         help="where records go: .jsonl (default format), .json or .parquet; '-' for stdout")
     parser.add_argument("--sources", metavar="FILE",
                         help="sites to crawl: one URL per line, or TOML with urls = [...] and [sites.\"x\"] overrides")
-    parser.add_argument("--state", metavar="PATH", help="SQLite file recording the emitted articles")
+    parser.add_argument("--state", metavar="PATH",
+                        help="incremental crawl state (SQLite); default ~/.local/share/cleanwire/state.db when -o is "
+                             "a per-run template like 'out/{site}/{run_started:%%Y%%m%%d-%%H%%M%%S}.jsonl'")
+    parser.add_argument("--recheck-days", type=float, metavar="N",
+                        help="fetch an already emitted article again once N days have passed (default: only when "
+                             "its sitemap/feed date moves)")
+    parser.add_argument("--full", action="store_true",
+                        help="ignore the state for discovery (fetch every page); output is still de-duplicated")
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after fetching N responses")
     parser.add_argument("--since", type=_iso_date, metavar="DATE", help="skip articles published before DATE")
     parser.add_argument("--workers", type=int, metavar="N", help="extraction processes (default: one per core)")
@@ -73,8 +80,7 @@ def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
         extra["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.since:
         extra["CLEANWIRE_SINCE"] = args.since
-    if args.state:
-        extra["CLEANWIRE_STATE"] = args.state
+    extra.update(state_settings(args))
     if args.workers:
         extra["CLEANWIRE_WORKERS"] = args.workers
     if args.deny_private:
@@ -87,6 +93,33 @@ def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
         extra["CLEANWIRE_DROP_KINDS"] = args.drop
     if args.overrides or overrides_file:
         extra["CLEANWIRE_OVERRIDES"] = args.overrides or overrides_file
+    return extra
+
+
+def state_path(args) -> str | None:
+    """--state, else the default state file when -o is a per-run template, else None (a one-off crawl)."""
+    from crawler.state import default_state_path
+
+    if args.state:
+        return args.state
+    return str(default_state_path()) if "{" in args.output else None
+
+
+def state_settings(args) -> dict:
+    """An incremental crawl writes its output through the journal (one file per run and site), not FEEDS."""
+    path = state_path(args)
+    if path is None:
+        if args.full or args.recheck_days is not None:
+            raise InputError("--full and --recheck-days need --state or a per-run -o template", "crawl")
+        return {}
+    if "{" not in args.output or Path(args.output).suffix.lower() not in (".jsonl", ".ndjson"):
+        raise InputError("an incremental crawl writes one JSONL file per run: give -o a template such as "
+                         "'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'", args.output)
+    extra = {"CLEANWIRE_STATE": path, "CLEANWIRE_OUTPUT_TEMPLATE": args.output, "FEEDS": {}}
+    if args.full:
+        extra["CLEANWIRE_FULL"] = True
+    if args.recheck_days is not None:
+        extra["CLEANWIRE_RECHECK_DAYS"] = args.recheck_days
     return extra
 
 
@@ -115,8 +148,17 @@ def run(args) -> int:
     if not sites:
         raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
     settings = project_settings(dict(args.settings), **crawl_settings(args, sites, overrides_file))
+    if settings.get("CLEANWIRE_STATE"):
+        from crawler.state import RunLock
+
+        RunLock(settings.get("CLEANWIRE_STATE")).assert_free()     # a second run stops here, naming the holder
     stats = run_crawl(sites, settings)
-    if args.output not in ("-", ""):
+    if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
+        print(f"records written to {settings.get('CLEANWIRE_OUTPUT_TEMPLATE')} (one file per run and site, "
+              "with a .summary.json)", flush=True)
+    elif args.output not in ("-", ""):
         print(f"records written to {Path(args.output).resolve()}", flush=True)
+    if stats.get("finish_reason") == "shutdown":
+        return 130          # SIGINT/SIGTERM: stopped cleanly; the next run resumes
     ok = stats.get("finish_reason") in DONE_REASONS
     return 0 if ok else 1

@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 from crawler.classify import ARTICLE, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
 from crawler.spiders.urls import page_from_response
+from crawler.state import StateStore, site_of, utcnow
 from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,13 @@ class SiteSpider(scrapy.Spider):
         self.feed_paths: list[str] = []
         self.targets: dict[str, str | None] = {}     # absolute link -> normalised page of the site, or None
         self.requested: set[str] = set()              # normalised pages already requested (before Scrapy's dupefilter)
+        self.state_path: str | None = None            # incremental crawl: the state consulted before fetching
+        self.state: StateStore | None = None
+        self.recheck_days: float | None = None
+        self.full = False
+        self.skipped: set[str] = set()                # known articles not fetched again this run
+        self.lastmods: dict[str, str] = {}            # sitemap/feed dates of pages requested before their entry
+        self.run_started = utcnow()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -207,30 +215,114 @@ class SiteSpider(scrapy.Spider):
         spider.sitemap_paths = settings.getlist("CLEANWIRE_SITEMAP_PATHS")
         spider.feed_paths = settings.getlist("CLEANWIRE_FEED_PATHS")
         spider.sites = frozenset(site_key(u, spider.same_domain) for u in spider.start_urls)
+        if settings.get("CLEANWIRE_STATE") and settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
+            spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
+        spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
+        spider.full = settings.getbool("CLEANWIRE_FULL")
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self.state is not None:
+            self.state.close()
+            self.state = None
 
     # ------------------------------------------------------------ requests
 
     async def start(self):
+        if self.state_path and self.state is None:
+            self.state = StateStore(self.state_path)     # opened once the StatePipeline holds the run lock
         for url in self.start_urls:
             root = site_root(url)
             yield scrapy.Request(root + "robots.txt", callback=self.parse_robots, errback=self.robots_failed,
                                  priority=PRIORITY_DISCOVERY, meta={"cleanwire_probe": True},
                                  cb_kwargs={"root": root})
             yield self.page_request(url, depth=0, source="start", start=True)
+        for url in self.pending_urls():
+            yield self.page_request(url, depth=1, source="pending")
+
+    # ------------------------------------------------------------ incremental state
+
+    def pending_urls(self) -> list[str]:
+        """Pages an earlier (killed) run discovered but never settled: queued again first."""
+        if self.state is None or self.full:
+            return []
+        found = []
+        for site in dict.fromkeys(site_of(u) for u in self.start_urls):
+            found += [u for u in self.state.pending(site) if u not in self.requested and self.on_site(u)]
+        self.count("state/pending_queued", len(found))
+        return found
+
+    def wanted(self, url: str, lastmod: str | None = None) -> bool:
+        """False for an article already emitted whose lastmod did not move (and not due for --recheck-days)."""
+        if self.state is None or self.full:
+            return True
+        if lastmod is None and url in self.skipped:
+            return False
+        known = self.state.known(url)
+        if known is None or known.content_hash is None:
+            return True         # never emitted: fetch (conditionally when it was fetched before)
+        if self.state.should_fetch(url, lastmod, self.recheck_days):
+            return True
+        if url not in self.skipped:
+            self.skipped.add(url)
+            self.count("state/known_skipped")
+        return False
+
+    def conditional(self, url: str) -> dict:
+        """Request headers and meta for a conditional GET with the committed validators of the URL."""
+        if self.state is None or self.full:
+            return {}
+        etag, last_modified = self.state.validators(url)
+        headers = {"If-None-Match": etag} if etag else {}
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return {"headers": headers, "meta": {"handle_httpstatus_list": [304]}} if headers else {}
+
+    def record(self, response: Response, lastmod: str | None = None, settle: bool = False) -> bool:
+        """Stage the response's validators in the state; True when it is a 304 (nothing more to do)."""
+        if self.state is None:
+            return response.status == 304
+        headers = response.headers
+        etag = (headers.get(b"ETag") or b"").decode("latin-1") or None
+        modified = (headers.get(b"Last-Modified") or b"").decode("latin-1") or None
+        for url in response.request.meta.get("redirect_urls") or ():
+            self.state.record_fetch(url, 301)
+            self.state.settle(url)
+        lastmod = lastmod or self.lastmods.get(response.url)
+        self.state.record_fetch(response.url, response.status, etag, modified, lastmod=lastmod)
+        if response.status == 304:
+            self.count("state/not_modified")
+        if settle or response.status == 304:
+            self.state.settle(response.url)
+        return response.status == 304
+
+    def settle(self, url: str) -> None:
+        if self.state is not None:
+            self.state.settle(url)
+
+    def noted(self, requests: list[scrapy.Request]) -> list[scrapy.Request]:
+        """Record the pages about to be requested (the durable frontier) before the page listing them settles."""
+        if self.state is not None and requests:
+            self.state.note_seen_many(r.url for r in requests if r.callback == self.parse_page)
+        return requests
 
     def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
                      listed: bool = False, start: bool = False) -> scrapy.Request:
         likely_article = url_rule(url) is None and source in ("sitemap", "feed")
         self.requested.add(url)
+        conditional = self.conditional(url)
         return scrapy.Request(url, callback=self.parse_page, errback=self.failed,
                               priority=PRIORITY_ARTICLE if likely_article else 0,
+                              headers=conditional.get("headers"), meta=conditional.get("meta"),
                               cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
                                          "listed": listed, "start": start})
 
     def discovery_request(self, url: str, callback, probe: bool = False, depth: int = 0) -> scrapy.Request:
+        conditional = self.conditional(url)
         return scrapy.Request(url, callback=callback, errback=self.failed, priority=PRIORITY_DISCOVERY,
-                              meta={"cleanwire_probe": probe, "dont_retry": probe}, cb_kwargs={"depth": depth})
+                              headers=conditional.get("headers"),
+                              meta={"cleanwire_probe": probe, "dont_retry": probe, **conditional.get("meta", {})},
+                              cb_kwargs={"depth": depth})
 
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"cleanwire/{key}", n)
@@ -262,6 +354,12 @@ class SiteSpider(scrapy.Spider):
             yield self.discovery_request(root + path.lstrip("/"), self.parse_sitemap, probe=True)
 
     def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        if self.record(response):
+            return
+        yield from self.noted(list(self.sitemap_requests(response, depth)))
+        self.settle(response.url)
+
+    def sitemap_requests(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         try:
             kind, entries = parse_sitemap(response.body)
         except MalformedDocument as exc:
@@ -279,6 +377,12 @@ class SiteSpider(scrapy.Spider):
         yield from self.listed_requests(entries, response.url, "sitemap")
 
     def parse_feed(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        if self.record(response):
+            return
+        yield from self.noted(list(self.feed_entry_requests(response)))
+        self.settle(response.url)
+
+    def feed_entry_requests(self, response: Response) -> Iterator[scrapy.Request]:
         try:
             entries = parse_feed(response.body)
         except MalformedDocument as exc:
@@ -294,8 +398,16 @@ class SiteSpider(scrapy.Spider):
             url = self.on_site(try_normalize(entry.url, base))
             if url is None:
                 self.count("discovery/offsite_or_asset")
-            elif url not in self.requested and self.recent(entry.lastmod):
+            elif url in self.requested:
+                self.late_lastmod(url, entry.lastmod)
+            elif self.recent(entry.lastmod) and self.wanted(url, entry.lastmod):
                 yield self.page_request(url, depth=1, source=source, lastmod=entry.lastmod, listed=True)
+
+    def late_lastmod(self, url: str, lastmod: str | None) -> None:
+        """A listed date for a page already requested through a link: stored with its fetch all the same."""
+        if lastmod and self.state is not None:
+            self.lastmods[url] = lastmod
+            self.state.note_lastmod(url, lastmod, self.run_started)
 
     def recent(self, lastmod: str | None, count: bool = True) -> bool:
         """False for entries dated before --since (counted as skipped)."""
@@ -310,14 +422,19 @@ class SiteSpider(scrapy.Spider):
     def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
                    start: bool) -> Iterator[scrapy.Request | Page]:
         content_type = response.headers.get(b"Content-Type", b"").lower()
+        if response.status == 304:
+            self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
+            return
         if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
             yield from self.parse_xml_or_skip(response)
             return
         found = read_page(response)
         verdict = decide(response.url, found.og_type, found.ld_types, listed)
-        yield from self.feed_requests(response.url, found.feeds, start)
-        yield from self.link_requests(found, depth, verdict.kind == ARTICLE)
+        self.record(response, lastmod)
+        yield from self.noted(list(self.feed_requests(response.url, found.feeds, start))
+                              + list(self.link_requests(found, depth, verdict.kind == ARTICLE)))
         if not verdict.emit:
+            self.settle(response.url)
             self.count(f"skipped/{verdict.reason}")
             return
         request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
@@ -334,6 +451,7 @@ class SiteSpider(scrapy.Spider):
         elif b"<rss" in head or b"<feed" in head or b"<rdf:RDF" in head:
             yield from self.parse_feed(response)
         else:
+            self.record(response, settle=True)
             self.count("skipped/not_html")
 
     def feed_requests(self, base: str, feeds: list[tuple[str, str]], start: bool) -> Iterator[scrapy.Request]:
@@ -358,7 +476,7 @@ class SiteSpider(scrapy.Spider):
                 continue
             absolute = origin + href if href[:1] == "/" and href[:2] != "//" else urljoin(base, href)
             url = self.link_target(absolute)
-            if url is None or url in self.requested:
+            if url is None or url in self.requested or not self.wanted(url):
                 continue
             paginated = not is_article and url_rule(url) == "pagination"
             next_depth = depth if paginated else depth + 1
@@ -386,6 +504,8 @@ class SiteSpider(scrapy.Spider):
         probe = request.meta.get("cleanwire_probe")
         if failure.check(HttpError):
             status = failure.value.response.status
+            if not probe and status in (404, 410):
+                self.record(failure.value.response, settle=True)     # gone: not pending any more
             self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
         elif failure.check(IgnoreRequest):
             pass        # robots.txt: Scrapy counts robotstxt/forbidden
