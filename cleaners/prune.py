@@ -16,6 +16,8 @@ from .rules.elements import (
 from .text import clean_text, element_chunks, fold
 
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+#: class words that describe a state of the element, not what it is ("comments-enabled", "has-sidebar")
+STATE_WORD = re.compile(r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden)$")
 SEPARATORS = re.compile(r"[_\-:.\[\]/\s]+")
 PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
@@ -69,6 +71,7 @@ def _any_compound() -> re.Pattern:
 @lru_cache(maxsize=16384)
 def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
     """The first token/compound rule matching a class+id string (cached: pages repeat class names)."""
+    attr = " ".join(w for w in attr.split() if not STATE_WORD.search(w.lower()))
     lowered = attr.lower()
     rules, by_token, compounds = _attr_matchers(mode)
     best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))

@@ -219,6 +219,23 @@ SOURCE_NOTES = {
 CREDIT_LINES = {
     "any": (r"(photo|photos|foto|fotos|bild|image|picture|credit|crédit|crédito|kuva|zdjęcie|фото)( credit)?s? ?: ?[\w .,/&'’()-]{1,60}",),
 }
+# Captions that say what a photo shows ("Pictured right, is ...", "Im Bild: ...")
+CAPTION_PREFIXES = {
+    "en": (r"pictured( (above|below|left|right|here|at the (back|front)|from (left|right)|in front|centre|center))*\s*[,:]?\s", r"(main |top )?(photo|image|picture) ?:"),
+    "de": (r"im bild ?:", r"auf dem (bild|foto) ?:", r"unser (bild|foto) zeigt\b"),
+    "fr": (r"sur (la|cette) photo\b", r"en photo ?:"),
+    "es": (r"en la (imagen|foto)\b",),
+    "it": (r"nella foto\b",),
+    "pt": (r"na foto\b",),
+    "nl": (r"op de foto\b",),
+    "nordic": (r"på bildet\b", r"på bilden\b", r"på billedet\b"),
+}
+# Prompts of a comment system found anywhere in a short block
+COMMENT_PROMPTS = {
+    "en": (r"please log ?out and then log ?in again", r"prompted to enter your display name", r"comments are (now )?closed",
+           r"commenting (is|has been) (disabled|closed)"),
+    "de": (r"die kommentarfunktion (ist|wurde) (deaktiviert|geschlossen)",),
+}
 # Comment-section titles that start with a count ("2 thoughts on ...", "2 réflexions sur ...")
 COMMENT_COUNTS = {
     "en": (r"\d+ (thoughts?|responses?|repl(y|ies)|comments?) (on|to)\b", r"one (thought|response|reply|comment) (on|to)\b"),
@@ -313,12 +330,14 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("promo", "search", MEDIUM, VIDEO_TEASERS, "video-teaser")
     + _rules("legal", "search", MEDIUM, SOURCE_NOTES, "source-note")
     + _rules("comments", "full", SHORT, COMMENTS, "prompt")
+    + _rules("comments", "search", MEDIUM, COMMENT_PROMPTS, "system-prompt")
     + _rules("comments", "prefix", SHORT, COMMENT_COUNTS, "count-title")
     + _rules("legal", "full", 300, LEGAL, "line")
     + _rules("legal", "search", 300, LEGAL_SEARCH, "sentence")
     + _rules("legal", "prefix", 300, LEGAL_PREFIX, "copyright")
     + _rules("metadata", "full", SHORT, METADATA, "line")
     + _rules("caption", "full", SHORT, CREDIT_LINES, "credit")
+    + _rules("caption", "prefix", 400, CAPTION_PREFIXES, "photo-says")
     + _rules("author_box", "full", SHORT, AUTHOR_BOX, "line")
 )
 
