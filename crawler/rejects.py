@@ -263,3 +263,31 @@ class RejectsRecorder:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def paywall_prompt(record: dict) -> str | None:
+    """The paywall prompt the cleaner removed from a short record (a truncated teaser), or None."""
+    if (record.get("word_count") or 0) > PAYWALL_MAX_WORDS:
+        return None
+    for removal in record.get("removed") or ():
+        found = PAYWALL_PHRASE.search(removal.get("text") or "")
+        if found:
+            return found.group(0)
+    return None
+
+
+class PaywallFlag:
+    """Item pipeline: an emitted record truncated behind a paywall prompt gets is_accessible_for_free false."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, dict) or "content_hash" not in item or item.get("is_accessible_for_free") is not None:
+            return item
+        prompt = paywall_prompt(item)
+        if prompt:
+            item["is_accessible_for_free"] = False
+            item.setdefault("provenance", {})["is_accessible_for_free"] = {"source": "text", "raw": prompt}
+        return item

@@ -44,6 +44,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="extraction processes (default: one per core)")
     parser.add_argument("--deny-private", action="store_true",
                         help="refuse private, loopback and link-local addresses even for the sites named")
+    parser.add_argument("--rejects", metavar="FILE", help="JSONL: one line per fetched page not emitted, with status")
+    parser.add_argument("--warc", metavar="PATH", help="archive every response to this WARC file (.warc.gz)")
+    parser.add_argument("--drop-near-duplicates", action="store_true",
+                        help="drop near-duplicates of earlier records instead of setting duplicate_of")
+    parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
     add_common_arguments(parser)
 
 
@@ -93,7 +98,21 @@ def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
         extra["CLEANWIRE_DROP_KINDS"] = args.drop
     if args.overrides or overrides_file:
         extra["CLEANWIRE_OVERRIDES"] = args.overrides or overrides_file
-    return extra
+    return {**extra, **dataset_settings(args, extra.get("CLEANWIRE_STATE"))}
+
+
+def dataset_settings(args, state: str | None) -> dict:
+    """Rejects, WARC, near-duplicates (in the state file, else in memory for the run) and the Redis crawl."""
+    from crawler.distributed import redis_settings
+
+    extra = {"CLEANWIRE_NEARDUP": state or ":memory:"}
+    if args.drop_near_duplicates:
+        extra["CLEANWIRE_DROP_NEAR_DUPLICATES"] = True
+    if args.rejects:
+        extra["CLEANWIRE_REJECTS"] = args.rejects
+    if args.warc:
+        extra["CLEANWIRE_WARC"] = args.warc
+    return {**extra, **(redis_settings(args.redis) if args.redis else {})}
 
 
 def state_path(args) -> str | None:

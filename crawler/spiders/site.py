@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.classify import ARTICLE, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
+from crawler.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
 from crawler.state import StateStore, site_of, utcnow
 from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
@@ -436,6 +437,7 @@ class SiteSpider(scrapy.Spider):
         if not verdict.emit:
             self.settle(response.url)
             self.count(f"skipped/{verdict.reason}")
+            self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
         request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
         page = page_from_response(response, request_url, source)
@@ -453,6 +455,7 @@ class SiteSpider(scrapy.Spider):
         else:
             self.record(response, settle=True)
             self.count("skipped/not_html")
+            self.crawler.signals.send_catch_log(page_skipped, response=response, reason="skipped: not HTML")
 
     def feed_requests(self, base: str, feeds: list[tuple[str, str]], start: bool) -> Iterator[scrapy.Request]:
         found = False
@@ -508,7 +511,10 @@ class SiteSpider(scrapy.Spider):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
             self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
         elif failure.check(IgnoreRequest):
-            pass        # robots.txt: Scrapy counts robotstxt/forbidden
+            if not probe:       # robots.txt (Scrapy counts robotstxt/forbidden): reported to the rejects recorder
+                self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=str(failure.value))
         elif not probe:
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
+            error = str(failure.value) or type(failure.value).__name__
+            self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
