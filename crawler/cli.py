@@ -17,6 +17,7 @@ COMMANDS = {
     "explain": "explain",
     "runs": "runs",
     "status": "status",
+    "report": "report",
 }
 
 
