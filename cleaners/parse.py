@@ -13,7 +13,7 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 INVALID_XML_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff\x01-\x08\x0b\x0c\x0e-\x1f]")
 MARKUP = re.compile(r"<\s*(html|head|body|p|div|article|meta|title|span|a|h[1-6]|br|section|main|table|ul)\b", re.I)
 
-MAX_ELEMENTS = 200_000     # more elements are refused: real pages hold under 5,000; cleaning costs ~60 ms per 1,000
+MAX_ELEMENTS = 100_000     # more elements are refused: real pages hold under 5,000; cleaning costs ~60 ms per 1,000
 MAX_DEPTH = 255            # libxml2 stops parsing deeper than this without huge_tree (kept off: bounded memory)
 
 HTML_PARSER = lxml.html.HTMLParser(

@@ -59,6 +59,10 @@ CASES = {
                          .replace("</article>", "</article>" + "</div>" * 250).encode(), "Article"),
     "1,000,000 siblings": (lambda: page().replace("</article>", "<span>w</span>" * 1_000_000 + "</article>")
                            .encode(), "TooLargeError"),
+    "99,900 siblings": (lambda: page().replace("</article>", "<span>w</span>" * 99_900 + "</article>").encode(),
+                        "Article"),
+    "15 MB paragraph": (lambda: page().replace("</article>", "<p>" + "word " * 3_000_000 + "</p></article>").encode(),
+                        "TooLargeError"),
     "only scripts": (lambda: ("<html><head><script>var a = 1;</script></head><body>"
                               + "<script>document.write('x');</script>" * 2000 + "</body></html>").encode(), "None"),
     "NUL bytes": (lambda: page().encode().replace(b"harbour", b"har\x00bour"), "Article"),
@@ -143,7 +147,9 @@ def test_error_reasons(measured):
     assert measured["gzip as HTML"]["error"].endswith("not HTML: the bytes are gzip-compressed data")
     assert "document too large: 56,000,882 bytes, the limit is 20,971,520" in measured["50 MB of HTML"]["error"]
     assert measured["nesting 100,000 deep"]["error"].endswith("HTML nested deeper than 255 levels")
-    assert measured["1,000,000 siblings"]["error"].endswith("HTML has more than 200,000 elements")
+    assert measured["1,000,000 siblings"]["error"].endswith("HTML has more than 100,000 elements")
+    assert measured["15 MB paragraph"]["error"].endswith(
+        "HTML over a parser limit (Resource limit exceeded: Buffer size limit exceeded, try XML_PARSE_HUGE)")
 
 
 @pytest.mark.parametrize("name", ["nesting 250 deep", "NUL bytes", "charset declared wrong", "UTF-16 with BOM",
