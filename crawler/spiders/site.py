@@ -505,16 +505,18 @@ class SiteSpider(scrapy.Spider):
 
         request = failure.request
         probe = request.meta.get("cleanwire_probe")
+        page = request.callback == self.parse_page       # only pages are reported to the rejects recorder
         if failure.check(HttpError):
             status = failure.value.response.status
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
             self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
         elif failure.check(IgnoreRequest):
-            if not probe:       # robots.txt (Scrapy counts robotstxt/forbidden): reported to the rejects recorder
+            if page:            # robots.txt (Scrapy counts robotstxt/forbidden)
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=str(failure.value))
         elif not probe:
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
-            error = str(failure.value) or type(failure.value).__name__
-            self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
+            if page:
+                error = str(failure.value) or type(failure.value).__name__
+                self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
