@@ -210,7 +210,9 @@ class ReliableScheduler(Scheduler):
         if getattr(self, "heart", None) is not None and self.heart.running:
             self.heart.stop()
         self.server.delete(self.keys.heartbeat())
-        self.requeue(self.keys.worker)          # what this worker did not finish goes back for the others
+        returned = self.requeue(self.keys.worker)       # what this worker did not finish goes back for the others
+        if returned:
+            logger.warning("stopping (%s) with %d unfinished requests: queued again for other workers", reason, returned)
         if reason == "finished":
             prefix = f"{self.keys.prefix}:"
             done = self._finish(keys=[self.keys.queue, self.keys.workers, self.keys.dupefilter, self.keys.emitted,
