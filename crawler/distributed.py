@@ -11,6 +11,7 @@ from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from cleaners.errors import CleanwireError
 from crawler.items import Page
 from crawler.urls import try_normalize
 
@@ -60,8 +61,13 @@ return 1
 """
 
 
+class RedisUnavailableError(CleanwireError):
+    """The Redis server of a distributed crawl cannot be reached."""
+
+
 def redis_settings(url: str) -> dict:
     """Settings that move the scheduler's queue and duplicate filter to Redis (`cleanwire crawl --redis URL`)."""
+    check_redis(url)
     return {
         "CLEANWIRE_REDIS": url,
         "REDIS_URL": url,
@@ -70,6 +76,16 @@ def redis_settings(url: str) -> dict:
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",     # keyed under CLEANWIRE_REDIS_KEY
         "SCHEDULER_PERSIST": True,          # other workers go on: the last one out clears the keys
     }
+
+
+def check_redis(url: str) -> None:
+    """Raise RedisUnavailableError unless the server at `url` answers a PING."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise RedisUnavailableError(f"cannot reach Redis ({exc})", url) from exc
 
 
 def worker_id(settings) -> str:
