@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.error import DNSLookupError
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
 
@@ -60,6 +62,13 @@ def hosts_of(urls: Iterable[str]) -> frozenset[str]:
     return frozenset(h for h in ((urlsplit(u.strip()).hostname or "") for u in urls if u) if h)
 
 
+def named_hosts(crawler) -> frozenset[str]:
+    """Hosts of the running spider's start URLs (`start_urls`, or `urls` of the urls spider)."""
+    spider = getattr(crawler, "spider", None)
+    urls = list(getattr(spider, "start_urls", None) or []) + list(getattr(spider, "urls", None) or [])
+    return hosts_of(urls)
+
+
 class SafetyMiddleware:
     """Downloader middleware: refuse non-http(s) URLs and unnamed private targets, after DNS and every redirect.
 
@@ -87,11 +96,9 @@ class SafetyMiddleware:
         return guard
 
     def named_hosts(self) -> frozenset[str]:
-        """Hosts the user named: the spider's start URLs (`start_urls`, or `urls` of the urls spider)."""
+        """Hosts the user named: the spider's start URLs."""
         if self.named is None:
-            spider = getattr(self.crawler, "spider", None)
-            urls = list(getattr(spider, "start_urls", None) or []) + list(getattr(spider, "urls", None) or [])
-            self.named = hosts_of(urls)
+            self.named = named_hosts(self.crawler)
         return self.named
 
     async def process_request(self, request, spider=None) -> None:
@@ -149,3 +156,41 @@ class SafetyMiddleware:
         self.stats.inc_value(f"cleanwire/refused/{kind}")
         logger.warning("refused %s: %s", request.url[:200], reason)
         raise RefusedRequest(f"refused {request.url[:200]}: {reason}")
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's resolver (DNS_RESOLVER) refusing guarded addresses for hosts the user did not name.
+
+    The middleware checks a request before it is queued; this checks the address the download actually
+    connects to, so a name that answers a public address first and a private one later (DNS rebinding)
+    is still refused. IP literals never reach a resolver: the middleware alone covers them.
+    """
+
+    crawler = None
+    enabled = True
+    deny_private = False
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.crawler = crawler
+        resolver.enabled = crawler.settings.getbool("CLEANWIRE_SAFETY", True)
+        resolver.deny_private = crawler.settings.getbool("CLEANWIRE_DENY_PRIVATE")
+        return resolver
+
+    def getHostByName(self, name: str, timeout=()):  # noqa: N802 - Twisted's interface
+        return super().getHostByName(name, timeout).addCallback(self.check, name)
+
+    def check(self, address: str, name: str) -> str:
+        """The address, or DNSLookupError when it is guarded and the name was not named (or all are denied)."""
+        if not (self.enabled and is_guarded(address)):
+            return address
+        crawlers = list(getattr(self.crawler, "crawlers", None) or [self.crawler])   # Scrapy passes its CrawlerProcess
+        named = frozenset().union(*(named_hosts(c) for c in crawlers))
+        if not self.deny_private and name.lower().strip("[]") in named:
+            return address
+        for crawler in crawlers:
+            if getattr(crawler, "stats", None) is not None:
+                crawler.stats.inc_value("cleanwire/refused/private_dns")
+        logger.warning("refused %s: resolved to %s, a private or internal address", name, address)
+        raise DNSLookupError(f"{name} resolved to {address}, a private or internal address: refused")

@@ -287,3 +287,47 @@ def test_output_names_stay_in_the_output_directory(tmp_path, site, expected):
     path = output_path(template, site, datetime(2026, 1, 2, tzinfo=timezone.utc))
     assert path == tmp_path / "out" / expected / "20260102.jsonl"
     assert path.resolve().is_relative_to((tmp_path / "out").resolve())
+
+
+# ------------------------------------------------------------ resolver: the address actually connected to
+
+
+def resolver_for(named_urls: list[str], deny_private: bool = False):
+    from twisted.internet import reactor
+
+    from crawler.safety import GuardedResolver
+    from crawler.spiders.site import SiteSpider
+
+    crawler = get_crawler(SiteSpider, {"CLEANWIRE_DENY_PRIVATE": deny_private})
+    crawler.spider = SiteSpider.from_crawler(crawler, urls=named_urls)
+    return GuardedResolver.from_crawler(crawler, reactor)
+
+
+def test_resolver_refuses_unnamed_private_answers():
+    from twisted.internet.error import DNSLookupError
+
+    resolver = resolver_for(["http://news.example/"])
+    assert resolver.check("93.184.216.34", "cdn.example") == "93.184.216.34"
+    assert resolver.check("10.0.0.5", "news.example") == "10.0.0.5"                   # named: a site on an intranet
+    with pytest.raises(DNSLookupError, match="rebind.example resolved to 169.254.169.254, a private or internal"):
+        resolver.check("169.254.169.254", "rebind.example")
+    assert resolver.crawler.stats.get_value("cleanwire/refused/private_dns") == 1
+    with pytest.raises(DNSLookupError):
+        resolver_for(["http://news.example/"], deny_private=True).check("10.0.0.5", "news.example")
+
+
+def test_crawl_never_connects_to_an_unnamed_name_resolving_to_loopback(tmp_path):
+    """The middleware is switched off here: the resolver alone must stop `localhost` (an unnamed loopback name)."""
+    with Server({"/secret": (200, {}, ARTICLE)}) as trap:
+        port = trap.origin.rsplit(":", 1)[1]
+        routes = {"/robots.txt": (200, {"Content-Type": "text/plain"},
+                                  f"User-agent: *\nSitemap: http://localhost:{port}/secret\n".encode()),
+                  "/": (200, {}, b"<html><body>home</body></html>")}
+        with Server(routes) as site:
+            proc, stats = run_crawl(site.origin, tmp_path / "out.jsonl",
+                                    "-s", 'DOWNLOADER_MIDDLEWARES={"crawler.safety.SafetyMiddleware": null}',
+                                    "-s", "TWISTED_DNS_RESOLVER=crawler.safety.GuardedResolver")   # as in settings.py
+        assert trap.requests == []
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "refused localhost: resolved to 127.0.0.1, a private or internal address" in proc.stderr
+    assert stats == {"cleanwire/refused/private_dns": 2}          # its robots.txt and the sitemap
