@@ -164,7 +164,8 @@ class ReliableScheduler(Scheduler):
 
         self.keys = Keys(spider.settings, spider.name)
         self.queue_key = self.keys.queue
-        self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
+        debug = spider.settings.getbool("DUPEFILTER_DEBUG")
+        self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter, debug=debug)
         self._requeue = self.server.register_script(REQUEUE)
         self._finish = self.server.register_script(FINISH)
         self.beat()
@@ -228,7 +229,8 @@ class ReliableScheduler(Scheduler):
         self.server.delete(self.keys.heartbeat())
         returned = self.requeue(self.keys.worker)       # what this worker did not finish goes back for the others
         if returned:
-            logger.warning("stopping (%s) with %d unfinished requests: queued again for other workers", reason, returned)
+            logger.warning("stopping (%s) with %d unfinished requests: queued again for other workers",
+                           reason, returned)
         if reason == "finished":
             prefix = f"{self.keys.prefix}:"
             done = self._finish(keys=[self.keys.queue, self.keys.workers, self.keys.dupefilter, self.keys.emitted,
