@@ -18,7 +18,7 @@ from .text import clean_text, element_chunks, fold
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 #: class words that describe a state of the element, not what it is ("comments-enabled", "has-sidebar")
 STATE_WORD = re.compile(r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden)$")
-SEPARATORS = re.compile(r"[_\-:.\[\]/\s]+")
+COMPOUND_HEAD = 3          # letters of a compound checked before the full compound regex runs
 PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
@@ -63,21 +63,35 @@ def _attr_matchers(mode: str) -> tuple[tuple[ElementRule, ...], dict[str, int], 
 
 
 @lru_cache(maxsize=1)
-def _any_compound() -> re.Pattern:
-    """Every compound of every rule, matched anywhere (a cheap test before the part-boundary check)."""
-    return re.compile("|".join(re.escape(c) for r in ELEMENT_RULES for c in r.compounds))
+def _compound_heads() -> frozenset[str]:
+    """First letters of every compound: a class-name part must start so for a compound to start there."""
+    return frozenset(c[:COMPOUND_HEAD] for r in ELEMENT_RULES for c in r.compounds)
+
+
+@lru_cache(maxsize=65536)
+def _word_rule_index(word: str, mode: str) -> int:
+    """Index (in the mode's rules) of the first rule one class/id word matches; len(rules) for none.
+
+    Tokens match whole '-'/'_' separated pieces; a compound must start where a part of the
+    word starts ("authorbox" in `tdb-author-box` and `authorBox`, not in `coauthorbox`).
+    """
+    rules, by_token, compounds = _attr_matchers(mode)
+    lowered = word.lower()
+    if STATE_WORD.search(lowered):
+        return len(rules)
+    best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))
+    heads = _compound_heads()
+    if any(p[:COMPOUND_HEAD].lower() in heads for p in PART_SPLIT.split(word) if p):
+        for match in compounds.finditer(_match_attr(word)[1]):
+            best = min(best, int(match.lastgroup[1:]))
+    return best
 
 
 @lru_cache(maxsize=16384)
 def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
-    """The first token/compound rule matching a class+id string (cached: pages repeat class names)."""
-    attr = " ".join(w for w in attr.split() if not STATE_WORD.search(w.lower()))
-    lowered = attr.lower()
-    rules, by_token, compounds = _attr_matchers(mode)
-    best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))
-    if _any_compound().search(SEPARATORS.sub("", lowered)):
-        for match in compounds.finditer(_match_attr(attr)[1]):
-            best = min(best, int(match.lastgroup[1:]))
+    """The first token/compound rule matching a class+id string (cached per word: pages repeat class names)."""
+    rules = _attr_matchers(mode)[0]
+    best = min((_word_rule_index(w, mode) for w in attr.split()), default=len(rules))
     return rules[best] if best < len(rules) else None
 
 
