@@ -77,30 +77,30 @@ class JournaledWriter:
         state.register_output(run_id, str(self.path))
         self.records = 0
         self._batch: list[tuple[EmittedEntry, bytes]] = []
-        self._pending: dict[str, tuple[str, int]] = {}
+        self._pending: dict[str, tuple[str, int, str | None]] = {}
         self._oldest = 0.0
 
     def _is_ours(self) -> bool:
         return any(row["path"] == str(self.path) for row in self.state.outputs(self.run_id))
 
-    def decide(self, url: str, content_hash: str) -> EmitDecision:
+    def decide(self, url: str, content_hash: str, source_hash: str | None = None) -> EmitDecision:
         """state.decide_emit, aware of records still waiting in this batch."""
         pending = self._pending.get(normalise_url(url))
         if pending is None:
-            return self.state.decide_emit(url, content_hash)
-        if pending[0] == content_hash:
+            return self.state.decide_emit(url, content_hash, source_hash)
+        if pending[0] == content_hash or (source_hash and pending[2] == source_hash):
             return EmitDecision(False, pending[1], None)
         return EmitDecision(True, pending[1] + 1, pending[0])
 
-    def write(self, record: dict, url: str | None = None) -> None:
+    def write(self, record: dict, url: str | None = None, source_hash: str | None = None) -> None:
         """Queue one record (it needs content_hash and revision); written and committed with its batch."""
         url = url or record["url"]
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        entry = EmittedEntry(url, record["content_hash"], record.get("revision") or 1, 0, len(line))
+        entry = EmittedEntry(url, record["content_hash"], record.get("revision") or 1, 0, len(line), source_hash)
         if not self._batch:
             self._oldest = time.monotonic()
         self._batch.append((entry, line))
-        self._pending[normalise_url(url)] = (entry.content_hash, entry.revision)
+        self._pending[normalise_url(url)] = (entry.content_hash, entry.revision, source_hash)
         if len(self._batch) >= self.batch_size or time.monotonic() - self._oldest >= self.flush_interval:
             self.flush()
 
@@ -110,7 +110,8 @@ class JournaledWriter:
             return
         entries, offset = [], self.committed
         for entry, line in self._batch:
-            entries.append(EmittedEntry(entry.url, entry.content_hash, entry.revision, offset, len(line)))
+            entries.append(EmittedEntry(entry.url, entry.content_hash, entry.revision, offset, len(line),
+                                        entry.source_hash))
             offset += len(line)
         try:
             _write_all(self._fd, b"".join(line for _, line in self._batch))

@@ -58,6 +58,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE run_lock (
             id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, started TEXT NOT NULL, host TEXT)""",
     ),
+    (   # the hash of the text as the cleaner gave it, before site template removal: what "unchanged" compares
+        "ALTER TABLE urls ADD COLUMN source_hash TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -103,6 +106,7 @@ class UrlState:
     content_hash: str | None
     emitted_run: int | None
     revision: int
+    source_hash: str | None = None   # hash before site template removal (None: same as content_hash)
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class EmittedEntry:
     revision: int
     offset: int
     length: int
+    source_hash: str | None = None
 
 
 def utcnow() -> str:
@@ -291,15 +296,20 @@ class StateStore:
                        "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
                        (key, site or site_of(key), now, now))
 
-    def note_seen_many(self, urls: Iterable[str], site: str | None = None) -> None:
-        """`note_seen` for many URLs in one transaction (one fsync per discovered page, not per link)."""
+    def note_seen_many(self, urls: Iterable[str | tuple[str, str | None]], site: str | None = None) -> None:
+        """`note_seen` for many URLs (or (url, listed lastmod) pairs) in one transaction: one fsync per page.
+
+        A listed lastmod of a URL whose fetch is not committed yet is staged with it (promoted with its outcome)."""
         now = utcnow()
         with self.transaction() as db:
-            for url in urls:
+            for item in urls:
+                url, lastmod = item if isinstance(item, tuple) else (item, None)
                 key = normalise_url(url)
-                db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
-                           (key, site or site_of(key), now, now))
+                db.execute("INSERT INTO urls (url, site, first_seen, last_seen, staged_lastmod) VALUES (?, ?, ?, ?, ?) "
+                           "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen, staged_lastmod = "
+                           "CASE WHEN urls.checked IS NULL OR urls.staged "
+                           "THEN coalesce(excluded.staged_lastmod, urls.staged_lastmod) ELSE urls.staged_lastmod END",
+                           (key, site or site_of(key), now, now, lastmod))
 
     def pending(self, site: str | None = None) -> list[str]:
         """URLs seen but whose fetch outcome was never committed: a new run should queue them again."""
@@ -340,21 +350,31 @@ class StateStore:
     def note_lastmod(self, url: str, lastmod: str, settled_since: str) -> None:
         """A sitemap/feed date for a URL already fetched this run: staged with the fetch, or set if settled since."""
         with self.transaction() as db:
-            db.execute("UPDATE urls SET staged_lastmod = CASE WHEN staged THEN ? ELSE staged_lastmod END, "
+            db.execute("UPDATE urls SET staged_lastmod = CASE WHEN staged OR checked IS NULL THEN ? ELSE staged_lastmod END, "
                        "lastmod = CASE WHEN NOT staged AND checked >= ? THEN ? ELSE lastmod END WHERE url = ?",
                        (lastmod, settled_since, lastmod, normalise_url(url)))
+
+    def adopt_lastmod(self, url: str, lastmod: str) -> None:
+        """A listed date older than our last committed check, for a URL that has none stored: keep it, so
+        that a later move of the date is seen (the comparison with `checked` alone misses older dates)."""
+        with self.transaction() as db:
+            db.execute("UPDATE urls SET lastmod = ? WHERE url = ? AND lastmod IS NULL AND NOT staged "
+                       "AND checked IS NOT NULL", (lastmod, normalise_url(url)))
 
     def settle(self, url: str) -> None:
         """The fetch's outcome needs no output (unchanged article, not an article, a feed whose links are noted)."""
         with self.transaction() as db:
             _promote(db, normalise_url(url), utcnow())
 
-    def decide_emit(self, url: str, content_hash: str) -> EmitDecision:
-        """New -> revision 1; same hash as last emitted -> not again; changed -> next revision. Read-only."""
+    def decide_emit(self, url: str, content_hash: str, source_hash: str | None = None) -> EmitDecision:
+        """New -> revision 1; same hash as last emitted -> not again; changed -> next revision. Read-only.
+
+        `source_hash` (the text before template removal) counts as unchanged too: learning a site's template
+        never re-emits an article whose page did not change."""
         state = self.known(url)
         if state is None or state.content_hash is None:
             return EmitDecision(True, 1, None)
-        if state.content_hash == content_hash:
+        if state.content_hash == content_hash or (source_hash and state.source_hash == source_hash):
             return EmitDecision(False, state.revision, None)
         return EmitDecision(True, state.revision + 1, state.content_hash)
 
@@ -370,8 +390,8 @@ class StateStore:
                            (run_id, key, entry.content_hash, entry.revision, path, entry.offset, entry.length))
                 db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
                            "ON CONFLICT (url) DO NOTHING", (key, site_of(key), now, now))
-                db.execute("UPDATE urls SET content_hash = ?, revision = ?, emitted_run = ? WHERE url = ?",
-                           (entry.content_hash, entry.revision, run_id, key))
+                db.execute("UPDATE urls SET content_hash = ?, revision = ?, emitted_run = ?, source_hash = ? "
+                           "WHERE url = ?", (entry.content_hash, entry.revision, run_id, entry.source_hash, key))
                 _promote(db, key, now)
                 count += 1
             db.execute("INSERT INTO outputs (run_id, path, committed, records) VALUES (?, ?, ?, ?) "
@@ -408,6 +428,17 @@ class StateStore:
                            "sample = coalesce(sample, excluded.sample)",
                            (site, block_hash, (sample or "")[:SAMPLE_CHARS] or None))
         return True
+
+    def block_counts(self, site: str, hashes: Iterable[str]) -> dict[str, int]:
+        """Articles of the site each of these block hashes appeared on (absent: never seen)."""
+        hashes = list(hashes)
+        counts: dict[str, int] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            rows = self._query(f"SELECT block_hash, articles FROM template_blocks WHERE site = ? AND block_hash IN "
+                               f"({', '.join('?' * len(chunk))})", (site, *chunk))
+            counts.update((row[0], row[1]) for row in rows)
+        return counts
 
     def template_pages(self, site: str) -> int:
         """How many distinct articles of the site the template counts have seen."""

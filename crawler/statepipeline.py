@@ -33,13 +33,15 @@ STATS_COUNTED = {                       # Scrapy stats copied into a run's count
 }
 
 
+LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
+
 __all__ = ["StatePipeline", "TemplateConfig", "block_hash", "run_status", "versions"]
 
 
 class TemplateConfig:
-    """Site template learning: blocks on >= min_articles articles go; the first `hold` records wait to learn."""
+    """Site template learning: blocks on >= min_articles articles go; up to `hold` records wait while it is learned."""
 
-    def __init__(self, enabled: bool = True, min_articles: int = 3, hold: int = 5, hold_seconds: float = 10.0,
+    def __init__(self, enabled: bool = True, min_articles: int = 3, hold: int = 10, hold_seconds: float = 5.0,
                  keep: dict | None = None) -> None:
         self.enabled, self.min_articles = enabled, min_articles
         self.hold, self.hold_seconds = hold, hold_seconds
@@ -48,7 +50,7 @@ class TemplateConfig:
     @classmethod
     def from_settings(cls, settings) -> TemplateConfig:
         return cls(settings.getbool("CLEANWIRE_TEMPLATE", True), settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
-                   settings.getint("CLEANWIRE_TEMPLATE_HOLD", 5), settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 10.0),
+                   settings.getint("CLEANWIRE_TEMPLATE_HOLD", 10), settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 5.0),
                    settings.getdict("CLEANWIRE_TEMPLATE_KEEP"))
 
     def keep_for(self, site: str) -> list[str]:
@@ -84,7 +86,8 @@ class StatePipeline:
         self.crawler, self.stats = crawler, crawler.stats
         self.templates = templates or TemplateConfig()
         self.observed: dict[str, int] = {}                  # site -> articles its template counts have seen
-        self.learned: dict[str, asyncio.Event] = {}         # site -> set once `hold` articles were seen
+        self.learned: dict[str, asyncio.Condition] = {}     # site -> notified on every article counted
+        self.held: dict[str, int] = {}                      # site -> records waiting for its template
         self.state_path, self.template, self.batch_size = state_path, template, batch_size
         self.lock: RunLock | None = None
         self.state: StateStore | None = None
@@ -126,41 +129,66 @@ class StatePipeline:
     async def process_item(self, item):
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
-        url, site = item["url"], site_of(item["url"])
+        url, site, source_hash = item["url"], site_of(item["url"]), item["content_hash"]
         if self.templates.enabled:
             await self._learn_template(site, url, item)
-        return self._emit(item, url, site)
+        return self._emit(item, url, site, source_hash)
 
     async def _learn_template(self, site: str, url: str, item: dict) -> None:
-        """Count the record's blocks, wait (bounded) until the site's template is known, then remove it."""
+        """Count the record's blocks, wait (bounded) while its site's template is still being learned, remove it."""
+        hashes = record_block_hashes(item)
         if site not in self.observed:
             self.observed[site] = self.state.template_pages(site)
-            self.learned[site] = asyncio.Event()
-        if self.state.observe_blocks(site, url, record_block_hashes(item)):
+            self.learned[site] = asyncio.Condition()
+            self.held[site] = 0
+        if self.state.observe_blocks(site, url, hashes):
             self.observed[site] += 1
-        if self.observed[site] >= self.templates.hold:
-            self.learned[site].set()
-        elif not self.learned[site].is_set():
-            try:
-                await asyncio.wait_for(self.learned[site].wait(), self.templates.hold_seconds)
-            except asyncio.TimeoutError:
-                self.learned[site].set()         # a small site: go on with what the counts know
+        async with self.learned[site]:
+            self.learned[site].notify_all()
+            await self._hold(site, hashes)
         known = self.state.template_blocks(site, self.templates.min_articles)
         removed = remove_template(item, known, site, self.templates.keep_for(site)) if known else 0
         if removed:
             self.stats.inc_value("cleanwire/template/removed_blocks", removed)
 
-    def _emit(self, item: dict, url: str, site: str):
+    async def _hold(self, site: str, hashes: dict[str, str]) -> None:
+        """Wait while the site has taught fewer than `hold` articles, or a block of the record is repeating but not
+        yet on min_articles; at most `hold` records of a site wait, each at most hold_seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.templates.hold_seconds
+        while self._undecided(site, hashes) and self.held[site] < self.templates.hold:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            self.held[site] += 1
+            self.stats.inc_value("cleanwire/template/held")
+            try:
+                await asyncio.wait_for(self.learned[site].wait(), remaining)
+            except asyncio.TimeoutError:
+                break
+            finally:
+                self.held[site] -= 1
+
+    def _undecided(self, site: str, hashes: dict[str, str]) -> bool:
+        if self.observed[site] < self.templates.hold:
+            return True
+        if self.observed[site] >= LEARNING_ARTICLES * self.templates.hold or not hashes:
+            return False        # the template is long known: a block repeated twice now is a story reprinted
+        counts = self.state.block_counts(site, hashes)
+        return any(2 <= counts.get(h, 0) < self.templates.min_articles for h in hashes)
+
+    def _emit(self, item: dict, url: str, site: str, source_hash: str | None = None):
         writer = self.writers.get(site)          # created on the first record to write: no empty files
         digest = item["content_hash"]
-        decision = writer.decide(url, digest) if writer else self.state.decide_emit(url, digest)
+        decision = (writer.decide(url, digest, source_hash) if writer
+                    else self.state.decide_emit(url, digest, source_hash))
         if not decision.emit:
             self.state.settle(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
         try:
-            self._writer(site).write(item)
+            self._writer(site).write(item, source_hash=source_hash)
         except (StateError, OSError) as exc:
             self.failure = str(exc)             # the failed batch is gone from the file; the next run emits it
             raise
@@ -214,6 +242,7 @@ class StatePipeline:
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),
             "outputs": [{"path": str(w.path), "records": w.records} for w in self.writers.values()],
             "repaired_runs": self.repairs, "versions": versions(),
+            "report": self.stats.get_value("cleanwire/report"),      # crawler.report.RunReport's data, for `cleanwire report`
         }
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
         for path in outputs.values():

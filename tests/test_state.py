@@ -206,3 +206,25 @@ def test_runs_on_a_missing_state_fails_with_a_message(tmp_path, capsys):
     message = f"cleanwire runs: {tmp_path / 'none.db'}: no state database here (give --state PATH)\n"
     assert capsys.readouterr().err == message
     assert not (tmp_path / "none.db").exists()
+
+
+def test_an_article_whose_source_text_is_unchanged_is_not_emitted_again_after_template_learning(state):
+    run_id = state.start_run(["news.example"], None)
+    state.record_emitted(run_id, "out.jsonl", [EmittedEntry(URL, "sha256:with-promo", 1, 0, 10, "sha256:with-promo")], 10)
+    assert list(state.decide_emit(URL, "sha256:promo-removed", "sha256:with-promo")) == [False, 1, None]
+    assert list(state.decide_emit(URL, "sha256:promo-removed", "sha256:edited")) == [True, 2, "sha256:with-promo"]
+    assert state.known(URL).source_hash == "sha256:with-promo"
+
+
+def test_a_version_1_database_migrates_to_the_source_hash_column(tmp_path):
+    from crawler.state import normalise_url
+
+    path = tmp_path / "old.db"
+    with StateStore(path, migrations=MIGRATIONS[:1]) as old:
+        run_id = old.start_run(["news.example"], None)
+        old.db.execute("INSERT INTO urls (url, site, first_seen, last_seen, content_hash, revision) "
+                       "VALUES (?, 'news.example', 'x', 'x', 'sha256:aa', 1)", (normalise_url(URL),))
+    with StateStore(path) as state:
+        assert (state.version, state.known(URL).content_hash, state.known(URL).source_hash) == (2, "sha256:aa", None)
+        assert list(state.decide_emit(URL, "sha256:aa")) == [False, 1, None]
+        assert state.run(run_id)["status"] == "running"

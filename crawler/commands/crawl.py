@@ -80,7 +80,8 @@ def feed_settings(output: str) -> dict:
 
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
     """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
-    extra = {"FEEDS": feed_settings(args.output), "LOG_LEVEL": "ERROR"}     # the summary reports the rest
+    templated = "{" in args.output          # a per-run template: written by the journal (state_settings), not FEEDS
+    extra = {"FEEDS": {} if templated else feed_settings(args.output), "LOG_LEVEL": "ERROR"}   # the summary reports the rest
     if args.max_pages:
         extra["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.since:

@@ -260,10 +260,13 @@ class SiteSpider(scrapy.Spider):
         if lastmod is None and url in self.skipped:
             return False
         known = self.state.known(url)
-        if known is None or known.content_hash is None:
+        if known is None or (known.content_hash is None and known.http_status != 301):
             return True         # never emitted: fetch (conditionally when it was fetched before)
+        # an emitted article, or a link that redirected (its target is known by its own URL): as lastmod says
         if self.state.should_fetch(url, lastmod, self.recheck_days):
             return True
+        if lastmod and known.lastmod is None:
+            self.state.adopt_lastmod(url, lastmod)
         if url not in self.skipped:
             self.skipped.add(url)
             self.count("state/known_skipped")
@@ -304,7 +307,8 @@ class SiteSpider(scrapy.Spider):
     def noted(self, requests: list[scrapy.Request]) -> list[scrapy.Request]:
         """Record the pages about to be requested (the durable frontier) before the page listing them settles."""
         if self.state is not None and requests:
-            self.state.note_seen_many(r.url for r in requests if r.callback == self.parse_page)
+            self.state.note_seen_many((r.url, r.cb_kwargs.get("lastmod")) for r in requests
+                                      if r.callback == self.parse_page)
         return requests
 
     def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
