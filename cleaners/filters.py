@@ -27,6 +27,8 @@ LINK_LABEL = re.compile(r"^[^|:»›>]{1,40}\s*[|:»›>]")   # "LABEL | ", "Lab
 MARKUP_TEXT = re.compile(
     r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>", re.IGNORECASE)
 MARKUP_RULE = "other:markup-text"
+MIN_DOUBLED_CHARS = 15      # a headline printed twice is at least this long
+DATED_ITEM = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*\S")
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
 MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
 BIO_VERBS = (
@@ -322,10 +324,29 @@ def _is_labelled_link(cand: Candidate, ctx: Context) -> bool:
             and any(_is_other_page(h, ctx) for h in cand.links))
 
 
+def _is_doubled(text: str) -> bool:
+    """A teaser card's headline printed twice ("<headline> <headline>": one copy per layout)."""
+    half, rest = divmod(len(text) - 1, 2)
+    return not rest and half >= MIN_DOUBLED_CHARS and text[:half] == text[half + 1:]
+
+
+def _is_dated_list(cand: Candidate) -> bool:
+    """A list of headlines each opening with its date ("19.03.2024Fahndung nach ...")."""
+    items = cand.block.items or []
+    dated = sum(1 for item in items if DATED_ITEM.match(item))
+    return len(items) >= 2 and dated >= max(2, len(items) - 1)
+
+
 def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
     """Blocks that are one link to another page of the site (bare promos, link lists, headlines)."""
     for cand in cands:
         if cand.removed or cand.protected:
+            continue
+        if cand.block.type == "heading" and _is_doubled(cand.text):
+            _remove(cand, "promo", "promo:doubled-headline", ctx)
+            continue
+        if cand.block.type == "list" and _is_dated_list(cand):
+            _remove(cand, "promo", "promo:dated-list", ctx)
             continue
         folded = fold(cand.text)
         if folded in anchors and cand.block.type in ("paragraph", "heading"):

@@ -210,3 +210,62 @@ def test_figures_go_to_media_and_link_cards_to_promos():
     assert ("caption", "caption:figure", "Photo: Jane Doe") in removed
     assert ("promo", "promo:link-card", "Turismo, il Garda chiude il 2024") in removed
     assert "Commuters" not in text and "Turismo" not in text
+
+
+def _filtered(blocks, title=None, url="https://news.example.org/a/1", **ctx_fields):
+    from cleaners.article import Block
+    from cleaners.body import Candidate
+    from cleaners.filters import filter_blocks
+
+    ctx = Context(Options(), url=url, **ctx_fields)
+    cands = [Candidate(Block(kind, text, items=text.split("\n") if kind == "list" else None), links=links,
+                       link_chars=link_chars) for kind, text, links, link_chars in blocks]
+    filter_blocks(cands, ctx, title, frozenset())
+    return [c.text for c in cands if not c.removed], [(r.kind, r.rule) for r in ctx.removed]
+
+
+BODY_PARAGRAPH = ("paragraph", "The council met on Monday and voted to approve the harbour ferry contract after a long debate.",
+                  [], 0)
+
+
+def test_block_shapes_of_promos():
+    kept, removed = _filtered([
+        ("heading", "Ferry contract signed at last Ferry contract signed at last", [], 0),
+        BODY_PARAGRAPH,
+        ("list", "19.03.2024Fahndung nach Verrätern\n05.03.2024Aufklärung nur intern", [], 0),
+        ("paragraph", "MORE NEWS HERE | Bayline Marine wins the harbour ferry contract",
+         ["https://news.example.org/b/2"], 46),
+    ])
+    assert kept == [BODY_PARAGRAPH[1]]
+    assert removed == [("promo", "promo:doubled-headline"), ("promo", "promo:dated-list"),
+                       ("promo", "promo:labelled-link")]
+
+
+def test_title_repeated_above_the_body_with_a_kicker_or_reworded():
+    kept, removed = _filtered([
+        ("heading", "Schlachtbetriebe: Das harte Geschäft mit dem Tod in Thüringen", [], 0),
+        BODY_PARAGRAPH,
+        ("heading", "Das harte Geschäft", [], 0),
+        BODY_PARAGRAPH,
+    ], title="Das harte Geschäft mit dem Tod in Thüringen")
+    assert kept == [BODY_PARAGRAPH[1], "Das harte Geschäft", BODY_PARAGRAPH[1]]
+    assert removed == [("metadata", "metadata:title-repeat")]
+
+
+def test_html_code_shown_as_text_is_cut_from_a_paragraph():
+    text = 'The figures are in the chart.<iframe title="Chart" src="https://charts.example.org/x"></iframe>'
+    kept, removed = _filtered([("paragraph", text, [], 0), BODY_PARAGRAPH])
+    assert kept == ["The figures are in the chart.", BODY_PARAGRAPH[1]]
+    assert removed == [("other", "other:markup-text"), ("other", "other:markup-text")]
+
+
+def test_standfirst_survives_articlebody_absence_and_a_short_prompt_does_not():
+    body = BODY_PARAGRAPH[1] + " " + "Councillors said the new boats would arrive in spring next year."
+    kept, removed = _filtered([
+        ("paragraph", "Five councils ask the province for rules against the growth of holiday homes in villages.", [], 0),
+        BODY_PARAGRAPH,
+        ("paragraph", "Councillors said the new boats would arrive in spring next year.", [], 0),
+        ("paragraph", "Sign up for our newsletter", [], 0),
+    ], article_body=body.casefold())
+    assert kept[0].startswith("Five councils") and "Sign up for our newsletter" not in kept
+    assert removed == [("newsletter", "newsletter:en:prompt")]
