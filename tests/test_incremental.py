@@ -143,3 +143,32 @@ def test_sigterm_stops_cleanly_as_interrupted_and_the_next_run_completes_the_sit
         assert [run["status"] for run in state.runs()] == ["finished", "interrupted"]
         assert len(state.emitted()) == len(emitted)
         assert state.lock_holder() is None
+
+
+def crawl_sources(tmp_path: Path, name: str, text: str) -> dict[str, list[dict]]:
+    """Run `cleanwire crawl --sources conf/NAME.toml` from another directory; the records per site directory."""
+    sources = tmp_path / name / "sources.toml"
+    sources.parent.mkdir()
+    sources.write_text(text, "utf-8")
+    command = [sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--workers", "1"]
+    for setting, value in FAST.items():
+        command += ["-s", f"{setting}={value}"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {path.parent.name: records(path) for path in (tmp_path / name / "out").glob("*/1.jsonl")}
+
+
+def test_a_sources_file_gives_state_output_allowed_paths_and_a_page_budget(tmp_path):
+    head = 'state = "state.db"\noutput = "out/{site}/{run_id}.jsonl"\n[sites."harbour"]\n'
+    with FixtureSite() as site:
+        january = {site.url(a["path"]) for a in site.manifest["articles"] if a["path"].startswith("/2025/01/")}
+        allowed = crawl_sources(tmp_path, "allowed", head + f'url = "{site.url("/")}"\nallow = ["/2025/01/", "section/"]\n')
+        before = len(site.requests)
+        bounded = crawl_sources(tmp_path, "bounded", head + f'start_urls = ["{site.url("/")}"]\nmax_pages = 6\n')
+        pages = [path for _, path, _ in site.requests[before:] if not path.endswith((".txt", ".xml", ".gz", "/feed/"))]
+    key = f"127.0.0.1_{site.port}"
+    assert {r["url"] for r in allowed[key]} == january
+    assert len(pages) <= 7 and 1 <= len(bounded[key]) <= 5        # 6 page requests, one redirect, the home page
+    with StateStore(tmp_path / "allowed" / "state.db") as state:
+        [run] = state.runs()
+    assert (run["sites"], run["status"], run["counts"]["emitted"]) == ([f"127.0.0.1:{site.port}"], "finished", len(january))

@@ -1,7 +1,6 @@
 """Crawl whole sites: discover articles through robots.txt, sitemaps, feeds and links; write one record each."""
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -61,13 +60,10 @@ def read_sources(path: str) -> tuple[list[str], str | None]:
         raise InputError(exc.strerror or "cannot read", path) from exc
     if file.suffix.lower() != ".toml":
         return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")], None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", path) from exc
-    urls = list(data.get("urls", [])) + [s["url"] for s in data.get("sources", []) if isinstance(s, dict)]
-    urls += [t["url"] for t in data.get("sites", {}).values() if isinstance(t, dict) and "url" in t]
-    return [u for u in urls if isinstance(u, str)], (path if "sites" in data else None)
+    from crawler.sources import read_toml_sources
+
+    sources = read_toml_sources(path)
+    return sources.urls, (path if sources.has_overrides else None)
 
 
 def feed_settings(output: str) -> dict:
@@ -158,16 +154,31 @@ def run_crawl(sites: list[str], settings) -> dict:
     return crawler.stats.get_stats()
 
 
+def apply_sources_file(args) -> dict:
+    """A TOML sources file's `state` and `output` stand in for --state and -o; its per-site settings."""
+    from crawler.sources import read_toml_sources
+
+    if not args.sources.lower().endswith(".toml"):
+        return {}
+    sources = read_toml_sources(args.sources)
+    if sources.state and not args.state:
+        args.state = sources.state
+    if sources.output and args.output in ("-", ""):
+        args.output = sources.output
+    return sources.settings()
+
+
 def run(args) -> int:
     from crawler.fetch import project_settings
 
-    sites, overrides_file = list(args.sites), None
+    sites, overrides_file, per_site = list(args.sites), None, {}
     if args.sources:
         listed, overrides_file = read_sources(args.sources)
         sites += listed
+        per_site = apply_sources_file(args)
     if not sites:
         raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
-    settings = project_settings(dict(args.settings), **crawl_settings(args, sites, overrides_file))
+    settings = project_settings(dict(args.settings), **{**crawl_settings(args, sites, overrides_file), **per_site})
     if settings.get("CLEANWIRE_STATE"):
         from crawler.state import RunLock
 

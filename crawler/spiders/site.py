@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
@@ -204,6 +204,9 @@ class SiteSpider(scrapy.Spider):
         self.full = False
         self.skipped: set[str] = set()                # known articles not fetched again this run
         self.lastmods: dict[str, str] = {}            # sitemap/feed dates of pages requested before their entry
+        self.site_allow: dict[str, tuple[str, ...]] = {}   # host -> allowed path prefixes (sources file)
+        self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
+        self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
 
     @classmethod
@@ -220,6 +223,8 @@ class SiteSpider(scrapy.Spider):
             spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
         spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
         spider.full = settings.getbool("CLEANWIRE_FULL")
+        spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
+        spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
         return spider
 
     def closed(self, reason: str) -> None:
@@ -255,6 +260,8 @@ class SiteSpider(scrapy.Spider):
 
     def wanted(self, url: str, lastmod: str | None = None) -> bool:
         """False for an article already emitted whose lastmod did not move (and not due for --recheck-days)."""
+        if self.site_budget and not self.within_budget(url):
+            return False
         if self.state is None or self.full:
             return True
         if lastmod is None and url in self.skipped:
@@ -315,6 +322,8 @@ class SiteSpider(scrapy.Spider):
                      listed: bool = False, start: bool = False) -> scrapy.Request:
         likely_article = url_rule(url) is None and source in ("sitemap", "feed")
         self.requested.add(url)
+        host = (urlsplit(url).hostname or "").lower()
+        self.site_pages[host] = self.site_pages.get(host, 0) + 1
         conditional = self.conditional(url)
         return scrapy.Request(url, callback=self.parse_page, errback=self.failed,
                               priority=PRIORITY_ARTICLE if likely_article else 0,
@@ -338,7 +347,24 @@ class SiteSpider(scrapy.Spider):
             return None
         if not is_same_site(url, self.sites, self.same_domain):
             return None
+        if self.site_allow and not self.allowed_path(url):
+            return None
         return None if is_asset(url) else url
+
+    def allowed_path(self, url: str) -> bool:
+        """The sources file's `allow` path prefixes of the URL's host (the home page always passes)."""
+        parts = urlsplit(url)
+        prefixes = self.site_allow.get((parts.hostname or "").lower())
+        return not prefixes or parts.path in ("", "/") or parts.path.startswith(prefixes)
+
+    def within_budget(self, url: str) -> bool:
+        """False once the URL's host has used its `max_pages` from the sources file (counted as skipped)."""
+        host = (urlsplit(url).hostname or "").lower()
+        budget = self.site_budget.get(host)
+        if budget is None or self.site_pages.get(host, 0) < budget:
+            return True
+        self.count("skipped/site_max_pages")
+        return False
 
     # ------------------------------------------------------------ robots.txt, sitemaps, feeds
 
