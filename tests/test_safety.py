@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
@@ -331,3 +332,14 @@ def test_crawl_never_connects_to_an_unnamed_name_resolving_to_loopback(tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "refused localhost: resolved to 127.0.0.1, a private or internal address" in proc.stderr
     assert stats == {"cleanwire/refused/private_dns": 2}          # its robots.txt and the sitemap
+
+
+def test_safety_off_switches_both_guards_off():
+    from twisted.internet import reactor
+
+    from crawler.safety import GuardedResolver
+
+    crawler = get_crawler(Spider, {"CLEANWIRE_SAFETY": False})
+    assert GuardedResolver.from_crawler(crawler, reactor).check("169.254.169.254", "metadata.test") == "169.254.169.254"
+    with pytest.raises(NotConfigured):
+        SafetyMiddleware.from_crawler(crawler)
