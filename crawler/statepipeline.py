@@ -33,6 +33,7 @@ STATS_COUNTED = {                       # Scrapy stats copied into a run's count
 }
 
 
+NO_RESPONSE = "no site answered (every request failed: unreachable, refused or timed out)"
 LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
 
 __all__ = ["StatePipeline", "TemplateConfig", "block_hash", "run_status", "versions"]
@@ -190,7 +191,7 @@ class StatePipeline:
         try:
             self._writer(site).write(item, source_hash=source_hash)
         except (StateError, OSError) as exc:
-            self.failure = str(exc)             # the failed batch is gone from the file; the next run emits it
+            self.failure = f"output not written: {exc}"     # the failed batch is gone from the file: emitted next run
             raise
         self._count("emitted", "new" if decision.revision == 1 else "revised")
         return item
@@ -213,13 +214,17 @@ class StatePipeline:
             try:
                 writer.close()
             except (StateError, OSError) as exc:
-                self.failure = str(exc)
+                self.failure = f"output not written: {exc}"
                 logger.error("run %d: could not finish %s: %s", self.run_id, writer.path, exc)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.state is None:
             return
+        if self.failure is None and not self.stats.get_value("downloader/response_count"):
+            self.failure = NO_RESPONSE        # unreachable: the run failed, whatever Scrapy's reason
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
+        if self.failure:
+            self.stats.set_value("cleanwire/state/failure", self.failure)
         stats = self.stats.get_stats()
         counts = {**self.counts, **{name: stats[key] for key, name in STATS_COUNTED.items() if key in stats}}
         try:

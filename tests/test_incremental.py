@@ -172,3 +172,18 @@ def test_a_sources_file_gives_state_output_allowed_paths_and_a_page_budget(tmp_p
     with StateStore(tmp_path / "allowed" / "state.db") as state:
         [run] = state.runs()
     assert (run["sites"], run["status"], run["counts"]["emitted"]) == ([f"127.0.0.1:{site.port}"], "finished", len(january))
+
+
+def test_an_unreachable_site_fails_the_run_with_the_reason(tmp_path):
+    import socket
+
+    with socket.socket() as sock:           # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = subprocess.run(crawl_command(f"http://127.0.0.1:{port}/", tmp_path, RETRY_TIMES=0), cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.endswith("cleanwire crawl: no site answered (every request failed: unreachable, "
+                                  "refused or timed out)\n")
+    with StateStore(tmp_path / "state.db") as state:
+        assert [(run["status"], run["counts"]["emitted"]) for run in state.runs()] == [("failed", 0)]

@@ -243,6 +243,7 @@ def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[di
         except DropItem:
             pass
     pipeline.close_spider()
+    pipeline.stats.set_value("downloader/response_count", len(items))      # a run that reached its site
     pipeline.spider_closed(pipeline.crawler.spider, reason)
     return kept
 

@@ -1,6 +1,7 @@
 """Crawl whole sites: discover articles through robots.txt, sitemaps, feeds and links; write one record each."""
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -168,6 +169,17 @@ def apply_sources_file(args) -> dict:
     return sources.settings()
 
 
+def run_failure(stats: dict) -> str | None:
+    """Why the run itself failed (page errors are counted, not failures): output not written, no site answered."""
+    if stats.get("cleanwire/state/failure"):
+        return stats["cleanwire/state/failure"]
+    if not stats.get("downloader/response_count"):
+        from crawler.statepipeline import NO_RESPONSE
+
+        return NO_RESPONSE
+    return None
+
+
 def run(args) -> int:
     from crawler.fetch import project_settings
 
@@ -191,5 +203,9 @@ def run(args) -> int:
         print(f"records written to {Path(args.output).resolve()}", flush=True)
     if stats.get("finish_reason") == "shutdown":
         return 130          # SIGINT/SIGTERM: stopped cleanly; the next run resumes
+    failure = run_failure(stats)
+    if failure:
+        print(f"cleanwire crawl: {failure}", file=sys.stderr, flush=True)
+        return 1
     ok = stats.get("finish_reason") in DONE_REASONS
     return 0 if ok else 1
