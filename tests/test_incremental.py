@@ -187,3 +187,13 @@ def test_an_unreachable_site_fails_the_run_with_the_reason(tmp_path):
                                   "refused or timed out)\n")
     with StateStore(tmp_path / "state.db") as state:
         assert [(run["status"], run["counts"]["emitted"]) for run in state.runs()] == [("failed", 0)]
+
+
+def test_a_corrupt_state_file_stops_the_crawl_before_it_starts(tmp_path):
+    (tmp_path / "state.db").write_bytes(b"this is not a database" * 100)
+    result = subprocess.run(crawl_command("http://127.0.0.1:9/", tmp_path), cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (f"cleanwire crawl: {tmp_path / 'state.db'}: not a usable cleanwire state database "
+                             "(file is not a database); move it aside to start afresh\n")
+    assert (tmp_path / "state.db").read_bytes() == b"this is not a database" * 100

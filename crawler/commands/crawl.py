@@ -192,9 +192,10 @@ def run(args) -> int:
         raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
     settings = project_settings(dict(args.settings), **{**crawl_settings(args, sites, overrides_file), **per_site})
     if settings.get("CLEANWIRE_STATE"):
-        from crawler.state import RunLock
+        from crawler.state import RunLock, StateStore
 
         RunLock(settings.get("CLEANWIRE_STATE")).assert_free()     # a second run stops here, naming the holder
+        StateStore(settings.get("CLEANWIRE_STATE")).close()        # a corrupt or newer state file: one line, exit 2
     stats = run_crawl(sites, settings)
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         print(f"records written to {settings.get('CLEANWIRE_OUTPUT_TEMPLATE')} (one file per run and site, "
