@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -29,6 +30,7 @@ def clean_text(text: str | None) -> str:
     return " ".join(text.translate(DROP_INVISIBLE).split())
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Text for phrase matching: cleaned, NFC-normalised and case-folded."""
     text = clean_text(text)

@@ -269,3 +269,10 @@ def test_standfirst_survives_articlebody_absence_and_a_short_prompt_does_not():
     ], article_body=body.casefold())
     assert kept[0].startswith("Five councils") and "Sign up for our newsletter" not in kept
     assert removed == [("newsletter", "newsletter:en:prompt")]
+
+
+def test_every_search_rule_has_a_required_literal_to_prefilter_on():
+    from cleaners.filters import _compiled
+
+    groups = [g for g in _compiled() if g.match == "search"]
+    assert groups and all(g.anchors for g in groups)

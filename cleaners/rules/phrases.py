@@ -139,7 +139,7 @@ NEWSLETTER = {
            r"want to add another user to your subscription", r"enter your email( address)?", r"please (enter|provide) a valid email",
            r"thank you for (signing up|subscribing)", r"you('re| are) (now )?subscribed", r"by signing up,? you agree",
            r"invalid email( address)?", r"support (our|independent) journalism", r"become a (member|subscriber)"),
-    "de": (r"journalismus braucht (deine|ihre) unterstützung", r"\d+ (wochen|tage|monate) (kostenlos|gratis) (testen|lesen)", r"jetzt (abonnieren|abo abschließen|registrieren)", r"ihre meinung ist uns wichtig", r"newsletter informiert sie", r"abonnier(e|en sie) (den|unseren) [\w -]{0,30}(kanal|newsletter)",
+    "de": (r"journalismus braucht (deine|ihre) unterstützung", r"\d+ wochen (kostenlos|gratis)", r"\d+ tage (kostenlos|gratis)", r"\d+ monate (kostenlos|gratis)", r"jetzt abonnieren", r"jetzt abo abschließen", r"jetzt registrieren", r"ihre meinung ist uns wichtig", r"newsletter informiert sie", r"abonnier(e|en sie) (den|unseren) [\w -]{0,30}(kanal|newsletter)",
            r"testen sie [\w ]{0,40}(gratis|kostenlos|für (zwei|drei|vier|\d+) wochen)", r"abonnieren sie (unseren|den) newsletter", r"newsletter abonnieren",
            r"abonnieren für", r"mit einem abo", r"bereits abonnent", r"weiterlesen mit", r"dieser artikel ist (nur )?für abonnenten",
            r"melden sie sich (jetzt )?(für|zum) newsletter an", r"gratis testen", r"e-mail-adresse eingeben"),
@@ -177,7 +177,7 @@ CONSENT = {
     "en": (r"(to )?view this content,? (please )?(enable|accept|allow) (cookies|consent)", r"to view this video,? please enable javascript", r"this content is (blocked|not available) due to your (privacy|cookie)",
            r"(accept|enable) (marketing |third[- ]party )?cookies to (view|see|watch)", r"we need your consent to load",
            r"this (embed|content) (is provided by|from) a third party", r"click (here )?to (load|show) (the )?(external )?content",
-           r"manage (your )?(cookie|privacy) (settings|preferences)"),
+           r"manage (your )?cookie (settings|preferences)", r"manage (your )?privacy (settings|preferences)"),
     "de": (r"ein klick für den datenschutz", r"externer inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
            r"an dieser stelle (finden sie|findest du) (einen|ein|eine) [\w ,-]{0,80}externen? inhalt", r"um diesen inhalt (zu sehen|anzuzeigen)", r"wir benötigen ihre zustimmung", r"inhalte von drittanbietern",
            r"externe inhalte (aktivieren|anzeigen|laden)", r"datenschutzeinstellungen", r"ich bin damit einverstanden, dass mir externe inhalte"),
@@ -209,8 +209,11 @@ VIDEO_TEASERS = {
 }
 # Agency and source notes ("Mit Informationen der Nachrichtenagenturen ...")
 SOURCE_NOTES = {
-    "de": (r"zuerst (bei|in|auf) .{1,40} erschienen", r"wie hat ihnen dieser artikel gefallen", r"mit (informationen|material) (der|von|aus) [\w ,.-]{0,80}(nachrichtenagenturen|agenturen)", r"\(abgerufen am:? ?\d"),
-    "en": (r"with (reporting|additional reporting|information) from (the )?(associated press|reuters|afp|wire services)",
+    "de": (r"zuerst (bei|in|auf) .{1,40} erschienen", r"wie hat ihnen dieser artikel gefallen", r"mit informationen (der|von|aus) [\w ,.-]{0,80}(nachrichtenagenturen|agenturen)",
+           r"mit material (der|von|aus) [\w ,.-]{0,80}(nachrichtenagenturen|agenturen)", r"\(abgerufen am:? ?\d"),
+    "en": (r"with reporting from (the )?(associated press|reuters|afp|wire services)",
+           r"with additional reporting from (the )?(associated press|reuters|afp|wire services)",
+           r"with information from (the )?(associated press|reuters|afp|wire services)",
            r"contributed to this report", r"(with |additional )?reporting by [\w .'’-]{2,60}$", r"first published (in|by|on) ",
            r"this (is a|story is) breaking (news )?(story|new story)", r"more to follow\.?$", r"for more stories like this",
            r"this (story|article) (has been|was|will be) updated"),
