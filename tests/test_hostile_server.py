@@ -246,11 +246,11 @@ def test_hostile_html_pages_are_dropped_with_their_reason(hostile):
     assert "f\u00e9rry council" in crawl.out                      # UTF-8 bytes won over both declarations
 
 
-@pytest.mark.xfail(strict=True, reason="crawler/spiders/site.py read_page: parsel raises ValueError on an empty "
-                                       "body, so the page is a spider error instead of a counted 'empty document'")
 def test_empty_page_is_counted_not_a_spider_error(hostile):
-    crawl, _ = hostile
+    crawl, hits = hostile
+    assert hits["/news/2025/01/02/empty"] == 1
     assert "Spider error processing <GET" not in crawl.stderr
+    assert crawl.stats["cleanwire/skipped/empty_document"] == 1
 
 
 def test_sitemap_index_listing_itself_is_read_once(hostile):
@@ -264,6 +264,7 @@ def test_gzip_bomb_is_cut_at_the_decompressed_size_limit(hostile):
     assert hits["/news/2025/01/02/gzip-bomb"] == 1               # ignored, not retried
     warning = [line for line in crawl.stderr.splitlines() if "gzip-bomb> because its body" in line]
     assert len(warning) == 1 and "exceeded DOWNLOAD_MAXSIZE (20971520 B)" in warning[0]
+    assert crawl.stats["cleanwire/skipped/too_large"] == 1        # a size cut, not taken for robots.txt
 
 
 def test_never_ending_silent_and_dripping_responses_time_out(hostile):

@@ -42,6 +42,16 @@ CANONICAL = "//link[@rel='canonical']/@href"
 BASE_HREF = "//base/@href"
 
 
+def too_large(failure: Failure) -> bool:
+    """A response cut at DOWNLOAD_MAXSIZE: announced (DownloadCancelledError), received or decompressed (IgnoreRequest)."""
+    from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+    from twisted.internet.defer import CancelledError
+
+    if failure.check(IgnoreRequest, DownloadCancelledError):      # robots.txt's is "Forbidden by robots.txt"
+        return "DOWNLOAD_MAXSIZE" in str(failure.value) or "max size" in str(failure.value)
+    return failure.check(CancelledError) is not None      # Scrapy cancels a body read only past DOWNLOAD_MAXSIZE
+
+
 class MalformedDocument(ValueError):
     """A sitemap or feed that is not parsable XML of the expected kind."""
 
@@ -459,6 +469,9 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
             yield from self.parse_xml_or_skip(response)
             return
+        if not response.body.strip():
+            self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
+            return
         found = read_page(response)
         verdict = decide(response.url, found.og_type, found.ld_types, listed)
         self.record(response, lastmod)
@@ -483,9 +496,13 @@ class SiteSpider(scrapy.Spider):
         elif b"<rss" in head or b"<feed" in head or b"<rdf:RDF" in head:
             yield from self.parse_feed(response)
         else:
-            self.record(response, settle=True)
-            self.count("skipped/not_html")
-            self.crawler.signals.send_catch_log(page_skipped, response=response, reason="skipped: not HTML")
+            self.skip_page(response, "not_html", "not HTML")
+
+    def skip_page(self, response: Response, key: str, reason: str) -> None:
+        """A fetched page that is no article and has no links: settled, counted, reported to the rejects."""
+        self.record(response, settle=True)
+        self.count(f"skipped/{key}")
+        self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {reason}")
 
     def feed_requests(self, base: str, feeds: list[tuple[str, str]], start: bool) -> Iterator[scrapy.Request]:
         found = False
@@ -541,8 +558,13 @@ class SiteSpider(scrapy.Spider):
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
             self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+        elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
+            self.count("skipped/too_large")
+            if page:
+                error = f"too large: {failure.value or 'body above DOWNLOAD_MAXSIZE'}"
+                self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
         elif failure.check(IgnoreRequest):
-            if page:            # robots.txt (Scrapy counts robotstxt/forbidden)
+            if page:            # robots.txt (Scrapy counts robotstxt/forbidden), safety refusals (counted by the guard)
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=str(failure.value))
         elif not probe:
             self.count(f"errors/{type(failure.value).__name__}")
