@@ -5,6 +5,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import sqlite3
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +27,8 @@ NOT_ARTICLE_REASONS = (
     ("too little text", "too_little_text"),
     ("page type", "page_type"),
 )
+KILL_WORKER_ON = "CLEANWIRE_TEST_KILL_WORKER_ON"        # test hook (see _test_kill_hook), never set in production
+KILL_WORKER_MARK = "CLEANWIRE_TEST_KILL_WORKER_MARK"
 
 
 def options_from_settings(settings) -> Options:
@@ -49,6 +52,7 @@ def reason_key(reason: str) -> str:
 
 def extract_record(body: bytes, url: str, options: Options, http_charset: str | None) -> tuple[str, object]:
     """Runs in a worker process: ('article', record) | ('not_article', reason) | ('bad_input', reason)."""
+    _test_kill_hook(url)
     try:
         result = clean(body, url, options, http_charset=http_charset)
     except CleanwireError as exc:
@@ -56,6 +60,21 @@ def extract_record(body: bytes, url: str, options: Options, http_charset: str | 
     if result.article is None:
         return "not_article", result.not_article_reason or "not an article"
     return "article", result.article.to_dict()
+
+
+def _test_kill_hook(url: str) -> None:
+    """Test hook only: a worker SIGKILLs itself on a URL containing $CLEANWIRE_TEST_KILL_WORKER_ON; with
+    $CLEANWIRE_TEST_KILL_WORKER_MARK set, only the worker that creates that file does (so once per crawl)."""
+    needle = os.environ.get(KILL_WORKER_ON)
+    if not needle or needle not in url:
+        return
+    mark = os.environ.get(KILL_WORKER_MARK)
+    if mark:
+        try:
+            os.close(os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return          # killed once already
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def make_executor(workers: int) -> Executor:
@@ -77,7 +96,9 @@ class ExtractPipeline:
         self.in_flight = in_flight
         self.min_words_unsure = min_words_unsure      # pages without any article signal need this many words
         self.executor: Executor | None = None
+        self.retry_executor: Executor | None = None     # one worker, started when a pool first breaks
         self._slots: asyncio.Semaphore | None = None
+        self._alone: asyncio.Lock | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -92,15 +113,16 @@ class ExtractPipeline:
         self.stats.set_value("cleanwire/workers", self.workers)
 
     def close_spider(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        for executor in (self.executor, self.retry_executor):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self.retry_executor = None
 
     async def process_item(self, item):
         if not isinstance(item, Page):
             return item
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.in_flight)
+            self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         options = self.options.with_(fetched_at=item.fetched_at)
         async with self._slots:
             status, payload = await self._run(item, options)
@@ -116,19 +138,44 @@ class ExtractPipeline:
         raise DropItem(f"{item.url}: {payload}")
 
     async def _run(self, page: Page, options: Options) -> tuple[str, object]:
-        future = self.executor.submit(extract_record, page.body, page.url, options, page.http_charset)
+        """Extract in the pool; when a worker dies (kill -9, OOM), every page in flight is retried on its own."""
+        executor = self.executor
         try:
+            return await self._submit(executor, page, options)
+        except BrokenProcessPool:
+            self._rebuild(executor, page.url)
+        self.stats.inc_value("cleanwire/extract/retries")
+        async with self._alone:         # one page at a time in the retry pool: a death now is this page's doing
+            if self.retry_executor is None:
+                self.retry_executor = make_executor(1)
+            try:
+                return await self._submit(self.retry_executor, page, options)
+            except BrokenProcessPool:
+                self.retry_executor.shutdown(wait=False, cancel_futures=True)
+                self.retry_executor = None
+        self.stats.inc_value("cleanwire/errors/worker_died")
+        logger.error("an extraction worker died on %s twice, the second time alone: page dropped", page.url)
+        return "bad_input", "extraction worker died on this page (tried twice, the second time alone)"
+
+    async def _submit(self, executor: Executor, page: Page, options: Options) -> tuple[str, object]:
+        try:
+            future = executor.submit(extract_record, page.body, page.url, options, page.http_charset)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
-            self.stats.inc_value("cleanwire/errors/worker_died")
-            logger.error("an extraction worker died on %s; restarting the pool", page.url)
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = make_executor(self.workers)
-            return "bad_input", "extraction worker died"
+            raise
         except Exception:
             self.stats.inc_value("cleanwire/errors/extractor_bug")
             logger.exception("extraction failed on %s", page.url)
             return "bad_input", "extraction failed (see log)"
+
+    def _rebuild(self, broken: Executor, url: str) -> None:
+        """Replace a broken pool once: every page in flight in it sees the same BrokenProcessPool."""
+        if self.executor is not broken:
+            return          # another page in flight already rebuilt it
+        self.stats.inc_value("cleanwire/extract/pool_restarts")
+        logger.warning("an extraction worker died (in flight: %s); restarting the pool", url)
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.executor = make_executor(self.workers)
 
 
 class SincePipeline:
