@@ -170,14 +170,8 @@ def apply_sources_file(args) -> dict:
 
 
 def run_failure(stats: dict) -> str | None:
-    """Why the run itself failed (page errors are counted, not failures): output not written, no site answered."""
-    if stats.get("cleanwire/state/failure"):
-        return stats["cleanwire/state/failure"]
-    if not stats.get("downloader/response_count"):
-        from crawler.statepipeline import NO_RESPONSE
-
-        return NO_RESPONSE
-    return None
+    """Why a state run itself failed (page errors are counted, not failures): output not written, no site answered."""
+    return stats.get("cleanwire/state/failure")
 
 
 def run(args) -> int:
