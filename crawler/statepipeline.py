@@ -112,7 +112,7 @@ class StatePipeline:
     def item_dropped(self, item, response, exception, spider=None) -> None:
         """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
         url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
-        if url and self.state is not None:
+        if url and self.state is not None and self.failure is None:     # after a failure: fetched again next run
             self.state.settle(url)
 
     def open_spider(self) -> None:
@@ -188,13 +188,32 @@ class StatePipeline:
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
+        if self.failure:
+            raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")    # the run is stopping
         try:
             self._writer(site).write(item, source_hash=source_hash)
         except (StateError, OSError) as exc:
-            self.failure = f"output not written: {exc}"     # the failed batch is gone from the file: emitted next run
-            raise
+            self._fail(self.writers[site].path if site in self.writers else self.template, exc)
+            self._stop()        # the failed batch is gone from the file and the state: emitted next run
+            raise DropItem(f"{url}: not written ({self.failure})") from exc
         self._count("emitted", "new" if decision.revision == 1 else "revised")
         return item
+
+    def _fail(self, path, exc: Exception) -> None:
+        """The output cannot be written (disk full, read-only, state error): one error line; the run fails."""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.failure = f"output not written to {path}: {reason} (the next run writes what is missing)"
+        logger.error("run %d: %s", self.run_id, self.failure)
+
+    def _stop(self) -> None:
+        """Close the spider (finish reason output_failed): no page fetched from now on could be written."""
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
+            from scrapy.utils.defer import deferred_from_coro
+
+            self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
+        else:
+            self._closing = engine.close_spider(self.crawler.spider, "output_failed")
 
     def _count(self, *names: str) -> None:
         for name in names:
@@ -214,8 +233,8 @@ class StatePipeline:
             try:
                 writer.close()
             except (StateError, OSError) as exc:
-                self.failure = f"output not written: {exc}"
-                logger.error("run %d: could not finish %s: %s", self.run_id, writer.path, exc)
+                if self.failure is None:        # else the same failure again: said once
+                    self._fail(writer.path, exc)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.state is None:

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,3 +69,68 @@ def test_a_page_that_kills_its_worker_every_time_is_dropped_alone(tmp_path):
     assert found["cleanwire/errors/worker_died"] == 1
     assert found["cleanwire/extract/pool_restarts"] == 1
     assert re.search(rf"Dropped: {re.escape(site.url(VICTIM))}: extraction worker died on this page", result.stderr)
+
+
+# ------------------------------------------------------------ disk full mid-run
+
+@contextmanager
+def tmpfs(path: Path, size: str):
+    """A small tmpfs at `path` (needs root and mount(8)); unmounted on exit."""
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs to fill: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def state_crawl(site: FixtureSite, tmp_path: Path) -> subprocess.CompletedProcess:
+    return crawl(site, tmp_path, "--workers", "1", "--state", str(tmp_path / "state.db"),
+                 "-o", TEMPLATE.format(out=tmp_path / "out"), CLEANWIRE_JOURNAL_BATCH=4)
+
+
+def output_lines(out: Path) -> list[tuple[str, int, bytes]]:
+    lines = []
+    for path in sorted(out.rglob("*.jsonl")):
+        offset = 0
+        for raw in path.read_bytes().splitlines(keepends=True):
+            lines.append((str(path), offset, raw))
+            offset += len(raw)
+    return lines
+
+
+def assert_state_matches(state_path: Path, lines: list[tuple[str, int, bytes]]) -> None:
+    """Every output line parses and the state's emitted rows point at exactly those lines."""
+    with StateStore(state_path) as state:
+        rows = {(row["path"], row["offset"]): row for row in state.emitted()}
+    assert len(rows) == len(lines)
+    for path, offset, raw in lines:
+        assert raw.endswith(b"\n")
+        row = rows[(path, offset)]
+        assert row["length"] == len(raw) and row["content_hash"] == json.loads(raw)["content_hash"]
+
+
+def test_disk_full_mid_run_stops_the_run_and_the_next_run_completes_it(tmp_path):
+    out = tmp_path / "out"
+    with FixtureSite() as site, tmpfs(out, "96k"):
+        full = state_crawl(site, tmp_path)
+        first = output_lines(out)
+        assert_state_matches(tmp_path / "state.db", first)        # what the failed run left agrees with the state
+        subprocess.run(["mount", "-o", "remount,size=8m", str(out)], check=True)
+        again = state_crawl(site, tmp_path)
+        lines = output_lines(out)
+        expected = sorted(a["path"] for a in site.manifest["articles"])
+    assert full.returncode == 1, full.stderr[-3000:]
+    last = full.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"cleanwire crawl: output not written to {re.escape(str(out))}/127\.0\.0\.1_\d+/[\d-]+\.jsonl: "
+                        r"No space left on device \(the next run writes what is missing\)", last), last
+    assert "Traceback" not in full.stderr
+    assert 0 < len(first) < len(lines) and "'finish_reason': 'output_failed'" in full.stderr     # stopped mid-run
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert paths([raw.decode() for _, _, raw in lines]) == expected        # every article exactly once, over both runs
+    assert_state_matches(tmp_path / "state.db", lines)
+    with StateStore(tmp_path / "state.db") as state:
+        assert [run["status"] for run in state.runs()] == ["finished", "failed"]      # newest first
