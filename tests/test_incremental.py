@@ -197,3 +197,24 @@ def test_a_corrupt_state_file_stops_the_crawl_before_it_starts(tmp_path):
     assert result.stderr == (f"cleanwire crawl: {tmp_path / 'state.db'}: not a usable cleanwire state database "
                              "(file is not a database); move it aside to start afresh\n")
     assert (tmp_path / "state.db").read_bytes() == b"this is not a database" * 100
+
+
+def test_sources_file_tables_become_per_host_settings_and_bad_values_are_named(tmp_path):
+    from cleaners.errors import InputError
+    from crawler.sources import read_toml_sources
+
+    path = tmp_path / "sources.toml"
+    path.write_text('state = "~/s.db"\n[sites."a"]\nstart_urls = ["https://a.example/x/", "https://www.a.example/"]\n'
+                    'allow = ["news/"]\nmax_pages = 10\ndownload_delay = 2\nconcurrency = 1\ntemplate_keep = "Intro"\n'
+                    '[sites."b.example"]\ndrop = [".promo"]\n', "utf-8")
+    sources = read_toml_sources(str(path))
+    assert (sources.urls, sources.state, sources.output) == (
+        ["https://a.example/x/", "https://www.a.example/"], str(Path.home() / "s.db"), None)
+    assert sources.settings() == {
+        "CLEANWIRE_SITE_ALLOW": {"a.example": ["/news/"], "www.a.example": ["/news/"]},
+        "CLEANWIRE_SITE_MAX_PAGES": {"a.example": 10, "www.a.example": 10},
+        "CLEANWIRE_TEMPLATE_KEEP": {"a.example": ["Intro"], "www.a.example": ["Intro"]},
+        "DOWNLOAD_SLOTS": {"a.example": {"delay": 2.0, "concurrency": 1}, "www.a.example": {"delay": 2.0, "concurrency": 1}}}
+    path.write_text('[sites."a"]\nurl = "https://a.example/"\nmax_pages = "lots"\n', "utf-8")
+    with pytest.raises(InputError, match=r"\[sites.'a'\] max_pages must be a non-negative int"):
+        read_toml_sources(str(path))
