@@ -84,7 +84,7 @@ CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered
 CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/news-sitemap.xml"]   # tried when robots.txt names no sitemap
 CLEANWIRE_FEED_PATHS = ["/feed/", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml"]   # tried when the home page links no feed
 CLEANWIRE_SINCE = ""                        # ISO date: skip sitemap/feed entries and articles older than this
-CLEANWIRE_STATE = ""                        # SQLite file recording emitted articles ("" = off)
+CLEANWIRE_STATE = ""                        # incremental crawl state (crawler/state.py); with OUTPUT_TEMPLATE ("" = off)
 CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/statepipeline.py)
 CLEANWIRE_JOURNAL_BATCH = 16                # records per fsync + state commit of the journaled output
 CLEANWIRE_RECHECK_DAYS = 0.0                # fetch an emitted article again after this many days (0 = only when lastmod moves)
