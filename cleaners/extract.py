@@ -13,7 +13,7 @@ from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .recover import recover_lost, recover_standfirst
-from .prune import apply_site_overrides, collect_media, page_elements, prune
+from .prune import apply_site_overrides, collect_media, page_elements, prune, strip_code
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
@@ -55,6 +55,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     elements = page_elements(tree)
     collect_media(tree, ctx, elements)
     prune(tree, ctx, elements)
+    strip_code(tree)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
     texts = text_elements(tree)

@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .article import Media
@@ -23,6 +24,7 @@ PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
+CODE_TAGS = ("script", "style", "template")   # never text of the article
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
 #: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
 CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
@@ -314,6 +316,11 @@ def _touches_kept(el: HtmlElement, kept: list[HtmlElement]) -> bool:
 def _is_bio(chunk: str, ctx: Context) -> bool:
     """A sentence-like chunk of an author box (not the name, not a 'More from' title)."""
     return len(chunk.split()) >= 8 and chunk.strip() not in ctx.author_names
+
+
+def strip_code(tree: HtmlElement) -> None:
+    """Drop scripts, styles and templates (read already by the metadata step) so extraction copies less."""
+    etree.strip_elements(tree, *CODE_TAGS, with_tail=False)
 
 
 def apply_site_overrides(tree: HtmlElement, ctx: Context) -> None:
