@@ -282,26 +282,30 @@ def prune(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] | None = 
         if el.tag not in NEVER_PRUNED_TAGS and (rule := _rule_for(el, mode)) is not None
     ]
     candidates = [(el, rule) for el, rule in candidates if _is_attached(el, root)]
-    removed: list[tuple[int, list[str], ElementRule]] = []
+    removed: list[tuple[int, list[str], ElementRule, bool]] = []
     for n in range(len(candidates) - 1, -1, -1):   # innermost first: a nested box keeps its own kind
         el, rule = candidates[n]
         if not ctx.enabled(rule.id, rule.kind) or el.getparent() is None:
             continue   # (innermost first: no ancestor of `el` has been removed yet)
         if _protected(el, page_chars, ctx, chars.get(el, 0)) or _touches_kept(el, ctx.kept):
             continue
-        removed.append((n, element_chunks(el), rule))
+        menu = el.tag == "nav" or (el.get("role") or "").lower() == "navigation"
+        removed.append((n, element_chunks(el), rule, not menu))
         _forget(el, chars)
         _remove(el)
-    for _, chunks, rule in sorted(removed, key=lambda x: x[0]):   # recorded in page order
+    for _, chunks, rule, refine in sorted(removed, key=lambda x: x[0]):   # recorded in page order
         if rule.kind == "author_box":
             ctx.bio_parts.extend(c for c in chunks if _is_bio(c, ctx))
-        record_chunks(chunks, rule.kind, rule.id, ctx)
+        record_chunks(chunks, rule.kind, rule.id, ctx, refine)
 
 
-def record_chunks(chunks: list[str], kind: str, rule_id: str, ctx: Context) -> None:
-    """Record an element's chunks under its rule, or under a phrase rule naming a chunk more precisely."""
+def record_chunks(chunks: list[str], kind: str, rule_id: str, ctx: Context, refine: bool = True) -> None:
+    """Record an element's chunks under its rule, or under a phrase rule naming a chunk more precisely.
+
+    `refine=False` (menus) skips the phrase rules: menu items are recorded under the element's rule.
+    """
     for chunk in chunks[:MAX_CHUNKS_PER_ELEMENT]:
-        verdict = text_rule_for(chunk, searching=False) if len(chunk) <= PHRASE_CHUNK_CHARS else None
+        verdict = text_rule_for(chunk, searching=False) if refine and len(chunk) <= PHRASE_CHUNK_CHARS else None
         ctx.record(*(verdict or (kind, rule_id)), chunk)
 
 
