@@ -13,7 +13,7 @@ from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .recover import recover_lost, recover_standfirst
-from .prune import apply_site_overrides, collect_media, page_elements, prune, strip_code
+from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
@@ -52,9 +52,9 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     apply_site_overrides(tree, ctx)
-    elements = page_elements(tree)
-    collect_media(tree, ctx, elements)
-    prune(tree, ctx, elements)
+    scan = scan_page(tree, options.mode)
+    collect_media(tree, ctx, scan)
+    prune(tree, ctx, scan)
     strip_code(tree)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
@@ -63,7 +63,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
         recover_lost(texts, candidates, ctx, anchors)
     filter_blocks(candidates, ctx, meta.title, anchors)
     if options.mode != "precision":
-        recover_standfirst(elements, candidates, ctx)
+        recover_standfirst(scan.elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
     reason = _not_article_reason(blocks, meta, options)

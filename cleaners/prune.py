@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -95,13 +96,6 @@ def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
     rules = _attr_matchers(mode)[0]
     best = min((_word_rule_index(w, mode) for w in attr.split()), default=len(rules))
     return rules[best] if best < len(rules) else None
-
-
-def _rule_for(el: HtmlElement, mode: str) -> ElementRule | None:
-    role, cls, ident = el.get("role"), el.get("class"), el.get("id")
-    if not (role or cls or ident) and el.tag not in STRUCTURAL_TAGS:
-        return None
-    return _rule_for_key(el.tag, role, cls, ident, mode)
 
 
 @lru_cache(maxsize=16384)
@@ -225,14 +219,37 @@ def _is_link_card(el: HtmlElement, text: str, ctx: Context) -> bool:
     return False
 
 
-def page_elements(tree: HtmlElement) -> list[HtmlElement]:
-    """The elements of the page body in document order, listed once for the element steps."""
+@dataclass
+class PageScan:
+    """One pass over the page body: elements an element rule matches, and possible caption elements."""
+
+    ruled: list[tuple[HtmlElement, ElementRule]] = field(default_factory=list)
+    hinted: list[HtmlElement] = field(default_factory=list)
+    elements: list[HtmlElement] = field(default_factory=list)   # every body element, as parsed
+
+
+def scan_page(tree: HtmlElement, mode: str) -> PageScan:
+    """Classify every body element once, in document order, for the media and prune steps."""
     body = tree.find("body")
     root = body if body is not None else tree
-    return [e for e in root.iter() if isinstance(e.tag, str)]
+    scan = PageScan()
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        scan.elements.append(el)
+        cls, ident, role = el.get("class"), el.get("id"), el.get("role")
+        if (cls or ident) and CAPTION_HINT.search((cls or "") + (ident or "")):
+            scan.hinted.append(el)
+        if tag in NEVER_PRUNED_TAGS or not (cls or ident or role or tag in STRUCTURAL_TAGS):
+            continue
+        rule = _rule_for_key(tag, role, cls, ident, mode)
+        if rule is not None:
+            scan.ruled.append((el, rule))
+    return scan
 
 
-def collect_media(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] | None = None) -> None:
+def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None:
     """Move figures (image, caption, credit) out of the tree into ctx.media, recording captions."""
     for figure in list(tree.iter("figure")):
         if not _is_attached(figure, tree):
@@ -252,9 +269,8 @@ def collect_media(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] |
             ctx.record("caption", "caption:figure", [t for t in (caption, credit) if t])
             _remove(figure)
     skipped = NEVER_PRUNED_TAGS - {"p"}
-    elements = page_elements(tree) if elements is None else elements
-    hinted = [e for e in elements if CAPTION_HINT.search((e.get("class") or "") + (e.get("id") or ""))]
-    for el in [e for e in hinted if _has_class(e, CAPTION_COMPOUNDS)]:
+    scan = scan_page(tree, ctx.options.mode) if scan is None else scan
+    for el in [e for e in scan.hinted if _has_class(e, CAPTION_COMPOUNDS)]:
         if el.tag in skipped or not _is_attached(el, tree):
             continue
         if len(clean_text(el.text_content())) <= MAX_FIGURE_TEXT:
@@ -266,22 +282,18 @@ def collect_media(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] |
             _remove(el)
 
 
-def prune(tree: HtmlElement, ctx: Context, elements: list[HtmlElement] | None = None) -> None:
+def prune(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None:
     """Remove elements matched by the element rules, recording each removed text chunk.
 
-    `elements` is `page_elements(tree)` listed before an earlier step removed some of them.
+    `scan` is `scan_page(tree, mode)` taken before an earlier step removed some elements.
     """
     body = tree.find("body")
     root = body if body is not None else tree
     mode = ctx.options.mode
     chars = _paragraph_map(root)
     page_chars = chars.get(root, 0)
-    elements = page_elements(tree) if elements is None else elements
-    candidates = [
-        (el, rule) for el in elements
-        if el.tag not in NEVER_PRUNED_TAGS and (rule := _rule_for(el, mode)) is not None
-    ]
-    candidates = [(el, rule) for el, rule in candidates if _is_attached(el, root)]
+    scan = scan_page(tree, mode) if scan is None else scan
+    candidates = [(el, rule) for el, rule in scan.ruled if _is_attached(el, root)]
     removed: list[tuple[int, list[str], ElementRule, bool]] = []
     for n in range(len(candidates) - 1, -1, -1):   # innermost first: a nested box keeps its own kind
         el, rule = candidates[n]
