@@ -134,3 +134,43 @@ def test_disk_full_mid_run_stops_the_run_and_the_next_run_completes_it(tmp_path)
     assert_state_matches(tmp_path / "state.db", lines)
     with StateStore(tmp_path / "state.db") as state:
         assert [run["status"] for run in state.runs()] == ["finished", "failed"]      # newest first
+
+
+# ------------------------------------------------------------ state database locked or corrupt
+
+def test_a_corrupt_state_is_one_line_and_nothing_is_fetched_or_replaced(tmp_path):
+    state = tmp_path / "state.db"
+    garbage = bytes(range(256)) * 64
+    state.write_bytes(garbage)
+    with FixtureSite() as site:
+        result = state_crawl(site, tmp_path)
+        requested = list(site.requests)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"cleanwire crawl: {state}: not a usable cleanwire state database "
+                                     "(file is not a database); move it aside to start afresh")
+    assert requested == [] and state.read_bytes() == garbage and not (tmp_path / "out").exists()
+
+
+def test_a_locked_state_is_one_line_and_never_a_fresh_start(tmp_path):
+    state = tmp_path / "state.db"
+    with FixtureSite() as site:
+        first = state_crawl(site, tmp_path)
+        assert first.returncode == 0, first.stderr[-3000:]
+        emitted = output_lines(tmp_path / "out")
+        before = len(site.requests)
+        holder = sqlite3.connect(state, isolation_level=None)       # another process in a write transaction
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            locked = state_crawl(site, tmp_path)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        requested = len(site.requests) - before
+        again = state_crawl(site, tmp_path)
+    assert locked.returncode == 2
+    assert locked.stderr.strip() == f"cleanwire crawl: {state}: database is locked by another process (database is locked)"
+    assert requested == 0
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(emitted) == 48 and output_lines(tmp_path / "out") == emitted     # nothing emitted twice
+    with StateStore(state) as store:
+        assert [run["status"] for run in store.runs()] == ["finished", "finished"]

@@ -140,18 +140,31 @@ def state_settings(args) -> dict:
     return extra
 
 
+def check_state(store) -> None:
+    """Take the state's write lock for an instant: a database another process is writing stops the run here."""
+    try:
+        with store.transaction():
+            pass
+    finally:
+        store.close()
+
+
 def run_crawl(sites: list[str], settings) -> dict:
     """Run the site spider in this process (the Twisted reactor starts once per process); its final stats."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.site import SiteSpider
+    from crawler.state import StateError
 
     exporters = settings.getdict("FEED_EXPORTERS")
     settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
-    process.crawl(crawler, urls=sites)
+    failed: list[Exception] = []        # a state error while the crawl opens (locked since check_state): one line
+    process.crawl(crawler, urls=sites).addErrback(lambda f: failed.append(f.value) if f.check(StateError) else f)
     process.start()
+    if failed:
+        raise failed[0]
     return crawler.stats.get_stats()
 
 
@@ -189,7 +202,7 @@ def run(args) -> int:
         from crawler.state import RunLock, StateStore
 
         RunLock(settings.get("CLEANWIRE_STATE")).assert_free()     # a second run stops here, naming the holder
-        StateStore(settings.get("CLEANWIRE_STATE")).close()        # a corrupt or newer state file: one line, exit 2
+        check_state(StateStore(settings.get("CLEANWIRE_STATE")))   # corrupt, newer or locked: one line, exit 2
     stats = run_crawl(sites, settings)
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         print(f"records written to {settings.get('CLEANWIRE_OUTPUT_TEMPLATE')} (one file per run and site, "
