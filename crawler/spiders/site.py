@@ -264,9 +264,16 @@ class SiteSpider(scrapy.Spider):
             return []
         found = []
         for site in dict.fromkeys(site_of(u) for u in self.start_urls):
-            found += [u for u in self.state.pending(site) if u not in self.requested and self.on_site(u)]
+            found += [u for u in self.state.pending(site) if u not in self.requested and self.pending_ok(u)]
         self.count("state/pending_queued", len(found))
         return found
+
+    def pending_ok(self, url: str) -> bool:
+        """A pending page of the sites, or a sitemap/feed (parse_page hands XML to their parsers)."""
+        try:
+            return is_same_site(url, self.sites, self.same_domain)
+        except ValueError:
+            return False
 
     def wanted(self, url: str, lastmod: str | None = None) -> bool:
         """False for an article already emitted whose lastmod did not move (and not due for --recheck-days)."""
@@ -322,10 +329,11 @@ class SiteSpider(scrapy.Spider):
             self.state.settle(url)
 
     def noted(self, requests: list[scrapy.Request]) -> list[scrapy.Request]:
-        """Record the pages about to be requested (the durable frontier) before the page listing them settles."""
+        """Record the pages, sitemaps and feeds about to be requested (the durable frontier) before the page
+        listing them settles: a kill then a 304 on that page cannot lose them. Guessed paths are not noted."""
         if self.state is not None and requests:
             self.state.note_seen_many((r.url, r.cb_kwargs.get("lastmod")) for r in requests
-                                      if r.callback == self.parse_page)
+                                      if not r.meta.get("cleanwire_probe"))
         return requests
 
     def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
