@@ -27,6 +27,7 @@ LINK_LABEL = re.compile(r"^[^|:»›>]{1,40}\s*[|:»›>]")   # "LABEL | ", "Lab
 MARKUP_TEXT = re.compile(
     r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>", re.IGNORECASE)
 MARKUP_RULE = "other:markup-text"
+MAX_TEASER_WORDS = 40       # a teaser's summary under a promo headline is at most this long
 MIN_DOUBLED_CHARS = 15      # a headline printed twice is at least this long
 DATED_ITEM = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*\S")
 MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
@@ -366,6 +367,29 @@ def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) 
             _remove(cand, "promo", "promo:link-list", ctx)
 
 
+def _teaser_summaries(cands: list[Candidate], ctx: Context) -> None:
+    """A short paragraph between two promo headlines (or after the last one) is that teaser's summary."""
+    promo_rules = ("promo:linked-headline", "promo:doubled-headline")
+    removed_by = {id(r_cand): rule for r_cand, rule in _removal_rules(cands, ctx)}
+    for i in range(len(cands) - 1):
+        head, body = cands[i], cands[i + 1]
+        if removed_by.get(id(head)) not in promo_rules or head.block.type != "heading":
+            continue
+        if body.removed or body.block.type != "paragraph" or word_count(body.text) > MAX_TEASER_WORDS:
+            continue
+        after = cands[i + 2] if i + 2 < len(cands) else None
+        if after is None or removed_by.get(id(after)) in promo_rules:
+            _remove(body, "promo", "promo:teaser-summary", ctx)
+
+
+def _removal_rules(cands: list[Candidate], ctx: Context) -> list[tuple[Candidate, str]]:
+    """(candidate, rule) of removed candidates, matched to ctx.removed by text in order."""
+    rules_by_text: dict[str, list[str]] = {}
+    for removal in ctx.removed:
+        rules_by_text.setdefault(removal.text, []).append(removal.rule)
+    return [(c, rules_by_text[c.text][-1]) for c in cands if c.removed and c.text in rules_by_text]
+
+
 def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> None:
     """Headings above the body that repeat the title (with a kicker, or reworded for the page)."""
     if not title:
@@ -448,5 +472,6 @@ def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, ancho
     _phrases(cands, ctx)
     _author_lines(cands, ctx)
     _link_blocks(cands, ctx, anchors)
+    _teaser_summaries(cands, ctx)
     _article_body_absent(cands, ctx)
     _orphan_headings(cands, ctx)

@@ -276,3 +276,16 @@ def test_every_search_rule_has_a_required_literal_to_prefilter_on():
 
     groups = [g for g in _compiled() if g.match == "search"]
     assert groups and all(g.anchors for g in groups)
+
+
+def test_teaser_summaries_under_promo_headlines_go_with_them():
+    kept, removed = _filtered([
+        BODY_PARAGRAPH,
+        ("heading", "Mike Johnson’s Art of the Deal Mike Johnson’s Art of the Deal", [], 0),
+        ("paragraph", "Kevin McCarthy drew the ire of his colleagues when he brokered a spending deal.", [], 0),
+        ("heading", "Democrats and the Left: A Mutual Dependency Democrats and the Left: A Mutual Dependency", [], 0),
+        ("paragraph", "Mass movements stoke the fires of popular discontent.", [], 0),
+    ])
+    assert kept == [BODY_PARAGRAPH[1]]
+    assert removed == [("promo", "promo:doubled-headline"), ("promo", "promo:doubled-headline"),
+                       ("promo", "promo:teaser-summary"), ("promo", "promo:teaser-summary")]
