@@ -249,6 +249,8 @@ class StatePipeline:
         try:
             self.state.finish_run(self.run_id, status, counts)
             self._write_summaries(reason, status, exit_status, counts)
+        except OSError as exc:          # the disk that filled up with records: the run's state is already final
+            logger.error("run %d: run summary not written: %s", self.run_id, exc.strerror or exc)
         finally:
             self.state.close()
             self.lock.release()
