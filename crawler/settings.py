@@ -26,11 +26,13 @@ RETRY_ENABLED = True                        # retry transient failures
 RETRY_TIMES = 2                             # retries per request
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]   # statuses worth retrying (404/410 are not)
 REDIRECT_MAX_TIMES = 10                     # longest redirect chain
+DEPTH_LIMIT = 100                           # longest chain of requests from a start URL: bounds pagination/calendar traps
 HTTPERROR_ALLOWED_CODES: list[int] = []     # non-2xx statuses passed to callbacks
 COOKIES_ENABLED = False                     # articles do not need sessions
 TELNETCONSOLE_ENABLED = False               # no telnet console
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
+TWISTED_DNS_RESOLVER = "crawler.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
 FEED_EXPORTERS = {"parquet": "crawler.exporters.ParquetItemExporter"}   # `-o out.parquet` (pyarrow, row groups)
 LOG_LEVEL = "INFO"                          # Scrapy's log level
@@ -61,6 +63,7 @@ EXTENSIONS = {
     "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
     "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
+    "crawler.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
     "crawler.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
 
@@ -71,6 +74,7 @@ CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
 CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/safety.py)
 CLEANWIRE_DENY_PRIVATE = False              # refuse private/loopback targets even when named (URLs taken from others)
+CLEANWIRE_RUN_REPORT = ""                   # write the run's report data (for `cleanwire report`) to this JSON file ("" = off)
 
 # datasets: Parquet, WARC archive, near-duplicates (crawler/exporters.py, warc.py, neardup.py)
 CLEANWIRE_PARQUET_ROW_GROUP_ITEMS = 500     # records buffered per Parquet row group (bounds memory)
