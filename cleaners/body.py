@@ -1,12 +1,15 @@
 """Extraction step: trafilatura on the pruned tree, its output turned into typed blocks."""
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
+from trafilatura.core import trafilatura_sequence
+from trafilatura.settings import Extractor
 
 from .article import Block
 from .options import Options
@@ -54,24 +57,36 @@ def extract_body(tree: HtmlElement, url: str | None, options: Options, expected_
 
 
 def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: bool = True) -> etree._Element | None:
-    """The body element trafilatura extracts from the (pruned) tree, or None when it finds none."""
-    document = bare_extraction(
-        tree,
-        url=url,
+    """The body element trafilatura extracts from the (pruned) tree, or None when it finds none.
+
+    Calls trafilatura's extraction sequence directly: `bare_extraction` would copy the tree we
+    already parsed, check it again and serialise its text, none of which the cleaner reads.
+    The tree is copied once, as trafilatura prunes its input in place.
+    """
+    extractor = copy(_extractor(options.mode, options.include_tables, fast))
+    extractor.url = extractor.source = url
+    body, text, _, _ = trafilatura_sequence(copy(tree), extractor, url)
+    if len(text) < extractor.min_output_size:
+        return None   # what bare_extraction discards as too short
+    return body
+
+
+@lru_cache(maxsize=16)
+def _extractor(mode: str, include_tables: bool, fast: bool) -> Extractor:
+    """trafilatura's options for one cleaner mode, built once (copied per page to set its URL)."""
+    return Extractor(
+        output_format="python",
         fast=fast,
-        favor_precision=options.mode == "precision",
-        favor_recall=options.mode == "recall",
-        include_comments=False,
-        include_tables=options.include_tables,
-        include_images=False,
-        include_links=True,
-        include_formatting=False,
+        precision=mode == "precision",
+        recall=mode == "recall",
+        comments=False,
+        formatting=False,
+        links=True,
+        images=False,
+        tables=include_tables,
+        dedup=False,
         with_metadata=False,
-        deduplicate=False,
     )
-    if document is None:
-        return None
-    return document.body
 
 
 def _inline_text(el: etree._Element) -> str:

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 BCP47 = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?(?:[-_].*)?$")
 MIN_TEXT_CHARS = 200        # shorter texts are not identified reliably
-MAX_TEXT_CHARS = 3000       # enough text to decide; the rest only costs time
+MAX_TEXT_CHARS = 600        # enough text to decide (same verdicts as 3000 on devdata); the rest only costs time
 MIN_CONFIDENCE = 0.9        # below this the identifier's guess does not overrule the page
 # languages the identifier confuses with each other: a page declaring one of a group is not contradicted
 CLOSE = ({"no", "nb", "nn", "da"}, {"hr", "sr", "bs", "sh"}, {"id", "ms"}, {"de", "lb", "gsw"}, {"he", "iw"})
