@@ -86,26 +86,14 @@ def _select(schema, names: list[str]):
 
 def write_parquet(records, out) -> int:
     """Write records (any iterable) to a Parquet file whole or not at all; `out` None or "-" is stdout."""
-    import os
     import sys
-    import tempfile
-    from pathlib import Path
+
+    from crawler.output import atomic_file
 
     if not out or out == "-":
         return _export(records, sys.stdout.buffer)
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            count = _export(records, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    with atomic_file(out, "wb") as fh:
+        return _export(records, fh)
 
 
 def _export(records, fh) -> int:

@@ -5,6 +5,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 FORMATS = ("jsonl", "json", "text", "markdown", "parquet")
@@ -37,20 +38,27 @@ def _titled(record: dict, key: str) -> str:
     return f"{title}\n\n{body}" if title else body
 
 
-def write_atomic(path: str | Path, data: str) -> None:
-    """Write the whole file or nothing: a temp file in the same directory, fsync, rename."""
+@contextmanager
+def atomic_file(path: str | Path, mode: str = "w"):
+    """Open a temp file beside `path`; on success fsync and rename it into place, else remove it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: str | Path, data: str) -> None:
+    """Write the whole file or nothing: a temp file in the same directory, fsync, rename."""
+    with atomic_file(path) as fh:
+        fh.write(data)
 
 
 def emit(records: list[dict], fmt: str, out: str | None) -> None:
