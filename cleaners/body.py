@@ -65,7 +65,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: 
     """
     extractor = copy(_extractor(options.mode, options.include_tables, fast))
     extractor.url = extractor.source = url
-    body, text, _, _ = trafilatura_sequence(copy(tree), extractor, url)
+    body, text, _, _ = trafilatura_sequence(tree, extractor, url)
     if len(text) < extractor.min_output_size:
         return None   # what bare_extraction discards as too short
     return body

@@ -51,11 +51,11 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
+    strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
     collect_media(tree, ctx, scan)
     prune(tree, ctx, scan)
-    strip_code(tree)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
     texts = text_elements(tree)

@@ -25,7 +25,7 @@ PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
-CODE_TAGS = ("script", "style", "template")   # never text of the article
+CODE_TAGS = ("script", "style", "template", "svg")   # never text of the article (svg: icons, many elements)
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
 #: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
 CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
@@ -239,14 +239,24 @@ def scan_page(tree: HtmlElement, mode: str) -> PageScan:
             continue
         scan.elements.append(el)
         cls, ident, role = el.get("class"), el.get("id"), el.get("role")
-        if (cls or ident) and CAPTION_HINT.search((cls or "") + (ident or "")):
-            scan.hinted.append(el)
-        if tag in NEVER_PRUNED_TAGS or not (cls or ident or role or tag in STRUCTURAL_TAGS):
+        if not (cls or ident or role or tag in STRUCTURAL_TAGS):
             continue
-        rule = _rule_for_key(tag, role, cls, ident, mode)
+        hinted, rule = _classify(tag, role, cls, ident, mode)
+        if hinted:
+            scan.hinted.append(el)
         if rule is not None:
             scan.ruled.append((el, rule))
     return scan
+
+
+@lru_cache(maxsize=16384)
+def _classify(tag: str, role: str | None, cls: str | None, ident: str | None, mode: str
+              ) -> tuple[bool, ElementRule | None]:
+    """(may be a caption, element rule) of one tag+attributes combination (pages repeat them)."""
+    hinted = bool(cls or ident) and CAPTION_HINT.search((cls or "") + (ident or "")) is not None
+    if tag in NEVER_PRUNED_TAGS:
+        return hinted, None
+    return hinted, _rule_for_key(tag, role, cls, ident, mode)
 
 
 def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None:
@@ -335,8 +345,14 @@ def _is_bio(chunk: str, ctx: Context) -> bool:
 
 
 def strip_code(tree: HtmlElement) -> None:
-    """Drop scripts, styles and templates (read already by the metadata step) so extraction copies less."""
+    """Drop scripts, styles, templates, svg and the head's contents (read already by the metadata step).
+
+    Every later step walks or copies the tree: what no step reads goes first.
+    """
     etree.strip_elements(tree, *CODE_TAGS, with_tail=False)
+    head = tree.find("head")
+    if head is not None:
+        head.clear()
 
 
 def apply_site_overrides(tree: HtmlElement, ctx: Context) -> None:
