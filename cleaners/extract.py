@@ -84,8 +84,10 @@ def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
         href = a.get("href")
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
+        if host and href.startswith("http") and host.removeprefix("www.") not in href:
+            continue   # another site: checked before the (costlier) link text
         raw = a.text_content()
-        if len(raw.split()) < MIN_ANCHOR_WORDS or (host and href.startswith("http") and host.removeprefix("www.") not in href):
+        if len(raw.split()) < MIN_ANCHOR_WORDS:
             continue
         target = urljoin(url, href)
         if target.split("#")[0].rstrip("/") == here or not same_site(target, url):

@@ -175,7 +175,7 @@ def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     for group in _compiled():
         if len(folded) > group.max_chars or (not searching and group.match == "search"):
             continue
-        if group.anchors is not None and not any(a in folded for a in group.anchors):
+        if group.anchors is not None and not any(map(folded.__contains__, group.anchors)):
             continue
         match = group.regex.search(bare if group.match == "full" else folded)
         if match is not None:
