@@ -61,6 +61,9 @@ PHRASES = [
     # consent placeholders
     ("To view this content, please enable cookies", "consent:en:placeholder"),
     ("Externer Inhalt", "consent:de:placeholder"),
+    ("We use cookies to improve your experience, to measure how our journalism is read and to show you relevant advertising.", "consent:en:placeholder"),
+    ("Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten.", "consent:de:placeholder"),
+    ("Nous utilisons des cookies pour mesurer l'audience.", "consent:fr:placeholder"),
     ("Clique para aceitar os cookies de marketing e ativar este conteúdo", "consent:pt:placeholder"),
     # comments
     ("You must confirm your public display name before commenting.", "comments:en:prompt"),
