@@ -6,10 +6,8 @@ import logging
 import multiprocessing
 import os
 import signal
-import sqlite3
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -230,38 +228,4 @@ class DedupPipeline:
         self.urls |= keys
         self.hashes.add(item["content_hash"])
         self.stats.inc_value("cleanwire/articles")
-        return item
-
-
-class StatePipeline:
-    """Records every emitted article (URL, canonical URL, content hash, fetch time) in the --state SQLite file."""
-
-    SCHEMA = ("CREATE TABLE IF NOT EXISTS crawl_emitted (url TEXT PRIMARY KEY, canonical_url TEXT, "
-              "content_hash TEXT, fetched_at TEXT)")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.db: sqlite3.Connection | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        path = crawler.settings.get("CLEANWIRE_STATE")
-        if not path:
-            raise NotConfigured     # no --state: nothing to record
-        return cls(path)
-
-    def open_spider(self) -> None:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.execute(self.SCHEMA)
-
-    def close_spider(self) -> None:
-        if self.db is not None:
-            self.db.commit()
-            self.db.close()
-
-    def process_item(self, item):
-        if isinstance(item, dict) and "content_hash" in item:
-            self.db.execute("INSERT OR REPLACE INTO crawl_emitted VALUES (?, ?, ?, ?)",
-                            (item["url"], item.get("canonical_url"), item["content_hash"], item.get("fetched_at")))
         return item

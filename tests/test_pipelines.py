@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
@@ -12,7 +11,7 @@ from scrapy.utils.test import get_crawler
 from cleaners import extract
 from crawler.extensions import CrawlDelay, format_summary, progress_line, summarize
 from crawler.items import Page
-from crawler.pipelines import DedupPipeline, ExtractPipeline, SincePipeline, StatePipeline, reason_key
+from crawler.pipelines import DedupPipeline, ExtractPipeline, SincePipeline, reason_key
 
 from conftest import PAGES
 
@@ -113,16 +112,6 @@ def test_since_drops_older_articles_and_is_off_by_default():
     assert since.process_item(undated) is undated
     with pytest.raises(DropItem, match="before 2025-03-01"):
         since.process_item(record("https://s.example/c/", None, "h", "2025-02-28T23:00:00+00:00"))
-
-
-def test_state_records_emitted_articles(tmp_path):
-    path = tmp_path / "state.db"
-    state = StatePipeline.from_crawler(get_crawler(settings_dict={"CLEANWIRE_STATE": str(path)}))
-    state.open_spider()
-    state.process_item(record("https://s.example/a/", "https://s.example/a/", "sha256:1"))
-    state.close_spider()
-    rows = sqlite3.connect(path).execute("SELECT url, canonical_url, content_hash, fetched_at FROM crawl_emitted")
-    assert rows.fetchall() == [("https://s.example/a/", "https://s.example/a/", "sha256:1", FETCHED)]
 
 
 def test_summary_and_progress_line():
