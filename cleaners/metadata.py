@@ -11,7 +11,7 @@ from .language import normalise_tag, resolve_language
 from .meta.byline import html_authors, jsonld_authors, meta_authors, microdata_authors, rel_authors
 from .meta.dates import as_datetime, not_after, parse_date, url_date
 from .meta.rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
-from .meta.sources import JsonLd, meta_first, microdata, node_types, read_jsonld, read_meta
+from .meta.sources import JsonLd, meta_first, meta_named, microdata, node_types, read_jsonld, read_meta
 from .meta.titles import choose_title, is_site, key, site_keys, unescape
 from .text import clean_text, fold
 
@@ -202,6 +202,7 @@ def _title(page: Page, out: Metadata, keys: set[str]) -> None:
     node = page.ld.article or {}
     candidates = []
     for origin, source, found in (("headline", "jsonld", node.get("headline")),
+                                  ("headline", "meta", meta_named(page.tree, "headline")),
                                   ("og:title", "opengraph", _value(page.m("og:title"))),
                                   ("twitter:title", "meta", _value(page.m("twitter:title")))):
         if isinstance(found, str):

@@ -69,6 +69,14 @@ CASES = {
         "date_published": "2024-05-02T14:00:00",            # the 2031 date is after the fetch: skipped
         "site_name": "Valley Gazette",
     }),
+    "ko-meta-headline": ("https://www.hangang-ilbo.example/news/article/A2025030509100001", {
+        # <meta name="headline"> has the bare headline; og:title and <title> end in "-section" and the site
+        # name; the itemprop headline of a nested item (a deck) is not the page's headline
+        "title": "시의회, 심야 버스 노선 세 곳 신설 의결…내달부터 운행",
+        "date_published": "2025-03-05T09:10:00+09:00",
+        "site_name": "한강일보",
+        "language": "ko",
+    }),
     "nl-microdata": ("https://www.stadskrant.example/amsterdam/vakantieverhuur", {
         "title": "Nieuwe regels voor vakantieverhuur",
         "authors": ["Eva de Vries", "Bram Jansen"],
@@ -93,6 +101,7 @@ PROVENANCE = {
                       "authors": ("meta", ["Par Jean Dupont et Marie Martin, avec AFP"])},
     "es-url-date": {"date_published": ("url", "/2025/02/03/"), "title": ("html", "Los embalses del Guadalquivir superan el 60 %")},
     "en-no-offset": {"date_published": ("jsonld", "2024-05-02T14:00:00")},
+    "ko-meta-headline": {"title": ("meta", "시의회, 심야 버스 노선 세 곳 신설 의결…내달부터 운행")},
     "nl-microdata": {"authors": ("microdata", ["Door Eva de Vries", "Bram Jansen"]),
                      "date_published": ("microdata", "2025-04-01T06:00:00+02:00")},
 }
@@ -232,11 +241,44 @@ def test_language_tags(raw, tag):
     ([("headline", "jsonld", "Your bill could be worth THOUSANDS - here's how to check if you have one"),
       ("og:title", "opengraph", "Your bill could be worth THOUSANDS - here's how to check")],
      "Your bill could be worth THOUSANDS - here's how to check if you have one"),
+    # a headline cut with an ellipsis: the full headline another source gives (en, de, fr)
+    ([("headline", "jsonld", "Storm closes three ferry ports on the…"),
+      ("og:title", "opengraph", "Storm closes three ferry ports on the east coast | Example")],
+     "Storm closes three ferry ports on the east coast"),
+    ([("og:title", "opengraph", "Bahn streicht Verbindungen zwischen Köln und ..."),
+      ("h1", "html", "Bahn streicht Verbindungen zwischen Köln und Bonn")], "Bahn streicht Verbindungen zwischen Köln und Bonn"),
+    ([("headline", "jsonld", "La pêche fermée tout l’hiver..."),
+      ("og:title", "opengraph", "La pêche fermée tout l’hiver sur le Léman")], "La pêche fermée tout l’hiver sur le Léman"),
+    # an ellipsis that is part of the headline stays when no source continues it, and a two-word stem is kept
+    ([("headline", "jsonld", "Und dann kam der Regen..."),
+      ("og:title", "opengraph", "Und dann kam der Regen...")], "Und dann kam der Regen..."),
+    ([("headline", "jsonld", "Warten auf…"), ("h1", "html", "Warten auf Godot im Stadttheater")], "Warten auf…"),
 ])
 def test_title_by_agreement(candidates, title):
     from cleaners.meta.titles import choose_title
 
     assert choose_title(candidates, site_keys([], "www.example.com"), {"politik"})[0] == title
+
+
+@pytest.mark.parametrize("head, title, provenance", [
+    # <meta name="headline"> before og:title when there is no JSON-LD headline (de, en)
+    ('<meta name="headline" content="Rheinbrücke: Sanierung dauert länger">'
+     '<meta property="og:title" content="Rheinbrücke: Sanierung dauert länger-Köln">',
+     "Rheinbrücke: Sanierung dauert länger", {"source": "meta", "raw": "Rheinbrücke: Sanierung dauert länger"}),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bike lanes"}</script>'
+     '<meta name="headline" content="Council approves new bike lanes in the centre">',
+     "Council approves bike lanes", {"source": "jsonld", "raw": "Council approves bike lanes"}),
+    # an itemprop headline belongs to whichever item encloses it: not a page-level headline tag
+    ('<meta itemprop="headline" content="… and residents are worried">'
+     '<meta property="og:title" content="Council approves new bike lanes">',
+     "Council approves new bike lanes", {"source": "opengraph", "raw": "Council approves new bike lanes"}),
+])
+def test_meta_headline(head, title, provenance):
+    from cleaners.metadata import extract_metadata
+    from cleaners.parse import parse
+
+    meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
+    assert (meta.title, meta.provenance["title"]) == (title, provenance)
 
 
 @pytest.mark.parametrize("head, free, provenance", [

@@ -101,6 +101,14 @@ def meta_first(meta: dict[str, list[str]], names: tuple[str, ...]) -> tuple[str,
     return None
 
 
+def meta_named(tree: HtmlElement, name: str) -> str | None:
+    """The content of the page's `<meta name="...">` (not an itemprop, which may belong to any nested item)."""
+    for el in tree.iter("meta"):
+        if (el.get("name") or "").strip().lower() == name and (el.get("content") or "").strip():
+            return clean_text(el.get("content"))
+    return None
+
+
 def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
     """Elements with itemprop `prop` (outside <meta>, which read_meta covers)."""
     return [el for el in tree.xpath(f".//*[contains(@itemprop, '{prop}')]")

@@ -15,6 +15,7 @@ MIN_COMMON_WORDS = 3       # a shared headline tail must have at least this many
 META_ORIGINS = ("headline", "og:title", "twitter:title")   # sources written for machines, not the page layout
 MAX_SUFFIX_WORDS = 3       # "Headline | Sport": a longer rest is part of a longer headline, not a section
 END_SEPARATOR = re.compile(r"(?:\s[|\-–—·•:/»«~]|:|[|ㅣ｜])\s*$")
+ELLIPSIS_END = re.compile(r"\s*(?:…|\.\.\.)$")   # "A headline that was cut…", "... cut..."
 TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
 
 
@@ -120,6 +121,18 @@ def key_words(text: str) -> list[str]:
     return [key(w) for w in text.split() if key(w)]
 
 
+def untruncate(text: str, others: list[str]) -> str:
+    """"Headline that is cut…" becomes the full headline another source gives that starts with the same words."""
+    m = ELLIPSIS_END.search(text)
+    if not m:
+        return text
+    stem = text[: m.start()]
+    if len(stem.split()) < MIN_COMMON_WORDS:
+        return text
+    full = [o for o in others if len(o) > len(stem) + 1 and o.startswith(stem) and not ELLIPSIS_END.search(o)]
+    return max(full, key=len) if full else text
+
+
 def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: set[str]) -> tuple[str, str, str] | None:
     """(title, source, raw) from (origin, source, raw) candidates in priority order; origin "h1" for headings."""
     cleaned = [(o, s, r, strip_site(unescape(r), keys, extra)) for o, s, r in candidates]
@@ -127,6 +140,7 @@ def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: 
     if not cleaned:
         return None
     origin, source, raw, title = cleaned[0]
+    title = untruncate(title, [c[3] for c in cleaned[1:]])
     title = strip_by_agreement(title, [c[3] for c in cleaned])
     title = strip_kicker(title, [c[3] for c in cleaned[1:] if c[0] in META_ORIGINS])
     texts = [c[3] for c in cleaned]
