@@ -12,7 +12,7 @@ from .filters import filter_blocks
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
-from .recover import recover_lost, recover_standfirst
+from .recover import recover_lost, recover_paragraphs, recover_standfirst
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .text import clean_text, fold, word_count
 
@@ -60,6 +60,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     candidates = to_candidates(body, url) if body is not None else []
     texts = text_elements(tree)
     if options.mode != "precision":
+        recover_paragraphs(texts, candidates, ctx, anchors)
         recover_lost(texts, candidates, ctx, anchors)
     filter_blocks(candidates, ctx, meta.title, anchors)
     if options.mode != "precision":

@@ -1,4 +1,4 @@
-"""Recovery step: put back section headings and the standfirst the extractor lost."""
+"""Recovery step: put back body paragraphs, section headings and the standfirst the extractor lost."""
 from __future__ import annotations
 
 from lxml.html import HtmlElement
@@ -18,6 +18,10 @@ STANDFIRST_PROBE = 30        # characters compared before an element's whole tex
 STANDFIRST_SLACK = 40        # the element may add this much to the description (a trailing link)
 MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
 SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
+MIN_LOST_PARAGRAPH_WORDS = 12   # a shorter lost paragraph may be a label or a teaser line
+MIN_CONTAINER_PARAGRAPHS = 2    # a container holding this many kept paragraphs is the article's body
+MAX_LOST_LINK_SHARE = 0.2       # a lost paragraph with more linked text is a promo
+KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
 
 
 def _linked_chars(el: HtmlElement) -> int:
@@ -112,3 +116,70 @@ def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx:
         return
     first = next(i for i, c in enumerate(cands) if not c.removed)
     cands.insert(first, Candidate(Block("paragraph", text), css="standfirst", protected=True))
+
+
+def _signature(el: HtmlElement | None) -> tuple[str, str] | None:
+    """A container's tag and first class token: a body split in several containers repeats it."""
+    if el is None:
+        return None
+    css = (el.get("class") or "").split()
+    return (el.tag, css[0]) if css else None
+
+
+def _article_of(el: HtmlElement) -> HtmlElement | None:
+    """The nearest <article> holding the element (None outside any)."""
+    return next(el.iterancestors("article"), None)
+
+
+def _body_containers(seen: list[tuple[HtmlElement, int | None, str]], cands: list[Candidate]) -> tuple[set, set]:
+    """Parents holding at least MIN_CONTAINER_PARAGRAPHS kept paragraphs, and their signatures."""
+    counts: dict[HtmlElement, int] = {}
+    for el, idx, _ in seen:
+        if idx is not None and el.tag == "p" and cands[idx].block.type == "paragraph":
+            parent = el.getparent()
+            if parent is not None:
+                counts[parent] = counts.get(parent, 0) + 1
+    parents = {parent for parent, n in counts.items() if n >= MIN_CONTAINER_PARAGRAPHS}
+    return parents, {sig for sig in map(_signature, parents) if sig is not None}
+
+
+def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
+                       anchors: frozenset[str]) -> None:
+    """Put back paragraphs the extractor dropped from the containers that hold the kept body paragraphs.
+
+    A lost paragraph is a `p` child of a body container (one holding at least two kept paragraphs),
+    or of a container with the same tag and first class token inside the same <article> (bodies
+    split around ads, paywall or layout breaks); it comes after the first kept block and before any
+    later <h1> (another article), has at least MIN_LOST_PARAGRAPH_WORDS words, is barely linked, and
+    is not boilerplate by any phrase, author or promo rule.
+    """
+    kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
+    if len(kept) < 2:
+        return
+    squeezed = "\n".join("".join(c.text.split()).casefold() for c in cands)   # <br> joins lines without a space
+    seen = [(el, kept.get(folded), folded) for el, folded in texts if el.tag in SCANNED_TAGS or el.tag == "h1"]
+    containers, signatures = _body_containers(seen, cands)
+    if not containers:
+        return
+    articles = {_article_of(c) for c in containers}
+    inserts: list[tuple[int, Candidate]] = []
+    last_idx = None
+    for el, idx, folded in seen:
+        if idx is not None:
+            last_idx = idx
+            continue
+        if el.tag == "h1" and last_idx is not None:
+            break   # the title of another article the page goes on with
+        if last_idx is None or el.tag != "p":
+            continue
+        parent = el.getparent()
+        if parent not in containers and (_signature(parent) not in signatures or _article_of(parent) not in articles):
+            continue
+        text = clean_text(el.text_content())
+        if word_count(text) < MIN_LOST_PARAGRAPH_WORDS or _linked_chars(el) > MAX_LOST_LINK_SHARE * len(text):
+            continue
+        if "".join(folded.split())[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
+            continue
+        inserts.append((last_idx, Candidate(Block("paragraph", text), css="recovered")))
+    for idx, cand in reversed(inserts):
+        cands.insert(idx + 1, cand)

@@ -292,3 +292,39 @@ def test_teaser_summaries_under_promo_headlines_go_with_them():
     assert kept == [BODY_PARAGRAPH[1]]
     assert removed == [("promo", "promo:doubled-headline"), ("promo", "promo:doubled-headline"),
                        ("promo", "promo:teaser-summary"), ("promo", "promo:teaser-summary")]
+
+
+def _recovered(body: str, kept: list[str]) -> list[str]:
+    from cleaners.article import Block
+    from cleaners.audit import text_elements
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_paragraphs
+
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    cands = [Candidate(Block("paragraph", text)) for text in kept]
+    recover_paragraphs(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
+    return [c.text for c in cands]
+
+
+SPLIT_BODY = [
+    "The council met on Monday and voted to approve the harbour ferry contract after a long debate.",
+    "Councillors said the new boats would arrive in spring next year, two years later than planned.",
+]
+LOST = "The opposition asked for an audit of the tender, saying the price had doubled since the first offer in 2022."
+
+
+def test_a_body_split_over_containers_of_one_class_gets_its_lost_paragraphs_back():
+    body = (f'<article><div class="body articleBody"><p>{SPLIT_BODY[0]}</p><p>{SPLIT_BODY[1]}</p></div>'
+            '<div class="teaser"><p>Ferry fares frozen for a year while the new boats are being built at the yard.</p></div>'
+            f'<div class="body articleBody -bottom"><p>{LOST}</p>'
+            '<p>Sign up for our newsletter to get the harbour news in your inbox every morning.</p><p>Short line.</p></div>'
+            '</article>')
+    assert _recovered(body, SPLIT_BODY) == [*SPLIT_BODY, LOST]
+
+
+def test_paragraphs_of_another_article_on_the_page_are_not_recovered():
+    other = "Another story the page goes on with: the mayor opened the new library in the old town hall on Friday."
+    body = (f'<article><div class="body"><p>{SPLIT_BODY[0]}</p><p>{SPLIT_BODY[1]}</p></div></article>'
+            f'<article><div class="body"><p>{other}</p></div></article>'
+            f'<h1>Next story</h1><div class="body"><p>{other} Again.</p></div>')
+    assert _recovered(body, SPLIT_BODY) == SPLIT_BODY
