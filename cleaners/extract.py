@@ -12,7 +12,7 @@ from .filters import filter_blocks
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
-from .recover import recover_lost, recover_paragraphs, recover_standfirst
+from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .text import clean_text, fold, word_count
 
@@ -46,7 +46,8 @@ class Result:
 def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
           *, http_charset: str | None = None) -> Result:
     source = url or "<input>"
-    tree = parse(decode(html, http_charset, source), source)
+    doc = decode(html, http_charset, source)
+    tree = parse(doc, source)
     meta = extract_metadata(tree, url, options.fetched_at)
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
@@ -58,6 +59,8 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     prune(tree, ctx, scan)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
+    if not candidates:
+        candidates = script_body(doc, url, options)
     texts = text_elements(tree)
     if options.mode != "precision":
         recover_paragraphs(texts, candidates, ctx, anchors)

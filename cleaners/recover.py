@@ -1,10 +1,15 @@
 """Recovery step: put back body paragraphs, section headings and the standfirst the extractor lost."""
 from __future__ import annotations
 
+import json
+import re
+
+import lxml.html
 from lxml.html import HtmlElement
 
 from .article import Block
-from .body import Candidate
+from .body import Candidate, extract_body, to_candidates
+from .options import Options
 from .context import Context
 from .filters import classify_text
 from .text import clean_text, fold, word_count
@@ -21,6 +26,10 @@ SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"}
 MIN_LOST_PARAGRAPH_WORDS = 12   # a shorter lost paragraph may be a label or a teaser line
 MIN_CONTAINER_PARAGRAPHS = 2    # a container holding this many kept paragraphs is the article's body
 MAX_LOST_LINK_SHARE = 0.2       # a lost paragraph with more linked text is a promo
+SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+JSON_STRING = re.compile(r'"((?:[^"\\]|\\.){400,})"', re.DOTALL)   # a long JSON string literal
+ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)       # a <p> tag, raw or JSON-escaped
+MIN_SCRIPT_PARAGRAPHS = 3   # a script string holding this many <p> tags is an article body the page renders client-side
 KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
 
 
@@ -183,3 +192,46 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
         inserts.append((last_idx, Candidate(Block("paragraph", text), css="recovered")))
     for idx, cand in reversed(inserts):
         cands.insert(idx + 1, cand)
+
+
+def _html_strings(code: str, depth: int = 0) -> list[str]:
+    """JSON string literals of `code` holding at least MIN_SCRIPT_PARAGRAPHS <p> tags, decoded.
+
+    A literal whose value is itself JSON (Next.js streams JSON inside JavaScript strings) is
+    searched once more.
+    """
+    out = []
+    for literal in JSON_STRING.finditer(code):
+        raw = literal.group(1)
+        if len(ESCAPED_P.findall(raw)) < MIN_SCRIPT_PARAGRAPHS:
+            continue
+        try:
+            value = json.loads(f'"{raw}"')
+        except ValueError:
+            continue
+        if value.count("<p") >= MIN_SCRIPT_PARAGRAPHS:
+            out.append(value)
+        elif depth == 0:
+            out.extend(_html_strings(value, 1))
+    return out
+
+
+def _script_html(doc: str) -> str | None:
+    """The longest HTML string with at least MIN_SCRIPT_PARAGRAPHS paragraphs held in the page's scripts."""
+    found = [html for script in SCRIPT.finditer(doc) if ESCAPED_P.search(script.group(1))
+             for html in _html_strings(script.group(1))]
+    return max(found, key=len, default=None)
+
+
+def script_body(doc: str, url: str | None, options: Options) -> list[Candidate]:
+    """Blocks of an article body the page only holds in a script (rendered client-side), or none.
+
+    Called when the page's markup gave no body: the longest JSON string of HTML with paragraphs
+    (Next.js, Nuxt and React Query state such as `"contentHtml": "<p>..."`) is extracted as the body.
+    """
+    html = _script_html(doc)
+    if html is None:
+        return []
+    tree = lxml.html.document_fromstring(f"<html><body><article>{html}</article></body></html>")
+    body = extract_body(tree, url, options)
+    return to_candidates(body, url) if body is not None else []

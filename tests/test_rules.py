@@ -328,3 +328,24 @@ def test_paragraphs_of_another_article_on_the_page_are_not_recovered():
             f'<article><div class="body"><p>{other}</p></div></article>'
             f'<h1>Next story</h1><div class="body"><p>{other} Again.</p></div>')
     assert _recovered(body, SPLIT_BODY) == SPLIT_BODY
+
+
+SCRIPT_PARAGRAPHS = [
+    "The council met on Monday and voted to approve the harbour ferry contract after a long debate.",
+    "Councillors said the new boats would arrive in spring next year, two years later than planned.",
+    "The opposition asked for an audit of the tender, saying the price had doubled since the first offer.",
+]
+
+
+def test_a_body_held_only_in_a_script_string_is_found_raw_or_escaped_twice():
+    import json
+
+    from cleaners.recover import _script_html
+
+    html = "".join(f"<p>{p} {p}</p>" for p in SCRIPT_PARAGRAPHS)   # long enough to be a body (400+ characters)
+    state = json.dumps({"article": {"contentHtml": html}}).replace("<", "\\u003c")
+    flight = json.dumps("5:" + json.dumps(["$", "div", None, {"dangerouslySetInnerHTML": {"__html": html}}]).replace("<", "\\u003c"))
+    for script in (f"window.__STATE__ = {state};", f"self.__next_f.push([1,{flight}])"):
+        assert _script_html(f"<html><body><div id=app></div><script>{script}</script></body></html>") == html
+    two = json.dumps({"teaser": f"<p>{' '.join(SCRIPT_PARAGRAPHS * 2)}</p><p>{SCRIPT_PARAGRAPHS[0]}</p>"})
+    assert _script_html(f"<html><body><script>var x = {two};</script></body></html>") is None   # two paragraphs: a teaser
