@@ -281,6 +281,29 @@ def test_meta_headline(head, title, provenance):
     assert (meta.title, meta.provenance["title"]) == (title, provenance)
 
 
+@pytest.mark.parametrize("head, title, provenance", [
+    # the title is og:title's full headline, not JSON-LD's cut one: provenance names og:title and its raw value
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Storm closes three ferry ports on…"}'
+     '</script><meta property="og:title" content="Storm closes three ferry ports on the east coast">',
+     "Storm closes three ferry ports on the east coast",
+     {"source": "opengraph", "raw": "Storm closes three ferry ports on the east coast"}),
+    # JSON-LD adds a section that og:title does not have: og:title gives the title as it is
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Thioune fordert Geduld | Sport"}'
+     '</script><meta property="og:title" content="Thioune fordert Geduld">',
+     "Thioune fordert Geduld", {"source": "opengraph", "raw": "Thioune fordert Geduld"}),
+    # a site suffix stripped from the first source: that source and its raw value
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "La pêche fermée | Courrier du Lac"}'
+     '</script><meta property="og:site_name" content="Courrier du Lac">',
+     "La pêche fermée", {"source": "jsonld", "raw": "La pêche fermée | Courrier du Lac"}),
+])
+def test_title_provenance(head, title, provenance):
+    from cleaners.metadata import extract_metadata
+    from cleaners.parse import parse
+
+    meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
+    assert (meta.title, meta.provenance["title"]) == (title, provenance)
+
+
 @pytest.mark.parametrize("head, free, provenance", [
     ('<script type="application/ld+json">{"@type": "NewsArticle", "hasPart": {"@type": "WebPageElement",'
      ' "isAccessibleForFree": false, "cssSelector": ".paywall"}}</script>', False, {"source": "jsonld", "raw": False}),

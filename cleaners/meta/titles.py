@@ -149,4 +149,5 @@ def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: 
     h1 = next((c[3] for c in cleaned if c[0] == "h1"), None)
     if h1 and origin != "h1" and title not in h1 and h1 not in title:
         title = common_tail(title, h1) or title
-    return title, source, raw
+    given = next((c for c in cleaned if c[3] == title), None)      # the source that gives the title as it is
+    return (title, given[1], given[2]) if given else (title, source, raw)
