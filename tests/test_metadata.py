@@ -73,6 +73,7 @@ CASES = {
         # <meta name="headline"> has the bare headline; og:title and <title> end in "-section" and the site
         # name; the itemprop headline of a nested item (a deck) is not the page's headline
         "title": "시의회, 심야 버스 노선 세 곳 신설 의결…내달부터 운행",
+        "authors": ["김민준"],                               # "기자" (reporter) is a role
         "date_published": "2025-03-05T09:10:00+09:00",
         "site_name": "한강일보",
         "language": "ko",
@@ -172,6 +173,10 @@ def test_without_fetch_time_a_future_date_is_kept():
     ("The Associated Press", [], ["The Associated Press"]),
     ("BR24 Redaktion", [], ["BR24 Redaktion"]),
     ("Nachrichten", [], []),
+    ("신현주 기자", ["신현주"], []),                        # ko/ja/zh: "reporter", "correspondent" are roles
+    ("김민준 기자, 이서연 특파원", ["김민준", "이서연"], []),
+    ("記者 山田太郎", ["山田太郎"], []),
+    ("记者 张三", ["张三"], []),
 ])
 def test_bylines(raw, persons, orgs):
     found = parse_byline(raw, site_keys([], "www.example.com"))

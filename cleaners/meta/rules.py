@@ -28,6 +28,7 @@ political-editor science business sports sport news desk team online digital new
 fotografin photos photo fotos foto video producer moderator moderatorin host analyst expert expertin professor
 professorin profesorius freelance freier freie mitarbeiter mitarbeiterin volontär volontärin
 special envoy envoyé envoyée spécial spéciale enviado enviada especial inviato inviata corrispondente
+기자 특파원 선임기자 전문기자 객원기자 인턴기자 수습기자 논설위원 편집위원 앵커 記者 特派員 編集委員 論説委員 记者 特派记者 编辑
 """.split())
 
 # words that mark a byline part as an organisation or agency, not a person
