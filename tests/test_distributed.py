@@ -73,45 +73,106 @@ def wait_for_records(path, count: int, timeout: float = 60) -> int:
     raise AssertionError(f"{path} never reached {count} records")
 
 
-KILL_WINDOW_LINES = 2      # records a worker can write between its last confirmed claim and its death
-
-
-def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
-    import redis
-
+def start_workers(site, redis_url, tmp_path, extra=((), ())) -> tuple[list, list, list]:
+    """Two workers (w0, w1) on the fixture site, each in its own process group; (processes, outputs, logs)."""
     outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     logs = [(tmp_path / f"w{i}.log").open("w") for i in range(2)]
-    with FixtureSite() as site:
-        workers = [subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
-                                     "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *WORKER], cwd=ROOT,
-                                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-                   for i, (out, log) in enumerate(zip(outs, logs))]
-        try:
-            killed_at = wait_for_records(outs[0], 5)
-            os.killpg(workers[0].pid, signal.SIGKILL)         # the worker and its extraction processes
-            workers[0].wait()
-            workers[1].wait(timeout=180)
-        finally:
-            for worker in workers:
-                if worker.poll() is None:
-                    os.killpg(worker.pid, signal.SIGKILL)
-        expected = sorted(a["path"] for a in site.manifest["articles"])
-    for log in logs:
-        log.close()
+    workers = [subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
+                                 "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *WORKER, *more], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+               for i, (out, log, more) in enumerate(zip(outs, logs, extra))]
+    return workers, outs, logs
+
+
+def finish(workers, logs, timeout: float = 180) -> None:
+    try:
+        for worker in workers:
+            worker.wait(timeout=timeout)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+        for log in logs:
+            log.close()
+
+
+def paths_of(*outputs) -> Counter:
+    return Counter(urlsplit(r["url"]).path for out in outputs for r in records(out))
+
+
+def assert_exactly_once(paths: Counter, expected: list[str]) -> None:
+    assert [p for p, n in paths.items() if n > 1] == []
+    assert sorted(paths) == expected                 # nothing lost with the killed worker
+
+
+def assert_taken_back(tmp_path, redis_url) -> None:
+    import redis
+
     stderr = (tmp_path / "w1.log").read_text("utf-8")
-    a, b = records(outs[0]), records(outs[1])
-    paths = Counter(urlsplit(r["url"]).path for r in a + b)
-    assert workers[1].returncode == 0, stderr[-3000:]
-    # Exactly once, except the known gap (README, issue 8 note): a record the killed worker had written but
-    # not yet confirmed in Redis when it died is released and emitted again by the other worker. Only the
-    # killed worker's last lines can be in that window; any other duplicate fails the test.
-    duplicated = [p for p, n in paths.items() if n > 1]
-    assert set(duplicated) <= {urlsplit(r["url"]).path for r in a[-KILL_WINDOW_LINES:]}, duplicated
-    assert sorted(paths) == expected                                    # nothing lost with the killed worker
-    assert len(a) >= killed_at and len(b) == len(expected) - len(a) + len(duplicated)
     requeued = re.search(r"worker w0 stopped: (\d+) unfinished requests queued again", stderr)
     assert requeued and int(requeued.group(1)) >= 1, stderr[-3000:]      # the killed worker's work was taken back
     assert redis.Redis.from_url(redis_url).keys("cleanwire:*") == []     # the finished crawl cleared its keys
+
+
+def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
+    with FixtureSite() as site:
+        workers, outs, logs = start_workers(site, redis_url, tmp_path)
+        try:
+            killed_at = wait_for_records(outs[0], 5)
+            os.killpg(workers[0].pid, signal.SIGKILL)         # the worker and its extraction processes
+        finally:
+            finish(workers, logs)
+        expected = sorted(a["path"] for a in site.manifest["articles"])
+    assert workers[1].returncode == 0, (tmp_path / "w1.log").read_text("utf-8")[-3000:]
+    assert_exactly_once(paths_of(*outs), expected)
+    assert len(records(outs[0])) >= killed_at - 1      # a line written but not committed at the kill is trimmed
+    assert_taken_back(tmp_path, redis_url)
+
+
+@pytest.mark.parametrize("point", ["after_write", "after_claim"])
+def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url, tmp_path, point):
+    """w0 SIGKILLs itself on its 5th record: after the line is written and fsynced but before the script that
+    commits it (the line must be trimmed), or after the claim and before the write (the claim must be released)."""
+    with FixtureSite() as site:
+        workers, outs, logs = start_workers(site, redis_url, tmp_path,
+                                            [["-s", f"CLEANWIRE_REDIS_KILL_AT={point}:5"], []])
+        try:
+            workers[0].wait(timeout=180)
+            at_kill = records(outs[0])
+        finally:
+            finish(workers, logs)
+        expected = sorted(a["path"] for a in site.manifest["articles"])
+    assert workers[0].returncode == -signal.SIGKILL
+    assert workers[1].returncode == 0, (tmp_path / "w1.log").read_text("utf-8")[-3000:]
+    assert len(at_kill) == (5 if point == "after_write" else 4)      # the kill came inside the window
+    a = records(outs[0])
+    assert a == at_kill[:4]                       # the uncommitted 5th line is gone, the committed four stay
+    assert_exactly_once(paths_of(*outs), expected)
+    if point == "after_write":
+        assert "uncommitted bytes trimmed from its output" in (tmp_path / "w1.log").read_text("utf-8")
+    assert_taken_back(tmp_path, redis_url)
+
+
+def test_a_restarted_worker_trims_its_own_output_and_goes_on(redis_url, tmp_path):
+    """One worker killed inside the window; started again with the same output while the crawl is unfinished, it
+    trims its uncommitted line, keeps its committed records and finishes the crawl: every article once."""
+    out, log = tmp_path / "a.jsonl", (tmp_path / "w0.log").open("w")
+    command = ["crawl", "--redis", redis_url, "-o", str(out), *WORKER]
+    with FixtureSite() as site:
+        first = subprocess.run([*CLEANWIRE, *command[:1], site.origin + "/", *command[1:],
+                                "-s", "CLEANWIRE_REDIS_KILL_AT=after_write:3"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=log, start_new_session=True, timeout=180)
+        at_kill = records(out)
+        second = subprocess.run([*CLEANWIRE, *command[:1], site.origin + "/", *command[1:]], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=log, timeout=180)
+        expected = sorted(a["path"] for a in site.manifest["articles"])
+    log.close()
+    stderr = (tmp_path / "w0.log").read_text("utf-8")
+    assert first.returncode == -signal.SIGKILL and second.returncode == 0, stderr[-3000:]
+    assert len(at_kill) == 3
+    assert records(out)[:2] == at_kill[:2] and "uncommitted bytes of a killed worker trimmed" in stderr
+    assert_exactly_once(paths_of(out), expected)
 
 
 def test_a_worker_stopping_early_gives_its_requests_back(redis_url, tmp_path):

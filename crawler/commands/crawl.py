@@ -110,7 +110,7 @@ def dataset_settings(args, state: str | None) -> dict:
         extra["CLEANWIRE_REJECTS"] = args.rejects
     if args.warc:
         extra["CLEANWIRE_WARC"] = args.warc
-    return {**extra, **(redis_settings(args.redis) if args.redis else {})}
+    return {**extra, **(redis_settings(args.redis, args.output, state) if args.redis else {})}
 
 
 def state_path(args) -> str | None:
