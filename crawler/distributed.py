@@ -562,7 +562,8 @@ class EmitOnce:
         self.output: WorkerOutput | None = None
         self.kill_point, _, count = kill_at.partition(":")
         if kill_at and self.kill_point not in KILL_POINTS:
-            raise ValueError(f"CLEANWIRE_REDIS_KILL_AT must be one of {', '.join(KILL_POINTS)} with ':N', got {kill_at}")
+            raise ValueError(f"CLEANWIRE_REDIS_KILL_AT must be one of {', '.join(KILL_POINTS)} with ':N', "
+                             f"got {kill_at}")
         self.kill_after = int(count or 1) if kill_at else 0
         self.records = 0
 

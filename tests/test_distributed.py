@@ -212,3 +212,15 @@ def test_unreachable_redis_is_one_line_error():
     assert result.returncode == 2
     assert result.stderr.startswith("cleanwire crawl: redis://127.0.0.1:") and "cannot reach Redis" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("output", [[], ["-o", "out.parquet"], ["-o", "out.json"],
+                                    ["-o", "o/{site}/{run_started:%Y%m%d}.jsonl", "--state", "s.db"],
+                                    ["-o", "out/{site}/{run_started:%Y%m%d}.jsonl"]])
+def test_redis_needs_a_jsonl_file_per_worker(redis_url, tmp_path, output):
+    """Only a JSONL file can be trimmed back to what a killed worker committed: anything else is one-line error."""
+    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, *output],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("cleanwire crawl: ") and "-o FILE.jsonl" in result.stderr
+    assert list(tmp_path.iterdir()) == []        # refused before anything was written
