@@ -6,6 +6,7 @@ from lxml.html import HtmlElement
 from .article import Article, Block, blocks_text
 from .audit import audit_dropped, text_elements
 from .body import Candidate, extract_body, same_site, to_candidates
+from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
@@ -57,6 +58,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     scan = scan_page(tree, options.mode)
     collect_media(tree, ctx, scan)
     prune(tree, ctx, scan)
+    drop_link_cards(tree, ctx)
     body = extract_body(tree, url, options, len(ctx.article_body or ""))
     candidates = to_candidates(body, url) if body is not None else []
     if not candidates:

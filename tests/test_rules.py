@@ -349,3 +349,33 @@ def test_a_body_held_only_in_a_script_string_is_found_raw_or_escaped_twice():
         assert _script_html(f"<html><body><div id=app></div><script>{script}</script></body></html>") == html
     two = json.dumps({"teaser": f"<p>{' '.join(SCRIPT_PARAGRAPHS * 2)}</p><p>{SCRIPT_PARAGRAPHS[0]}</p>"})
     assert _script_html(f"<html><body><script>var x = {two};</script></body></html>") is None   # two paragraphs: a teaser
+
+
+def test_teaser_cards_wrapped_in_a_link_to_another_article_are_promos():
+    from cleaners.cards import drop_link_cards
+
+    body = (ARTICLE + '<p>The mayor <a href="/politics/mayor">said</a> the vote was fair.</p>'
+            '<a href="/a/2"><img src="/t.jpg"><h3>Ferry fares frozen</h3>'
+            '<p>RISK REMAINS: The operator said prices would stay the same until the new boats arrive.</p></a>'
+            '<a href="https://other.example.com/x"><p>A card for another site is not a promo of this one.</p></a>'
+            '<a href="/a/1#comments"><p>Jump to the comments of this article.</p></a>'
+            '<a href="https://news.example.org/"><h1>Harbour News</h1></a>')
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    ctx = Context(Options(), url="https://news.example.org/a/1")
+    drop_link_cards(tree, ctx)
+    text = " ".join(tree.find("body").text_content().split())
+    assert [(r.kind, r.rule, r.text) for r in ctx.removed] == [
+        ("promo", "promo:link-card", "Ferry fares frozen"),
+        ("promo", "promo:link-card", "RISK REMAINS: The operator said prices would stay the same until the new boats arrive."),
+    ]
+    assert text.count("The council met") == 3 and "The mayor said the vote was fair." in text
+    assert "another site" in text and "Jump to the comments" in text and "Harbour News" in text
+
+
+def test_a_link_left_open_around_the_body_is_not_a_card():
+    from cleaners.cards import drop_link_cards
+
+    tree = lxml_html.document_fromstring(f'<html><body><a href="/a/2">{ARTICLE * 8}</a></body></html>')
+    ctx = Context(Options(), url="https://news.example.org/a/1")
+    drop_link_cards(tree, ctx)
+    assert ctx.removed == [] and tree.find("body").text_content().count("The council met") == 24
