@@ -54,21 +54,33 @@ def _match_attr(attr: str) -> tuple[frozenset[str], str]:
 
 
 @lru_cache(maxsize=4)
-def _attr_matchers(mode: str) -> tuple[tuple[ElementRule, ...], dict[str, int], re.Pattern]:
-    """For one mode: its rules, token -> first rule index, and one regex of every compound (group = rule)."""
+def _attr_matchers(mode: str) -> tuple[tuple[ElementRule, ...], dict[str, int],
+                                        dict[str, tuple[tuple[str, int], ...]], tuple[int, ...]]:
+    """For one mode: its rules, token -> first rule index, compounds by their first letters, and those lengths.
+
+    The compounds are keyed by their first COMPOUND_HEAD letters (shorter ones by themselves),
+    each list in rule order, so a class-name part is looked up instead of tried against them all.
+    """
     rules = tuple(r for r in ELEMENT_RULES if mode in r.modes)
     tokens: dict[str, int] = {}
+    by_head: dict[str, list[tuple[str, int]]] = {}
     for i, rule in enumerate(rules):
         for token in rule.tokens:
             tokens.setdefault(token, i)
-    groups = [f"(?P<r{i}>{'|'.join(map(re.escape, r.compounds))})" for i, r in enumerate(rules) if r.compounds]
-    return rules, tokens, re.compile("\0(?:" + "|".join(groups) + ")")
+        for compound in rule.compounds:
+            by_head.setdefault(compound[:COMPOUND_HEAD], []).append((compound, i))
+    lengths = tuple(sorted({len(head) for head in by_head}))
+    return rules, tokens, {head: tuple(found) for head, found in by_head.items()}, lengths
 
 
 @lru_cache(maxsize=1)
 def _compound_heads() -> frozenset[str]:
     """First letters of every compound: a class-name part must start so for a compound to start there."""
     return frozenset(c[:COMPOUND_HEAD] for r in ELEMENT_RULES for c in r.compounds)
+
+
+#: characters that split a class word into tokens or parts (a word without them, in lower case, is one part)
+WORD_SEPARATORS = re.compile(r"[\s_\-:.\[\]/]")
 
 
 @lru_cache(maxsize=65536)
@@ -78,35 +90,30 @@ def _word_rule_index(word: str, mode: str) -> int:
     Tokens match whole '-'/'_' separated pieces; a compound must start where a part of the
     word starts ("authorbox" in `tdb-author-box` and `authorBox`, not in `coauthorbox`).
     """
-    rules, by_token, compounds = _attr_matchers(mode)
+    rules, by_token, by_head, head_lengths = _attr_matchers(mode)
     lowered = word.lower()
     if STATE_WORD.search(lowered):
         return len(rules)
-    best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))
+    plain = lowered == word and WORD_SEPARATORS.search(word) is None   # one token, one part
+    if plain:
+        best = by_token.get(word, len(rules))
+        parts = [word] if word else []
+    else:
+        best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))
+        parts = [p for p in PART_SPLIT.split(word) if p]
     heads = _compound_heads()
-    if any(p[:COMPOUND_HEAD].lower() in heads for p in PART_SPLIT.split(word) if p):
-        for match in compounds.finditer(_match_attr(word)[1]):
-            best = min(best, int(match.lastgroup[1:]))
+    if any(p[:COMPOUND_HEAD].lower() in heads for p in parts):
+        lowered_parts = parts if plain else [p.lower() for p in parts]
+        for n in range(len(lowered_parts)):
+            suffix = "".join(lowered_parts[n:])
+            for length in head_lengths:
+                for compound, index in by_head.get(suffix[:length], ()):
+                    if index >= best:
+                        break
+                    if suffix.startswith(compound):
+                        best = index
+                        break
     return best
-
-
-@lru_cache(maxsize=16384)
-def _rule_for_attr(attr: str, mode: str) -> ElementRule | None:
-    """The first token/compound rule matching a class+id string (cached per word: pages repeat class names)."""
-    rules = _attr_matchers(mode)[0]
-    best = min((_word_rule_index(w, mode) for w in attr.split()), default=len(rules))
-    return rules[best] if best < len(rules) else None
-
-
-@lru_cache(maxsize=16384)
-def _rule_for_key(tag: str, role: str | None, cls: str | None, ident: str | None, mode: str) -> ElementRule | None:
-    if tag in STRUCTURAL_TAGS or role:
-        role = (role or "").lower()
-        for rule in ELEMENT_RULES:
-            if mode in rule.modes and (tag in rule.tags or (role and role in rule.roles)):
-                return rule
-    attr = (cls or "") + " " + (ident or "")
-    return _rule_for_attr(attr, mode) if attr.strip() else None
 
 
 def _is_attached(el: HtmlElement, root: HtmlElement) -> bool:
@@ -252,11 +259,26 @@ def scan_page(tree: HtmlElement, mode: str) -> PageScan:
 @lru_cache(maxsize=16384)
 def _classify(tag: str, role: str | None, cls: str | None, ident: str | None, mode: str
               ) -> tuple[bool, ElementRule | None]:
-    """(may be a caption, element rule) of one tag+attributes combination (pages repeat them)."""
+    """(may be a caption, element rule) of one tag+attributes combination (pages repeat them).
+
+    The rule is the first whose tag or ARIA role matches, else the first a class/id word matches
+    (words are looked up one by one, cached: sites repeat them across elements and pages).
+    """
     hinted = bool(cls or ident) and CAPTION_HINT.search((cls or "") + (ident or "")) is not None
     if tag in NEVER_PRUNED_TAGS:
         return hinted, None
-    return hinted, _rule_for_key(tag, role, cls, ident, mode)
+    if tag in STRUCTURAL_TAGS or role:
+        role = (role or "").lower()
+        for rule in ELEMENT_RULES:
+            if mode in rule.modes and (tag in rule.tags or (role and role in rule.roles)):
+                return hinted, rule
+    rules = _attr_matchers(mode)[0]
+    best = len(rules)
+    for attr in (cls, ident):
+        if attr:
+            for word in attr.split():
+                best = min(best, _word_rule_index(word, mode))
+    return hinted, (rules[best] if best < len(rules) else None)
 
 
 def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None:
