@@ -58,9 +58,14 @@ PHRASES = [
     ("Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.", "newsletter:fr:prompt"),
     ("Something went wrong. Please try again.", "newsletter:en:form-message"),
     ("Qualcosa è andato storto, riprova.", "newsletter:it:form-message"),
+    ("Follow Harbour News on Twitter and Facebook for the latest news updates. You can now also get Harbour News "
+     "articles sent straight to your device. Sign up for our daily push alerts here.", "newsletter:en:prompt"),
+    ("Sign up for our breaking news push alerts", "newsletter:en:prompt"),
+    ("【春のキャンペーン】有料記事読み放題！今なら2カ月間月額100円", "newsletter:ja:prompt"),
     # consent placeholders
     ("To view this content, please enable cookies", "consent:en:placeholder"),
     ("Externer Inhalt", "consent:de:placeholder"),
+    ("Empfohlener redaktioneller Inhalt", "consent:de:placeholder"),
     ("We use cookies to improve your experience, to measure how our journalism is read and to show you relevant advertising.", "consent:en:placeholder"),
     ("Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten.", "consent:de:placeholder"),
     ("Nous utilisons des cookies pour mesurer l'audience.", "consent:fr:placeholder"),
@@ -68,6 +73,8 @@ PHRASES = [
     # comments
     ("You must confirm your public display name before commenting.", "comments:en:prompt"),
     ("Kommentare (1)", "comments:de:prompt"),
+    ("Would you like to comment on this article?\nSign up (it's quick and free) or sign in now.", "comments:en:system-prompt"),
+    ("Please read our Comment Policy before commenting.", "comments:en:system-prompt"),
     ("2 thoughts on “Harbour ferry contract”", "comments:en:count-title"),
     ("2 réflexions sur « La pêche au Léman »", "comments:fr:count-title"),
     # legal, affiliate, self-promotion, credits
@@ -80,16 +87,25 @@ PHRASES = [
     ("MDR (dst)", "legal:de:line"),
     ("Bild: Thomas Berger", "caption:any:credit"),
     ("Photo: AFP", "caption:any:credit"),
+    ("Quelle: AFP", "caption:any:credit"),
+    ("Los geht’s: Von Montag an für 49 Euro monatlich im Nah- und Regionalverkehr. Bild: Maximilian von Lachner",
+     "caption:any:credit-suffix"),
+    ("Commuters board the new ferry at Pier 4 on Monday. Photo: Jane Doe/Harbour News", "caption:any:credit-suffix"),
     # widget titles and UI words
     ("Trending on Deftechtimes", "widget:en:title"),
     ("Most read", "widget:en:title"),
     ("Fehler gefunden? Jetzt melden.", "widget:de:title"),
     ("swipe left below to view more", "widget:en:title"),
     ("Mest lest", "widget:nordic:title"),
+    ("기사 URL이 복사되었습니다.", "widget:ko:title"),
+    ("कॉपी लिंक", "widget:hi:title"),
     # metadata lines
     ("12 March 2025 • Updated: 13 March 2025", "metadata:any:line"),
     ("1,2 mil compartilhamentos", "metadata:any:line"),
     ("https://www.example.org/nachrichten/meteorit146.html", "metadata:any:line"),
+    ("3 Minuten Lesezeit", "metadata:any:line"),
+    ("4 minutes de lecture", "metadata:any:line"),
+    ("02:57 Min.. Verfügbar bis 06.05.2024.", "metadata:any:line"),
     # author box
     ("More from Author", "author_box:en:line"),
     ("Over de auteur", "author_box:nl:line"),
@@ -104,6 +120,11 @@ BODY = [
     "Trending topics on social media included the ferry strike.",
     "Les comptes de la commune seront publiés en avril.",
     "Der Rat soll im Mai über den neuen Zeitplan entscheiden.",
+    "Follow the money, the auditor told the council on Monday, and you will find the missing ferry funds.",
+    "Das Video ist in der Mediathek verfügbar, sagte der Sender.",
+    "The source of the leak, officials said, was a contractor working for the port authority.",
+    "Readers who would like to comment can write to the editor, the paper said in its policy statement.",
+    "有料の記事は全体の3割を占める。",
 ]
 
 

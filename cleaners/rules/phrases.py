@@ -77,8 +77,9 @@ WIDGET_TITLES = {
     "ru": (r"самое читаемое", r"популярное", r"поделиться"),
     "uk": (r"найпопулярніше", r"поділитися"),
     "ja": (r"ランキング", r"人気記事", r"シェア"),
-    "ko": (r"많이 본 뉴스", r"공유"),
+    "ko": (r"많이 본 뉴스", r"공유", r"기사 url이 복사되었습니다\.?"),
     "zh": (r"热门文章", r"分享"),
+    "hi": (r"कॉपी लिंक", r"लिंक कॉपी करें"),
 }
 # Link markers that open a promo line (">> Hier finden Sie ...")
 PROMO_MARKERS = {
@@ -138,7 +139,9 @@ NEWSLETTER = {
            r"stay informed with [\w ]{0,40} for only", r"for only [^ ]{1,12} a (month|week|year)", r"unlimited (digital )?access",
            r"want to add another user to your subscription", r"enter your email( address)?", r"please (enter|provide) a valid email",
            r"thank you for (signing up|subscribing)", r"you('re| are) (now )?subscribed", r"by signing up,? you agree",
-           r"invalid email( address)?", r"support (our|independent) journalism", r"become a (member|subscriber)"),
+           r"invalid email( address)?", r"support (our|independent) journalism", r"become a (member|subscriber)",
+           r"follow [\w .'’-]{1,40} on (twitter|x|facebook|instagram|linkedin|threads|bluesky|whatsapp)( and [\w ]{1,20})? for (the latest|more|all the latest)",
+           r"sign up (for|to) (our )?[\w ]{0,30}push (alerts|notifications)", r"articles sent straight to your (device|inbox|phone)"),
     "de": (r"journalismus braucht (deine|ihre) unterstützung", r"\d+ wochen (kostenlos|gratis)", r"\d+ tage (kostenlos|gratis)", r"\d+ monate (kostenlos|gratis)", r"jetzt abonnieren", r"jetzt abo abschließen", r"jetzt registrieren", r"ihre meinung ist uns wichtig", r"newsletter informiert sie", r"abonnier(e|en sie) (den|unseren) [\w -]{0,30}(kanal|newsletter)",
            r"testen sie [\w ]{0,40}(gratis|kostenlos|für (zwei|drei|vier|\d+) wochen)", r"abonnieren sie (unseren|den) newsletter", r"newsletter abonnieren",
            r"abonnieren für", r"mit einem abo", r"bereits abonnent", r"weiterlesen mit", r"dieser artikel ist (nur )?für abonnenten",
@@ -159,7 +162,7 @@ NEWSLETTER = {
     "tr": (r"abone ol", r"bültenimize abone", r"e-bültene kaydolun"),
     "ru": (r"подпишитесь на (наш|нашу)", r"подписывайтесь на", r"оформите подписку"),
     "uk": (r"підпишіться на", r"підписуйтесь на"),
-    "ja": (r"会員登録", r"メールマガジン", r"有料会員"),
+    "ja": (r"会員登録", r"メールマガジン", r"有料会員", r"有料記事", r"読み放題"),
     "ko": (r"구독하기", r"뉴스레터 구독"),
     "zh": (r"订阅", r"訂閱"),
 }
@@ -179,7 +182,7 @@ CONSENT = {
            r"this (embed|content) (is provided by|from) a third party", r"click (here )?to (load|show) (the )?(external )?content",
            r"manage (your )?cookie (settings|preferences)", r"manage (your )?privacy (settings|preferences)",
            r"we use cookies (to|and|for|on)", r"this (web)?site uses cookies"),
-    "de": (r"ein klick für den datenschutz", r"externer inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
+    "de": (r"ein klick für den datenschutz", r"externer inhalt", r"empfohlener redaktioneller inhalt", r"ich bin damit einverstanden, dass mir (der |die )?externen? inhalte?",
            r"an dieser stelle (finden sie|findest du) (einen|ein|eine) [\w ,-]{0,80}externen? inhalt", r"um diesen inhalt (zu sehen|anzuzeigen)", r"wir benötigen ihre zustimmung", r"inhalte von drittanbietern",
            r"externe inhalte (aktivieren|anzeigen|laden)", r"datenschutzeinstellungen", r"ich bin damit einverstanden, dass mir externe inhalte",
            r"wir verwenden cookies", r"diese (web)?seite verwendet cookies"),
@@ -224,7 +227,13 @@ SOURCE_NOTES = {
 }
 # Photo credits alone on a line ("Photo: AFP", "Foto: dpa", "Bild: Thomas Berger")
 CREDIT_LINES = {
-    "any": (r"(photo|photos|foto|fotos|bild|image|picture|credit|crédit|crédito|kuva|zdjęcie|фото)( credit)?s? ?: ?[\w .,/&'’()-]{1,60}",),
+    "any": (r"(photo|photos|foto|fotos|bild|image|picture|credit|crédit|crédito|kuva|zdjęcie|фото)( credit)?s? ?: ?[\w .,/&'’()-]{1,60}",
+            r"(quelle|source|fuente|fonte|bron|kilde|källa|źródło|источник) ?: ?[\w .,/&'’()-]{1,40}"),
+}
+# A caption that ends with its photo credit ("Los geht's: Von Montag an ... Bild: Maximilian von Lachner")
+CREDIT_SUFFIXES = {
+    "any": tuple(rf"[.!?”\"] {word}( credit)?s? ?: ?[\w .,/&'’()-]{{2,60}}$" for word in (
+        "photo", "foto", "bild", "image", "credit", "crédit", "crédito", "kuva", "zdjęcie", "фото")),
 }
 # Captions that say what a photo shows ("Pictured right, is ...", "Im Bild: ...")
 CAPTION_PREFIXES = {
@@ -240,7 +249,8 @@ CAPTION_PREFIXES = {
 # Prompts of a comment system found anywhere in a short block
 COMMENT_PROMPTS = {
     "en": (r"please log ?out and then log ?in again", r"prompted to enter your display name", r"comments are (now )?closed",
-           r"commenting (is|has been) (disabled|closed)"),
+           r"commenting (is|has been) (disabled|closed)", r"would you like to comment on this (article|story)",
+           r"read our (comment(ing|s)?|community) (policy|guidelines|rules) before (commenting|posting)"),
     "de": (r"die kommentarfunktion (ist|wurde) (deaktiviert|geschlossen)",),
 }
 # Comment-section titles that start with a count ("2 thoughts on ...", "2 réflexions sur ...")
@@ -307,6 +317,8 @@ METADATA = {
         r"(\d+([.,]\d+)? ?(k|mil|tsd\.?|mio\.?)? )?(shares?|comments?|views?|compartilhamentos|partages|compartidos|condivisioni|geteilt|aufrufe|visualizações|visualizzazioni|vistas|vues|weergaven|udostępnień|wyświetleń)( \d+)?",
         r"(\d+ )?(shares?|comments?|views?|min(ute)?s? read|minute read|min\. lesezeit|lesezeit:? ?\d+ min(uten)?|minutos de lectura|min de lecture)( \d+)?",
         r"(reading time|lesezeit|temps de lecture|tiempo de lectura):? ?\d+ ?(min|minutes|minuten|minutos)\.?",
+        r"\d+ ?(minuten|min\.?|minutes|minutos|minuti|minuter|minutter) (lesezeit|lesedauer|de lecture|de lectura|di lettura|de leitura|leestijd|läsning|lesetid|læsetid)",
+        r"(\d{1,2}:\d{2} ?min\.*\.? ?)?(video )?verfügbar bis \d{1,2}\.\d{1,2}\.\d{2,4}\.?",
         r"(tags?|schlagworte|themen|mots-clés|etiquetas|tag):.{0,150}",
         r"(updated|aktualisiert|mis à jour|actualizado)( on)?:? .{0,40}\d{1,2}[:.]\d{2}.{0,10}",
     ),
@@ -345,6 +357,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("metadata", "full", SHORT, METADATA, "line")
     + _rules("caption", "full", SHORT, CREDIT_LINES, "credit")
     + _rules("caption", "prefix", 400, CAPTION_PREFIXES, "photo-says")
+    + _rules("caption", "search", 250, CREDIT_SUFFIXES, "credit-suffix")
     + _rules("author_box", "full", SHORT, AUTHOR_BOX, "line")
 )
 
