@@ -400,3 +400,9 @@ def test_a_link_left_open_around_the_body_is_not_a_card():
     ctx = Context(Options(), url="https://news.example.org/a/1")
     drop_link_cards(tree, ctx)
     assert ctx.removed == [] and tree.find("body").text_content().count("The council met") == 24
+
+
+def test_recovered_paragraphs_keep_page_order_when_a_label_repeats():
+    body = (f'<article><div class="body"><p>{SPLIT_BODY[0]}</p><p>Read more</p><p>{SPLIT_BODY[1]}</p></div>'
+            f'<div class="body"><p>Read more</p><p>{LOST}</p></div></article>')
+    assert _recovered(body, [SPLIT_BODY[0], "Read more", SPLIT_BODY[1]]) == [SPLIT_BODY[0], "Read more", SPLIT_BODY[1], LOST]
