@@ -11,6 +11,8 @@ from .errors import NotHTMLError, ParseError, TooLargeError
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # surrogates and other code points XML/lxml refuse
 INVALID_XML_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff\x01-\x08\x0b\x0c\x0e-\x1f]")
+#: the code points of INVALID_XML_CHARS but the surrogates, looked for one by one (much faster than the regex)
+INVALID_SINGLE_CHARS = tuple("\ufffe\uffff" + "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])))
 MARKUP = re.compile(r"<\s*(html|head|body|p|div|article|meta|title|span|a|h[1-6]|br|section|main|table|ul)\b", re.I)
 
 MAX_ELEMENTS = 100_000     # more elements are refused: real pages hold under 5,000; cleaning costs ~60 ms per 1,000
@@ -18,18 +20,21 @@ MAX_DEPTH = 255            # libxml2 stops parsing deeper than this without huge
 
 HTML_PARSER = lxml.html.HTMLParser(
     remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
-    no_network=True, huge_tree=False,
+    no_network=True, huge_tree=False, encoding="utf-8",   # fed UTF-8 bytes: faster than a str, same tree
 )
 
 
 def parse(text: str, source: str | None = None) -> lxml.html.HtmlElement:
     """Parse HTML text into a tree rooted at <html>; NotHTMLError when nothing like HTML is there."""
     text = XML_DECLARATION.sub("", text, count=1)
-    text = INVALID_XML_CHARS.sub("", text)
+    data = _xml_bytes(text)
+    if data is None:
+        text = INVALID_XML_CHARS.sub("", text)
+        data = text.encode("utf-8")
     if not MARKUP.search(text[:200_000]):
         raise NotHTMLError("not HTML: no HTML markup found", source)
     try:
-        tree = lxml.html.document_fromstring(text, parser=HTML_PARSER)
+        tree = lxml.html.document_fromstring(data, parser=HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"HTML could not be parsed ({exc})", source) from exc
     _check_limits(HTML_PARSER.error_log, source)
@@ -37,6 +42,20 @@ def parse(text: str, source: str | None = None) -> lxml.html.HtmlElement:
         raise ParseError("HTML could not be parsed (empty tree)", source)
     _check_elements(tree, source)
     return tree
+
+
+def _xml_bytes(text: str) -> bytes | None:
+    """The text in UTF-8, or None when it holds characters XML refuses (INVALID_XML_CHARS).
+
+    Checks what the regex would find without running it over the whole page: a surrogate
+    fails the encoding, the other characters are looked for one by one.
+    """
+    if any(char in text for char in INVALID_SINGLE_CHARS):
+        return None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
 def _check_limits(log: etree._ListErrorLog, source: str | None) -> None:
