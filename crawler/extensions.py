@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonItemExporter, JsonLinesItemExporter
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.python import to_bytes
 from twisted.internet import task
 
 logger = logging.getLogger(__name__)
@@ -211,7 +212,11 @@ class FlushingJsonLinesExporter(JsonLinesItemExporter):
     """JSON Lines written through to the file after every record, so a reader sees each article at once."""
 
     def export_item(self, item) -> None:
-        super().export_item(item)
+        if type(item) is dict and self.fields_to_export is None and type(self).serialize_field is \
+                JsonLinesItemExporter.serialize_field:      # the same line without a field-by-field copy
+            self.file.write(to_bytes(self.encoder.encode(item) + "\n", self.encoding))
+        else:
+            super().export_item(item)
         self.file.flush()
 
 

@@ -75,7 +75,7 @@ class RunReport:
             del slowest[SLOWEST:]
 
     def item_scraped(self, item, response=None, spider=None) -> None:
-        add_record(self.report, ItemAdapter(item).asdict())
+        add_record(self.report, item if isinstance(item, dict) else ItemAdapter(item).asdict())   # no deep copy
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         self.site(ItemAdapter(item).get("url"))["dropped"] += 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
@@ -190,3 +191,51 @@ def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
         delays.append(slot.delay)
     assert delays == [1.0, 2.0, 8.0, 10.0, 5.0, 2.5, 1.25, 0.625, 0.3125, 0.25]
     assert crawler.stats.get_value("cleanwire/backoffs") == 4
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", None, "latin-1"])
+def test_flushing_jsonlines_exporter_writes_what_scrapy_writes(encoding):
+    import io
+
+    from scrapy.exporters import JsonLinesItemExporter
+
+    from crawler.extensions import FlushingJsonLinesExporter
+
+    item = {"url": URL, "title": "Ünïcode «quoted»", "blocks": [{"kind": "p", "text": "é"}], "n": 3, "x": None}
+    ours, scrapys = io.BytesIO(), io.BytesIO()
+    FlushingJsonLinesExporter(ours, encoding=encoding).export_item(item)
+    JsonLinesItemExporter(scrapys, encoding=encoding).export_item(item)
+    assert ours.getvalue() == scrapys.getvalue()
+    fields = io.BytesIO()
+    FlushingJsonLinesExporter(fields, encoding=encoding, fields_to_export=["url", "n"]).export_item(item)
+    assert json.loads(fields.getvalue()) == {"url": URL, "n": 3}
+
+
+def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
+    import os
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    from crawler.pipelines import WorkerPool
+
+    deaths = []
+    pool = WorkerPool(1, depth=2, on_death=deaths.append)
+
+    async def first_loop():
+        results = await asyncio.gather(pool.run(pow, 2, 10), pool.run(len, b"x" * 5_000_000), pool.run(pow, 3, 2))
+        assert results == [1024, 5_000_000, 9]          # more than one pipe buffer each way, in order
+        with pytest.raises(ValueError, match="invalid literal"):
+            await pool.run(int, "x")
+        dying, beside, after = pool.run(os._exit, 3), pool.run(pow, 2, 2), pool.run(pow, 5, 2)
+        outcome = await asyncio.gather(dying, beside, after, return_exceptions=True)
+        assert isinstance(outcome[0], BrokenProcessPool)        # the tasks the worker held when it died
+        assert isinstance(outcome[1], BrokenProcessPool)
+        assert outcome[2] == 25                                 # queued behind them: run by the replacement
+
+    try:
+        asyncio.run(first_loop())
+        assert len(deaths) == 1
+        assert asyncio.run(pool.run(pow, 7, 2)) == 49           # another event loop (one asyncio.run per test)
+    finally:
+        pool.close()
+    assert not pool.workers

@@ -16,8 +16,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.classify import ARTICLE, decide, is_asset, ld_types, url_rule
+from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
+from crawler.pipelines import extract_record
 from crawler.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
 from crawler.state import StateStore, site_of, utcnow
@@ -174,18 +175,36 @@ class PageLinks:
     canonical: str | None
 
 
-def read_page(response: TextResponse) -> PageLinks:
+def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
     """Parse once into a tree that is freed on return: a response waiting for extraction keeps only its bytes."""
-    sel = Selector(body=response.body, encoding=response.encoding, type="html", base_url=response.url)
+    sel = Selector(body=body, encoding=encoding, type="html", base_url=url)
     base = sel.xpath(BASE_HREF).get()
     return PageLinks(
-        base=urljoin(response.url, base.strip()) if base else response.url,
+        base=urljoin(url, base.strip()) if base else url,
         hrefs={h.strip() for h in sel.xpath(PAGE_LINKS).getall()},
         feeds=[(link.attrib.get("type") or "", link.attrib["href"]) for link in sel.xpath(FEED_LINKS)],
         og_type=sel.xpath(OG_TYPE).get(),
         ld_types=ld_types(sel.xpath(LD_JSON).getall()),
         canonical=sel.xpath(CANONICAL).get(),
     )
+
+
+def analyse_page(body: bytes, url: str, options, http_charset: str | None, encoding: str,
+                 listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
+    """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
+    lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
+    builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
+    found = read_page(body, encoding, url)
+    verdict = decide(url, found.og_type, found.ld_types, listed)
+    return found, verdict, extract_record(body, url, options, http_charset) if verdict.emit else None
+
+
+def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
+    """analyse_page's result when its worker died twice or it raised: links are read in the crawler process."""
+    return None, None, ("bad_input", reason)
+
+
+analyse_page.failed = _analysis_failed
 
 
 class SiteSpider(scrapy.Spider):
@@ -468,34 +487,51 @@ class SiteSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ pages
 
-    def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
-                   start: bool) -> Iterator[scrapy.Request | Page]:
+    async def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
+                         start: bool):
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
         if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
-            yield from self.parse_xml_or_skip(response)
+            for out in self.parse_xml_or_skip(response):
+                yield out
             return
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
             return
-        found = read_page(response)
-        verdict = decide(response.url, found.og_type, found.ld_types, listed)
+        request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
+        page = page_from_response(response, request_url, source)
+        found, verdict, extracted = await self.analyse(response, page, listed)
         self.record(response, lastmod)
-        yield from self.noted(list(self.feed_requests(response.url, found.feeds, start))
-                              + list(self.link_requests(found, depth, verdict.kind == ARTICLE)))
+        for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
+                                  + list(self.link_requests(found, depth, verdict.kind == ARTICLE))):
+            yield request
         if not verdict.emit:
             self.settle(response.url)
             self.count(f"skipped/{verdict.reason}")
             self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
-        request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
-        page = page_from_response(response, request_url, source)
         page.lastmod = lastmod
         page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
                      "canonical": try_normalize(found.canonical, response.url)}
+        if extracted is not None:
+            page.meta["extracted"] = extracted
         yield page
+
+    async def analyse(self, response: TextResponse, page: Page, listed: bool):
+        """(links and signals, verdict, extraction or None): in an extraction worker when the ExtractPipeline
+        runs, so this process only builds Requests; here otherwise (and when the worker failed)."""
+        extractor = getattr(self.crawler, "cleanwire_extract", None)
+        found = verdict = extracted = None
+        if extractor is not None:
+            found, verdict, extracted = await extractor.extract(page.body, page.url, page.fetched_at,
+                                                                page.http_charset, analyse_page,
+                                                                response.encoding, listed)
+        if found is None:
+            found = read_page(response.body, response.encoding, response.url)
+            verdict = decide(response.url, found.og_type, found.ld_types, listed)
+        return found, verdict, extracted
 
     def parse_xml_or_skip(self, response: Response) -> Iterator[scrapy.Request]:
         head = response.body[:512]
