@@ -48,6 +48,15 @@ NUMERIC_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d
 DOTTED_TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")   # "15.59": a time only beside a label ("Uppdaterad 15.59")
 DATE_WORDS = DATE_LINE_LABELS | DATE_LINE_MONTHS | DATE_LINE_WEEKDAYS | DATE_LINE_ZONES | DATE_LINE_COUNTS
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
+MAX_TITLED_PROMO_CHARS = 200    # "Read more" on one line and a headline this long on the next is a promo
+TRUNCATED = re.compile(r"\w(\.\.\.|…)$")   # a teaser's summary cut off mid-sentence ("... Donalda Tr...")
+MAX_TRUNCATED_TEASER_CHARS = 400
+ARTICLE_LIST_DENSITY = 0.6      # a list whose every item links to another article, at least this much linked
+MAX_CRUMB_WORDS = 3             # breadcrumb items before the last are this short
+MIN_CRUMBS = 3
+MIN_MENU_LINES = 8              # this many short lines opening a paragraph are a menu the extractor ran into
+MAX_MENU_LINE_WORDS = 3
+PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
 
 
 @lru_cache(maxsize=64)
@@ -338,6 +347,13 @@ def _is_dated_list(cand: Candidate) -> bool:
     return len(items) >= 2 and dated >= max(2, len(items) - 1)
 
 
+def _is_article_list(cand: Candidate, ctx: Context) -> bool:
+    """A list each item of which holds a link to another page of the site (headlines with a kicker)."""
+    items = cand.block.items or []
+    others = [h for h in cand.links if _is_other_page(h, ctx)]
+    return len(items) >= 2 and len(others) >= len(items) and cand.link_density >= ARTICLE_LIST_DENSITY
+
+
 def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) -> None:
     """Blocks that are one link to another page of the site (bare promos, link lists, headlines)."""
     for cand in cands:
@@ -357,6 +373,9 @@ def _link_blocks(cands: list[Candidate], ctx: Context, anchors: frozenset[str]) 
             continue
         if cand.block.type == "paragraph" and _is_labelled_link(cand, ctx):
             _remove(cand, "promo", "promo:labelled-link", ctx)
+            continue
+        if cand.block.type == "list" and _is_article_list(cand, ctx):
+            _remove(cand, "promo", "promo:link-list", ctx)
             continue
         if cand.link_density < 0.8:
             continue
@@ -380,6 +399,86 @@ def _teaser_summaries(cands: list[Candidate], ctx: Context) -> None:
         after = cands[i + 2] if i + 2 < len(cands) else None
         if after is None or removed_by.get(id(after)) in promo_rules:
             _remove(body, "promo", "promo:teaser-summary", ctx)
+
+
+def _titled_promos(cands: list[Candidate], ctx: Context) -> None:
+    """A promo-box title on the first line and a headline on the second ("Read more\n<headline>")."""
+    for cand in cands:
+        if cand.removed or cand.protected or cand.block.type != "paragraph" or "\n" not in cand.text:
+            continue
+        first, rest = cand.text.split("\n", 1)
+        if "\n" in rest or len(rest) > MAX_TITLED_PROMO_CHARS or word_count(rest) < MIN_PROMO_WORDS:
+            continue
+        rule = phrase_rule_for(first, searching=False)
+        if rule is not None and rule.kind == "promo" and rule.match == "full":
+            _remove(cand, "promo", "promo:titled-headline", ctx)
+
+
+def _truncated_teasers(cands: list[Candidate], ctx: Context) -> None:
+    """A paragraph cut off with an ellipsis right after a promo headline is that teaser's summary."""
+    removed_by = {id(r_cand): rule for r_cand, rule in _removal_rules(cands, ctx)}
+    for head, body in zip(cands, cands[1:]):
+        if removed_by.get(id(head)) not in PROMO_HEADLINE_RULES or body.removed or body.block.type != "paragraph":
+            continue
+        if len(body.text) <= MAX_TRUNCATED_TEASER_CHARS and TRUNCATED.search(body.text):
+            _remove(body, "promo", "promo:teaser-summary", ctx)
+
+
+def _title_words(title: str | None) -> set[str]:
+    return set(WORD_RE.findall(fold(title))) if title else set()
+
+
+def _is_breadcrumb(cand: Candidate, title_words: set[str]) -> bool:
+    """Short section names, then the article's title or a link ("News > World > <title>")."""
+    items = cand.block.items or []
+    if len(items) < MIN_CRUMBS or any(word_count(i) > MAX_CRUMB_WORDS for i in items[:-1]):
+        return False
+    last = set(WORD_RE.findall(fold(items[-1])))
+    names_title = bool(title_words) and len(last & title_words) >= TITLE_WORD_SHARE * len(title_words)
+    return names_title or cand.link_density >= LABELLED_LINK_DENSITY
+
+
+def _is_metadata_list(cand: Candidate) -> bool:
+    """A list at least half of whose items are date, reading-time or byline lines."""
+    items = cand.block.items or []
+    meta = sum(1 for i in items if (text_rule_for(i, searching=False) or ("",))[0] == "metadata"
+               or BYLINE.match(i.replace(":", " ", 1)))
+    return len(items) >= 2 and 2 * meta >= len(items)
+
+
+def _top_lists(cands: list[Candidate], ctx: Context, title: str | None) -> None:
+    """Lists above the body: breadcrumbs and date/byline strips."""
+    title_words = _title_words(title)
+    for cand in cands:
+        if cand.block.type == "paragraph" and not cand.removed and word_count(cand.text) >= LEAD_PARAGRAPH_WORDS:
+            return   # the body has started
+        if cand.removed or cand.protected or cand.block.type != "list":
+            continue
+        if _is_breadcrumb(cand, title_words):
+            _remove(cand, "widget", "widget:breadcrumb", ctx)
+        elif _is_metadata_list(cand):
+            _remove(cand, "metadata", "metadata:list", ctx)
+
+
+def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None:
+    """Cut a run of menu lines (section names, editions, the title) that opens a paragraph."""
+    folded_title = fold(title) if title else None
+    rule = "widget:menu-lines"
+    if not ctx.enabled(rule, "widget"):
+        return
+    for cand in cands:
+        if cand.removed or cand.protected or cand.block.type != "paragraph" or cand.text.count("\n") < MIN_MENU_LINES - 1:
+            continue
+        lines = cand.text.split("\n")
+        run = 0
+        while run < len(lines) and (word_count(lines[run]) <= MAX_MENU_LINE_WORDS or fold(lines[run]) == folded_title):
+            run += 1
+        if run < MIN_MENU_LINES:
+            continue
+        ctx.record("widget", rule, "\n".join(lines[:run]))
+        cand.block.text = "\n".join(lines[run:])
+        if not cand.block.text:
+            cand.removed = True
 
 
 def _removal_rules(cands: list[Candidate], ctx: Context) -> list[tuple[Candidate, str]]:
@@ -467,11 +566,15 @@ def _strip_markup(cands: list[Candidate], ctx: Context) -> None:
 def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, anchors: frozenset[str]) -> None:
     """Mark boilerplate candidates removed, in rule order; records every removal in ctx."""
     _strip_markup(cands, ctx)
+    _menu_lines(cands, ctx, title)
     _protect_by_article_body(cands, ctx)
     _title_repeat(cands, ctx, title)
     _phrases(cands, ctx)
+    _titled_promos(cands, ctx)
+    _top_lists(cands, ctx, title)
     _author_lines(cands, ctx)
     _link_blocks(cands, ctx, anchors)
     _teaser_summaries(cands, ctx)
+    _truncated_teasers(cands, ctx)
     _article_body_absent(cands, ctx)
     _orphan_headings(cands, ctx)

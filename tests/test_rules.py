@@ -406,3 +406,69 @@ def test_recovered_paragraphs_keep_page_order_when_a_label_repeats():
     body = (f'<article><div class="body"><p>{SPLIT_BODY[0]}</p><p>Read more</p><p>{SPLIT_BODY[1]}</p></div>'
             f'<div class="body"><p>Read more</p><p>{LOST}</p></div></article>')
     assert _recovered(body, [SPLIT_BODY[0], "Read more", SPLIT_BODY[1]]) == [SPLIT_BODY[0], "Read more", SPLIT_BODY[1], LOST]
+
+
+OTHER = "https://news.example.org/b/2"
+
+
+def test_read_more_title_over_a_headline_is_a_promo_in_each_language():
+    kept, removed = _filtered([
+        BODY_PARAGRAPH,
+        ("paragraph", "Read more\nFerry fares frozen for a year while the new boats are built", [], 0),
+        ("paragraph", "Mehr zum Thema\nStadt plant neue Fahrradstraße zwischen Deutz und Kalk", [], 0),
+        ("paragraph", "Noticias relacionadas\nLos regantes piden adelantar la campaña", [], 0),
+        ("paragraph", "Powiązane artykuły\nRemont zapory potrwa dwa lata", [], 0),
+        ("paragraph", "Related\nThe council said:\nthe vote was fair", [], 0),
+    ])
+    assert kept == [BODY_PARAGRAPH[1], "Related\nThe council said:\nthe vote was fair"]
+    assert removed == [("promo", "promo:titled-headline")] * 4
+
+
+def test_a_summary_cut_off_after_a_promo_headline_is_its_teaser():
+    teaser = "W poniedziałek wieczorem do stolicy Pakistanu dotrze delegacja – wynika ze słów Donalda Tr..."
+    ended = "The council said the ferry contract would be signed after the summer..."
+    kept, removed = _filtered([
+        BODY_PARAGRAPH,
+        ("paragraph", "Kolejna tura rozmów USA-Iran. Donald Trump wysyła delegację", [OTHER], 57),
+        ("paragraph", teaser, [], 0),
+        ("paragraph", ended, [], 0),
+    ])
+    assert kept == [BODY_PARAGRAPH[1], ended]
+    assert removed == [("promo", "promo:bare-link"), ("promo", "promo:teaser-summary")]
+
+
+def test_a_list_of_links_to_other_articles_with_kickers_is_a_promo():
+    items = "US-Politik: Alle Entwicklungen im Newsblog\nNeue Allianz? Europäer reagieren auf die Drohung"
+    sources = "Eigene Recherche\nfoxnews.com: Tanker evades US Coast Guard (Englisch)"
+    kept, removed = _filtered([
+        BODY_PARAGRAPH,
+        ("list", items, [OTHER, "https://news.example.org/b/3"], 70),
+        ("list", sources, ["https://www.foxnews.com/world/x"], 50),
+    ])
+    assert kept == [BODY_PARAGRAPH[1], sources]
+    assert removed == [("promo", "promo:link-list")]
+
+
+def test_breadcrumbs_and_date_strips_above_the_body_go():
+    title = "Anti-terror op turns sinister: netizens being 'walled off'"
+    crumbs = "News\nWorld News\nPakistan News\nAnti-terror op turns sinister: netizens being 'walled off'"
+    strip = "Veröffentlicht am 13. Mai 2026 um 15:44\n3 Minuten Lesezeit\nVon: Bill MCCARTHY\nÜbersetzung: AFP Deutschland"
+    steps = "Mix the flour\nAdd water\nBake for an hour"
+    kept, removed = _filtered([
+        ("list", crumbs, [], 0),
+        ("list", strip, [], 0),
+        BODY_PARAGRAPH,
+        ("list", "News\nWorld News\nPakistan News\nAnti-terror op turns sinister", [], 0),
+        ("list", steps, [], 0),
+    ], title=title)
+    assert kept == [BODY_PARAGRAPH[1], "News\nWorld News\nPakistan News\nAnti-terror op turns sinister", steps]
+    assert removed == [("widget", "widget:breadcrumb"), ("metadata", "metadata:list")]
+
+
+def test_menu_lines_opening_a_paragraph_are_cut_and_the_body_kept():
+    title = "Newborns left in dustbins: the state tops the list again"
+    menu = "Edition\nIN\nUS\nEnglish\nहिन्दी\nWeather\nSign In\nLive\nCity News\n" + title + "\nTrending"
+    kept, removed = _filtered([("paragraph", menu + "\n" + BODY_PARAGRAPH[1], [], 0),
+                               ("paragraph", "One\nTwo\nThree\n" + BODY_PARAGRAPH[1], [], 0)], title=title)
+    assert kept == [BODY_PARAGRAPH[1], "One\nTwo\nThree\n" + BODY_PARAGRAPH[1]]
+    assert removed == [("widget", "widget:menu-lines")]
