@@ -20,7 +20,9 @@ MAX_HEADING_WORDS = 20      # a longer "heading" is a teaser, not a section titl
 MAX_LINK_SHARE = 0.3        # a heading with more linked text than this is a teaser headline
 STANDFIRST_MIN_WORDS = 8     # a shorter description is a label, not a standfirst
 STANDFIRST_PROBE = 30        # characters compared before an element's whole text is
-STANDFIRST_SLACK = 40        # the element may add this much to the description (a trailing link)
+STANDFIRST_TAIL = 1.5        # the element may add this share to the description (a trailing link or sentence)
+STANDFIRST_SHARE = 0.7       # ... or show at least this share of it (the description adds a credit)
+MAX_STANDFIRST_PARTS = 4     # a description split over this many paragraphs at most
 MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
 SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
 MIN_LOST_PARAGRAPH_WORDS = 12   # a shorter lost paragraph may be a label or a teaser line
@@ -99,17 +101,45 @@ def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], c
         cands.insert(idx + 1, cand)
 
 
-def _showing(elements: list[HtmlElement], wanted: str) -> str | None:
-    """The text of an element of the page that shows `wanted` (folded) as its whole text, if any."""
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _parts_showing(el: HtmlElement, text: str, wanted: str) -> list[str]:
+    """`text` (an element's, a prefix of `wanted`) and the siblings after it that go on spelling `wanted`."""
+    parts, covered, target = [text], _squeeze(fold(text)), _squeeze(wanted)
+    sibling = el.getnext()
+    while sibling is not None and len(parts) < MAX_STANDFIRST_PARTS and len(covered) < len(target):
+        more = clean_text(sibling.text_content()) if isinstance(sibling.tag, str) else ""
+        if more:
+            if not target.startswith(covered + _squeeze(fold(more))):
+                break
+            parts.append(more)
+            covered += _squeeze(fold(more))
+        sibling = sibling.getnext()
+    return parts if len(covered) >= STANDFIRST_SHARE * len(target) else []
+
+
+def _showing(elements: list[HtmlElement], wanted: str) -> list[str]:
+    """The texts of the page elements that show `wanted` (folded): one element, or one and its siblings.
+
+    An element may add a short tail to the description (a trailing link), or show most of it when
+    the description adds a credit or runs on; a description split over paragraphs is found in
+    consecutive siblings.
+    """
     head = wanted[:STANDFIRST_PROBE]
     for el in elements:
-        own = el.text
+        own = el.text.lstrip() if el.text else None   # markup often indents the text on its own line
         if own and len(own) >= STANDFIRST_PROBE and fold(own[:STANDFIRST_PROBE * 2]).startswith(head):
             text = clean_text(el.text_content())
             folded = fold(text)
-            if folded == wanted or (folded.startswith(wanted) and len(folded) <= len(wanted) + STANDFIRST_SLACK):
-                return text
-    return None
+            if folded == wanted or (folded.startswith(wanted) and len(folded) <= len(wanted) * STANDFIRST_TAIL):
+                return [text]
+            if wanted.startswith(folded) or _squeeze(wanted).startswith(_squeeze(folded)):
+                parts = _parts_showing(el, text, wanted)
+                if parts:
+                    return parts
+    return []
 
 
 def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx: Context) -> None:
@@ -120,11 +150,10 @@ def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx:
     kept = [c for c in cands if not c.removed]
     if not kept or any(desc[:STANDFIRST_PROBE] in fold(c.text) for c in kept):
         return
-    text = _showing(elements, desc)
-    if text is None:
-        return
+    texts = _showing(elements, desc)
     first = next(i for i, c in enumerate(cands) if not c.removed)
-    cands.insert(first, Candidate(Block("paragraph", text), css="standfirst", protected=True))
+    for text in reversed(texts):
+        cands.insert(first, Candidate(Block("paragraph", text), css="standfirst", protected=True))
 
 
 def _signature(el: HtmlElement | None) -> tuple[str, str] | None:

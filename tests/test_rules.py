@@ -472,3 +472,28 @@ def test_menu_lines_opening_a_paragraph_are_cut_and_the_body_kept():
                                ("paragraph", "One\nTwo\nThree\n" + BODY_PARAGRAPH[1], [], 0)], title=title)
     assert kept == [BODY_PARAGRAPH[1], "One\nTwo\nThree\n" + BODY_PARAGRAPH[1]]
     assert removed == [("widget", "widget:menu-lines")]
+
+
+def _standfirst(body: str, description: str) -> list[str]:
+    from cleaners.article import Block
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_standfirst
+    from cleaners.text import fold
+
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    cands = [Candidate(Block("paragraph", text)) for text in SPLIT_BODY]
+    recover_standfirst(list(tree.iter()), cands, Context(Options(), description=fold(description)))
+    return [c.text for c in cands]
+
+
+LEAD = "Rekordmånga ryska ballistiska missiler avfyras mot Ukraina."
+LEAD_2 = "Zelenskyj medger att Kiev inte kan försvara sig – och vädjar om hjälp."
+
+
+def test_the_standfirst_comes_back_indented_split_over_paragraphs_or_with_a_credit():
+    indented = f"<h2>\n        {LEAD} {LEAD_2}\n    </h2>"
+    assert _standfirst(indented, f"{LEAD} {LEAD_2}") == [f"{LEAD} {LEAD_2}", *SPLIT_BODY]
+    split = f'<div class="lead"><p>{LEAD}</p><p>{LEAD_2}</p><p>Natten mot lördag bombades flera städer.</p></div>'
+    assert _standfirst(split, f"{LEAD} {LEAD_2}") == [LEAD, LEAD_2, *SPLIT_BODY]
+    assert _standfirst(f"<p>{LEAD} {LEAD_2}</p>", f"{LEAD} {LEAD_2} • Foto: Anna Berg/TT") == [f"{LEAD} {LEAD_2}", *SPLIT_BODY]
+    assert _standfirst(f"<p>{LEAD}</p><p>Något helt annat.</p>", f"{LEAD} {LEAD_2}") == SPLIT_BODY
