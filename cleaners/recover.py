@@ -27,7 +27,7 @@ MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
 SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
 MIN_LOST_PARAGRAPH_WORDS = 12   # a shorter lost paragraph may be a label or a teaser line
 MIN_CONTAINER_PARAGRAPHS = 2    # a container holding this many kept paragraphs is the article's body
-MAX_LOST_LINK_SHARE = 0.2       # a lost paragraph with more linked text is a promo
+MAX_LOST_LINK_SHARE = 0.4       # a lost paragraph with more linked text is a promo (body ones link a few words)
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.){400,})"', re.DOTALL)   # a long JSON string literal
 ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)       # a <p> tag, raw or JSON-escaped
@@ -85,7 +85,7 @@ def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], c
     for k in range(matched[0], matched[-1]):
         el, idx, folded = seen[k]
         if idx is not None:
-            last_idx = idx
+            last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label matches an earlier block
             continue
         if el.tag not in RECOVER_TAGS or last_idx is None or seen[k + 1][1] is None:
             continue

@@ -497,3 +497,27 @@ def test_the_standfirst_comes_back_indented_split_over_paragraphs_or_with_a_cred
     assert _standfirst(split, f"{LEAD} {LEAD_2}") == [LEAD, LEAD_2, *SPLIT_BODY]
     assert _standfirst(f"<p>{LEAD} {LEAD_2}</p>", f"{LEAD} {LEAD_2} • Foto: Anna Berg/TT") == [f"{LEAD} {LEAD_2}", *SPLIT_BODY]
     assert _standfirst(f"<p>{LEAD}</p><p>Något helt annat.</p>", f"{LEAD} {LEAD_2}") == SPLIT_BODY
+
+
+def test_a_lost_paragraph_may_link_a_few_words_but_not_be_mostly_link():
+    linked = ('The opposition asked for an audit of the tender, saying <a href="/b/3">the price had doubled since</a> the '
+              'first offer in 2022.')   # a quarter of the text linked
+    promo = ('<a href="/b/4">Ferry fares frozen for a year while the new boats are being built</a> at the yard, '
+             'the operator said.')
+    body = (f'<article><div class="body"><p>{SPLIT_BODY[0]}</p><p>{SPLIT_BODY[1]}</p></div>'
+            f'<div class="body"><p>{linked}</p><p>{promo}</p></div></article>')
+    assert _recovered(body, SPLIT_BODY) == [*SPLIT_BODY, LOST]
+
+
+def test_lost_headings_keep_page_order_when_a_label_repeats():
+    from cleaners.article import Block
+    from cleaners.audit import text_elements
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_lost
+
+    body = (f'<div class="body"><p>{SPLIT_BODY[0]}</p><p>Read more</p><p>{SPLIT_BODY[1]}</p>'
+            f'<p>Read more</p><h2>Audit asked</h2><p>{LOST}</p></div>')
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    cands = [Candidate(Block("paragraph", t)) for t in (SPLIT_BODY[0], "Read more", SPLIT_BODY[1], LOST)]
+    recover_lost(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
+    assert [c.text for c in cands] == [SPLIT_BODY[0], "Read more", SPLIT_BODY[1], "Audit asked", LOST]
