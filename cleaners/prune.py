@@ -79,8 +79,8 @@ def _compound_heads() -> frozenset[str]:
     return frozenset(c[:COMPOUND_HEAD] for r in ELEMENT_RULES for c in r.compounds)
 
 
-#: characters that split a class word into tokens or parts (a word without them, in lower case, is one part)
-WORD_SEPARATORS = re.compile(r"[\s_\-:.\[\]/]")
+#: what splits a class word into parts when it has no capital letter (PART_SPLIT without its camelCase boundary)
+SEPARATOR_SPLIT = re.compile(r"[_\-:.\[\]/]+")
 
 
 @lru_cache(maxsize=65536)
@@ -94,25 +94,28 @@ def _word_rule_index(word: str, mode: str) -> int:
     lowered = word.lower()
     if STATE_WORD.search(lowered):
         return len(rules)
-    plain = lowered == word and WORD_SEPARATORS.search(word) is None   # one token, one part
-    if plain:
-        best = by_token.get(word, len(rules))
-        parts = [word] if word else []
-    else:
-        best = min((by_token[t] for t in TOKEN_SPLIT.split(lowered) if t in by_token), default=len(rules))
-        parts = [p for p in PART_SPLIT.split(word) if p]
+    # a word holds no whitespace: TOKEN_SPLIT's pieces are those between '-' and '_'
+    tokens = lowered.replace("_", "-").split("-") if "-" in lowered or "_" in lowered else (lowered,)
+    best = min((by_token[t] for t in tokens if t in by_token), default=len(rules))
     heads = _compound_heads()
-    if any(p[:COMPOUND_HEAD].lower() in heads for p in parts):
-        lowered_parts = parts if plain else [p.lower() for p in parts]
-        for n in range(len(lowered_parts)):
-            suffix = "".join(lowered_parts[n:])
-            for length in head_lengths:
-                for compound, index in by_head.get(suffix[:length], ()):
-                    if index >= best:
-                        break
-                    if suffix.startswith(compound):
-                        best = index
-                        break
+    if lowered == word:   # no capital letter, so no camelCase boundary: the parts are lower case already
+        parts = [p for p in SEPARATOR_SPLIT.split(word) if p]
+        if not any(p[:COMPOUND_HEAD] in heads for p in parts):
+            return best
+    else:
+        parts = [p for p in PART_SPLIT.split(word) if p]
+        if not any(p[:COMPOUND_HEAD].lower() in heads for p in parts):
+            return best
+        parts = [p.lower() for p in parts]
+    for n in range(len(parts)):
+        suffix = "".join(parts[n:])
+        for length in head_lengths:
+            for compound, index in by_head.get(suffix[:length], ()):
+                if index >= best:
+                    break
+                if suffix.startswith(compound):
+                    best = index
+                    break
     return best
 
 
