@@ -32,6 +32,8 @@ SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.){400,})"', re.DOTALL)   # a long JSON string literal
 ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)       # a <p> tag, raw or JSON-escaped
 MIN_SCRIPT_PARAGRAPHS = 3   # a script string holding this many <p> tags is an article body the page renders client-side
+EMBED_WORDS = ("twitter", "tweet", "instagram", "tiktok", "facebook", "embed", "bluesky", "threads", "mastodon")
+WORD_CHARS = re.compile(r"\w+")
 KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
 
 
@@ -181,6 +183,19 @@ def _body_containers(seen: list[tuple[HtmlElement, int | None, str]], cands: lis
     return parents, {sig for sig in map(_signature, parents) if sig is not None}
 
 
+def _letters(text: str) -> str:
+    """Only the word characters of a text: a paragraph compared with kept ones whatever its spacing and quotes."""
+    return "".join(WORD_CHARS.findall(text))
+
+
+def _is_pull_quote(el: HtmlElement | None) -> bool:
+    """A <blockquote> of the article's own text (a quote it highlights), not an embedded post."""
+    if el is None or el.tag != "blockquote":
+        return False
+    css = ((el.get("class") or "") + " " + (el.get("data-type") or "")).lower()
+    return not any(word in css for word in EMBED_WORDS)
+
+
 def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
                        anchors: frozenset[str]) -> None:
     """Put back paragraphs the extractor dropped from the containers that hold the kept body paragraphs.
@@ -189,20 +204,20 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
     or of a container with the same tag and first class token inside the same <article> (bodies
     split around ads, paywall or layout breaks); it comes after the first kept block and before any
     later <h1> (another article), has at least MIN_LOST_PARAGRAPH_WORDS words, is barely linked, and
-    is not boilerplate by any phrase, author or promo rule.
+    is not boilerplate by any phrase, author or promo rule. A paragraph of a pull quote (a <blockquote>
+    that is not an embedded post) between kept blocks comes back as a quote.
     """
     kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
     if len(kept) < 2:
         return
-    squeezed = "\n".join("".join(c.text.split()).casefold() for c in cands)   # <br> joins lines without a space
+    squeezed = "\n".join(_letters(fold(c.text)) for c in cands)   # <br> joins lines without a space; quotes vary
     seen = [(el, kept.get(folded), folded) for el, folded in texts if el.tag in SCANNED_TAGS or el.tag == "h1"]
-    containers, signatures = _body_containers(seen, cands)
-    if not containers:
-        return
+    containers, signatures = _body_containers(seen, cands)   # may be none: pull quotes are still looked for
     articles = {_article_of(c) for c in containers}
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
-    for el, idx, folded in seen:
+    last_kept = max((k for k, (_, idx, _) in enumerate(seen) if idx is not None), default=-1)
+    for k, (el, idx, folded) in enumerate(seen):
         if idx is not None:
             last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label ("Read more") matches an earlier block
             continue
@@ -211,14 +226,17 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
         if last_idx is None or el.tag != "p":
             continue
         parent = el.getparent()
-        if parent not in containers and (_signature(parent) not in signatures or _article_of(parent) not in articles):
+        quote = _is_pull_quote(parent) and k < last_kept
+        if not quote and parent not in containers and (
+                _signature(parent) not in signatures or _article_of(parent) not in articles):
             continue
         text = clean_text(el.text_content())
         if word_count(text) < MIN_LOST_PARAGRAPH_WORDS or _linked_chars(el) > MAX_LOST_LINK_SHARE * len(text):
             continue
-        if "".join(folded.split())[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
+        if _letters(folded)[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
             continue
-        inserts.append((last_idx, Candidate(Block("paragraph", text), css="recovered")))
+        block = Block("quote", text) if quote else Block("paragraph", text)
+        inserts.append((last_idx, Candidate(block, css="recovered")))
     for idx, cand in reversed(inserts):
         cands.insert(idx + 1, cand)
 

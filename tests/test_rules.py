@@ -521,3 +521,23 @@ def test_lost_headings_keep_page_order_when_a_label_repeats():
     cands = [Candidate(Block("paragraph", t)) for t in (SPLIT_BODY[0], "Read more", SPLIT_BODY[1], LOST)]
     recover_lost(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
     assert [c.text for c in cands] == [SPLIT_BODY[0], "Read more", SPLIT_BODY[1], "Audit asked", LOST]
+
+
+def test_pull_quotes_between_kept_blocks_come_back_as_quotes_and_embeds_or_repeats_do_not():
+    from cleaners.article import Block
+    from cleaners.audit import text_elements
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_paragraphs
+
+    quote = "Weil viele Männer im Krieg sterben und die Ressourcen zurückgehen, will Putin das System zusammenhalten."
+    repeat = "Councillors said the new boats would arrive in spring next year, two years later than planned"
+    tweet = "Landspout tornado northeast of Akron this afternoon, moving slowly east across the open fields #cowx"
+    body = (f'<div><p>{SPLIT_BODY[0]}</p></div><figure><blockquote class="q"><p>{quote}</p><span>„</span></blockquote>'
+            f'<figcaption>Nico Lange</figcaption></figure><blockquote><p>„{repeat}“</p></blockquote>'
+            f'<blockquote class="twitter-tweet"><p>{tweet}</p></blockquote><div><p>{SPLIT_BODY[1]}</p></div>'
+            f'<blockquote><p>{LOST}</p></blockquote>')
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    cands = [Candidate(Block("paragraph", text)) for text in SPLIT_BODY]
+    recover_paragraphs(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
+    assert [(c.block.type, c.text) for c in cands] == [
+        ("paragraph", SPLIT_BODY[0]), ("quote", quote), ("paragraph", SPLIT_BODY[1])]
