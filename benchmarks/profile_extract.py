@@ -2,7 +2,8 @@
 
 The pages are cleaned in `--repeat` passes, each in a fresh process so caches warm up as in
 `cleanwire bench`; per page the fastest pass counts (the machine is shared and noisy), then the
-median over pages is printed per stage. The stages are the functions `cleaners.extract.clean`
+median over pages is printed per stage. Times are CPU time of the process (less disturbed by other
+processes than wall time; the cleaner does no I/O). The stages are the functions `cleaners.extract.clean`
 calls, wrapped with a timer, so the profile follows the cleaner as it changes.
 
     .venv/bin/python benchmarks/profile_extract.py ../shared/devdata [--repeat 3] [--limit N]
@@ -27,7 +28,7 @@ extract_module = importlib.import_module("cleaners.extract")   # the package re-
 
 #: the names `clean` calls, in order (a name missing from the module is skipped)
 STAGES = ("decode", "parse", "extract_metadata", "_anchor_texts", "strip_code", "apply_site_overrides",
-          "scan_page", "collect_media", "prune", "extract_body", "to_candidates", "text_elements",
+          "scan_page", "collect_media", "prune", "drop_link_cards", "extract_body", "to_candidates", "text_elements",
           "recover_lost", "filter_blocks", "recover_standfirst", "audit_dropped", "_build")
 
 
@@ -39,11 +40,11 @@ def instrument(times: dict[str, float]) -> None:
             continue
 
         def timed(*args, __func=func, __name=name, **kwargs):
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 return __func(*args, **kwargs)
             finally:
-                times[__name] += (time.perf_counter() - start) * 1000
+                times[__name] += (time.process_time() - start) * 1000
 
         setattr(extract_module, name, timed)
 
@@ -61,15 +62,15 @@ def one_pass(root: Path, limit: int | None) -> dict[str, list[float]]:
             break
         url = row.get("url") or ""
         times.clear()
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             extract_module.extract(html, url=url)
         except Exception:  # noqa: BLE001 - a crash is timed like a page
             pass
-        per_page["cleanwire"].append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
+        per_page["cleanwire"].append((time.process_time() - start) * 1000)
+        start = time.process_time()
         run_trafilatura(html, url)
-        per_page["trafilatura"].append((time.perf_counter() - start) * 1000)
+        per_page["trafilatura"].append((time.process_time() - start) * 1000)
         for name in STAGES:
             per_page[name].append(times.get(name, 0.0))
     return per_page
