@@ -67,8 +67,16 @@ def test_tracking_parameters_are_never_requested_nor_emitted(crawl):
 
 
 def test_no_page_is_requested_twice_except_the_retried_one(crawl):
-    seen = [t for _, t, s in crawl.requests if s != 503 and t != "/robots.txt"]    # robots.txt: middleware + spider
+    seen = [t for _, t, s in crawl.requests if s != 503]
     assert len(seen) == len(set(seen))
+
+
+def test_robots_txt_is_fetched_once_for_the_middleware_and_the_spider(crawl):
+    requested = [t for _, t, _ in crawl.requests]
+    assert requested.count("/robots.txt") == 1
+    assert requested.index("/robots.txt") < requested.index("/")       # the rules before the first page
+    assert crawl.manifest["sitemaps"]["index"] in requested           # its Sitemap line read by the spider
+    assert "/sitemap.xml" not in requested                            # (no probing for one)
 
 
 def test_redirected_old_url_yields_the_article_under_its_final_url(crawl):

@@ -239,3 +239,50 @@ def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
     finally:
         pool.close()
     assert not pool.workers
+
+
+def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import TextResponse
+
+    from crawler.middlewares import ROBOTS_META, RobotsTxtMiddleware
+
+    rules = b"User-agent: *\nDisallow: /private/\n"
+    downloads = []
+
+    class Engine:
+        async def download_async(self, request):
+            downloads.append(request.url)
+            return TextResponse(request.url, body=rules, request=request)
+
+    def middleware():
+        crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
+        crawler.engine = Engine()
+        return RobotsTxtMiddleware.from_crawler(crawler)
+
+    def spider_request():
+        return Request("http://s.example/robots.txt", meta={ROBOTS_META: "s.example"})
+
+    async def middleware_first():
+        mw = middleware()
+        assert await mw.process_request(Request("http://s.example/")) is None     # fetches the rules itself
+        asked = spider_request()
+        response = await mw.process_request(asked)          # served that response: no download
+        assert response.body == rules and response.request is asked
+        with pytest.raises(IgnoreRequest):
+            await mw.process_request(Request("http://s.example/private/a"))
+
+    async def spider_first():
+        mw = middleware()
+        asked = spider_request()
+        assert await mw.process_request(asked) is None      # the spider's request is the fetch
+        response = TextResponse(asked.url, body=rules, request=asked)
+        assert await mw.process_response(asked, response) is response
+        assert await mw.process_request(Request("http://s.example/a")) is None
+        with pytest.raises(IgnoreRequest):
+            await mw.process_request(Request("http://s.example/private/a"))
+
+    asyncio.run(middleware_first())
+    assert downloads == ["http://s.example/robots.txt"]
+    asyncio.run(spider_first())
+    assert downloads == ["http://s.example/robots.txt"]

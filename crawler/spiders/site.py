@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
+from crawler.middlewares import ROBOTS_META
 from crawler.pipelines import extract_record
 from crawler.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
@@ -269,8 +270,8 @@ class SiteSpider(scrapy.Spider):
         for url in self.start_urls:
             root = site_root(url)
             yield scrapy.Request(root + "robots.txt", callback=self.parse_robots, errback=self.robots_failed,
-                                 priority=PRIORITY_DISCOVERY, meta={"cleanwire_probe": True},
-                                 cb_kwargs={"root": root})
+                                 priority=PRIORITY_DISCOVERY, cb_kwargs={"root": root},
+                                 meta={"cleanwire_probe": True, ROBOTS_META: urlsplit(root).netloc})
             yield self.page_request(url, depth=0, source="start", start=True)
         for url in self.pending_urls():
             yield self.page_request(url, depth=1, source="pending")
