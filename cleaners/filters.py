@@ -56,6 +56,9 @@ MAX_CRUMB_WORDS = 3             # breadcrumb items before the last are this shor
 MIN_CRUMBS = 3
 MIN_MENU_LINES = 8              # this many short lines opening a paragraph are a menu the extractor ran into
 MAX_MENU_LINE_WORDS = 3
+END_OF_ARTICLE = re.compile(
+    r"^(end of (the )?(article|story)|ende des artikels|fin de l'article|fin del artículo|fine dell'articolo|"
+    r"fim do artigo|einde (van het )?artikel|koniec artykułu|artikkelen slutter|slut på artikeln)\.?$")
 PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
 
 
@@ -461,22 +464,29 @@ def _top_lists(cands: list[Candidate], ctx: Context, title: str | None) -> None:
 
 
 def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None:
-    """Cut a run of menu lines (section names, editions, the title) that opens a paragraph."""
+    """Cut a run of menu lines (section names, editions, the title) opening a paragraph, and an end-of-article
+    marker line with all that follows it (the page's footer run into the same block)."""
     folded_title = fold(title) if title else None
     rule = "widget:menu-lines"
     if not ctx.enabled(rule, "widget"):
         return
     for cand in cands:
-        if cand.removed or cand.protected or cand.block.type != "paragraph" or cand.text.count("\n") < MIN_MENU_LINES - 1:
+        if cand.removed or cand.protected or cand.block.type != "paragraph" or "\n" not in cand.text:
             continue
         lines = cand.text.split("\n")
+        end = next((n for n, line in enumerate(lines) if n and END_OF_ARTICLE.match(fold(line))), len(lines))
+        if end < len(lines):
+            ctx.record("widget", rule, "\n".join(lines[end:]))   # the page's end marker and what follows it
+            lines = lines[:end]
         run = 0
         while run < len(lines) and (word_count(lines[run]) <= MAX_MENU_LINE_WORDS or fold(lines[run]) == folded_title):
             run += 1
-        if run < MIN_MENU_LINES:
+        if run >= MIN_MENU_LINES:
+            ctx.record("widget", rule, "\n".join(lines[:run]))
+            lines = lines[run:]
+        elif end == len(cand.text.split("\n")):
             continue
-        ctx.record("widget", rule, "\n".join(lines[:run]))
-        cand.block.text = "\n".join(lines[run:])
+        cand.block.text = "\n".join(lines)
         if not cand.block.text:
             cand.removed = True
 

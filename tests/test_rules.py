@@ -98,6 +98,8 @@ PHRASES = [
     ("swipe left below to view more", "widget:en:title"),
     ("Mest lest", "widget:nordic:title"),
     ("기사 URL이 복사되었습니다.", "widget:ko:title"),
+    ("End of Article", "widget:en:title"),
+    ("Ende des Artikels", "widget:de:title"),
     ("कॉपी लिंक", "widget:hi:title"),
     # metadata lines
     ("12 March 2025 • Updated: 13 March 2025", "metadata:any:line"),
@@ -541,3 +543,11 @@ def test_pull_quotes_between_kept_blocks_come_back_as_quotes_and_embeds_or_repea
     recover_paragraphs(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
     assert [(c.block.type, c.text) for c in cands] == [
         ("paragraph", SPLIT_BODY[0]), ("quote", quote), ("paragraph", SPLIT_BODY[1])]
+
+
+def test_an_end_of_article_marker_inside_a_paragraph_cuts_what_follows():
+    tail = "End of Article\nFollow Us On Social Media\nVideos\n1\n2\nHot Picks\nIPL Points Table"
+    kept, removed = _filtered([("paragraph", BODY_PARAGRAPH[1] + "\n" + tail, [], 0),
+                               ("paragraph", "Das Ende des Artikels ist offen.\n" + BODY_PARAGRAPH[1], [], 0)])
+    assert kept == [BODY_PARAGRAPH[1], "Das Ende des Artikels ist offen.\n" + BODY_PARAGRAPH[1]]
+    assert removed == [("widget", "widget:menu-lines")]
