@@ -59,6 +59,8 @@ MAX_MENU_LINE_WORDS = 3
 END_OF_ARTICLE = re.compile(
     r"^(end of (the )?(article|story)|ende des artikels|fin de l'article|fin del artículo|fine dell'articolo|"
     r"fim do artigo|einde (van het )?artikel|koniec artykułu|artikkelen slutter|slut på artikeln)\.?$")
+MIN_REPEAT_LETTERS = 40        # a shorter quote may repeat a phrase of the body by chance
+REPEAT_PROBE_SHARE = 0.6        # the opening share of a quote looked for in the body (an attribution may follow)
 PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
 
 
@@ -491,6 +493,22 @@ def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None
             cand.removed = True
 
 
+def _letters(text: str) -> str:
+    return "".join(WORD_RE.findall(fold(text)))
+
+
+def _repeated_quotes(cands: list[Candidate], ctx: Context) -> None:
+    """A quote block repeating text of a kept paragraph is a pull quote: the paragraph holds it already."""
+    quotes = [c for c in cands if not c.removed and c.block.type == "quote"]
+    if not quotes:
+        return
+    body = "\n".join(_letters(c.text) for c in cands if not c.removed and c.block.type == "paragraph")
+    for cand in quotes:
+        letters = _letters(cand.text)
+        if len(letters) >= MIN_REPEAT_LETTERS and letters[:max(MIN_REPEAT_LETTERS, int(len(letters) * REPEAT_PROBE_SHARE))] in body:
+            _remove(cand, "other", "other:pull-quote", ctx)
+
+
 def _removal_rules(cands: list[Candidate], ctx: Context) -> list[tuple[Candidate, str]]:
     """(candidate, rule) of removed candidates, matched to ctx.removed by text in order."""
     rules_by_text: dict[str, list[str]] = {}
@@ -587,4 +605,5 @@ def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, ancho
     _teaser_summaries(cands, ctx)
     _truncated_teasers(cands, ctx)
     _article_body_absent(cands, ctx)
+    _repeated_quotes(cands, ctx)
     _orphan_headings(cands, ctx)

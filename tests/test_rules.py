@@ -551,3 +551,20 @@ def test_an_end_of_article_marker_inside_a_paragraph_cuts_what_follows():
                                ("paragraph", "Das Ende des Artikels ist offen.\n" + BODY_PARAGRAPH[1], [], 0)])
     assert kept == [BODY_PARAGRAPH[1], "Das Ende des Artikels ist offen.\n" + BODY_PARAGRAPH[1]]
     assert removed == [("widget", "widget:menu-lines")]
+
+
+def test_a_quote_repeating_a_kept_paragraph_is_a_pull_quote():
+    said = ('"Ich werde die Spieler an ihrer Ehre packen, dass wir bis zum Schluss alles geben", sagte der '
+            'Interimstrainer am Freitag.')
+    kept, removed = _filtered([
+        BODY_PARAGRAPH,
+        ("paragraph", said, [], 0),
+        ("quote", "Ich werde die Spieler an ihrer Ehre packen, dass wir bis zum Schluss alles geben.Interimstrainer Uwe Schubert",
+         [], 0),
+        ("quote", "“They have such anger and disdain that they can’t control it,” the organiser said at the rally.", [], 0),
+        ("quote", "Voted 7-2 on Monday.", [], 0),
+    ])
+    assert kept == [BODY_PARAGRAPH[1], said,
+                    "“They have such anger and disdain that they can’t control it,” the organiser said at the rally.",
+                    "Voted 7-2 on Monday."]
+    assert removed == [("other", "other:pull-quote")]
