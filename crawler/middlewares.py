@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -77,3 +77,41 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             if current is not None and not isinstance(current, Deferred):
                 return current
         return parser
+
+
+class MaxPagesReached(IgnoreRequest):
+    """A request not downloaded: the crawl's page budget (CLOSESPIDER_PAGECOUNT, `--max-pages N`) is spent."""
+
+
+class MaxPages:
+    """`--max-pages N` as a budget of N downloads: the crawl closes (`closespider_pagecount`) when the Nth
+    download starts, that one and those before it finish and are extracted, and no other is made.
+
+    Scrapy's CloseSpider counts responses received and only then closes, so every request already in flight
+    was fetched and emitted beyond N. A request that still reaches this middleware after the Nth is dropped
+    (MaxPagesReached, not a reject); in a Redis crawl it goes on instead, as a dropped request would be acked
+    as done and never handed to another worker.
+    """
+
+    def __init__(self, crawler, limit: int, strict: bool) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        self.strict = strict
+        self.admitted = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        limit = crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        if limit <= 0:
+            raise NotConfigured("no page budget")
+        return cls(crawler, limit, strict=not crawler.settings.get("CLEANWIRE_REDIS"))
+
+    def process_request(self, request: Request, spider=None) -> None:
+        if self.admitted >= self.limit:
+            if self.strict:
+                self.crawler.stats.inc_value("cleanwire/max_pages/not_fetched")
+                raise MaxPagesReached(f"--max-pages {self.limit}: budget spent")
+            return
+        self.admitted += 1
+        if self.admitted == self.limit:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="closespider_pagecount"))

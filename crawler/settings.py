@@ -41,6 +41,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,   # replaced by the fixed one below
     "crawler.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
     "crawler.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
+    "crawler.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
     "crawler.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
     "crawler.distributed.RedisAcks": 960,       # --redis: a failed download's queue entry is done
 }

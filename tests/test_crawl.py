@@ -239,3 +239,17 @@ def test_site_without_sitemap_line_probes_and_survives_a_malformed_sitemap(https
     assert any(line.startswith("  pages fetched") and "malformed 1" in line and "feeds 1" in line for line in lines)
     assert "  HTTP errors             0" in lines
     assert "  robots-forbidden        1" in lines
+
+
+def test_max_pages_is_a_budget_of_downloads_and_stops_cleanly(tmp_path):
+    out = tmp_path / "out.jsonl"
+    with FixtureSite() as site:
+        result = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "--max-pages", "15",
+                                 *LOOPBACK], capture_output=True, text=True, cwd=ROOT, timeout=120)
+        requested = list(site.requests)
+        articles = {a["path"] for a in site.manifest["articles"]}
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(requested) == 15          # not one more: requests in flight when the budget ran out were not sent
+    assert "crawl closespider_pagecount in" in result.stderr
+    paths = [urlsplit(json.loads(line)["url"]).path for line in out.read_text("utf-8").splitlines()]
+    assert len(paths) <= 15 and set(paths) <= articles and len(paths) == len(set(paths))

@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
-from crawler.middlewares import ROBOTS_META
+from crawler.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.pipelines import extract_record
 from crawler.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
@@ -608,6 +608,8 @@ class SiteSpider(scrapy.Spider):
             if page:
                 error = f"too large: {failure.value or 'body above DOWNLOAD_MAXSIZE'}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
+        elif failure.check(MaxPagesReached):
+            pass                # --max-pages spent: not fetched, not a failure (a state crawl keeps it pending)
         elif failure.check(IgnoreRequest):
             if page:            # robots.txt (Scrapy counts robotstxt/forbidden), safety refusals (counted by the guard)
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=str(failure.value))
