@@ -34,6 +34,14 @@ ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)       # a <p> tag, 
 MIN_SCRIPT_PARAGRAPHS = 3   # a script string holding this many <p> tags is an article body the page renders client-side
 EMBED_WORDS = ("twitter", "tweet", "instagram", "tiktok", "facebook", "embed", "bluesky", "threads", "mastodon")
 WORD_CHARS = re.compile(r"\w+")
+CLASS_WORDS = re.compile(r"[a-z]+")
+# class words of a standfirst element ("article-lead", "typo-intro", "e-standfirst", "article__abstract")
+LEAD_WORDS = frozenset({"lead", "intro", "standfirst", "abstract", "excerpt", "subhead", "subheadline", "subtitle",
+                        "dek", "deck", "summary", "epigraph", "sapo", "chapo", "chapeau", "entradilla", "sumario",
+                        "bajada", "catenaccio", "sommario", "ingress", "ingresso", "vorspann", "lede"})
+NOT_LEAD_WORDS = frozenset({"image", "img", "media", "photo", "video", "figure", "caption", "gallery", "teaser", "list"})
+LEAD_MIN_WORDS = 8
+LEAD_MAX_WORDS = 120
 KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
 
 
@@ -144,18 +152,54 @@ def _showing(elements: list[HtmlElement], wanted: str) -> list[str]:
     return []
 
 
-def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx: Context) -> None:
-    """Put the standfirst first when the page shows its description as text but the extractor missed it."""
-    desc = ctx.description
-    if not desc or word_count(desc) < STANDFIRST_MIN_WORDS:
-        return
+def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx: Context,
+                       anchors: frozenset[str] = frozenset()) -> None:
+    """Put the standfirst first when the extractor missed it.
+
+    The standfirst is the page's description shown as text or, failing that, the element between
+    the <h1> and the body whose class names it a lead ("article-lead", "intro", "standfirst", ...).
+    """
     kept = [c for c in cands if not c.removed]
-    if not kept or any(desc[:STANDFIRST_PROBE] in fold(c.text) for c in kept):
+    if not kept:
         return
-    texts = _showing(elements, desc)
+    desc = ctx.description
+    texts: list[str] = []
+    if desc and word_count(desc) >= STANDFIRST_MIN_WORDS:
+        if any(desc[:STANDFIRST_PROBE] in fold(c.text) for c in kept):
+            return
+        texts = _showing(elements, desc)
+    if not texts:
+        lead = _lead_element(elements, kept[0].text)
+        if lead is not None and _letters(fold(lead))[:KEPT_PROBE] not in "\n".join(_letters(fold(c.text)) for c in cands) \
+                and classify_text(lead, ctx, anchors) is None:
+            texts = [lead]
     first = next(i for i, c in enumerate(cands) if not c.removed)
     for text in reversed(texts):
         cands.insert(first, Candidate(Block("paragraph", text), css="standfirst", protected=True))
+
+
+def _is_lead(el: HtmlElement) -> bool:
+    words = set(CLASS_WORDS.findall((el.get("class") or "").lower()))
+    return bool(words & LEAD_WORDS) and not words & NOT_LEAD_WORDS
+
+
+def _lead_element(elements: list[HtmlElement], first_kept: str) -> str | None:
+    """The text of the first lead-classed element after the <h1> and before the first kept block."""
+    wanted = _letters(fold(first_kept))[:KEPT_PROBE]
+    seen_h1 = False
+    for el in elements:
+        tag = el.tag
+        if tag == "h1":
+            seen_h1 = True
+        elif tag == "p" and seen_h1 and _letters(fold(el.text_content()))[:KEPT_PROBE] == wanted:
+            return None   # the body starts: no lead above it
+        elif seen_h1 and isinstance(tag, str) and el.get("class") and _is_lead(el):
+            if el.find(".//img") is not None or el.find(".//figure") is not None:
+                continue
+            text = clean_text(el.text_content())
+            if LEAD_MIN_WORDS <= word_count(text) <= LEAD_MAX_WORDS and _linked_chars(el) <= MAX_LINK_SHARE * len(text):
+                return text
+    return None
 
 
 def _signature(el: HtmlElement | None) -> tuple[str, str] | None:

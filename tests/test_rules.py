@@ -568,3 +568,15 @@ def test_a_quote_repeating_a_kept_paragraph_is_a_pull_quote():
                     "“They have such anger and disdain that they can’t control it,” the organiser said at the rally.",
                     "Voted 7-2 on Monday."]
     assert removed == [("other", "other:pull-quote")]
+
+
+def test_a_lead_classed_element_under_the_title_is_the_standfirst_when_the_description_is_not_shown():
+    lead = "Europas Banken wollen beim Zahlungsverkehr unabhängiger von US-Firmen wie Paypal oder Visa werden."
+    header = (f'<div class="lead-image"><img src="/a.jpg"><span>Eine Bankfiliale in Frankfurt am Main im Winter '
+              f'des vergangenen Jahres</span></div><div class="typo-intro">{lead}</div>')
+    page = f'<div class="site-lead">Die Nachrichten des Tages aus Frankfurt und der ganzen Welt</div><h1>Titel</h1>{header}'
+    body = f'<p>{SPLIT_BODY[0]}</p><p>{SPLIT_BODY[1]}</p>'
+    assert _standfirst(page + body, "Ganz andere Worte als die Seite zeigt, für die Vorschau in sozialen Netzen") == \
+        [lead, *SPLIT_BODY]
+    after_body = f'<h1>Titel</h1><p>{SPLIT_BODY[0]}</p><div class="article-summary">{lead}</div><p>{SPLIT_BODY[1]}</p>'
+    assert _standfirst(after_body, "") == SPLIT_BODY
