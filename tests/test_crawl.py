@@ -253,3 +253,56 @@ def test_max_pages_is_a_budget_of_downloads_and_stops_cleanly(tmp_path):
     assert "crawl closespider_pagecount in" in result.stderr
     paths = [urlsplit(json.loads(line)["url"]).path for line in out.read_text("utf-8").splitlines()]
     assert len(paths) <= 15 and set(paths) <= articles and len(paths) == len(set(paths))
+
+
+# ---------------------------------------------------------------- sitemap membership found after the link
+
+def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signal(tmp_path):
+    """/story/ has no article signal but the sitemap's (a one-segment path alone reads as a section front): a link
+    requests it first, the slow sitemap lists it while it downloads, and it is still emitted as listed."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    words = " ".join(f"The harbour board met on Tuesday to weigh plan number {i} for the ferry pier." for i in range(12))
+    story = (f"<html><head><title>Ferry pier plans</title></head><body><nav><a href='/'>Home</a></nav><article>"
+             f"<h1>Ferry pier plans</h1><p>{words}</p><p>{words}</p></article></body></html>").encode()
+    pages: dict[str, tuple[float, str, bytes]] = {
+        "/robots.txt": (0, "text/plain", b"User-agent: *\nSitemap: {origin}/sitemap.xml\n"),
+        "/": (0, "text/html", b"<html><body><a href='/story/'>Ferry pier plans</a></body></html>"),
+        "/sitemap.xml": (1.5, "application/xml", b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                                 b"<url><loc>{origin}/story/</loc></url></urlset>"),
+        "/story/": (4.0, "text/html; charset=utf-8", story),
+    }
+    log: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:      # noqa: N802
+            delay, kind, body = pages.get(self.path, (0, "text/plain", b"missing"))
+            log.append(("asked", self.path))
+            time.sleep(delay)
+            log.append(("answered", self.path))
+            body = body.replace(b"{origin}", origin.encode())
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out = tmp_path / "out.jsonl"
+    try:
+        result = subprocess.run([*CLEANWIRE, "crawl", origin + "/", "-o", str(out), *LOOPBACK],
+                                capture_output=True, text=True, cwd=ROOT, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert log.index(("asked", "/story/")) < log.index(("answered", "/sitemap.xml"))   # the link came first
+    assert log.index(("answered", "/sitemap.xml")) < log.index(("answered", "/story/"))
+    assert [urlsplit(json.loads(line)["url"]).path for line in out.read_text("utf-8").splitlines()] == ["/story/"]

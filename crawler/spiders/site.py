@@ -234,6 +234,7 @@ class SiteSpider(scrapy.Spider):
         self.full = False
         self.skipped: set[str] = set()                # known articles not fetched again this run
         self.lastmods: dict[str, str] = {}            # sitemap/feed dates of pages requested before their entry
+        self.late_listed: set[str] = set()            # pages a sitemap/feed listed after a link had requested them
         self.site_allow: dict[str, tuple[str, ...]] = {}   # host -> allowed path prefixes (sources file)
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
@@ -468,6 +469,7 @@ class SiteSpider(scrapy.Spider):
             if url is None:
                 self.count("discovery/offsite_or_asset")
             elif url in self.requested:
+                self.late_listed.add(url)       # the article decision still sees the membership
                 self.late_lastmod(url, entry.lastmod)
             elif self.recent(entry.lastmod) and self.wanted(url, entry.lastmod):
                 yield self.page_request(url, depth=1, source=source, lastmod=entry.lastmod, listed=True)
@@ -503,6 +505,7 @@ class SiteSpider(scrapy.Spider):
             return
         request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
         page = page_from_response(response, request_url, source)
+        listed = listed or self.was_listed(request_url, response.url)
         found, verdict, extracted = await self.analyse(response, page, listed)
         self.record(response, lastmod)
         for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
@@ -519,6 +522,17 @@ class SiteSpider(scrapy.Spider):
         if extracted is not None:
             page.meta["extracted"] = extracted
         yield page
+
+    def was_listed(self, *urls: str) -> bool:
+        """A page requested through a link that a sitemap or feed listed before its response came."""
+        if not self.late_listed:
+            return False
+        found = False
+        for url in urls:
+            if url in self.late_listed:
+                self.late_listed.discard(url)
+                found = True
+        return found
 
     async def analyse(self, response: TextResponse, page: Page, listed: bool):
         """(links and signals, verdict, extraction or None): in an extraction worker when the ExtractPipeline
