@@ -97,6 +97,9 @@ for _, w in ipairs(workers) do
 end
 for _, w in ipairs(workers) do redis.call('DEL', ARGV[3] .. w, ARGV[4] .. w) end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+local bands = tonumber(redis.call('HGET', ARGV[5] .. 'meta', 'bands') or '0')
+for b = 0, bands - 1 do redis.call('DEL', ARGV[5] .. 'band:' .. b) end
+for _, k in ipairs({'meta', 'docs', 'sigs', 'urls', 'seq', 'bands_of'}) do redis.call('DEL', ARGV[5] .. k) end
 return 1
 """
 
@@ -214,7 +217,7 @@ def trim_dead_output(server, keys: Keys, worker: str, output: str, committed: in
     """Cut a dead worker's output back to its committed size when the file is on this host and nobody writes it."""
     host, _, path = output.partition(":")
     if host != socket.gethostname() or not os.path.exists(path):
-        logger.warning("worker %s stopped: bytes after %d of its output %s were not committed (the records in them "
+        logger.error("worker %s stopped: bytes after %d of its output %s were not committed (the records in them "
                        "are emitted again by other workers); a worker started there with that output trims them, "
                        "or run `truncate -s %d %s` on %s", worker, committed, output, committed, path, host)
         return 0
@@ -374,7 +377,7 @@ class ReliableScheduler(Scheduler):
             done = self._finish(keys=[self.keys.queue, self.keys.workers, self.keys.dupefilter, self.keys.emitted,
                                       self.keys.jobs, self.keys.committed],
                                 args=[prefix + "heartbeat:", prefix + "processing:", prefix + "claims:",
-                                      prefix + "session:"])
+                                      prefix + "session:", prefix + "neardup:"])
             if done:
                 logger.info("crawl %s finished: its Redis keys are cleared", self.keys.prefix)
 
@@ -479,6 +482,8 @@ class WorkerOutput:
         return committed
 
     def encode(self, item) -> bytes:
+        if type(item) is dict:          # the exporter's line without its field-by-field copy
+            return (self.exporter.encoder.encode(item) + "\n").encode("utf-8")
         self.buffer.seek(0)
         self.buffer.truncate()
         self.exporter.export_item(item)

@@ -1,4 +1,4 @@
-"""Near-duplicate records: MinHash of word 5-shingles, an LSH index in SQLite, and a Scrapy item pipeline."""
+"""Near-duplicate records: MinHash of word 5-shingles, an LSH index in SQLite (or Redis), and a Scrapy item pipeline."""
 from __future__ import annotations
 
 import hashlib
@@ -137,6 +137,122 @@ class NearDupIndex:
     def __len__(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM neardup_docs").fetchone()[0]
 
+    def close(self) -> None:
+        self.conn.close()
+
+
+#: index a signature and return the first earlier near-duplicate's URL, atomically for every worker of a crawl.
+#: KEYS: meta, docs (url -> id), sigs (id -> signature), urls (id -> url), seq, bands_of (id -> band hashes)
+#: ARGV: url, signature (num_perm big-endian uint64), equal positions needed, band key prefix, band hashes...
+REDIS_CHECK_AND_ADD = """
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+local before = old and tonumber(old) or nil
+local seen, candidates = {}, {}
+for b = 5, #ARGV do
+  local ids = redis.call('HGET', ARGV[4] .. (b - 5), ARGV[b])
+  if ids then
+    for id in string.gmatch(ids, '%d+') do
+      local n = tonumber(id)
+      if not seen[n] and (before == nil or n < before) then seen[n] = true; table.insert(candidates, n) end
+    end
+  end
+end
+table.sort(candidates)
+local need, match = tonumber(ARGV[3]), false
+for _, id in ipairs(candidates) do
+  local sig, equal = redis.call('HGET', KEYS[3], id), 0
+  for i = 1, #sig, 8 do if string.sub(sig, i, i + 7) == string.sub(ARGV[2], i, i + 7) then equal = equal + 1 end end
+  if equal >= need then match = redis.call('HGET', KEYS[4], id); break end
+end
+local doc = before
+if doc then
+  local b = 0
+  for h in string.gmatch(redis.call('HGET', KEYS[6], doc) or '', '%S+') do
+    local key = ARGV[4] .. b
+    local ids = ' ' .. (redis.call('HGET', key, h) or '') .. ' '
+    ids = string.gsub(ids, ' ' .. doc .. ' ', ' ', 1)
+    ids = string.match(ids, '^%s*(.-)%s*$')
+    if ids == '' then redis.call('HDEL', key, h) else redis.call('HSET', key, h, ids) end
+    b = b + 1
+  end
+else
+  doc = redis.call('INCR', KEYS[5])
+  redis.call('HSET', KEYS[2], ARGV[1], doc)
+  redis.call('HSET', KEYS[4], doc, ARGV[1])
+end
+redis.call('HSET', KEYS[3], doc, ARGV[2])
+local hashes = {}
+for b = 5, #ARGV do
+  local key = ARGV[4] .. (b - 5)
+  local ids = redis.call('HGET', key, ARGV[b])
+  redis.call('HSET', key, ARGV[b], ids and (ids .. ' ' .. doc) or tostring(doc))
+  table.insert(hashes, ARGV[b])
+end
+redis.call('HSET', KEYS[6], doc, table.concat(hashes, ' '))
+return match
+"""
+#: the index layout, fixed by the first worker: {num_perm, rows, seed, shingle_words} as stored
+REDIS_LAYOUT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'num_perm', ARGV[1], 'rows', ARGV[2], 'seed', ARGV[3], 'shingle_words', ARGV[4],
+             'bands', ARGV[5])
+end
+return redis.call('HMGET', KEYS[1], 'num_perm', 'rows', 'seed', 'shingle_words')
+"""
+
+
+class RedisNearDupIndex(NearDupIndex):
+    """The LSH index in Redis under a distributed crawl's key prefix: one index for all of its workers.
+
+    Each check_and_add is one Lua script, so of two near-duplicates handled by two workers at once exactly one is
+    first. Keys `PREFIX:neardup:*`; the crawl's last worker deletes them with the crawl's other keys."""
+
+    def __init__(self, server, prefix: str, threshold: float = DEFAULT_THRESHOLD) -> None:
+        if not 0 < threshold <= 1:
+            raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
+        self.server, self.threshold = server, threshold
+        self.prefix = f"{prefix}:neardup:"
+        self.keys = [self.prefix + name for name in ("meta", "docs", "sigs", "urls", "seq", "bands_of")]
+        rows = band_rows(threshold)
+        stored = server.register_script(REDIS_LAYOUT)(keys=[self.keys[0]],
+                                                      args=[NUM_PERM, rows, SEED, SHINGLE_WORDS, NUM_PERM // rows])
+        num_perm, self.rows, seed, words = (int(v) for v in stored)
+        if (num_perm, seed, words) != (NUM_PERM, SEED, SHINGLE_WORDS):
+            raise NearDupIndexError(f"Redis index {self.prefix}* built with num_perm={num_perm}, seed={seed}, "
+                                    f"shingle_words={words}; this version needs {NUM_PERM}, {SEED}, {SHINGLE_WORDS}")
+        self.num_perm, self.bands = num_perm, num_perm // self.rows
+        self._check_and_add = server.register_script(REDIS_CHECK_AND_ADD)
+
+    def _args(self, sig: np.ndarray) -> list:
+        return [sig.astype(">u8").tobytes(), NUM_PERM * self.threshold, self.prefix + "band:",
+                *self._band_hashes(sig)]
+
+    def check_and_add(self, url: str, text: str) -> str | None:
+        sig = signature(text, self.num_perm)
+        if sig is None:
+            return None
+        match = self._check_and_add(keys=self.keys, args=[url, *self._args(sig)])
+        return match.decode() if match else None
+
+    def find(self, text: str) -> tuple[str, float] | None:
+        sig = signature(text, self.num_perm)
+        if sig is None:
+            return None
+        ids = {int(i) for b, h in enumerate(self._band_hashes(sig))
+               for i in (self.server.hget(f"{self.prefix}band:{b}", h) or b"").split()}
+        for doc in sorted(ids):
+            stored = np.frombuffer(self.server.hget(self.keys[2], doc), dtype=">u8")
+            similarity = float(np.mean(stored == sig))
+            if similarity >= self.threshold:
+                return self.server.hget(self.keys[3], doc).decode(), similarity
+        return None
+
+    def __len__(self) -> int:
+        return self.server.hlen(self.keys[1])
+
+    def close(self) -> None:
+        """Nothing to close: the connection is the crawl's."""
+
 
 def connect(path: str) -> sqlite3.Connection:
     """The index's connection: a SQLite file (may be the --state file, shared with the state store) or :memory:."""
@@ -162,8 +278,13 @@ class NearDupPipeline:
         path = settings.get("CLEANWIRE_NEARDUP")
         if not path:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
-        conn = connect(path)
-        index = NearDupIndex(conn, settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD))
+        threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
+        if settings.get("CLEANWIRE_REDIS"):         # a distributed crawl: one index for all its workers
+            from crawler.distributed import Keys, _connect
+
+            index = RedisNearDupIndex(_connect(settings), Keys(settings, crawler.spidercls.name).prefix, threshold)
+        else:
+            index = NearDupIndex(connect(path), threshold)
         return cls(index, settings.getbool("CLEANWIRE_DROP_NEAR_DUPLICATES"), crawler.stats)
 
     def process_item(self, item, spider=None):
@@ -182,4 +303,4 @@ class NearDupPipeline:
         return item
 
     def close_spider(self, spider=None) -> None:
-        self.index.conn.close()
+        self.index.close()

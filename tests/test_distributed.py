@@ -17,6 +17,7 @@ import pytest
 from conftest import CLEANWIRE, ROOT
 from crawler.testsite import FixtureSite
 
+WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"   # near-duplicates
 WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",
           "-s", "CLEANWIRE_WORKERS=1", "-s", "CLEANWIRE_REDIS_HEARTBEAT=1", "-s", "LOG_LEVEL=WARNING"]
 
@@ -64,9 +65,10 @@ def records(path) -> list[dict]:
 
 
 def wait_for_records(path, count: int, timeout: float = 60) -> int:
+    """Wait until the file holds `count` complete lines (a line being written is not counted); how many it holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = len(records(path)) if path.exists() else 0
+        found = path.read_bytes().count(b"\n") if path.exists() else 0
         if found >= count:
             return found
         time.sleep(0.05)
@@ -74,13 +76,17 @@ def wait_for_records(path, count: int, timeout: float = 60) -> int:
 
 
 def start_workers(site, redis_url, tmp_path, extra=((), ())) -> tuple[list, list, list]:
-    """Two workers (w0, w1) on the fixture site, each in its own process group; (processes, outputs, logs)."""
+    """Two workers (w0, w1) on the fixture site, each in its own process group; w1 starts once w0 has written a
+    record (so w0 has work when it is killed). (processes, outputs, logs)"""
     outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     logs = [(tmp_path / f"w{i}.log").open("w") for i in range(2)]
-    workers = [subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
-                                 "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *WORKER, *more], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-               for i, (out, log, more) in enumerate(zip(outs, logs, extra))]
+    workers = []
+    for i, (out, log, more) in enumerate(zip(outs, logs, extra)):
+        if i:
+            wait_for_records(outs[0], 1)
+        workers.append(subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
+                                         "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *WORKER, *more], cwd=ROOT,
+                                        stdout=subprocess.DEVNULL, stderr=log, start_new_session=True))
     return workers, outs, logs
 
 
@@ -128,15 +134,19 @@ def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
     assert_exactly_once(paths_of(*outs), expected)
     assert len(records(outs[0])) >= killed_at - 1      # a line written but not committed at the kill is trimmed
     assert_taken_back(tmp_path, redis_url)
+    # one near-duplicate index for both workers (in Redis): whichever of the pair came second points at the other
+    marked = {urlsplit(r["url"]).path: r["duplicate_of"] for r in records(outs[0]) + records(outs[1])
+              if r["duplicate_of"]}
+    assert marked in ({COPY: site.origin + WIRE}, {WIRE: site.origin + COPY})
 
 
 @pytest.mark.parametrize("point", ["after_write", "after_claim"])
 def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url, tmp_path, point):
-    """w0 SIGKILLs itself on its 5th record: after the line is written and fsynced but before the script that
+    """w0 SIGKILLs itself on its 3rd record: after the line is written and fsynced but before the script that
     commits it (the line must be trimmed), or after the claim and before the write (the claim must be released)."""
     with FixtureSite() as site:
         workers, outs, logs = start_workers(site, redis_url, tmp_path,
-                                            [["-s", f"CLEANWIRE_REDIS_KILL_AT={point}:5"], []])
+                                            [["-s", f"CLEANWIRE_REDIS_KILL_AT={point}:3"], []])
         try:
             workers[0].wait(timeout=180)
             at_kill = records(outs[0])
@@ -145,9 +155,8 @@ def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url,
         expected = sorted(a["path"] for a in site.manifest["articles"])
     assert workers[0].returncode == -signal.SIGKILL
     assert workers[1].returncode == 0, (tmp_path / "w1.log").read_text("utf-8")[-3000:]
-    assert len(at_kill) == (5 if point == "after_write" else 4)      # the kill came inside the window
-    a = records(outs[0])
-    assert a == at_kill[:4]                       # the uncommitted 5th line is gone, the committed four stay
+    assert len(at_kill) == (3 if point == "after_write" else 2)      # the kill came inside the window
+    assert records(outs[0]) == at_kill[:2]        # the uncommitted 3rd line is gone, the committed two stay
     assert_exactly_once(paths_of(*outs), expected)
     if point == "after_write":
         assert "uncommitted bytes trimmed from its output" in (tmp_path / "w1.log").read_text("utf-8")
@@ -176,23 +185,19 @@ def test_a_restarted_worker_trims_its_own_output_and_goes_on(redis_url, tmp_path
 
 
 def test_a_worker_stopping_early_gives_its_requests_back(redis_url, tmp_path):
-    outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
-    logs = [(tmp_path / f"w{i}.log").open("w") for i in range(2)]
-    limits = [["--max-pages", "20"], []]         # worker a stops cleanly after 20 responses
+    """w0 stops cleanly after 20 responses; both drop near-duplicates, found across workers through Redis."""
+    near = ["--drop-near-duplicates"]
     with FixtureSite() as site:
-        workers = [subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
-                                     "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *limit, *WORKER], cwd=ROOT,
-                                    stdout=subprocess.DEVNULL, stderr=log)
-                   for i, (out, log, limit) in enumerate(zip(outs, logs, limits))]
-        codes = [worker.wait(timeout=180) for worker in workers]
+        workers, outs, logs = start_workers(site, redis_url, tmp_path, [["--max-pages", "20", *near], near])
+        finish(workers, logs)
         expected = sorted(a["path"] for a in site.manifest["articles"])
-    for log in logs:
-        log.close()
-    assert codes == [0, 0], (tmp_path / "w0.log").read_text() + (tmp_path / "w1.log").read_text()
-    a, b = records(outs[0]), records(outs[1])
-    paths = Counter(urlsplit(r["url"]).path for r in a + b)
-    assert [p for p, n in paths.items() if n > 1] == [] and sorted(paths) == expected
-    assert 0 < len(a) < len(expected)
+    logged = (tmp_path / "w0.log").read_text() + (tmp_path / "w1.log").read_text()
+    assert [w.returncode for w in workers] == [0, 0], logged
+    paths = paths_of(*outs)
+    kept = [p for p in (WIRE, COPY) if p in paths]
+    assert len(kept) == 1                           # the other of the pair was dropped, by whichever worker had it
+    assert_exactly_once(paths, sorted(set(expected) - ({WIRE, COPY} - set(kept))))
+    assert 0 < len(records(outs[0])) < len(expected)
 
 
 def test_redis_settings_move_queue_and_dupefilter(redis_url):

@@ -9,7 +9,9 @@ from scrapy.utils.test import get_crawler
 
 from cleaners import extract
 from conftest import PAGES
-from crawler.neardup import NearDupIndex, NearDupPipeline, band_rows, shingles, signature
+from crawler.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
+                             signature)
+from test_distributed import redis_url  # noqa: F401  (fixture: a redis-server on 127.0.0.1)
 
 SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
 FIRST_PARAGRAPH = "<p>Taiwan’s Deputy Foreign Minister"
@@ -43,6 +45,16 @@ def conn(tmp_path):
     connection.close()
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def index(request, conn):
+    """The LSH index in the state's SQLite file, or in Redis under a distributed crawl's prefix."""
+    if request.param == "sqlite":
+        return NearDupIndex(conn)
+    import redis
+
+    return RedisNearDupIndex(redis.Redis.from_url(request.getfixturevalue("redis_url")), "cleanwire:site")
+
+
 def test_shingles_are_word_5_grams():
     assert shingles("One two, three FOUR five six!") == {"one two three four five", "two three four five six"}
     assert shingles("Too short") == {"too short"}
@@ -56,12 +68,11 @@ def test_band_layout_finds_pairs_at_the_threshold():
     assert 1 - (1 - 0.9 ** (rows + 1)) ** (128 // (rows + 1)) < 0.995
 
 
-def test_syndicated_copy_matches(conn):
+def test_syndicated_copy_matches(index):
     original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
     copy = record(syndicated_copy(), "https://wire.example/2025/12/12/taiwan-envoy/")
     assert copy["authors"] == ["Maria Lopez"] and copy["text"] != original["text"]
     assert copy["text"].startswith("TAIPEI, Dec 12 (Wire) - Taiwan’s Deputy")
-    index = NearDupIndex(conn)
     assert index.check_and_add(original["url"], original["text"]) is None
     url, similarity = index.find(copy["text"])
     assert url == original["url"] and similarity >= 0.9
@@ -69,11 +80,10 @@ def test_syndicated_copy_matches(conn):
     assert index.check_and_add(original["url"], original["text"]) is None     # a record never duplicates itself
 
 
-def test_articles_sharing_only_boilerplate_do_not_match(conn):
+def test_articles_sharing_only_boilerplate_do_not_match(index):
     a = record((PAGES / "arc" / "utility-rates-heating-bill.html").read_bytes(), "https://a.example/rates/")
     b = record((PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html").read_bytes(),
                "https://b.example/ferry/")
-    index = NearDupIndex(conn)
     assert index.check_and_add(a["url"], a["text"] + "\n\n" + BOILERPLATE) is None
     assert index.check_and_add(b["url"], b["text"] + "\n\n" + BOILERPLATE) is None
     assert index.find(BOILERPLATE) is None     # the boilerplate alone is a small part of either record
@@ -119,6 +129,42 @@ def test_pipeline_marks_or_drops(tmp_path):
         pipeline.process_item(dict(copy, url="https://third.example/copy/"))
     pipeline.close_spider()
     assert dropping.stats.get_value("cleanwire/dropped/near_duplicate") == 1
+
+
+def redis_pipeline(url: str, worker: str, **settings) -> NearDupPipeline:
+    crawler = get_crawler(settings_dict={"CLEANWIRE_NEARDUP": ":memory:", "CLEANWIRE_REDIS": url, "REDIS_URL": url,
+                                         "CLEANWIRE_REDIS_WORKER": worker, **settings})
+    crawler.stats.open_spider()
+    return NearDupPipeline.from_crawler(crawler)
+
+
+def test_workers_of_a_redis_crawl_share_one_index(redis_url):
+    """Under --redis the bands live in Redis: a copy handled by worker w1 is a near-duplicate of w0's original."""
+    import redis
+
+    original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
+    copy = record(syndicated_copy(), "https://wire.example/taiwan-envoy/")
+    w0, w1 = redis_pipeline(redis_url, "w0"), redis_pipeline(redis_url, "w1")
+    assert isinstance(w0.index, RedisNearDupIndex) and w0.index.rows == band_rows(0.9)
+    assert w0.process_item(dict(original))["duplicate_of"] is None
+    assert w1.process_item(dict(copy))["duplicate_of"] == original["url"]
+    assert w1.process_item(dict(original))["duplicate_of"] is None      # re-extracted after a kill: still first
+    assert w0.process_item(dict(copy))["duplicate_of"] == original["url"]
+    assert len(w0.index) == len(w1.index) == 2
+    with pytest.raises(DropItem, match="near-duplicate of https://deftechtimes.com/taiwan-envoy-israel/"):
+        redis_pipeline(redis_url, "w2", CLEANWIRE_DROP_NEAR_DUPLICATES=True).process_item(
+            dict(copy, url="https://third.example/copy/"))
+    keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("*")}
+    assert keys and all(k.startswith("cleanwire:default:neardup:") for k in keys)
+
+
+def test_redis_index_refuses_another_layout(redis_url):
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    server.hset("cleanwire:x:neardup:meta", mapping={"num_perm": 64, "rows": 8, "seed": 1, "shingle_words": 5})
+    with pytest.raises(NearDupIndexError, match="num_perm=64"):
+        RedisNearDupIndex(server, "cleanwire:x")
 
 
 def site_articles() -> dict[str, str]:
