@@ -229,3 +229,63 @@ def test_redis_needs_a_jsonl_file_per_worker(redis_url, tmp_path, output):
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith("cleanwire crawl: ") and "-o FILE.jsonl" in result.stderr
     assert list(tmp_path.iterdir()) == []        # refused before anything was written
+
+
+def journal(redis_url, path, worker: str):
+    """A worker's claim script and journaled output, without a crawl."""
+    import redis
+    from scrapy.settings import Settings
+
+    from crawler.distributed import CLAIM, Keys, WorkerOutput
+
+    keys = Keys(Settings({"CLEANWIRE_REDIS_WORKER": worker}), "site")
+    server = redis.Redis.from_url(redis_url)
+    return server, keys, server.register_script(CLAIM), WorkerOutput(server, keys, path)
+
+
+def test_commit_is_refused_once_the_worker_was_declared_dead(redis_url, tmp_path):
+    """A worker that missed its heartbeats is requeued by another while it is still writing: its claims are
+    released and its session ended, so its commit fails, the uncommitted line is cut and nothing more is claimed."""
+    from scrapy.settings import Settings
+
+    from crawler.distributed import TOKEN, Keys, requeue
+
+    out = tmp_path / "a.jsonl"
+    server, keys, claim, output = journal(redis_url, out, "w0")
+    assert output.committed == 0
+    assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:a", "hash:1"]) == 1
+    assert output.write({"url": "a"}, ["url:a", "hash:1"]) == 1
+    assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:b", "hash:2"]) == 1
+    line = output.encode({"url": "b"})
+    os.pwrite(output.fd, line, output.committed)         # w0 wrote its second record, then stalled
+    assert out.read_bytes().count(b"\n") == 2
+    w1 = Keys(Settings({"CLEANWIRE_REDIS_WORKER": "w1"}), "site")
+    requeue(server, w1, "w0")                   # w1 takes w0's work back: w0 holds the file's flock, so no trim
+    assert out.read_bytes().count(b"\n") == 2 and not server.sismember(keys.emitted, "url:b")
+    assert output.write({"url": "b"}, ["url:b", "hash:2"]) == -1        # the commit after the stall is refused
+    assert records(out) == [{"url": "a"}]                                # and its line is cut
+    assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:c", "hash:3"]) == -1
+    assert int(server.hget(keys.committed, output.id)) == out.stat().st_size
+    output.close()
+
+
+def test_a_dead_workers_file_is_trimmed_here_only_when_nobody_writes_it(redis_url, tmp_path):
+    from crawler.distributed import TOKEN, output_id, trim_dead_output
+
+    out = tmp_path / "a.jsonl"
+    server, keys, claim, output = journal(redis_url, out, "w0")
+    assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:a", "hash:1"]) == 1
+    assert output.write({"url": "a"}, ["url:a", "hash:1"]) == 1
+    committed = out.stat().st_size
+    with out.open("ab") as fh:
+        fh.write(b'{"url": "uncommitted"}\n')
+    assert trim_dead_output(server, keys, "w0", output.id, committed) == 0      # w0's flock: still written
+    output.close()                                                              # w0 is gone
+    assert trim_dead_output(server, keys, "w0", output.id, committed) == len(b'{"url": "uncommitted"}\n')
+    assert records(out) == [{"url": "a"}]
+    elsewhere = "another-host:" + str(out)
+    assert trim_dead_output(server, keys, "w0", elsewhere, 0) == 0 and records(out) == [{"url": "a"}]
+    assert output_id(out).endswith(":" + str(out))
+    again = journal(redis_url, out, "w0")[3]           # the same output in the same crawl: goes on after it
+    assert again.committed == committed
+    again.close()
