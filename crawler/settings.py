@@ -92,6 +92,8 @@ CLEANWIRE_REDIS = ""                        # redis://HOST:PORT/DB shared by the
 CLEANWIRE_REDIS_KEY = "cleanwire:%(spider)s"    # prefix of the crawl's Redis keys (one crawl per prefix)
 CLEANWIRE_REDIS_WORKER = ""                 # this worker's name ("" = host:pid)
 CLEANWIRE_REDIS_HEARTBEAT = 5.0             # seconds between heartbeats; a worker silent for three is dead
+CLEANWIRE_REDIS_OUTPUT = ""                 # this worker's JSONL file, journaled through Redis (set by `crawl --redis -o`)
+CLEANWIRE_REDIS_KILL_AT = ""                # tests only: SIGKILL at the Nth record, "after_claim:N" or "after_write:N"
 
 # site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbacks/pipelines before downloads pause
