@@ -81,6 +81,9 @@ def _test_kill_hook(url: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+MAX_DEATHS_IN_A_ROW = 5     # worker deaths with no task finished in between before a pool stops replacing them
+
+
 class WorkerPool:
     """Worker processes driven from the event loop, with no helper thread in the crawler process.
 
@@ -102,6 +105,8 @@ class WorkerPool:
         self.queue: deque[tuple[asyncio.Future, bytes]] = deque()     # tasks waiting for a worker
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
+        self.deaths_in_a_row = 0           # deaths since a task last finished: a worker that cannot start
+        self.broken: str | None = None     # set once replacing workers is pointless: every task fails at once
         for _ in range(workers):
             self.workers.append(self._start())
 
@@ -140,6 +145,8 @@ class WorkerPool:
         """fn(*args) in a worker process; raises BrokenProcessPool when the worker running it died."""
         if self.closed:
             raise RuntimeError("worker pool is closed")
+        if self.broken:
+            raise BrokenProcessPool(self.broken)
         loop = self._bind()
         future = loop.create_future()
         payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
@@ -199,6 +206,7 @@ class WorkerPool:
                 return
             ok, value = pickle.loads(memoryview(worker.inbox)[head:head + size])
             del worker.inbox[:head + size]
+            self.deaths_in_a_row = 0
             future = worker.held.popleft()
             if not future.done():
                 if ok:
@@ -214,13 +222,23 @@ class WorkerPool:
         worker.held.clear()
         if self.closed:
             return
-        self.workers[self.workers.index(worker)] = self._start()
+        self.deaths_in_a_row += 1
+        if self.deaths_in_a_row > MAX_DEATHS_IN_A_ROW + self.size:
+            self.broken = f"extraction workers keep dying ({self.deaths_in_a_row} in a row, exit code " \
+                          f"{worker.process.exitcode}): not started again"
+            logger.error("%s", self.broken)
+            self.workers.remove(worker)
+            held += [future for future, _ in self.queue]
+            self.queue.clear()
+        else:
+            self.workers[self.workers.index(worker)] = self._start()
         if self.on_death is not None:
             self.on_death(pid)
         for future in held:
             if not future.done():
-                future.set_exception(BrokenProcessPool(f"extraction worker {pid} died"))
-        self._dispatch()
+                future.set_exception(BrokenProcessPool(self.broken or f"extraction worker {pid} died"))
+        if self.workers:
+            self._dispatch()
 
     def _forget(self, worker: _Worker) -> None:
         if self.loop is not None and not self.loop.is_closed():

@@ -286,3 +286,26 @@ def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
     assert downloads == ["http://s.example/robots.txt"]
     asyncio.run(spider_first())
     assert downloads == ["http://s.example/robots.txt"]
+
+
+def test_worker_pool_stops_replacing_workers_that_keep_dying():
+    import os
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    from crawler.pipelines import MAX_DEATHS_IN_A_ROW, WorkerPool
+
+    pool = WorkerPool(1, depth=1)
+
+    async def deaths():
+        for _ in range(MAX_DEATHS_IN_A_ROW + 2):
+            with pytest.raises(BrokenProcessPool):
+                await pool.run(os._exit, 3)
+        assert pool.broken and "keep dying" in pool.broken
+        with pytest.raises(BrokenProcessPool, match="keep dying"):
+            await pool.run(pow, 2, 2)
+
+    try:
+        asyncio.run(deaths())
+    finally:
+        pool.close()
