@@ -5,12 +5,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 SPACES = re.compile(r"\s+")
-DROP_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 WORDS = re.compile(r"\w+")
 SKIP_TAGS = frozenset({"script", "style", "template", "svg", "noscript"})
@@ -25,9 +25,14 @@ def clean_text(text: str | None) -> str:
     """Drop invisible characters and collapse whitespace (the page's Unicode form is kept)."""
     if not text:
         return ""
-    if text.isascii():
+    if text.isascii() or not _has_invisible(text):
         return " ".join(text.split())
     return " ".join(text.translate(DROP_INVISIBLE).split())
+
+
+def _has_invisible(text: str) -> bool:
+    """Whether the text holds an invisible character (looked for one by one: faster than translating)."""
+    return any(map(text.__contains__, INVISIBLE_CHARS))
 
 
 @lru_cache(maxsize=8192)
@@ -51,26 +56,30 @@ def word_count(text: str) -> int:
 def element_chunks(element: HtmlElement) -> list[str]:
     """The element's text split at block-level boundaries, each chunk cleaned, empties dropped."""
     parts: list[str] = []
-    skip_depth = 0
-    for event, el in etree.iterwalk(element, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        skipped = tag in SKIP_TAGS
-        if event == "start":
-            if skipped:
-                skip_depth += 1
-            if skip_depth:
-                continue
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if el.text:
-                parts.append(el.text)
-        else:
-            if skipped:
-                skip_depth -= 1
-            if skip_depth:
-                continue
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if el.tail and el is not element:
-                parts.append(el.tail)
-    return [c for c in (clean_text(x) for x in "".join(parts).split("\n") if x and not x.isspace()) if c]
+    _collect_text(element, parts)
+    text = "".join(parts)
+    if not text.isascii() and _has_invisible(text):
+        text = text.translate(DROP_INVISIBLE)
+    return [c for c in (" ".join(x.split()) for x in text.split("\n") if x and not x.isspace()) if c]
+
+
+def _collect_text(el: HtmlElement, parts: list[str], root: bool = True) -> None:
+    """Append the text of `el` (and its tail, unless it is the root) to `parts`, "\n" around blocks.
+
+    Comments and processing instructions are skipped with their tails; SKIP_TAGS keep only their tails.
+    """
+    tag = el.tag
+    if not isinstance(tag, str):
+        return
+    if tag not in SKIP_TAGS:
+        block = tag in BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            _collect_text(child, parts, False)
+        if block:
+            parts.append("\n")
+    if not root and el.tail:
+        parts.append(el.tail)
