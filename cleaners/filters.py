@@ -8,7 +8,7 @@ from functools import lru_cache
 from .body import Candidate, same_site
 from .context import Context
 from .rules.phrases import (
-    DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES, PHRASE_RULES, PhraseRule,
+    A11Y_NOTE_RULE, A11Y_NOTES, DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES, PHRASE_RULES, PhraseRule,
 )
 from .text import fold, strip_edges, word_count
 
@@ -27,6 +27,8 @@ LINK_LABEL = re.compile(r"^[^|:»›>]{1,40}\s*[|:»›>]")   # "LABEL | ", "Lab
 MARKUP_TEXT = re.compile(
     r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>", re.IGNORECASE)
 MARKUP_RULE = "other:markup-text"
+A11Y_NOTE = re.compile(r"\s?(?:" + "|".join(A11Y_NOTES) + r")", re.IGNORECASE)
+A11Y_ANCHORS = ("new", "neue", "nouvel", "nueva", "nuova", "nova", "nieuw", "nowym", "nytt", "nyt")
 MAX_TEASER_WORDS = 40       # a teaser's summary under a promo headline is at most this long
 MIN_DOUBLED_CHARS = 15      # a headline printed twice is at least this long
 DATED_ITEM = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*\S")
@@ -591,9 +593,29 @@ def _strip_markup(cands: list[Candidate], ctx: Context) -> None:
             cand.removed = True
 
 
+def _strip_a11y_notes(cands: list[Candidate], ctx: Context) -> None:
+    """Cut the screen-reader notes links append ("(opens in a new window)") out of a block's text."""
+    if not ctx.enabled(A11Y_NOTE_RULE, "widget"):
+        return
+    for cand in cands:
+        lowered = cand.text.lower()
+        if not any(map(lowered.__contains__, A11Y_ANCHORS)):
+            continue
+        notes = [m.group(0).strip() for m in A11Y_NOTE.finditer(cand.text)]
+        if not notes:
+            continue
+        cand.block.text = A11Y_NOTE.sub("", cand.text).strip()
+        if cand.block.items:
+            cand.block.items = [A11Y_NOTE.sub("", i).strip() for i in cand.block.items]
+        ctx.record("widget", A11Y_NOTE_RULE, notes[0] if len(set(notes)) == 1 else notes)
+        if not cand.block.text:
+            cand.removed = True
+
+
 def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, anchors: frozenset[str]) -> None:
     """Mark boilerplate candidates removed, in rule order; records every removal in ctx."""
     _strip_markup(cands, ctx)
+    _strip_a11y_notes(cands, ctx)
     _menu_lines(cands, ctx, title)
     _protect_by_article_body(cands, ctx)
     _title_repeat(cands, ctx, title)

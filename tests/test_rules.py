@@ -580,3 +580,15 @@ def test_a_lead_classed_element_under_the_title_is_the_standfirst_when_the_descr
         [lead, *SPLIT_BODY]
     after_body = f'<h1>Titel</h1><p>{SPLIT_BODY[0]}</p><div class="article-summary">{lead}</div><p>{SPLIT_BODY[1]}</p>'
     assert _standfirst(after_body, "") == SPLIT_BODY
+
+
+def test_screen_reader_notes_of_links_are_cut_from_the_text():
+    de = "Quantumscape versprach ihren Investoren(öffnet im neuen Fenster) , zu denen VW gehörte, einen neuen Akku."
+    en = "The full report (opens in a new window) lists every ferry route."
+    fr = "Le rapport (s'ouvre dans une nouvelle fenêtre) détaille les tarifs."
+    kept, removed = _filtered([("paragraph", de, [], 0), ("paragraph", en, [], 0), ("paragraph", fr, [], 0),
+                               ("paragraph", "The shop opens in a new window display next year.", [], 0)])
+    assert kept == ["Quantumscape versprach ihren Investoren , zu denen VW gehörte, einen neuen Akku.",
+                    "The full report lists every ferry route.", "Le rapport détaille les tarifs.",
+                    "The shop opens in a new window display next year."]
+    assert removed == [("widget", "widget:a11y-note")] * 3

@@ -337,6 +337,16 @@ AUTHOR_BOX = {
     "pl": (r"więcej od autora", r"o autorze"),
 }
 
+# Screen-reader notes in brackets that links append to their text ("Investoren(öffnet im neuen Fenster)"): cut out of blocks
+A11Y_NOTES = (
+    r"\((this link )?opens in (a )?new (window|tab)\)", r"\((link )?öffnet (sich )?(im|in einem|in) neuen? (fenster|tab)\)",
+    r"\(s'ouvre dans (une )?nouvel(le)? (fenêtre|onglet)\)", r"\((se )?abre en (una )?nueva (ventana|pestaña)\)",
+    r"\(si apre in una nuova (finestra|scheda)\)", r"\(abre (em|numa) nova (janela|aba|guia)\)",
+    r"\(opent in (een )?nieuw (venster|tabblad)\)", r"\(otwiera się w nowym (oknie|karcie)\)",
+    r"\((åpnes|öppnas|åbner) i (et |ett )?nytt? (vindu|fönster|vindue)\)",
+)
+A11Y_NOTE_RULE = "widget:a11y-note"
+
 PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     _rules("ad_marker", "full", SHORT, AD_LABELS, "label")
     + _rules("promo", "full", SHORT, PROMO_TITLES, "box-title")
