@@ -165,8 +165,9 @@ def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx:
     desc = ctx.description
     texts: list[str] = []
     if desc and word_count(desc) >= STANDFIRST_MIN_WORDS:
-        if any(desc[:STANDFIRST_PROBE] in fold(c.text) for c in kept):
-            return
+        probe = _letters(desc)[:KEPT_PROBE]   # a heading may repeat the description's first words
+        if any(probe in _letters(fold(c.text)) for c in kept):
+            return   # the description is in the body: the page has no separate standfirst
         texts = _showing(elements, desc)
     if not texts:
         lead = _lead_element(elements, kept[0].text)

@@ -75,6 +75,7 @@ PHRASES = [
     ("Kommentare (1)", "comments:de:prompt"),
     ("Would you like to comment on this article?\nSign up (it's quick and free) or sign in now.", "comments:en:system-prompt"),
     ("Please read our Comment Policy before commenting.", "comments:en:system-prompt"),
+    ("Please peer review 3 community comments before your comment can be posted", "comments:en:system-prompt"),
     ("2 thoughts on “Harbour ferry contract”", "comments:en:count-title"),
     ("2 réflexions sur « La pêche au Léman »", "comments:fr:count-title"),
     # legal, affiliate, self-promotion, credits
@@ -592,3 +593,19 @@ def test_screen_reader_notes_of_links_are_cut_from_the_text():
                     "The full report lists every ferry route.", "Le rapport détaille les tarifs.",
                     "The shop opens in a new window display next year."]
     assert removed == [("widget", "widget:a11y-note")] * 3
+
+
+def test_a_heading_repeating_the_descriptions_first_words_does_not_hide_the_standfirst():
+    lead = "La rete di difesa stratificata del Norad attiva caccia americani e canadesi per monitorare i jet russi."
+    tree = lxml_html.document_fromstring(f'<html><body><h1>Titolo</h1><p class="article__abstract">{lead}</p>'
+                                         f'<p>{SPLIT_BODY[0]}</p><h2>La rete di difesa stratificata</h2><p>{SPLIT_BODY[1]}</p>'
+                                         '</body></html>')
+    from cleaners.article import Block
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_standfirst
+    from cleaners.text import fold
+
+    cands = [Candidate(Block("paragraph", SPLIT_BODY[0])), Candidate(Block("heading", "La rete di difesa stratificata")),
+             Candidate(Block("paragraph", SPLIT_BODY[1]))]
+    recover_standfirst(list(tree.iter()), cands, Context(Options(), description=fold(lead)))
+    assert [c.text for c in cands] == [lead, SPLIT_BODY[0], "La rete di difesa stratificata", SPLIT_BODY[1]]

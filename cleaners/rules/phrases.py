@@ -250,7 +250,8 @@ CAPTION_PREFIXES = {
 COMMENT_PROMPTS = {
     "en": (r"please log ?out and then log ?in again", r"prompted to enter your display name", r"comments are (now )?closed",
            r"commenting (is|has been) (disabled|closed)", r"would you like to comment on this (article|story)",
-           r"read our (comment(ing|s)?|community) (policy|guidelines|rules) before (commenting|posting)"),
+           r"read our (comment(ing|s)?|community) (policy|guidelines|rules) before (commenting|posting)",
+           r"before your comment (can be|is) (posted|published)"),
     "de": (r"die kommentarfunktion (ist|wurde) (deaktiviert|geschlossen)",),
 }
 # Comment-section titles that start with a count ("2 thoughts on ...", "2 réflexions sur ...")
