@@ -79,8 +79,8 @@ def _compound_heads() -> frozenset[str]:
     return frozenset(c[:COMPOUND_HEAD] for r in ELEMENT_RULES for c in r.compounds)
 
 
-#: what splits a class word into parts when it has no capital letter (PART_SPLIT without its camelCase boundary)
-SEPARATOR_SPLIT = re.compile(r"[_\-:.\[\]/]+")
+#: the separators of PART_SPLIT other than '-' and '_' (TOKEN_SPLIT's)
+OTHER_SEPARATORS = re.compile(r"[:.\[\]/]")
 
 
 @lru_cache(maxsize=65536)
@@ -94,15 +94,27 @@ def _word_rule_index(word: str, mode: str) -> int:
     lowered = word.lower()
     if STATE_WORD.search(lowered):
         return len(rules)
-    # a word holds no whitespace: TOKEN_SPLIT's pieces are those between '-' and '_'
-    tokens = lowered.replace("_", "-").split("-") if "-" in lowered or "_" in lowered else (lowered,)
-    best = min((by_token[t] for t in tokens if t in by_token), default=len(rules))
     heads = _compound_heads()
-    if lowered == word:   # no capital letter, so no camelCase boundary: the parts are lower case already
-        parts = [p for p in SEPARATOR_SPLIT.split(word) if p]
-        if not any(p[:COMPOUND_HEAD] in heads for p in parts):
+    best = len(rules)
+    if lowered == word and OTHER_SEPARATORS.search(word) is None:
+        # no capital (so no camelCase boundary) and no other separator: the parts are the tokens
+        parts = word.replace("_", "-").split("-") if "-" in word or "_" in word else [word]
+        headed = False
+        for part in parts:
+            index = by_token.get(part)
+            if index is not None and index < best:
+                best = index
+            if not headed and part[:COMPOUND_HEAD] in heads:
+                headed = True
+        if not headed:
             return best
+        parts = [p for p in parts if p]
     else:
+        # a word holds no whitespace: TOKEN_SPLIT's pieces are those between '-' and '_'
+        for token in lowered.replace("_", "-").split("-"):
+            index = by_token.get(token)
+            if index is not None and index < best:
+                best = index
         parts = [p for p in PART_SPLIT.split(word) if p]
         if not any(p[:COMPOUND_HEAD].lower() in heads for p in parts):
             return best
