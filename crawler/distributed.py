@@ -455,6 +455,7 @@ class WorkerOutput:
         self.buffer = io.BytesIO()
         self.exporter = JsonLinesItemExporter(self.buffer, encoding="utf-8")     # as FEEDS writes JSON lines
         self._commit = server.register_script(COMMIT)
+        self.broken = False         # a commit whose outcome is unknown: write nothing more
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
@@ -490,8 +491,13 @@ class WorkerOutput:
         return self.buffer.getvalue()
 
     def write(self, item, keys: list[str], kill_at: str = "") -> int:
-        """Append the record and commit it with its claimed keys: 1 done, -1 session over, -2 output moved on."""
+        """Append the record and commit it with its claimed keys: 1 done, -1 session over (line cut), -2 the
+        committed size in Redis is not this file's (nothing touched; the worker must stop)."""
+        if self.broken:
+            return -2
         line = self.encode(item)
+        if os.fstat(self.fd).st_size != self.committed:
+            os.ftruncate(self.fd, self.committed)
         try:
             view, offset = memoryview(line), self.committed
             while view:
@@ -504,12 +510,18 @@ class WorkerOutput:
         if kill_at == "after_write":
             kill_self()
         size = self.committed + len(line)
-        done = int(self._commit(keys=[self.keys.claims(), self.keys.session(), self.keys.committed],
-                                args=[TOKEN, self.id, self.committed, size, *keys]))
+        try:
+            done = int(self._commit(keys=[self.keys.claims(), self.keys.session(), self.keys.committed],
+                                    args=[TOKEN, self.id, self.committed, size, *keys]))
+        except BaseException:
+            self.broken = True      # committed or not, only Redis knows: the file is cut to its size when we stop
+            raise
         if done == 1:
             self.committed = size
+        elif done == -1:
+            os.ftruncate(self.fd, self.committed)       # the session was over before the commit: not output
         else:
-            os.ftruncate(self.fd, self.committed)
+            self.broken = True
         return done
 
     def close(self) -> None:
@@ -613,8 +625,12 @@ class EmitOnce:
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
         keys = self.record_keys(item)
-        claimed = int(self._claim(keys=[self.keys.emitted, self.keys.claims(), self.keys.session()],
-                                  args=[TOKEN, *keys]))
+        try:
+            claimed = int(self._claim(keys=[self.keys.emitted, self.keys.claims(), self.keys.session()],
+                                      args=[TOKEN, *keys]))
+        except Exception as exc:        # Redis unreachable: the page stays unacknowledged, for the next worker
+            logger.error("%s: claim failed, stopping: %s", item["url"], exc)
+            raise self._not_written(item["url"], f"claim failed: {exc}", "output_failed") from exc
         if claimed == -1:
             raise self._not_written(item["url"], "this worker was declared dead", "redis_fenced")
         if not claimed:
@@ -634,9 +650,17 @@ class EmitOnce:
             self.stats.set_value("cleanwire/state/failure", f"output not written to {self.output.path}: "
                                                             f"{exc.strerror or exc}")
             raise self._not_written(item["url"], exc.strerror or str(exc), "output_failed") from exc
-        if done != 1:
+        except Exception as exc:        # Redis failed during the commit
+            logger.error("%s: record written but its commit failed, stopping: %s", item["url"], exc)
+            self.stats.set_value("cleanwire/state/failure", f"commit to Redis failed: {exc}")
+            raise self._not_written(item["url"], f"commit failed: {exc}", "output_failed") from exc
+        if done == -1:
             logger.error("%s: record not committed: this worker was declared dead, stopping", item["url"])
             raise self._not_written(item["url"], "this worker was declared dead", "redis_fenced")
+        if done != 1:
+            logger.error("%s: record not committed: the committed size of %s in Redis is not this file's, stopping",
+                         item["url"], self.output.path)
+            raise self._not_written(item["url"], "output moved on in Redis", "output_failed")
         self.claimed.pop(id(item), None)
         return item
 

@@ -289,3 +289,31 @@ def test_a_dead_workers_file_is_trimmed_here_only_when_nobody_writes_it(redis_ur
     again = journal(redis_url, out, "w0")[3]           # the same output in the same crawl: goes on after it
     assert again.committed == committed
     again.close()
+
+
+def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tmp_path):
+    """Redis fails during the commit script (it may or may not have run): the worker writes nothing more and
+    leaves its file alone; whoever takes its work back cuts the file to the size Redis holds."""
+    import redis
+    from scrapy.settings import Settings
+
+    from crawler.distributed import TOKEN, Keys, requeue
+
+    out = tmp_path / "a.jsonl"
+    server, keys, claim, output = journal(redis_url, out, "w0")
+    assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:a", "hash:1"]) == 1
+    commit = output._commit
+
+    def lost_reply(**kwargs):
+        commit(**kwargs)                        # the script ran, its reply never came
+        raise redis.ConnectionError("reply lost")
+
+    output._commit = lost_reply
+    with pytest.raises(redis.ConnectionError):
+        output.write({"url": "a"}, ["url:a", "hash:1"])
+    assert output.broken and records(out) == [{"url": "a"}]
+    assert output.write({"url": "b"}, ["url:b", "hash:2"]) == -2 and records(out) == [{"url": "a"}]
+    output.close()
+    requeue(server, Keys(Settings({"CLEANWIRE_REDIS_WORKER": "w1"}), "site"), "w0")
+    assert records(out) == [{"url": "a"}]       # committed in Redis: kept
+    assert server.sismember(keys.emitted, "url:a") and not server.exists(keys.claims())
