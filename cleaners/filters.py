@@ -408,6 +408,44 @@ def _teaser_summaries(cands: list[Candidate], ctx: Context) -> None:
             _remove(body, "promo", "promo:teaser-summary", ctx)
 
 
+def _is_headline_line(line: str) -> bool:
+    """A line shaped like a headline: short, a few words, not ending like a sentence or a lead-in."""
+    return len(line) <= MAX_TITLED_PROMO_CHARS and word_count(line) >= MIN_PROMO_WORDS and not line.rstrip().endswith(
+        (".", ":", ";", ","))
+
+
+def _line_rules(cands: list[Candidate], ctx: Context) -> None:
+    """Phrase rules on each line of a paragraph the extractor merged from several page lines.
+
+    A line a rule names is cut ("Anzeige" between two paragraphs), and a promo-box title line with
+    the headline line after it ("Read more" / "<headline>").
+    """
+    for cand in cands:
+        if cand.removed or cand.block.type != "paragraph" or "\n" not in cand.text:
+            continue
+        lines = cand.text.split("\n")
+        keep = [True] * len(lines)
+        for n, line in enumerate(lines):
+            if len(line) > UNPROTECTED_LINE_CHARS or not keep[n]:
+                continue
+            verdict = text_rule_for(line)
+            if verdict is None or not ctx.enabled(verdict[1], verdict[0]):
+                continue
+            keep[n] = False
+            ctx.record(verdict[0], verdict[1], line)
+            rule = phrase_rule_for(line, searching=False)
+            nxt = n + 1
+            if rule is not None and rule.kind == "promo" and rule.match == "full" and nxt < len(lines) \
+                    and _is_headline_line(lines[nxt]) and ctx.enabled("promo:titled-headline", "promo"):
+                keep[nxt] = False
+                ctx.record("promo", "promo:titled-headline", lines[nxt])
+        if all(keep):
+            continue
+        cand.block.text = "\n".join(line for line, k in zip(lines, keep) if k)
+        if not cand.block.text:
+            cand.removed = True
+
+
 def _titled_promos(cands: list[Candidate], ctx: Context) -> None:
     """A promo-box title on the first line and a headline on the second ("Read more\n<headline>")."""
     for cand in cands:
@@ -621,6 +659,7 @@ def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, ancho
     _title_repeat(cands, ctx, title)
     _phrases(cands, ctx)
     _titled_promos(cands, ctx)
+    _line_rules(cands, ctx)
     _top_lists(cands, ctx, title)
     _author_lines(cands, ctx)
     _link_blocks(cands, ctx, anchors)

@@ -421,9 +421,9 @@ def test_read_more_title_over_a_headline_is_a_promo_in_each_language():
         ("paragraph", "Mehr zum Thema\nStadt plant neue Fahrradstraße zwischen Deutz und Kalk", [], 0),
         ("paragraph", "Noticias relacionadas\nLos regantes piden adelantar la campaña", [], 0),
         ("paragraph", "Powiązane artykuły\nRemont zapory potrwa dwa lata", [], 0),
-        ("paragraph", "Related\nThe council said:\nthe vote was fair", [], 0),
+        ("paragraph", "Related to the vote\nThe council said the vote was fair", [], 0),
     ])
-    assert kept == [BODY_PARAGRAPH[1], "Related\nThe council said:\nthe vote was fair"]
+    assert kept == [BODY_PARAGRAPH[1], "Related to the vote\nThe council said the vote was fair"]
     assert removed == [("promo", "promo:titled-headline")] * 4
 
 
@@ -609,3 +609,12 @@ def test_a_heading_repeating_the_descriptions_first_words_does_not_hide_the_stan
              Candidate(Block("paragraph", SPLIT_BODY[1]))]
     recover_standfirst(list(tree.iter()), cands, Context(Options(), description=fold(lead)))
     assert [c.text for c in cands] == [lead, SPLIT_BODY[0], "La rete di difesa stratificata", SPLIT_BODY[1]]
+
+
+def test_rule_lines_inside_a_merged_paragraph_are_cut_and_the_body_lines_kept():
+    merged = (BODY_PARAGRAPH[1] + "\nAnzeige\nDer Rat soll im Mai über den neuen Zeitplan entscheiden."
+              "\nRead more\nMost kolejowy zamknięty w nocy z soboty na niedzielę")
+    kept, removed = _filtered([("paragraph", merged, [], 0)])
+    assert kept == [BODY_PARAGRAPH[1] + "\nDer Rat soll im Mai über den neuen Zeitplan entscheiden."]
+    assert removed == [("ad_marker", "ad_marker:de:label"), ("promo", "promo:en:box-title"),
+                       ("promo", "promo:titled-headline")]
