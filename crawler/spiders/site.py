@@ -1,6 +1,7 @@
 """The `site` spider: discover a site's articles through robots.txt, sitemaps, feeds and links; yield Pages."""
 from __future__ import annotations
 
+import gc
 import gzip
 import logging
 import zlib
@@ -256,6 +257,9 @@ class SiteSpider(scrapy.Spider):
         spider.full = settings.getbool("CLEANWIRE_FULL")
         spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
         spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
+        threshold = [int(n) for n in settings.getlist("CLEANWIRE_GC_THRESHOLD") if str(n).strip()]
+        if threshold:       # a crawl allocates a few objects per link: default thresholds collected ~1000 times
+            gc.set_threshold(*threshold)
         return spider
 
     def closed(self, reason: str) -> None:
