@@ -6,6 +6,7 @@ import importlib
 import sys
 
 from cleaners.errors import CleanwireError
+from crawler.output import OutputError
 
 #: sub-command name -> module in crawler.commands (each has `add_arguments(parser)` and `run(args)`)
 COMMANDS = {
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.module.run(args) or 0)
+    except OutputError as exc:          # the output path cannot be written: one line naming it and the OS reason
+        print(f"cleanwire {args.command}: {exc}", file=sys.stderr)
+        return 1
     except CleanwireError as exc:
         print(f"cleanwire {args.command}: {exc}", file=sys.stderr)
         return 2

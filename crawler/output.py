@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
+from cleaners.errors import CleanwireError
 
 FORMATS = ("jsonl", "json", "text", "markdown", "parquet")
 SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "text", ".md": "markdown",
@@ -38,18 +41,94 @@ def _titled(record: dict, key: str) -> str:
     return f"{title}\n\n{body}" if title else body
 
 
+class OutputError(CleanwireError):
+    """An output file cannot be written (a directory, a read-only or missing place, a full device)."""
+
+
+def _reason(exc: OSError) -> str:
+    return f"cannot write ({exc.strerror or exc})"
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def output_target(path: str | Path) -> tuple[Path, bool, int | None]:
+    """(the file to write with symlinks resolved, whether to write it in place, its current mode or None).
+
+    In place: an existing target that is not a regular file (character device, FIFO, socket), where a rename would
+    replace the device instead of writing to it. A directory is an OutputError.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return target, False, None
+    except OSError as exc:
+        raise OutputError(_reason(exc), str(path)) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError("is a directory", str(path))
+    if stat.S_ISREG(st.st_mode):
+        return target, False, stat.S_IMODE(st.st_mode)
+    return target, True, None
+
+
+def check_output(path: str | Path | None) -> None:
+    """Raise OutputError now, before any work, when `path` cannot be written: a directory, a directory that cannot be
+    created, a place where no file can be created. Creates the missing parent directories, as the write would."""
+    if not path or str(path) == "-":
+        return
+    target, in_place, _mode = output_target(path)
+    if in_place:
+        if not os.access(target, os.W_OK):
+            raise OutputError("cannot write (Permission denied)", str(path))
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(_reason(exc), str(path)) from exc
+    os.close(fd)
+    os.unlink(tmp)
+
+
 @contextmanager
 def atomic_file(path: str | Path, mode: str = "w"):
-    """Open a temp file beside `path`; on success fsync and rename it into place, else remove it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    """Open a temp file beside `path`; on success fsync and rename it into place, else remove it.
+
+    A symlink is followed: its target is replaced, the link stays. A target that is not a regular file (a character
+    device such as /dev/stdout or /dev/null, a FIFO) is written in place: renaming over it would replace the device.
+    The new file gets the mode the old one had, or 0666 less the umask (never mkstemp's 0600).
+    OSErrors while writing become OutputError (one line naming the path, exit 1).
+    """
+    shown = str(path)
+    target, in_place, old_mode = output_target(path)
+    encoding = {} if "b" in mode else {"encoding": "utf-8"}
+    if in_place:
+        try:
+            with open(target, mode, **encoding) as fh:
+                yield fh
+                fh.flush()
+        except OSError as exc:
+            raise OutputError(_reason(exc), shown) from exc
+        return
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(_reason(exc), shown) from exc
+    try:
+        os.chmod(tmp, old_mode if old_mode is not None else 0o666 & ~current_umask())
+        with os.fdopen(fd, mode, **encoding) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(_reason(exc), shown) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

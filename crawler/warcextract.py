@@ -1,12 +1,13 @@
 """Re-extract archived HTML responses from WARC files, streaming, on all cores (`cleanwire extract --warc`)."""
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import json
 import multiprocessing
 import os
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -152,34 +153,90 @@ DECODERS = {"gzip": _inflate, "x-gzip": _inflate, "deflate": _inflate, "br": _un
 
 
 def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
-    """Stream the HTML 200 responses of the WARC files, counting everything else in `tally`."""
-    from warcio.archiveiterator import ArchiveIterator
+    """Stream the HTML 200 responses of the WARC files, counting everything else in `tally`.
+
+    A file that ends inside a record (a copy cut short, a crawl killed mid-write) is a file error "truncated after N
+    records": the responses before the cut are kept.
+    """
     from warcio.exceptions import ArchiveLoadFailed
 
     for path in paths:
+        number = complete = 0
         try:
             with open(path, "rb") as fh:
-                for number, record in enumerate(ArchiveIterator(fh)):
-                    if number == 0 and record.format != "warc":
+                records = _checked_iterator()(fh)
+                for number, record in enumerate(records, 1):
+                    if number == 1 and record.format != "warc":
                         raise ArchiveLoadFailed("the file does not start with a WARC record; ARC is not supported")
-                    if record.rec_type != "response":
-                        continue
-                    tally.responses += 1
-                    reason = _skip_reason(record)
-                    if reason is None:
-                        body, reason = _read_body(record)
-                    if reason:
-                        tally.skipped[reason] += 1
-                        continue
-                    content_type = record.http_headers.get_header("Content-Type") or ""
-                    yield Task(record.rec_headers.get_header("WARC-Target-URI"),
-                               warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type))
+                    task = _task(record, tally) if record.rec_type == "response" else None
+                    if records.cut_short(record):
+                        raise EOFError
+                    complete = number
+                    if task is not None:
+                        yield task
+                if records.cut_short(None):
+                    raise EOFError
         except FileNotFoundError:
             tally.file_errors.append(f"{path}: no such file")
         except IsADirectoryError:
             tally.file_errors.append(f"{path}: is a directory")
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            tally.file_errors.append(f"{path}: not a readable WARC file ({exc})".replace("\n", " "))
+        except (EOFError, AttributeError, zlib.error) as exc:      # warcio fails on a header cut in half
+            if number == 0 and not isinstance(exc, EOFError):
+                tally.file_errors.append(f"{path}: not a readable WARC file ({_describe(exc)})")
+            else:
+                tally.file_errors.append(f"{path}: truncated after {complete} complete WARC records "
+                                         "(the responses before the cut are kept)")
+        except (ArchiveLoadFailed, OSError, ValueError) as exc:
+            where = f" after {complete} complete WARC records (the responses before are kept)" if complete else ""
+            tally.file_errors.append(f"{path}: not a readable WARC file{where} ({_describe(exc)})")
+
+
+def _task(record, tally: Tally) -> Task | None:
+    """The response as a Task, or None (counted in `tally`) when it is not an HTML page to clean."""
+    tally.responses += 1
+    reason = _skip_reason(record)
+    if reason is None:
+        body, reason = _read_body(record)
+    if reason:
+        tally.skipped[reason] += 1
+        return None
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    return Task(record.rec_headers.get_header("WARC-Target-URI"),
+                warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type))
+
+
+def _describe(exc: BaseException, limit: int = 120) -> str:
+    """An exception message fit for one line: binary bytes escaped, at most `limit` characters."""
+    text = str(exc) or type(exc).__name__
+    if not text.isprintable():
+        text = ascii(text)[1:-1]
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+@functools.cache
+def _checked_iterator():
+    from warcio.archiveiterator import ArchiveIterator
+
+    class CheckedIterator(ArchiveIterator):
+        """warcio's reader, which notices when the file ends inside a record (warcio stops there silently)."""
+
+        ended_inside = False
+
+        def close(self) -> None:
+            reader = self.reader
+            if reader is not None and not self.ended_inside:
+                member = reader.decompressor          # the last gzip member: complete only if its end was read
+                self.ended_inside = bool(self.next_line) or (member is not None and not member.eof)
+            super().close()
+
+        def cut_short(self, record) -> bool:
+            """True when `record` (once read to its end) lacked bytes, or (None) the file ended inside a record."""
+            if record is None:
+                return self.ended_inside
+            self.read_to_end(record)
+            return getattr(record.raw_stream, "limit", 0) > 0
+
+    return CheckedIterator
 
 
 _OPTIONS: Options | None = None
@@ -268,32 +325,6 @@ class Progress:
             self.stream.write("\n")
 
 
-class JsonlSink:
-    """JSON lines to stdout as they come, or to a temp file renamed into place at the end."""
-
-    def __init__(self, out: str | None) -> None:
-        self.path = Path(out) if out and out != "-" else None
-        if self.path is None:
-            self.fh, self.tmp = sys.stdout, None
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8")
-
-    def write(self, record: dict) -> None:
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def close(self, ok: bool) -> None:
-        self.fh.flush()
-        if self.tmp is None:
-            return
-        self.fh.close()
-        if ok:
-            os.replace(self.tmp, self.path)
-        else:
-            Path(self.tmp).unlink(missing_ok=True)
-
-
 def _ticking(records: Iterator[dict], progress: Progress) -> Iterator[dict]:
     try:
         for record in records:
@@ -304,30 +335,55 @@ def _ticking(records: Iterator[dict], progress: Progress) -> Iterator[dict]:
 
 
 def _write_jsonl(records: Iterator[dict], out: str | None) -> None:
-    sink, ok = JsonlSink(out), False
-    try:
+    """JSON lines to stdout as they come, or to a temp file renamed into place at the end (crawler.output)."""
+    from crawler.output import atomic_file
+
+    if not out or out == "-":
         for record in records:
-            sink.write(record)
-        ok = True
-    finally:
-        sink.close(ok)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    with atomic_file(out) as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _nothing_read(records: Iterator[dict], tally: Tally, files: int) -> Iterator[dict] | None:
+    """None when not one WARC file could be read (every one failed before a response); else the same records.
+
+    Looks at the first record before the output is opened, so a failed run leaves an existing output untouched.
+    """
+    first = next(records, None)
+    if first is None:
+        return None if tally.responses == 0 and len(tally.file_errors) >= files else iter(())
+    return itertools.chain([first], records)
 
 
 def run_warc(args, options: Options) -> int:
-    """`cleanwire extract --warc FILE...`: JSONL and Parquet stream; json, text and markdown are written at the end."""
+    """`cleanwire extract --warc FILE...`: JSONL and Parquet stream; json, text and markdown are written at the end.
+
+    When no file could be read at all, an existing output file is left as it was.
+    """
     from crawler.exporters import write_parquet
     from crawler.output import emit, format_for
 
     fmt = format_for(args.output, args.format)
     tally = Tally()
     records = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally), Progress(tally))
-    if fmt == "jsonl":
-        _write_jsonl(records, args.output)
-    elif fmt == "parquet":
-        write_parquet(records, args.output)
-    else:
-        emit(list(records), fmt, args.output)
+    records = _nothing_read(records, tally, len(args.inputs))
+    unchanged = records is None and bool(args.output and args.output != "-")
+    if not unchanged:
+        records = records if records is not None else iter(())
+        if fmt == "jsonl":
+            _write_jsonl(records, args.output)
+        elif fmt == "parquet":
+            write_parquet(records, args.output)
+        else:
+            emit(list(records), fmt, args.output)
     for line in tally.file_errors:
         print(f"cleanwire extract: {line}", file=sys.stderr)
-    print(f"cleanwire extract: {tally.summary()}", file=sys.stderr)
+    if unchanged:
+        print(f"cleanwire extract: no WARC file could be read; {args.output} left unchanged", file=sys.stderr)
+    else:
+        print(f"cleanwire extract: {tally.summary()}", file=sys.stderr)
     return 1 if tally.file_errors else 0

@@ -8,7 +8,7 @@ from cleaners import CleanwireError
 from crawler.commands.extract import (
     HTML_SUFFIXES, TEXT_SUFFIXES, add_common_arguments, fetch_sources, options_from_args, resolve_sources,
 )
-from crawler.output import write_atomic
+from crawler.output import check_output, write_atomic
 
 
 def add_arguments(parser) -> None:
@@ -26,6 +26,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from cleaners.explain import explain, explain_text, render_html, render_text
 
+    check_output(args.html)             # an unwritable --html stops here, before the page is read or fetched
     options = options_from_args(args)
     text_input = args.input_format == "text"
     if Path(args.input).is_dir():

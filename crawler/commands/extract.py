@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
-from crawler.output import FORMATS, emit, format_for
+from crawler.output import FORMATS, check_output, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -159,6 +159,7 @@ def fetch_sources(sources: list[Source], args) -> None:
 def run(args) -> int:
     from cleaners import extract
 
+    check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
     if args.warc:
         from crawler.warcextract import run_warc
@@ -167,6 +168,7 @@ def run(args) -> int:
     text_input = args.input_format == "text"
     sources = resolve_sources(args.inputs, args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
     fetch_sources(sources, args)
+    unread = all(source.error is not None for source in sources)
     records, failed = [], 0
     for source in sources:
         if source.error is None:
@@ -186,6 +188,10 @@ def run(args) -> int:
         if source.error:
             failed += 1
             print(f"cleanwire extract: {source.name}: {source.error}", file=sys.stderr)
+    if unread and args.output and args.output != "-":
+        # not one input could be read or fetched: the output file keeps what it held (a failed run erases nothing)
+        print(f"cleanwire extract: no input could be read; {args.output} left unchanged", file=sys.stderr)
+        return 1
     emit(records, format_for(args.output, args.format), args.output)
     return 1 if failed else 0
 

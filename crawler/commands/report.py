@@ -5,7 +5,7 @@ import json
 import sys
 
 from cleaners.errors import InputError
-from crawler.output import write_atomic
+from crawler.output import check_output, write_atomic
 
 
 def add_arguments(parser) -> None:
@@ -18,6 +18,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from crawler.report import load, render_html, render_text
 
+    check_output(args.html)             # an unwritable --html: one line, before the summary is read
     try:
         summary = load(args.summary)
     except OSError as exc:

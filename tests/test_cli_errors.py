@@ -1,0 +1,140 @@
+"""Bad output paths and unreadable inputs: one line naming the path and the reason, exit 1, no traceback, no output
+file replaced by a half-written or empty one, devices and links written through, never replaced."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import CLEANWIRE, PAGES, ROOT
+from test_warc import write_common_crawl_style
+
+SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
+SEED_URL = "https://deftechtimes.com/taiwan-envoy-israel-missile-defence/"
+
+
+def cleanwire(*args, input=None):
+    return subprocess.run([*CLEANWIRE, *args], capture_output=True, cwd=ROOT, input=input, timeout=180,
+                          preexec_fn=lambda: os.umask(0o022))
+
+
+def one_line(stderr: bytes) -> str:
+    text = stderr.decode()
+    assert "Traceback" not in text
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_symlink_output_replaces_the_target_and_keeps_its_mode(tmp_path):
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link.symlink_to(real.name)
+    out = cleanwire("extract", str(SEED), "--url", SEED_URL, "-o", str(link))
+    assert out.returncode == 0, out.stderr
+    assert link.is_symlink() and os.readlink(link) == "real.jsonl"
+    assert json.loads(real.read_text())["url"] == SEED_URL
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+
+
+def test_new_output_file_gets_the_umask_mode_not_0600(tmp_path):
+    out = cleanwire("extract", str(SEED), "-o", str(tmp_path / "new.jsonl"))
+    assert out.returncode == 0, out.stderr
+    assert stat.S_IMODE((tmp_path / "new.jsonl").stat().st_mode) == 0o644
+
+
+def test_warc_output_gets_the_umask_mode(tmp_path):
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    out = cleanwire("extract", "--warc", str(warc), "-j", "1", "-o", str(tmp_path / "w.jsonl"))
+    assert out.returncode == 0, out.stderr
+    assert stat.S_IMODE((tmp_path / "w.jsonl").stat().st_mode) == 0o644
+
+
+def test_fifo_output_is_written_through_not_replaced(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    out = cleanwire("extract", str(SEED), "--url", SEED_URL, "-o", str(fifo))
+    reader.join(60)
+    assert out.returncode == 0, out.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(got[0])["url"] == SEED_URL
+
+
+def test_full_device_output_stays_a_device(tmp_path):
+    device = tmp_path / "full"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))     # a /dev/full of our own
+        device.open("wb").close()
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    out = cleanwire("extract", str(SEED), "-o", str(device))
+    assert out.returncode == 1
+    assert one_line(out.stderr) == f"cleanwire extract: {device}: cannot write (No space left on device)"
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert not list(tmp_path.glob(".full.*"))
+
+
+@pytest.mark.parametrize("args", [("nosuch.html",), ("--warc", "nosuch.warc.gz"), ("--warc", "nosuch.warc.gz", "-o")])
+def test_a_run_that_reads_nothing_leaves_the_output_untouched(tmp_path, args):
+    keep = tmp_path / ("keep.parquet" if args[-1] == "-o" else "keep.jsonl")
+    keep.write_text("earlier records\n")
+    args = args[:-1] if args[-1] == "-o" else args
+    out = cleanwire("extract", *[str(tmp_path / a) if a.startswith("nosuch") else a for a in args], "-o", str(keep))
+    assert out.returncode == 1
+    err = out.stderr.decode()
+    assert "no such file" in err and f"{keep} left unchanged" in err
+    assert keep.read_text() == "earlier records\n"
+
+
+@pytest.mark.parametrize("target, reason", [
+    ("/proc/x.jsonl", "cannot write (No such file or directory)"),
+    ("/proc/x.parquet", "cannot write (No such file or directory)"),
+    ("{tmp}", "is a directory"),
+])
+def test_unwritable_output_is_one_line_before_any_work(tmp_path, target, reason):
+    target = target.format(tmp=tmp_path)
+    out = cleanwire("extract", str(SEED), str(tmp_path / "nosuch.html"), "-o", target)
+    assert out.returncode == 1
+    assert one_line(out.stderr) == f"cleanwire extract: {target}: {reason}"
+
+
+def test_explain_html_to_unwritable_place(tmp_path):
+    out = cleanwire("explain", str(SEED), "--html", "/proc/r.html")
+    assert out.returncode == 1
+    assert one_line(out.stderr) == "cleanwire explain: /proc/r.html: cannot write (No such file or directory)"
+    assert out.stdout == b""
+
+
+def test_truncated_warc_keeps_the_records_before_the_cut_and_fails(tmp_path):
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    whole = cleanwire("extract", "--warc", str(warc), "-j", "1")
+    assert whole.returncode == 0, whole.stderr
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(warc.read_bytes()[:20000])
+    out = cleanwire("extract", "--warc", str(cut), "-j", "1")
+    assert out.returncode == 1
+    err = out.stderr.decode().splitlines()
+    assert err[0] == (f"cleanwire extract: {cut}: truncated after 7 complete WARC records "
+                      "(the responses before the cut are kept)")
+    assert out.stdout.splitlines() == whole.stdout.splitlines()[:2]
+
+
+def test_corrupt_warc_message_shows_no_raw_bytes(tmp_path):
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02" + bytes(range(256)) * 4)
+    out = cleanwire("extract", "--warc", str(bad))
+    assert out.returncode == 1
+    first = out.stderr.decode().splitlines()[0]
+    assert first.startswith(f"cleanwire extract: {bad}: not a readable WARC file (")
+    assert first.isprintable() and len(first) < len(str(bad)) + 200
