@@ -174,6 +174,13 @@ FORM_MESSAGES = {
     "es": (r"algo (salió|ha salido) mal\.?( inténtalo de nuevo\.?)?", r"gracias por suscribirte!?\.?"),
     "it": (r"qualcosa è andato storto,? riprova\.?", r"grazie per l'iscrizione!?\.?"),
     "pt": (r"algo deu errado\.?( tente novamente\.?)?", r"obrigado por se inscrever!?\.?"),
+    "nl": (r"er is iets (mis)?gegaan\.?( probeer het (later )?opnieuw\.?)?", r"bedankt voor (je|uw) aanmelding!?\.?"),
+    "nordic": (r"noe gikk galt\.?( prøv igjen\.?)?", r"något gick fel\.?( försök igen\.?)?", r"noget gik galt\.?( prøv igen\.?)?",
+               r"takk for (at du meldte deg på|påmeldingen)!?\.?", r"tack för (din anmälan|att du prenumererar)!?\.?"),
+    "pl": (r"coś poszło nie tak\.?( spróbuj ponownie\.?)?", r"dziękujemy za (zapisanie się|subskrypcję)!?\.?"),
+    "cs": (r"něco se pokazilo\.?( zkuste to (prosím )?znovu\.?)?", r"děkujeme za přihlášení!?\.?"),
+    "tr": (r"bir (şeyler|hata) (ters gitti|oluştu)\.?( lütfen tekrar deneyin\.?)?",),
+    "ru": (r"что-то пошло не так\.?( попробуйте (ещё раз|снова)\.?)?", r"спасибо за подписку!?\.?"),
 }
 # Text left where a blocked embed would be
 CONSENT = {
@@ -195,6 +202,13 @@ CONSENT = {
     "nl": (r"externe inhoud", r"om deze inhoud te (zien|bekijken)", r"accepteer (de )?cookies"),
     "nordic": (r"eksternt innhold", r"extern(t)? innehåll", r"godta informasjonskapsler", r"acceptera cookies"),
     "pl": (r"treść zewnętrzna", r"aby zobaczyć (tę )?treść", r"zaakceptuj (pliki )?cookies"),
+    "cs": (r"externí obsah", r"souhlas(ím)? s (používáním )?(souborů )?cookies"),
+    "tr": (r"harici içerik", r"çerezleri kabul"),
+    "ru": (r"внешний контент", r"мы используем (файлы )?cookie"),
+    "uk": (r"зовнішній контент", r"ми використовуємо (файли )?cookie"),
+    "ja": (r"cookie(を使用|の使用に同意)", r"クッキー(を使用|の使用に同意)"),
+    "ko": (r"쿠키(를 사용|사용에 동의)",),
+    "zh": (r"(我们|我們)使用 ?cookie", r"(接受|同意) ?cookie"),
 }
 # Commenting prompts and comment-section titles
 COMMENTS = {
@@ -209,6 +223,13 @@ COMMENTS = {
     "nl": (r"reacties?( \(\d+\)?)?", r"plaats een reactie"),
     "nordic": (r"kommentarer?", r"skriv en kommentar", r"kommentera"),
     "pl": (r"komentarze?( \(\d+\)?)?", r"dodaj komentarz"),
+    "cs": (r"komentáře?( \(\d+\)?)?", r"(přidat|napsat) komentář", r"diskuse( \(\d+\)?)?"),
+    "tr": (r"yorumlar( \(\d+\)?)?", r"yorum (yap|yaz|ekle)"),
+    "ru": (r"комментарии( \(\d+\)?)?", r"(оставить|написать|добавить) комментарий"),
+    "uk": (r"коментарі( \(\d+\)?)?", r"(залишити|написати|додати) коментар"),
+    "ja": (r"コメント(を書く|する|一覧)?( ?\(\d+\)?)?",),
+    "ko": (r"댓글( ?\d+)?", r"댓글 ?(쓰기|달기|보기)"),
+    "zh": (r"评论( ?\(\d+\)?)?", r"評論", r"(发表|發表)(评论|評論)"),
 }
 # Video teasers: "<summary> 18.04.2024 | 0:21 min" (a link to a clip, not article text)
 VIDEO_TEASERS = {
@@ -336,6 +357,13 @@ AUTHOR_BOX = {
     "nl": (r"meer van (de auteur|[\w .'’-]{2,40})", r"over de auteur"),
     "nordic": (r"mer fra (forfatteren|[\w .'’-]{2,40})", r"om forfatteren", r"om skribenten"),
     "pl": (r"więcej od autora", r"o autorze"),
+    "cs": (r"o autorovi", r"další články autora"),
+    "tr": (r"yazar hakkında", r"yazarın (diğer|tüm) yazıları"),
+    "ru": (r"об авторе", r"(все|другие) (статьи|материалы) автора"),
+    "uk": (r"про автора", r"(всі|усі|інші) (статті|матеріали) автора"),
+    "ja": (r"この記事を書いた人", r"著者プロフィール"),
+    "ko": (r"기자의 다른 기사", r"기자 프로필"),
+    "zh": (r"作者简介", r"作者簡介", r"关于作者", r"關於作者"),
 }
 
 # Screen-reader notes in brackets that links append to their text ("Investoren(öffnet im neuen Fenster)"): cut out of blocks
