@@ -70,7 +70,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def sniff_binary(data: bytes, source: str | None = None) -> None:
     """Raise NotHTMLError when the bytes are evidently not a text document."""
-    if not data.strip():
+    if not data or data.isspace():   # (not data.strip(), without copying the page)
         raise NotHTMLError("empty document", source)
     head = data[:SNIFF_BYTES]
     for magic, what in BINARY_MAGIC:
@@ -83,12 +83,12 @@ def sniff_binary(data: bytes, source: str | None = None) -> None:
         raise NotHTMLError("not HTML: binary content", source)
 
 
-def _is_utf8(data: bytes) -> bool:
+def _utf8_text(data: bytes) -> str | None:
+    """The bytes decoded as UTF-8, or None when they are not valid UTF-8."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _decodes(data: bytes, codec: str) -> bool:
@@ -122,26 +122,33 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
     <meta> say (pages re-encoded that kept an old label); UTF-16 without a BOM is recognised by its NULs;
     a declared charset the bytes do not decode in yields to the next declaration that fits.
     """
+    return _detect(data, http_charset)[0]
+
+
+def _detect(data: bytes, http_charset: str | None) -> tuple[str, str | None]:
+    """detect_encoding, with the text when proving UTF-8 decoded the whole input (not decoded twice)."""
     for bom, name in BOMS:
         if data.startswith(bom):
-            return name
+            return name, None
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return utf16
+        return utf16, None
     declared = [c for c in _declared(data, http_charset) if not c.startswith(("utf-16", "utf-32"))]
-    if (not declared or not data.isascii()) and _is_utf8(data):
-        return "utf-8"
+    if not declared or not data.isascii():
+        text = _utf8_text(data)
+        if text is not None:
+            return "utf-8", text
     for codec in declared:
         if _decodes(data, codec):
-            return codec
+            return codec, None
     if declared:
-        return declared[0]
+        return declared[0], None
     if _mostly_utf8(data):
-        return "utf-8"
+        return "utf-8", None
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
-    return best.encoding if best else "cp1252"
+    return (best.encoding if best else "cp1252"), None
 
 
 def check_size(size: int, source: str | None, unit: str = "bytes") -> None:
@@ -154,7 +161,7 @@ def decode(data: bytes | str, http_charset: str | None = None, source: str | Non
     """Decode a document to text, with NUL bytes and a leading BOM removed."""
     if isinstance(data, str):
         check_size(len(data), source, "characters")
-        if not data.strip():
+        if not data or data.isspace():
             raise NotHTMLError("empty document", source)
         return data.replace("\x00", "").lstrip("\ufeff")
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -162,15 +169,16 @@ def decode(data: bytes | str, http_charset: str | None = None, source: str | Non
     data = bytes(data)
     check_size(len(data), source)
     sniff_binary(data, source)
-    encoding = detect_encoding(data, http_charset)
-    for bom, name in BOMS:
-        if name == encoding and data.startswith(bom):
-            data = data[len(bom):]
-    try:
-        text = data.decode(encoding, errors="replace")
-    except LookupError as exc:  # pragma: no cover - _codec filters unknown names
-        raise DecodeError(f"unknown encoding {encoding}", source) from exc
+    encoding, text = _detect(data, http_charset)
+    if text is None:
+        for bom, name in BOMS:
+            if name == encoding and data.startswith(bom):
+                data = data[len(bom):]
+        try:
+            text = data.decode(encoding, errors="replace")
+        except LookupError as exc:  # pragma: no cover - _codec filters unknown names
+            raise DecodeError(f"unknown encoding {encoding}", source) from exc
     text = text.replace("\x00", "")
-    if not text.strip():
+    if not text or text.isspace():
         raise NotHTMLError("empty document", source)
     return text
