@@ -4,20 +4,23 @@ Serves the fixture site plus N generated archive articles on 127.0.0.1, crawls i
 (loopback settings, one extraction worker per core), samples the crawler's RSS as pages are fetched, then
 extracts a sample of the same article pages in this one process for the baseline rate. Not a test.
 
-    .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--sample 300] [--workers N]
+    .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--sample 300] [--workers N] [--server lean|fixture]
     .venv/bin/python benchmarks/crawl_throughput.py --pages ../shared/devdata/pages --copies 6   # real page weights
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -79,6 +82,87 @@ class PagesSite:
         if len(parts) == 2 and parts[0] == "p" and parts[1].isdigit() and int(parts[1]) < len(self.bodies):
             return 200, "text/html", self.bodies[int(parts[1])]
         return 404, "text/plain", b"not found"
+
+
+class LeanSite:
+    """The fixture site (FixtureSite: same pages, same request log) served by a lean asyncio HTTP/1.1 server on
+    one thread of this process, every article page rendered before the crawl: the server shares the cores with
+    the crawler, and the benchmark measures the crawler, not http.server's per-request parsing or the page
+    generator. Keep-alive, Content-Length; conditional GETs, redirects and the 503-once page as FixtureSite."""
+
+    def __init__(self, extra_articles: int) -> None:
+        self.site = FixtureSite(extra_articles=extra_articles, cache_size=10 ** 7)
+        self.requests = self.site.requests
+        self.origin = ""
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+
+    def article_paths(self) -> list[str]:
+        return self.site.article_paths()
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def __enter__(self) -> LeanSite:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        site = self.site
+        site.port = sock.getsockname()[1]
+        self.origin = site.origin = f"http://127.0.0.1:{site.port}"
+        if site.extra_articles:
+            site._regenerate()
+        for path in site.article_paths():      # rendered now, not while the crawl is measured
+            site.resource(path)
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(asyncio.start_server(self._client, sock=sock, backlog=512))
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=serve, daemon=True, name="lean-site")
+        self.thread.start()
+        ready.wait()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line.strip():
+                    break
+                method, target, _ = line.decode("latin-1").split(" ", 2)
+                headers = {}
+                while True:
+                    header = await reader.readline()
+                    if header in (b"\r\n", b"\n", b""):
+                        break
+                    name, _, value = header.decode("latin-1").partition(":")
+                    headers[name.strip().title()] = value.strip()
+                status, fields, body = self.site.handle(method, target, headers)
+                self.site.log_request(method, target, status)
+                head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+                head += [f"{k}: {v}" for k, v in fields.items()]
+                if status != 304:
+                    head.append(f"Content-Length: {len(body)}")
+                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+                if method != "HEAD" and status != 304:
+                    writer.write(body)
+                if writer.transport.get_write_buffer_size() > 1 << 16:
+                    await writer.drain()
+                if headers.get("Connection", "").lower() == "close":
+                    break
+        except (ConnectionError, ValueError):
+            pass
+        finally:
+            writer.close()
 
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
@@ -215,14 +299,22 @@ def main() -> int:
     parser.add_argument("--pages", type=Path, metavar="DIR",
                         help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)")
     parser.add_argument("--copies", type=int, default=6, help="times each --pages page is served (default: 6)")
+    parser.add_argument("--server", choices=("lean", "fixture"), default="lean",
+                        help="lean: asyncio server, pages rendered before the crawl (default); fixture: FixtureSite's "
+                             "own threaded http.server rendering on request (what the tests use)")
     args = parser.parse_args()
 
     if args.pages:
         site, extra = PagesSite(args.pages, args.copies), ["-s", "CLEANWIRE_LINK_DEPTH=0"]
         print(f"cores: {os.cpu_count()}  workers: {args.workers}  pages: {len(site.bodies)} from {args.pages}")
+    elif args.server == "lean":
+        site, extra = LeanSite(args.extra), []
+        print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
+              f"server: lean asyncio, pages pre-rendered")
     else:
         site, extra = FixtureSite(extra_articles=args.extra), []
-        print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}")
+        print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
+              f"server: FixtureSite (http.server, threads, pages rendered on request)")
     with site, tempfile.TemporaryDirectory() as tmp:
         server_cpu = time.process_time()
         elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl", extra)

@@ -99,13 +99,14 @@ class FixtureSite:
     """
 
     def __init__(self, root: str | Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0,
-                 extra_articles: int = 0) -> None:
+                 extra_articles: int = 0, cache_size: int = CACHE_SIZE) -> None:
         self.root = Path(root).resolve()
         self.docroot = self.root / "www"
         self.manifest: dict = json.loads((self.root / "manifest.json").read_text("utf-8"))
         self.host = host
         self.port = port
         self.extra_articles = extra_articles
+        self.cache_size = cache_size  # rendered responses kept (a benchmark keeps them all: see prerender)
         self.origin = ""
         self.requests: list[tuple[str, str, int]] = []  # (method, path with query, status), append-only
         self._lock = threading.Lock()
@@ -254,7 +255,7 @@ class FixtureSite:
             resource = Resource(body, _content_type(file, body), etag, lastmod.astimezone(timezone.utc))
         with self._lock:
             self._cache[key] = resource
-            while len(self._cache) > CACHE_SIZE:
+            while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return resource
 
