@@ -49,6 +49,20 @@ DATELINE_PLACE = re.compile(r"^[^\W\d][\w .'’/]{1,40}?(\s*,|\s+[-–—|])\s+"
 NUMERIC_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}")
 DOTTED_TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")   # "15.59": a time only beside a label ("Uppdaterad 15.59")
 DATE_WORDS = DATE_LINE_LABELS | DATE_LINE_MONTHS | DATE_LINE_WEEKDAYS | DATE_LINE_ZONES | DATE_LINE_COUNTS
+RELATIVE_TIME = re.compile(
+    r"^(?:(?:updated|published|aktualisiert|veröffentlicht) )?(?:"
+    r"(?:\d+|an?|one) (?:sec(?:ond)?|min(?:ute)?|hour|hr|day|week|month|year)s? ago|just now|"
+    r"vor (?:\d+|einer?|wenigen) (?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)|"
+    r"il y a (?:\d+|une?) (?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)|"
+    r"hace (?:\d+|una?) (?:segundos?|minutos?|horas?|días?|semanas?|mes(?:es)?|años?)|"
+    r"(?:\d+|un[ao]?) (?:second[io]|minut[io]|or[ae]|giorn[io]|settiman[ae]|mes[ei]|ann[io]) fa|"
+    r"há (?:\d+|uma?) (?:segundos?|minutos?|horas?|dias?|semanas?|mes(?:es)?|anos?)|"
+    r"(?:\d+|een) (?:seconden?|minuten?|uur|dagen?|weken?|maanden?|jaar) geleden|"
+    r"(?:for )?\d+ (?:sekunder|minutter|timer|dager|dage|uker|uger|timmar|minuter|dagar|veckor) sid[ae]n|"
+    r"\d+ (?:sekund[ya]?|minut[ya]?|godzin[ya]?|dni|dzień|tygodni[e]?) temu|"
+    r"\d+ (?:saniye|dakika|saat|gün|hafta|ay|yıl) önce|"
+    r"\d+ (?:секунд[уы]?|минут[уы]?|час(?:а|ов)?|дн(?:я|ей)|день|недел[юиь]|месяц(?:а|ев)?) назад"
+    r")$")
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
 MAX_TITLED_PROMO_CHARS = 200    # "Read more" on one line and a headline this long on the next is a promo
 TRUNCATED = re.compile(r"\w(\.\.\.|…)$")   # a teaser's summary cut off mid-sentence ("... Donalda Tr...")
@@ -212,9 +226,14 @@ def _is_date_words(text: str) -> bool:
 
 
 def date_line_rule(text: str) -> str | None:
-    """'metadata:date-line' for a line made only of dates, times and their labels (with a dateline place)."""
+    """'metadata:date-line' for a line made only of dates, times and their labels (with a dateline place),
+    or a relative time ("5 hours ago", "vor 3 Stunden")."""
     folded = fold(text)
-    if not folded or len(folded) > MAX_DATE_LINE or not any(ch.isdigit() for ch in folded):
+    if not folded or len(folded) > MAX_DATE_LINE:
+        return None
+    if RELATIVE_TIME.match(strip_edges(folded)):
+        return "metadata:date-line"
+    if not any(ch.isdigit() for ch in folded):
         return None
     if _is_date_words(folded):
         return "metadata:date-line"

@@ -171,6 +171,13 @@ def test_body_sentences_match_no_rule(text):
     "Veröffentlicht am 13. Mai 2026 um 15:44",
     "12 марта 2025, 09:15 · · Просмотров: 2345",
     "Berlin, 3. Mai 2024",
+    "5 hours ago",
+    "vor 3 Stunden",
+    "il y a 2 heures",
+    "hace 3 horas",
+    "2 uur geleden",
+    "3 godziny temu",
+    "3 часа назад",
 ])
 def test_date_lines_are_metadata(text):
     assert text_rule_for(text) == ("metadata", "metadata:date-line")
@@ -640,3 +647,11 @@ def test_rule_lines_inside_a_merged_paragraph_are_cut_and_the_body_lines_kept():
     assert kept == [BODY_PARAGRAPH[1] + "\nDer Rat soll im Mai über den neuen Zeitplan entscheiden."]
     assert removed == [("ad_marker", "ad_marker:de:label"), ("promo", "promo:en:box-title"),
                        ("promo", "promo:titled-headline")]
+
+
+def test_a_byline_run_into_a_relative_time_is_metadata_and_a_sentence_is_not():
+    kept, removed = _filtered([("paragraph", "Dylan Jones5 hours ago", [], 0), BODY_PARAGRAPH,
+                               ("paragraph", "The ferry left the harbour 5 hours ago.", [], 0)],
+                              author_names=("Dylan Jones",))
+    assert kept == [BODY_PARAGRAPH[1], "The ferry left the harbour 5 hours ago."]
+    assert removed == [("metadata", "metadata:byline-date")]
