@@ -10,6 +10,7 @@ from lxml.html import HtmlElement
 from .article import Block
 from .body import Candidate, extract_body, to_candidates
 from .options import Options
+from .rules.elements import CAPTION_COMPOUNDS, CREDIT_COMPOUNDS
 from .context import Context
 from .filters import classify_text
 from .text import clean_text, fold, word_count
@@ -241,13 +242,31 @@ def _is_pull_quote(el: HtmlElement | None) -> bool:
     return not any(word in css for word in EMBED_WORDS)
 
 
+def _is_caption(el: HtmlElement) -> bool:
+    """A caption or credit: named so by its class or id, or inside a figure."""
+    for node in (el, el.getparent()):
+        if node is None:
+            continue
+        attrs = ((node.get("class") or "") + " " + (node.get("id") or "")).lower().replace("-", "").replace("_", "")
+        if any(word in attrs for word in CAPTION_COMPOUNDS + CREDIT_COMPOUNDS):
+            return True
+    return next(el.iterancestors("figure", "figcaption"), None) is not None
+
+
+def _between_kept(seen: list[tuple[HtmlElement, int | None, str]], k: int, recovered: set[int]) -> bool:
+    """Whether the block element before seen[k] is kept (or was just put back) and the one after it is kept."""
+    before = k > 0 and (seen[k - 1][1] is not None or k - 1 in recovered)
+    return before and k + 1 < len(seen) and seen[k + 1][1] is not None
+
+
 def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
                        anchors: frozenset[str]) -> None:
     """Put back paragraphs the extractor dropped from the containers that hold the kept body paragraphs.
 
     A lost paragraph is a `p` child of a body container (one holding at least two kept paragraphs),
     or of a container with the same tag and first class token inside the same <article> (bodies
-    split around ads, paywall or layout breaks); it comes after the first kept block and before any
+    split around ads, paywall or layout breaks), or any `p` sitting between two kept blocks; it comes
+    after the first kept block and before any
     later <h1> (another article), has at least MIN_LOST_PARAGRAPH_WORDS words, is barely linked, and
     is not boilerplate by any phrase, author or promo rule. A paragraph of a pull quote (a <blockquote>
     that is not an embedded post) between kept blocks comes back as a quote.
@@ -262,6 +281,7 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
     last_kept = max((k for k, (_, idx, _) in enumerate(seen) if idx is not None), default=-1)
+    recovered: set[int] = set()
     for k, (el, idx, folded) in enumerate(seen):
         if idx is not None:
             last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label ("Read more") matches an earlier block
@@ -273,15 +293,19 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
         parent = el.getparent()
         quote = _is_pull_quote(parent) and k < last_kept
         if not quote and parent not in containers and (
-                _signature(parent) not in signatures or _article_of(parent) not in articles):
+                _signature(parent) not in signatures or _article_of(parent) not in articles) \
+                and not _between_kept(seen, k, recovered):
             continue
         text = clean_text(el.text_content())
         if word_count(text) < MIN_LOST_PARAGRAPH_WORDS or _linked_chars(el) > MAX_LOST_LINK_SHARE * len(text):
+            continue
+        if not quote and _is_caption(el):
             continue
         if _letters(folded)[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
             continue
         block = Block("quote", text) if quote else Block("paragraph", text)
         inserts.append((last_idx, Candidate(block, css="recovered")))
+        recovered.add(k)
     for idx, cand in reversed(inserts):
         cands.insert(idx + 1, cand)
 

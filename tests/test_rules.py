@@ -126,7 +126,9 @@ PHRASES = [
     ("https://www.example.org/nachrichten/meteorit146.html", "metadata:any:line"),
     ("3 Minuten Lesezeit", "metadata:any:line"),
     ("4 minutes de lecture", "metadata:any:line"),
-    ("02:57 Min.. Verfügbar bis 06.05.2024.", "metadata:any:line"),
+    ("02:57 Min.. Verfügbar bis 06.05.2024.", "promo:any:video-teaser"),
+    ("Video verfügbar bis 06.05.2024", "metadata:any:line"),
+    ("WDR Studios NRW. 22.04.2024. 00:21 Min.. Verfügbar bis 22.04.2026. WDR Online.", "promo:any:video-teaser"),
     # author box
     ("More from Author", "author_box:en:line"),
     ("Over de auteur", "author_box:nl:line"),
@@ -655,3 +657,13 @@ def test_a_byline_run_into_a_relative_time_is_metadata_and_a_sentence_is_not():
                               author_names=("Dylan Jones",))
     assert kept == [BODY_PARAGRAPH[1], "The ferry left the harbour 5 hours ago."]
     assert removed == [("metadata", "metadata:byline-date")]
+
+
+def test_a_paragraph_between_two_kept_ones_comes_back_but_not_a_caption():
+    caption = ("Displaced families queue for food from a charity kitchen in the north of the strip on Saturday, "
+               "witnesses said.")
+    body = (f'<div class="a"><p>{SPLIT_BODY[0]}</p></div><div class="b"><p>{LOST}</p></div>'
+            f'<div class="c"><p>{SPLIT_BODY[1]}</p></div><div class="d"><p class="wp-caption-text">{caption}</p></div>'
+            f'<div class="e"><p>{SPLIT_BODY[0]} Again.</p></div>')
+    assert _recovered(body, [SPLIT_BODY[0], SPLIT_BODY[1], SPLIT_BODY[0] + " Again."]) == [
+        SPLIT_BODY[0], LOST, SPLIT_BODY[1], SPLIT_BODY[0] + " Again."]

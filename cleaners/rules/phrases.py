@@ -233,7 +233,8 @@ COMMENTS = {
 }
 # Video teasers: "<summary> 18.04.2024 | 0:21 min" (a link to a clip, not article text)
 VIDEO_TEASERS = {
-    "any": (r"\d{1,2}\.\d{1,2}\.\d{2,4} ?\| ?\d{1,2}:\d{2} ?min\.?$", r"\| ?\d{1,2}:\d{2} ?min\.?$"),
+    "any": (r"\d{1,2}\.\d{1,2}\.\d{2,4} ?\| ?\d{1,2}:\d{2} ?min\.?$", r"\| ?\d{1,2}:\d{2} ?min\.?$",
+            r"\d{1,2}:\d{2} ?min\.*\.? ?(video )?verfügbar bis \d{1,2}\.\d{1,2}\.\d{2,4}"),
 }
 # Agency and source notes ("Mit Informationen der Nachrichtenagenturen ...")
 SOURCE_NOTES = {
