@@ -35,10 +35,50 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_setting(text: str) -> tuple[str, str]:
+    """NAME=VALUE of `-s`; a value that cannot be the number or boolean the setting holds is refused here (one usage
+    line) rather than as a traceback once Scrapy reads it."""
     name, sep, value = text.partition("=")
+    name = name.strip()
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value
+    default = setting_default(name)
+    if isinstance(default, bool):
+        if not value.strip().lstrip("-").isdigit() and value not in ("True", "true", "False", "false"):  # getbool
+            raise argparse.ArgumentTypeError(f"{name} is true or false, got {value!r}")
+    elif isinstance(default, (int, float)):
+        try:
+            float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} is a number, got {value!r}") from None
+    return name, value
+
+
+def setting_default(name: str):
+    """The value of setting `name` in cleanwire's settings module, else Scrapy's defaults, else None."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as project
+
+    return getattr(project, name, getattr(default_settings, name, None))
+
+
+#: Scrapy loggers whose ERROR lines (with tracebacks) repeat a failure the command itself reports in one line
+NOISY_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+
+
+def quiet_scrapy() -> None:
+    """Silence the retry and robots.txt middlewares: their failures reach the user as the command's own one-liner
+    (extract) or in the summary's counts (crawl)."""
+    import logging
+
+    for name in NOISY_LOGGERS:      # a filter: Scrapy's logging dictConfig resets the levels of scrapy.* loggers
+        logger = logging.getLogger(name)
+        if _only_critical not in logger.filters:
+            logger.addFilter(_only_critical)
+
+
+def _only_critical(record) -> bool:
+    return record.levelno >= 50
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Re-extract archived HTML responses from WARC files, streaming, on all cores (`cleanwire extract --warc`)."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import itertools
@@ -163,7 +164,7 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
     for path in paths:
         number = complete = 0
         try:
-            with open(path, "rb") as fh:
+            with (contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb")) as fh:
                 records = _checked_iterator()(fh)
                 for number, record in enumerate(records, 1):
                     if number == 1 and record.format != "warc":

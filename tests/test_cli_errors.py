@@ -138,3 +138,45 @@ def test_corrupt_warc_message_shows_no_raw_bytes(tmp_path):
     first = out.stderr.decode().splitlines()[0]
     assert first.startswith(f"cleanwire extract: {bad}: not a readable WARC file (")
     assert first.isprintable() and len(first) < len(str(bad)) + 200
+
+
+def test_malformed_urls_are_one_line_each(tmp_path):
+    out = cleanwire("extract", "http://[::1", "http://x:99999/", "http:///x")
+    assert out.returncode == 1
+    assert out.stderr.decode().splitlines() == [
+        "cleanwire extract: http://[::1: malformed URL (Invalid IPv6 URL)",
+        "cleanwire extract: http://x:99999/: malformed URL (Port out of range 0-65535)",
+        "cleanwire extract: http:///x: malformed URL (no host name)",
+    ]
+
+
+def test_unreachable_url_is_one_line_without_scrapy_logs():
+    out = cleanwire("extract", "http://127.0.0.1:1/x", "-s", "RETRY_TIMES=0")
+    assert out.returncode == 1
+    assert one_line(out.stderr).startswith("cleanwire extract: http://127.0.0.1:1/x: DownloadConnectionRefusedError")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--warc", "x.warc.gz", "-j", "-2"), "argument -j/--jobs: must be 1 or more, got -2"),
+    (("--warc", "x.warc.gz", "-j", "two"), "argument -j/--jobs: expected a whole number, got 'two'"),
+    (("x.html", "-s", "DOWNLOAD_TIMEOUT=abc"), "argument -s/--set: DOWNLOAD_TIMEOUT is a number, got 'abc'"),
+    (("x.html", "-s", "ROBOTSTXT_OBEY=maybe"), "argument -s/--set: ROBOTSTXT_OBEY is true or false, got 'maybe'"),
+])
+def test_bad_numbers_are_usage_errors(args, message):
+    out = cleanwire("extract", *args)
+    assert out.returncode == 2
+    assert out.stderr.decode().splitlines()[-1] == f"cleanwire extract: error: {message}"
+
+
+def test_endless_inputs_are_refused_as_too_large():
+    out = cleanwire("extract", "/dev/zero")         # st_size 0, never ends
+    assert out.returncode == 1
+    assert one_line(out.stderr) == "cleanwire extract: /dev/zero: file larger than 100 MB"
+
+
+def test_warc_from_stdin(tmp_path):
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    out = cleanwire("extract", "--warc", "-", "-j", "1", input=warc.read_bytes())
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.splitlines()) == 4

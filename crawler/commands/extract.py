@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import gzip
+import io
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,6 +43,32 @@ def add_common_arguments(parser) -> None:
                         type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer of 1 or more."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def count(text: str) -> int:
+    """argparse type: an integer of 0 or more."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _setting(text: str) -> tuple[str, str]:
     from crawler.cli import parse_setting
 
@@ -57,8 +85,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--input-format", choices=("html", "text"), default="html",
                         help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
     parser.add_argument("--titles", metavar="FILE", help="known headlines of the site, one per line (promo signal)")
-    parser.add_argument("--warc", action="store_true", help="the inputs are WARC files: re-extract their HTML responses")
-    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes for --warc (default: all cores)")
+    parser.add_argument("--warc", action="store_true",
+                        help="the inputs are WARC files ('-': read one from stdin): re-extract their HTML responses")
+    parser.add_argument("-j", "--jobs", type=positive_int, metavar="N",
+                        help="worker processes for --warc (default: all cores)")
     add_common_arguments(parser)
 
 
@@ -87,26 +117,60 @@ def load_titles(path: str | None) -> tuple[str, ...]:
 
 
 def _read_file(path: Path) -> bytes:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise OSError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    data = path.read_bytes()
+    """The file's bytes (gzip undone for *.gz); at most MAX_FILE_BYTES are read, so a device such as /dev/zero or a
+    FIFO that never ends is refused as too large instead of filling memory (st_size is 0 for those)."""
+    with path.open("rb") as fh:
+        data = read_limited(fh)
     if path.name.endswith(".gz"):
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = read_limited(unzipped, "unzipped file")
+        except (OSError, EOFError, zlib.error) as exc:
+            if "larger than" in str(exc):
+                raise
             raise OSError(f"not valid gzip ({exc})") from exc
     return data
+
+
+def read_limited(fh, what: str = "file") -> bytes:
+    """All of `fh` when it holds at most MAX_FILE_BYTES, else OSError "... larger than 100 MB"."""
+    data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(f"{what} larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL that can be fetched, or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port          # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError as exc:
+        return f"malformed URL ({exc})"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return f"unsupported URL scheme {scheme!r} (only http and https)" if scheme else "not a URL (give http:// or https://)"
+    if not parts.hostname:
+        return "malformed URL (no host name)"
+    return None
 
 
 def resolve_sources(inputs: list[str], url: str | None, suffixes: tuple[str, ...] = HTML_SUFFIXES) -> list[Source]:
     """Expand directories, read files and stdin; URLs are fetched later, all at once."""
     sources: list[Source] = []
     for name in inputs:
-        scheme = urlsplit(name).scheme.lower()
+        try:
+            scheme = urlsplit(name).scheme.lower()
+        except ValueError:          # 'http://[::1': unbalanced brackets
+            scheme = name.partition(":")[0].lower()
         if name == "-":
-            sources.append(Source("<stdin>", "stdin", url=url, data=sys.stdin.buffer.read()))
+            try:
+                sources.append(Source("<stdin>", "stdin", url=url, data=read_limited(sys.stdin.buffer, "input")))
+            except OSError as exc:
+                sources.append(Source("<stdin>", "stdin", error=str(exc)))
         elif scheme in ("http", "https"):
-            sources.append(Source(name, "url", url=name))
+            problem = url_problem(name)
+            sources.append(Source(name, "url", url=None if problem else name, error=problem))
         elif "://" in name or scheme in ("data", "javascript", "mailto"):
             sources.append(Source(name, "url", error=f"unsupported URL scheme {scheme!r} (only http and https)"))
         else:
@@ -139,8 +203,10 @@ def fetch_sources(sources: list[Source], args) -> None:
     urls = [s.url for s in sources if s.kind == "url" and s.error is None]
     if not urls:
         return
+    from crawler.cli import quiet_scrapy
     from crawler.fetch import fetch_urls, project_settings
 
+    quiet_scrapy()
     extra = {"LOG_LEVEL": "ERROR"}
     if args.ignore_robots:
         extra["ROBOTSTXT_OBEY"] = False
