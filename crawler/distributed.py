@@ -19,6 +19,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from cleaners.errors import CleanwireError
 from crawler.items import Page
+from crawler.state import StateError
 from crawler.urls import try_normalize
 
 logger = logging.getLogger(__name__)
@@ -108,8 +109,10 @@ class RedisUnavailableError(CleanwireError):
     """The Redis server of a distributed crawl cannot be reached."""
 
 
-class RedisOutputError(CleanwireError):
-    """A worker's output cannot be used for a distributed crawl (not a JSONL file, locked, shorter than committed)."""
+class RedisOutputError(StateError):
+    """A worker's output cannot be used for a distributed crawl (not a JSONL file, locked, shorter than committed).
+
+    A StateError: raised while the crawl opens, `cleanwire crawl` reports it in one line (exit 2)."""
 
 
 def redis_settings(url: str, output: str | None = None, state: str | None = None) -> dict:
@@ -143,6 +146,15 @@ def check_output(output: str) -> None:
         raise RedisOutputError("--redis writes each worker's records to its own JSONL file: give -o FILE.jsonl "
                                "(stdout, JSON, Parquet and per-run templates cannot be trimmed after a killed "
                                "worker, so their output would not be exactly-once)", output or "-")
+    if os.path.exists(output):
+        fd = os.open(output, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RedisOutputError("another process is writing this output: give each worker its own -o",
+                                   output) from None
+        finally:
+            os.close(fd)
 
 
 def check_redis(url: str) -> None:

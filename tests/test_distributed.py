@@ -317,3 +317,13 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
     requeue(server, Keys(Settings({"CLEANWIRE_REDIS_WORKER": "w1"}), "site"), "w0")
     assert records(out) == [{"url": "a"}]       # committed in Redis: kept
     assert server.sismember(keys.emitted, "url:a") and not server.exists(keys.claims())
+
+
+def test_two_workers_cannot_share_one_output(redis_url, tmp_path):
+    out = tmp_path / "a.jsonl"
+    server, keys, claim, output = journal(redis_url, out, "w0")
+    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    output.close()
+    assert result.returncode == 2 and result.stderr == (f"cleanwire crawl: {out}: another process is writing this "
+                                                        "output: give each worker its own -o\n")
