@@ -24,10 +24,10 @@ def _is_other_article(href: str, ctx: Context) -> bool:
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or not ctx.url:
         return False
     target = urljoin(ctx.url, href)
-    if urlsplit(target).path.strip("/") == "":
+    path = urlsplit(target).path.rstrip("/")
+    if not path:
         return False   # the home page: a logo or site-name heading, not a teaser
-    here = ctx.url.split("#")[0].rstrip("/")
-    return same_site(target, ctx.url) and target.split("#")[0].rstrip("/") != here
+    return same_site(target, ctx.url) and path != urlsplit(ctx.url).path.rstrip("/")   # this page, whatever its query
 
 
 def drop_link_cards(tree: HtmlElement, ctx: Context) -> None:

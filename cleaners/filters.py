@@ -525,8 +525,8 @@ def _top_lists(cands: list[Candidate], ctx: Context, title: str | None) -> None:
 
 
 def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None:
-    """Cut a run of menu lines (section names, editions, the title) opening a paragraph, and an end-of-article
-    marker line with all that follows it (the page's footer run into the same block)."""
+    """Cut a run of menu lines (section names, editions, and the page's title) opening a paragraph, and an
+    end-of-article marker line with all that follows it (the page's footer run into the same block)."""
     folded_title = fold(title) if title else None
     rule = "widget:menu-lines"
     if not ctx.enabled(rule, "widget"):
@@ -539,10 +539,11 @@ def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None
         if end < len(lines):
             ctx.record("widget", rule, "\n".join(lines[end:]))   # the page's end marker and what follows it
             lines = lines[:end]
-        run = 0
+        run, titled = 0, False
         while run < len(lines) and (word_count(lines[run]) <= MAX_MENU_LINE_WORDS or fold(lines[run]) == folded_title):
+            titled = titled or fold(lines[run]) == folded_title
             run += 1
-        if run >= MIN_MENU_LINES:
+        if run >= MIN_MENU_LINES and titled:   # the page's title among them: a menu and breadcrumb, not a list
             ctx.record("widget", rule, "\n".join(lines[:run]))
             lines = lines[run:]
         elif end == len(cand.text.split("\n")):

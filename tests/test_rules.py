@@ -413,7 +413,7 @@ def test_teaser_cards_wrapped_in_a_link_to_another_article_are_promos():
             '<a href="/a/2"><img src="/t.jpg"><h3>Ferry fares frozen</h3>'
             '<p>RISK REMAINS: The operator said prices would stay the same until the new boats arrive.</p></a>'
             '<a href="https://other.example.com/x"><p>A card for another site is not a promo of this one.</p></a>'
-            '<a href="/a/1#comments"><p>Jump to the comments of this article.</p></a>'
+            '<a href="/a/1?ref=home#comments"><p>Jump to the comments of this article.</p></a>'
             '<a href="https://news.example.org/"><h1>Harbour News</h1></a>')
     tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
     ctx = Context(Options(), url="https://news.example.org/a/1")
@@ -502,9 +502,11 @@ def test_breadcrumbs_and_date_strips_above_the_body_go():
 def test_menu_lines_opening_a_paragraph_are_cut_and_the_body_kept():
     title = "Newborns left in dustbins: the state tops the list again"
     menu = "Edition\nIN\nUS\nEnglish\nहिन्दी\nWeather\nSign In\nLive\nCity News\n" + title + "\nTrending"
+    ingredients = "2 eggs\n100 g flour\n1 cup milk\nA pinch salt\n2 tbsp sugar\n1 lemon\nButter\nJam\n" + BODY_PARAGRAPH[1]
     kept, removed = _filtered([("paragraph", menu + "\n" + BODY_PARAGRAPH[1], [], 0),
-                               ("paragraph", "One\nTwo\nThree\n" + BODY_PARAGRAPH[1], [], 0)], title=title)
-    assert kept == [BODY_PARAGRAPH[1], "One\nTwo\nThree\n" + BODY_PARAGRAPH[1]]
+                               ("paragraph", "One\nTwo\nThree\n" + BODY_PARAGRAPH[1], [], 0),
+                               ("paragraph", ingredients, [], 0)], title=title)
+    assert kept == [BODY_PARAGRAPH[1], "One\nTwo\nThree\n" + BODY_PARAGRAPH[1], ingredients]
     assert removed == [("widget", "widget:menu-lines")]
 
 
