@@ -362,7 +362,9 @@ class ReliableScheduler(Scheduler):
         """Stay open while the queue or any worker's in-flight work may still bring requests."""
         self.recover()
         stale = self.server.hlen(self.keys.processing())
-        if stale:       # this worker is idle, so nothing of its own is in flight: an ack was missed
+        if stale and not self.stats.get_value("cleanwire/redis/not_written"):
+            # this worker is idle, so nothing of its own is in flight: an ack was missed (a record it could not
+            # write is never acked on purpose: it stops, and its close gives those pages back)
             logger.warning("%d requests were never acknowledged; dropping them from the processing list", stale)
             self.stats.inc_value("cleanwire/redis/unacked", stale)
             self.server.delete(self.keys.processing())
@@ -617,6 +619,7 @@ class EmitOnce:
 
     def _not_written(self, url: str, why: str, reason: str):
         """Stop the worker (its page goes back to the queue with its other unfinished requests)."""
+        self.stats.inc_value("cleanwire/redis/not_written")
         if self.stopping is None and self.crawler is not None:
             self.stopping = stop(self.crawler, reason)
         return NotWritten(f"{url}: not written ({why})")
