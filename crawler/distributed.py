@@ -19,6 +19,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from cleaners.errors import CleanwireError
 from crawler.items import Page
+from crawler.journal import _fsync_dir
 from crawler.state import StateError
 from crawler.urls import try_normalize
 
@@ -494,6 +495,7 @@ class WorkerOutput:
             logger.info("%s: going on after the %d bytes committed to this crawl", self.path, committed)
         os.ftruncate(self.fd, committed)
         os.fsync(self.fd)
+        _fsync_dir(self.path.parent)        # a new file's name survives a crash too
         return committed
 
     def encode(self, item) -> bytes:
