@@ -35,7 +35,7 @@ ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)       # a <p> tag, 
 MIN_SCRIPT_PARAGRAPHS = 3   # a script string holding this many <p> tags is an article body the page renders client-side
 EMBED_WORDS = ("twitter", "tweet", "instagram", "tiktok", "facebook", "embed", "bluesky", "threads", "mastodon")
 WORD_CHARS = re.compile(r"\w+")
-CLASS_WORDS = re.compile(r"[a-z]+")
+CLASS_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")   # "article__lead", "articleLead", "LEAD-text"
 # class words of a standfirst element ("article-lead", "typo-intro", "e-standfirst", "article__abstract")
 LEAD_WORDS = frozenset({"lead", "intro", "standfirst", "abstract", "excerpt", "subhead", "subheadline", "subtitle",
                         "dek", "deck", "summary", "epigraph", "sapo", "chapo", "chapeau", "entradilla", "sumario",
@@ -181,7 +181,7 @@ def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx:
 
 
 def _is_lead(el: HtmlElement) -> bool:
-    words = set(CLASS_WORDS.findall((el.get("class") or "").lower()))
+    words = {w.lower() for w in CLASS_WORDS.findall(el.get("class") or "")}
     return bool(words & LEAD_WORDS) and not words & NOT_LEAD_WORDS
 
 

@@ -613,6 +613,8 @@ def test_a_lead_classed_element_under_the_title_is_the_standfirst_when_the_descr
     assert _standfirst(page + body, "Ganz andere Worte als die Seite zeigt, für die Vorschau in sozialen Netzen") == \
         [lead, *SPLIT_BODY]
     after_body = f'<h1>Titel</h1><p>{SPLIT_BODY[0]}</p><div class="article-summary">{lead}</div><p>{SPLIT_BODY[1]}</p>'
+    camel = f'<h1>Titel</h1><div class="storyLeadText">{lead}</div><div class="leaderboard">Werbung für alle Leser der Seite heute</div>'
+    assert _standfirst(camel + body, "") == [lead, *SPLIT_BODY]
     assert _standfirst(after_body, "") == SPLIT_BODY
 
 
