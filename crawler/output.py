@@ -85,11 +85,17 @@ def check_output(path: str | Path | None) -> None:
         if not os.access(target, os.W_OK):
             raise OutputError("cannot write (Permission denied)", str(path))
         return
+    check_directory(target.parent, str(path))
+
+
+def check_directory(directory: str | Path, shown: str) -> None:
+    """Raise OutputError (naming `shown`) unless a file can be created in `directory`, made first if missing."""
+    directory = Path(directory)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".cleanwire-check.", suffix=".part", dir=directory)
     except OSError as exc:
-        raise OutputError(_reason(exc), str(path)) from exc
+        raise OutputError(_reason(exc), shown) from exc
     os.close(fd)
     os.unlink(tmp)
 

@@ -244,6 +244,8 @@ class StatePipeline:
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
         if self.failure:
             self.stats.set_value("cleanwire/state/failure", self.failure)
+        self.stats.set_value("cleanwire/state/outputs",          # `cleanwire crawl` names the files written
+                             [(str(w.path), w.records) for w in self.writers.values()])
         stats = self.stats.get_stats()
         counts = {**self.counts, **{name: stats[key] for key, name in STATS_COUNTED.items() if key in stats}}
         try:

@@ -180,3 +180,81 @@ def test_warc_from_stdin(tmp_path):
     out = cleanwire("extract", "--warc", "-", "-j", "1", input=warc.read_bytes())
     assert out.returncode == 0, out.stderr
     assert len(out.stdout.splitlines()) == 4
+
+
+# ------------------------------------------------------------ crawl: checked before Scrapy starts
+
+LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+            "-s", "CLEANWIRE_WORKERS=2"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    from crawler.testsite import FixtureSite
+
+    with FixtureSite() as served:
+        yield served
+
+
+@pytest.mark.parametrize("output, reason", [
+    ("/proc/x.jsonl", "cannot write (No such file or directory)"),
+    ("{tmp}", "is a directory"),
+    ("/proc/{{site}}/{{run_started:%Y}}.jsonl", "cannot write (No such file or directory)"),
+])
+def test_crawl_to_an_unwritable_output_stops_before_fetching(site, tmp_path, output, reason):
+    output = output.format(tmp=tmp_path)
+    before = len(site.requests)
+    out = cleanwire("crawl", site.origin + "/", "-o", output, "--state", str(tmp_path / "s.db"), *LOOPBACK) \
+        if "{site}" in output else cleanwire("crawl", site.origin + "/", "-o", output, *LOOPBACK)
+    assert out.returncode == 1
+    assert one_line(out.stderr) == f"cleanwire crawl: {output}: {reason}"
+    assert len(site.requests) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (("ftp://x/",), "cleanwire crawl: ftp://x/: unsupported URL scheme 'ftp' (only http and https)"),
+    (("notaurl",), "cleanwire crawl: notaurl: not a URL (give http:// or https://)"),
+    (("http://[::1",), "cleanwire crawl: http://[::1: malformed URL (Invalid IPv6 URL)"),
+    (("--sources", "{tmp}/s.toml"), "cleanwire crawl: ftp://x/: unsupported URL scheme 'ftp' (only http and https)"),
+])
+def test_crawl_refuses_malformed_site_urls(tmp_path, args, message):
+    (tmp_path / "s.toml").write_text('urls = ["ftp://x/"]\n')
+    out = cleanwire("crawl", *[a.format(tmp=tmp_path) for a in args])
+    assert out.returncode == 2
+    assert one_line(out.stderr) == message
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--max-pages", "-5"), "argument --max-pages: must be 0 or more, got -5"),
+    (("--workers", "-1"), "argument --workers: must be 1 or more, got -1"),
+    (("--workers", "0"), "argument --workers: must be 1 or more, got 0"),
+    (("--recheck-days", "-1"), "argument --recheck-days: must be 0 or more, got -1"),
+])
+def test_crawl_refuses_bad_numbers(args, message):
+    out = cleanwire("crawl", "http://127.0.0.1:1/", *args)
+    assert out.returncode == 2
+    assert out.stderr.decode().splitlines()[-1] == f"cleanwire crawl: error: {message}"
+
+
+def test_one_off_crawl_where_nothing_answers_fails(tmp_path):
+    out = cleanwire("crawl", "http://127.0.0.1:1/", "-o", str(tmp_path / "u.jsonl"), "-s", "RETRY_TIMES=0")
+    assert out.returncode == 1
+    err = out.stderr.decode()
+    assert "Traceback" not in err and "records written" not in err
+    assert err.splitlines()[-1] == ("cleanwire crawl: no site answered (every request failed: unreachable, refused or "
+                                    "timed out)")
+    assert out.stdout == b""
+
+
+def test_crawl_names_the_file_written_on_stderr(site, tmp_path):
+    out = cleanwire("crawl", site.origin + "/", "-o", str(tmp_path / "o.jsonl"), *LOOPBACK)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout == b""
+    records = (tmp_path / "o.jsonl").read_text().splitlines()
+    last = out.stderr.decode().splitlines()[-1]
+    assert last == f"cleanwire crawl: {len(records)} records written to {tmp_path}/o.jsonl"
+    state = cleanwire("crawl", site.origin + "/", "--state", str(tmp_path / "s.db"), "-o",
+                      str(tmp_path / "runs" / "{site}" / "{run_id}.jsonl"), *LOOPBACK)
+    assert state.returncode == 0, state.stderr[-3000:]
+    [written] = list((tmp_path / "runs").glob("*/1.jsonl"))
+    assert state.stderr.decode().splitlines()[-1] == f"cleanwire crawl: {len(records)} records written to {written}"

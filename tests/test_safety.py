@@ -226,7 +226,9 @@ def test_deny_private_refuses_a_named_loopback_site(tmp_path):
     with Server({"/": (200, {}, ARTICLE), "/robots.txt": (200, {}, b"")}) as site:
         proc, stats = run_crawl(site.origin, tmp_path / "out.jsonl", "--deny-private")
         assert site.requests == []
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 1, proc.stderr[-3000:]        # nothing answered: the run failed, and says why
+    assert proc.stderr.splitlines()[-1] == (f"cleanwire crawl: no site answered: --deny-private refused every request "
+                                            f"({site.origin}/: private, loopback or link-local address)")
     assert set(stats) == {"cleanwire/refused/private"} and stats["cleanwire/refused/private"] >= 2
     assert f"refused {site.origin}/: 127.0.0.1 is a private or internal address (127.0.0.1; named, but private " \
            "targets are denied)" in proc.stderr

@@ -1,12 +1,13 @@
 """Crawl whole sites: discover articles through robots.txt, sitemaps, feeds and links; write one record each."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from cleaners.errors import InputError
-from crawler.commands.extract import add_common_arguments
+from crawler.commands.extract import add_common_arguments, count, positive_int, url_problem
 
 FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet"}
 FLUSHING_EXPORTERS = {
@@ -25,6 +26,18 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"expected a date like 2025-01-31, got {text!r}") from exc
 
 
+def _days(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("sites", nargs="*", metavar="SITE_URL", help="home URL of a site to crawl (repeatable)")
     parser.add_argument("-o", "--output", metavar="FILE", default="-",
@@ -34,18 +47,22 @@ def add_arguments(parser) -> None:
     parser.add_argument("--state", metavar="PATH",
                         help="incremental crawl state (SQLite); default ~/.local/share/cleanwire/state.db when -o is "
                              "a per-run template like 'out/{site}/{run_started:%%Y%%m%%d-%%H%%M%%S}.jsonl'")
-    parser.add_argument("--recheck-days", type=float, metavar="N",
+    parser.add_argument("--recheck-days", type=_days, metavar="N",
                         help="fetch an already emitted article again once N days have passed (default: only when "
                              "its sitemap/feed date moves)")
     parser.add_argument("--full", action="store_true",
                         help="ignore the state for discovery (fetch every page); output is still de-duplicated")
-    parser.add_argument("--max-pages", type=int, metavar="N", help="stop after fetching N responses")
+    parser.add_argument("--max-pages", type=count, metavar="N", help="stop after fetching N responses (0: no limit)")
     parser.add_argument("--since", type=_iso_date, metavar="DATE", help="skip articles published before DATE")
-    parser.add_argument("--workers", type=int, metavar="N", help="extraction processes (default: one per core)")
+    parser.add_argument("--workers", type=positive_int, metavar="N",
+                        help="extraction processes (default: one per core)")
     parser.add_argument("--deny-private", action="store_true",
                         help="refuse private, loopback and link-local addresses even for the sites named")
     parser.add_argument("--rejects", metavar="FILE", help="JSONL: one line per fetched page not emitted, with status")
-    parser.add_argument("--warc", metavar="PATH", help="archive every response to this WARC file (.warc.gz)")
+    parser.add_argument("--warc", metavar="PATH",
+                        help="archive every response to WARC files named after PATH (a prefix): 'a/crawl.warc.gz' "
+                             "writes a/crawl-00000.warc.gz, then a/crawl-00001.warc.gz once CLEANWIRE_WARC_MAX_BYTES "
+                             "is reached")
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="drop near-duplicates of earlier records instead of setting duplicate_of")
     parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
@@ -187,7 +204,57 @@ def run_failure(stats: dict) -> str | None:
     return stats.get("cleanwire/state/failure")
 
 
+def check_sites(sites: list[str]) -> None:
+    """Every site must be an http(s) URL with a host: else one line naming it, exit 2, before Scrapy starts."""
+    from crawler.urls import BadURL, normalize_url
+
+    for site in sites:
+        problem = url_problem(site.strip())
+        if problem is None:
+            try:
+                normalize_url(site)
+            except BadURL as exc:
+                problem = f"malformed URL ({exc})"
+        if problem:
+            raise InputError(problem, site)
+
+
+def check_crawl_output(output: str) -> None:
+    """-o must be writable before the crawl starts: a file (not a directory) in a directory that exists or can be
+    made, or, for a per-run template, the directory before its first placeholder. One line, exit 1."""
+    from crawler.output import check_directory, check_output
+
+    if output in ("-", ""):
+        return
+    if "{" in output:
+        check_directory(os.path.dirname(output[:output.index("{")]) or ".", output)
+    else:
+        check_output(output)
+
+
+def no_answer(stats: dict, sites: list[str]) -> str:
+    """Why no site answered, naming what --deny-private refused."""
+    from crawler.statepipeline import NO_RESPONSE
+
+    refused = sum(v for k, v in stats.items() if k.startswith("cleanwire/refused/private"))
+    if refused:
+        return (f"no site answered: --deny-private refused every request ({', '.join(sites)}: private, loopback or "
+                "link-local address)")
+    return NO_RESPONSE
+
+
+def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]:
+    """(path, records) of every output file that received records."""
+    if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
+        return [(path, n) for path, n in stats.get("cleanwire/state/outputs") or () if n]
+    records = stats.get("item_scraped_count") or 0
+    if output in ("-", "") or not records:
+        return []
+    return [(str(Path(output).resolve()), records)]
+
+
 def run(args) -> int:
+    from crawler.cli import quiet_scrapy
     from crawler.fetch import project_settings
 
     sites, overrides_file, per_site = list(args.sites), None, {}
@@ -197,21 +264,23 @@ def run(args) -> int:
         per_site = apply_sources_file(args)
     if not sites:
         raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
+    check_sites(sites)
+    check_crawl_output(args.output)     # before the crawl: an unwritable -o would fail every record, then exit 0
     settings = project_settings(dict(args.settings), **{**crawl_settings(args, sites, overrides_file), **per_site})
     if settings.get("CLEANWIRE_STATE"):
         from crawler.state import RunLock, StateStore
 
         RunLock(settings.get("CLEANWIRE_STATE")).assert_free()     # a second run stops here, naming the holder
         check_state(StateStore(settings.get("CLEANWIRE_STATE")))   # corrupt, newer or locked: one line, exit 2
+    quiet_scrapy()
     stats = run_crawl(sites, settings)
-    if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
-        print(f"records written to {settings.get('CLEANWIRE_OUTPUT_TEMPLATE')} (one file per run and site, "
-              "with a .summary.json)", flush=True)
-    elif args.output not in ("-", ""):
-        print(f"records written to {Path(args.output).resolve()}", flush=True)
+    for path, records in written_outputs(stats, settings, args.output):
+        print(f"cleanwire crawl: {records} records written to {path}", file=sys.stderr, flush=True)
     if stats.get("finish_reason") == "shutdown":
         return 130          # SIGINT/SIGTERM: stopped cleanly; the next run resumes
     failure = run_failure(stats)
+    if not stats.get("downloader/response_count") and not args.redis:   # a Redis worker may find nothing left to do
+        failure = no_answer(stats, sites) if failure is None or failure.startswith("no site answered") else failure
     if failure:
         print(f"cleanwire crawl: {failure}", file=sys.stderr, flush=True)
         return 1
