@@ -43,6 +43,7 @@ LEAD_WORDS = frozenset({"lead", "intro", "standfirst", "abstract", "excerpt", "s
 NOT_LEAD_WORDS = frozenset({"image", "img", "media", "photo", "video", "figure", "caption", "gallery", "teaser", "list"})
 LEAD_MIN_WORDS = 8
 LEAD_MAX_WORDS = 120
+OPENING_PROBE = 60              # word characters compared to tell that an element opens with a kept block
 KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
 
 
@@ -93,21 +94,30 @@ def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], c
         return
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
+    openings = {_letters(fold(c.text))[:OPENING_PROBE]: i for i, c in enumerate(cands) if c.block.type == "paragraph"}
     for k in range(matched[0], matched[-1]):
         el, idx, folded = seen[k]
         if idx is not None:
             last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label matches an earlier block
             continue
-        if el.tag not in RECOVER_TAGS or last_idx is None or seen[k + 1][1] is None:
+        if el.tag not in RECOVER_TAGS or last_idx is None:
             continue
         text = clean_text(el.text_content())
-        if not _opens(el, text, seen[k + 1][0]):
-            continue   # the next element is not a kept block: a widget title, not a section heading
+        if seen[k + 1][1] is not None:
+            if not _opens(el, text, seen[k + 1][0]):
+                continue   # the next element is not a kept block: a widget title, not a section heading
+            at = last_idx
+        else:
+            following = _wrapper(el, text).getnext()   # a kept block the page marks up as a <div>, not a <p>
+            at = None if following is None else openings.get(_letters(fold(following.text_content()))[:OPENING_PROBE])
+            if at is None or at <= last_idx:
+                continue
+            at -= 1
         if _inside_kept(folded, kept_texts) or classify_text(text, ctx, anchors) is not None:
             continue
         block = _as_heading(el, text)
         if block is not None:
-            inserts.append((last_idx, Candidate(block, css="recovered")))
+            inserts.append((at, Candidate(block, css="recovered")))
     for idx, cand in reversed(inserts):
         cands.insert(idx + 1, cand)
 

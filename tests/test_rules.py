@@ -671,3 +671,18 @@ def test_a_paragraph_between_two_kept_ones_comes_back_but_not_a_caption():
             f'<div class="e"><p>{SPLIT_BODY[0]} Again.</p></div>')
     assert _recovered(body, [SPLIT_BODY[0], SPLIT_BODY[1], SPLIT_BODY[0] + " Again."]) == [
         SPLIT_BODY[0], LOST, SPLIT_BODY[1], SPLIT_BODY[0] + " Again."]
+
+
+def test_a_lost_heading_over_a_kept_div_paragraph_comes_back_before_it():
+    from cleaners.article import Block
+    from cleaners.audit import text_elements
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_lost
+
+    body = (f'<p>{SPLIT_BODY[0]}</p><div class="w"><h2><span>Wo liegt Iran im Vergleich?</span></h2></div>'
+            f'<div class="t">{LOST}</div><div class="w"><h2>Mehr zu Iran</h2></div><div class="promo">Andere Seite</div>'
+            f'<p>{SPLIT_BODY[1]}</p>')
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    cands = [Candidate(Block("paragraph", t)) for t in (SPLIT_BODY[0], LOST, SPLIT_BODY[1])]
+    recover_lost(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
+    assert [c.text for c in cands] == [SPLIT_BODY[0], "Wo liegt Iran im Vergleich?", LOST, SPLIT_BODY[1]]
