@@ -82,9 +82,15 @@ class RunReport:
 
     def spider_closed(self, spider, reason: str) -> None:
         stats = self.stats.get_stats()
+        robots = stats.get("robotstxt/forbidden", 0)
         for key, value in stats.items():
             if key.startswith("downloader/exception_type_count/"):
-                self.report["rejects"][key.rsplit(".", 1)[-1]] = value
+                name = key.rsplit(".", 1)[-1]
+                if name == "IgnoreRequest" and robots:      # Scrapy's robots.txt middleware refuses with IgnoreRequest
+                    self.report["rejects"]["robots.txt"] = robots
+                    value -= robots
+                if value > 0:
+                    self.report["rejects"][name] = value
         if not self.path:
             return
         summary = {"started": self.started.isoformat(timespec="seconds"),
@@ -127,6 +133,9 @@ def read_jsonl(path: Path) -> list[dict]:
     return records
 
 
+SUMMARY_KEYS = {"report", "counts", "outputs"}     # a run summary has at least one of these
+
+
 def load(path: str | Path) -> dict:
     """A run summary with its report: from a summary JSON (ours or the state pipeline's) or an output JSONL."""
     path = Path(path)
@@ -135,6 +144,8 @@ def load(path: str | Path) -> dict:
     summary = json.loads(path.read_text("utf-8"))
     if not isinstance(summary, dict):
         raise ValueError("expected a JSON object")
+    if not SUMMARY_KEYS & summary.keys():
+        raise ValueError("no report, counts or outputs in it")
     if not summary.get("report"):
         records: list[dict] = []
         for output in summary.get("outputs") or []:

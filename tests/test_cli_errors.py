@@ -258,3 +258,40 @@ def test_crawl_names_the_file_written_on_stderr(site, tmp_path):
     assert state.returncode == 0, state.stderr[-3000:]
     [written] = list((tmp_path / "runs").glob("*/1.jsonl"))
     assert state.stderr.decode().splitlines()[-1] == f"cleanwire crawl: {len(records)} records written to {written}"
+
+
+# ------------------------------------------------------------ report
+
+
+def test_report_refuses_what_is_not_a_run_summary(tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_bytes(cleanwire("schema").stdout)
+    out = cleanwire("report", str(schema))
+    assert out.returncode == 2
+    assert one_line(out.stderr) == f"cleanwire report: {schema}: not a run summary (no report, counts or outputs in it)"
+    assert out.stdout == b""
+
+
+def test_report_html_to_unwritable_place(tmp_path):
+    summary = tmp_path / "run.json"
+    summary.write_text(json.dumps({"counts": {"articles": 0}, "report": None}))
+    out = cleanwire("report", str(summary), "--html", "/proc/x.html")
+    assert out.returncode == 1
+    assert one_line(out.stderr) == "cleanwire report: /proc/x.html: cannot write (No such file or directory)"
+
+
+def test_robots_refusals_are_rejects_named_robots_txt():
+    from crawler.report import RunReport
+
+    class Stats(dict):
+        def set_value(self, key, value):
+            self[key] = value
+
+        def get_stats(self):
+            return dict(self)
+
+    stats = Stats({"robotstxt/forbidden": 2, "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 3,
+                   "downloader/exception_type_count/crawler.safety.RefusedRequest": 1})
+    report = RunReport(stats)
+    report.spider_closed(None, "finished")
+    assert report.report["rejects"] == {"robots.txt": 2, "IgnoreRequest": 1, "RefusedRequest": 1}
