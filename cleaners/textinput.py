@@ -51,13 +51,26 @@ class Unit:
 
 
 def decode_text(data: bytes, source: str = "<input>") -> str:
-    """UTF-8 (with or without BOM) text of a file; binary data raises DecodeError."""
+    """UTF-8 (with or without BOM) text of a file; binary data or an HTML document raises DecodeError."""
+    from .decode import BINARY_MAGIC
+
+    for magic, what in BINARY_MAGIC:
+        if data.startswith(magic):
+            raise DecodeError(f"binary file (looks like {what}), not text", source)
     if b"\0" in data[:4096]:
         raise DecodeError("binary data, not text", source)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DecodeError(f"not UTF-8 text (byte {exc.start})", source) from exc
+    if HTML_START.match(text[:4096]):
+        raise DecodeError("an HTML document, not plain text (use --input-format html)", source)
+    return text
+
+
+#: the start of an HTML document (markup where a plain-text scrape would have its title line)
+HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
+                        re.IGNORECASE | re.DOTALL)
 
 
 def split_units(text: str) -> list[str]:

@@ -295,3 +295,17 @@ def test_robots_refusals_are_rejects_named_robots_txt():
     report = RunReport(stats)
     report.spider_closed(None, "finished")
     assert report.report["rejects"] == {"robots.txt": 2, "IgnoreRequest": 1, "RefusedRequest": 1}
+
+
+# ------------------------------------------------------------ --input-format text
+
+
+def test_text_input_names_binary_and_html_files(tmp_path):
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    out = cleanwire("extract", "--input-format", "text", str(pdf), str(SEED))
+    assert out.returncode == 1
+    assert out.stderr.decode().splitlines() == [
+        f"cleanwire extract: {pdf}: binary file (looks like a PDF document), not text",
+        f"cleanwire extract: {SEED}: an HTML document, not plain text (use --input-format html)",
+    ]
