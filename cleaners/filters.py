@@ -8,7 +8,8 @@ from functools import lru_cache
 from .body import Candidate, same_site
 from .context import Context
 from .rules.phrases import (
-    A11Y_NOTE_RULE, A11Y_NOTES, DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES, PHRASE_RULES, PhraseRule,
+    A11Y_NOTE_RULE, A11Y_NOTES, DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES,
+    PHRASE_RULES, PhraseRule,
 )
 from .text import fold, strip_edges, word_count
 
@@ -28,7 +29,7 @@ MARKUP_TEXT = re.compile(
     r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>", re.IGNORECASE)
 MARKUP_RULE = "other:markup-text"
 A11Y_NOTE = re.compile(r"\s?(?:" + "|".join(A11Y_NOTES) + r")", re.IGNORECASE)
-A11Y_ANCHORS = ("new", "neue", "nouvel", "nueva", "nuova", "nova", "nieuw", "nowym", "nytt", "nyt")
+A11Y_ANCHORS = ("new", "neue", "nouvel", "nueva", "nuova", "nova", "nieuw", "nowym", "nytt", "nyt")   # one is in every note
 MAX_TEASER_WORDS = 40       # a teaser's summary under a promo headline is at most this long
 MIN_DOUBLED_CHARS = 15      # a headline printed twice is at least this long
 DATED_ITEM = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*\S")
@@ -66,12 +67,12 @@ RELATIVE_TIME = re.compile(
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
 MAX_TITLED_PROMO_CHARS = 200    # "Read more" on one line and a headline this long on the next is a promo
 TRUNCATED = re.compile(r"\w(\.\.\.|…)$")   # a teaser's summary cut off mid-sentence ("... Donalda Tr...")
-MAX_TRUNCATED_TEASER_CHARS = 400
+MAX_TRUNCATED_TEASER_CHARS = 400   # a longer paragraph ending in "..." is body text trailing off, not a teaser
 ARTICLE_LIST_DENSITY = 0.6      # a list whose every item links to another article, at least this much linked
 MAX_CRUMB_WORDS = 3             # breadcrumb items before the last are this short
-MIN_CRUMBS = 3
+MIN_CRUMBS = 3                  # a breadcrumb trail has at least this many items
 MIN_MENU_LINES = 8              # this many short lines opening a paragraph are a menu the extractor ran into
-MAX_MENU_LINE_WORDS = 3
+MAX_MENU_LINE_WORDS = 3         # ... each of at most this many words (or the page's title)
 END_OF_ARTICLE = re.compile(
     r"^(end of (the )?(article|story)|ende des artikels|fin de l'article|fin del artículo|fine dell'articolo|"
     r"fim do artigo|einde (van het )?artikel|koniec artykułu|artikkelen slutter|slut på artikeln)\.?$")
@@ -554,6 +555,7 @@ def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None
 
 
 def _letters(text: str) -> str:
+    """The word characters of a text, folded: blocks compared whatever their spacing and quote marks."""
     return "".join(WORD_RE.findall(fold(text)))
 
 
@@ -565,7 +567,8 @@ def _repeated_quotes(cands: list[Candidate], ctx: Context) -> None:
     body = "\n".join(_letters(c.text) for c in cands if not c.removed and c.block.type == "paragraph")
     for cand in quotes:
         letters = _letters(cand.text)
-        if len(letters) >= MIN_REPEAT_LETTERS and letters[:max(MIN_REPEAT_LETTERS, int(len(letters) * REPEAT_PROBE_SHARE))] in body:
+        probe = letters[:max(MIN_REPEAT_LETTERS, int(len(letters) * REPEAT_PROBE_SHARE))]
+        if len(letters) >= MIN_REPEAT_LETTERS and probe in body:
             _remove(cand, "other", "other:pull-quote", ctx)
 
 

@@ -294,7 +294,7 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
     recovered: set[int] = set()
     for k, (el, idx, folded) in enumerate(seen):
         if idx is not None:
-            last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label ("Read more") matches an earlier block
+            last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label matches an earlier block
             continue
         if el.tag == "h1" and last_idx is not None:
             break   # the title of another article the page goes on with
