@@ -10,6 +10,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.core import trafilatura_sequence
 from trafilatura.settings import Extractor
+from trafilatura.utils import safe_base_url, safe_relative_url
 
 from .article import Block
 from .options import Options
@@ -61,11 +62,12 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: 
 
     Calls trafilatura's extraction sequence directly: `bare_extraction` would copy the tree we
     already parsed, check it again and serialise its text, none of which the cleaner reads.
-    The tree is copied once, as trafilatura prunes its input in place.
+    trafilatura gets no URL, so its links keep their hrefs: it would resolve every link of the
+    page, `to_candidates` resolves (the same way) only those of the blocks it reads.
     """
     extractor = copy(_extractor(options.mode, options.include_tables, fast))
-    extractor.url = extractor.source = url
-    body, text, _, _ = trafilatura_sequence(tree, extractor, url)
+    extractor.source = url
+    body, text, _, _ = trafilatura_sequence(tree, extractor, None)
     if len(text) < extractor.min_output_size:
         return None   # what bare_extraction discards as too short
     return body
@@ -105,24 +107,32 @@ def _clean_lines(text: str) -> str:
     return "\n".join(line for line in (clean_text(x) for x in text.split("\n")) if line)
 
 
-def _links(el: etree._Element, base: str | None) -> tuple[list[str], int]:
+def _links(el: etree._Element, base: str | None, site: str | None) -> tuple[list[str], int]:
+    """Absolute hrefs of the links in a block, and the characters of their text.
+
+    `site` is `safe_base_url(base)`: an href is resolved against it as trafilatura resolves
+    links when given the page URL (see run_trafilatura), then against the page URL.
+    """
     hrefs, chars = [], 0
     for ref in el.iter("ref"):
         target = ref.get("target")
         if target:
+            if site:
+                target = safe_relative_url(site, target) or target
             hrefs.append(urljoin(base, target) if base else target)
         chars += len(clean_text(ref.xpath("string()")))
     return hrefs, chars
 
 
 def to_candidates(body: etree._Element, base: str | None) -> list[Candidate]:
-    """One candidate per top-level element of trafilatura's body."""
+    """One candidate per top-level element of trafilatura's body (from `extract_body` with the same URL)."""
     out: list[Candidate] = []
+    site = base and safe_base_url(base)
     for el in body:
         block = _to_block(el)
         if block is None or not block.text:
             continue
-        links, link_chars = _links(el, base)
+        links, link_chars = _links(el, base, site)
         out.append(Candidate(block, links, link_chars, el.get("class") or ""))
     return out
 
