@@ -29,7 +29,7 @@ extract_module = importlib.import_module("cleaners.extract")   # the package re-
 #: the names `clean` calls, in order (a name missing from the module is skipped)
 STAGES = ("decode", "parse", "extract_metadata", "_anchor_texts", "strip_code", "apply_site_overrides",
           "scan_page", "collect_media", "prune", "drop_link_cards", "extract_body", "to_candidates", "text_elements",
-          "recover_lost", "filter_blocks", "recover_standfirst", "audit_dropped", "_build")
+          "script_body", "recover_paragraphs", "recover_lost", "filter_blocks", "recover_standfirst", "audit_dropped", "_build")
 
 
 def instrument(times: dict[str, float]) -> None:
