@@ -4,6 +4,11 @@ Serves the fixture site plus N generated archive articles on 127.0.0.1, crawls i
 (loopback settings, one extraction worker per core), samples the crawler's RSS as pages are fetched, then
 extracts a sample of the same article pages in this one process for the baseline rate. Not a test.
 
+The server runs on a thread of this process and shares the cores with the crawl: by default a lean asyncio
+server answering from pages rendered before the crawl starts (--server fixture: FixtureSite's own http.server).
+CPU seconds of the crawler process, its extraction workers (the forkserver and its imports included) and the
+server are printed per article: on a shared machine they move less than the wall-clock rates do.
+
     .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--sample 300] [--workers N] [--server lean|fixture]
     .venv/bin/python benchmarks/crawl_throughput.py --pages ../shared/devdata/pages --copies 6   # real page weights
 """
