@@ -118,6 +118,22 @@ PHRASES = [
     ("Mest lest", "widget:nordic:title"),
     ("기사 URL이 복사되었습니다.", "widget:ko:title"),
     ("End of Article", "widget:en:title"),
+    ("Article content", "widget:en:title"),
+    ("Recommended Videos", "widget:en:title"),
+    ("Skip to main content", "widget:en:title"),
+    ("Fehler gefunden?Jetzt melden.", "widget:de:title"),
+    ("Zum Hauptinhalt springen", "widget:de:title"),
+    ("Aller au contenu principal", "widget:fr:title"),
+    ("Saltar al contenido", "widget:es:title"),
+    ("Weiterlesen", "promo:de:box-title"),
+    ("Seguir leyendo", "promo:es:box-title"),
+    ("Lees verder", "promo:nl:box-title"),
+    ("Czytaj dalej", "promo:pl:box-title"),
+    ("Lesedauer: 4 Minuten", "metadata:any:line"),
+    ("Leestijd: 3 min", "metadata:any:line"),
+    ("-Aktualisiert am", "metadata:any:line"),
+    ("SDA/sep", "legal:de:line"),
+    ("dpa/lno", "legal:de:line"),
     ("Ende des Artikels", "widget:de:title"),
     ("कॉपी लिंक", "widget:hi:title"),
     # metadata lines
@@ -152,6 +168,9 @@ BODY = [
     "Yorumlar arasında belediyenin kararını eleştirenler çoğunluktaydı.",
     "댓글 수는 하루 만에 3천 건을 넘었다.",
     "Об авторе книги известно немного: он жил в Твери и писал под псевдонимом.",
+    "Die Lesedauer der Vorlage beträgt nach Angaben des Rats rund vier Stunden.",
+    "Weiterlesen wollte nach der ersten Seite kaum jemand, sagte die Bibliothekarin.",
+    "Der Hauptinhalt des Gesetzes betrifft die Mieten in den Städten.",
 ]
 
 
