@@ -76,6 +76,8 @@ MAX_MENU_LINE_WORDS = 3         # ... each of at most this many words (or the pa
 END_OF_ARTICLE = re.compile(
     r"^(end of (the )?(article|story)|ende des artikels|fin de l'article|fin del artículo|fine dell'articolo|"
     r"fim do artigo|einde (van het )?artikel|koniec artykułu|artikkelen slutter|slut på artikeln)\.?$")
+MAX_TAG_WORDS = 2               # a tag or category name closing the body is this short
+MIN_TAGS = 3                    # ... and a strip of them has at least this many
 MIN_REPEAT_LETTERS = 40        # a shorter quote may repeat a phrase of the body by chance
 REPEAT_PROBE_SHARE = 0.6        # the opening share of a quote looked for in the body (an attribution may follow)
 PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
@@ -572,6 +574,20 @@ def _repeated_quotes(cands: list[Candidate], ctx: Context) -> None:
             _remove(cand, "other", "other:pull-quote", ctx)
 
 
+def _trailing_tags(cands: list[Candidate], ctx: Context) -> None:
+    """A run of one- and two-word paragraphs closing the body is a tag or category strip."""
+    run = []
+    for cand in reversed(cands):
+        if cand.removed:
+            continue
+        if cand.block.type != "paragraph" or word_count(cand.text) > MAX_TAG_WORDS or cand.text.rstrip()[-1:] in ".!?:":
+            break
+        run.append(cand)
+    if len(run) >= MIN_TAGS:
+        for cand in reversed(run):
+            _remove(cand, "metadata", "metadata:tag-strip", ctx)
+
+
 def _removal_rules(cands: list[Candidate], ctx: Context) -> list[tuple[Candidate, str]]:
     """(candidate, rule) of removed candidates, matched to ctx.removed by text in order."""
     rules_by_text: dict[str, list[str]] = {}
@@ -581,10 +597,15 @@ def _removal_rules(cands: list[Candidate], ctx: Context) -> list[tuple[Candidate
 
 
 def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> None:
-    """Headings above the body that repeat the title (with a kicker, or reworded for the page)."""
+    """Headings above the body that repeat the title (with a kicker, or reworded for the page), and
+    headings further down that are the title itself (a teaser of this very page)."""
     if not title:
         return
     folded_title = fold(title)
+    for cand in cands[3:]:
+        if cand.block.type == "heading" and not cand.removed and fold(cand.text) == folded_title:
+            cand.protected = False
+            _remove(cand, "metadata", "metadata:title-repeat", ctx)
     title_words = set(WORD_RE.findall(folded_title))
     for cand in cands[:3]:
         if cand.block.type == "paragraph" and word_count(cand.text) >= LEAD_PARAGRAPH_WORDS:
@@ -690,4 +711,5 @@ def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, ancho
     _truncated_teasers(cands, ctx)
     _article_body_absent(cands, ctx)
     _repeated_quotes(cands, ctx)
+    _trailing_tags(cands, ctx)
     _orphan_headings(cands, ctx)

@@ -133,6 +133,10 @@ PHRASES = [
     ("Leestijd: 3 min", "metadata:any:line"),
     ("-Aktualisiert am", "metadata:any:line"),
     ("SDA/sep", "legal:de:line"),
+    ("Additional reporting from PA", "legal:en:source-note"),
+    ("DALLA NOSTRA CORRISPONDENTE", "author_box:it:line"),
+    ("박준석 기자 외 1명", "author_box:ko:line"),
+    ("Newsletter: Sport inside", "newsletter:any:box-title"),
     ("dpa/lno", "legal:de:line"),
     ("Ende des Artikels", "widget:de:title"),
     ("कॉपी लिंक", "widget:hi:title"),
@@ -705,3 +709,17 @@ def test_a_lost_heading_over_a_kept_div_paragraph_comes_back_before_it():
     cands = [Candidate(Block("paragraph", t)) for t in (SPLIT_BODY[0], LOST, SPLIT_BODY[1])]
     recover_lost(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
     assert [c.text for c in cands] == [SPLIT_BODY[0], "Wo liegt Iran im Vergleich?", LOST, SPLIT_BODY[1]]
+
+
+def test_a_closing_strip_of_tag_words_and_a_later_title_heading_go():
+    title = "Isihluku kubulawa isaguga eMbali"
+    kept, removed = _filtered([
+        BODY_PARAGRAPH, ("paragraph", "Ends", [], 0), BODY_PARAGRAPH,
+        ("heading", title, [], 0),
+        ("paragraph", "Edendale", [], 0), ("paragraph", "Msunduzi News", [], 0), ("paragraph", "uMgungundlovu", [], 0),
+    ], title=title)
+    assert kept == [BODY_PARAGRAPH[1], "Ends", BODY_PARAGRAPH[1]]
+    assert removed == [("metadata", "metadata:title-repeat")] + [("metadata", "metadata:tag-strip")] * 3
+    kept, removed = _filtered([BODY_PARAGRAPH, ("paragraph", "Mix the flour.", [], 0), ("paragraph", "Add water.", [], 0),
+                               ("paragraph", "Bake it.", [], 0)])
+    assert removed == []

@@ -170,6 +170,10 @@ NEWSLETTER = {
     "ko": (r"구독하기", r"뉴스레터 구독"),
     "zh": (r"订阅", r"訂閱"),
 }
+# Titles of newsletter boxes ("Newsletter: Sport inside")
+NEWSLETTER_TITLES = {
+    "any": (r"(newsletter|nyhetsbrev|nyhedsbrev|nieuwsbrief|infolettre|boletín|newsletters) ?: ?[\w .&'’-]{1,40}",),
+}
 # Status and error lines of sign-up forms, alone on a line
 FORM_MESSAGES = {
     "en": (r"something went wrong\.? ?(please )?try again\.?", r"(thanks|thank you)(,| for) (signing up|subscribing)!?\.?", r"check your inbox( to confirm[\w ]*)?\.?"),
@@ -247,7 +251,8 @@ SOURCE_NOTES = {
     "en": (r"with reporting from (the )?(associated press|reuters|afp|wire services)",
            r"with additional reporting from (the )?(associated press|reuters|afp|wire services)",
            r"with information from (the )?(associated press|reuters|afp|wire services)",
-           r"contributed to this report", r"(with |additional )?reporting by [\w .'’-]{2,60}$", r"first published (in|by|on) ",
+           r"contributed to this report", r"(with |additional )?reporting by [\w .'’-]{2,60}$",
+           r"^(with )?additional reporting from [\w .'’-]{2,40}$", r"first published (in|by|on) ",
            r"this (is a|story is) breaking (news )?(story|new story)", r"more to follow\.?$", r"for more stories like this",
            r"this (story|article) (has been|was|will be) updated"),
 }
@@ -360,7 +365,7 @@ AUTHOR_BOX = {
     "de": (r"mehr vom autor", r"mehr von [\w .'’-]{2,40}", r"über (den|die) autor(in)?", r"alle artikel von .{1,40}", r"zur autorenseite"),
     "fr": (r"plus de l'auteur", r"à propos de l'auteur", r"tous les articles de .{1,40}"),
     "es": (r"más del autor", r"sobre el autor", r"más artículos de .{1,40}"),
-    "it": (r"altri articoli di .{1,40}", r"sull'autore"),
+    "it": (r"altri articoli di .{1,40}", r"sull'autore", r"dal(la|l')? ?(nostr[oa] )?(inviat[oa]|corrispondente)( a [\w ]{1,30})?"),
     "pt": (r"mais do autor", r"sobre o autor"),
     "nl": (r"meer van (de auteur|[\w .'’-]{2,40})", r"over de auteur"),
     "nordic": (r"mer fra (forfatteren|[\w .'’-]{2,40})", r"om forfatteren", r"om skribenten"),
@@ -370,7 +375,7 @@ AUTHOR_BOX = {
     "ru": (r"об авторе", r"(все|другие) (статьи|материалы) автора"),
     "uk": (r"про автора", r"(всі|усі|інші) (статті|матеріали) автора"),
     "ja": (r"この記事を書いた人", r"著者プロフィール"),
-    "ko": (r"기자의 다른 기사", r"기자 프로필"),
+    "ko": (r"기자의 다른 기사", r"기자 프로필", r"[가-힣]{2,4} ?기자( 외 ?\d+ ?명)?"),
     "zh": (r"作者简介", r"作者簡介", r"关于作者", r"關於作者"),
 }
 
@@ -392,6 +397,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("promo", "prefix", 300, PROMO_MARKERS, "marker")
     + _rules("newsletter", "search", MEDIUM, NEWSLETTER, "prompt")
     + _rules("newsletter", "full", SHORT, FORM_MESSAGES, "form-message")
+    + _rules("newsletter", "full", 60, NEWSLETTER_TITLES, "box-title")
     + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
     + _rules("promo", "search", MEDIUM, VIDEO_TEASERS, "video-teaser")
     + _rules("legal", "search", MEDIUM, SOURCE_NOTES, "source-note")
