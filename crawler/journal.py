@@ -150,7 +150,8 @@ def reconcile(state: StateStore) -> list[dict]:
     for run in state.unfinished_runs():
         trimmed = sum(_trim(output["path"], output["committed"]) for output in state.outputs(run["id"]))
         records = sum(output["records"] for output in state.outputs(run["id"]))
-        state.finish_run(run["id"], "killed", {**run["counts"], "emitted": records, "trimmed_bytes": trimmed})
+        counts = {**run["counts"], "emitted": records, **state.emitted_counts(run["id"]), "trimmed_bytes": trimmed}
+        state.finish_run(run["id"], "killed", counts)
         logger.warning("run %d (PID %d) was killed; trimmed %d uncommitted bytes of its output",
                        run["id"], run["pid"], trimmed)
         repairs.append({"run_id": run["id"], "emitted": records, "trimmed_bytes": trimmed})

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_CHARS = 160          # characters of a template block's text kept as its sample
 BUSY_TIMEOUT = 5.0          # seconds to wait for another connection's write transaction
+REFUSED_RECHECK_DAYS = 7.0  # a URL robots.txt refused is asked again after this many days (without --recheck-days)
 
 
 def default_state_path() -> Path:
@@ -317,16 +318,28 @@ class StateStore:
         return [row[0] for row in self._query(sql, (site,) if site else ())]
 
     def should_fetch(self, url: str, lastmod: str | None = None, recheck_days: float | None = None) -> bool:
-        """Unknown, never settled, sitemap/feed lastmod moved, or older than recheck_days: fetch it."""
+        """Unknown, never settled, sitemap/feed lastmod moved, or older than recheck_days: fetch it.
+
+        A URL robots.txt refused (settled, never fetched) is asked again only once the recheck period has passed
+        (recheck_days, else REFUSED_RECHECK_DAYS): robots.txt may have changed."""
         state = self.known(url)
         if state is None or state.checked is None:
             return True
+        if state.last_fetched is None:
+            return _older_than(state.checked, REFUSED_RECHECK_DAYS if recheck_days is None else recheck_days)
         if lastmod_moved(state.lastmod or state.checked, lastmod):    # no stored lastmod: newer than our check?
             return True
-        if recheck_days is not None:
-            checked = _parse_date(state.checked)
-            return checked is None or checked <= datetime.now(timezone.utc) - timedelta(days=recheck_days)
-        return False
+        return recheck_days is not None and _older_than(state.checked, recheck_days)
+
+    def note_refused(self, url: str, site: str | None = None) -> None:
+        """robots.txt refused the URL: its outcome is settled without a fetch, so it is not pending (requeued every
+        run) any more; `should_fetch` asks again after the recheck period. `cleanwire status` counts it as refused."""
+        key, now = normalise_url(url), utcnow()
+        with self.transaction() as db:
+            db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
+                       (key, site or site_of(key), now, now))
+            _promote(db, key, now)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) for a conditional request; only ones whose outcome was committed."""
@@ -410,6 +423,12 @@ class StateStore:
         sql = "SELECT * FROM emitted" + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY id"
         return [dict(row) for row in self._query(sql, (run_id,) if run_id is not None else ())]
 
+    def emitted_counts(self, run_id: int) -> dict[str, int]:
+        """{"new": n, "revised": m} of the records a run committed (the counts of a killed run, from its rows)."""
+        rows = self._query("SELECT coalesce(sum(revision = 1), 0), coalesce(sum(revision > 1), 0) FROM emitted "
+                           "WHERE run_id = ?", (run_id,))
+        return {"new": rows[0][0], "revised": rows[0][1]}
+
     # -- site template learning
 
     def observe_blocks(self, site: str, url: str, blocks: Iterable[str] | Mapping[str, str]) -> bool:
@@ -476,6 +495,7 @@ class StateStore:
             "SELECT site, count(*) AS urls, count(content_hash) AS articles, "
             "coalesce(sum(CASE WHEN revision > 1 THEN 1 ELSE 0 END), 0) AS revised, "
             "coalesce(sum(CASE WHEN checked IS NULL THEN 1 ELSE 0 END), 0) AS pending, "
+            "coalesce(sum(CASE WHEN checked IS NOT NULL AND last_fetched IS NULL THEN 1 ELSE 0 END), 0) AS refused, "
             "max(last_fetched) AS last_fetched FROM urls GROUP BY site ORDER BY site")
         return [dict(row) for row in rows]
 
@@ -483,6 +503,11 @@ class StateStore:
         rows = self._query("SELECT site, count(*) FROM template_blocks WHERE articles >= ? GROUP BY site",
                            (min_articles,))
         return {row[0]: row[1] for row in rows}
+
+
+def _older_than(stamp: str | None, days: float) -> bool:
+    moment = _parse_date(stamp) if stamp else None
+    return moment is None or moment <= datetime.now(timezone.utc) - timedelta(days=days)
 
 
 def _promote(db: sqlite3.Connection, key: str, now: str) -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import platform
+import sys
 import time
 from datetime import datetime, timezone
 from importlib import metadata
@@ -18,6 +19,7 @@ from cleaners.article import EXTRACTOR_VERSION
 from cleaners.template import block_hash, record_block_hashes, remove_template
 from crawler.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
 from crawler.output import write_atomic
+from crawler.rejects import fetch_failed
 from crawler.state import RunLock, StateError, StateStore, site_of
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ STATS_COUNTED = {                       # Scrapy stats copied into a run's count
 }
 
 
+ROBOTS_REFUSAL = "Forbidden by robots.txt"     # Scrapy's IgnoreRequest message for a page robots.txt disallows
 NO_RESPONSE = "no site answered (every request failed: unreachable, refused or timed out)"
 LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
 
@@ -107,7 +110,13 @@ class StatePipeline:
                        TemplateConfig.from_settings(settings))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.fetch_failed, signal=fetch_failed)
         return pipeline
+
+    def fetch_failed(self, url: str, error: str) -> None:
+        """A page robots.txt refused is settled as refused: not pending, not requeued by every run."""
+        if error.startswith(ROBOTS_REFUSAL) and self.state is not None and self.failure is None:
+            self.state.note_refused(url)
 
     def item_dropped(self, item, response, exception, spider=None) -> None:
         """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
@@ -117,6 +126,9 @@ class StatePipeline:
 
     def open_spider(self) -> None:
         self.lock = RunLock(self.state_path).acquire()
+        if self.lock.stale:         # said on stderr: the log (LOG_LEVEL ERROR in `cleanwire crawl`) would hide it
+            print(f"cleanwire: state {self.state_path}: took over the run lock of PID {self.lock.stale['pid']} "
+                  f"(started {self.lock.stale['started']}), which is gone", file=sys.stderr, flush=True)
         try:
             self.state = StateStore(self.state_path)
             self.repairs = reconcile(self.state)

@@ -228,3 +228,63 @@ def test_a_version_1_database_migrates_to_the_source_hash_column(tmp_path):
         assert (state.version, state.known(URL).content_hash, state.known(URL).source_hash) == (2, "sha256:aa", None)
         assert list(state.decide_emit(URL, "sha256:aa")) == [False, 1, None]
         assert state.run(run_id)["status"] == "running"
+
+
+def test_a_url_robots_refused_is_not_pending_and_asked_again_after_the_recheck_period(state):
+    from crawler.state import REFUSED_RECHECK_DAYS
+
+    state.note_seen(URL, "news.example")
+    assert state.pending() == [state.known(URL).url]
+    state.note_refused(URL)
+    assert state.pending() == []
+    assert not state.should_fetch(URL) and not state.should_fetch(URL, recheck_days=30)
+    assert state.should_fetch(URL, recheck_days=0)
+    [site] = state.site_totals()
+    assert (site["pending"], site["refused"], site["articles"]) == (0, 1, 0)
+    old = (datetime.now(timezone.utc) - timedelta(days=REFUSED_RECHECK_DAYS + 1)).isoformat(timespec="seconds")
+    state.db.execute("UPDATE urls SET checked = ?", (old,))
+    state.db.commit()
+    assert state.should_fetch(URL)
+
+
+def test_a_killed_run_counts_its_committed_records_as_new_or_revised(tmp_path):
+    from crawler.journal import reconcile
+    from crawler.state import RunLock
+
+    path = tmp_path / "state.db"
+    with RunLock(path), StateStore(path) as state:
+        emit(state, "https://news.example/old", "sha256:a", 1, run_id=state.start_run(["news.example"], "o.jsonl"))
+        state.finish_run(1, "finished", {"emitted": 1, "new": 1})
+        out = tmp_path / "out.jsonl"
+        out.write_bytes(b"x" * 20)
+        killed = state.start_run(["news.example"], str(out))
+        state.record_emitted(killed, str(out), [EmittedEntry("https://news.example/new", "sha256:b", 1, 0, 10),
+                                                EmittedEntry("https://news.example/old", "sha256:c", 2, 10, 10)], 20)
+        reconcile(state)
+        counts = state.run(killed)["counts"]
+    assert (counts["emitted"], counts["new"], counts["revised"]) == (2, 1, 1)
+
+
+HOLDER = ("import sys, time\nfrom crawler.state import RunLock\nRunLock(sys.argv[1]).acquire()\n"
+          "print('held', flush=True)\ntime.sleep(60)\n")
+
+
+def test_taking_over_a_dead_runs_lock_is_said_on_stderr(tmp_path):
+    import signal
+    import subprocess
+
+    from conftest import CLEANWIRE, ROOT
+
+    path = tmp_path / "state.db"
+    holder = subprocess.Popen([*CLEANWIRE[:1], "-c", HOLDER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(10)
+    with StateStore(path) as state:
+        started = state.lock_holder()["started"]
+    out = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:1/", "--state", str(path), "-o",
+                          str(tmp_path / "{site}" / "{run_id}.jsonl"), "-s", "RETRY_TIMES=0"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert (f"cleanwire: state {path}: took over the run lock of PID {holder.pid} (started {started}), which is gone"
+            in out.stderr.splitlines())
+    assert out.returncode == 1 and "no site answered" in out.stderr.splitlines()[-1]

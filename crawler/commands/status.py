@@ -36,10 +36,11 @@ def run(args) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"state {report['state']} (schema version {report['schema_version']})")
-    print(f"{'site':<32} {'urls':>7} {'articles':>8} {'revised':>7} {'pending':>7} {'template':>8}  last fetched")
+    print(f"{'site':<32} {'urls':>7} {'articles':>8} {'revised':>7} {'pending':>7} {'refused':>7} {'template':>8}  "
+          "last fetched")
     for site in report["sites"]:
         print(f"{site['site'][:32]:<32} {site['urls']:>7} {site['articles']:>8} {site['revised']:>7} "
-              f"{site['pending']:>7} {site['template_blocks']:>8}  {site['last_fetched'] or '-'}")
+              f"{site['pending']:>7} {site['refused']:>7} {site['template_blocks']:>8}  {site['last_fetched'] or '-'}")
     last, lock = report["last_run"], report["lock"]
     if last:
         counts = ", ".join(f"{name} {value}" for name, value in sorted(last["counts"].items()))
