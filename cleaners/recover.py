@@ -177,9 +177,8 @@ def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx:
     texts: list[str] = []
     if desc and word_count(desc) >= STANDFIRST_MIN_WORDS:
         probe = _letters(desc)[:KEPT_PROBE]   # a heading may repeat the description's first words
-        if any(probe in _letters(fold(c.text)) for c in kept):
-            return   # the description is in the body: the page has no separate standfirst
-        texts = _showing(elements, desc)
+        if not any(probe in _letters(fold(c.text)) for c in kept):   # else it is a body sentence
+            texts = _showing(elements, desc)
     if not texts:
         lead = _lead_element(elements, kept[0].text)
         if lead is not None and _letters(fold(lead))[:KEPT_PROBE] not in "\n".join(_letters(fold(c.text)) for c in cands) \

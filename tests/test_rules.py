@@ -723,3 +723,9 @@ def test_a_closing_strip_of_tag_words_and_a_later_title_heading_go():
     kept, removed = _filtered([BODY_PARAGRAPH, ("paragraph", "Mix the flour.", [], 0), ("paragraph", "Add water.", [], 0),
                                ("paragraph", "Bake it.", [], 0)])
     assert removed == []
+
+
+def test_a_lead_element_is_the_standfirst_even_when_the_description_is_a_body_sentence():
+    lead = "Strong tornadoes are possible across the central states both Friday and Saturday, forecasters said."
+    page = f'<h1>Storms</h1><h2 class="font--subhead">{lead}</h2><p>{SPLIT_BODY[0]}</p><p>{SPLIT_BODY[1]}</p>'
+    assert _standfirst(page, SPLIT_BODY[1]) == [lead, *SPLIT_BODY]
