@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from cleaners.errors import CleanwireError
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.module.run(args) or 0)
     except OutputError as exc:          # the output path cannot be written: one line naming it and the OS reason
         print(f"cleanwire {args.command}: {exc}", file=sys.stderr)
+        if exc.source == "<stdout>":    # what is left in stdout's buffer would fail again at exit, with a traceback
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except CleanwireError as exc:
         print(f"cleanwire {args.command}: {exc}", file=sys.stderr)

@@ -61,18 +61,17 @@ def output_target(path: str | Path) -> tuple[Path, bool, int | None]:
     In place: an existing target that is not a regular file (character device, FIFO, socket), where a rename would
     replace the device instead of writing to it. A directory is an OutputError.
     """
-    target = Path(os.path.realpath(path))
     try:
-        st = target.stat()
+        st = os.stat(path)          # through symlinks: /dev/stdout -> /proc/self/fd/1 -> a pipe has no real path
     except FileNotFoundError:
-        return target, False, None
+        return Path(os.path.realpath(path)), False, None      # a dangling symlink: its target is created
     except OSError as exc:
         raise OutputError(_reason(exc), str(path)) from exc
     if stat.S_ISDIR(st.st_mode):
         raise OutputError("is a directory", str(path))
     if stat.S_ISREG(st.st_mode):
-        return target, False, stat.S_IMODE(st.st_mode)
-    return target, True, None
+        return Path(os.path.realpath(path)), False, stat.S_IMODE(st.st_mode)
+    return Path(path), True, None
 
 
 def check_output(path: str | Path | None) -> None:
@@ -156,5 +155,15 @@ def emit(records: list[dict], fmt: str, out: str | None) -> None:
     if out and out != "-":
         write_atomic(out, data)
     else:
+        write_stdout(data)
+
+
+def write_stdout(data: str) -> None:
+    """Write to stdout; a full disk or closed reader is an OutputError naming <stdout>."""
+    try:
         sys.stdout.write(data)
         sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(_reason(exc), "<stdout>") from exc

@@ -337,12 +337,11 @@ def _ticking(records: Iterator[dict], progress: Progress) -> Iterator[dict]:
 
 def _write_jsonl(records: Iterator[dict], out: str | None) -> None:
     """JSON lines to stdout as they come, or to a temp file renamed into place at the end (crawler.output)."""
-    from crawler.output import atomic_file
+    from crawler.output import atomic_file, write_stdout
 
     if not out or out == "-":
         for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+            write_stdout(json.dumps(record, ensure_ascii=False) + "\n")
         return
     with atomic_file(out) as fh:
         for record in records:

@@ -309,3 +309,28 @@ def test_text_input_names_binary_and_html_files(tmp_path):
         f"cleanwire extract: {pdf}: binary file (looks like a PDF document), not text",
         f"cleanwire extract: {SEED}: an HTML document, not plain text (use --input-format html)",
     ]
+
+
+# ------------------------------------------------------------ stdout
+
+
+def test_stdout_on_a_full_disk_is_one_line(tmp_path):
+    with open("/dev/full", "wb") as full:
+        for args in (("extract", str(SEED)), ("extract", str(SEED), "-o", "/dev/stdout")):
+            out = subprocess.run([*CLEANWIRE, *args], stdout=full, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
+            assert out.returncode == 1
+            where = "/dev/stdout" if "-o" in args else "<stdout>"
+            assert one_line(out.stderr) == f"cleanwire extract: {where}: cannot write (No space left on device)"
+
+
+def test_dev_stdout_on_a_pipe_is_written_through():
+    out = cleanwire("extract", str(SEED), "--url", SEED_URL, "-o", "/dev/stdout")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["url"] == SEED_URL
+
+
+@pytest.mark.parametrize("flag", ["--rejects", "--warc"])
+def test_crawl_side_files_are_checked_before_fetching(tmp_path, flag):
+    out = cleanwire("crawl", "http://127.0.0.1:1/", flag, "/proc/x/side.jsonl")
+    assert out.returncode == 1
+    assert one_line(out.stderr) == "cleanwire crawl: /proc/x/side.jsonl: cannot write (No such file or directory)"

@@ -89,7 +89,15 @@ def feed_settings(output: str) -> dict:
         return {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
     fmt = FEED_FORMATS.get(Path(output).suffix.lower(), "jsonlines")
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    return {str(Path(output).resolve()): {"format": fmt, "encoding": "utf-8", "overwrite": True}}
+    return {feed_path(output): {"format": fmt, "encoding": "utf-8", "overwrite": True}}
+
+
+def feed_path(output: str) -> str:
+    """The absolute path of -o, symlinks resolved, except a device or FIFO (/dev/stdout must not become 'pipe:[n]')."""
+    from crawler.output import output_target
+
+    target, in_place, _mode = output_target(output)
+    return str(target.absolute() if in_place else target.resolve())
 
 
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
@@ -250,7 +258,7 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
     records = stats.get("item_scraped_count") or 0
     if output in ("-", "") or not records:
         return []
-    return [(str(Path(output).resolve()), records)]
+    return [(feed_path(output), records)]
 
 
 def run(args) -> int:
@@ -266,6 +274,11 @@ def run(args) -> int:
         raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
     check_sites(sites)
     check_crawl_output(args.output)     # before the crawl: an unwritable -o would fail every record, then exit 0
+    check_crawl_output(args.rejects or "-")
+    if args.warc:
+        from crawler.output import check_directory
+
+        check_directory(os.path.dirname(args.warc) or ".", args.warc)
     settings = project_settings(dict(args.settings), **{**crawl_settings(args, sites, overrides_file), **per_site})
     if settings.get("CLEANWIRE_STATE"):
         from crawler.state import RunLock, StateStore
