@@ -304,6 +304,8 @@ def main() -> int:
     parser.add_argument("--pages", type=Path, metavar="DIR",
                         help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)")
     parser.add_argument("--copies", type=int, default=6, help="times each --pages page is served (default: 6)")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the crawl (repeatable), e.g. -s CLEANWIRE_WORKER_NICE=5")
     parser.add_argument("--server", choices=("lean", "fixture"), default="lean",
                         help="lean: asyncio server, pages rendered before the crawl (default); fixture: FixtureSite's "
                              "own threaded http.server rendering on request (what the tests use)")
@@ -320,6 +322,7 @@ def main() -> int:
         site, extra = FixtureSite(extra_articles=args.extra), []
         print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
               f"server: FixtureSite (http.server, threads, pages rendered on request)")
+    extra = [*extra, *(arg for setting in args.set for arg in ("-s", setting))]
     with site, tempfile.TemporaryDirectory() as tmp:
         server_cpu = time.process_time()
         elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl", extra)
