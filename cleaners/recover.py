@@ -27,6 +27,7 @@ MAX_STANDFIRST_PARTS = 4     # a description split over this many paragraphs at 
 MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
 SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
 MIN_LOST_PARAGRAPH_WORDS = 12   # a shorter lost paragraph may be a label or a teaser line
+MIN_LIST_ITEM_WORDS = 8         # a lost list's items average this many words: sentences, not a menu
 MIN_CONTAINER_PARAGRAPHS = 2    # a container holding this many kept paragraphs is the article's body
 MAX_LOST_LINK_SHARE = 0.4       # a lost paragraph with more linked text is a promo (body ones link a few words)
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -268,6 +269,29 @@ def _between_kept(seen: list[tuple[HtmlElement, int | None, str]], k: int, recov
     return before and k + 1 < len(seen) and seen[k + 1][1] is not None
 
 
+def _lost_list(lst: HtmlElement | None, containers: set[HtmlElement], done: set[HtmlElement], squeezed: str,
+               ctx: Context, anchors: frozenset[str]) -> Block | None:
+    """A list of the body container the extractor dropped ("Das Wichtigste in Kürze": key points), as a block.
+
+    Its items are sentences (MIN_LIST_ITEM_WORDS words on average), barely linked, none of them boilerplate.
+    """
+    if lst is None or lst in done or lst.tag not in ("ul", "ol"):
+        return None
+    if not any(a in containers for a, _ in zip(lst.iterancestors(), range(MAX_WRAPPER_DEPTH))):
+        return None
+    done.add(lst)
+    items = [clean_text(li.text_content()) for li in lst if li.tag == "li"]
+    items = [i for i in items if i]
+    if len(items) < 2 or sum(map(word_count, items)) < MIN_LIST_ITEM_WORDS * len(items):
+        return None
+    text = "\n".join(items)
+    if _linked_chars(lst) > MAX_LOST_LINK_SHARE * len(text) or _letters(fold(items[0]))[:KEPT_PROBE] in squeezed:
+        return None
+    if any(classify_text(i, ctx, anchors) is not None for i in items):
+        return None
+    return Block("list", text, items=items)
+
+
 def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
                        anchors: frozenset[str]) -> None:
     """Put back paragraphs the extractor dropped from the containers that hold the kept body paragraphs.
@@ -278,7 +302,8 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
     after the first kept block and before any
     later <h1> (another article), has at least MIN_LOST_PARAGRAPH_WORDS words, is barely linked, and
     is not boilerplate by any phrase, author or promo rule. A paragraph of a pull quote (a <blockquote>
-    that is not an embedded post) between kept blocks comes back as a quote.
+    that is not an embedded post) between kept blocks comes back as a quote, and a list of sentences
+    of a body container as a list.
     """
     kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
     if len(kept) < 2:
@@ -291,12 +316,18 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
     last_idx = None
     last_kept = max((k for k, (_, idx, _) in enumerate(seen) if idx is not None), default=-1)
     recovered: set[int] = set()
+    done: set[HtmlElement] = set()   # lists already looked at
     for k, (el, idx, folded) in enumerate(seen):
         if idx is not None:
             last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label matches an earlier block
             continue
         if el.tag == "h1" and last_idx is not None:
             break   # the title of another article the page goes on with
+        if last_idx is not None and el.tag == "li":
+            block = _lost_list(el.getparent(), containers, done, squeezed, ctx, anchors)
+            if block is not None:
+                inserts.append((last_idx, Candidate(block, css="recovered")))
+            continue
         if last_idx is None or el.tag != "p":
             continue
         parent = el.getparent()

@@ -729,3 +729,22 @@ def test_a_lead_element_is_the_standfirst_even_when_the_description_is_a_body_se
     lead = "Strong tornadoes are possible across the central states both Friday and Saturday, forecasters said."
     page = f'<h1>Storms</h1><h2 class="font--subhead">{lead}</h2><p>{SPLIT_BODY[0]}</p><p>{SPLIT_BODY[1]}</p>'
     assert _standfirst(page, SPLIT_BODY[1]) == [lead, *SPLIT_BODY]
+
+
+def test_a_list_of_sentences_in_the_body_container_comes_back_and_a_menu_does_not():
+    points = ["Die USA stellen den Betrieb des provisorischen Hafens an der Küste des Gazastreifens ein.",
+              "Im Grenzgebiet zwischen Israel und Libanon ist es erneut zu einem heftigen Schusswechsel gekommen."]
+    body = (f'<section class="container"><p>{SPLIT_BODY[0]}</p><h2>Das Wichtigste in Kürze:</h2>'
+            f'<div class="box"><ul class="enumeration">{"".join(f"<li>{p}</li>" for p in points)}</ul></div>'
+            '<ul><li><a href="/a">Politik</a></li><li><a href="/b">Sport</a></li><li><a href="/c">Kultur</a></li></ul>'
+            f'<p>{SPLIT_BODY[1]}</p></section>')
+    from cleaners.article import Block
+    from cleaners.audit import text_elements
+    from cleaners.body import Candidate
+    from cleaners.recover import recover_paragraphs
+
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    cands = [Candidate(Block("paragraph", text)) for text in SPLIT_BODY]
+    recover_paragraphs(text_elements(tree), cands, Context(Options(), url="https://news.example.org/a/1"), frozenset())
+    assert [(c.block.type, c.text) for c in cands] == [
+        ("paragraph", SPLIT_BODY[0]), ("list", "\n".join(points)), ("paragraph", SPLIT_BODY[1])]
