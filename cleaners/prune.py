@@ -255,15 +255,12 @@ def scan_page(tree: HtmlElement, mode: str) -> PageScan:
     body = tree.find("body")
     root = body if body is not None else tree
     scan = PageScan()
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        scan.elements.append(el)
+    scan.elements = list(root.iter(etree.Element))   # elements only (no comments), listed in C
+    for el in scan.elements:
         cls, ident, role = el.get("class"), el.get("id"), el.get("role")
-        if not (cls or ident or role or tag in STRUCTURAL_TAGS):
+        if not (cls or ident or role or el.tag in STRUCTURAL_TAGS):
             continue
-        hinted, rule = _classify(tag, role, cls, ident, mode)
+        hinted, rule = _classify(el.tag, role, cls, ident, mode)
         if hinted:
             scan.hinted.append(el)
         if rule is not None:
