@@ -182,6 +182,10 @@ FORM_MESSAGES = {
     "es": (r"algo (salió|ha salido) mal\.?( inténtalo de nuevo\.?)?", r"gracias por suscribirte!?\.?"),
     "it": (r"qualcosa è andato storto,? riprova\.?", r"grazie per l'iscrizione!?\.?"),
     "pt": (r"algo deu errado\.?( tente novamente\.?)?", r"obrigado por se inscrever!?\.?"),
+    "uk": (r"щось пішло не так\.?( спробуйте (ще раз|знову)\.?)?",),
+    "ja": (r"エラーが発生しました。?(もう一度お試しください。?)?",),
+    "ko": (r"오류가 발생했습니다\.?( 다시 시도해 ?주세요\.?)?",),
+    "zh": (r"(出错了|发生错误|發生錯誤)[，,。!！]?(请|請)?(稍后)?(重试|再试)?[。!！]?",),
     "nl": (r"er is iets (mis)?gegaan\.?( probeer het (later )?opnieuw\.?)?", r"bedankt voor (je|uw) aanmelding!?\.?"),
     "nordic": (r"noe gikk galt\.?( prøv igjen\.?)?", r"något gick fel\.?( försök igen\.?)?", r"noget gik galt\.?( prøv igen\.?)?",
                r"takk for (at du meldte deg på|påmeldingen)!?\.?", r"tack för (din anmälan|att du prenumererar)!?\.?"),
@@ -276,6 +280,11 @@ CAPTION_PREFIXES = {
     "pt": (r"na foto\b",),
     "nl": (r"op de foto\b",),
     "nordic": (r"på bildet\b", r"på bilden\b", r"på billedet\b"),
+    "pl": (r"na zdjęciu\b",),
+    "cs": (r"na snímku\b", r"na fotografii\b"),
+    "tr": (r"fotoğrafta\b",),
+    "ru": (r"на (фото|снимке)\b",),
+    "uk": (r"на (фото|знімку)\b",),
 }
 # Prompts of a comment system found anywhere in a short block
 COMMENT_PROMPTS = {
@@ -284,6 +293,23 @@ COMMENT_PROMPTS = {
            r"read our (comment(ing|s)?|community) (policy|guidelines|rules) before (commenting|posting)",
            r"before your comment (can be|is) (posted|published)"),
     "de": (r"die kommentarfunktion (ist|wurde) (deaktiviert|geschlossen)",),
+    "fr": (r"vous devez être connecté(e)? pour (publier|poster|écrire) un commentaire", r"les commentaires sont (fermés|désactivés)"),
+    "es": (r"(debes|debe|tienes que) (iniciar sesión|estar registrado) para (comentar|publicar un comentario)",
+           r"los comentarios están (cerrados|desactivados)"),
+    "it": (r"devi (essere (registrato|loggato)|effettuare il login) per (commentare|pubblicare un commento)",
+           r"i commenti sono (chiusi|disabilitati)"),
+    "pt": (r"(você )?precisa (estar logado|fazer login) para comentar", r"os comentários estão (fechados|encerrados|desativados)"),
+    "nl": (r"(je|u) moet (ingelogd zijn|inloggen) om te reageren", r"reageren is (niet meer mogelijk|gesloten)"),
+    "nordic": (r"du må (være )?logge?t? inn for å kommentere", r"du måste vara inloggad för att kommentera",
+               r"du skal være logget ind for at kommentere"),
+    "pl": (r"musisz (być zalogowany|się zalogować),? (aby|by) (dodać komentarz|komentować)",),
+    "cs": (r"pro (přidání|vložení) komentáře se musíte přihlásit",),
+    "tr": (r"yorum yapabilmek için (giriş yapmalısınız|üye olmalısınız)",),
+    "ru": (r"(чтобы|для того чтобы) (оставить|написать) комментарий,? (войдите|авторизуйтесь|зарегистрируйтесь)",),
+    "uk": (r"щоб (залишити|написати) коментар,? (увійдіть|авторизуйтеся|зареєструйтеся)",),
+    "ja": (r"コメントするには(ログイン|会員登録)が必要です",),
+    "ko": (r"댓글을 (작성|입력)하려면 로그인",),
+    "zh": (r"(登录|登入)后?(才能)?(发表)?评论", r"(登錄|登入)後?(才能)?(發表)?評論"),
 }
 # Comment-section titles that start with a count ("2 thoughts on ...", "2 réflexions sur ...")
 COMMENT_COUNTS = {
