@@ -76,7 +76,7 @@ def output_target(path: str | Path) -> tuple[Path, bool, int | None]:
 
 def check_output(path: str | Path | None) -> None:
     """Raise OutputError now, before any work, when `path` cannot be written: a directory, a directory that cannot be
-    created, a place where no file can be created. Creates the missing parent directories, as the write would."""
+    created, a place where no file can be created. Creates nothing."""
     if not path or str(path) == "-":
         return
     target, in_place, _mode = output_target(path)
@@ -88,10 +88,14 @@ def check_output(path: str | Path | None) -> None:
 
 
 def check_directory(directory: str | Path, shown: str) -> None:
-    """Raise OutputError (naming `shown`) unless a file can be created in `directory`, made first if missing."""
-    directory = Path(directory)
+    """Raise OutputError (naming `shown`) unless a file can be created in `directory` or, when it does not exist
+    yet, in its nearest existing ancestor (where the write will make it). Nothing is left behind."""
+    directory = Path(os.path.abspath(directory))
+    while not directory.exists() and directory.parent != directory:
+        directory = directory.parent
+    if not directory.is_dir():
+        raise OutputError(f"cannot write ({directory} is not a directory)", shown)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".cleanwire-check.", suffix=".part", dir=directory)
     except OSError as exc:
         raise OutputError(_reason(exc), shown) from exc
