@@ -17,7 +17,6 @@ from .rules.elements import (
 )
 from .text import clean_text, element_chunks, fold
 
-TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 #: class words that describe a state of the element, not what it is ("comments-enabled", "has-sidebar")
 STATE_WORD = re.compile(r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden)$")
 COMPOUND_HEAD = 3          # letters of a compound checked before the full compound regex runs
@@ -39,18 +38,17 @@ CREDIT_TEXT = re.compile(
 
 
 @lru_cache(maxsize=4096)
-def _match_attr(attr: str) -> tuple[frozenset[str], str]:
-    """Whole tokens of a class/id string, and its part-suffixes joined by NUL for compound matching.
+def _attr_suffixes(attr: str) -> str:
+    """The part-suffixes of a class/id string, each after a NUL, for compound matching (`_attr_has`).
 
     A compound must start where a part of a class name starts ("authorbox" in `tdb-author-box`,
     `authorBox`), never inside one ("outstream" is not in `stream-layout-stream`).
     """
-    lowered = attr.lower()
     suffixes = []
     for word in attr.split():
         parts = [p.lower() for p in PART_SPLIT.split(word) if p]
         suffixes.extend("".join(parts[i:]) for i in range(len(parts)))
-    return frozenset(t for t in TOKEN_SPLIT.split(lowered) if t), "\0" + "\0".join(suffixes)
+    return "\0" + "\0".join(suffixes)
 
 
 @lru_cache(maxsize=4)
@@ -79,7 +77,7 @@ def _compound_heads() -> frozenset[str]:
     return frozenset(c[:COMPOUND_HEAD] for r in ELEMENT_RULES for c in r.compounds)
 
 
-#: the separators of PART_SPLIT other than '-' and '_' (TOKEN_SPLIT's)
+#: the separators of PART_SPLIT other than '-' and '_' (which split a word into tokens)
 OTHER_SEPARATORS = re.compile(r"[:.\[\]/]")
 
 
@@ -110,7 +108,7 @@ def _word_rule_index(word: str, mode: str) -> int:
             return best
         parts = [p for p in parts if p]
     else:
-        # a word holds no whitespace: TOKEN_SPLIT's pieces are those between '-' and '_'
+        # tokens are the pieces between '-' and '_' (a word holds no whitespace)
         for token in lowered.replace("_", "-").split("-"):
             index = by_token.get(token)
             if index is not None and index < best:
@@ -194,7 +192,7 @@ def _image_url(figure: HtmlElement) -> str | None:
 
 @lru_cache(maxsize=16384)
 def _attr_has(attr: str, compounds: tuple[str, ...]) -> bool:
-    joined = _match_attr(attr)[1]
+    joined = _attr_suffixes(attr)
     return any("\0" + c in joined for c in compounds)
 
 
