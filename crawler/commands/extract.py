@@ -149,7 +149,9 @@ def url_problem(url: str) -> str | None:
         return f"malformed URL ({exc})"
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return f"unsupported URL scheme {scheme!r} (only http and https)" if scheme else "not a URL (give http:// or https://)"
+        if not scheme:
+            return "not a URL (give http:// or https://)"
+        return f"unsupported URL scheme {scheme!r} (only http and https)"
     if not parts.hostname:
         return "malformed URL (no host name)"
     return None
