@@ -169,10 +169,14 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
                 for number, record in enumerate(records, 1):
                     if number == 1 and record.format != "warc":
                         raise ArchiveLoadFailed("the file does not start with a WARC record; ARC is not supported")
-                    task = _task(record, tally) if record.rec_type == "response" else None
+                    response = record.rec_type == "response"
+                    task, reason = _task(record) if response else (None, None)
                     if records.cut_short(record):
-                        raise EOFError
+                        raise EOFError          # counted nowhere: the record is incomplete
                     complete = number
+                    tally.responses += response
+                    if reason:
+                        tally.skipped[reason] += 1
                     if task is not None:
                         yield task
                 if records.cut_short(None):
@@ -192,18 +196,16 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
             tally.file_errors.append(f"{path}: not a readable WARC file{where} ({_describe(exc)})")
 
 
-def _task(record, tally: Tally) -> Task | None:
-    """The response as a Task, or None (counted in `tally`) when it is not an HTML page to clean."""
-    tally.responses += 1
+def _task(record) -> tuple[Task | None, str | None]:
+    """(the response as a Task, None), or (None, why it is not an HTML page to clean)."""
     reason = _skip_reason(record)
     if reason is None:
         body, reason = _read_body(record)
     if reason:
-        tally.skipped[reason] += 1
-        return None
+        return None, reason
     content_type = record.http_headers.get_header("Content-Type") or ""
     return Task(record.rec_headers.get_header("WARC-Target-URI"),
-                warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type))
+                warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type)), None
 
 
 def _describe(exc: BaseException, limit: int = 120) -> str:
