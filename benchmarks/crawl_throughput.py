@@ -305,7 +305,7 @@ def main() -> int:
                         help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)")
     parser.add_argument("--copies", type=int, default=6, help="times each --pages page is served (default: 6)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a setting for the crawl (repeatable), e.g. -s CLEANWIRE_WORKER_NICE=5")
+                        help="a setting for the crawl (repeatable), e.g. -s CLEANWIRE_MAX_IN_FLIGHT=8")
     parser.add_argument("--server", choices=("lean", "fixture"), default="lean",
                         help="lean: asyncio server, pages rendered before the crawl (default); fixture: FixtureSite's "
                              "own threaded http.server rendering on request (what the tests use)")

@@ -95,10 +95,9 @@ class WorkerPool:
     a dead worker (kill -9, OOM) fails only the tasks it held (BrokenProcessPool) and is replaced at once.
     """
 
-    def __init__(self, workers: int, depth: int = 2, on_death=None, nice: int = 0) -> None:
+    def __init__(self, workers: int, depth: int = 2, on_death=None) -> None:
         self.size = workers
         self.depth = depth
-        self.nice = nice                   # added to the workers' niceness: the crawler process goes first
         self.on_death = on_death           # called with the dead worker's pid, once per death
         self.context = _context()
         self.workers: list[_Worker] = []
@@ -113,8 +112,7 @@ class WorkerPool:
     def _start(self) -> _Worker:
         task_read, task_write = self.context.Pipe(duplex=False)
         result_read, result_write = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_worker_loop, args=(task_read, result_write, self.nice),
-                                       daemon=True)
+        process = self.context.Process(target=_worker_loop, args=(task_read, result_write), daemon=True)
         process.start()
         task_read.close()          # the worker holds these: EOF on the result pipe means it is gone
         result_write.close()
@@ -295,11 +293,9 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
-def _worker_loop(tasks: Connection, results: Connection, nice: int = 0) -> None:
+def _worker_loop(tasks: Connection, results: Connection) -> None:
     """A worker process: run each task until the task pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C stops the crawl, which then closes the pool
-    if nice:
-        os.nice(nice)
     while True:
         try:
             fn, args = pickle.loads(tasks.recv_bytes())
@@ -323,10 +319,8 @@ class ExtractPipeline:
     crawler.spiders.site) carries it in `meta["extracted"]` and is not extracted again.
     """
 
-    def __init__(self, options: Options, stats, workers: int, in_flight: int, min_words_unsure: int = 150,
-                 nice: int = 0) -> None:
+    def __init__(self, options: Options, stats, workers: int, in_flight: int, min_words_unsure: int = 150) -> None:
         self.options = options
-        self.nice = nice
         self.stats = stats
         self.workers = workers
         self.in_flight = in_flight
@@ -342,13 +336,13 @@ class ExtractPipeline:
         workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
         in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
         pipeline = cls(options_from_settings(settings), crawler.stats, workers, in_flight,
-                       settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150), settings.getint("CLEANWIRE_WORKER_NICE"))
+                       settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150))
         crawler.cleanwire_extract = pipeline        # the site spider extracts through the same pool
         return pipeline
 
     def open_spider(self) -> None:
         if self.pool is None:
-            self.pool = WorkerPool(self.workers, on_death=self._worker_died, nice=self.nice)
+            self.pool = WorkerPool(self.workers, on_death=self._worker_died)
         self.stats.set_value("cleanwire/workers", self.workers)
 
     def close_spider(self) -> None:
@@ -402,7 +396,7 @@ class ExtractPipeline:
         self.stats.inc_value("cleanwire/extract/retries")
         async with self._alone:         # one page at a time in the retry pool: a death now is this page's doing
             if self.retry_pool is None:
-                self.retry_pool = WorkerPool(1, depth=1, nice=self.nice)
+                self.retry_pool = WorkerPool(1, depth=1)
             try:
                 return await self._submit(self.retry_pool, fn, url, args)
             except BrokenProcessPool:

@@ -101,7 +101,6 @@ CONCURRENT_ITEMS = 4                        # spider outputs processed at once p
 CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = one per core)
 CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 = twice the workers)
 CLEANWIRE_GC_THRESHOLD = [20000, 50, 100]   # the crawler process's gc thresholds ([] = Python's): ~0.5 ms/page less
-CLEANWIRE_WORKER_NICE = 0                   # niceness added to extraction workers (the crawler process goes first)
 CLEANWIRE_MIN_WORDS_UNSURE = 150            # words a page without any article signal needs to be emitted
 CLEANWIRE_LINK_DEPTH = 3                    # link hops followed from a start page (pagination adds none)
 CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered domain (False: same host only)
