@@ -228,6 +228,7 @@ def _is_date_words(text: str) -> bool:
     return all(DATE_TOKEN.match(w) or w in DATE_WORDS for w in words)
 
 
+@lru_cache(maxsize=8192)
 def date_line_rule(text: str) -> str | None:
     """'metadata:date-line' for a line made only of dates, times and their labels (with a dateline place),
     or a relative time ("5 hours ago", "vor 3 Stunden")."""
@@ -236,7 +237,7 @@ def date_line_rule(text: str) -> str | None:
         return None
     if RELATIVE_TIME.match(strip_edges(folded)):
         return "metadata:date-line"
-    if not any(ch.isdigit() for ch in folded):
+    if not any(map(str.isdigit, folded)):
         return None
     if _is_date_words(folded):
         return "metadata:date-line"
