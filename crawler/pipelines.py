@@ -281,7 +281,8 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["cleaners", "crawler.pipelines", "crawler.spiders.site"])
+        context.set_forkserver_preload(["cleaners", "crawler.pipelines", "crawler.spiders.site",
+                                        "crawler.workerwarmup"])     # the last cleans a page: models loaded once
     return context
 
 

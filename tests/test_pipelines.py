@@ -309,3 +309,11 @@ def test_worker_pool_stops_replacing_workers_that_keep_dying():
         asyncio.run(deaths())
     finally:
         pool.close()
+
+
+def test_the_workers_warm_up_page_is_an_article_with_a_language():
+    from cleaners import clean
+    from crawler.workerwarmup import WARMUP_PAGE, WARMUP_URL
+
+    article = clean(WARMUP_PAGE, WARMUP_URL).article     # so the forkserver loads what every extraction needs
+    assert article is not None and article.language == "en" and article.word_count > 300
