@@ -112,12 +112,19 @@ def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
 
 
+#: articles extracted but not emitted, by reason (the run's state said unchanged, --drop-near-duplicates)
+WITHHELD = (("unchanged since last run", "cleanwire/state/unchanged"),
+            ("near-duplicates dropped", "cleanwire/dropped/near_duplicate"))
+
+
 def summarize(stats: Mapping, elapsed: float) -> dict:
     """The crawl's totals from Scrapy stats: what the summary and the progress line show."""
     fetched = stats.get("downloader/response_count", 0)      # every HTTP response, redirects and retries included
     return {
         "fetched": fetched,
-        "articles": stats.get("cleanwire/articles", 0),
+        "articles": stats.get("item_scraped_count", 0),         # records that went out (the feed or the run's file)
+        "extracted": stats.get("cleanwire/articles", 0),        # articles extracted, before state and near-dup checks
+        "withheld": {name: stats[key] for name, key in WITHHELD if stats.get(key)},
         "skipped": _grouped(stats, SKIPPED),
         "duplicates": _grouped(stats, DUPLICATES),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
@@ -142,7 +149,8 @@ def format_summary(s: dict, reason: str = "finished") -> str:
         f"crawl {reason} in {s['elapsed']:.1f} s",
         f"  pages fetched      {s['fetched']:>6}   {s['pages_per_s']:.1f} pages/s"
         f" (sitemaps {s['sitemaps']}, feeds {s['feeds']}, malformed {s['malformed']}, retries {s['retries']})",
-        f"  articles emitted   {s['articles']:>6}",
+        f"  articles emitted   {s['articles']:>6}"
+        + (f"   of {s['extracted']} extracted; {_breakdown(s['withheld'])}" if s["withheld"] else ""),
         f"  skipped            {sum(s['skipped'].values()):>6}   {_breakdown(s['skipped'])}",
         f"  duplicates         {sum(s['duplicates'].values()):>6}   {_breakdown(s['duplicates'])}",
         f"  robots-forbidden   {s['robots_forbidden']:>6}",

@@ -117,7 +117,7 @@ def test_since_drops_older_articles_and_is_off_by_default():
 
 def test_summary_and_progress_line():
     stats = {
-        "downloader/response_count": 120, "cleanwire/articles": 48, "cleanwire/skipped/tag": 30,
+        "downloader/response_count": 120, "cleanwire/articles": 48, "item_scraped_count": 48, "cleanwire/skipped/tag": 30,
         "cleanwire/skipped/author": 11, "cleanwire/duplicates/url": 2, "robotstxt/forbidden": 1,
         "cleanwire/http_errors/404": 1, "cleanwire/http_errors/503": 2, "retry/count": 1,
         "cleanwire/discovery/sitemaps": 4, "cleanwire/discovery/feeds": 2,
@@ -136,6 +136,15 @@ def test_summary_and_progress_line():
         "  other errors            0",
     ]
     assert progress_line(summary) == "fetched 120  articles 48  skipped 41  errors 3  12.0 pages/s"
+
+
+def test_summary_counts_the_records_written_not_the_pages_extracted():
+    stats = {"downloader/response_count": 60, "cleanwire/articles": 48, "item_scraped_count": 5,
+             "cleanwire/state/unchanged": 42, "cleanwire/dropped/near_duplicate": 1}
+    summary = summarize(stats, elapsed=2.0)
+    assert format_summary(summary).splitlines()[2] == (
+        "  articles emitted        5   of 48 extracted; unchanged since last run 42, near-duplicates dropped 1")
+    assert progress_line(summary) == "fetched 60  articles 5  skipped 0  errors 0  30.0 pages/s"
 
 
 def test_crawl_delay_from_robots_raises_the_slot_delay():
