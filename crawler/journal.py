@@ -75,7 +75,7 @@ class JournaledWriter:
             raise JournalError("output file exists and belongs to no run of this state", str(self.path))
         _fsync_dir(self.path.parent)
         state.register_output(run_id, str(self.path))
-        self.records = 0
+        self.records = self.new = self.revised = 0      # committed by this writer: the run's counts
         self._batch: list[tuple[EmittedEntry, bytes]] = []
         self._pending: dict[str, tuple[str, int, str | None]] = {}
         self._oldest = 0.0
@@ -121,6 +121,8 @@ class JournaledWriter:
             os.ftruncate(self._fd, self.committed)     # nothing of a failed batch stays in the file
             raise
         self.committed, self.records = offset, self.records + len(entries)
+        new = sum(entry.revision == 1 for entry in entries)
+        self.new, self.revised = self.new + new, self.revised + len(entries) - new
         self._batch.clear()
         self._pending.clear()
 

@@ -208,8 +208,7 @@ class StatePipeline:
             self._fail(self.writers[site].path if site in self.writers else self.template, exc)
             self._stop()        # the failed batch is gone from the file and the state: emitted next run
             raise DropItem(f"{url}: not written ({self.failure})") from exc
-        self._count("emitted", "new" if decision.revision == 1 else "revised")
-        return item
+        return item         # counted emitted once its batch commits (see _committed): a failed batch is not written
 
     def _fail(self, path, exc: Exception) -> None:
         """The output cannot be written (disk full, read-only, state error): one error line; the run fails."""
@@ -226,6 +225,13 @@ class StatePipeline:
             self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
         else:
             self._closing = engine.close_spider(self.crawler.spider, "output_failed")
+
+    def _committed(self) -> None:
+        """emitted/new/revised = the records whose batch committed, i.e. exactly the lines in the output files."""
+        for name in ("emitted", "new", "revised"):
+            self.counts[name] = sum(getattr(w, "records" if name == "emitted" else name) for w in self.writers.values())
+            if self.counts[name]:
+                self.stats.set_value(f"cleanwire/state/{name}", self.counts[name])
 
     def _count(self, *names: str) -> None:
         for name in names:
@@ -256,6 +262,7 @@ class StatePipeline:
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
         if self.failure:
             self.stats.set_value("cleanwire/state/failure", self.failure)
+        self._committed()
         self.stats.set_value("cleanwire/state/outputs",          # `cleanwire crawl` names the files written
                              [(str(w.path), w.records) for w in self.writers.values()])
         stats = self.stats.get_stats()

@@ -119,6 +119,10 @@ def test_disk_full_mid_run_stops_the_run_and_the_next_run_completes_it(tmp_path)
         full = state_crawl(site, tmp_path)
         first = output_lines(out)
         assert_state_matches(tmp_path / "state.db", first)        # what the failed run left agrees with the state
+        summaries = [json.loads(p.read_text("utf-8")) for p in out.rglob("*.summary.json")]
+        with StateStore(tmp_path / "state.db") as state:
+            failed = state.runs()[0]["counts"]
+            committed = (len(state.emitted()), sum(row["revision"] == 1 for row in state.emitted()))
         subprocess.run(["mount", "-o", "remount,size=8m", str(out)], check=True)
         again = state_crawl(site, tmp_path)
         lines = output_lines(out)
@@ -129,6 +133,10 @@ def test_disk_full_mid_run_stops_the_run_and_the_next_run_completes_it(tmp_path)
                         r"No space left on device \(the next run writes what is missing\)", last), last
     assert "Traceback" not in full.stderr
     assert 0 < len(first) < len(lines) and "'finish_reason': 'output_failed'" in full.stderr     # stopped mid-run
+    # the run counts what its committed batches wrote, not the records of the batch the full disk trimmed
+    assert (failed["emitted"], failed["new"], failed["revised"]) == (len(first), len(first), 0) == (*committed, 0)
+    assert stats(full.stderr).get("cleanwire/state/emitted") == len(first)
+    assert all(s["counts"]["emitted"] == len(first) for s in summaries)     # if the full disk took a summary at all
     assert again.returncode == 0, again.stderr[-3000:]
     assert paths([raw.decode() for _, _, raw in lines]) == expected        # every article exactly once, over both runs
     assert_state_matches(tmp_path / "state.db", lines)
