@@ -5,6 +5,7 @@ import hashlib
 import logging
 import re
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,15 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int):
+    """The seeded permutations MinHash would otherwise rebuild for every record (same values)."""
+    from datasketch import MinHash
+
+    fresh = MinHash(num_perm=num_perm, seed=SEED)
+    return fresh.permutations, fresh.scheme
+
+
 def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray | None:
     """The MinHash signature (uint64 array) of the text's shingles, or None for a text without words."""
     from datasketch import MinHash
@@ -48,7 +58,8 @@ def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray | None:
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=num_perm, seed=SEED)
+    permutations, scheme = _permutations(num_perm)
+    minhash = MinHash(num_perm=num_perm, seed=SEED, permutations=permutations, scheme=scheme)
     minhash.update_batch([g.encode("utf-8") for g in grams])
     return minhash.hashvalues.astype(np.uint64)
 
