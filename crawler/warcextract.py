@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import io
 import itertools
 import json
@@ -285,12 +286,35 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
         yield from _keep(results, tally, lambda: None)
         return
     gate, stop = threading.Semaphore(processes * CHUNK * IN_FLIGHT_PER_WORKER), threading.Event()
-    with multiprocessing.Pool(processes, initializer=_init_worker, initargs=(options,)) as pool:
+    with _pool(processes, options) as pool:
         try:
             results = pool.imap(clean_task, _bounded(tasks, gate, stop), chunksize=CHUNK)
             yield from _keep(results, tally, gate.release)
         finally:
             stop.set()      # a feeder blocked on the gate must end before the pool can terminate
+
+
+def _pool(processes: int, options: Options):
+    """Worker processes that start with the cleaner loaded: forked after this process cleaned one page.
+
+    Each worker would otherwise load the language model (LZMA, ~0.3 s CPU) and build the cleaner's lazy tables
+    itself: 0.6 s of CPU wasted on 2 cores, about 10% of re-extracting 500 pages. gc.freeze() keeps the workers'
+    garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
+    copied as the collector touches them. Without fork (macOS, Windows) the forkserver or spawn context of the
+    crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
+    """
+    if "fork" in multiprocessing.get_all_start_methods():
+        import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
+
+        context = multiprocessing.get_context("fork")
+        gc.freeze()
+        try:
+            return context.Pool(processes, initializer=_init_worker, initargs=(options,))
+        finally:
+            gc.unfreeze()
+    from crawler.pipelines import _context
+
+    return _context().Pool(processes, initializer=_init_worker, initargs=(options,))
 
 
 def _keep(results, tally: Tally, done: Callable[[], None]) -> Iterator[dict]:
