@@ -300,10 +300,10 @@ def _pool(processes: int, options: Options):
     Each worker would otherwise load the language model (LZMA, ~0.3 s CPU) and build the cleaner's lazy tables
     itself: 0.6 s of CPU wasted on 2 cores, about 10% of re-extracting 500 pages. gc.freeze() keeps the workers'
     garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
-    copied as the collector touches them. Without fork (macOS, Windows) the forkserver or spawn context of the
-    crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
+    copied as the collector touches them. Off Linux (fork is unsafe on macOS, absent on Windows) the forkserver or
+    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
     """
-    if "fork" in multiprocessing.get_all_start_methods():
+    if sys.platform.startswith("linux"):
         import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
 
         context = multiprocessing.get_context("fork")

@@ -104,6 +104,18 @@ def test_parallel_and_single_process_agree(tmp_path):
     assert (tallies[1].articles, tallies[1].responses) == (12, 18)
 
 
+def test_parallel_reextraction_of_a_cut_warc_keeps_the_records_before_the_cut(tmp_path):
+    warc, cut = tmp_path / "crawl.warc.gz", tmp_path / "cut.warc.gz"
+    write_common_crawl_style(warc)
+    cut.write_bytes(warc.read_bytes()[:20000])
+    tally = Tally()
+    parallel = list(reextract([str(cut)], Options(), processes=2, tally=tally))
+    assert parallel == expected_records()[:2]
+    assert tally.file_errors == [
+        f"{cut}: truncated after 7 complete WARC records (the responses before the cut are kept)"]
+    assert tally.summary() == "2 articles from 4 responses (skipped: 1 HTTP 404, 1 not HTML)"
+
+
 def test_unreadable_warc_is_reported(tmp_path):
     bad = tmp_path / "bad.warc.gz"
     bad.write_bytes(b"this is not a WARC file at all\n" * 10)
