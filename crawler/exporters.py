@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
@@ -29,19 +30,23 @@ class ParquetItemExporter(BaseItemExporter):
         self.writer = None
         self.schema = None
         self.rows_written = 0
+        self.crawler = None         # set by from_crawler: a failed write then stops the crawl (output_failed)
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler, file, **kwargs):
         settings = crawler.settings
-        return cls(file, row_group_items=settings.getint("CLEANWIRE_PARQUET_ROW_GROUP_ITEMS", DEFAULT_ROW_GROUP_ITEMS),
-                   compression=settings.get("CLEANWIRE_PARQUET_COMPRESSION", DEFAULT_COMPRESSION), **kwargs)
+        exporter = cls(file, row_group_items=settings.getint("CLEANWIRE_PARQUET_ROW_GROUP_ITEMS", DEFAULT_ROW_GROUP_ITEMS),
+                       compression=settings.get("CLEANWIRE_PARQUET_COMPRESSION", DEFAULT_COMPRESSION), **kwargs)
+        exporter.crawler = crawler
+        return exporter
 
     def start_exporting(self) -> None:
         import pyarrow.parquet as pq
 
         from cleaners.schema.arrow import arrow_schema
 
-        if self.file.tell() > 0:
+        if _position(self.file) > 0:
             raise ParquetAppendError("cannot append to an existing Parquet file; overwrite it with -O")
         schema = arrow_schema()
         if self.fields_to_export:
@@ -52,6 +57,8 @@ class ParquetItemExporter(BaseItemExporter):
     def export_item(self, item) -> None:
         from cleaners.schema.arrow import record_to_row
 
+        if self.failure:
+            return          # the file is broken and the crawl is stopping: the rows have nowhere to go
         self.buffer.append(record_to_row(ItemAdapter(item).asdict()))
         if len(self.buffer) >= self.row_group_items:
             self._flush()
@@ -59,20 +66,75 @@ class ParquetItemExporter(BaseItemExporter):
     def finish_exporting(self) -> None:
         self._flush()
         if self.writer is not None:
-            self.writer.close()
+            self._guarded(self.writer.close)
             self.writer = None
         logger.debug("wrote %d rows to Parquet", self.rows_written)
 
+    def discard(self) -> None:
+        """Drop the writer without writing anything more (after a failed write): pyarrow would otherwise finish the
+        file when the writer is collected, maybe after the file closed ('Exception ignored ... closed file')."""
+        writer, self.writer, self.buffer = self.writer, None, []
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:       # the same failure again (a full disk cannot take the footer either)
+                pass
+
     def _flush(self) -> None:
-        if not self.buffer:
+        if not self.buffer or self.failure:
             return
         import pyarrow as pa
 
         names = self.schema.names
         table = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in self.buffer], schema=self.schema)
-        self.writer.write_table(table, row_group_size=len(self.buffer))
+        self._guarded(self.writer.write_table, table, row_group_size=len(self.buffer))
+        if self.failure:
+            return
         self.rows_written += len(self.buffer)
         self.buffer = []
+
+    def _guarded(self, write, *args, **kwargs) -> None:
+        """Run one write; in a crawl a failure is one error line and stops the crawl, elsewhere it is raised."""
+        import pyarrow as pa
+
+        try:
+            write(*args, **kwargs)
+        except (OSError, pa.ArrowException) as exc:
+            self.discard()
+            if self.crawler is None:
+                raise
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        """The crawl's output failed: one error line, the run fails (exit 1), the spider closes (output_failed)."""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.failure = f"output not written to {getattr(self.file, 'name', None) or 'the Parquet feed'}: {reason}"
+        logger.error("%s", self.failure)
+        if self.file is not sys.stdout.buffer:     # close now: a later close (Scrapy's) would flush the buffer again
+            try:
+                self.file.close()
+            except OSError:
+                pass
+        stats = self.crawler.stats
+        if not stats.get_value("cleanwire/state/failure"):      # `cleanwire crawl` says it and exits 1
+            stats.set_value("cleanwire/state/failure", self.failure)
+        engine = self.crawler.engine
+        if engine is None or not engine.running:
+            return
+        if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
+            from scrapy.utils.defer import deferred_from_coro
+
+            self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
+        else:
+            self._closing = engine.close_spider(self.crawler.spider, "output_failed")
+
+
+def _position(file) -> int:
+    """Where the file stands; 0 for a pipe (it cannot be appended to)."""
+    try:
+        return file.tell()
+    except OSError:
+        return 0
 
 
 def _select(schema, names: list[str]):
@@ -86,22 +148,30 @@ def _select(schema, names: list[str]):
 
 def write_parquet(records, out) -> int:
     """Write records (any iterable) to a Parquet file whole or not at all; `out` None or "-" is stdout."""
-    import sys
-
-    from crawler.output import atomic_file
+    from crawler.output import OutputError, atomic_file
 
     if not out or out == "-":
-        return _export(records, sys.stdout.buffer)
+        try:
+            return _export(records, sys.stdout.buffer)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:          # a full disk under stdout: one line, like the other formats
+            raise OutputError(f"cannot write ({exc.strerror or exc})", "<stdout>") from exc
     with atomic_file(out, "wb") as fh:
         return _export(records, fh)
 
 
 def _export(records, fh) -> int:
+    """Write every record; on any failure the writer is dropped before the file closes, and the error is raised."""
     exporter = ParquetItemExporter(fh)
-    exporter.start_exporting()
-    count = 0
-    for record in records:
-        exporter.export_item(record)
-        count += 1
-    exporter.finish_exporting()
+    try:
+        exporter.start_exporting()
+        count = 0
+        for record in records:
+            exporter.export_item(record)
+            count += 1
+        exporter.finish_exporting()
+    except BaseException:
+        exporter.discard()
+        raise
     return count

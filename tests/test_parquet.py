@@ -130,3 +130,39 @@ def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
     assert [row_to_record(row) for row in table.to_pylist()] == from_jsonl
     assert [r["title"] for r in from_jsonl][0].startswith("Hidden diplomacy")
     assert not list(tmp_path.glob(".out.parquet.*"))
+
+
+# ------------------------------------------------------------ a Parquet write that fails partway
+
+def test_a_crawl_whose_parquet_output_fills_the_disk_is_one_error_line_and_exit_1(tmp_path):
+    from crawler.testsite import FixtureSite
+    from test_faults import crawl, tmpfs
+
+    out = tmp_path / "out"
+    with FixtureSite() as site, tmpfs(out, "16k"):
+        result = crawl(site, tmp_path, "-o", str(out / "feed.parquet"), CLEANWIRE_PARQUET_ROW_GROUP_ITEMS=4)
+    assert result.returncode == 1, (result.stderr[:3000], result.stderr[-3000:])
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"cleanwire crawl: output not written to {out}/feed.parquet: No space left on device")
+    assert "'finish_reason': 'output_failed'" in result.stderr     # the crawl stopped at the failure
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert "records written" not in result.stderr
+
+
+def test_extract_parquet_to_a_full_disk_under_stdout_is_one_line(tmp_path):
+    from test_faults import tmpfs
+
+    with tmpfs(tmp_path / "small", "8k") as small, (small / "out.parquet").open("wb") as stdout:
+        result = subprocess.run([sys.executable, "-m", "crawler", "extract", *map(str, FIXTURES), "--format", "parquet"],
+                                cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (1, "cleanwire extract: <stdout>: cannot write (No space left on device)\n")
+
+
+def test_extract_parquet_to_a_pipe():
+    command = [sys.executable, "-m", "crawler", "extract", *map(str, FIXTURES)]
+    result = subprocess.run([*command, "--format", "parquet"], cwd=ROOT, capture_output=True, timeout=120)
+    jsonl = subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()
+    table = pq.read_table(io.BytesIO(result.stdout))            # a pipe cannot tell(): it is not an append
+    records = [row_to_record(row) for row in table.to_pylist()]
+    assert len(records) == 3 and records == [json.loads(line) for line in jsonl.stdout.splitlines()]

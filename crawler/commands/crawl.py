@@ -256,7 +256,7 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         return [(path, n) for path, n in stats.get("cleanwire/state/outputs") or () if n]
     records = stats.get("item_scraped_count") or 0
-    if output in ("-", "") or not records:
+    if output in ("-", "") or not records or stats.get("cleanwire/state/failure"):     # failed: not written
         return []
     return [(feed_path(output), records)]
 
