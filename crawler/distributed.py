@@ -487,8 +487,7 @@ class WorkerOutput:
         if committed is None:
             committed = 0
         elif size < committed:
-            raise RedisOutputError(f"the file has {size} bytes, fewer than the {committed} committed to this crawl",
-                                   str(self.path))
+            raise short_output(self.path, size, committed)
         elif size > committed:
             logger.warning("%s: %d uncommitted bytes of a killed worker trimmed", self.path, size - committed)
         else:
@@ -544,6 +543,22 @@ class WorkerOutput:
         if self.fd is not None:
             os.close(self.fd)       # drops the flock
             self.fd = None
+
+
+def short_output(path: Path, size: int, committed: int) -> RedisOutputError:
+    return RedisOutputError(f"the file has {size} bytes, fewer than the {committed} committed to this crawl", str(path))
+
+
+def check_committed(server, keys: Keys, path: str | os.PathLike) -> None:
+    """Raise now, while Scrapy builds the crawl, if the output is shorter than its committed size in Redis.
+
+    WorkerOutput checks it again when the spider opens, but an error raised there comes after Scrapy began
+    opening the spider and before its stats started: Scrapy then also logs a CoreStats traceback."""
+    path = Path(path).resolve()
+    committed = server.hget(keys.committed, output_id(path))
+    size = path.stat().st_size if path.exists() else 0
+    if committed is not None and size < int(committed):
+        raise short_output(path, size, int(committed))
 
 
 def lock(fd: int, path: str, attempts: int = 20) -> None:
@@ -608,6 +623,8 @@ class EmitOnce:
         pipeline = cls(_connect(settings), Keys(settings, crawler.spidercls.name), crawler.stats,
                        settings.get("CLEANWIRE_REDIS_OUTPUT", ""), settings.get("CLEANWIRE_REDIS_KILL_AT", ""),
                        crawler)
+        if pipeline.output_path:
+            check_committed(pipeline.server, pipeline.keys, pipeline.output_path)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_lost, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_lost, signal=signals.item_error)

@@ -231,6 +231,22 @@ def test_redis_needs_a_jsonl_file_per_worker(redis_url, tmp_path, output):
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []      # refused before any file was written
 
 
+def test_an_output_shorter_than_its_committed_size_is_one_line_and_no_traceback(redis_url, tmp_path):
+    """Found while the crawl is built, not as the spider opens (then Scrapy also printed a CoreStats traceback)."""
+    import redis
+
+    from crawler.distributed import output_id
+
+    out = tmp_path / "a.jsonl"
+    out.write_text('{"url": "https://news.example/a/"}\n', "utf-8")
+    redis.Redis.from_url(redis_url).hset("cleanwire:site:committed", output_id(out), 1000)
+    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert (result.returncode, result.stderr) == (
+        2, f"cleanwire crawl: {out}: the file has 35 bytes, fewer than the 1000 committed to this crawl\n")
+    assert out.read_text("utf-8") == '{"url": "https://news.example/a/"}\n'         # left as it was
+
+
 def journal(redis_url, path, worker: str):
     """A worker's claim script and journaled output, without a crawl."""
     import redis
