@@ -297,8 +297,8 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
 def _pool(processes: int, options: Options):
     """Worker processes that start with the cleaner loaded: forked after this process cleaned one page.
 
-    Each worker would otherwise load the language model (LZMA, ~0.3 s CPU) and build the cleaner's lazy tables
-    itself: 0.6 s of CPU wasted on 2 cores, about 10% of re-extracting 500 pages. gc.freeze() keeps the workers'
+    Each worker would otherwise load the language model (LZMA) and build the cleaner's lazy tables itself, ~0.3 s
+    of CPU per worker (about 10% of re-extracting 500 fixture pages on 2 cores). gc.freeze() keeps the workers'
     garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
     copied as the collector touches them. Off Linux (fork is unsafe on macOS, absent on Windows) the forkserver or
     spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
@@ -306,6 +306,7 @@ def _pool(processes: int, options: Options):
     if sys.platform.startswith("linux"):
         import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
 
+        _load_justext_stoplists()
         context = multiprocessing.get_context("fork")
         gc.freeze()
         try:
@@ -315,6 +316,17 @@ def _pool(processes: int, options: Options):
     from crawler.pipelines import _context
 
     return _context().Pool(processes, initializer=_init_worker, initargs=(options,))
+
+
+def _load_justext_stoplists() -> None:
+    """Trafilatura's justext fallback joins all of justext's stoplists on first use (~0.06 s CPU): the warm-up page
+    never needs that fallback, so each worker paid it again. Skipped if trafilatura's internals change."""
+    try:
+        from trafilatura import external
+    except ImportError:
+        return
+    if getattr(external, "JT_STOPLIST", ()) is None and callable(getattr(external, "jt_stoplist_init", None)):
+        external.jt_stoplist_init()
 
 
 def _keep(results, tally: Tally, done: Callable[[], None]) -> Iterator[dict]:
