@@ -5,6 +5,7 @@ import gzip
 import io
 import json
 import subprocess
+import sys
 
 import brotli
 import pytest
@@ -114,6 +115,28 @@ def test_parallel_reextraction_of_a_cut_warc_keeps_the_records_before_the_cut(tm
     assert tally.file_errors == [
         f"{cut}: truncated after 7 complete WARC records (the responses before the cut are kept)"]
     assert tally.summary() == "2 articles from 4 responses (skipped: 1 HTTP 404, 1 not HTML)"
+
+
+WORKER_PROBE = """
+from cleaners import Options
+from cleaners.language import _identifier
+from crawler.warcextract import _pool
+
+def loaded():
+    return _identifier.cache_info().currsize
+
+
+assert loaded() == 0        # this process has not loaded the language model yet
+with _pool(2, Options()) as pool:
+    print(sorted(pool.apply(loaded) for _ in range(4)))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warmed pool is forked on Linux only")
+def test_workers_start_with_the_language_model_loaded():
+    out = subprocess.run([sys.executable, "-c", WORKER_PROBE], capture_output=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr.decode()
+    assert out.stdout.decode().strip() == "[1, 1, 1, 1]"
 
 
 def test_unreadable_warc_is_reported(tmp_path):
