@@ -273,6 +273,38 @@ def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_pat
     assert (summary["status"], summary["counts"]["emitted"], summary["counts"]["unchanged"]) == ("finished", 0, 1)
 
 
+def test_a_run_stopped_by_a_failed_batch_counts_only_the_committed_records(tmp_path, monkeypatch):
+    import errno
+
+    import crawler.journal as journal
+
+    crawl_with(pipeline_for(tmp_path), [article(1, "one")])
+    writes = []
+
+    def write_all(fd, data):        # the second batch of the run meets a full disk
+        writes.append(len(data))
+        if len(writes) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        os.write(fd, data)
+
+    monkeypatch.setattr(journal, "_write_all", write_all)
+    second = pipeline_for(tmp_path)
+    second.crawler.engine = type("Engine", (), {"close_spider": lambda self, spider, reason: None})()
+    kept = crawl_with(second, [article(1, "one, edited"), article(2, "two"), article(3, "three"), article(4, "four"),
+                               article(5, "five")], reason="output_failed")
+    assert [r["url"][-1] for r in kept] == ["1", "2", "3"]         # 3 went out to the pipeline, its batch failed
+    lines = (tmp_path / "out" / "news.example" / "2.jsonl").read_text().splitlines()
+    assert [json.loads(line)["url"][-1] for line in lines] == ["1", "2"]
+    summary = json.loads((tmp_path / "out" / "news.example" / "2.summary.json").read_text())
+    counts = {k: summary["counts"][k] for k in ("emitted", "new", "revised")}
+    assert (summary["status"], counts) == ("failed", {"emitted": 2, "new": 1, "revised": 1})
+    assert summary["outputs"] == [{"path": str(tmp_path / "out" / "news.example" / "2.jsonl"), "records": 2}]
+    assert second.stats.get_value("cleanwire/state/emitted") == 2
+    with StateStore(tmp_path / "state.db") as state:
+        assert {k: state.runs()[0]["counts"][k] for k in counts} == counts
+        assert len([row for row in state.emitted() if row["run_id"] == 2]) == 2
+
+
 def test_state_pipeline_is_off_without_a_template(tmp_path):
     from scrapy.exceptions import NotConfigured
 
