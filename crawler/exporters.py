@@ -66,8 +66,10 @@ class ParquetItemExporter(BaseItemExporter):
     def finish_exporting(self) -> None:
         self._flush()
         if self.writer is not None:
-            self._guarded(self.writer.close)
+            self._guarded(self.writer.close)     # writes the footer (into the file's buffer)
             self.writer = None
+        if not self.failure and self.crawler is not None and hasattr(self.file, "flush"):
+            self._guarded(self.file.flush)      # its last bytes reach the disk here, not in Scrapy's store()
         logger.debug("wrote %d rows to Parquet", self.rows_written)
 
     def discard(self) -> None:
@@ -118,7 +120,10 @@ class ParquetItemExporter(BaseItemExporter):
         stats = self.crawler.stats
         if not stats.get_value("cleanwire/state/failure"):      # `cleanwire crawl` says it and exits 1
             stats.set_value("cleanwire/state/failure", self.failure)
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:        # not crawling (Scrapy 2.14+ raises before the engine exists)
+            return
         if engine is None or not engine.running:
             return
         if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+

@@ -149,6 +149,23 @@ def test_a_crawl_whose_parquet_output_fills_the_disk_is_one_error_line_and_exit_
     assert "records written" not in result.stderr
 
 
+def test_a_feed_whose_last_flush_fails_is_a_run_failure_not_a_traceback_at_store():
+    class FullDisk(io.BytesIO):
+        name = "/mnt/full/feed.parquet"
+
+        def flush(self):
+            raise OSError(28, "No space left on device")
+
+    crawler = get_crawler(settings_dict={})
+    exporter = ParquetItemExporter.from_crawler(crawler, FullDisk())
+    exporter.start_exporting()
+    exporter.export_item(fixture_records()[0])
+    exporter.finish_exporting()             # the failed flush is said once and fails the run; nothing raised
+    assert crawler.stats.get_value("cleanwire/state/failure") == (
+        "output not written to /mnt/full/feed.parquet: No space left on device")
+    assert exporter.writer is None and exporter.file.closed
+
+
 def test_extract_parquet_to_a_full_disk_under_stdout_is_one_line(tmp_path):
     from test_faults import tmpfs
 
