@@ -10,11 +10,11 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
 import time
 import zlib
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,8 +22,8 @@ from pathlib import Path
 from cleaners import CleanwireError, Options
 
 MAX_BODY_BYTES = 20 * 1024 * 1024     # archived bodies above this are skipped as too large (DOWNLOAD_MAXSIZE)
-CHUNK = 8                              # responses handed to a worker at once
-IN_FLIGHT_PER_WORKER = 4               # chunks read ahead per worker: bounds memory while workers are busy
+CHUNK = 8                              # responses handed to a worker at once (one task of the pool)
+IN_FLIGHT_PER_WORKER = 4               # batches read ahead per worker: bounds memory while workers are busy
 PROGRESS_EVERY = 0.5                   # seconds between progress lines on a terminal
 
 
@@ -266,35 +266,50 @@ def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | 
     return task.url, article.to_dict(), None
 
 
-def _bounded(tasks: Iterator[Task], gate: threading.Semaphore, stop: threading.Event) -> Iterator[Task]:
-    """Hold back reading while too many tasks are in flight; give up when the consumer stopped."""
-    for task in tasks:
-        while not gate.acquire(timeout=0.1):
-            if stop.is_set():
-                return
-        yield task
+def clean_batch(tasks: list[Task]) -> list[tuple[str, dict | None, str | None]]:
+    """A worker's unit of work: CHUNK responses, so the per-task cost of the pool is paid once per batch."""
+    return [clean_task(task) for task in tasks]
+
+
+def _batched(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
+    while batch := list(itertools.islice(tasks, size)):
+        yield batch
 
 
 def reextract(paths: list[str], options: Options, processes: int | None = None,
               tally: Tally | None = None) -> Iterator[dict]:
-    """Yield the record of every archived article, in archive order; workers run in parallel."""
+    """Yield the record of every archived article, in archive order; workers run in parallel.
+
+    At most IN_FLIGHT_PER_WORKER batches per worker are read ahead (bounded memory). A worker that dies (killed
+    for memory, a crash in a C library) ends the run with a file error in `tally`; the records before are kept.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
     tally = tally if tally is not None else Tally()
     processes = processes or os.cpu_count() or 1
     tasks = iter_tasks(paths, tally)
     if processes == 1:
-        results = (clean_task(task, options) for task in tasks)
-        yield from _keep(results, tally, lambda: None)
+        yield from _keep((clean_task(task, options) for task in tasks), tally)
         return
-    gate, stop = threading.Semaphore(processes * CHUNK * IN_FLIGHT_PER_WORKER), threading.Event()
-    with _pool(processes, options) as pool:
-        try:
-            results = pool.imap(clean_task, _bounded(tasks, gate, stop), chunksize=CHUNK)
-            yield from _keep(results, tally, gate.release)
-        finally:
-            stop.set()      # a feeder blocked on the gate must end before the pool can terminate
+    pool, window = _pool(processes, options), deque()      # window: (future, batch size), in archive order
+    try:
+        for batch in _batched(tasks, CHUNK):
+            window.append((pool.submit(clean_batch, batch), len(batch)))
+            if len(window) >= processes * IN_FLIGHT_PER_WORKER:
+                yield from _keep(window[0][0].result(), tally)
+                window.popleft()
+        while window:
+            yield from _keep(window[0][0].result(), tally)
+            window.popleft()
+    except BrokenProcessPool:
+        tally.skipped["not extracted (a worker died)"] += sum(size for _future, size in window)
+        tally.file_errors.append(f"an extraction worker process died; the {tally.articles} articles before are kept, "
+                                 "the rest of the archive was not read")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool(processes: int, options: Options):
+def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
     """Worker processes that start with the cleaner loaded: forked after this process cleaned one page.
 
     Each worker would otherwise load the language model (LZMA) and build the cleaner's lazy tables itself, ~0.3 s
@@ -302,20 +317,24 @@ def _pool(processes: int, options: Options):
     garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
     copied as the collector touches them. Off Linux (fork is unsafe on macOS, absent on Windows) the forkserver or
     spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
+    A ProcessPoolExecutor rather than multiprocessing.Pool: when a worker dies, Pool silently replaces it and
+    waits forever for the task it held; the executor fails every pending task (BrokenProcessPool).
     """
-    if sys.platform.startswith("linux"):
-        import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
+    if not sys.platform.startswith("linux"):
+        from crawler.pipelines import _context
 
-        _load_justext_stoplists()
-        context = multiprocessing.get_context("fork")
-        gc.freeze()
-        try:
-            return context.Pool(processes, initializer=_init_worker, initargs=(options,))
-        finally:
-            gc.unfreeze()
-    from crawler.pipelines import _context
+        return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
+    import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
 
-    return _context().Pool(processes, initializer=_init_worker, initargs=(options,))
+    _load_justext_stoplists()
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_worker, initargs=(options,))
+    gc.freeze()
+    try:
+        pool.submit(int).result()       # with fork, the executor starts all its workers at the first task
+    finally:
+        gc.unfreeze()
+    return pool
 
 
 def _load_justext_stoplists() -> None:
@@ -329,9 +348,8 @@ def _load_justext_stoplists() -> None:
         external.jt_stoplist_init()
 
 
-def _keep(results, tally: Tally, done: Callable[[], None]) -> Iterator[dict]:
+def _keep(results, tally: Tally) -> Iterator[dict]:
     for _url, record, reason in results:
-        done()
         if record is None:
             tally.skipped[reason] += 1
         else:

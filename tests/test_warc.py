@@ -4,6 +4,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -128,7 +130,7 @@ def loaded():
 
 assert loaded() == 0        # this process has not loaded the language model yet
 with _pool(2, Options()) as pool:
-    print(sorted(pool.apply(loaded) for _ in range(4)))
+    print(sorted(pool.submit(loaded).result() for _ in range(4)))
 """
 
 
@@ -137,6 +139,28 @@ def test_workers_start_with_the_language_model_loaded():
     out = subprocess.run([sys.executable, "-c", WORKER_PROBE], capture_output=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr.decode()
     assert out.stdout.decode().strip() == "[1, 1, 1, 1]"
+
+
+def test_a_dead_worker_ends_the_run_with_a_file_error_and_keeps_the_records_before(tmp_path, monkeypatch):
+    import crawler.warcextract as warcextract
+
+    warc = tmp_path / "crawl.warc.gz"
+    write_common_crawl_style(warc)
+    clean_task = warcextract.clean_task
+
+    def dies_on_the_third_page(task, options=None):      # the forked workers inherit the patched module
+        if task.url.endswith(f"/{FIXTURES[2].stem}/"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return clean_task(task, options)
+
+    monkeypatch.setattr(warcextract, "CHUNK", 2)
+    monkeypatch.setattr(warcextract, "clean_task", dies_on_the_third_page)
+    tally = Tally()
+    got = list(reextract([str(warc)] * 2, Options(), processes=2, tally=tally))
+    assert got == expected_records()[:len(got)]
+    assert tally.file_errors == [f"an extraction worker process died; the {len(got)} articles before are kept, "
+                                 "the rest of the archive was not read"]
+    assert tally.skipped["not extracted (a worker died)"] > 0
 
 
 def test_unreadable_warc_is_reported(tmp_path):
