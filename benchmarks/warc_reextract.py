@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             row("extract --warc, 1 process", one, one_cpu, f"{one / base:.2f}x single")
             many, many_cpu, figures = measure("warc", warc, args.records, args.jobs)
             row(f"extract --warc, {args.jobs} worker processes", many, many_cpu,
-                f"{many / base:.2f}x single; {figures['summary']}")
+                f"{many / base:.2f}x single; {figures['cpu'] / figures['seconds']:.2f} cores busy on average: the "
+                f"warm-up is serial, other work takes the rest; {figures['summary']}")
     return 0
 
 
