@@ -11,14 +11,57 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_ROW_GROUP_ITEMS = 500       # records buffered before one row group is written
 DEFAULT_COMPRESSION = "zstd"        # Parquet column compression
+NOT_WRITTEN = "cleanwire/output/not_written"    # stat: records the feed could not write (after its output failed)
+
+
+class StopsOnFailure:
+    """For feed exporters: a write that fails (disk full, file gone) is one error line, the crawl stops
+    (finish reason output_failed) and `cleanwire crawl` exits 1; records that reach the exporter after it are
+    counted in `cleanwire/output/not_written` (the summary subtracts them from the articles emitted)."""
+
+    crawler = None          # set by from_crawler; outside a crawl a failure is raised
+    failure: str | None = None
+    feed_label = "the feed"
+
+    def not_written(self, count: int = 1) -> None:
+        if self.crawler is not None and count:
+            self.crawler.stats.inc_value(NOT_WRITTEN, count)
+
+    def _fail(self, exc: Exception) -> None:
+        """The crawl's output failed: one error line, the run fails (exit 1), the spider closes (output_failed)."""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.failure = f"output not written to {getattr(self.file, 'name', None) or self.feed_label}: {reason}"
+        logger.error("%s", self.failure)
+        if self.file is not sys.stdout.buffer:     # close now: a later close (Scrapy's) would flush the buffer again
+            try:
+                self.file.close()
+            except OSError:
+                pass
+        stats = self.crawler.stats
+        if not stats.get_value("cleanwire/state/failure"):      # `cleanwire crawl` says it and exits 1
+            stats.set_value("cleanwire/state/failure", self.failure)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:        # not crawling (Scrapy 2.14+ raises before the engine exists)
+            return
+        if engine is None or not engine.running:
+            return
+        if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
+            from scrapy.utils.defer import deferred_from_coro
+
+            self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
+        else:
+            self._closing = engine.close_spider(self.crawler.spider, "output_failed")
 
 
 class ParquetAppendError(RuntimeError):
     """A Parquet file cannot be appended to (`-o` on an existing file): use `-O` to overwrite."""
 
 
-class ParquetItemExporter(BaseItemExporter):
+class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
     """Writes records to Parquet with the Arrow schema generated from the JSON Schema; bounded memory."""
+
+    feed_label = "the Parquet feed"
 
     def __init__(self, file, *, row_group_items: int = DEFAULT_ROW_GROUP_ITEMS,
                  compression: str = DEFAULT_COMPRESSION, **kwargs) -> None:
@@ -58,6 +101,7 @@ class ParquetItemExporter(BaseItemExporter):
         from cleaners.schema.arrow import record_to_row
 
         if self.failure:
+            self.not_written()
             return          # the file is broken and the crawl is stopping: the rows have nowhere to go
         self.buffer.append(record_to_row(ItemAdapter(item).asdict()))
         if len(self.buffer) >= self.row_group_items:
@@ -102,37 +146,11 @@ class ParquetItemExporter(BaseItemExporter):
         try:
             write(*args, **kwargs)
         except (OSError, pa.ArrowException) as exc:
+            self.not_written(len(self.buffer))
             self.discard()
             if self.crawler is None:
                 raise
             self._fail(exc)
-
-    def _fail(self, exc: Exception) -> None:
-        """The crawl's output failed: one error line, the run fails (exit 1), the spider closes (output_failed)."""
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        self.failure = f"output not written to {getattr(self.file, 'name', None) or 'the Parquet feed'}: {reason}"
-        logger.error("%s", self.failure)
-        if self.file is not sys.stdout.buffer:     # close now: a later close (Scrapy's) would flush the buffer again
-            try:
-                self.file.close()
-            except OSError:
-                pass
-        stats = self.crawler.stats
-        if not stats.get_value("cleanwire/state/failure"):      # `cleanwire crawl` says it and exits 1
-            stats.set_value("cleanwire/state/failure", self.failure)
-        try:
-            engine = self.crawler.engine
-        except RuntimeError:        # not crawling (Scrapy 2.14+ raises before the engine exists)
-            return
-        if engine is None or not engine.running:
-            return
-        if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
-            from scrapy.utils.defer import deferred_from_coro
-
-            self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
-        else:
-            self._closing = engine.close_spider(self.crawler.spider, "output_failed")
-
 
 def _position(file) -> int:
     """Where the file stands; 0 for a pipe (it cannot be appended to)."""

@@ -14,6 +14,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.python import to_bytes
 from twisted.internet import task
 
+from crawler.exporters import NOT_WRITTEN, StopsOnFailure
+
 logger = logging.getLogger(__name__)
 
 SKIPPED = "cleanwire/skipped/"
@@ -122,7 +124,7 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
     fetched = stats.get("downloader/response_count", 0)      # every HTTP response, redirects and retries included
     return {
         "fetched": fetched,
-        "articles": stats.get("item_scraped_count", 0),         # records that went out (the feed or the run's file)
+        "articles": stats.get("item_scraped_count", 0) - stats.get(NOT_WRITTEN, 0),   # records that went out
         "extracted": stats.get("cleanwire/articles", 0),        # articles extracted, before state and near-dup checks
         "withheld": {name: stats[key] for name, key in WITHHELD if stats.get(key)},
         "skipped": _grouped(stats, SKIPPED),
@@ -216,21 +218,53 @@ class CrawlProgress:
             self.stream.flush()
 
 
-class FlushingJsonLinesExporter(JsonLinesItemExporter):
-    """JSON Lines written through to the file after every record, so a reader sees each article at once."""
+class _FlushingFeed(StopsOnFailure):
+    """Each record written through to the file at once; a failed write stops the crawl in one line."""
+
+    @classmethod
+    def from_crawler(cls, crawler, file, **kwargs):
+        exporter = cls(file, **kwargs)
+        exporter.crawler = crawler
+        return exporter
 
     def export_item(self, item) -> None:
+        if self.failure:
+            self.not_written()
+            return
+        try:
+            self._write(item)
+            self.file.flush()
+        except OSError as exc:
+            if self.crawler is None:
+                raise
+            self.not_written()
+            self._fail(exc)
+
+    def finish_exporting(self) -> None:
+        if self.failure:
+            return
+        try:
+            super().finish_exporting()
+            self.file.flush()
+        except OSError as exc:
+            if self.crawler is None:
+                raise
+            self._fail(exc)
+
+
+class FlushingJsonLinesExporter(_FlushingFeed, JsonLinesItemExporter):
+    """JSON Lines written through to the file after every record, so a reader sees each article at once."""
+
+    def _write(self, item) -> None:
         if type(item) is dict and self.fields_to_export is None and type(self).serialize_field is \
                 JsonLinesItemExporter.serialize_field:      # the same line without a field-by-field copy
             self.file.write(to_bytes(self.encoder.encode(item) + "\n", self.encoding))
         else:
-            super().export_item(item)
-        self.file.flush()
+            JsonLinesItemExporter.export_item(self, item)
 
 
-class FlushingJsonExporter(JsonItemExporter):
+class FlushingJsonExporter(_FlushingFeed, JsonItemExporter):
     """A JSON array flushed after every record (the closing bracket comes at the end of the crawl)."""
 
-    def export_item(self, item) -> None:
-        super().export_item(item)
-        self.file.flush()
+    def _write(self, item) -> None:
+        JsonItemExporter.export_item(self, item)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -183,3 +184,22 @@ def test_extract_parquet_to_a_pipe():
     table = pq.read_table(io.BytesIO(result.stdout))            # a pipe cannot tell(): it is not an append
     records = [row_to_record(row) for row in table.to_pylist()]
     assert len(records) == 3 and records == [json.loads(line) for line in jsonl.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "json"])
+def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp_path, suffix):
+    from crawler.testsite import FixtureSite
+    from test_faults import crawl, tmpfs
+
+    out = tmp_path / "out"
+    with FixtureSite() as site, tmpfs(out, "48k"):
+        result = crawl(site, tmp_path, "-o", str(out / f"feed.{suffix}"), CLEANWIRE_SUMMARY=True)
+        written = (out / f"feed.{suffix}").read_bytes()
+    assert result.returncode == 1, (result.stderr[:3000], result.stderr[-3000:])
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"cleanwire crawl: output not written to {out}/feed.{suffix}: No space left on device")
+    assert "'finish_reason': 'output_failed'" in result.stderr
+    assert "Traceback" not in result.stderr and "records written" not in result.stderr
+    [emitted] = re.findall(r"articles emitted +(\d+)", result.stderr)
+    if suffix == "jsonl":           # the summary counts the lines that reached the disk, not the 48 extracted
+        assert 0 < int(emitted) == written.count(b"\n") < 48
