@@ -306,3 +306,23 @@ def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signa
     assert log.index(("asked", "/story/")) < log.index(("answered", "/sitemap.xml"))   # the link came first
     assert log.index(("answered", "/sitemap.xml")) < log.index(("answered", "/story/"))
     assert [urlsplit(json.loads(line)["url"]).path for line in out.read_text("utf-8").splitlines()] == ["/story/"]
+
+
+def test_a_page_requested_from_deep_down_follows_its_links_from_the_least_depth_it_was_found_at():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.site import PageLinks, SiteSpider
+
+    spider = SiteSpider.from_crawler(get_crawler(SiteSpider, {"CLEANWIRE_LINK_DEPTH": 3}), url="https://s.example/")
+
+    def links(*hrefs: str) -> PageLinks:
+        return PageLinks(base="https://s.example/x/", hrefs=set(hrefs), feeds=[], og_type=None, ld_types=set(),
+                         canonical=None)
+
+    [section] = spider.link_requests(links("/section/news/"), depth=2, is_article=True)   # via an article: depth 3
+    assert (section.url, section.cb_kwargs["depth"], section.cb_kwargs["key"]) == (
+        "https://s.example/section/news/", 3, "https://s.example/section/news/")
+    assert list(spider.link_requests(links("/section/news/"), depth=0, is_article=False)) == []   # the home page
+    assert spider.requested["https://s.example/section/news/"] == 1     # its links now go two levels further
+    assert list(spider.link_requests(links("/section/news/"), depth=2, is_article=False)) == []
+    assert spider.requested["https://s.example/section/news/"] == 1

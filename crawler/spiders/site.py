@@ -228,7 +228,7 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_paths: list[str] = []
         self.feed_paths: list[str] = []
         self.targets: dict[str, str | None] = {}     # absolute link -> normalised page of the site, or None
-        self.requested: set[str] = set()              # normalised pages already requested (before Scrapy's dupefilter)
+        self.requested: dict[str, int] = {}     # normalised pages already requested -> least link depth found at
         self.state_path: str | None = None            # incremental crawl: the state consulted before fetching
         self.state: StateStore | None = None
         self.recheck_days: float | None = None
@@ -364,7 +364,7 @@ class SiteSpider(scrapy.Spider):
     def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
                      listed: bool = False, start: bool = False) -> scrapy.Request:
         likely_article = url_rule(url) is None and source in ("sitemap", "feed")
-        self.requested.add(url)
+        self.requested[url] = min(depth, self.requested.get(url, depth))
         host = (urlsplit(url).hostname or "").lower()
         self.site_pages[host] = self.site_pages.get(host, 0) + 1
         conditional = self.conditional(url)
@@ -372,7 +372,7 @@ class SiteSpider(scrapy.Spider):
                               priority=PRIORITY_ARTICLE if likely_article else 0,
                               headers=conditional.get("headers"), meta=conditional.get("meta"),
                               cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
-                                         "listed": listed, "start": start})
+                                         "listed": listed, "start": start, "key": url})
 
     def discovery_request(self, url: str, callback, probe: bool = False, depth: int = 0) -> scrapy.Request:
         conditional = self.conditional(url)
@@ -495,7 +495,7 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ pages
 
     async def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
-                         start: bool):
+                         start: bool, key: str | None = None):
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
@@ -512,6 +512,8 @@ class SiteSpider(scrapy.Spider):
         listed = listed or self.was_listed(request_url, response.url)
         found, verdict, extracted = await self.analyse(response, page, listed)
         self.record(response, lastmod)
+        if key is not None:     # a link nearer the home page may have reached it since it was requested
+            depth = min(depth, self.requested.get(key, depth))
         for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
                                   + list(self.link_requests(found, depth, verdict.kind == ARTICLE))):
             yield request
@@ -589,11 +591,16 @@ class SiteSpider(scrapy.Spider):
                 continue
             absolute = origin + href if href[:1] == "/" and href[:2] != "//" else urljoin(base, href)
             url = self.link_target(absolute)
-            if url is None or url in self.requested or not self.wanted(url):
+            if url is None:
+                continue
+            known = self.requested.get(url)
+            if known is not None and known <= depth:
                 continue
             paginated = not is_article and url_rule(url) == "pagination"
             next_depth = depth if paginated else depth + 1
-            if next_depth <= self.link_depth:
+            if known is not None:       # requested from further away: its links may now go one level deeper
+                self.requested[url] = min(known, next_depth)
+            elif next_depth <= self.link_depth and self.wanted(url):
                 yield self.page_request(url, depth=next_depth)
 
     def link_target(self, absolute: str) -> str | None:
