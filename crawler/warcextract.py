@@ -325,8 +325,6 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
 
         return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
     import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
-
-    _load_justext_stoplists()
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(options,))
     gc.freeze()
@@ -335,17 +333,6 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
     finally:
         gc.unfreeze()
     return pool
-
-
-def _load_justext_stoplists() -> None:
-    """Trafilatura's justext fallback joins all of justext's stoplists on first use (~0.06 s CPU): the warm-up page
-    never needs that fallback, so each worker paid it again. Skipped if trafilatura's internals change."""
-    try:
-        from trafilatura import external
-    except ImportError:
-        return
-    if getattr(external, "JT_STOPLIST", ()) is None and callable(getattr(external, "jt_stoplist_init", None)):
-        external.jt_stoplist_init()
 
 
 def _keep(results, tally: Tally) -> Iterator[dict]:
