@@ -8,7 +8,7 @@ from lxml.html import HtmlElement
 
 from .body import same_site
 from .context import Context
-from .prune import record_chunks
+from .prune import record_chunks, remove_keeping_tail
 from .text import clean_text, element_chunks
 
 RULE = "promo:link-card"
@@ -42,16 +42,4 @@ def drop_link_cards(tree: HtmlElement, ctx: Context) -> None:
         if any(k is a or any(p is a for p in k.iterancestors()) for k in ctx.kept):
             continue   # a site override keeps it (or something inside it)
         record_chunks(element_chunks(a), "promo", RULE, ctx)
-        _drop(a)
-
-
-def _drop(el: HtmlElement) -> None:
-    """Remove the element, keeping its tail text."""
-    parent = el.getparent()
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+        remove_keeping_tail(a)

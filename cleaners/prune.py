@@ -137,7 +137,7 @@ def _is_attached(el: HtmlElement, root: HtmlElement) -> bool:
     return False
 
 
-def _remove(el: HtmlElement) -> None:
+def remove_keeping_tail(el: HtmlElement) -> None:
     """Drop an element but keep its tail text in the tree."""
     parent = el.getparent()
     if parent is None:
@@ -301,7 +301,7 @@ def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None)
         if text and _is_link_card(figure, text, ctx):
             if ctx.enabled("promo:link-card", "promo"):
                 record_chunks(element_chunks(figure), "promo", "promo:link-card", ctx)
-                _remove(figure)
+                remove_keeping_tail(figure)
             continue
         if len(text) > MAX_FIGURE_TEXT or (url is None and text):
             continue  # an embed or a quote the article shows, not an image
@@ -309,7 +309,7 @@ def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None)
         ctx.media.append(Media(url, caption, credit))
         if ctx.enabled("caption:figure", "caption"):
             ctx.record("caption", "caption:figure", [t for t in (caption, credit) if t])
-            _remove(figure)
+            remove_keeping_tail(figure)
     skipped = NEVER_PRUNED_TAGS - {"p"}
     scan = scan_page(tree, ctx.options.mode) if scan is None else scan
     for el in [e for e in scan.hinted if _has_class(e, CAPTION_COMPOUNDS)]:
@@ -321,7 +321,7 @@ def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None)
                 continue
             ctx.media.append(Media(_image_url(el), caption, credit))
             ctx.record("caption", "caption:element", [t for t in (caption, credit) if t])
-            _remove(el)
+            remove_keeping_tail(el)
 
 
 def prune(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None:
@@ -346,7 +346,7 @@ def prune(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None
         menu = el.tag == "nav" or (el.get("role") or "").lower() == "navigation"
         removed.append((n, element_chunks(el), rule, not menu))
         _forget(el, chars)
-        _remove(el)
+        remove_keeping_tail(el)
     for _, chunks, rule, refine in sorted(removed, key=lambda x: x[0]):   # recorded in page order
         if rule.kind == "author_box":
             ctx.bio_parts.extend(c for c in chunks if _is_bio(c, ctx))
@@ -399,7 +399,7 @@ def apply_site_overrides(tree: HtmlElement, ctx: Context) -> None:
         for el in CSSSelector(selector)(tree):
             if _is_attached(el, tree):
                 ctx.record("site", rule, element_chunks(el))
-                _remove(el)
+                remove_keeping_tail(el)
     for selector in override.keep:
         for el in CSSSelector(selector)(tree):
             ctx.kept.append(el)

@@ -43,30 +43,26 @@ def add_common_arguments(parser) -> None:
                         type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer of 1 or more."""
+def _whole_number(text: str, least: int) -> int:
     import argparse
 
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of 1 or more."""
+    return _whole_number(text, 1)
 
 
 def count(text: str) -> int:
     """argparse type: an integer of 0 or more."""
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _whole_number(text, 0)
 
 
 def _setting(text: str) -> tuple[str, str]:
