@@ -18,6 +18,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from cleaners.errors import CleanwireError
+from crawler.engine import close_crawl
 from crawler.items import Page
 from crawler.journal import _fsync_dir
 from crawler.state import StateError
@@ -338,7 +339,7 @@ class ReliableScheduler(Scheduler):
         logger.error("worker %s missed its heartbeats and was declared dead by the others (its requests went back "
                      "to the queue): stopping", self.keys.worker)
         self.stats.set_value("cleanwire/redis/fenced", 1)
-        self._closing = stop(self.crawler, "redis_fenced")
+        self._closing = close_crawl(self.crawler, "redis_fenced")
 
     def recover(self) -> int:
         """Requeue the requests of every worker whose heartbeat expired; how many went back."""
@@ -572,16 +573,6 @@ def lock(fd: int, path: str, attempts: int = 20) -> None:
     raise RedisOutputError("another process is writing this output", path)
 
 
-def stop(crawler, reason: str):
-    """Close the crawl with `reason` (its unfinished requests go back to the queue)."""
-    engine = crawler.engine
-    if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
-        from scrapy.utils.defer import deferred_from_coro
-
-        return deferred_from_coro(engine.close_spider_async(reason=reason))
-    return engine.close_spider(crawler.spider, reason)
-
-
 def kill_self() -> None:
     """SIGKILL this worker (and its extraction processes when it leads its process group): a test's crash."""
     if os.getpgrp() == os.getpid():
@@ -640,7 +631,7 @@ class EmitOnce:
         """Stop the worker (its page goes back to the queue with its other unfinished requests)."""
         self.stats.inc_value("cleanwire/redis/not_written")
         if self.stopping is None and self.crawler is not None:
-            self.stopping = stop(self.crawler, reason)
+            self.stopping = close_crawl(self.crawler, reason)  # its unfinished requests go back to the queue
         return NotWritten(f"{url}: not written ({why})")
 
     def close_spider(self, spider=None) -> None:

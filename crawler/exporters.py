@@ -7,6 +7,8 @@ import sys
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
+from crawler.engine import close_crawl
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_ROW_GROUP_ITEMS = 500       # records buffered before one row group is written
@@ -46,12 +48,7 @@ class StopsOnFailure:
             return
         if engine is None or not engine.running:
             return
-        if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
-            from scrapy.utils.defer import deferred_from_coro
-
-            self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
-        else:
-            self._closing = engine.close_spider(self.crawler.spider, "output_failed")
+        self._closing = close_crawl(self.crawler, "output_failed")
 
 
 class ParquetAppendError(RuntimeError):

@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners.article import EXTRACTOR_VERSION
 from cleaners.template import block_hash, record_block_hashes, remove_template
+from crawler.engine import close_crawl
 from crawler.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
 from crawler.output import write_atomic
 from crawler.rejects import fetch_failed
@@ -218,13 +219,7 @@ class StatePipeline:
 
     def _stop(self) -> None:
         """Close the spider (finish reason output_failed): no page fetched from now on could be written."""
-        engine = self.crawler.engine
-        if hasattr(engine, "close_spider_async"):       # Scrapy 2.14+
-            from scrapy.utils.defer import deferred_from_coro
-
-            self._closing = deferred_from_coro(engine.close_spider_async(reason="output_failed"))
-        else:
-            self._closing = engine.close_spider(self.crawler.spider, "output_failed")
+        self._closing = close_crawl(self.crawler, "output_failed")
 
     def _committed(self) -> None:
         """emitted/new/revised = the records whose batch committed, i.e. exactly the lines in the output files."""
