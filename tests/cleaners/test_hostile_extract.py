@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from cleaners import CleanwireError, extract
 from cleaners.errors import NotHTMLError, TooLargeError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 URL = "https://example.com/news/ferry-timetable/"
 TITLE = "Ferry timetable agreed"
 PARAS = [f"Paragraph {i}: the harbour ferry council met on Tuesday and agreed the new timetable for the "

@@ -11,7 +11,7 @@ from cleaners import extract
 from conftest import PAGES
 from crawler.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
                              signature)
-from test_distributed import redis_url  # noqa: F401  (fixture: a redis-server on 127.0.0.1)
+
 
 SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
 FIRST_PARAGRAPH = "<p>Taiwan’s Deputy Foreign Minister"
