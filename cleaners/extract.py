@@ -10,6 +10,7 @@ from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
+from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
@@ -53,6 +54,9 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
+    live = find_live_blog(tree, url, meta.live_updates)
+    if live is not None:
+        ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
@@ -72,8 +76,11 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
         recover_standfirst(scan.elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
+    if live is not None:
+        drop_entry_lines(live, ctx)
+        blocks = compose_body(blocks, live, ctx)
     reason = _not_article_reason(blocks, meta, options)
-    article = None if reason else _build(blocks, meta, ctx, options)
+    article = None if reason else _build(blocks, meta, ctx, options, live)
     return Result(article, candidates, ctx, meta, reason)
 
 
@@ -118,7 +125,7 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     return None
 
 
-def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options) -> Article:
+def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, live: LiveBlog | None) -> Article:
     bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
     apply_language(meta, blocks_text(blocks), options.detect_language)
     return Article(
@@ -143,4 +150,5 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options) 
         removed=ctx.removed,
         provenance=meta.provenance,
         fetched_at=options.fetched_at,
+        entries=live.entries if live is not None else [],
     )

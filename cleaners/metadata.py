@@ -39,6 +39,7 @@ class Metadata:
     page_type: str | None = None
     is_accessible_for_free: bool | None = None
     article_body: str | None = None          # JSON-LD articleBody, raw
+    live_updates: list[dict] | None = None   # a LiveBlogPosting's liveBlogUpdate nodes (None: not declared a live blog)
     provenance: dict[str, dict] = field(default_factory=dict)
 
     def set(self, name: str, value, source: str, raw=None) -> bool:
@@ -77,6 +78,11 @@ def extract_metadata(tree: HtmlElement, url: str | None, fetched_at: str | None 
     out.page_type = (node_types(node) or [None])[0] or page.ld.page_type() or _value(page.m("og:type"))
     if isinstance(node.get("articleBody"), str):
         out.article_body = fold(node["articleBody"])
+    live = page.ld.first("LiveBlogPosting")
+    if live is not None:
+        updates = live.get("liveBlogUpdate")
+        updates = [updates] if isinstance(updates, dict) else updates if isinstance(updates, list) else []
+        out.live_updates = [u for u in map(page.ld.resolve, updates) if isinstance(u, dict)]
     return out
 
 

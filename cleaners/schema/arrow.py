@@ -13,6 +13,7 @@ from cleaners.schema import article_schema
 #   array of X            -> list<X>         object with properties -> struct<...>
 #   object whose keys are free (additionalProperties: {...}, e.g. `provenance`) -> map<string, X>
 #   a value of any JSON type (`{}`, e.g. provenance[*].raw) -> string holding its JSON text
+#   {"$ref": "#/properties/x"} -> the type of the node it points to (entries[].blocks reuses blocks)
 # A field is nullable in Arrow unless it is required and its JSON type excludes null.
 
 
@@ -20,7 +21,22 @@ class SchemaMappingError(ValueError):
     """A JSON Schema construct that has no Arrow mapping here."""
 
 
+def _deref(spec: dict) -> dict:
+    """The node a local `$ref` ("#/a/b") points to; the spec itself when it has none."""
+    ref = spec.get("$ref")
+    if not isinstance(ref, str):
+        return spec
+    if not ref.startswith("#/"):
+        raise SchemaMappingError(f"{ref}: only local references are mapped")
+    node = article_schema()
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
 def _is_any(spec: dict) -> bool:
+    if "$ref" in spec:
+        return False
     return not any(key in spec for key in ("type", "enum", "const", "properties", "items"))
 
 
@@ -37,6 +53,7 @@ def _allows_null(spec: dict) -> bool:
 
 def arrow_type(spec: dict, where: str = "record") -> pa.DataType:
     """The Arrow type of one JSON Schema node."""
+    spec = _deref(spec)
     if _is_any(spec):
         return pa.string()
     kinds = [k for k in _types(spec) if k != "null"]
@@ -57,7 +74,7 @@ def arrow_type(spec: dict, where: str = "record") -> pa.DataType:
 
 def _fields(spec: dict, where: str) -> list[pa.Field]:
     required = set(spec.get("required", ()))
-    return [pa.field(name, arrow_type(sub, f"{where}.{name}"), nullable=name not in required or _allows_null(sub))
+    return [pa.field(name, arrow_type(sub, f"{where}.{name}"), nullable=name not in required or _allows_null(_deref(sub)))
             for name, sub in spec["properties"].items()]
 
 
@@ -72,6 +89,7 @@ def to_arrow_value(value, spec: dict):
     """A record value shaped for pyarrow: free-form values become JSON text, maps lists of pairs."""
     if value is None:
         return None
+    spec = _deref(spec)
     if _is_any(spec):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, list):
@@ -88,12 +106,13 @@ def from_arrow_value(value, spec: dict):
     """The inverse of to_arrow_value on what pyarrow's to_pylist returns."""
     if value is None:
         return None
+    spec = _deref(spec)
     if _is_any(spec):
         return json.loads(value)
     if "properties" in spec:
         required = set(spec.get("required", ()))
         return {name: from_arrow_value(value[name], sub) for name, sub in spec["properties"].items()
-                if value[name] is not None or name in required or _allows_null(sub)}
+                if value[name] is not None or name in required or _allows_null(_deref(sub))}
     if "items" in spec:
         return [from_arrow_value(v, spec["items"]) for v in value]
     if isinstance(spec.get("additionalProperties"), dict):
