@@ -12,6 +12,7 @@ from .decode import decode
 from .filters import filter_blocks
 from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
 from .metadata import Metadata, apply_language, extract_metadata
+from .multipage import PageLinks, page_links
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
@@ -37,8 +38,9 @@ class Result:
     """An extraction with its working state, for `explain`: kept and removed candidates in order."""
 
     def __init__(self, article: Article | None, candidates: list[Candidate], ctx: Context,
-                 meta: Metadata, reason: str | None) -> None:
+                 meta: Metadata, reason: str | None, pages: PageLinks = PageLinks()) -> None:
         self.article = article
+        self.page_links = pages         # the rest of a multi-page article (crawler and extract fetch it)
         self.candidates = candidates
         self.ctx = ctx
         self.meta = meta
@@ -54,6 +56,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
+    pages = page_links(tree, url)
     live = find_live_blog(tree, url, meta.live_updates)
     if live is not None:
         ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
@@ -81,7 +84,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
         blocks = compose_body(blocks, live, ctx)
     reason = _not_article_reason(blocks, meta, options)
     article = None if reason else _build(blocks, meta, ctx, options, live)
-    return Result(article, candidates, ctx, meta, reason)
+    return Result(article, candidates, ctx, meta, reason, pages)
 
 
 def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
