@@ -27,7 +27,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e"
 
 bench: $(STAMP)
-	$(BIN)/cleanwire bench ../shared/devdata
+	$(BIN)/cleanwire bench ../shared/devdata ../shared/devdata-readability
 
 clean:
 	rm -rf $(VENV) build *.egg-info
