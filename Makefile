@@ -33,7 +33,7 @@ check: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/cleanwire bench ../shared/devdata
+	$(BIN)/cleanwire bench ../shared/devdata ../shared/devdata-readability
 
 clean:
 	rm -rf $(VENV) build *.egg-info
