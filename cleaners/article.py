@@ -68,8 +68,8 @@ class Entry:
     def text(self) -> str:
         return blocks_text(self.blocks)
 
-    def to_dict(self) -> dict:
-        out = {"time": self.time, "headline": self.headline, "text": self.text,
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"time": self.time, "headline": self.headline, "text": self.text,
                "blocks": [b.to_dict() for b in self.blocks], "url": self.url}
         if self.new is not None:
             out["new"] = self.new

@@ -38,9 +38,9 @@ class Result:
     """An extraction with its working state, for `explain`: kept and removed candidates in order."""
 
     def __init__(self, article: Article | None, candidates: list[Candidate], ctx: Context,
-                 meta: Metadata, reason: str | None, pages: PageLinks = PageLinks()) -> None:
+                 meta: Metadata, reason: str | None, pages: PageLinks | None = None) -> None:
         self.article = article
-        self.page_links = pages         # the rest of a multi-page article (crawler and extract fetch it)
+        self.page_links = pages or PageLinks()   # the rest of a multi-page article (crawler and extract fetch it)
         self.candidates = candidates
         self.ctx = ctx
         self.meta = meta

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -51,7 +52,7 @@ def words(text: str) -> str:
 # ------------------------------------------------------------------ JSON-LD
 
 
-def _jsonld_entry(update: dict, url: str | None) -> Entry | None:
+def _jsonld_entry(update: dict[str, Any], url: str | None) -> Entry | None:
     body = update.get("articleBody") or update.get("text") or update.get("description")
     body = body if isinstance(body, str) else ""
     paragraphs = [unescape(line) for line in body.split("\n")]
@@ -81,15 +82,12 @@ def _signature(el: HtmlElement) -> tuple[str, str]:
 
 def _excluded(el: HtmlElement) -> bool:
     """The element sits in navigation, an aside, a footer or a comments/related/promo container."""
-    for node in (el, *el.iterancestors()):
-        if node.tag in NOT_ENTRIES or NOT_ENTRY_TOKENS.search(_tokens(node)):
-            return True
-    return False
+    return any(node.tag in NOT_ENTRIES or NOT_ENTRY_TOKENS.search(_tokens(node)) for node in (el, *el.iterancestors()))
 
 
-def _groups(tree: HtmlElement) -> dict[tuple, list[HtmlElement]]:
+def _groups(tree: HtmlElement) -> dict[tuple[HtmlElement, tuple[str, str]], list[HtmlElement]]:
     """Sibling elements of the same tag and first class, each holding a <time>, keyed by (parent, signature)."""
-    groups: dict[tuple, list[HtmlElement]] = {}
+    groups: dict[tuple[HtmlElement, tuple[str, str]], list[HtmlElement]] = {}
     for time in tree.iter("time"):
         node, seen = time, 0
         while seen < MAX_ENTRY_DEPTH:
@@ -242,7 +240,7 @@ def _enrich(entries: list[Entry], updates: list[Entry]) -> None:
             entry.headline = entry.headline or update.headline
 
 
-def find_live_blog(tree: HtmlElement, url: str | None, updates: list[dict] | None) -> LiveBlog | None:
+def find_live_blog(tree: HtmlElement, url: str | None, updates: list[dict[str, Any]] | None) -> LiveBlog | None:
     """The page's live blog, from its markup (enriched by JSON-LD when declared) or its JSON-LD alone.
 
     Call on the parsed tree before any step removes elements: entries are read as the page shows them.

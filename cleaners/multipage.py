@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
@@ -49,7 +50,7 @@ def page_of(url: str) -> tuple[str, int]:
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, urlencode(query), "")), number
 
 
-def _dated(path: str, match) -> bool:
+def _dated(path: str, match: re.Match[str]) -> bool:
     """A bare number after another number (/2025/03/14/) is a date part, not a page."""
     if match.group(0).strip("/") != match["n"]:
         return False        # /page/2/: named
@@ -120,7 +121,7 @@ def page_links(tree: HtmlElement, url: str | None) -> PageLinks:
     return PageLinks(nxt, one, first)
 
 
-def same_article(first: dict, other: dict) -> bool:
+def same_article(first: dict[str, Any], other: dict[str, Any]) -> bool:
     """Whether a fetched continuation page continues the first page's article: same canonical URL or same headline."""
     canon_a, canon_b = first.get("canonical_url"), other.get("canonical_url")
     if canon_a and canon_b and (canon_a == canon_b or _base_key(canon_a) == _base_key(canon_b)):
@@ -129,7 +130,7 @@ def same_article(first: dict, other: dict) -> bool:
     return bool(title_a) and title_a == title_b
 
 
-def merge_records(records: list[dict], urls: list[str]) -> dict:
+def merge_records(records: list[dict[str, Any]], urls: list[str]) -> dict[str, Any]:
     """One record of an article read from several pages: the first page's metadata, every page's body in order.
 
     A block the later pages repeat from an earlier one (the standfirst or a page header printed on every
@@ -137,7 +138,7 @@ def merge_records(records: list[dict], urls: list[str]) -> dict:
     """
     merged = dict(records[0])
     seen: set[tuple[str, str]] = set()
-    blocks: list[dict] = []
+    blocks: list[dict[str, Any]] = []
     for record in records:
         for block in record.get("blocks", []):
             key = (block.get("type", ""), fold(block.get("text", "")))
@@ -160,7 +161,7 @@ def merge_records(records: list[dict], urls: list[str]) -> dict:
     return merged
 
 
-def _unique(items: list[dict], *keys: str) -> list[dict]:
+def _unique(items: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     seen, out = set(), []
     for item in items:
         key = tuple(item.get(k) for k in keys)
@@ -179,11 +180,11 @@ class Assembly:
     a URL twice, never another site, and only pages that continue the same article (`same_article`).
     """
 
-    def __init__(self, url: str, record: dict, links: PageLinks, max_pages: int) -> None:
+    def __init__(self, url: str, record: dict[str, Any], links: PageLinks, max_pages: int) -> None:
         self.url, self.max_pages = url, max_pages
         self.records, self.urls = [record], [url]
         self.seen = {_no_fragment(url)}
-        self.one_page: dict | None = None
+        self.one_page: dict[str, Any] | None = None
         self.pending = links.one_page if links.one_page and max_pages > 1 else None
         self.trying_one_page = self.pending is not None
         self.next_link = links.next
@@ -203,7 +204,7 @@ class Assembly:
     def next_url(self) -> str | None:
         return self.pending
 
-    def add(self, url: str, record: dict | None, links: PageLinks, reason: str = "not an article") -> None:
+    def add(self, url: str, record: dict[str, Any] | None, links: PageLinks, reason: str = "not an article") -> None:
         """The fetched `next_url()` page's record (None: failed or not an article, with `reason`)."""
         self.seen.add(_no_fragment(url))
         if record is None or not same_article(self.records[0], record):
@@ -228,7 +229,7 @@ class Assembly:
         self.next_link = links.next
         self._advance()
 
-    def result(self) -> dict:
+    def result(self) -> dict[str, Any]:
         """The article's record: the first page's when nothing was added, else the merged one with `pages`."""
         if self.one_page is not None:
             merged = dict(self.one_page, url=self.records[0].get("url"),

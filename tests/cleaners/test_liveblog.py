@@ -8,6 +8,7 @@ import pytest
 
 from cleaners import extract
 from cleaners.schema.arrow import arrow_schema, record_to_row, row_to_record
+
 from conftest import PAGES
 
 LIVE_PAGES = [PAGES / "liveblog-de" / "hochwasser-donau-liveticker.html",

@@ -9,6 +9,7 @@ from cleaners import clean
 from cleaners.article import content_hash
 from cleaners.multipage import Assembly, PageLinks, merge_records, page_links, page_of, same_article
 from cleaners.parse import parse
+
 from conftest import PAGES
 
 DIR = PAGES / "multipage-es" / "reforma-pensiones"
@@ -59,7 +60,7 @@ def test_trap_links_are_not_continuations():
 
 
 def test_continuation_pages_know_their_first_page():
-    record, links = _extract(EXPECT["url"] + "2/", EXPECT["files"])
+    _record, links = _extract(EXPECT["url"] + "2/", EXPECT["files"])
     assert links.first == EXPECT["url"] and links.next == EXPECT["url"] + "3/"
     assert _extract(EXPECT["url"], EXPECT["files"])[1].first is None
 
