@@ -121,6 +121,11 @@ def page_links(tree: HtmlElement, url: str | None) -> PageLinks:
     return PageLinks(nxt, one, first)
 
 
+def wants_pages(links: PageLinks, max_pages: int) -> bool:
+    """Whether a page is the first of an article with more pages to fetch (at most `max_pages` in all)."""
+    return max_pages > 1 and bool(links.next or links.one_page) and not links.first
+
+
 def same_article(first: dict[str, Any], other: dict[str, Any]) -> bool:
     """Whether a fetched continuation page continues the first page's article: same canonical URL or same headline."""
     canon_a, canon_b = first.get("canonical_url"), other.get("canonical_url")

@@ -17,10 +17,12 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from cleaners.multipage import PageLinks as ArticleLinks
+from cleaners.multipage import wants_pages
+from crawler.articlepages import ArticlePages, extract_with_links
 from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
 from crawler.middlewares import ROBOTS_META, MaxPagesReached
-from crawler.pipelines import extract_record
 from crawler.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
 from crawler.state import StateStore, site_of, utcnow
@@ -175,6 +177,7 @@ class PageLinks:
     og_type: str | None
     ld_types: set[str]
     canonical: str | None
+    article_pages: ArticleLinks = ArticleLinks()    # the rest of a multi-page article (set with the extraction)
 
 
 def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
@@ -198,7 +201,10 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, encod
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
     found = read_page(body, encoding, url)
     verdict = decide(url, found.og_type, found.ld_types, listed)
-    return found, verdict, extract_record(body, url, options, http_charset) if verdict.emit else None
+    if not verdict.emit:
+        return found, verdict, None
+    status, payload, found.article_pages = extract_with_links(body, url, options, http_charset)
+    return found, verdict, (status, payload)
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
@@ -209,7 +215,7 @@ def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
 analyse_page.failed = _analysis_failed
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(ArticlePages, scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
@@ -240,6 +246,7 @@ class SiteSpider(scrapy.Spider):
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
+        self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -255,6 +262,7 @@ class SiteSpider(scrapy.Spider):
             spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
         spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
         spider.full = settings.getbool("CLEANWIRE_FULL")
+        spider.max_article_pages = settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
         spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
         threshold = [int(n) for n in settings.getlist("CLEANWIRE_GC_THRESHOLD") if str(n).strip()]
@@ -522,11 +530,39 @@ class SiteSpider(scrapy.Spider):
             self.count(f"skipped/{verdict.reason}")
             self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
+        article = extracted[1] if extracted is not None and extracted[0] == "article" else None
+        if article is not None and found.article_pages.first:
+            for request in self.continuation_page(response, found.article_pages.first, depth):
+                yield request
+            return
         page.lastmod = lastmod
         page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
                      "canonical": try_normalize(found.canonical, response.url)}
         if extracted is not None:
             page.meta["extracted"] = extracted
+        if article is not None and wants_pages(found.article_pages, self.max_article_pages):
+            for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages):
+                yield out
+            return
+        yield page
+
+    def continuation_page(self, response: Response, first: str, depth: int) -> Iterator[scrapy.Request]:
+        """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
+        self.settle(response.url)
+        self.count("skipped/continuation_page")
+        self.crawler.signals.send_catch_log(page_skipped, response=response,
+                                            reason=f"skipped: continuation page of {first}")
+        url = self.link_target(first)
+        if url is not None and url not in self.requested:
+            yield from self.noted([self.page_request(url, depth=depth)])
+
+    async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
+        """A continuation page's extraction and links, in the extraction workers."""
+        extractor = self.crawler.cleanwire_extract
+        return await extractor.extract(page.body, page.url, page.fetched_at, page.http_charset, extract_with_links)
+
+    def article_done(self, page: Page, record: dict) -> Iterator[Page]:
+        page.meta["extracted"] = ("article", record)
         yield page
 
     def was_listed(self, *urls: str) -> bool:
