@@ -13,6 +13,7 @@ from .filters import filter_blocks
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
+from .structure import place_structure, scan_structure
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .text import clean_text, fold, word_count
@@ -56,6 +57,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
+    structure = scan_structure(scan.elements, ctx)
     collect_media(tree, ctx, scan)
     prune(tree, ctx, scan)
     drop_link_cards(tree, ctx)
@@ -71,6 +73,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     if options.mode != "precision":
         recover_standfirst(scan.elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
+    place_structure(structure, tree, texts, candidates, ctx)
     blocks = [c.block for c in candidates if not c.removed]
     reason = _not_article_reason(blocks, meta, options)
     article = None if reason else _build(blocks, meta, ctx, options)
@@ -143,4 +146,6 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options) 
         removed=ctx.removed,
         provenance=meta.provenance,
         fetched_at=options.fetched_at,
+        chunk_tokens=options.chunk_tokens,
+        record_markdown=options.record_markdown,
     )
