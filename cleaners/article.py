@@ -86,6 +86,9 @@ class Article:
     image: str | None = None
     media: list[Media] = field(default_factory=list)
     is_accessible_for_free: bool | None = None
+    access: str = "ok"                 # cleaners.access state; evidence in provenance["access"]
+    truncated: bool = False            # a paywalled or sign-in teaser cut short
+    tdm_reserved: bool | None = None   # TDMRep; source and policy in provenance["tdm_reserved"]
     removed: list[Removal] = field(default_factory=list)
     provenance: dict[str, dict] = field(default_factory=dict)
     fetched_at: str | None = None
@@ -139,6 +142,9 @@ class Article:
             "image": self.image,
             "media": [m.to_dict() for m in self.media],
             "is_accessible_for_free": self.is_accessible_for_free,
+            "access": self.access,
+            "truncated": self.truncated,
+            "tdm_reserved": self.tdm_reserved,
             "blocks": [b.to_dict() for b in self.blocks],
             "text": self.text,
             "word_count": self.word_count,

@@ -125,6 +125,17 @@ def _describe(page: Page, out: Metadata) -> None:
     _access(page, out, node)
 
 
+def accessible_for_free(tree: HtmlElement) -> tuple[bool, str, object] | None:
+    """The page's isAccessibleForFree as (value, source, raw), for a page the metadata step did not read."""
+    page = Page(tree, None, read_jsonld(tree), read_meta(tree))
+    out = Metadata()
+    _access(page, out, page.ld.article or {})
+    if out.is_accessible_for_free is None:
+        return None
+    found = out.provenance["is_accessible_for_free"]
+    return out.is_accessible_for_free, found["source"], found["raw"]
+
+
 def _access(page: Page, out: Metadata, node: dict) -> None:
     """isAccessibleForFree of the article, else of a paywalled part (hasPart), else article:content_tier."""
     parts = node.get("hasPart")
