@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from lxml import etree
 from lxml.html import HtmlElement, tostring
 
 from .rules.access import (
-    ACCESS_RULES, BLOCKING_STATES, CONTENT_TIER_RULE, JSONLD_RULE, PAYWALL_MAX_WORDS, REMOVED_PROMPT_RULE,
-    TEXT_GUARD_WORDS, AccessRule,
+    ACCESS_RULES,
+    BLOCKING_STATES,
+    CONTENT_TIER_RULE,
+    JSONLD_RULE,
+    PAYWALL_MAX_WORDS,
+    REMOVED_PROMPT_RULE,
+    TEXT_GUARD_WORDS,
+    AccessRule,
 )
 
 HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})   # text a reader never sees
@@ -24,12 +31,18 @@ NOSCRIPT_TEXT = etree.XPath("//noscript//text()")
 CLASSES_AND_IDS = etree.XPath("//body//@class | //body//@id")
 APP_SCRIPTS = etree.XPath("count(//script[@src or normalize-space(.)])")
 WORDS_READ = max(r.max_words or 0 for r in ACCESS_RULES)   # visible words beyond which no page rule applies
-MAX_EVIDENCE = 120
+MAX_EVIDENCE = 120          # characters of the matched text kept as evidence
 MARKUP_CHARS = 300_000      # markup rules read the page's source up to here (challenge pages are far smaller)
-CHARS_PER_WORD = 5          # letters of an average word, to count words of text written without spaces          # characters of the matched text kept as evidence
+CHARS_PER_WORD = 5          # letters of an average word, to count words of text written without spaces
 #: where a rule looks -> the provenance `source` of its evidence
 SOURCES = {"title": "html", "markup": "html", "element": "html", "mount": "html", "noscript": "html",
            "text": "text", "url": "url"}
+
+
+#: HTTP response headers as a mapping or as pairs; names in any case, values str or bytes (or lists of them)
+Headers = Mapping[Any, Any] | Iterable[tuple[Any, Any]] | None
+#: isAccessibleForFree as (value, provenance source, raw value)
+Free = tuple[bool, str, Any]
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class Access:
         """A challenge, consent dialog or script shell is never emitted as an article."""
         return self.state in BLOCKING_STATES
 
-    def evidence(self) -> dict | None:
+    def evidence(self) -> dict[str, Any] | None:
         """`provenance.access`: {source, raw, rule}, or None for an ok page."""
         if self.rule is None:
             return None
@@ -75,7 +88,7 @@ class AccessScan:
 
     words: int
     hits: list[Hit] = field(default_factory=list)
-    free: tuple[bool, str, object] | None = None     # (isAccessibleForFree, provenance source, raw value)
+    free: Free | None = None        # the metadata's isAccessibleForFree
 
 
 def words(text: str) -> int:
@@ -173,7 +186,8 @@ def _match(rule: AccessRule, view: _View) -> str | None:
     return found.group(0)[:MAX_EVIDENCE] if found else None
 
 
-def _headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> dict[str, str]:
+def header_dict(headers: Headers) -> dict[str, str]:
+    """Headers as {lower-case name: value}, from a mapping or pairs of str or bytes (Scrapy's lists of values)."""
     items = headers.items() if isinstance(headers, Mapping) else (headers or ())
     out: dict[str, str] = {}
     for name, value in items:
@@ -187,18 +201,15 @@ def _headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> d
     return out
 
 
-UNREAD = ("unread",)        # scan_access(free=...) default: read isAccessibleForFree from the tree
-
-
-def scan_access(tree: HtmlElement | None, source: str | None = None, *, headers=None, url: str | None = None,
-                free: tuple[bool, str, object] | None = UNREAD) -> AccessScan:
+def scan_access(tree: HtmlElement | None, source: str | None = None, *, headers: Headers = None,
+                url: str | None = None, free: Free | Literal["unread"] | None = "unread") -> AccessScan:
     """Every access rule that matches the page (in decision order), before anything is removed from the tree.
 
     `source` is the decoded HTML (else the tree is serialised when a markup rule needs it); `free` the
     metadata's isAccessibleForFree with its source (or None) when the caller has read it already.
     """
-    view = _View(tree, source, _headers(headers), url)
-    scan = AccessScan(view.words, free=_free(tree) if free is UNREAD else free)
+    view = _View(tree, source, header_dict(headers), url)
+    scan = AccessScan(view.words, free=_free(tree) if free == "unread" else free)
     for rule in ACCESS_RULES:
         if rule.max_words is not None and view.words > rule.max_words:
             continue
@@ -208,7 +219,7 @@ def scan_access(tree: HtmlElement | None, source: str | None = None, *, headers=
     return scan
 
 
-def _free(tree: HtmlElement | None) -> tuple[bool, str, object] | None:
+def _free(tree: HtmlElement | None) -> Free | None:
     if tree is None:
         return None
     from .metadata import accessible_for_free
@@ -228,8 +239,8 @@ def decide(scan: AccessScan, body_text: str | None = None, removed: Iterable[str
         state = hit.rule.state
         if state == "paywall":
             continue
-        if body_words is not None and body_words >= TEXT_GUARD_WORDS and not hit.rule.firm \
-                and not _speaks_of(state, body_text):
+        if body_text is not None and body_words is not None and body_words >= TEXT_GUARD_WORDS \
+                and not hit.rule.firm and not _speaks_of(state, body_text):
             if state == "login_wall" and hit.rule.where == "text" and body_words <= PAYWALL_MAX_WORDS:
                 return _access(hit, truncated=True)     # a sign-in prompt under a teaser: emitted, cut short
             continue
@@ -250,7 +261,7 @@ def _paywall(scan: AccessScan, body_words: int | None, removed: Iterable[str]) -
         return _access(marker, truncated=True)
     prompt = _removed_prompt(removed) if body_words is not None and short else None
     if scan.free is not None and scan.free[0] is False:
-        value, source, raw = scan.free
+        _, source, raw = scan.free
         rule = JSONLD_RULE if source == "jsonld" else CONTENT_TIER_RULE
         return Access("paywall", rule, str(raw)[:MAX_EVIDENCE], source, truncated=short or prompt is not None)
     if prompt is not None:
@@ -276,7 +287,7 @@ def _access(hit: Hit, truncated: bool = False) -> Access:
     return Access(hit.rule.state, hit.rule.id, hit.matched, source, truncated)
 
 
-def classify(page: HtmlElement | bytes | str | None, status: int | None = None, headers=None, *,
+def classify(page: HtmlElement | bytes | str | None, status: int | None = None, headers: Headers = None, *,
              url: str | None = None, text: str | None = None, removed: Iterable[str] = ()) -> Access:
     """The access state of one fetched page, whatever its HTTP status.
 

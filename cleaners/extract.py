@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from .access import Access, decide, scan_access
+from .access import Access, Free, Headers, decide, scan_access
 from .article import Article, Block, blocks_text
 from .audit import audit_dropped, text_elements
 from .body import Candidate, extract_body, same_site, to_candidates
@@ -14,9 +14,9 @@ from .filters import filter_blocks
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
-from .tdm import Tdm, combine, from_headers, from_meta
-from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
+from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
+from .tdm import Tdm, combine, from_headers, from_meta
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
@@ -25,7 +25,7 @@ LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpag
 
 
 def extract(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-            *, http_charset: str | None = None, headers=None, tdm: Tdm | None = None) -> Article | None:
+            *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None) -> Article | None:
     """Clean one page: an Article, or None when the page holds no article (or a bot challenge, consent
     dialog or script shell instead of one: see `clean(...).access`).
 
@@ -52,7 +52,7 @@ class Result:
 
 
 def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-          *, http_charset: str | None = None, headers=None, tdm: Tdm | None = None) -> Result:
+          *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None) -> Result:
     source = url or "<input>"
     doc = decode(html, http_charset, source)
     tree = parse(doc, source)
@@ -89,7 +89,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     return Result(article, candidates, ctx, meta, reason, access, reservation)
 
 
-def _free(meta: Metadata) -> tuple[bool, str, object] | None:
+def _free(meta: Metadata) -> Free | None:
     """The metadata's isAccessibleForFree with its provenance, for the access rules."""
     if meta.is_accessible_for_free is None:
         return None

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .access import Headers, header_dict
 from .errors import TdmRepError
 
 WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
@@ -35,7 +37,7 @@ class Tdm:
     source: str | None = None       # header | meta | tdmrep
     raw: str | None = None          # the declared value ("1", "0") or the matched tdmrep.json location
 
-    def evidence(self) -> dict | None:
+    def evidence(self) -> dict[str, Any] | None:
         """`provenance.tdm_reserved`: {source, raw, policy?}, or None when nothing was declared."""
         if self.source is None:
             return None
@@ -57,16 +59,14 @@ class TdmRule:
     policy: str | None = None
 
 
-def _flag(value) -> bool | None:
+def _flag(value: Any) -> bool | None:
     text = str(value).strip()
     return {"1": True, "0": False}.get(text)
 
 
-def from_headers(headers: Mapping[str, str] | None) -> Tdm | None:
+def from_headers(headers: Headers) -> Tdm | None:
     """The reservation of the `tdm-reservation` / `tdm-policy` response headers (names in any case)."""
-    if not headers:
-        return None
-    lower = {str(k).lower(): str(v) for k, v in headers.items()}
+    lower = header_dict(headers)
     reserved = _flag(lower.get("tdm-reservation", ""))
     if reserved is None:
         return None
@@ -77,7 +77,7 @@ def from_meta(tree: HtmlElement | None) -> Tdm | None:
     """The reservation of `<meta name="tdm-reservation" content="1">` and `<meta name="tdm-policy" ...>`."""
     if tree is None:
         return None
-    values = {}
+    values: dict[str, str] = {}
     for el in META(tree):
         values.setdefault(el.get("name", "").lower(), (el.get("content") or "").strip())
     reserved = _flag(values.get("tdm-reservation", ""))

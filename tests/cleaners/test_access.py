@@ -7,6 +7,7 @@ from cleaners import extract
 from cleaners.access import Access, classify
 from cleaners.extract import clean
 from cleaners.rules.access import ACCESS_RULES, STATES
+
 from conftest import FIXTURES
 
 ACCESS = FIXTURES / "access"
@@ -37,7 +38,7 @@ def html(name: str) -> bytes:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fixture_gets_its_state_and_rule_through_the_cleaner(name):
-    status, headers, state, rule = CASES[name]
+    _, headers, state, rule = CASES[name]
     result = clean(html(name), URL, headers=headers)
     assert (result.access.state, result.access.rule) == (state, rule)
     emitted = state in ("ok", "paywall")
@@ -49,7 +50,7 @@ def test_fixture_gets_its_state_and_rule_through_the_cleaner(name):
 @pytest.mark.parametrize("name", sorted(set(CASES) - {"article-with-cookie-banner.html"}))
 def test_fixture_gets_its_state_from_the_page_alone_whatever_the_status(name):
     """The crawler classifies pages that never reach extraction (a 403, 429, 503) with the same function."""
-    status, headers, state, rule = CASES[name]
+    status, headers, state, _ = CASES[name]
     for http_status in (status, 200, 403, 429, 503):
         assert classify(html(name), http_status, headers, url=URL).state == state
 

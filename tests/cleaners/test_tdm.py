@@ -6,6 +6,7 @@ import pytest
 from cleaners import extract
 from cleaners.errors import TdmRepError
 from cleaners.tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta, from_tdmrep, parse_tdmrep
+
 from conftest import PAGES
 
 POLICY = "https://news.example/tdm/policy.json"
