@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from .access import Access, Free, Headers, decide, scan_access
+from .access import OK, Access, Free, Headers, decide, scan_access
 from .article import Article, Block, blocks_text
 from .audit import audit_dropped, text_elements
 from .body import Candidate, extract_body, same_site, to_candidates
@@ -11,12 +11,14 @@ from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
+from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
 from .metadata import Metadata, apply_language, extract_metadata
+from .multipage import PageLinks, page_links
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
-from .tdm import Tdm, combine, from_headers, from_meta
+from .tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
@@ -41,8 +43,10 @@ class Result:
     """An extraction with its working state, for `explain`: kept and removed candidates in order."""
 
     def __init__(self, article: Article | None, candidates: list[Candidate], ctx: Context,
-                 meta: Metadata, reason: str | None, access: Access, tdm: Tdm) -> None:
+                 meta: Metadata, reason: str | None, pages: PageLinks | None = None,
+                 access: Access = OK, tdm: Tdm = NOT_DECLARED) -> None:
         self.article = article
+        self.page_links = pages or PageLinks()   # the rest of a multi-page article (crawler and extract fetch it)
         self.candidates = candidates
         self.ctx = ctx
         self.meta = meta
@@ -62,6 +66,10 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
+    pages = page_links(tree, url)
+    live = find_live_blog(tree, url, meta.live_updates)
+    if live is not None:
+        ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
@@ -81,12 +89,15 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
         recover_standfirst(scan.elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
+    if live is not None:
+        drop_entry_lines(live, ctx)
+        blocks = compose_body(blocks, live, ctx)
     access = decide(access_scan, blocks_text(blocks), [r.text for r in ctx.removed])
     reason = _not_article_reason(blocks, meta, options)
     if access.blocks_emission or (reason and access.state != "ok"):
         reason = access.describe()      # why there is no article: the wall, not the short text it left
-    article = None if reason else _build(blocks, meta, ctx, options, access, reservation)
-    return Result(article, candidates, ctx, meta, reason, access, reservation)
+    article = None if reason else _build(blocks, meta, ctx, options, live, access, reservation)
+    return Result(article, candidates, ctx, meta, reason, pages, access, reservation)
 
 
 def _free(meta: Metadata) -> Free | None:
@@ -138,8 +149,8 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     return None
 
 
-def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, access: Access,
-           reservation: Tdm) -> Article:
+def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, live: LiveBlog | None,
+           access: Access, reservation: Tdm) -> Article:
     bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
     apply_language(meta, blocks_text(blocks), options.detect_language)
     provenance = dict(meta.provenance)
@@ -171,4 +182,5 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, 
         removed=ctx.removed,
         provenance=provenance,
         fetched_at=options.fetched_at,
+        entries=live.entries if live is not None else [],
     )
