@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 BLOCK_SEPARATOR = "\n\n"      # between blocks in the record's text (article.blocks_text)
 #: an approximate token: a CJK or kana/hangul character, a piece of a word up to 6 characters, or a punctuation mark
@@ -36,7 +37,7 @@ class Piece:
     tokens: int
 
 
-def _cut(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
+def _cut(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
     """(separator before, part) pairs of `text` cut at the whitespace `pattern` matches; "" before the first."""
     parts, start, sep = [], 0, ""
     for match in pattern.finditer(text):
@@ -50,7 +51,7 @@ def _cut(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
     return parts
 
 
-def _split(text: str, limit: int, patterns: tuple[re.Pattern, ...]) -> list[tuple[str, str]]:
+def _split(text: str, limit: int, patterns: tuple[re.Pattern[str], ...]) -> list[tuple[str, str]]:
     """`text` as (separator, part) pairs, cut with the first pattern, parts still over `limit` with the next."""
     if count_tokens(text) <= limit or not patterns:
         return [("", text)]
@@ -62,7 +63,7 @@ def _split(text: str, limit: int, patterns: tuple[re.Pattern, ...]) -> list[tupl
     return out
 
 
-def _pieces(blocks: list[dict], limit: int) -> list[Piece | int]:
+def _pieces(blocks: list[dict[str, Any]], limit: int) -> list[Piece | int]:
     """The text blocks as pieces in order, an int (the block's index) where a heading opens a section."""
     out: list[Piece | int] = []
     first = True
@@ -79,11 +80,11 @@ def _pieces(blocks: list[dict], limit: int) -> list[Piece | int]:
     return out
 
 
-def chunk_blocks(blocks: list[dict], max_tokens: int) -> list[dict]:
+def chunk_blocks(blocks: list[dict[str, Any]], max_tokens: int) -> list[dict[str, Any]]:
     """Chunks of a record's blocks (`blocks[]` entries): `{heading_path, text, blocks: [first, last], tokens}`."""
     if max_tokens < 1:
         raise ValueError(f"chunk size must be 1 token or more, not {max_tokens}")
-    chunks: list[dict] = []
+    chunks: list[dict[str, Any]] = []
     path: list[tuple[int, str]] = []
     current: list[Piece] = []
     tokens = 0
@@ -113,7 +114,7 @@ def chunk_blocks(blocks: list[dict], max_tokens: int) -> list[dict]:
     return chunks
 
 
-def chunk_jsonl_rows(record: dict) -> list[dict]:
+def chunk_jsonl_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per chunk of a record (for `--format chunks`): the chunk with the record's url and content_hash."""
     return [{"url": record.get("url"), "content_hash": record.get("content_hash"), "chunk": n, **chunk}
             for n, chunk in enumerate(record.get("chunks") or [])]

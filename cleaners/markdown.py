@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 #: record fields written to the front matter, in this order
 FRONT_MATTER = ("title", "authors", "date_published", "date_modified", "url", "language", "tags")
@@ -48,12 +49,12 @@ def yaml_string(value: str) -> str:
     return '"' + YAML_ESCAPE.sub(_yaml_char, body) + '"'
 
 
-def _yaml_char(match: re.Match) -> str:
+def _yaml_char(match: re.Match[str]) -> str:
     ch = match.group(0)
     return YAML_NAMED.get(ch) or f"\\u{ord(ch):04x}"
 
 
-def yaml_value(value) -> str:
+def yaml_value(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -63,7 +64,7 @@ def yaml_value(value) -> str:
     return yaml_string(str(value))
 
 
-def front_matter(record: dict) -> str:
+def front_matter(record: dict[str, Any]) -> str:
     """The record's metadata as a YAML block between '---' lines."""
     lines = ["---"]
     for key in FRONT_MATTER:
@@ -77,7 +78,7 @@ def front_matter(record: dict) -> str:
     return "\n".join(lines)
 
 
-def block_markdown(block: dict) -> str:
+def block_markdown(block: dict[str, Any]) -> str:
     """One block (a record's `blocks[]` entry) as Markdown; "" for a block with nothing to show."""
     kind = block.get("type")
     text = block.get("text") or ""
@@ -121,11 +122,14 @@ def _table(rows: list[list[str]], header: bool) -> str:
     width = max(len(r) for r in rows)
     rows = [list(r) + [""] * (width - len(r)) for r in rows]
     head, body = (rows[0], rows[1:]) if header else ([""] * width, rows)
-    line = lambda cells: "| " + " | ".join(_cell(c) for c in cells) + " |"  # noqa: E731
-    return "\n".join([line(head), "|" + " --- |" * width, *(line(r) for r in body)])
+    return "\n".join([_row(head), "|" + " --- |" * width, *(_row(r) for r in body)])
 
 
-def _figure(block: dict) -> str:
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def _figure(block: dict[str, Any]) -> str:
     """The image, then its caption in italics and its credit on the next line."""
     caption, credit, src = block.get("caption"), block.get("credit"), block.get("src")
     lines = []
@@ -139,12 +143,12 @@ def _figure(block: dict) -> str:
     return "\\\n".join(lines)
 
 
-def body_markdown(blocks: list[dict]) -> str:
+def body_markdown(blocks: list[dict[str, Any]]) -> str:
     """The blocks as Markdown, a blank line between blocks."""
     return "\n\n".join(part for part in map(block_markdown, blocks) if part)
 
 
-def to_markdown(record: dict) -> str:
+def to_markdown(record: dict[str, Any]) -> str:
     """The whole record as a Markdown document: front matter, the title as a level-1 heading, the body."""
     parts = [front_matter(record)]
     if record.get("title"):

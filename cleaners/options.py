@@ -1,6 +1,8 @@
 """The one frozen options object that configures a cleaning run."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field, replace
 
 MODES = ("precision", "balanced", "recall")
@@ -54,7 +56,7 @@ class Options:
         if self.chunk_tokens < 0:
             raise ValueError(f"chunk_tokens must be 0 (no chunks) or more, not {self.chunk_tokens}")
 
-    def with_(self, **changes) -> Options:
+    def with_(self, **changes: Any) -> Options:
         return replace(self, **changes)
 
     def removes(self, kind: str) -> bool:

@@ -193,8 +193,9 @@ def _page_url(url: str, provider: str) -> str:
         return f"https://www.youtube.com/watch?v={path[7:].split('/')[0]}"
     if provider == "vimeo" and parts.hostname == "player.vimeo.com" and path.startswith("/video/"):
         return f"https://vimeo.com/{path[7:].split('/')[0]}"
-    if provider in ("soundcloud", "facebook") and (query.get("url") or query.get("href")):
-        return (query.get("url") or query.get("href"))[0]
+    target = query.get("url") or query.get("href")
+    if provider in ("soundcloud", "facebook") and target:
+        return target[0]
     if provider == "spotify" and path.startswith("/embed/"):
         return f"https://open.spotify.com/{path[7:]}"
     if provider == "apple_podcasts" and parts.hostname == "embed.podcasts.apple.com":
@@ -395,9 +396,12 @@ def place_structure(found: PageStructure, tree: HtmlElement, texts: list[tuple[H
             continue   # kept already (by the extractor, or as paragraphs)
         after = max((i for p, i in places if p < item.order), default=None)
         before = min((i for p, i in places if p > item.order), default=None)
-        if after is None and before is None:
+        if after is not None:
+            index = after + 1
+        elif before is not None:
+            index = before
+        else:
             continue
-        index = after + 1 if after is not None else before
         inserts.append((index, Candidate(item.block, css="structure", protected=True)))
     for _, (index, cand) in sorted(enumerate(inserts), key=lambda x: (x[1][0], x[0]), reverse=True):
         cands.insert(index, cand)   # from the end; items at one place keep their page order

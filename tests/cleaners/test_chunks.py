@@ -1,8 +1,6 @@
 """Chunks: heading-bounded, cut at blocks, then lines and sentences, covering the record's text exactly once."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

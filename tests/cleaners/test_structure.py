@@ -8,6 +8,7 @@ import pytest
 
 from cleaners import extract
 from cleaners.options import Options
+
 from conftest import PAGES
 
 EN = PAGES / "structure-en" / "harbour-record-year.html"
