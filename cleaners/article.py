@@ -1,6 +1,8 @@
 """The Article record: structured body blocks, metadata, removals and hashes."""
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import re
 import unicodedata
@@ -23,7 +25,7 @@ class Block:
     items: list[str] | None = None    # list items
     rows: list[list[str]] | None = None  # table cells
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -35,7 +37,7 @@ class Removal:
     rule: str
     text: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -47,7 +49,7 @@ class Media:
     caption: str | None = None
     credit: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -87,7 +89,7 @@ class Article:
     media: list[Media] = field(default_factory=list)
     is_accessible_for_free: bool | None = None
     removed: list[Removal] = field(default_factory=list)
-    provenance: dict[str, dict] = field(default_factory=dict)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     fetched_at: str | None = None
     revision: int | None = None
     previous_hash: str | None = None
@@ -118,7 +120,7 @@ class Article:
     def content_hash(self) -> str:
         return content_hash(self.text)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "url": self.url,

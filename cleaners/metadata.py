@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
@@ -18,7 +19,7 @@ from .text import clean_text, fold
 
 MAX_TAGS = 30
 CONTENT_TIERS = {"free": True, "locked": False, "metered": False}   # article:content_tier values
-EMPTY = (None, "", [])
+EMPTY: tuple[Any, ...] = (None, "", [])
 STRUCTURED = ("jsonld", "opengraph", "meta", "microdata")   # date sources written for machines
 MAX_DATELINE_DAYS = 1      # a printed date this close to the structured one is the same moment in another zone
 
@@ -35,16 +36,16 @@ class Metadata:
     canonical_url: str | None = None
     description: str | None = None
     language: str | None = None
-    declared_language: tuple[str, str, str] | None = None   # (tag, source, raw) before the text check
+    declared_language: tuple[str, str, Any] | None = None   # (tag, source, raw) before the text check
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     page_type: str | None = None
     is_accessible_for_free: bool | None = None
     article_body: str | None = None          # JSON-LD articleBody, raw
-    provenance: dict[str, dict] = field(default_factory=dict)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def set(self, name: str, value, source: str, raw=None) -> bool:
+    def set(self, name: str, value: Any, source: str, raw: Any = None) -> bool:
         if value in EMPTY or getattr(self, name) not in EMPTY:
             return False
         setattr(self, name, value)
@@ -78,7 +79,7 @@ def extract_metadata(tree: HtmlElement, url: str | None, fetched_at: str | None 
     _dates(page, out, fetched_at)
     _language(page, out)
     node = page.ld.article or {}
-    out.page_type = (node_types(node) or [None])[0] or page.ld.page_type() or _value(page.m("og:type"))
+    out.page_type = next(iter(node_types(node)), None) or page.ld.page_type() or _value(page.m("og:type"))
     if isinstance(node.get("articleBody"), str):
         out.article_body = fold(node["articleBody"])
     return out
@@ -88,7 +89,7 @@ def _value(found: tuple[str, str] | None) -> str | None:
     return found[1] if found else None
 
 
-def _ld_name(value) -> str | None:
+def _ld_name(value: Any) -> str | None:
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict) and isinstance(item.get("name"), str) and clean_text(item["name"]):
             return unescape(item["name"])
@@ -129,7 +130,7 @@ def _describe(page: Page, out: Metadata) -> None:
     _access(page, out, node)
 
 
-def _access(page: Page, out: Metadata, node: dict) -> None:
+def _access(page: Page, out: Metadata, node: dict[str, Any]) -> None:
     """isAccessibleForFree of the article, else of a paywalled part (hasPart), else article:content_tier."""
     parts = node.get("hasPart")
     parts = [p for p in (parts if isinstance(parts, list) else [parts]) if isinstance(p, dict)]
@@ -142,7 +143,7 @@ def _access(page: Page, out: Metadata, node: dict) -> None:
         out.set("is_accessible_for_free", CONTENT_TIERS[tier.lower()], "opengraph", tier)
 
 
-def _tags(page: Page, out: Metadata, node: dict) -> None:
+def _tags(page: Page, out: Metadata, node: dict[str, Any]) -> None:
     if page.meta.get("article:tag"):
         out.set("tags", _split_tags(page.meta["article:tag"]), "opengraph", page.meta["article:tag"])
     keywords = node.get("keywords")
@@ -160,7 +161,7 @@ def _split_tags(values: list[str]) -> list[str]:
     return list(dict.fromkeys(t for t in tags if t and len(t) <= 80))[:MAX_TAGS]
 
 
-def _ld_image(value) -> str | None:
+def _ld_image(value: Any) -> str | None:
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, str) and item.strip():
             return item.strip()
@@ -173,8 +174,9 @@ def _ld_image(value) -> str | None:
 
 def _raw_canonical(page: Page) -> str | None:
     link = page.tree.find(".//link[@rel='canonical']")
-    if link is not None and (link.get("href") or "").strip():
-        return link.get("href").strip()
+    href = (link.get("href") or "").strip() if link is not None else ""
+    if href:
+        return str(href)
     return _value(page.m("og:url"))
 
 
@@ -234,10 +236,13 @@ def _authors(page: Page, out: Metadata, keys: set[str], short: set[str]) -> None
         return is_site(name, keys) or abbreviates(name, short)
 
     found, raw = jsonld_authors(page.ld, keys)
-    source, replaced = "jsonld", None
-    for reader, name in ((lambda: microdata_authors(page.tree, keys), "microdata"),
-                         (lambda: meta_authors(page.meta, META_AUTHOR, keys), "meta"),
-                         (lambda: html_authors(page.tree, keys), "html")):
+    source = "jsonld"
+    replaced: dict[str, Any] | None = None
+    readers: tuple[tuple[Callable[[], tuple[Any, Any]], str], ...] = (
+        (lambda: microdata_authors(page.tree, keys), "microdata"),
+        (lambda: meta_authors(page.meta, META_AUTHOR, keys), "meta"),
+        (lambda: html_authors(page.tree, keys), "html"))
+    for reader, name in readers:
         if any(not site(n) for n in found.persons + found.orgs):
             break                      # the page names its authors (an agency byline is an answer too)
         more, more_raw = reader()
@@ -334,7 +339,7 @@ def _not_before(later: str, earlier: str) -> bool:
         return True
 
 
-def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str] | None:
+def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str | None] | None:
     """htmldate's search of the page's markup and text (not its URL): only when no tag gave the date."""
     from htmldate import find_date   # imported on first need: it loads dateparser's locale data
 

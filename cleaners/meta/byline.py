@@ -1,6 +1,8 @@
 """Author candidates from the page itself: JSON-LD authors, microdata, meta tags and the visible byline."""
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -47,7 +49,7 @@ def jsonld_authors(ld: JsonLd, site: set[str]) -> tuple[Byline, object]:
     return out, compact[0] if len(compact) == 1 and not isinstance(raw, list) else compact
 
 
-def _jsonld_author(item, site: set[str], out: Byline) -> None:
+def _jsonld_author(item: Any, site: set[str], out: Byline) -> None:
     if isinstance(item, str):
         out.add(parse_byline(item, site))
         return

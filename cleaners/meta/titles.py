@@ -1,6 +1,8 @@
 """The headline: og:title, JSON-LD headline, <h1>, <title>, with site-name suffixes and prefixes removed by agreement."""
 from __future__ import annotations
 
+from collections.abc import Set
+
 import html
 import re
 import unicodedata
@@ -44,7 +46,7 @@ def _keys(text: str) -> frozenset[str]:
 
 def site_keys(names: list[str], host: str | None) -> set[str]:
     """Keys a site-name segment may match: the site's names and the host's main label."""
-    out = set()
+    out: set[str] = set()
     for name in names:
         out |= _keys(name)
     if host:
@@ -110,7 +112,7 @@ def _split(text: str) -> list[str]:
     return parts + [text[pos:]]
 
 
-def strip_site(text: str, keys: set[str], extra: set[str] = frozenset()) -> str:
+def strip_site(text: str, keys: set[str], extra: Set[str] = frozenset()) -> str:
     """Drop site-name (and section, in `extra`) segments at the end and a site-name segment at the start."""
     parts = _split(text)
     removed = False
