@@ -300,7 +300,7 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
         found = url_date(page.url)
         if found and not_after(found[0], fetched_at):
             published = (found[0], "url", found[1])
-    replaced = None
+    replaced: dict[str, Any] | None = None
     if published and published[1] in STRUCTURED:
         published, replaced = _check_dateline(page, published, fetched_at)
     if published:
@@ -313,7 +313,7 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
 
 
 def _check_dateline(page: Page, published: tuple[str, str, object], fetched_at: str | None
-                    ) -> tuple[tuple[str, str, object], dict | None]:
+                    ) -> tuple[tuple[str, str, object], dict[str, Any] | None]:
     """The structured publication date checked against the one printed beside the headline. They agree when
     they are at most MAX_DATELINE_DAYS calendar days apart (one moment written in two time zones); the
     structured value, which carries the time and offset, is kept. When they disagree the printed date wins:

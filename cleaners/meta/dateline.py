@@ -28,8 +28,9 @@ def _value(el: HtmlElement) -> tuple[str, str] | None:
     """(ISO date, raw) of one element that is a dateline, or None."""
     inner = next((t for t in el.iter("time") if t.get("datetime")), None)
     if inner is not None:
-        raw = inner.get("datetime").strip()
-        return (parse_date(raw), raw) if parse_date(raw) else None
+        raw = (inner.get("datetime") or "").strip()
+        found = parse_date(raw)
+        return (found, raw) if found else None
     text = clean_text(el.text_content())
     if not text or len(text) > MAX_DATELINE_CHARS:
         return None
