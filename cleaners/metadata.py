@@ -43,6 +43,7 @@ class Metadata:
     page_type: str | None = None
     is_accessible_for_free: bool | None = None
     article_body: str | None = None          # JSON-LD articleBody, raw
+    live_updates: list[dict[str, Any]] | None = None   # a LiveBlogPosting's liveBlogUpdate nodes (None: not declared)
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def set(self, name: str, value: Any, source: str, raw: Any = None) -> bool:
@@ -82,6 +83,11 @@ def extract_metadata(tree: HtmlElement, url: str | None, fetched_at: str | None 
     out.page_type = next(iter(node_types(node)), None) or page.ld.page_type() or _value(page.m("og:type"))
     if isinstance(node.get("articleBody"), str):
         out.article_body = fold(node["articleBody"])
+    live = page.ld.first("LiveBlogPosting")
+    if live is not None:
+        raw = live.get("liveBlogUpdate")
+        updates: list[Any] = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+        out.live_updates = [u for u in map(page.ld.resolve, updates) if isinstance(u, dict)]
     return out
 
 
@@ -128,6 +134,17 @@ def _describe(page: Page, out: Metadata) -> None:
                                 section if isinstance(section, str) else None), "jsonld", section)
     _tags(page, out, node)
     _access(page, out, node)
+
+
+def accessible_for_free(tree: HtmlElement) -> tuple[bool, str, Any] | None:
+    """The page's isAccessibleForFree as (value, source, raw), for a page the metadata step did not read."""
+    page = Page(tree, None, read_jsonld(tree), read_meta(tree))
+    out = Metadata()
+    _access(page, out, page.ld.article or {})
+    if out.is_accessible_for_free is None:
+        return None
+    found = out.provenance["is_accessible_for_free"]
+    return out.is_accessible_for_free, found["source"], found["raw"]
 
 
 def _access(page: Page, out: Metadata, node: dict[str, Any]) -> None:

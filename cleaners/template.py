@@ -42,6 +42,11 @@ def remove_template(record: dict[str, Any], template: frozenset[str] | set[str],
             kept.append(block)
     if not removed or not kept:
         return 0            # nothing to do, or the whole body repeats: leave the record as the cleaner made it
+    gone = {r["text"] for r in removed}
+    for entry in record.get("entries") or ():     # a live blog's entries hold the same blocks: they go there too
+        blocks = [b for b in entry.get("blocks") or () if b.get("text") not in gone]
+        if len(blocks) != len(entry.get("blocks") or ()):
+            entry.update(blocks=blocks, text="\n\n".join(b["text"] for b in blocks if b.get("text")))
     text = "\n\n".join(b["text"] for b in kept if b.get("text"))
     words = len(WORD.findall(text))
     record.update(blocks=kept, text=text, word_count=words, content_hash=content_hash(text),

@@ -15,6 +15,7 @@ from cleaners.schema import article_schema
 #   array of X            -> list<X>         object with properties -> struct<...>
 #   object whose keys are free (additionalProperties: {...}, e.g. `provenance`) -> map<string, X>
 #   a value of any JSON type (`{}`, e.g. provenance[*].raw) -> string holding its JSON text
+#   {"$ref": "#/properties/x"} -> the type of the node it points to (entries[].blocks reuses blocks)
 # A field is nullable in Arrow unless it is required and its JSON type excludes null.
 
 
@@ -22,7 +23,22 @@ class SchemaMappingError(ValueError):
     """A JSON Schema construct that has no Arrow mapping here."""
 
 
+def _deref(spec: dict[str, Any]) -> dict[str, Any]:
+    """The node a local `$ref` ("#/a/b") points to; the spec itself when it has none."""
+    ref = spec.get("$ref")
+    if not isinstance(ref, str):
+        return spec
+    if not ref.startswith("#/"):
+        raise SchemaMappingError(f"{ref}: only local references are mapped")
+    node: dict[str, Any] = article_schema()
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
 def _is_any(spec: dict[str, Any]) -> bool:
+    if "$ref" in spec:
+        return False
     return not any(key in spec for key in ("type", "enum", "const", "properties", "items"))
 
 
@@ -39,6 +55,7 @@ def _allows_null(spec: dict[str, Any]) -> bool:
 
 def arrow_type(spec: dict[str, Any], where: str = "record") -> pa.DataType:
     """The Arrow type of one JSON Schema node."""
+    spec = _deref(spec)
     if _is_any(spec):
         return pa.string()
     kinds = [k for k in _types(spec) if k != "null"]
@@ -59,7 +76,7 @@ def arrow_type(spec: dict[str, Any], where: str = "record") -> pa.DataType:
 
 def _fields(spec: dict[str, Any], where: str) -> list[pa.Field]:
     required = set(spec.get("required", ()))
-    return [pa.field(name, arrow_type(sub, f"{where}.{name}"), nullable=name not in required or _allows_null(sub))
+    return [pa.field(name, arrow_type(sub, f"{where}.{name}"), nullable=name not in required or _allows_null(_deref(sub)))
             for name, sub in spec["properties"].items()]
 
 
@@ -74,6 +91,7 @@ def to_arrow_value(value: Any, spec: dict[str, Any]) -> Any:
     """A record value shaped for pyarrow: free-form values become JSON text, maps lists of pairs."""
     if value is None:
         return None
+    spec = _deref(spec)
     if _is_any(spec):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, list):
@@ -90,12 +108,13 @@ def from_arrow_value(value: Any, spec: dict[str, Any]) -> Any:
     """The inverse of to_arrow_value on what pyarrow's to_pylist returns."""
     if value is None:
         return None
+    spec = _deref(spec)
     if _is_any(spec):
         return json.loads(value)
     if "properties" in spec:
         required = set(spec.get("required", ()))
         return {name: from_arrow_value(value[name], sub) for name, sub in spec["properties"].items()
-                if value[name] is not None or name in required or _allows_null(sub)}
+                if value[name] is not None or name in required or _allows_null(_deref(sub))}
     if "items" in spec:
         return [from_arrow_value(v, spec["items"]) for v in value]
     if isinstance(spec.get("additionalProperties"), dict):
