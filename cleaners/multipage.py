@@ -121,6 +121,11 @@ def page_links(tree: HtmlElement, url: str | None) -> PageLinks:
     return PageLinks(nxt, one, first)
 
 
+def is_later_page(url: str, first: str) -> bool:
+    """Whether `url` numbers a later page (2, 3 ...) of the article at `first` (same path but for the number)."""
+    return _base_key(url) == _base_key(first) and page_of(url)[1] > page_of(first)[1]
+
+
 def wants_pages(links: PageLinks, max_pages: int) -> bool:
     """Whether a page is the first of an article with more pages to fetch (at most `max_pages` in all)."""
     return max_pages > 1 and bool(links.next or links.one_page) and not links.first

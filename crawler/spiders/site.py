@@ -18,7 +18,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from cleaners.multipage import PageLinks as ArticleLinks
-from cleaners.multipage import wants_pages
+from cleaners.multipage import is_later_page, wants_pages
 from crawler.articlepages import ArticlePages, extract_with_links
 from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.items import Page
@@ -520,6 +520,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         listed = listed or self.was_listed(request_url, response.url)
         found, verdict, extracted = await self.analyse(response, page, listed)
         self.record(response, lastmod)
+        if extracted is not None and extracted[0] == "article" and wants_pages(found.article_pages,
+                                                                               self.max_article_pages):
+            self.claim_pages(found, response.url, depth)
         if key is not None:     # a link nearer the home page may have reached it since it was requested
             depth = min(depth, self.requested.get(key, depth))
         for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
@@ -545,6 +548,15 @@ class SiteSpider(ArticlePages, scrapy.Spider):
                 yield out
             return
         yield page
+
+    def claim_pages(self, found: PageLinks, url: str, depth: int) -> None:
+        """The later pages of a multi-page article are fetched with it, never by link discovery (nor twice)."""
+        pages = found.article_pages
+        for href in (pages.next, pages.one_page, *found.hrefs):
+            if href:
+                target = self.link_target(urljoin(found.base, href))
+                if target and (target in (pages.next, pages.one_page) or is_later_page(target, url)):
+                    self.requested[target] = min(depth, self.requested.get(target, depth))
 
     def continuation_page(self, response: Response, first: str, depth: int) -> Iterator[scrapy.Request]:
         """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
