@@ -90,6 +90,11 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
         self.pages[asked] = page
         if self.options is not None and self.max_article_pages > 1:
             status, payload, links = await self.extract_continuation(page)
+            if status == "article" and links.first and not response.meta.get("cleanwire_first_of"):
+                # page 2 (or later) of an article: the whole article is extracted from its first page
+                yield scrapy.Request(links.first, callback=self.parse, errback=self.failed, dont_filter=True,
+                                     cb_kwargs={"asked": asked}, meta={"cleanwire_first_of": response.url})
+                return
             if status == "article" and wants_pages(links, self.max_article_pages):
                 for out in self.start_article_pages(page, payload, links, self.max_article_pages):
                     yield out
