@@ -6,8 +6,9 @@ import subprocess
 
 import pytest
 
-from conftest import CLEANWIRE, ROOT
 from crawler.testsite import FixtureSite
+
+from conftest import CLEANWIRE, ROOT
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
