@@ -1,1 +1,1 @@
-"""Sub-commands of `cleanwire`; each module has add_arguments(parser) and run(args) -> exit status."""
+"""The `cleanwire` command line: main.py parses it; each sub-command module has add_arguments(parser) and run(args)."""

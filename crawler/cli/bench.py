@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from cleaners.bench import bench, format_table, summarise
-    from crawler.output import write_atomic
+    from crawler.output.files import write_atomic
 
     root = Path(args.directory)
     if not (root / "truth.jsonl").is_file():
