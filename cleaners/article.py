@@ -1,13 +1,15 @@
 """The Article record: structured body blocks, metadata, removals and hashes."""
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 EXTRACTOR_VERSION = "cleanwire-0.1.0"
 WORDS_PER_MINUTE = 230     # a common adult silent-reading speed, for reading_time_minutes
 WORD = re.compile(r"\w+")
@@ -23,7 +25,7 @@ class Block:
     items: list[str] | None = None    # list items
     rows: list[list[str]] | None = None  # table cells
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -35,7 +37,7 @@ class Removal:
     rule: str
     text: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -47,8 +49,31 @@ class Media:
     caption: str | None = None
     credit: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Entry:
+    """One live-blog update: its time, headline, body blocks and permalink (`new` is set by incremental crawls)."""
+
+    time: str | None
+    headline: str | None
+    blocks: list[Block]
+    url: str | None = None
+    new: bool | None = None     # True: not in the previous revision of the record (see crawler state)
+    level: int = field(default=2, repr=False)   # the headline's heading level in the body (not in the record)
+
+    @property
+    def text(self) -> str:
+        return blocks_text(self.blocks)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"time": self.time, "headline": self.headline, "text": self.text,
+               "blocks": [b.to_dict() for b in self.blocks], "url": self.url}
+        if self.new is not None:
+            out["new"] = self.new
+        return out
 
 
 def normalise_for_hash(text: str) -> str:
@@ -86,12 +111,17 @@ class Article:
     image: str | None = None
     media: list[Media] = field(default_factory=list)
     is_accessible_for_free: bool | None = None
+    access: str = "ok"                 # cleaners.access state; evidence in provenance["access"]
+    truncated: bool = False            # a paywalled or sign-in teaser cut short
+    tdm_reserved: bool | None = None   # TDMRep; source and policy in provenance["tdm_reserved"]
     removed: list[Removal] = field(default_factory=list)
-    provenance: dict[str, dict] = field(default_factory=dict)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     fetched_at: str | None = None
     revision: int | None = None
     previous_hash: str | None = None
     duplicate_of: str | None = None
+    entries: list[Entry] = field(default_factory=list)   # live-blog updates in page order (empty: not a live blog)
+    pages: list[str] = field(default_factory=list)       # URLs a multi-page article was merged from (empty: one page)
 
     @property
     def text(self) -> str:
@@ -118,7 +148,7 @@ class Article:
     def content_hash(self) -> str:
         return content_hash(self.text)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "url": self.url,
@@ -139,6 +169,9 @@ class Article:
             "image": self.image,
             "media": [m.to_dict() for m in self.media],
             "is_accessible_for_free": self.is_accessible_for_free,
+            "access": self.access,
+            "truncated": self.truncated,
+            "tdm_reserved": self.tdm_reserved,
             "blocks": [b.to_dict() for b in self.blocks],
             "text": self.text,
             "word_count": self.word_count,
@@ -151,6 +184,8 @@ class Article:
             "duplicate_of": self.duplicate_of,
             "fetched_at": self.fetched_at,
             "extractor_version": EXTRACTOR_VERSION,
+            **({"entries": [e.to_dict() for e in self.entries]} if self.entries else {}),
+            **({"pages": list(self.pages)} if self.pages else {}),
         }
 
 

@@ -169,5 +169,4 @@ def same_site(url: str, base: str | None) -> bool:
     if not base:
         return False
     host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
-    strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
-    return bool(host) and strip(host) == strip(base_host)
+    return bool(host) and host.removeprefix("www.") == base_host.removeprefix("www.")

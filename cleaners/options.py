@@ -1,6 +1,8 @@
 """The one frozen options object that configures a cleaning run."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field, replace
 
 MODES = ("precision", "balanced", "recall")
@@ -50,7 +52,7 @@ class Options:
         if unknown:
             raise ValueError(f"unknown boilerplate kind(s): {', '.join(sorted(unknown))}")
 
-    def with_(self, **changes) -> Options:
+    def with_(self, **changes: Any) -> Options:
         return replace(self, **changes)
 
     def removes(self, kind: str) -> bool:

@@ -46,6 +46,7 @@ def test_arrow_schema_is_nested_not_json_strings():
     assert not schema.field("text").nullable and schema.field("description").nullable
 
 
+@pytest.mark.e2e
 def test_exporter_writes_row_groups_and_reads_back(tmp_path):
     crawler = get_crawler(settings_dict={"CLEANWIRE_PARQUET_ROW_GROUP_ITEMS": 2})
     records = fixture_records()
@@ -97,6 +98,7 @@ def pages_server(httpserver):
     return httpserver
 
 
+@pytest.mark.e2e
 def test_scrapy_crawl_parquet_matches_jsonl(pages_server, tmp_path):
     urls = [pages_server.url_for(f"/{p.stem}/") for p in FIXTURES]
     parquet_path, jsonl_path = tmp_path / "out.parquet", tmp_path / "out.jsonl"
@@ -118,6 +120,7 @@ def test_scrapy_crawl_parquet_matches_jsonl(pages_server, tmp_path):
             assert record[name] == expected[name], name
 
 
+@pytest.mark.e2e
 def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
     from conftest import CLEANWIRE
 
@@ -135,6 +138,7 @@ def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
 
 # ------------------------------------------------------------ a Parquet write that fails partway
 
+@pytest.mark.e2e
 def test_a_crawl_whose_parquet_output_fills_the_disk_is_one_error_line_and_exit_1(tmp_path):
     from crawler.demo.server import FixtureSite
     from test_faults import crawl, tmpfs
@@ -167,6 +171,7 @@ def test_a_feed_whose_last_flush_fails_is_a_run_failure_not_a_traceback_at_store
     assert exporter.writer is None and exporter.file.closed
 
 
+@pytest.mark.e2e
 def test_extract_parquet_to_a_full_disk_under_stdout_is_one_line(tmp_path):
     from test_faults import tmpfs
 
@@ -176,6 +181,7 @@ def test_extract_parquet_to_a_full_disk_under_stdout_is_one_line(tmp_path):
     assert (result.returncode, result.stderr) == (1, "cleanwire extract: <stdout>: cannot write (No space left on device)\n")
 
 
+@pytest.mark.e2e
 def test_extract_parquet_to_a_pipe():
     command = [sys.executable, "-m", "crawler", "extract", *map(str, FIXTURES)]
     result = subprocess.run([*command, "--format", "parquet"], cwd=ROOT, capture_output=True, timeout=120)
@@ -187,6 +193,7 @@ def test_extract_parquet_to_a_pipe():
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "json"])
+@pytest.mark.e2e
 def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp_path, suffix):
     from crawler.demo.server import FixtureSite
     from test_faults import crawl, tmpfs
