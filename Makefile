@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast bench clean chromium
+.PHONY: install demo test test-fast check bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ chromium:
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e"
 
+# lint, format check and types (strict on cleaners/)
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 bench: $(STAMP)
-	$(BIN)/cleanwire bench ../shared/devdata
+	$(BIN)/cleanwire bench ../shared/devdata ../shared/devdata-readability
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,6 +1,8 @@
 """Explain a cleaning: every block in page order, kept or removed, with its kind and rule; text and HTML reports."""
 from __future__ import annotations
 
+from typing import Any
+
 import html as htmllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ class Entry:
     level: int | None = None
     position: float = 0.0           # offset of the text in the page, for ordering
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"status": "kept" if self.kept else "removed", "type": self.type, "kind": self.kind,
                 "rule": self.rule, "text": self.text}
 
@@ -50,12 +52,12 @@ class Explanation:
     title: str | None = None
     url: str | None = None
     not_article_reason: str | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     removed: list[Removal] = field(default_factory=list)      # every removal recorded, as in removed[]
 
     @property
-    def removed_counts(self) -> Counter:
-        return Counter(e.kind for e in self.entries if not e.kept)
+    def removed_counts(self) -> Counter[str]:
+        return Counter(e.kind or "other" for e in self.entries if not e.kept)
 
 
 class PageText:
@@ -103,7 +105,8 @@ def explain(html: bytes | str, url: str | None = None, options: Options = DEFAUL
 def _ordered(result: Result, page: PageText) -> list[Entry]:
     """Candidates and removals merged in page order (removals matched to the candidates they removed)."""
     unmatched = list(result.ctx.removed)
-    entries, cursor = [], 0
+    entries: list[Entry] = []
+    cursor = 0.0
     for cand in result.candidates:
         entry = Entry(cand.text, not cand.removed, cand.block.type, level=cand.block.level)
         if cand.removed:
@@ -128,7 +131,7 @@ def _take(removals: list[Removal], text: str) -> Removal | None:
     return None
 
 
-def _meta_summary(result: Result) -> dict:
+def _meta_summary(result: Result) -> dict[str, Any]:
     meta, article = result.meta, result.article
     return {
         "url": result.ctx.url, "title": meta.title, "authors": ", ".join(meta.authors) or None,
