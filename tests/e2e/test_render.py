@@ -90,8 +90,7 @@ def test_extract_without_chromium_degrades_to_never_with_one_warning(site):
     assert proc.stderr.splitlines() == [
         "cleanwire: --render auto works as --render never: Chromium not found (/nonexistent/chromium; apt-get install "
         "chromium); pages built by scripts are reported as js_shell",
-        f"cleanwire extract: {site.url(ARTICLE)}: not an article: js_shell (application shell: <div id=app>, 1 scripts, "
-        "0 words of text)",
+        f"cleanwire extract: {site.url(ARTICLE)}: not an article: js_shell (js_shell:mount:app_root: '<div id=\"app\">')",
     ]
 
 
