@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
 
 from conftest import CLEANWIRE, ROOT
 
