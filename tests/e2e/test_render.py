@@ -6,11 +6,13 @@ import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
-from conftest import CLEANWIRE, FIXTURES, ROOT
 from crawler.testsite import FixtureSite
+
+from conftest import CLEANWIRE, FIXTURES, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None,
@@ -54,6 +56,8 @@ def test_crawl_render_auto_extracts_the_article_the_script_builds(site, tmp_path
     assert paths.count(ARTICLE) == 2                  # the plain fetch found a shell, the browser fetched it again
     assert paths.count(ARTICLE + "article.json") == 1     # the script's own request, through the browser
     assert NEVER_REQUESTED.isdisjoint(paths)
+    summary = proc.stderr.splitlines()
+    assert f"  rendered           {1:>6}   of 1 asked; subrequests blocked: image 1, private 1" in summary
 
 
 def test_crawl_render_never_reports_the_shell(site, tmp_path):
@@ -104,9 +108,9 @@ def test_render_always_without_chromium_is_one_error_line(site):
 class Handler(BaseHTTPRequestHandler):
     """A page whose script is behind a redirect to another loopback name, and a page redirecting there itself."""
 
-    hosts: list[str] = []
+    hosts: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:       # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         port = self.server.server_address[1]
         self.hosts.append(f"{self.headers.get('Host')} {self.path}")
         if self.path in ("/go.js", "/hop/"):
