@@ -10,6 +10,7 @@ from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
+from .guard import Verdict, guard, prose_chars
 from .metadata import Metadata, apply_language, extract_metadata
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
@@ -19,6 +20,7 @@ from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
+GUARDED_REASONS = ("no main content found", "too little text")   # not-an-article reasons the guard checks
 LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpage", "profilepage")  # never an article
 
 
@@ -53,6 +55,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
+    prose = prose_chars(tree)
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
@@ -73,6 +76,14 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     audit_dropped(texts, candidates, ctx, anchors)
     blocks = [c.block for c in candidates if not c.removed]
     reason = _not_article_reason(blocks, meta, options)
+    verdict = Verdict("cleanwire", reason or "ok")
+    if options.guard and (reason is None or reason.startswith(GUARDED_REASONS)):
+        verdict, fallback = guard(doc, url, candidates, ctx, options, prose, meta.title)
+        if fallback is not None:
+            candidates = fallback
+            blocks = [c.block for c in candidates if not c.removed]
+            reason = _not_article_reason(blocks, meta, options)
+    meta.provenance["body"] = verdict.provenance()
     article = None if reason else _build(blocks, meta, ctx, options)
     return Result(article, candidates, ctx, meta, reason)
 
