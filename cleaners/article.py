@@ -1,30 +1,66 @@
 """The Article record: structured body blocks, metadata, removals and hashes."""
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 EXTRACTOR_VERSION = "cleanwire-0.1.0"
 WORDS_PER_MINUTE = 230     # a common adult silent-reading speed, for reading_time_minutes
 WORD = re.compile(r"\w+")
 
 
+#: keys a block of each type always carries (null when the page gives no value), besides type and text
+BLOCK_KEYS = {
+    "heading": ("level",),
+    "list": ("items",),
+    "table": ("rows", "header"),
+    "figure": ("src", "caption", "credit", "alt"),
+    "embed": ("provider", "url"),
+}
+#: keys a block of each type carries only when set
+OPTIONAL_KEYS = {"quote": ("attribution",), "table": ("caption",)}
+
+
 @dataclass
 class Block:
-    """One body block: heading, paragraph, list, quote, table or code."""
+    """One body block: heading, paragraph, list, quote, table, code, figure or embed.
+
+    `text` is what the block adds to the article's text: a table's caption and rows (cells joined by
+    " | ", one line per row, a spanned cell once), nothing ("") for a figure or an embed (their caption,
+    credit and URL stay out of the text, in the block).
+    """
 
     type: str
     text: str
     level: int | None = None          # heading level 1-6
     items: list[str] | None = None    # list items
-    rows: list[list[str]] | None = None  # table cells
+    rows: list[list[str]] | None = None  # table cells, row by row, a spanned cell repeated in every column it spans
+    header: bool | None = None        # table: the first row is a header row
+    src: str | None = None            # figure: image URL
+    caption: str | None = None        # figure: caption without the credit; table: its <caption>
+    credit: str | None = None         # figure: photographer / agency credit
+    alt: str | None = None            # figure: the image's alt text
+    provider: str | None = None       # embed: youtube, vimeo, twitter, instagram, tiktok, facebook, spotify,
+                                      # apple_podcasts, soundcloud, or iframe for another embedded page
+    url: str | None = None            # embed: URL of the embedded post, video or page
+    attribution: str | None = None    # quote: who is quoted (the quote's <cite>, <footer> or figure caption)
 
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "text": self.text}
+        for key in BLOCK_KEYS.get(self.type, ()):
+            out[key] = getattr(self, key)
+        for key in OPTIONAL_KEYS.get(self.type, ()):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.type == "list" and out["items"] is None:
+            out["items"] = [self.text] if self.text else []
+        return out
 
 
 @dataclass
@@ -35,8 +71,8 @@ class Removal:
     rule: str
     text: str
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rule": self.rule, "text": self.text}     # asdict(), without its deep copy
 
 
 @dataclass
@@ -47,8 +83,31 @@ class Media:
     caption: str | None = None
     credit: str | None = None
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "caption": self.caption, "credit": self.credit}     # asdict(), without its deep copy
+
+
+@dataclass
+class Entry:
+    """One live-blog update: its time, headline, body blocks and permalink (`new` is set by incremental crawls)."""
+
+    time: str | None
+    headline: str | None
+    blocks: list[Block]
+    url: str | None = None
+    new: bool | None = None     # True: not in the previous revision of the record (see crawler state)
+    level: int = field(default=2, repr=False)   # the headline's heading level in the body (not in the record)
+
+    @property
+    def text(self) -> str:
+        return blocks_text(self.blocks)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"time": self.time, "headline": self.headline, "text": self.text,
+               "blocks": [b.to_dict() for b in self.blocks], "url": self.url}
+        if self.new is not None:
+            out["new"] = self.new
+        return out
 
 
 def normalise_for_hash(text: str) -> str:
@@ -86,12 +145,19 @@ class Article:
     image: str | None = None
     media: list[Media] = field(default_factory=list)
     is_accessible_for_free: bool | None = None
+    access: str = "ok"                 # cleaners.access state; evidence in provenance["access"]
+    truncated: bool = False            # a paywalled or sign-in teaser cut short
+    tdm_reserved: bool | None = None   # TDMRep; source and policy in provenance["tdm_reserved"]
     removed: list[Removal] = field(default_factory=list)
-    provenance: dict[str, dict] = field(default_factory=dict)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     fetched_at: str | None = None
     revision: int | None = None
     previous_hash: str | None = None
     duplicate_of: str | None = None
+    entries: list[Entry] = field(default_factory=list)   # live-blog updates in page order (empty: not a live blog)
+    pages: list[str] = field(default_factory=list)       # URLs a multi-page article was merged from (empty: one page)
+    chunk_tokens: int = 0              # to_dict() adds `chunks` of about this many tokens (0: none)
+    record_markdown: bool = False      # to_dict() adds `markdown`
 
     @property
     def text(self) -> str:
@@ -99,7 +165,10 @@ class Article:
 
     @property
     def markdown(self) -> str:
-        return "\n\n".join(_block_markdown(b) for b in self.blocks if b.text)
+        """The record as a Markdown document (YAML front matter, title, body from the blocks)."""
+        from .markdown import to_markdown
+
+        return to_markdown(self._record())
 
     @property
     def domain(self) -> str | None:
@@ -118,7 +187,22 @@ class Article:
     def content_hash(self) -> str:
         return content_hash(self.text)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record, with `chunks` and `markdown` when the options asked for them."""
+        record = self._record()
+        if self.chunk_tokens:
+            from .chunks import chunk_blocks
+
+            record["chunks"] = chunk_blocks(record["blocks"], self.chunk_tokens)
+        if self.record_markdown:
+            from .markdown import to_markdown
+
+            record["markdown"] = to_markdown(record)
+        return record
+
+    def _record(self) -> dict[str, Any]:
+        text = self.text        # joined once: word count, reading time and hash read it too
+        words = len(WORD.findall(text))
         return {
             "schema_version": SCHEMA_VERSION,
             "url": self.url,
@@ -139,35 +223,21 @@ class Article:
             "image": self.image,
             "media": [m.to_dict() for m in self.media],
             "is_accessible_for_free": self.is_accessible_for_free,
+            "access": self.access,
+            "truncated": self.truncated,
+            "tdm_reserved": self.tdm_reserved,
             "blocks": [b.to_dict() for b in self.blocks],
-            "text": self.text,
-            "word_count": self.word_count,
-            "reading_time_minutes": self.reading_time_minutes,
+            "text": text,
+            "word_count": words,
+            "reading_time_minutes": max(1, round(words / WORDS_PER_MINUTE)) if words else 0,
             "removed": [r.to_dict() for r in self.removed],
             "provenance": self.provenance,
-            "content_hash": self.content_hash,
+            "content_hash": content_hash(text),
             "revision": self.revision,
             "previous_hash": self.previous_hash,
             "duplicate_of": self.duplicate_of,
             "fetched_at": self.fetched_at,
             "extractor_version": EXTRACTOR_VERSION,
+            **({"entries": [e.to_dict() for e in self.entries]} if self.entries else {}),
+            **({"pages": list(self.pages)} if self.pages else {}),
         }
-
-
-def _block_markdown(block: Block) -> str:
-    if block.type == "heading":
-        return "#" * min(max(block.level or 2, 1), 6) + " " + block.text
-    if block.type == "list" and block.items:
-        return "\n".join(f"- {item}" for item in block.items)
-    if block.type == "quote":
-        return "\n".join(f"> {line}" for line in block.text.splitlines())
-    if block.type == "code":
-        return f"```\n{block.text}\n```"
-    if block.type == "table" and block.rows:
-        width = max(len(r) for r in block.rows)
-        rows = [r + [""] * (width - len(r)) for r in block.rows]
-        lines = ["| " + " | ".join(c.replace("|", "\\|") for c in rows[0]) + " |",
-                 "|" + "---|" * width]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
-        return "\n".join(lines)
-    return block.text

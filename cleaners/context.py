@@ -1,6 +1,8 @@
 """The per-page working state passed between cleaning steps."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -23,7 +25,7 @@ class Context:
     removed: list[Removal] = field(default_factory=list)
     bio_parts: list[str] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
-    kept: list = field(default_factory=list)   # elements a site override protects
+    kept: list[Any] = field(default_factory=list)   # elements a site override protects
 
     @property
     def host(self) -> str | None:

@@ -29,3 +29,7 @@ class InputError(CleanwireError):
 
 class TooLargeError(CleanwireError):
     """The document is over a size limit of the cleaner (bytes, elements, nesting depth)."""
+
+
+class TdmRepError(CleanwireError):
+    """A /.well-known/tdmrep.json that cannot be read as TDMRep rules."""

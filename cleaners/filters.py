@@ -90,7 +90,7 @@ PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:label
 
 
 @lru_cache(maxsize=64)
-def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
+def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
     """Patterns for a paragraph opening with an author's name ("Ruta Deshpande" for "Ruta R Deshpande")."""
     pats = []
     for name in names:
@@ -109,13 +109,15 @@ class PhraseGroup:
     rules: tuple[PhraseRule, ...]
     match: str
     max_chars: int
-    regex: re.Pattern
+    regex: re.Pattern[str]
     anchors: tuple[str, ...] | None = None   # a search group can only match text holding one of these
 
 
 def _top_level(pattern: str) -> list[str]:
     """The alternatives of a regular expression, split at '|' outside groups and classes."""
-    out, depth, cur, i = [], 0, [], 0
+    out: list[str] = []
+    cur: list[str] = []
+    depth, i = 0, 0
     while i < len(pattern):
         c = pattern[i]
         step = 2 if c == "\\" else (pattern.index("]", i + 1) + 1 - i if c == "[" else 1)
@@ -179,9 +181,10 @@ def required_literal(alt: str) -> str | None:
 
 def _anchors(rules: list[PhraseRule]) -> tuple[str, ...] | None:
     found = [required_literal(alt) for r in rules for alt in _top_level(r.pattern[3:-1])]
-    if any(a is None for a in found):
+    literals = [a for a in found if a is not None]
+    if len(literals) < len(found):
         return None
-    unique = sorted(set(found), key=len)
+    unique = sorted(set(literals), key=len)
     return tuple(a for n, a in enumerate(unique) if not any(b in a for b in unique[:n]))
 
 
@@ -217,7 +220,7 @@ def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
         if group.anchors is not None and not any(map(folded.__contains__, group.anchors)):
             continue
         match = group.regex.search(bare if group.match == "full" else folded)
-        if match is not None:
+        if match is not None and match.lastgroup is not None:
             return group.rules[int(match.lastgroup[1:])]
     return None
 

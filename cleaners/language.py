@@ -1,6 +1,8 @@
 """Language: the page's declared BCP 47 tag checked against the text with py3langid (offline, fast)."""
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from functools import lru_cache
 
@@ -25,7 +27,7 @@ def normalise_tag(raw: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _identifier():
+def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -40,7 +42,7 @@ def identify(text: str) -> tuple[str, float] | None:
 
 
 def resolve_language(declared: tuple[str, str, str] | None, text: str, detect: bool = True
-                     ) -> tuple[str | None, dict | None]:
+                     ) -> tuple[str | None, dict[str, Any] | None]:
     """(language, provenance) from the declared (tag, source, raw) and the text; the text wins on disagreement."""
     found = identify(text) if detect else None
     if found and found[1] < MIN_CONFIDENCE:

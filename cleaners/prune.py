@@ -44,7 +44,7 @@ def _attr_suffixes(attr: str) -> str:
     A compound must start where a part of a class name starts ("authorbox" in `tdb-author-box`,
     `authorBox`), never inside one ("outstream" is not in `stream-layout-stream`).
     """
-    suffixes = []
+    suffixes: list[str] = []
     for word in attr.split():
         parts = [p.lower() for p in PART_SPLIT.split(word) if p]
         suffixes.extend("".join(parts[i:]) for i in range(len(parts)))

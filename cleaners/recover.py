@@ -1,6 +1,8 @@
 """Recovery step: put back body paragraphs, section headings and the standfirst the extractor lost."""
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 
@@ -113,10 +115,10 @@ def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], c
             at = last_idx
         else:
             following = _wrapper(el, text).getnext()   # a kept block the page marks up as a <div>, not a <p>
-            at = None if following is None else openings.get(_letters(fold(following.text_content()))[:OPENING_PROBE])
-            if at is None or at <= last_idx:
+            opening = None if following is None else openings.get(_letters(fold(following.text_content()))[:OPENING_PROBE])
+            if opening is None or opening <= last_idx:
                 continue
-            at -= 1
+            at = opening - 1
         if _inside_kept(folded, kept_texts) or classify_text(text, ctx, anchors) is not None:
             continue
         block = _as_heading(el, text)
@@ -230,7 +232,7 @@ def _article_of(el: HtmlElement) -> HtmlElement | None:
     return next(el.iterancestors("article"), None)
 
 
-def _body_containers(seen: list[tuple[HtmlElement, int | None, str]], cands: list[Candidate]) -> tuple[set, set]:
+def _body_containers(seen: list[tuple[HtmlElement, int | None, str]], cands: list[Candidate]) -> tuple[set[Any], set[Any]]:
     """Parents holding at least MIN_CONTAINER_PARAGRAPHS kept paragraphs, and their signatures."""
     counts: dict[HtmlElement, int] = {}
     for el, idx, _ in seen:

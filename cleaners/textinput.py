@@ -233,7 +233,7 @@ def analyse(text: str, url: str | None = None, options: Options = DEFAULT_OPTION
     _classify(units, ctx, title, known)
     _orphan_headings(units, ctx)
     for unit in units:
-        if unit.removed:
+        if unit.removed and unit.kind and unit.rule:
             ctx.record(unit.kind, unit.rule, unit.text)
     return title, units, ctx
 

@@ -24,8 +24,11 @@ def fetch_urls(urls: list[str], settings: Settings) -> tuple[dict[str, Page], di
     """Fetch each URL once; returns (pages by asked URL, failure reason by asked URL)."""
     from crawler.spiders.urls import UrlsSpider
 
+    from crawler.fetching.render import configure
+
     settings = settings.copy()
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")   # extraction happens in the caller
+    configure(settings)         # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(UrlsSpider)
     process.crawl(crawler, urls=urls)

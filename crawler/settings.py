@@ -127,3 +127,18 @@ CLEANWIRE_BACKOFF_MAX = 60.0                # longest backoff delay, seconds
 CLEANWIRE_PROGRESS = True                   # live progress line on stderr when it is a terminal
 CLEANWIRE_PROGRESS_INTERVAL = 0.5           # seconds between progress line updates
 CLEANWIRE_SUMMARY = True                    # print the crawl summary on stderr at the end
+
+# rendering pages that need JavaScript (crawler/fetching/render.py; headless Chromium through scrapy-playwright)
+CLEANWIRE_RENDER = "auto"                   # never | auto (js_shell pages and render sites) | always (every page)
+CLEANWIRE_RENDER_SITES: list[str] = []      # hosts whose pages are always rendered (sources file `render = true`)
+CLEANWIRE_RENDER_MAX_PAGES = 500            # pages rendered per run at most (0 = no limit)
+CLEANWIRE_RENDER_MAX_PAGES_PER_SITE = 100   # pages rendered per host per run at most (0 = no limit)
+CLEANWIRE_RENDER_CONCURRENCY = 2            # pages rendering at once
+CLEANWIRE_RENDER_TIMEOUT = 20.0             # seconds for a rendered page to load
+CLEANWIRE_RENDER_WAIT = 5.0                 # seconds to wait after load for scripts to write the article
+CLEANWIRE_RENDER_CONTEXT_PAGES = 20         # pages per browser context before a fresh one (memory stays flat)
+CLEANWIRE_RENDER_BLOCK = ["image", "font", "media"]   # resource types aborted while rendering
+CLEANWIRE_CHROMIUM = ""                     # Chromium executable ("" = chromium on PATH, Debian's package)
+CLEANWIRE_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update",
+                           "--disable-sync"]   # launch flags (without the background-networking ones connections fail here)

@@ -20,6 +20,7 @@ class SiteSource:
     download_delay: float | None = None     # seconds between requests to the site
     concurrency: int | None = None          # requests in flight to the site
     template_keep: tuple[str, ...] = ()     # block openings never removed as site template
+    render: bool = False                    # pages rendered in headless Chromium (--render auto or always)
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -42,9 +43,11 @@ class Sources:
         allow = {h: list(s.allow) for s in self.sites if s.allow for h in s.hosts}
         budget = {h: s.max_pages for s in self.sites if s.max_pages for h in s.hosts}
         keep = {h: list(s.template_keep) for s in self.sites if s.template_keep for h in s.hosts}
+        render = [h for s in self.sites if s.render for h in s.hosts]
         slots = {h: _slot(s) for s in self.sites if s.download_delay is not None or s.concurrency for h in s.hosts}
         for name, value in (("CLEANWIRE_SITE_ALLOW", allow), ("CLEANWIRE_SITE_MAX_PAGES", budget),
-                            ("CLEANWIRE_TEMPLATE_KEEP", keep), ("DOWNLOAD_SLOTS", slots)):
+                            ("CLEANWIRE_TEMPLATE_KEEP", keep), ("DOWNLOAD_SLOTS", slots),
+                            ("CLEANWIRE_RENDER_SITES", render)):
             if value:
                 extra[name] = value
         return extra
@@ -86,12 +89,19 @@ def parse_site(name: str, table: dict, source: str) -> SiteSource | None:
     return SiteSource(name, urls, allow, _number(table, "max_pages", where, source, int),
                       _number(table, "download_delay", where, source, float),
                       _number(table, "concurrency", where, source, int),
-                      _strings(table, "template_keep", where, source))
+                      _strings(table, "template_keep", where, source), _flag(table, "render", where, source))
+
+
+def _flag(table: dict, key: str, where: str, source: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(f"{where} {key} must be true or false", source)
+    return value
 
 
 def read_toml_sources(path: str) -> Sources:
     """urls = [...], state = "...", output = "...", and [sites."name"] tables (url/start_urls, allow, max_pages,
-    download_delay, concurrency, template_keep, plus the cleaner's drop/keep selectors)."""
+    download_delay, concurrency, template_keep, render, plus the cleaner's drop/keep selectors)."""
     try:
         data = tomllib.loads(Path(path).read_text("utf-8"))
     except OSError as exc:

@@ -1,6 +1,8 @@
 """Dates to ISO 8601: the page's offset kept, zone names converted to UTC, nothing after the fetch time."""
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -32,7 +34,8 @@ def _zone(text: str | None) -> timezone | None | bool:
     return False if hours is None else timezone(timedelta(hours=hours))
 
 
-def _build(y, mo, d, h=None, mi=None, s=None, zone=None, named=False, fraction=None) -> str | None:
+def _build(y: str | int, mo: str | int, d: str | int, h: str | int | None = None, mi: str | None = None,
+           s: str | None = None, zone: Any = None, named: bool = False, fraction: str | None = None) -> str | None:
     try:
         if h is None:
             return date(int(y), int(mo), int(d)).isoformat() if int(y) >= MIN_YEAR else None
@@ -47,7 +50,7 @@ def _build(y, mo, d, h=None, mi=None, s=None, zone=None, named=False, fraction=N
     return dt.isoformat()
 
 
-def _iso(m: re.Match) -> str | None:
+def _iso(m: re.Match[str]) -> str | None:
     y, mo, d, h, mi, s, fraction, z = m.groups()
     zone = _zone(z.upper() if z and z.upper() == "Z" else z)
     if h is None:
@@ -55,7 +58,7 @@ def _iso(m: re.Match) -> str | None:
     return _build(y, mo, d, h, mi, s, zone or None, fraction=fraction)
 
 
-def _text(m: re.Match) -> str | None:
+def _text(m: re.Match[str]) -> str | None:
     g = m.groupdict()
     month = MONTHS.get((g["m1"] or g["m2"] or "")[:3].lower())
     year = g["y1"] or g["y2"]
@@ -71,7 +74,7 @@ def _text(m: re.Match) -> str | None:
     return _build(year, month, g["d1"] or g["d2"], h, g["mi"], g["s"], zone, named)
 
 
-def parse_date(raw) -> str | None:
+def parse_date(raw: Any) -> str | None:
     """ISO 8601 for a date string the page gives, or None when it is not a date."""
     if isinstance(raw, (int, float)) and EPOCH_MIN <= raw / (1000 if raw > 1e11 else 1) <= EPOCH_MAX:
         return datetime.fromtimestamp(raw / (1000 if raw > 1e11 else 1), timezone.utc).isoformat()

@@ -1,9 +1,12 @@
 """Raw metadata sources of a page: JSON-LD nodes (with @id references resolved), meta tags, microdata."""
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from lxml.html import HtmlElement
 
@@ -13,6 +16,7 @@ ARTICLE_TYPES = re.compile(r"(article|posting|report|blog)$", re.IGNORECASE)   #
 PAGE_TYPES = re.compile(r"page$", re.IGNORECASE)                                 # WebPage, CollectionPage ...
 MAX_JSONLD_CHARS = 2_000_000   # larger scripts are data dumps, not page metadata
 MAX_NODES = 300                # JSON-LD nodes read per page
+TEXT_TAGS = ("p", "span", "div", "time", "address", "small", "li", "strong", "b", "em")   # near_headline
 MAX_DEPTH = 6                  # nesting followed inside one JSON-LD node (mainEntity, isPartOf ...)
 
 
@@ -20,11 +24,11 @@ MAX_DEPTH = 6                  # nesting followed inside one JSON-LD node (mainE
 class JsonLd:
     """The page's JSON-LD: every node, an @id index, and the article node when there is one."""
 
-    nodes: list[dict] = field(default_factory=list)
-    by_id: dict[str, dict] = field(default_factory=dict)
-    article: dict | None = None
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    article: dict[str, Any] | None = None
 
-    def resolve(self, value):
+    def resolve(self, value: Any) -> Any:
         """A node for an {"@id": ...} reference, the value itself otherwise."""
         if isinstance(value, dict) and "@id" in value and isinstance(value["@id"], str):
             target = self.by_id.get(value["@id"])
@@ -36,17 +40,17 @@ class JsonLd:
         """The type of the page node (CollectionPage, AboutPage ...) when there is no article node."""
         return next((t for n in self.nodes for t in node_types(n) if PAGE_TYPES.search(t)), None)
 
-    def first(self, *types: str) -> dict | None:
+    def first(self, *types: str) -> dict[str, Any] | None:
         wanted = {t.lower() for t in types}
         return next((n for n in self.nodes if wanted & {t.lower() for t in node_types(n)}), None)
 
 
-def node_types(node: dict) -> list[str]:
+def node_types(node: dict[str, Any]) -> list[str]:
     t = node.get("@type", [])
     return [x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
 
 
-def _walk(data, nodes: list[dict], depth: int = 0) -> None:
+def _walk(data: Any, nodes: list[dict[str, Any]], depth: int = 0) -> None:
     if len(nodes) >= MAX_NODES or depth > MAX_DEPTH:
         return
     if isinstance(data, list):
@@ -113,3 +117,23 @@ def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
     """Elements with itemprop `prop` (outside <meta>, which read_meta covers)."""
     return [el for el in tree.xpath(f".//*[contains(@itemprop, '{prop}')]")
             if el.tag != "meta" and prop in el.get("itemprop").split()]
+
+
+def near_headline(tree: HtmlElement, limit: int) -> Iterator[HtmlElement]:
+    """Elements after the first <h1> in page order (inside them too), then after its wrapper, at most `limit`:
+    where a byline or dateline sits."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return
+    seen = 0
+    starts = [h1]
+    parent = h1.getparent()
+    if parent is not None and parent.tag not in ("body", "article", "main"):
+        starts.append(parent)
+    for start in starts:
+        for sibling in start.itersiblings():
+            for el in sibling.iter(*TEXT_TAGS):
+                yield el
+                seen += 1
+                if seen >= limit:
+                    return

@@ -9,6 +9,8 @@ mention the words are never taken.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 
 SHORT = 200      # a one-line prompt or label
@@ -26,7 +28,7 @@ class PhraseRule:
     max_chars: int = SHORT
 
 
-def _rules(kind: str, match: str, max_chars: int, table: dict[str, tuple[str, ...]], name: str) -> list[PhraseRule]:
+def _rules(kind: str, match: str, max_chars: int, table: Mapping[str, tuple[str, ...]], name: str) -> list[PhraseRule]:
     return [
         PhraseRule(f"{kind}:{lang}:{name}", kind, lang, "(?:" + "|".join(patterns) + ")", match, max_chars)
         for lang, patterns in table.items()

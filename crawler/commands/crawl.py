@@ -113,6 +113,8 @@ def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
         extra["CLEANWIRE_WORKERS"] = args.workers
     if args.deny_private:
         extra["CLEANWIRE_DENY_PRIVATE"] = True
+    if args.render:
+        extra["CLEANWIRE_RENDER"] = args.render
     if args.mode:
         extra["CLEANWIRE_MODE"] = args.mode
     if args.keep:
@@ -178,11 +180,13 @@ def run_crawl(sites: list[str], settings) -> dict:
     """Run the site spider in this process (the Twisted reactor starts once per process); its final stats."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.fetching.render import configure as configure_render
     from crawler.spiders.site import SiteSpider
     from crawler.state import StateError
 
     exporters = settings.getdict("FEED_EXPORTERS")
     settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
+    configure_render(settings)      # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
     failed: list[Exception] = []        # a state error while the crawl opens (locked since check_state): one line

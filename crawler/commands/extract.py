@@ -29,6 +29,7 @@ class Source:
     http_charset: str | None = None
     error: str | None = None
     fetched_at: str | None = None
+    js_shell: str | None = None     # the page is an application shell that was not rendered (its evidence)
 
 
 def add_common_arguments(parser) -> None:
@@ -39,6 +40,9 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("--drop", action="append", choices=KINDS, default=[], metavar="KIND",
                         help="always remove this boilerplate kind (repeatable)")
     parser.add_argument("--overrides", metavar="TOML", help='per-site selectors: [sites."example.com"] drop/keep')
+    parser.add_argument("--render", choices=("never", "auto", "always"), default=None,
+                        help="fetch pages built by scripts again in headless Chromium: never, auto (default: pages "
+                             "found to be js_shell, and sources-file sites with render = true) or always")
     parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
 
@@ -208,6 +212,8 @@ def fetch_sources(sources: list[Source], args) -> None:
     extra = {"LOG_LEVEL": "ERROR"}
     if args.ignore_robots:
         extra["ROBOTSTXT_OBEY"] = False
+    if getattr(args, "render", None):
+        extra["CLEANWIRE_RENDER"] = args.render
     pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra))
     for source in sources:
         if source.kind != "url" or source.error:
@@ -218,6 +224,7 @@ def fetch_sources(sources: list[Source], args) -> None:
             continue
         source.data, source.url, source.http_charset, source.fetched_at = (
             page.body, page.url, page.http_charset, page.fetched_at)
+        source.js_shell = page.meta.get("js_shell")
 
 
 def run(args) -> int:
@@ -245,7 +252,9 @@ def run(args) -> int:
             except CleanwireError as exc:
                 source.error = exc.reason
             else:
-                if article is None:
+                if article is None and source.js_shell:
+                    source.error = f"not an article: {source.js_shell}"
+                elif article is None:
                     source.error = "not an article (no main content)"
                 else:
                     records.append(article.to_dict())

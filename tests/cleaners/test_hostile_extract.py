@@ -131,6 +131,7 @@ def measured() -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.e2e
 def test_outcome_and_bounds(measured, name):
     result = measured[name]
     assert result["outcome"] == CASES[name][1], result
@@ -140,6 +141,7 @@ def test_outcome_and_bounds(measured, name):
         assert result["error"].startswith(URL + ": ")
 
 
+@pytest.mark.e2e
 def test_error_reasons(measured):
     assert measured["empty body"]["error"].endswith("empty document")
     assert measured["PNG as HTML"]["error"].endswith("not HTML: the bytes are a PNG image")
@@ -155,15 +157,18 @@ def test_error_reasons(measured):
 @pytest.mark.parametrize("name", ["nesting 250 deep", "NUL bytes", "charset declared wrong", "UTF-16 with BOM",
                                   "UTF-16 without BOM", "JSON-LD truncated", "JSON-LD 10 MB blob",
                                   "JSON-LD nested 100,000 deep", "JSON-LD objects 50,000 deep"])
+@pytest.mark.e2e
 def test_article_text_survives(measured, name):
     assert measured[name]["text"] == TEXT
     assert measured[name]["title"] == TITLE
 
 
+@pytest.mark.e2e
 def test_broken_utf8_is_read_as_utf8(measured):
     assert measured["invalid UTF-8"]["text"] == TEXT.replace("Paragraph 3", "Paragraph \ufffd\ufffd3")
 
 
+@pytest.mark.e2e
 def test_lone_surrogates_dropped(measured):
     assert measured["lone surrogate entities"]["text"] == TEXT.replace("Paragraph 2:", "Paragraph 2:\ufffd\ufffd\ufffd")
 
@@ -184,6 +189,7 @@ def test_declared_charset_the_bytes_fit_wins_over_a_wrong_header():
     assert extract(html, url=URL, http_charset="utf-8").text == "\n\n".join(paras)
 
 
+@pytest.mark.e2e
 def test_cli_reports_each_bad_input_and_goes_on(tmp_path):
     files = {"empty.html": b"", "image.html": CASES["PNG as HTML"][0](), "deep.html": CASES["nesting 100,000 deep"][0](),
              "good.html": page().encode(), "utf16.html": CASES["UTF-16 without BOM"][0]()}

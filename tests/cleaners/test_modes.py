@@ -91,6 +91,7 @@ def _cli(*args):
                           capture_output=True, cwd=ROOT, timeout=120)
 
 
+@pytest.mark.e2e
 def test_cli_keep_promo_and_drop():
     kept = json.loads(_cli("--keep", "promo").stdout)
     assert "TSMC reportedly asked to buy 49% of Intel to secure U.S. tariff cuts for Taiwan" in kept["text"]
@@ -103,6 +104,7 @@ def test_cli_keep_promo_and_drop():
     assert _cli("--mode", "fast").returncode == 2
 
 
+@pytest.mark.e2e
 def test_known_titles_mark_unlinked_headlines_as_promos(tmp_path):
     headline = "Ferry operator orders two electric boats for the northern route"
     html = _page("".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3]) + f"<p>{headline}</p><p>{PARAGRAPHS[3]}</p>")

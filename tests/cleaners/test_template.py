@@ -1,6 +1,8 @@
 """Site template learning: blocks a site repeats on N+ articles leave every record as kind `template`."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import shutil
 import subprocess
@@ -70,6 +72,7 @@ def promo_site(dst: Path) -> Path:
     return dst
 
 
+@pytest.mark.e2e
 def test_a_promo_and_footer_on_every_article_are_in_no_record_from_the_first_page_on(tmp_path):
     from cleaners import extract
 

@@ -127,6 +127,7 @@ def _cli(*args, input=None):
                           capture_output=True, cwd=ROOT, input=input, timeout=120)
 
 
+@pytest.mark.e2e
 def test_cli_file_stdin_and_directory(seed_text, tmp_path):
     out = _cli("-", "--format", "text", input=seed_text.encode())
     assert out.returncode == 0, out.stderr
@@ -144,6 +145,7 @@ def test_cli_file_stdin_and_directory(seed_text, tmp_path):
     assert [r["authors"] for r in records] == [["Ruta R Deshpande"], ["Lucía Romero"]]
 
 
+@pytest.mark.e2e
 def test_cli_titles_file(seed_text, tmp_path):
     titles = tmp_path / "titles.txt"
     titles.write_text(f"{HEADINGS[2]}\n\nSome other headline of the site\n", "utf-8")

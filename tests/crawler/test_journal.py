@@ -108,6 +108,7 @@ def output_lines(out: Path) -> list[tuple[Path, int, bytes]]:
     return lines
 
 
+@pytest.mark.e2e
 def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tmp_path):
     state_path, out = tmp_path / "state.db", tmp_path / "out"
     template = TEMPLATE.format(out=out)
@@ -143,6 +144,7 @@ def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tm
         assert state.pending() == []
 
 
+@pytest.mark.e2e
 def test_a_rerun_after_a_complete_run_emits_nothing(tmp_path):
     state_path, out = tmp_path / "state.db", tmp_path / "out"
     template = TEMPLATE.format(out=out)
@@ -248,6 +250,7 @@ def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[di
     return kept
 
 
+@pytest.mark.e2e
 def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_path):
     first = crawl_with(pipeline_for(tmp_path), [article(1, "one"), article(2, "two"), article(3, "three")])
     assert [(r["url"][-1], r["revision"]) for r in first] == [("1", 1), ("2", 1), ("3", 1)]
@@ -273,6 +276,7 @@ def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_pat
     assert (summary["status"], summary["counts"]["emitted"], summary["counts"]["unchanged"]) == ("finished", 0, 1)
 
 
+@pytest.mark.e2e
 def test_a_run_stopped_by_a_failed_batch_counts_only_the_committed_records(tmp_path, monkeypatch):
     import errno
 
@@ -305,6 +309,7 @@ def test_a_run_stopped_by_a_failed_batch_counts_only_the_committed_records(tmp_p
         assert len([row for row in state.emitted() if row["run_id"] == 2]) == 2
 
 
+@pytest.mark.e2e
 def test_state_pipeline_is_off_without_a_template(tmp_path):
     from scrapy.exceptions import NotConfigured
 
@@ -312,6 +317,7 @@ def test_state_pipeline_is_off_without_a_template(tmp_path):
         pipeline_for(tmp_path, CLEANWIRE_OUTPUT_TEMPLATE="")
 
 
+@pytest.mark.e2e
 def test_a_second_pipeline_on_the_same_state_is_refused(tmp_path):
     from crawler.state import RunLockedError
 
@@ -349,6 +355,7 @@ def kill_crawl_after(child: subprocess.Popen, out: Path, lines: int) -> None:
     child.wait(5)
 
 
+@pytest.mark.e2e
 def test_a_crawl_killed_twice_then_rerun_emits_every_article_once_and_later_only_what_is_new(tmp_path):
     from crawler.testsite import FixtureSite
 

@@ -31,6 +31,7 @@ def holder(tmp_path):
     child.wait(5)
 
 
+@pytest.mark.e2e
 def test_a_second_run_is_refused_with_the_holders_pid_and_start_time(tmp_path, holder):
     with StateStore(tmp_path / "state.db") as state:
         started = state.lock_holder()["started"]
@@ -43,6 +44,7 @@ def test_a_second_run_is_refused_with_the_holders_pid_and_start_time(tmp_path, h
         RunLock(tmp_path / "state.db").assert_free()              # the check a crawl makes before starting
 
 
+@pytest.mark.e2e
 def test_assert_free_takes_nothing(tmp_path, holder):
     holder.send_signal(signal.SIGKILL)
     holder.wait(5)
@@ -53,6 +55,7 @@ def test_assert_free_takes_nothing(tmp_path, holder):
         assert state.lock_holder()["pid"] == holder.pid           # the stale row is left for the next run
 
 
+@pytest.mark.e2e
 def test_the_lock_of_a_sigkilled_holder_is_taken_over(tmp_path, holder):
     holder.send_signal(signal.SIGKILL)
     holder.wait(5)

@@ -68,6 +68,7 @@ def test_band_layout_finds_pairs_at_the_threshold():
     assert 1 - (1 - 0.9 ** (rows + 1)) ** (128 // (rows + 1)) < 0.995
 
 
+@pytest.mark.e2e
 def test_syndicated_copy_matches(index):
     original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
     copy = record(syndicated_copy(), "https://wire.example/2025/12/12/taiwan-envoy/")
@@ -80,6 +81,7 @@ def test_syndicated_copy_matches(index):
     assert index.check_and_add(original["url"], original["text"]) is None     # a record never duplicates itself
 
 
+@pytest.mark.e2e
 def test_articles_sharing_only_boilerplate_do_not_match(index):
     a = record((PAGES / "arc" / "utility-rates-heating-bill.html").read_bytes(), "https://a.example/rates/")
     b = record((PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html").read_bytes(),
@@ -90,6 +92,7 @@ def test_articles_sharing_only_boilerplate_do_not_match(index):
     assert len(index) == 2
 
 
+@pytest.mark.e2e
 def test_index_persists_across_instances(tmp_path):
     path = tmp_path / "neardup.db"
     original = record(SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/")
@@ -109,6 +112,7 @@ def test_threshold_is_checked(conn):
         NearDupIndex(conn, threshold=1.5)
 
 
+@pytest.mark.e2e
 def test_pipeline_marks_or_drops(tmp_path):
     with pytest.raises(NotConfigured):
         NearDupPipeline.from_crawler(get_crawler(settings_dict={}))
@@ -138,6 +142,7 @@ def redis_pipeline(url: str, worker: str, **settings) -> NearDupPipeline:
     return NearDupPipeline.from_crawler(crawler)
 
 
+@pytest.mark.e2e
 def test_workers_of_a_redis_crawl_share_one_index(redis_url):
     """Under --redis the bands live in Redis: a copy handled by worker w1 is a near-duplicate of w0's original."""
     import redis
@@ -158,6 +163,7 @@ def test_workers_of_a_redis_crawl_share_one_index(redis_url):
     assert keys and all(k.startswith("cleanwire:default:neardup:") for k in keys)
 
 
+@pytest.mark.e2e
 def test_redis_index_refuses_another_layout(redis_url):
     import redis
 
@@ -180,6 +186,7 @@ def site_articles() -> dict[str, str]:
     return texts
 
 
+@pytest.mark.e2e
 def test_fixture_site_wire_copy_is_the_only_pair_at_0_8(conn):
     """The site's wire story and its reprint (dateline, byline, one sentence of 258 words): Jaccard 0.85."""
     texts = site_articles()

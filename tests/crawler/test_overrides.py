@@ -77,6 +77,7 @@ def test_bad_override_tables_name_the_problem(tmp_path, toml, message):
     assert info.value.reason.startswith(message)
 
 
+@pytest.mark.e2e
 def test_invalid_toml_is_one_line_naming_the_file(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text('[sites."example.com"\ndrop = [".x"]\n', "utf-8")

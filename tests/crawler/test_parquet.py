@@ -34,7 +34,9 @@ def test_arrow_schema_is_nested_not_json_strings():
     blocks = schema.field("blocks").type
     assert pa.types.is_list(blocks) and pa.types.is_struct(blocks.value_type)
     block = blocks.value_type
-    assert [block.field(i).name for i in range(block.num_fields)] == ["type", "text", "level", "items", "rows"]
+    assert [block.field(i).name for i in range(block.num_fields)] == [
+        "type", "text", "level", "items", "rows", "header", "src", "caption", "credit", "alt", "provider", "url",
+        "attribution"]
     assert block.field("level").type == pa.int64()
     assert block.field("rows").type == pa.list_(pa.list_(pa.string()))
     assert not block.field("text").nullable and block.field("level").nullable
@@ -46,6 +48,7 @@ def test_arrow_schema_is_nested_not_json_strings():
     assert not schema.field("text").nullable and schema.field("description").nullable
 
 
+@pytest.mark.e2e
 def test_exporter_writes_row_groups_and_reads_back(tmp_path):
     crawler = get_crawler(settings_dict={"CLEANWIRE_PARQUET_ROW_GROUP_ITEMS": 2})
     records = fixture_records()
@@ -97,6 +100,7 @@ def pages_server(httpserver):
     return httpserver
 
 
+@pytest.mark.e2e
 def test_scrapy_crawl_parquet_matches_jsonl(pages_server, tmp_path):
     urls = [pages_server.url_for(f"/{p.stem}/") for p in FIXTURES]
     parquet_path, jsonl_path = tmp_path / "out.parquet", tmp_path / "out.jsonl"
@@ -118,6 +122,7 @@ def test_scrapy_crawl_parquet_matches_jsonl(pages_server, tmp_path):
             assert record[name] == expected[name], name
 
 
+@pytest.mark.e2e
 def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
     from conftest import CLEANWIRE
 
@@ -135,6 +140,7 @@ def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
 
 # ------------------------------------------------------------ a Parquet write that fails partway
 
+@pytest.mark.e2e
 def test_a_crawl_whose_parquet_output_fills_the_disk_is_one_error_line_and_exit_1(tmp_path):
     from crawler.testsite import FixtureSite
     from test_faults import crawl, tmpfs
@@ -167,6 +173,7 @@ def test_a_feed_whose_last_flush_fails_is_a_run_failure_not_a_traceback_at_store
     assert exporter.writer is None and exporter.file.closed
 
 
+@pytest.mark.e2e
 def test_extract_parquet_to_a_full_disk_under_stdout_is_one_line(tmp_path):
     from test_faults import tmpfs
 
@@ -176,6 +183,7 @@ def test_extract_parquet_to_a_full_disk_under_stdout_is_one_line(tmp_path):
     assert (result.returncode, result.stderr) == (1, "cleanwire extract: <stdout>: cannot write (No space left on device)\n")
 
 
+@pytest.mark.e2e
 def test_extract_parquet_to_a_pipe():
     command = [sys.executable, "-m", "crawler", "extract", *map(str, FIXTURES)]
     result = subprocess.run([*command, "--format", "parquet"], cwd=ROOT, capture_output=True, timeout=120)
@@ -187,6 +195,7 @@ def test_extract_parquet_to_a_pipe():
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "json"])
+@pytest.mark.e2e
 def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp_path, suffix):
     from crawler.testsite import FixtureSite
     from test_faults import crawl, tmpfs
@@ -203,3 +212,19 @@ def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp
     [emitted] = re.findall(r"articles emitted +(\d+)", result.stderr)
     if suffix == "jsonl":           # the summary counts the lines that reached the disk, not the 48 extracted
         assert 0 < int(emitted) == written.count(b"\n") < 48
+
+
+def test_structure_blocks_chunks_and_markdown_round_trip(tmp_path):
+    from cleaners import Options
+    from cleaners.schema.arrow import record_to_row
+
+    page = PAGES / "structure-en" / "harbour-record-year.html"
+    options = Options(chunk_tokens=60, record_markdown=True)
+    record = extract(page.read_bytes(), url="https://www.baysidecourier.example/b/", options=options).to_dict()
+    kinds = {b["type"] for b in record["blocks"]}
+    assert {"figure", "embed", "table", "quote"} <= kinds
+    table = pa.Table.from_pylist([record_to_row(record)], schema=arrow_schema())
+    pq.write_table(table, tmp_path / "one.parquet")
+    back = row_to_record(pq.read_table(tmp_path / "one.parquet").to_pylist()[0])
+    assert back == record
+    assert [b["alt"] for b in back["blocks"] if b["type"] == "figure"][-1] is None   # a null that is asked for

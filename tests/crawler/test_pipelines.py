@@ -40,6 +40,7 @@ def run(pipeline, item):
     return asyncio.run(pipeline.process_item(item))
 
 
+@pytest.mark.e2e
 def test_worker_record_equals_in_process_extraction(extract_pipeline):
     body = ARTICLE.read_bytes()
     record = run(extract_pipeline, page(body))
@@ -50,24 +51,28 @@ def test_worker_record_equals_in_process_extraction(extract_pipeline):
     assert extract_pipeline.workers == 1 and extract_pipeline.in_flight == 2
 
 
+@pytest.mark.e2e
 def test_not_article_is_dropped_with_counted_reason(extract_pipeline):
     with pytest.raises(DropItem, match="not an article"):
         run(extract_pipeline, page(NOT_ARTICLE))
     assert extract_pipeline.stats.get_value("cleanwire/skipped/too_little_text") == 1
 
 
+@pytest.mark.e2e
 def test_binary_input_is_dropped_as_bad_input(extract_pipeline):
     with pytest.raises(DropItem):
         run(extract_pipeline, page(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4))
     assert extract_pipeline.stats.get_value("cleanwire/errors/bad_input") == 1
 
 
+@pytest.mark.e2e
 def test_unsure_page_needs_many_words(extract_pipeline):
     with pytest.raises(DropItem, match="no article signal"):
         run(extract_pipeline, page(ARTICLE.read_bytes(), verdict="unknown"))
     assert extract_pipeline.stats.get_value("cleanwire/skipped/short_unsure_page") == 1
 
 
+@pytest.mark.e2e
 def test_other_items_pass_through(extract_pipeline):
     assert run(extract_pipeline, {"a": 1}) == {"a": 1}
 
@@ -103,6 +108,7 @@ def test_dedup_by_canonical_url_and_content_hash():
             stats.get_value("cleanwire/articles")) == (2, 1, 4)
 
 
+@pytest.mark.e2e
 def test_since_drops_older_articles_and_is_off_by_default():
     with pytest.raises(NotConfigured):
         SincePipeline.from_crawler(get_crawler())
@@ -147,6 +153,7 @@ def test_summary_counts_the_records_written_not_the_pages_extracted():
     assert progress_line(summary) == "fetched 60  articles 5  skipped 0  errors 0  30.0 pages/s"
 
 
+@pytest.mark.e2e
 def test_crawl_delay_from_robots_raises_the_slot_delay():
     class Slot:
         delay = 0.0
@@ -177,6 +184,7 @@ def test_crawl_delay_off_without_robots():
         CrawlDelay.from_crawler(get_crawler(settings_dict={"ROBOTSTXT_OBEY": False}))
 
 
+@pytest.mark.e2e
 def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
     from crawler.extensions import Backoff
 

@@ -132,6 +132,7 @@ def site(httpserver):
     return httpserver
 
 
+@pytest.mark.e2e
 def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
     import subprocess
     import sys

@@ -77,6 +77,7 @@ def check(guard: SafetyMiddleware, url: str) -> str | None:
     ("ftp://127.0.0.1/x", "the ftp scheme is not fetched"),
     ("data:text/html,<p>x</p>", "the data scheme is not fetched"),
 ])
+@pytest.mark.e2e
 def test_unnamed_private_targets_and_other_schemes_are_refused(url, reason):
     guard = middleware(["127.0.0.1"])
     message = check(guard, url)
@@ -85,6 +86,7 @@ def test_unnamed_private_targets_and_other_schemes_are_refused(url, reason):
     assert guard.stats.get_value(f"cleanwire/refused/{kind}") == 1
 
 
+@pytest.mark.e2e
 def test_named_and_public_hosts_pass_and_dns_is_cached():
     calls: list[str] = []
     guard = middleware(["127.0.0.1", "intranet.test"], calls=calls)
@@ -94,10 +96,12 @@ def test_named_and_public_hosts_pass_and_dns_is_cached():
     assert guard.stats.get_value("cleanwire/refused/private") is None
 
 
+@pytest.mark.e2e
 def test_unresolvable_host_is_left_to_the_downloader():
     assert check(middleware([]), "http://nxdomain.test/") is None
 
 
+@pytest.mark.e2e
 def test_deny_private_refuses_named_private_sites():
     guard = middleware(["127.0.0.1", "intranet.test"], deny_private=True)
     assert "named, but private targets are denied" in check(guard, "http://127.0.0.1:8000/")
@@ -108,6 +112,7 @@ def test_deny_private_refuses_named_private_sites():
 
 @pytest.mark.parametrize("location,scheme", [(b"file:///etc/passwd", "file"), (b"ftp://127.0.0.1/x", "ftp"),
                                              (b"data:text/html,hi", "data")])
+@pytest.mark.e2e
 def test_redirect_to_another_scheme_is_refused(location, scheme):
     guard = middleware(["127.0.0.1"])
     request = Request("http://127.0.0.1:8000/go")
@@ -188,6 +193,7 @@ def run_crawl(origin: str, out: Path, *extra: str, proxy: Server | None = None) 
     return proc, stats
 
 
+@pytest.mark.e2e
 def test_crawl_refuses_private_sitemaps_and_redirects_without_sending_a_packet(tmp_path):
     trap_routes = {"/secret": (200, {}, b"secret"), "/redirected": (200, {}, ARTICLE)}
     with Server(trap_routes, host="127.0.0.2") as other, Server({}) as proxy:
@@ -222,6 +228,7 @@ def test_crawl_refuses_private_sitemaps_and_redirects_without_sending_a_packet(t
     assert elapsed < 90
 
 
+@pytest.mark.e2e
 def test_deny_private_refuses_a_named_loopback_site(tmp_path):
     with Server({"/": (200, {}, ARTICLE), "/robots.txt": (200, {}, b"")}) as site:
         proc, stats = run_crawl(site.origin, tmp_path / "out.jsonl", "--deny-private")
@@ -270,6 +277,7 @@ def test_billion_laughs_is_not_expanded():
     assert all(len(e.url) < 200 for e in entries)
 
 
+@pytest.mark.e2e
 def test_crawl_of_an_xxe_sitemap_sends_no_entity_request(tmp_path):
     routes = {"/robots.txt": (200, {}, b"Sitemap: {ORIGIN}/sitemap.xml\n"), "/": (200, {}, b"<html><body>home</body></html>")}
     with Server(routes) as site:
@@ -306,6 +314,7 @@ def resolver_for(named_urls: list[str], deny_private: bool = False):
     return GuardedResolver.from_crawler(crawler, reactor)
 
 
+@pytest.mark.e2e
 def test_resolver_refuses_unnamed_private_answers():
     from twisted.internet.error import DNSLookupError
 
@@ -319,6 +328,7 @@ def test_resolver_refuses_unnamed_private_answers():
         resolver_for(["http://news.example/"], deny_private=True).check("10.0.0.5", "news.example")
 
 
+@pytest.mark.e2e
 def test_crawl_never_connects_to_an_unnamed_name_resolving_to_loopback(tmp_path):
     """The middleware is switched off here: the resolver alone must stop `localhost` (an unnamed loopback name)."""
     with Server({"/secret": (200, {}, ARTICLE)}) as trap:
@@ -336,6 +346,7 @@ def test_crawl_never_connects_to_an_unnamed_name_resolving_to_loopback(tmp_path)
     assert stats == {"cleanwire/refused/private_dns": 2}          # its robots.txt and the sitemap
 
 
+@pytest.mark.e2e
 def test_safety_off_switches_both_guards_off():
     from twisted.internet import reactor
 

@@ -147,6 +147,7 @@ def test_lastmod_moved_compares_dates_not_strings():
     assert lastmod_moved("yesterday", "today") is True
 
 
+@pytest.mark.e2e
 def test_template_blocks_count_distinct_articles(state):
     for n in range(3):
         state.observe_blocks("news.example", f"https://news.example/{n}",
@@ -269,6 +270,7 @@ HOLDER = ("import sys, time\nfrom crawler.state import RunLock\nRunLock(sys.argv
           "print('held', flush=True)\ntime.sleep(60)\n")
 
 
+@pytest.mark.e2e
 def test_taking_over_a_dead_runs_lock_is_said_on_stderr(tmp_path):
     import signal
     import subprocess

@@ -85,6 +85,7 @@ def test_warc_date_is_fetched_at():
     assert warc_date_to_iso("2026-03-04T05:06:07Z") == "2026-03-04T05:06:07+00:00"
 
 
+@pytest.mark.e2e
 def test_extract_warc_emits_exactly_the_html_articles(tmp_path):
     warc = tmp_path / "crawl.warc.gz"
     write_common_crawl_style(warc)
@@ -135,6 +136,7 @@ with _pool(2, Options()) as pool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warmed pool is forked on Linux only")
+@pytest.mark.e2e
 def test_workers_start_with_the_language_model_loaded():
     out = subprocess.run([sys.executable, "-c", WORKER_PROBE], capture_output=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr.decode()
@@ -163,6 +165,7 @@ def test_a_dead_worker_ends_the_run_with_a_file_error_and_keeps_the_records_befo
     assert tally.skipped["not extracted (a worker died)"] > 0
 
 
+@pytest.mark.e2e
 def test_unreadable_warc_is_reported(tmp_path):
     bad = tmp_path / "bad.warc.gz"
     bad.write_bytes(b"this is not a WARC file at all\n" * 10)
@@ -179,6 +182,7 @@ def test_middleware_not_configured_without_setting():
         WarcWriter.from_crawler(get_crawler(settings_dict={}))
 
 
+@pytest.mark.e2e
 def test_rotation_by_size(tmp_path):
     crawler = get_crawler(settings_dict={"CLEANWIRE_WARC": str(tmp_path / "a.warc.gz"), "CLEANWIRE_WARC_MAX_BYTES": 1})
     middleware = WarcWriter.from_crawler(crawler)
@@ -209,6 +213,7 @@ def site(httpserver):
     return httpserver
 
 
+@pytest.mark.e2e
 def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
     urls = [site.url_for(f"/{name}/") for name in ("plain", "gzip", "br", "zstd")]
     warc = tmp_path / "fetch.warc.gz"
@@ -236,6 +241,7 @@ def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
             k: v for k, v in first[url].items() if k != "fetched_at"}
 
 
+@pytest.mark.e2e
 def test_extract_warc_streams_to_parquet(tmp_path):
     import pyarrow.parquet as pq
 
