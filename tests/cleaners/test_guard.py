@@ -110,8 +110,10 @@ def test_empty_fr_falls_back_to_trafilatura(validate):
 
 def test_privacy_notice_en_without_guard_or_privacy_rule_is_the_body():
     options = Options(guard=False, disabled_rules=frozenset({"consent:en:privacy"}))
-    text = extract(_page("privacy-notice-en.html"), url=URL, options=options).text
-    assert text.startswith("CCPA Right to Opt-Out of the Sale of Your Personal Information")
+    result = clean(_page("privacy-notice-en.html"), URL, options)
+    kept = [c.text for c in result.candidates if not c.removed]
+    assert len(kept) == 1 and kept[0].startswith("CCPA Right to Opt-Out of the Sale of Your Personal Information")
+    assert result.article is None and result.access.state == "consent_wall"   # the article is lost all the same
 
 
 def test_privacy_notice_en_is_never_the_body():
