@@ -375,6 +375,7 @@ class ExtractPipeline:
         if self.pool is None:
             self.open_spider()
         options = self.options.with_(fetched_at=fetched_at)
+        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
             return await self._run(fn or extract_record, url, (body, url, options, http_charset, *extra))
 
