@@ -17,15 +17,15 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.pipelines import extract_record
-from crawler.rejects import fetch_failed, page_skipped
+from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
-from crawler.state import StateStore, site_of, utcnow
-from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
 
 logger = logging.getLogger(__name__)
 
