@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.testsite import FixtureSite  # noqa: E402
+from crawler.demo.server import FixtureSite  # noqa: E402
 
 SOURCE = ROOT / "fixtures" / "jssite"
 ARTICLE = SOURCE / "www" / "2025" / "03" / "harbour-lights-return"

@@ -6,7 +6,7 @@ from typing import Any
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 SCHEMA_VERSION = "1.1"
@@ -72,7 +72,7 @@ class Removal:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"kind": self.kind, "rule": self.rule, "text": self.text}     # asdict(), without its deep copy
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Media:
     credit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"url": self.url, "caption": self.caption, "credit": self.credit}     # asdict(), without its deep copy
 
 
 @dataclass
@@ -201,6 +201,8 @@ class Article:
         return record
 
     def _record(self) -> dict[str, Any]:
+        text = self.text        # joined once: word count, reading time and hash read it too
+        words = len(WORD.findall(text))
         return {
             "schema_version": SCHEMA_VERSION,
             "url": self.url,
@@ -225,12 +227,12 @@ class Article:
             "truncated": self.truncated,
             "tdm_reserved": self.tdm_reserved,
             "blocks": [b.to_dict() for b in self.blocks],
-            "text": self.text,
-            "word_count": self.word_count,
-            "reading_time_minutes": self.reading_time_minutes,
+            "text": text,
+            "word_count": words,
+            "reading_time_minutes": max(1, round(words / WORDS_PER_MINUTE)) if words else 0,
             "removed": [r.to_dict() for r in self.removed],
             "provenance": self.provenance,
-            "content_hash": self.content_hash,
+            "content_hash": content_hash(text),
             "revision": self.revision,
             "previous_hash": self.previous_hash,
             "duplicate_of": self.duplicate_of,

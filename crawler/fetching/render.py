@@ -219,14 +219,8 @@ def shell_evidence(body: bytes, url: str, status: int | None = None, headers=Non
     """Why the page is a `js_shell` (an application shell whose article scripts build), or None."""
     if reason and reason.startswith("js_shell"):
         return reason
-    try:
-        from cleaners.access import classify
-    except ImportError:          # before the access classifier: the rejects' shell rule
-        from crawler.rejects import _tree, shell_reason, visible_words
+    from cleaners.access import classify
 
-        tree = _tree(body) if body.strip() else None
-        why = shell_reason(tree, visible_words(tree))
-        return f"js_shell ({why})" if why else None
     access = classify(body, status, headers, url=url)
     return access.describe() if access.state == "js_shell" else None
 
@@ -316,7 +310,7 @@ class Renderer:
         """scrapy-playwright's handler, created and launched at the first render."""
         async with self.start_lock:
             if self.handler is None:
-                from crawler.safety import SafetyMiddleware
+                from crawler.fetching.safety import SafetyMiddleware
 
                 proxy = _SettingsView(self.crawler, self.playwright_settings())
                 handler = _guarded_handler(self)(proxy)
@@ -452,7 +446,7 @@ class Renderer:
 
     async def refused(self, url: str, kind: str | None, page) -> bool:
         """True for a request the page must not make: images, fonts and media (not needed for the text), other
-        schemes, targets the request guard refuses (crawler.safety, as for plain fetches), and anything once
+        schemes, targets the request guard refuses (crawler.fetching.safety, as for plain fetches), and anything once
         the page's bytes are spent."""
         from scrapy import Request
         from scrapy.exceptions import IgnoreRequest

@@ -13,19 +13,19 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.pipelines import extract_record
-from crawler.rejects import fetch_failed, page_skipped
+from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
-from crawler.state import StateStore, site_of, utcnow
-from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -504,9 +504,13 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
-        if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
+        html = isinstance(response, HtmlResponse) or b"html" in content_type      # text/html, application/xhtml+xml
+        if not html and (not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES)):
             for out in self.parse_xml_or_skip(response):
                 yield out
+            return
+        if not html:        # text/plain, JSON, CSS...: never sent to an extraction worker
+            self.skip_page(response, "not_html", "not HTML")
             return
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners import extract
 from cleaners.markdown import block_markdown, escape, front_matter, to_markdown, yaml_string
@@ -64,6 +66,15 @@ def test_front_matter_parses_back_with_a_yaml_parser():
     assert data["title"] == record["title"]
     assert data["tags"] == ["x", "null", "true", "1.5"]
     assert data["authors"] == RECORD["authors"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40), st.lists(st.text(max_size=10), max_size=3))
+def test_any_title_and_authors_parse_back(title, authors):
+    import yaml
+
+    data = yaml.safe_load(front_matter(dict(RECORD, title=title, authors=authors)).strip("-\n"))
+    assert (data["title"], data["authors"]) == (title, authors)
 
 
 @pytest.mark.parametrize("text, escaped", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 
-from crawler.fetch import project_settings
+from crawler.fetching.fetch import project_settings
 from crawler.fetching.render import HANDLER, RENDER_META, RenderError, RenderPolicy, configure
 
 

@@ -10,9 +10,8 @@ from typing import ClassVar
 
 import pytest
 
-from crawler.testsite import FixtureSite
-
 from conftest import CLEANWIRE, FIXTURES, ROOT
+from crawler.demo.server import FixtureSite
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None,

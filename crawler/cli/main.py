@@ -1,4 +1,4 @@
-"""The `cleanwire` command line: one sub-command per module in crawler/commands."""
+"""The `cleanwire` command line: one sub-command per module of crawler/cli (COMMANDS names them)."""
 from __future__ import annotations
 
 import argparse
@@ -7,9 +7,9 @@ import os
 import sys
 
 from cleaners.errors import CleanwireError
-from crawler.output import OutputError
+from crawler.output.files import OutputError
 
-#: sub-command name -> module in crawler.commands (each has `add_arguments(parser)` and `run(args)`)
+#: sub-command name -> module in crawler.cli (each has `add_arguments(parser)` and `run(args)`)
 COMMANDS = {
     "extract": "extract",
     "bench": "bench",
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleanwire", description="Crawl news sites and extract clean article records.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
-        module = importlib.import_module(f"crawler.commands.{module_name}")
+        module = importlib.import_module(f"crawler.cli.{module_name}")
         doc = (module.__doc__ or "").strip().splitlines()[0]
         command = sub.add_parser(name, help=doc, description=doc)
         module.add_arguments(command)

@@ -1,7 +1,7 @@
 """Loopback HTTP server for the fixture news site (fixtures/site): crawl tests, `cleanwire demo` and benchmarks.
 
 Standard library only (no Scrapy), so tests and benchmarks can run it in-process or as
-`python -m crawler.testsite [--port P] [--extra N]`.
+`python -m crawler.demo.server [--port P] [--extra N]`.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "site"
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "site"
 PLACEHOLDER = b"{{ORIGIN}}"
 SUBSTITUTED = frozenset({".html", ".xml", ".txt", ".rss", ".atom"})  # text files that may carry {{ORIGIN}}
 CONTENT_TYPES = {
@@ -367,7 +367,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.testsite", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m crawler.demo.server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--extra", type=int, default=0, metavar="N", help="also serve N generated articles")

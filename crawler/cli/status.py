@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.commands.runs import add_state_argument, live_status
+from crawler.cli.runs import add_state_argument, live_status
 
 
 def add_arguments(parser) -> None:
@@ -13,7 +13,7 @@ def add_arguments(parser) -> None:
 
 
 def gather(state, min_articles: int) -> dict:
-    from crawler.state import pid_alive
+    from crawler.incremental.state import pid_alive
 
     holder = state.lock_holder()
     templates = state.template_counts(min_articles)
@@ -28,7 +28,7 @@ def gather(state, min_articles: int) -> dict:
 
 
 def run(args) -> int:
-    from crawler.state import open_existing
+    from crawler.incremental.state import open_existing
 
     with open_existing(args.state) as state:
         report = gather(state, args.min_articles)

@@ -18,11 +18,11 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from cleaners.errors import CleanwireError
+from crawler.discovery.normalize import try_normalize
 from crawler.engine import close_crawl
+from crawler.incremental.journal import _fsync_dir
+from crawler.incremental.state import StateError
 from crawler.items import Page
-from crawler.journal import _fsync_dir
-from crawler.state import StateError
-from crawler.urls import try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +130,8 @@ def redis_settings(url: str, output: str | None = None, state: str | None = None
     extra = {
         "CLEANWIRE_REDIS": url,
         "REDIS_URL": url,
-        "SCHEDULER": "crawler.distributed.ReliableScheduler",
-        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.ReliableQueue",
+        "SCHEDULER": "crawler.distributed.scheduler.ReliableScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.scheduler.ReliableQueue",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",     # keyed under CLEANWIRE_REDIS_KEY
         "SCHEDULER_PERSIST": True,          # other workers go on: the last one out clears the keys
     }

@@ -291,7 +291,7 @@ class NearDupPipeline:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
         threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
         if settings.get("CLEANWIRE_REDIS"):         # a distributed crawl: one index for all its workers
-            from crawler.distributed import Keys, _connect
+            from crawler.distributed.scheduler import Keys, _connect
 
             index = RedisNearDupIndex(_connect(settings), Keys(settings, crawler.spidercls.name).prefix, threshold)
         else:

@@ -5,7 +5,7 @@ import json
 import sys
 
 from cleaners.errors import InputError
-from crawler.output import check_output, write_atomic
+from crawler.output.files import check_output, write_atomic
 
 
 def add_arguments(parser) -> None:
@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from crawler.report import load, render_html, render_text
+    from crawler.reporting.report import load, render_html, render_text
 
     check_output(args.html)             # an unwritable --html: one line, before the summary is read
     try:

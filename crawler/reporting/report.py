@@ -16,7 +16,7 @@ from scrapy import signals
 
 from cleaners.explain import KIND_COLOURS
 from cleaners.options import KINDS
-from crawler.output import write_atomic
+from crawler.output.files import write_atomic
 
 logger = logging.getLogger(__name__)
 

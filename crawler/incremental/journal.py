@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from crawler.state import EmitDecision, EmittedEntry, StateError, StateStore, normalise_url
+from crawler.incremental.state import EmitDecision, EmittedEntry, StateError, StateStore, normalise_url
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ COUNT_COLUMNS = ("emitted", "new", "revised", "unchanged", "errors")
 
 
 def add_state_argument(parser) -> None:
-    from crawler.state import default_state_path
+    from crawler.incremental.state import default_state_path
 
     parser.add_argument("--state", metavar="PATH", default=str(default_state_path()),
                         help="the crawl state database (default: %(default)s)")
@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
 
 def live_status(run: dict, holder: dict | None) -> str:
     """A 'running' row is running only while its PID holds the lock; otherwise it was killed (repaired next run)."""
-    from crawler.state import pid_alive
+    from crawler.incremental.state import pid_alive
 
     if run["status"] != "running":
         return run["status"]
@@ -40,7 +40,7 @@ def duration(run: dict) -> str:
 
 
 def run(args) -> int:
-    from crawler.state import open_existing
+    from crawler.incremental.state import open_existing
 
     with open_existing(args.state) as state:
         holder = state.lock_holder()

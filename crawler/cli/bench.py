@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from cleaners.bench import bench, format_table, format_worst, worst
-    from crawler.output import write_atomic
+    from crawler.output.files import write_atomic
 
     roots = [Path(d) for d in args.directory]
     for root in roots:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
-from crawler.output import FORMATS, check_output, emit, format_for
+from crawler.output.files import FORMATS, check_output, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -70,7 +70,7 @@ def count(text: str) -> int:
 
 
 def _setting(text: str) -> tuple[str, str]:
-    from crawler.cli import parse_setting
+    from crawler.cli.main import parse_setting
 
     return parse_setting(text)
 
@@ -93,7 +93,7 @@ def add_arguments(parser) -> None:
 
 
 def options_from_args(args) -> Options:
-    from crawler.overrides import load_overrides
+    from crawler.extraction.overrides import load_overrides
 
     return Options(
         mode=args.mode or "balanced",
@@ -205,8 +205,8 @@ def fetch_sources(sources: list[Source], args) -> None:
     urls = [s.url for s in sources if s.kind == "url" and s.error is None]
     if not urls:
         return
-    from crawler.cli import quiet_scrapy
-    from crawler.fetch import fetch_urls, project_settings
+    from crawler.cli.main import quiet_scrapy
+    from crawler.fetching.fetch import fetch_urls, project_settings
 
     quiet_scrapy()
     extra = {"LOG_LEVEL": "ERROR"}
@@ -233,7 +233,7 @@ def run(args) -> int:
     check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
     if args.warc:
-        from crawler.warcextract import run_warc
+        from crawler.extraction.fromwarc import run_warc
 
         return run_warc(args, options)
     text_input = args.input_format == "text"

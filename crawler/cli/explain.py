@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 from cleaners import CleanwireError
-from crawler.commands.extract import (
+from crawler.cli.extract import (
     HTML_SUFFIXES, TEXT_SUFFIXES, add_common_arguments, fetch_sources, options_from_args, resolve_sources,
 )
-from crawler.output import check_output, write_atomic
+from crawler.output.files import check_output, write_atomic
 
 
 def add_arguments(parser) -> None:

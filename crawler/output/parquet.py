@@ -168,7 +168,7 @@ def _select(schema, names: list[str]):
 
 def write_parquet(records, out) -> int:
     """Write records (any iterable) to a Parquet file whole or not at all; `out` None or "-" is stdout."""
-    from crawler.output import OutputError, atomic_file
+    from crawler.output.files import OutputError, atomic_file
 
     if not out or out == "-":
         try:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from cleaners.errors import InputError
-from crawler.commands.extract import add_common_arguments, count, positive_int, url_problem
+from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
 
 FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet"}
 FLUSHING_EXPORTERS = {
@@ -78,7 +78,7 @@ def read_sources(path: str) -> tuple[list[str], str | None]:
         raise InputError(exc.strerror or "cannot read", path) from exc
     if file.suffix.lower() != ".toml":
         return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")], None
-    from crawler.sources import read_toml_sources
+    from crawler.discovery.sources import read_toml_sources
 
     sources = read_toml_sources(path)
     return sources.urls, (path if sources.has_overrides else None)
@@ -94,7 +94,7 @@ def feed_settings(output: str) -> dict:
 
 def feed_path(output: str) -> str:
     """The absolute path of -o, symlinks resolved, except a device or FIFO (/dev/stdout must not become 'pipe:[n]')."""
-    from crawler.output import output_target
+    from crawler.output.files import output_target
 
     target, in_place, _mode = output_target(output)
     return str(target.absolute() if in_place else target.resolve())
@@ -128,7 +128,7 @@ def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
 
 def dataset_settings(args, state: str | None) -> dict:
     """Rejects, WARC, near-duplicates (in the state file, else in memory for the run) and the Redis crawl."""
-    from crawler.distributed import redis_settings
+    from crawler.distributed.scheduler import redis_settings
 
     extra = {"CLEANWIRE_NEARDUP": state or ":memory:"}
     if args.drop_near_duplicates:
@@ -142,7 +142,7 @@ def dataset_settings(args, state: str | None) -> dict:
 
 def state_path(args) -> str | None:
     """--state, else the default state file when -o is a per-run template, else None (a one-off crawl)."""
-    from crawler.state import default_state_path
+    from crawler.incremental.state import default_state_path
 
     if args.state:
         return args.state
@@ -181,8 +181,8 @@ def run_crawl(sites: list[str], settings) -> dict:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.fetching.render import configure as configure_render
+    from crawler.incremental.state import StateError
     from crawler.spiders.site import SiteSpider
-    from crawler.state import StateError
 
     exporters = settings.getdict("FEED_EXPORTERS")
     settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
@@ -199,7 +199,7 @@ def run_crawl(sites: list[str], settings) -> dict:
 
 def apply_sources_file(args) -> dict:
     """A TOML sources file's `state` and `output` stand in for --state and -o; its per-site settings."""
-    from crawler.sources import read_toml_sources
+    from crawler.discovery.sources import read_toml_sources
 
     if not args.sources.lower().endswith(".toml"):
         return {}
@@ -218,7 +218,7 @@ def run_failure(stats: dict) -> str | None:
 
 def check_sites(sites: list[str]) -> None:
     """Every site must be an http(s) URL with a host: else one line naming it, exit 2, before Scrapy starts."""
-    from crawler.urls import BadURL, normalize_url
+    from crawler.discovery.normalize import BadURL, normalize_url
 
     for site in sites:
         problem = url_problem(site.strip())
@@ -234,7 +234,7 @@ def check_sites(sites: list[str]) -> None:
 def check_crawl_output(output: str) -> None:
     """-o must be writable before the crawl starts: a file (not a directory) in a directory that exists or can be
     made, or, for a per-run template, the directory before its first placeholder. One line, exit 1."""
-    from crawler.output import check_directory, check_output
+    from crawler.output.files import check_directory, check_output
 
     if output in ("-", ""):
         return
@@ -246,7 +246,7 @@ def check_crawl_output(output: str) -> None:
 
 def no_answer(stats: dict, sites: list[str]) -> str:
     """Why no site answered, naming what --deny-private refused."""
-    from crawler.statepipeline import NO_RESPONSE
+    from crawler.incremental.pipeline import NO_RESPONSE
 
     refused = sum(v for k, v in stats.items() if k.startswith("cleanwire/refused/private"))
     if refused:
@@ -266,8 +266,8 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
 
 
 def run(args) -> int:
-    from crawler.cli import quiet_scrapy
-    from crawler.fetch import project_settings
+    from crawler.cli.main import quiet_scrapy
+    from crawler.fetching.fetch import project_settings
 
     sites, overrides_file, per_site = list(args.sites), None, {}
     if args.sources:
@@ -280,12 +280,12 @@ def run(args) -> int:
     check_crawl_output(args.output)     # before the crawl: an unwritable -o would fail every record, then exit 0
     check_crawl_output(args.rejects or "-")
     if args.warc:
-        from crawler.output import check_directory
+        from crawler.output.files import check_directory
 
         check_directory(os.path.dirname(args.warc) or ".", args.warc)
     settings = project_settings(dict(args.settings), **{**crawl_settings(args, sites, overrides_file), **per_site})
     if settings.get("CLEANWIRE_STATE"):
-        from crawler.state import RunLock, StateStore
+        from crawler.incremental.state import RunLock, StateStore
 
         RunLock(settings.get("CLEANWIRE_STATE")).assert_free()     # a second run stops here, naming the holder
         check_state(StateStore(settings.get("CLEANWIRE_STATE")))   # corrupt, newer or locked: one line, exit 2

@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 
 
 def _setting(text: str) -> tuple[str, str]:
-    from crawler.cli import parse_setting
+    from crawler.cli.main import parse_setting
 
     return parse_setting(text)
 
@@ -57,9 +57,9 @@ def read_records(output: Path) -> list[dict]:
 
 
 def run(args) -> int:
-    from crawler.commands.crawl import feed_settings, run_crawl
-    from crawler.fetch import project_settings
-    from crawler.testsite import FixtureSite
+    from crawler.cli.crawl import feed_settings, run_crawl
+    from crawler.demo.server import FixtureSite
+    from crawler.fetching.fetch import project_settings
 
     output = Path(args.output)
     with FixtureSite() as site:

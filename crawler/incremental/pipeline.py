@@ -18,10 +18,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners.article import EXTRACTOR_VERSION
 from cleaners.template import block_hash, record_block_hashes, remove_template
 from crawler.engine import close_crawl
-from crawler.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
-from crawler.output import write_atomic
-from crawler.rejects import fetch_failed
-from crawler.state import RunLock, StateError, StateStore, site_of
+from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
+from crawler.incremental.state import RunLock, StateError, StateStore, site_of
+from crawler.output.files import write_atomic
+from crawler.reporting.rejects import fetch_failed
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ class StatePipeline:
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),
             "outputs": [{"path": str(w.path), "records": w.records} for w in self.writers.values()],
             "repaired_runs": self.repairs, "versions": versions(),
-            "report": self.stats.get_value("cleanwire/report"),      # crawler.report.RunReport's data, for `cleanwire report`
+            "report": self.stats.get_value("cleanwire/report"),      # crawler.reporting.report.RunReport's data, for `cleanwire report`
         }
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
         for path in outputs.values():

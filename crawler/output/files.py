@@ -151,7 +151,7 @@ def write_atomic(path: str | Path, data: str) -> None:
 
 def emit(records: list[dict], fmt: str, out: str | None) -> None:
     if fmt == "parquet":
-        from crawler.exporters import write_parquet
+        from crawler.output.parquet import write_parquet
 
         write_parquet(records, out)
         return

@@ -324,7 +324,7 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
         from crawler.pipelines import _context
 
         return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
-    import crawler.workerwarmup  # noqa: F401 - importing it cleans one page here, once per process
+    import crawler.extraction.warmup  # noqa: F401 - importing it cleans one page here, once per process
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(options,))
     gc.freeze()
@@ -379,8 +379,8 @@ def _ticking(records: Iterator[dict], progress: Progress) -> Iterator[dict]:
 
 
 def _write_jsonl(records: Iterator[dict], out: str | None) -> None:
-    """JSON lines to stdout as they come, or to a temp file renamed into place at the end (crawler.output)."""
-    from crawler.output import atomic_file, write_stdout
+    """JSON lines to stdout as they come, or to a temp file renamed into place at the end (crawler.output.files)."""
+    from crawler.output.files import atomic_file, write_stdout
 
     if not out or out == "-":
         for record in records:
@@ -407,8 +407,8 @@ def run_warc(args, options: Options) -> int:
 
     When no file could be read at all, an existing output file is left as it was.
     """
-    from crawler.exporters import write_parquet
-    from crawler.output import emit, format_for
+    from crawler.output.files import emit, format_for
+    from crawler.output.parquet import write_parquet
 
     fmt = format_for(args.output, args.format)
     tally = Tally()
