@@ -104,6 +104,13 @@ def test_render_always_without_chromium_is_one_error_line(site):
                           "install chromium)\n"
 
 
+BIG_PAGE = (f"<!DOCTYPE html><html><head><title>{DATA['headline']}</title></head><body><article>"
+            + "".join(f"<p>{p}</p>" for p in DATA["paragraphs"]) + "</article><script src='/big.js'></script>"
+            "</body></html>").encode()
+BIG_SCRIPT = b"/*" + b"x" * 300_000 + b"*/"
+MAX_SIZE = 200_000
+
+
 class Handler(BaseHTTPRequestHandler):
     """A page whose script is behind a redirect to another loopback name, and a page redirecting there itself."""
 
@@ -118,7 +125,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", f"http://localhost:{port}{target}")
             self.end_headers()
             return
-        if self.path == "/static/other-host.js":
+        if self.path == "/big/":
+            body, kind = BIG_PAGE, "text/html; charset=utf-8"
+        elif self.path == "/big.js":
+            body, kind = BIG_SCRIPT, "text/javascript"
+        elif self.path == "/static/other-host.js":
             body, kind = b"document.querySelector('article').insertAdjacentHTML('beforeend', '<p>Injected.</p>');", \
                 "text/javascript"
         elif self.path == "/page/":
@@ -144,18 +155,23 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @needs_chromium
-def test_redirects_in_the_browser_pass_the_guard_too():
+def test_redirects_and_sizes_in_the_browser_pass_the_guards_too():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        proc = run("extract", origin + "/page/", origin + "/hop/", "--render", "always")
+        proc = run("extract", origin + "/page/", origin + "/hop/", origin + "/big/", "--render", "always",
+                   "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}")
     finally:
         server.shutdown()
         server.server_close()
     assert proc.returncode == 1
     [record] = [json.loads(line) for line in proc.stdout.splitlines()]
     assert record["text"] == EXPECTED_TEXT            # the redirected script never ran
-    [error] = proc.stderr.strip().splitlines()
-    assert error == f"cleanwire extract: {origin}/hop/: rendering failed: Error: Page.goto: net::ERR_FAILED at {origin}/hop/"
+    assert proc.stderr.strip().splitlines() == [
+        f"cleanwire extract: {origin}/hop/: rendering failed: Error: Page.goto: net::ERR_FAILED at {origin}/hop/",
+        # the page and its script together pass DOWNLOAD_MAXSIZE: the script is aborted, the page given up
+        f"cleanwire extract: {origin}/big/: rendered page of {len(BIG_PAGE) + len(BIG_SCRIPT)} bytes above "
+        f"DOWNLOAD_MAXSIZE ({MAX_SIZE})",
+    ]
     assert not [h for h in Handler.hosts if h.startswith("localhost")]
