@@ -44,6 +44,8 @@ class Options:
     detect_language: bool = True
     known_titles: tuple[str, ...] = ()        # headlines of other pages of the site (promo signal)
     fetched_at: str | None = None             # ISO time of the fetch, for provenance and date sanity
+    article_signal: str | None = None         # the crawl's rule that judged the page an article (listed, url_date
+                                              # ...): a website/WebPage type then raises no doubt on its own
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
