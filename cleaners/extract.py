@@ -11,6 +11,7 @@ from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
+from .guard import Verdict, guard, prose_chars
 from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
 from .metadata import Metadata, apply_language, extract_metadata
 from .multipage import PageLinks, page_links
@@ -18,11 +19,13 @@ from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
+from .structure import place_structure, scan_structure
 from .tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta
 from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
+GUARDED_REASONS = ("no main content found", "too little text")   # not-an-article reasons the guard checks
 LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpage", "profilepage")  # never an article
 
 
@@ -67,12 +70,14 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     pages = page_links(tree, url)
+    prose = prose_chars(tree)
     live = find_live_blog(tree, url, meta.live_updates)
     if live is not None:
         ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
+    structure = scan_structure(scan.elements, ctx)
     collect_media(tree, ctx, scan)
     prune(tree, ctx, scan)
     drop_link_cards(tree, ctx)
@@ -88,7 +93,16 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     if options.mode != "precision":
         recover_standfirst(scan.elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
+    place_structure(structure, tree, texts, candidates, ctx)
     blocks = [c.block for c in candidates if not c.removed]
+    reason = _not_article_reason(blocks, meta, options)
+    verdict = Verdict("cleanwire", reason or "ok")
+    if options.guard and live is None and (reason is None or reason.startswith(GUARDED_REASONS)):
+        verdict, fallback = guard(doc, url, candidates, ctx, options, prose, meta.title)
+        if fallback is not None:
+            candidates = fallback
+            blocks = [c.block for c in candidates if not c.removed]
+    meta.provenance["body"] = verdict.provenance()
     if live is not None:
         drop_entry_lines(live, ctx)
         blocks = compose_body(blocks, live, ctx)
@@ -183,4 +197,6 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, 
         provenance=provenance,
         fetched_at=options.fetched_at,
         entries=live.entries if live is not None else [],
+        chunk_tokens=options.chunk_tokens,
+        record_markdown=options.record_markdown,
     )

@@ -42,8 +42,11 @@ class Options:
     include_tables: bool = True
     min_text_chars: int = 200                 # below this the page is not an article
     detect_language: bool = True
+    guard: bool = True                        # fall back to plain trafilatura's body where ours looks wrecked
     known_titles: tuple[str, ...] = ()        # headlines of other pages of the site (promo signal)
     fetched_at: str | None = None             # ISO time of the fetch, for provenance and date sanity
+    chunk_tokens: int = 0                     # records carry `chunks` of about this many tokens (0: no chunks)
+    record_markdown: bool = False             # records carry `markdown` (front matter and body)
     article_signal: str | None = None         # the crawl's rule that judged the page an article (listed, url_date
                                               # ...): a website/WebPage type then raises no doubt on its own
 
@@ -53,6 +56,8 @@ class Options:
         unknown = (self.keep_kinds | self.drop_kinds) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown boilerplate kind(s): {', '.join(sorted(unknown))}")
+        if self.chunk_tokens < 0:
+            raise ValueError(f"chunk_tokens must be 0 (no chunks) or more, not {self.chunk_tokens}")
 
     def with_(self, **changes: Any) -> Options:
         return replace(self, **changes)

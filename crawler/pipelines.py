@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CleanwireError, Options, clean
-from crawler.classify import ARTICLE, UNKNOWN
+from crawler.discovery.classify import ARTICLE, UNKNOWN
+from crawler.discovery.normalize import try_normalize
 from crawler.items import Page
-from crawler.urls import try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ KILL_WORKER_MARK = "CLEANWIRE_TEST_KILL_WORKER_MARK"
 
 def options_from_settings(settings) -> Options:
     """The cleaner's Options from CLEANWIRE_* settings."""
-    from crawler.overrides import load_overrides
+    from crawler.extraction.overrides import load_overrides
 
     return Options(
         mode=settings.get("CLEANWIRE_MODE", "balanced"),
@@ -282,7 +282,7 @@ def _context():
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["cleaners", "crawler.pipelines", "crawler.spiders.site",
-                                        "crawler.workerwarmup"])     # the last cleans a page: models loaded once
+                                        "crawler.extraction.warmup"])     # the last cleans a page: models loaded once
     return context
 
 
@@ -377,6 +377,7 @@ class ExtractPipeline:
         if self.pool is None:
             self.open_spider()
         options = self.options.with_(fetched_at=fetched_at, article_signal=signal)
+        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
             return await self._run(fn or extract_record, url, (body, url, options, http_charset, *extra))
 

@@ -5,7 +5,7 @@ import pytest
 
 from cleaners import clean
 from cleaners.options import Options
-from crawler.classify import ARTICLE, UNKNOWN
+from crawler.discovery.classify import ARTICLE, UNKNOWN
 from crawler.spiders.site import analyse_page
 
 from conftest import PAGES
