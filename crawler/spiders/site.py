@@ -656,7 +656,7 @@ class SiteSpider(scrapy.Spider):
             status = failure.value.response.status
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
-            self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+            self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
         elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")
             if page:
@@ -671,5 +671,7 @@ class SiteSpider(scrapy.Spider):
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
             if page:
-                error = str(failure.value) or type(failure.value).__name__
+                error = str(failure.value).splitlines()[0] if str(failure.value) else type(failure.value).__name__
+                if request.meta.get(SHELL_META):       # a shell the browser could not render (Playwright's error)
+                    error = f"{request.meta[SHELL_META]}; rendering failed: {error}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
