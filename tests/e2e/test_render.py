@@ -10,8 +10,9 @@ from typing import ClassVar
 
 import pytest
 
-from conftest import CLEANWIRE, FIXTURES, ROOT
 from crawler.demo.server import FixtureSite
+
+from conftest import CLEANWIRE, FIXTURES, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None,
