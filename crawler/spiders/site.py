@@ -200,7 +200,11 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, encod
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
     found = read_page(body, encoding, url)
     verdict = decide(url, found.og_type, found.ld_types, listed)
-    return found, verdict, extract_record(body, url, options, http_charset) if verdict.emit else None
+    if not verdict.emit:
+        return found, verdict, None
+    if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
+        options = options.with_(article_signal=verdict.reason)
+    return found, verdict, extract_record(body, url, options, http_charset)
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
