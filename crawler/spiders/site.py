@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -205,6 +205,8 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, encod
     verdict = decide(url, found.og_type, found.ld_types, listed)
     if not verdict.emit:
         return found, verdict, None
+    if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
+        options = options.with_(article_signal=verdict.reason)
     status, payload, found.article_pages = extract_with_links(body, url, options, http_charset)
     return found, verdict, (status, payload)
 
@@ -512,9 +514,13 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
-        if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
+        html = isinstance(response, HtmlResponse) or b"html" in content_type      # text/html, application/xhtml+xml
+        if not html and (not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES)):
             for out in self.parse_xml_or_skip(response):
                 yield out
+            return
+        if not html:        # text/plain, JSON, CSS...: never sent to an extraction worker
+            self.skip_page(response, "not_html", "not HTML")
             return
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
@@ -697,7 +703,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             status = failure.value.response.status
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
-            self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+            self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
         elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")
             if page:
@@ -712,5 +718,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
             if page:
-                error = str(failure.value) or type(failure.value).__name__
+                error = str(failure.value).splitlines()[0] if str(failure.value) else type(failure.value).__name__
+                if request.meta.get(SHELL_META):       # a shell the browser could not render (Playwright's error)
+                    error = f"{request.meta[SHELL_META]}; rendering failed: {error}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
