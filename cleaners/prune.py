@@ -29,7 +29,8 @@ PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
-CODE_TAGS = ("script", "style", "template", "svg")   # never text of the article (svg: icons, many elements)
+CODE_TAGS = ("script", "style", "template", "svg", "annotation")   # never text of the article (svg: icons, many
+# elements; annotation: MathML's TeX source of a formula, "{\\displaystyle ...}", never shown)
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
 #: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
 CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
