@@ -80,8 +80,6 @@ ELEMENT_RULES: tuple[ElementRule, ...] = (
     ElementRule("legal:disclaimer", "legal",
                 tokens=("copyright", "disclaimer", "disclosure", "affiliate"),
                 compounds=("affiliatedisclosure", "affiliatenotice", "legalnotice", "copyrightnotice")),
-    ElementRule("widget:edit-link", "widget",
-                compounds=("editsection", "editlink", "sectionedit")),   # a wiki's "[edit]" beside each heading
     ElementRule("widget:aside", "widget", tags=("aside",), roles=("complementary",)),
     ElementRule("widget:chrome", "widget", tags=("nav", "footer", "form", "dialog", "noscript"),
                 roles=("navigation", "contentinfo", "banner", "search", "dialog", "alertdialog")),

@@ -57,16 +57,6 @@ def test_a_widget_whose_id_slugs_its_boilerplate_title_still_goes():
     assert {rule for rule, _ in removed} == {"widget:en:title", "promo:related"}
 
 
-def test_a_wiki_edit_link_beside_a_heading_goes():
-    page = _page("sharing-with-a-single-developer", "Sharing with a single developer").replace(
-        "Sharing with a single developer</h2>",
-        'Sharing with a single developer<span class="mw-editsection"><span class="mw-editsection-bracket">[</span>'
-        '<a href="/w/index.php?title=Evolve&amp;action=edit&amp;section=1">edit</a>]</span></h2>')
-    text, removed = _pruned(page)
-    assert "Sharing with a single developer " + SHARING in text
-    assert removed == [("widget:edit-link", "edit]"), ("widget:edit-link", "[")]   # the span, then its inner bracket
-
-
 def test_the_tex_source_of_a_formula_is_no_text():
     from cleaners.prune import strip_code
 
