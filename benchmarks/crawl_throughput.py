@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.testsite import FixtureSite  # noqa: E402
+from crawler.demo.server import FixtureSite  # noqa: E402
 
 class PagesSite:
     """Saved pages (*.html, *.html.gz, e.g. ../shared/devdata/pages) served `copies` times each on 127.0.0.1 under

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CleanwireError, Options, clean
-from crawler.classify import UNKNOWN
+from crawler.discovery.classify import ARTICLE, UNKNOWN
+from crawler.discovery.normalize import try_normalize
 from crawler.items import Page
-from crawler.urls import try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ KILL_WORKER_MARK = "CLEANWIRE_TEST_KILL_WORKER_MARK"
 
 def options_from_settings(settings) -> Options:
     """The cleaner's Options from CLEANWIRE_* settings."""
-    from crawler.overrides import load_overrides
+    from crawler.extraction.overrides import load_overrides
 
     return Options(
         mode=settings.get("CLEANWIRE_MODE", "balanced"),
@@ -284,7 +284,7 @@ def _context():
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["cleaners", "crawler.pipelines", "crawler.spiders.site",
-                                        "crawler.workerwarmup"])     # the last cleans a page: models loaded once
+                                        "crawler.extraction.warmup"])     # the last cleans a page: models loaded once
     return context
 
 
@@ -366,17 +366,20 @@ class ExtractPipeline:
             return item
         extracted = item.meta.pop("extracted", None)
         if extracted is None:
-            extracted = await self.extract(item.body, item.url, item.fetched_at, item.http_charset)
+            signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
+            extracted = await self.extract(item.body, item.url, item.fetched_at, item.http_charset, signal=signal)
         return self.settle(item, *extracted)
 
-    async def extract(self, body: bytes, url: str, fetched_at: str, http_charset: str | None, fn=None, *extra):
+    async def extract(self, body: bytes, url: str, fetched_at: str, http_charset: str | None, fn=None, *extra,
+                      signal: str | None = None):
         """`fn(body, url, options, http_charset, *extra)` in a worker (default extract_record), with at most
         `in_flight` pages in the workers and waiting for them."""
         if self._slots is None:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         if self.pool is None:
             self.open_spider()
-        options = self.options.with_(fetched_at=fetched_at)
+        options = self.options.with_(fetched_at=fetched_at, article_signal=signal)
+        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
             return await self._run(fn or extract_record, url, (body, url, options, http_charset, *extra))
 

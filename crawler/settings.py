@@ -32,44 +32,44 @@ COOKIES_ENABLED = False                     # articles do not need sessions
 TELNETCONSOLE_ENABLED = False               # no telnet console
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
-TWISTED_DNS_RESOLVER = "crawler.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
+TWISTED_DNS_RESOLVER = "crawler.fetching.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
 FEED_EXPORTERS = {
-    "parquet": "crawler.exporters.ParquetItemExporter",      # `-o out.parquet` (pyarrow, row groups)
-    "markdown": "crawler.textexporters.MarkdownItemExporter",  # `-o out.md`: front matter and body per record
-    "chunks": "crawler.textexporters.ChunksItemExporter",      # `--format chunks`: one chunk per JSONL line
+    "parquet": "crawler.output.parquet.ParquetItemExporter",     # `-o out.parquet` (pyarrow, row groups)
+    "markdown": "crawler.output.markdown.MarkdownItemExporter",  # `-o out.md`: front matter and body per record
+    "chunks": "crawler.output.markdown.ChunksItemExporter",      # `--format chunks`: one chunk per JSONL line
 }
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,   # replaced by the fixed one below
-    "crawler.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
-    "crawler.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
-    "crawler.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
-    "crawler.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
-    "crawler.distributed.RedisAcks": 960,       # --redis: a failed download's queue entry is done
+    "crawler.fetching.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
+    "crawler.fetching.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
+    "crawler.fetching.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
+    "crawler.output.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
+    "crawler.distributed.scheduler.RedisAcks": 960,       # --redis: a failed download's queue entry is done
 }
 
 SPIDER_MIDDLEWARES = {
-    "crawler.distributed.RedisAcks": 10,        # --redis: a handled response's queue entry is done
+    "crawler.distributed.scheduler.RedisAcks": 10,        # --redis: a handled response's queue entry is done
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
-    "crawler.rejects.PaywallFlag": 310,          # a record truncated behind a paywall prompt: is_accessible_for_free false
+    "crawler.reporting.rejects.PaywallFlag": 310,          # a record truncated behind a paywall prompt: is_accessible_for_free false
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
-    "crawler.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
-    "crawler.distributed.EmitOnce": 480,         # --redis: each record emitted by one worker only
-    "crawler.statepipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
+    "crawler.dedup.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
+    "crawler.distributed.scheduler.EmitOnce": 480,         # --redis: each record emitted by one worker only
+    "crawler.incremental.pipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
 }
 
 EXTENSIONS = {
     "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
     "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
-    "crawler.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
-    "crawler.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
+    "crawler.reporting.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
+    "crawler.reporting.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
 
 # cleanwire's own settings
@@ -79,11 +79,11 @@ CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
 CLEANWIRE_CHUNK_TOKENS = 0                  # records carry `chunks` of about this many tokens (`--chunks N`; 0 = off)
 CLEANWIRE_RECORD_MARKDOWN = False           # records carry `markdown` (YAML front matter and the body from the blocks)
-CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/safety.py)
+CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/fetching/safety.py)
 CLEANWIRE_DENY_PRIVATE = False              # refuse private/loopback targets even when named (URLs taken from others)
 CLEANWIRE_RUN_REPORT = ""                   # write the run's report data (for `cleanwire report`) to this JSON file ("" = off)
 
-# datasets: Parquet, WARC archive, near-duplicates (crawler/exporters.py, warc.py, neardup.py)
+# datasets: Parquet, WARC archive, near-duplicates (crawler/output/parquet.py, warc.py, neardup.py)
 CLEANWIRE_PARQUET_ROW_GROUP_ITEMS = 500     # records buffered per Parquet row group (bounds memory)
 CLEANWIRE_PARQUET_COMPRESSION = "zstd"      # Parquet column compression
 CLEANWIRE_WARC = ""                         # archive every response to this WARC path ("" = off)
@@ -93,7 +93,7 @@ CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingl
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
 CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
 
-# distributed crawl on Redis (crawler/distributed.py; `cleanwire crawl --redis URL` sets the scheduler)
+# distributed crawl on Redis (crawler/distributed/scheduler.py; `cleanwire crawl --redis URL` sets the scheduler)
 CLEANWIRE_REDIS = ""                        # redis://HOST:PORT/DB shared by the workers ("" = off)
 CLEANWIRE_REDIS_KEY = "cleanwire:%(spider)s"    # prefix of the crawl's Redis keys (one crawl per prefix)
 CLEANWIRE_REDIS_WORKER = ""                 # this worker's name ("" = host:pid)
@@ -113,8 +113,8 @@ CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered
 CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/news-sitemap.xml"]   # tried when robots.txt names no sitemap
 CLEANWIRE_FEED_PATHS = ["/feed/", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml"]   # tried when the home page links no feed
 CLEANWIRE_SINCE = ""                        # ISO date: skip sitemap/feed entries and articles older than this
-CLEANWIRE_STATE = ""                        # incremental crawl state (crawler/state.py); with OUTPUT_TEMPLATE ("" = off)
-CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/statepipeline.py)
+CLEANWIRE_STATE = ""                        # incremental crawl state (crawler/incremental/state.py); with OUTPUT_TEMPLATE ("" = off)
+CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/incremental/pipeline.py)
 CLEANWIRE_JOURNAL_BATCH = 16                # records per fsync + state commit of the journaled output
 CLEANWIRE_RECHECK_DAYS = 0.0                # fetch an emitted article again after this many days (0 = only when lastmod moves)
 CLEANWIRE_FULL = False                      # ignore the state for discovery (fetch everything); output still de-duplicated

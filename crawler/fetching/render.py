@@ -219,14 +219,8 @@ def shell_evidence(body: bytes, url: str, status: int | None = None, headers=Non
     """Why the page is a `js_shell` (an application shell whose article scripts build), or None."""
     if reason and reason.startswith("js_shell"):
         return reason
-    try:
-        from cleaners.access import classify
-    except ImportError:          # before the access classifier: the rejects' shell rule
-        from crawler.rejects import _tree, shell_reason, visible_words
+    from cleaners.access import classify
 
-        tree = _tree(body) if body.strip() else None
-        why = shell_reason(tree, visible_words(tree))
-        return f"js_shell ({why})" if why else None
     access = classify(body, status, headers, url=url)
     return access.describe() if access.state == "js_shell" else None
 
@@ -288,6 +282,7 @@ class Renderer:
         self.generation = 0
         self.pages_in_context = 0
         self.in_flight: dict[str, int] = defaultdict(int)
+        self.closing: set[asyncio.Future] = set()      # contexts being closed (a reference keeps the task alive)
         self.page_bytes: dict[object, int] = {}        # playwright Page -> bytes of its responses so far
         self.page_requests: dict[object, object] = {}  # playwright Page -> the Scrapy request it renders
         self.timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
@@ -315,7 +310,7 @@ class Renderer:
         """scrapy-playwright's handler, created and launched at the first render."""
         async with self.start_lock:
             if self.handler is None:
-                from crawler.safety import SafetyMiddleware
+                from crawler.fetching.safety import SafetyMiddleware
 
                 proxy = _SettingsView(self.crawler, self.playwright_settings())
                 handler = _guarded_handler(self)(proxy)
@@ -335,7 +330,9 @@ class Renderer:
             self.pages_in_context = 0
             self.stats.inc_value("cleanwire/render/contexts_recycled")
             if not self.in_flight.get(old):
-                asyncio.ensure_future(self.close_context(old))
+                task = asyncio.ensure_future(self.close_context(old))
+                self.closing.add(task)
+                task.add_done_callback(self.closing.discard)
         self.pages_in_context += 1
         return f"{CONTEXT_PREFIX}{self.generation}"
 
@@ -345,7 +342,7 @@ class Renderer:
         if wrapper is not None:
             try:
                 await wrapper.context.close()
-            except Exception as exc:          # noqa: BLE001 - a browser that went away closed it already
+            except Exception as exc:
                 logger.debug("closing render context %s: %s", name, exc)
 
     async def render(self, request):
@@ -449,7 +446,7 @@ class Renderer:
 
     async def refused(self, url: str, kind: str | None, page) -> bool:
         """True for a request the page must not make: images, fonts and media (not needed for the text), other
-        schemes, targets the request guard refuses (crawler.safety, as for plain fetches), and anything once
+        schemes, targets the request guard refuses (crawler.fetching.safety, as for plain fetches), and anything once
         the page's bytes are spent."""
         from scrapy import Request
         from scrapy.exceptions import IgnoreRequest
@@ -492,7 +489,7 @@ def _page_of(pw_request):
     """The playwright Page a request belongs to, or None (a worker's request has no frame)."""
     try:
         return pw_request.frame.page
-    except Exception:       # noqa: BLE001 - playwright raises a plain Error for service-worker requests
+    except Exception:
         return None
 
 

@@ -13,19 +13,19 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.pipelines import extract_record
-from crawler.rejects import fetch_failed, page_skipped
+from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
-from crawler.state import StateStore, site_of, utcnow
-from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,11 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, encod
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
     found = read_page(body, encoding, url)
     verdict = decide(url, found.og_type, found.ld_types, listed)
-    return found, verdict, extract_record(body, url, options, http_charset) if verdict.emit else None
+    if not verdict.emit:
+        return found, verdict, None
+    if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
+        options = options.with_(article_signal=verdict.reason)
+    return found, verdict, extract_record(body, url, options, http_charset)
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
@@ -504,9 +508,13 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
-        if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
+        html = isinstance(response, HtmlResponse) or b"html" in content_type      # text/html, application/xhtml+xml
+        if not html and (not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES)):
             for out in self.parse_xml_or_skip(response):
                 yield out
+            return
+        if not html:        # text/plain, JSON, CSS...: never sent to an extraction worker
+            self.skip_page(response, "not_html", "not HTML")
             return
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
@@ -648,7 +656,7 @@ class SiteSpider(scrapy.Spider):
             status = failure.value.response.status
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
-            self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+            self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
         elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")
             if page:
@@ -663,5 +671,7 @@ class SiteSpider(scrapy.Spider):
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
             if page:
-                error = str(failure.value) or type(failure.value).__name__
+                error = str(failure.value).splitlines()[0] if str(failure.value) else type(failure.value).__name__
+                if request.meta.get(SHELL_META):       # a shell the browser could not render (Playwright's error)
+                    error = f"{request.meta[SHELL_META]}; rendering failed: {error}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)

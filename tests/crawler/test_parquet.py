@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 from cleaners import extract
 from cleaners.schema.arrow import arrow_schema, row_to_record
 from conftest import PAGES, ROOT
-from crawler.exporters import ParquetAppendError, ParquetItemExporter
+from crawler.output.parquet import ParquetAppendError, ParquetItemExporter
 
 FIXTURES = [
     PAGES / "neutral" / "taiwan-envoy-israel.html",
@@ -142,7 +142,7 @@ def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
 
 @pytest.mark.e2e
 def test_a_crawl_whose_parquet_output_fills_the_disk_is_one_error_line_and_exit_1(tmp_path):
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
     from test_faults import crawl, tmpfs
 
     out = tmp_path / "out"
@@ -197,7 +197,7 @@ def test_extract_parquet_to_a_pipe():
 @pytest.mark.parametrize("suffix", ["jsonl", "json"])
 @pytest.mark.e2e
 def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp_path, suffix):
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
     from test_faults import crawl, tmpfs
 
     out = tmp_path / "out"

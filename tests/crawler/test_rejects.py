@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import PAGES
-from crawler.rejects import Reject, RejectsWriter, classify, visible_words
+from crawler.reporting.rejects import Reject, RejectsWriter, classify, visible_words
 
 URL = "https://news.example/a/"
 ARTICLE_WORDS = " ".join(["word"] * 500)
@@ -23,7 +23,7 @@ def status_reason(*args, **kwargs) -> tuple[str, str]:
 
 def test_visible_words_skip_scripts_and_head():
     tree_page = page("<p>one two</p><script>var a = 'x y z';</script><style>p{}</style>three", head="<title>t u</title>")
-    from crawler.rejects import _tree
+    from crawler.reporting.rejects import _tree
 
     assert visible_words(_tree(tree_page)) == 3
 
@@ -110,7 +110,7 @@ def test_recorder_needs_setting():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
-    from crawler.rejects import RejectsRecorder
+    from crawler.reporting.rejects import RejectsRecorder
 
     with pytest.raises(NotConfigured):
         RejectsRecorder.from_crawler(get_crawler(settings_dict={}))
@@ -143,7 +143,7 @@ def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
     rejects, out = tmp_path / "rejects.jsonl", tmp_path / "out.jsonl"
     run = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", "urls=" + ",".join(site.url_for(p) for p in paths),
-         "-O", str(out), "-s", f"CLEANWIRE_REJECTS={rejects}", "-s", 'EXTENSIONS={"crawler.rejects.RejectsRecorder": 600}',
+         "-O", str(out), "-s", f"CLEANWIRE_REJECTS={rejects}", "-s", 'EXTENSIONS={"crawler.reporting.rejects.RejectsRecorder": 600}',
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"],
         cwd=ROOT, capture_output=True, timeout=180)
     assert run.returncode == 0, run.stderr.decode()[-2000:]

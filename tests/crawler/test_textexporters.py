@@ -8,9 +8,9 @@ from scrapy.utils.test import get_crawler
 
 from cleaners import Options, extract
 from cleaners.markdown import to_markdown
-from crawler.commands.crawl import feed_settings
+from crawler.cli.crawl import feed_settings
+from crawler.output.markdown import ChunksItemExporter, MarkdownItemExporter
 from crawler.pipelines import options_from_settings
-from crawler.textexporters import ChunksItemExporter, MarkdownItemExporter
 
 from conftest import PAGES
 

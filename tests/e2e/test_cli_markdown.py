@@ -68,7 +68,7 @@ def test_chunks_format_needs_a_chunk_size(tmp_path):
 
 
 def test_crawl_writes_markdown_and_chunks(tmp_path):
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
 
     loopback = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CLEANWIRE_WORKERS=1",
                 "--max-pages", "12"]

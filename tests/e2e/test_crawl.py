@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import CLEANWIRE, ROOT
+from crawler.demo.server import FixtureSite
 from crawler.spiders.site import Entry, MalformedDocument, parse_feed, parse_sitemap
-from crawler.testsite import FixtureSite
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -111,6 +111,27 @@ def test_summary_counts_articles_and_skips_by_reason(crawl):
     assert int(fetched.split()[2]) == len(crawl.requests)
 
 
+def test_an_article_typed_website_but_in_the_news_sitemap_is_emitted(crawl):
+    """og:type website and a JSON-LD WebPage (no article node): the news sitemap lists it under a dated URL,
+    and its record is the article's."""
+    (path,) = crawl.manifest["website_typed_articles"]
+    assert path in crawl.manifest["news_sitemap_articles"]
+    expected = next(a for a in crawl.manifest["articles"] if a["path"] == path)
+    record = crawl.records[crawl.paths.index(path)]
+    assert {k: record[k] for k in ("title", "description", "authors", "date_published", "date_modified", "tags",
+                                   "language")} == {
+        "title": expected["title"], "description": expected["description"], "authors": expected["authors"],
+        "date_published": expected["date_published"], "date_modified": expected["date_modified"],
+        "tags": expected["tags"], "language": expected["lang"]}
+    paragraphs = record["text"].split("\n\n")
+    assert paragraphs[:2] == [expected["description"], (
+        "Kelmouth's new harbour pilot boat has been named after Agnes Trewin, the lifeboat coxswain who rescued "
+        "more than 40 people from the estuary during a career of almost thirty years, the port authority "
+        "announced on Tuesday.")]
+    assert "Family at the ceremony" in paragraphs
+    assert any(p.endswith("The old boat will be sold.") for p in paragraphs)
+
+
 def test_scrapy_crawl_site_works_too(tmp_path):
     out = tmp_path / "scrapy.jsonl"
     with FixtureSite() as site:
@@ -182,7 +203,7 @@ def test_a_sitemap_is_not_a_feed():
 # ---------------------------------------------------------------- command-line inputs
 
 def test_sources_file_as_lines_or_toml(tmp_path):
-    from crawler.commands.crawl import read_sources
+    from crawler.cli.crawl import read_sources
 
     lines = tmp_path / "sites.txt"
     lines.write_text("# news\nhttps://a.example/\n\n  https://b.example/  \n", "utf-8")
@@ -194,7 +215,7 @@ def test_sources_file_as_lines_or_toml(tmp_path):
 
 
 def test_feed_settings_pick_the_format_from_the_suffix(tmp_path):
-    from crawler.commands.crawl import feed_settings
+    from crawler.cli.crawl import feed_settings
 
     assert feed_settings("-") == {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
     (path, options), = feed_settings(str(tmp_path / "o" / "out.json")).items()
