@@ -158,8 +158,8 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     page_type = (meta.page_type or "").lower()
     if page_type in LISTING_TYPES:
         return f"listing page ({meta.page_type})"
-    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars:
-        return f"page type {meta.page_type!r} with little text"
+    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars and not options.article_signal:
+        return f"page type {meta.page_type!r} with little text"     # a doubt the crawl's article verdict outweighs
     return None
 
 

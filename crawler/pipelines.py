@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CleanwireError, Options, clean
-from crawler.discovery.classify import UNKNOWN
+from crawler.discovery.classify import ARTICLE, UNKNOWN
 from crawler.discovery.normalize import try_normalize
 from crawler.items import Page
 
@@ -44,6 +44,8 @@ def options_from_settings(settings) -> Options:
         keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
         drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
         site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
+        chunk_tokens=settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
     )
 
 
@@ -364,17 +366,19 @@ class ExtractPipeline:
             return item
         extracted = item.meta.pop("extracted", None)
         if extracted is None:
-            extracted = await self.extract(item.body, item.url, item.fetched_at, item.http_charset)
+            signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
+            extracted = await self.extract(item.body, item.url, item.fetched_at, item.http_charset, signal=signal)
         return self.settle(item, *extracted)
 
-    async def extract(self, body: bytes, url: str, fetched_at: str, http_charset: str | None, fn=None, *extra):
+    async def extract(self, body: bytes, url: str, fetched_at: str, http_charset: str | None, fn=None, *extra,
+                      signal: str | None = None):
         """`fn(body, url, options, http_charset, *extra)` in a worker (default extract_record), with at most
         `in_flight` pages in the workers and waiting for them."""
         if self._slots is None:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         if self.pool is None:
             self.open_spider()
-        options = self.options.with_(fetched_at=fetched_at)
+        options = self.options.with_(fetched_at=fetched_at, article_signal=signal)
         self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
             return await self._run(fn or extract_record, url, (body, url, options, http_charset, *extra))
