@@ -44,6 +44,8 @@ def options_from_settings(settings) -> Options:
         keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
         drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
         site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
+        chunk_tokens=settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
     )
 
 
