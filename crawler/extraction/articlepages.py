@@ -18,15 +18,16 @@ logger = logging.getLogger(__name__)
 PRIORITY_CONTINUATION = 30      # an article waiting for its next page goes before any other request
 
 
-def extract_with_links(body: bytes, url: str, options: Options,
-                       http_charset: str | None) -> tuple[str, Any, PageLinks]:
+def extract_with_links(body: bytes, url: str, options: Options, http_charset: str | None,
+                       parsed: Any = None) -> tuple[str, Any, PageLinks]:
     """In an extraction worker: crawler.pipelines.extract_record's result, plus the page's links to the rest of
-    its article (next page, one-page version, or the earlier page a continuation page links back to)."""
+    its article (next page, one-page version, or the earlier page a continuation page links back to).
+    `parsed`: the page already decoded and parsed (cleaners.parse_document), as analyse_page has it."""
     from crawler.pipelines import _test_kill_hook
 
     _test_kill_hook(url)
     try:
-        result = clean(body, url, options, http_charset=http_charset)
+        result = clean(body, url, options, http_charset=http_charset, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason, PageLinks()
     if result.article is None:
