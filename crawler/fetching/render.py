@@ -149,14 +149,14 @@ class RenderPolicy:
 
     def after_shell(self) -> bool:
         """A page found to be a script shell is fetched again through the browser (auto and always)."""
-        if self.mode == "never":
-            return False
-        if not self.active:
-            if self.unavailable:
-                warn_once(f"--render auto works as --render never: {self.unavailable}; "
-                          "pages built by scripts are reported as js_shell")
-            return False
-        return True
+        return self.mode != "never" and self.usable()
+
+    def usable(self) -> bool:
+        """The browser handler is installed; else (auto without Chromium) one warning line for the process."""
+        if not self.active and self.unavailable:
+            warn_once(f"--render auto works as --render never: {self.unavailable}; "
+                      "pages built by scripts are reported as js_shell")
+        return self.active
 
     def take(self, url: str) -> bool:
         """One render of the run's and the site's budget; False (counted) when either is spent."""
@@ -174,7 +174,7 @@ class RenderPolicy:
 
     def request(self, request, **changes):
         """`request` (a scrapy Request) to be fetched through the browser, or None when the budget is spent."""
-        if not self.active or not self.take(request.url):
+        if not self.usable() or not self.take(request.url):
             return None
         kept = {k: v for k, v in request.meta.items() if not k.startswith(TRANSIENT_META)}
         meta = {**kept, **changes.pop("meta", {}), **self.meta()}

@@ -40,6 +40,13 @@ def test_headings_open_chunks_and_give_the_path():
     assert [c["tokens"] for c in chunks] == [count_tokens(c["text"]) for c in chunks]
 
 
+def test_a_heading_shares_its_chunk_with_what_follows():
+    b = blocks(("heading", "A long enough heading"), ("paragraph", "one two three four five six seven eight nine."))
+    chunks = chunk_blocks(b, 8)
+    assert chunks[0]["text"].startswith("A long enough heading\n\none")
+    assert all(c["heading_path"] == ["A long enough heading"] for c in chunks)
+
+
 def test_whole_paragraphs_packed_then_sentences_then_words():
     para = "First sentence here. Second sentence here! Third one?"
     b = blocks(("paragraph", para), ("paragraph", "Short."), ("paragraph", "x " * 30 + "end"))

@@ -120,3 +120,17 @@ def test_contexts_are_replaced_every_n_pages_and_closed_once_idle():
     assert names == ["cleanwire-render-0"] * 3 + ["cleanwire-render-1"] * 3 + ["cleanwire-render-2"]
     assert closed == ["cleanwire-render-1"]          # render-0 waits for its last page (render() closes it then)
     assert renderer.stats.values == {"cleanwire/render/contexts_recycled": 2}
+
+
+def test_sources_file_render_flag(tmp_path):
+    from cleaners.errors import InputError
+    from crawler.discovery.sources import read_toml_sources
+
+    good = tmp_path / "sites.toml"
+    good.write_text('[sites."app"]\nurl = "https://app.example/"\nrender = true\n\n'
+                    '[sites."plain"]\nurl = "https://plain.example/"\n')
+    assert read_toml_sources(str(good)).settings() == {"CLEANWIRE_RENDER_SITES": ["app.example"]}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[sites."app"]\nurl = "https://app.example/"\nrender = "yes"\n')
+    with pytest.raises(InputError, match=r"\[sites.'app'\] render must be true or false"):
+        read_toml_sources(str(bad))
