@@ -13,6 +13,7 @@ from .body import same_site
 from .rules.pagination import MAX_PAGE_NUMBER, ONE_PAGE_QUERY, ONE_PAGE_TEXT, PAGE_PARAMS, PAGE_PATH
 from .text import fold
 
+DIGIT = re.compile(r"\d")
 ONE_PAGE_HINT = re.compile(r"pag|pág|seite|seitig|stron|sida")    # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
 
 
@@ -70,7 +71,7 @@ def _hrefs(tree: HtmlElement, url: str) -> list[tuple[str, HtmlElement]]:
         href = (el.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if el.tag == "a" and not any(c.isdigit() for c in href) and "=" not in href \
+        if el.tag == "a" and DIGIT.search(href) is None and "=" not in href \
                 and not ONE_PAGE_HINT.search((el.text_content() or "")[:200].lower()):
             continue        # no page number, no query, no "one page" wording: not a page link (most links)
         out.append((urljoin(url, href), el))
