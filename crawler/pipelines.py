@@ -56,11 +56,13 @@ def reason_key(reason: str) -> str:
     return "other"
 
 
-def extract_record(body: bytes, url: str, options: Options, http_charset: str | None) -> tuple[str, object]:
-    """Runs in a worker process: ('article', record) | ('not_article', reason) | ('bad_input', reason)."""
+def extract_record(body: bytes, url: str, options: Options, http_charset: str | None,
+                   parsed=None) -> tuple[str, object]:
+    """Runs in a worker process: ('article', record) | ('not_article', reason) | ('bad_input', reason).
+    `parsed`: the page already decoded and parsed (cleaners.parse_document), as the site spider's analyse_page has it."""
     _test_kill_hook(url)
     try:
-        result = clean(body, url, options, http_charset=http_charset)
+        result = clean(body, url, options, http_charset=http_charset, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason
     if result.article is None:

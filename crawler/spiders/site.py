@@ -17,13 +17,17 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from cleaners import CleanwireError
+from cleaners.extract import parse_document
+from cleaners.multipage import PageLinks as ArticleLinks
+from cleaners.multipage import is_later_page, wants_pages
 from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.extraction.articlepages import ArticlePages, extract_with_links
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.pipelines import extract_record
 from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
 
@@ -177,34 +181,57 @@ class PageLinks:
     og_type: str | None
     ld_types: set[str]
     canonical: str | None
+    article_pages: ArticleLinks = ArticleLinks()    # the rest of a multi-page article (set with the extraction)
 
 
 def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
     """Parse once into a tree that is freed on return: a response waiting for extraction keeps only its bytes."""
-    sel = Selector(body=body, encoding=encoding, type="html", base_url=url)
-    base = sel.xpath(BASE_HREF).get()
+    return read_tree(Selector(body=body, encoding=encoding, type="html", base_url=url).root, url)
+
+
+def read_tree(root, url: str) -> PageLinks:
+    """The links and signals of a parsed page (an lxml tree, before anything prunes it)."""
+    base = _first(_BASE_HREF(root))
     return PageLinks(
         base=urljoin(url, base.strip()) if base else url,
-        hrefs={h.strip() for h in sel.xpath(PAGE_LINKS).getall()},
-        feeds=[(link.attrib.get("type") or "", link.attrib["href"]) for link in sel.xpath(FEED_LINKS)],
-        og_type=sel.xpath(OG_TYPE).get(),
-        ld_types=ld_types(sel.xpath(LD_JSON).getall()),
-        canonical=sel.xpath(CANONICAL).get(),
+        hrefs={h.strip() for h in _PAGE_LINKS(root)},
+        feeds=[(link.get("type") or "", link.get("href")) for link in _FEED_LINKS(root)],
+        og_type=_first(_OG_TYPE(root)),
+        ld_types=ld_types(_LD_JSON(root)),
+        canonical=_first(_CANONICAL(root)),
     )
+
+
+def _first(found: list) -> str | None:
+    return found[0] if found else None
+
+
+# compiled once; plain str results (parsel's default), not lxml's "smart" strings that keep their element alive
+_BASE_HREF, _PAGE_LINKS, _FEED_LINKS, _OG_TYPE, _LD_JSON, _CANONICAL = (
+    etree.XPath(query, smart_strings=False) for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL))
 
 
 def analyse_page(body: bytes, url: str, options, http_charset: str | None, encoding: str,
                  listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
     """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
     lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
-    builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
-    found = read_page(body, encoding, url)
+    builds Requests: parsing every page for its links there made it the bottleneck of the crawl.
+    The page is parsed once, as the cleaner parses it: links are read from the tree before the cleaner prunes it
+    (a second parse for the links was ~6% of a worker's time)."""
+    try:
+        parsed = parse_document(body, url, http_charset)
+    except CleanwireError as exc:       # not HTML to the cleaner: links as Scrapy's parser sees them, as before
+        found = read_page(body, encoding, url)
+        verdict = decide(url, found.og_type, found.ld_types, listed)
+        return found, verdict, ("bad_input", exc.reason) if verdict.emit else None
+    found = read_tree(parsed[1], url)
     verdict = decide(url, found.og_type, found.ld_types, listed)
     if not verdict.emit:
         return found, verdict, None
     if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
         options = options.with_(article_signal=verdict.reason)
-    return found, verdict, extract_record(body, url, options, http_charset)
+    status, payload, found.article_pages = extract_with_links(body, url, options, http_charset, parsed)
+    return found, verdict, (status, payload)
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
@@ -215,7 +242,7 @@ def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
 analyse_page.failed = _analysis_failed
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(ArticlePages, scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
@@ -246,6 +273,7 @@ class SiteSpider(scrapy.Spider):
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
+        self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -262,6 +290,7 @@ class SiteSpider(scrapy.Spider):
             spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
         spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
         spider.full = settings.getbool("CLEANWIRE_FULL")
+        spider.max_article_pages = settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
         spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
         threshold = [int(n) for n in settings.getlist("CLEANWIRE_GC_THRESHOLD") if str(n).strip()]
@@ -528,6 +557,9 @@ class SiteSpider(scrapy.Spider):
             yield again             # an application shell: fetched again through the browser, parsed from there
             return
         self.record(response, lastmod)
+        if extracted is not None and extracted[0] == "article" and wants_pages(found.article_pages,
+                                                                               self.max_article_pages):
+            self.claim_pages(found, response.url, depth)
         if key is not None:     # a link nearer the home page may have reached it since it was requested
             depth = min(depth, self.requested.get(key, depth))
         for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
@@ -538,11 +570,49 @@ class SiteSpider(scrapy.Spider):
             self.count(f"skipped/{verdict.reason}")
             self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
+        article = extracted[1] if extracted is not None and extracted[0] == "article" else None
+        if article is not None and found.article_pages.first:
+            for request in self.continuation_page(response, found.article_pages.first, depth):
+                yield request
+            return
         page.lastmod = lastmod
         page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
                      "canonical": try_normalize(found.canonical, response.url)}
         if extracted is not None:
             page.meta["extracted"] = extracted
+        if article is not None and wants_pages(found.article_pages, self.max_article_pages):
+            chunks = self.crawler.cleanwire_extract.options.chunk_tokens
+            for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages, chunks):
+                yield out
+            return
+        yield page
+
+    def claim_pages(self, found: PageLinks, url: str, depth: int) -> None:
+        """The later pages of a multi-page article are fetched with it, never by link discovery (nor twice)."""
+        pages = found.article_pages
+        for href in (pages.next, pages.one_page, *found.hrefs):
+            if href:
+                target = self.link_target(urljoin(found.base, href))
+                if target and (target in (pages.next, pages.one_page) or is_later_page(target, url)):
+                    self.requested[target] = min(depth, self.requested.get(target, depth))
+
+    def continuation_page(self, response: Response, first: str, depth: int) -> Iterator[scrapy.Request]:
+        """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
+        self.settle(response.url)
+        self.count("skipped/continuation_page")
+        self.crawler.signals.send_catch_log(page_skipped, response=response,
+                                            reason=f"skipped: continuation page of {first}")
+        url = self.link_target(first)
+        if url is not None and url not in self.requested:
+            yield from self.noted([self.page_request(url, depth=depth)])
+
+    async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
+        """A continuation page's extraction and links, in the extraction workers."""
+        extractor = self.crawler.cleanwire_extract
+        return await extractor.extract(page.body, page.url, page.fetched_at, page.http_charset, extract_with_links)
+
+    def article_done(self, page: Page, record: dict) -> Iterator[Page]:
+        page.meta["extracted"] = ("article", record)
         yield page
 
     def render_again(self, response: Response, found: PageLinks, extracted) -> scrapy.Request | None:
