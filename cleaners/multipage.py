@@ -13,7 +13,7 @@ from .body import same_site
 from .rules.pagination import MAX_PAGE_NUMBER, ONE_PAGE_QUERY, ONE_PAGE_TEXT, PAGE_PARAMS, PAGE_PATH
 from .text import fold
 
-HAS_DIGIT = re.compile(r"\d")
+DIGIT = re.compile(r"\d")
 ONE_PAGE_HINT = re.compile(r"pag|pág|seite|seitig|stron|sida")    # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
 
 
@@ -82,7 +82,7 @@ def _hrefs(tree: HtmlElement, url: str) -> list[tuple[str, HtmlElement]]:
                 continue        # a stylesheet, an icon, a feed
         else:
             numbered = (not slug or slug in href or href.startswith("?")) and (
-                "=" in href or HAS_DIGIT.search(href) is not None)
+                "=" in href or DIGIT.search(href) is not None)
             if not numbered and not ONE_PAGE_HINT.search((el.text or "").lower()) \
                     and not (len(el) and ONE_PAGE_HINT.search(el.text_content()[:200].lower())):
                 continue        # no page number of this article, no "one page" wording: not a page link (most links)
