@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
+from cleaners.tdm import Tdm
 from crawler.output import FORMATS, check_output, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -29,6 +30,8 @@ class Source:
     http_charset: str | None = None
     error: str | None = None
     fetched_at: str | None = None
+    headers: dict[str, str] | None = None      # HTTP response headers of a fetched URL (access, TDMRep)
+    tdm: Tdm | None = None                     # the site's tdmrep.json rule for a fetched URL
 
 
 def add_common_arguments(parser) -> None:
@@ -85,6 +88,7 @@ def add_arguments(parser) -> None:
                         help="the inputs are WARC files ('-': read one from stdin): re-extract their HTML responses")
     parser.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                         help="worker processes for --warc (default: all cores)")
+    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
     add_common_arguments(parser)
 
 
@@ -218,10 +222,11 @@ def fetch_sources(sources: list[Source], args) -> None:
             continue
         source.data, source.url, source.http_charset, source.fetched_at = (
             page.body, page.url, page.http_charset, page.fetched_at)
+        source.headers, source.tdm = page.headers, page.tdm
 
 
 def run(args) -> int:
-    from cleaners import extract
+    from cleaners import clean
 
     check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
@@ -240,13 +245,19 @@ def run(args) -> int:
                 if text_input:
                     article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
                 else:
-                    article = extract(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
-                                      http_charset=source.http_charset)
+                    result = clean(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
+                                   http_charset=source.http_charset, headers=source.headers, tdm=source.tdm)
+                    article = result.article
             except CleanwireError as exc:
                 source.error = exc.reason
             else:
                 if article is None:
-                    source.error = "not an article (no main content)"
+                    walled = not text_input and result.access.state != "ok"
+                    source.error = result.not_article_reason if walled else "not an article (no main content)"
+                elif getattr(args, "respect_tdm", False) and article.tdm_reserved:
+                    found = article.to_dict()["provenance"]["tdm_reserved"]
+                    policy = f", policy {found['policy']}" if found.get("policy") else ""
+                    source.error = f"TDM rights reserved ({found['source']}{policy}): left out (--respect-tdm)"
                 else:
                     records.append(article.to_dict())
         if source.error:

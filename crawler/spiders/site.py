@@ -191,14 +191,14 @@ def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
     )
 
 
-def analyse_page(body: bytes, url: str, options, http_charset: str | None, encoding: str,
-                 listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
+def analyse_page(body: bytes, url: str, options, http_charset: str | None, headers: dict[str, str], tdm,
+                 encoding: str, listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
     """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
     lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
     found = read_page(body, encoding, url)
     verdict = decide(url, found.og_type, found.ld_types, listed)
-    return found, verdict, extract_record(body, url, options, http_charset) if verdict.emit else None
+    return found, verdict, extract_record(body, url, options, http_charset, headers, tdm) if verdict.emit else None
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
@@ -546,9 +546,7 @@ class SiteSpider(scrapy.Spider):
         extractor = getattr(self.crawler, "cleanwire_extract", None)
         found = verdict = extracted = None
         if extractor is not None:
-            found, verdict, extracted = await extractor.extract(page.body, page.url, page.fetched_at,
-                                                                page.http_charset, analyse_page,
-                                                                response.encoding, listed)
+            found, verdict, extracted = await extractor.extract(page, analyse_page, response.encoding, listed)
         if found is None:
             found = read_page(response.body, response.encoding, response.url)
             verdict = decide(response.url, found.og_type, found.ld_types, listed)

@@ -8,7 +8,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from cleaners.access import classify as classify_access
 from crawler.items import Page
+from crawler.tdmrep import request_tdm
 
 
 def page_from_response(response: Response, request_url: str, source: str = "url") -> Page:
@@ -27,6 +29,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         http_charset=charset,
         source=source,
+        tdm=request_tdm(response.meta),
     )
 
 
@@ -38,7 +41,9 @@ def describe_failure(failure: Failure) -> str:
 
     exc = failure.value
     if isinstance(exc, HttpError):
-        return f"HTTP {exc.response.status}"
+        response = exc.response
+        access = classify_access(response.body, response.status, response.headers, url=response.url)
+        return f"HTTP {response.status}" + (f": {access.describe()}" if access.state != "ok" else "")
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
         return "forbidden by robots.txt" if "robots" in text.lower() or not str(exc) else text
