@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast check bench clean
+.PHONY: install demo test test-fast check bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cleanwire demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium for the browser tests (tests/e2e/test_render.py, test_browser.py), installed only when missing
+# (apt-get, with sudo when not root); Playwright is pointed at it, never a browser download. A failed install
+# leaves those tests skipped, with the reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  SUDO=""; if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	  || echo "make: could not install chromium; the browser tests will be skipped" >&2; }
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e"

@@ -1,16 +1,20 @@
-"""Crawl throughput: pages/s of `cleanwire crawl` with extraction vs single-process extraction, and crawler RSS.
+"""Crawl throughput: `cleanwire crawl` beside a plain Scrapy + trafilatura spider and single-process extraction.
 
-Serves the fixture site plus N generated archive articles on 127.0.0.1, crawls it with `cleanwire crawl`
-(loopback settings, one extraction worker per core), samples the crawler's RSS as pages are fetched, then
-extracts a sample of the same article pages in this one process for the baseline rate. Not a test.
+Serves the fixture site plus N generated archive articles on 127.0.0.1 (optionally with every article page linking
+to pages that do not exist, as real archives do: --dead-links), then runs in interleaved rounds, the order
+alternating: `cleanwire crawl` (loopback settings, one extraction worker per core), the peer
+(benchmarks/peer_spider.py: plain Scrapy obeying robots.txt, following same-site links, trafilatura.bare_extraction
+in its callback) on the same site, and cleaners.extract over a sample of the same article pages in this one process.
+Prints per round and as medians: pages/s and articles/s as ratios to the peer and to the single-process rate, CPU
+per article of the crawler process, of its extraction workers and of in-process extraction, and the crawler's RSS
+at 1,000 and 5,000 pages (first round). On a shared machine, CPU per article moves less than the wall-clock rates,
+and the ratios of one round (measured minutes apart) less than the rates. Not a test.
 
 The server runs on a thread of this process and shares the cores with the crawl: by default a lean asyncio
 server answering from pages rendered before the crawl starts (--server fixture: FixtureSite's own http.server).
-CPU seconds of the crawler process, its extraction workers (the forkserver and its imports included) and the
-server are printed per article: on a shared machine they move less than the wall-clock rates do.
 
-    .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--sample 300] [--workers N] [--server lean|fixture]
-    .venv/bin/python benchmarks/crawl_throughput.py --pages ../shared/devdata/pages --copies 6   # real page weights
+    .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--rounds 2] [--dead-links 10] [--sample 300]
+    .venv/bin/python benchmarks/crawl_throughput.py --pages ../shared/devdata/pages --copies 6 --no-peer
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.testsite import FixtureSite  # noqa: E402
+from crawler.demo.server import FixtureSite  # noqa: E402
 
 class PagesSite:
     """Saved pages (*.html, *.html.gz, e.g. ../shared/devdata/pages) served `copies` times each on 127.0.0.1 under
@@ -117,7 +121,8 @@ class LeanSite:
         self.origin = site.origin = f"http://127.0.0.1:{site.port}"
         if site.extra_articles:
             site._regenerate()
-        for path in site.article_paths():      # rendered now, not while the crawl is measured
+        self._articles = set(site.article_paths())
+        for path in self._articles:      # rendered now, not while the crawl is measured
             site.resource(path)
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -208,6 +213,7 @@ class RssSampler(threading.Thread):
     def __init__(self, pid: int, site: FixtureSite) -> None:
         super().__init__(daemon=True)
         self.pid, self.site = pid, site
+        self.offset = len(site.requests)       # requests of earlier crawls of the same site
         self.peak_main = self.peak_all = 0
         self.at: dict[int, tuple[int, int]] = {}
         self.cpu: dict[int, float] = {}        # pid -> last CPU seconds seen (main process and workers)
@@ -221,7 +227,7 @@ class RssSampler(threading.Thread):
             for pid in (self.pid, *descendants):
                 self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_s(pid))
             self.peak_main, self.peak_all = max(self.peak_main, main), max(self.peak_all, main + workers)
-            fetched = len(self.site.requests)
+            fetched = len(self.site.requests) - self.offset
             for mark in MARKS:
                 if fetched <= mark:         # peak so far, until the crawl passes the mark
                     self.at[mark] = (self.peak_main, self.peak_all)
@@ -252,6 +258,23 @@ def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, 
         raise SystemExit(f"crawl failed ({process.returncode}):\n{stderr[-3000:]}")
     articles = sum(1 for _ in out.open(encoding="utf-8"))
     return elapsed, articles, stderr, sampler
+
+
+def peer_crawl(site, out: Path) -> tuple[float, int, float]:
+    """The plain Scrapy + trafilatura spider (benchmarks/peer_spider.py) on the same site:
+    (wall seconds, extractions written, CPU seconds of its process)."""
+    command = [sys.executable, str(ROOT / "benchmarks" / "peer_spider.py"), site.origin + "/", str(out)]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    cpu = 0.0
+    while process.poll() is None:
+        cpu = max(cpu, cpu_s(process.pid))
+        time.sleep(0.1)
+    _, stderr = process.communicate()
+    elapsed = time.monotonic() - started
+    if process.returncode:
+        raise SystemExit(f"peer crawl failed ({process.returncode}):\n{stderr[-3000:]}")
+    return elapsed, sum(1 for _ in out.open(encoding="utf-8")), cpu
 
 
 def sample_pages(site: FixtureSite, sample: int) -> list[tuple[str, bytes]]:
@@ -296,11 +319,102 @@ def single_process_rate(pages: list[tuple[str, bytes]]) -> tuple[float, float, i
     return len(pages) / wall, len(pages) / cpu, len(pages)
 
 
+def add_dead_links(site: LeanSite, per_article: int) -> int:
+    """The site variant of a real archive: each article page links to `per_article` pages that do not exist
+    (answered 404), unique to the page. Rewrites the pre-rendered bodies; returns the dead links added."""
+    from dataclasses import replace
+
+    cache = site.site._cache
+    added = 0
+    for key, resource in list(cache.items()):
+        if resource is None or key[1] not in site._articles:
+            continue
+        slug = key[1].strip("/").replace("/", "-")[-40:]
+        links = "".join(f'<li><a href="/{2015 + i % 8}/{1 + i % 12:02d}/{slug}-gone-{i}/">Archived: {slug} part {i}'
+                        f'</a></li>' for i in range(per_article))
+        body = resource.body.replace(b"</body>", f'<ul class="archive">{links}</ul></body>'.encode(), 1)
+        cache[key] = replace(resource, body=body)
+        added += per_article
+    return added
+
+
+def loadavg() -> str:
+    return Path("/proc/loadavg").read_text().split(" ", 1)[0]
+
+
+class Round:
+    """One interleaved round's figures."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, float] = {}
+
+    def __setitem__(self, key: str, value: float) -> None:
+        self.figures[key] = value
+
+    def __getitem__(self, key: str) -> float:
+        return self.figures[key]
+
+
+def run_cleanwire(site, args, extra: list[str], tmp: Path, rnd: Round, verbose: bool) -> RssSampler:
+    before = len(site.requests)
+    load = loadavg()
+    elapsed, articles, stderr, rss = crawl(site, args.workers, tmp / "out.jsonl", extra)
+    fetched = len(site.requests) - before
+    if args.pages:      # copies are dropped as duplicates after extraction: count the pages extracted
+        articles = sum(1 for _, path, status in site.requests[before:] if path.startswith("/p/") and status == 200)
+    if verbose:
+        print(stderr.strip())
+    main_cpu = rss.cpu.get(rss.pid, 0.0)
+    worker_cpu = sum(rss.cpu.values()) - main_cpu
+    rnd["cw_pages"], rnd["cw_articles"], rnd["cw_elapsed"] = fetched, articles, elapsed
+    rnd["cw_pages_s"], rnd["cw_articles_s"] = fetched / elapsed, articles / elapsed
+    rnd["cw_crawler_ms"], rnd["cw_workers_ms"] = 1000 * main_cpu / articles, 1000 * worker_cpu / articles
+    rnd["cw_crawler_ms_page"] = 1000 * main_cpu / fetched
+    print(f"  cleanwire crawl: {fetched} pages, {articles} articles in {elapsed:.1f} s: {fetched / elapsed:.1f} pages/s,"
+          f" {articles / elapsed:.1f} articles/s; CPU crawler {main_cpu:.1f} s, workers {worker_cpu:.1f} s "
+          f"(load {load})", flush=True)
+    return rss
+
+
+def run_peer(site, tmp: Path, rnd: Round) -> None:
+    before = len(site.requests)
+    load = loadavg()
+    elapsed, extracted, cpu = peer_crawl(site, tmp / "peer.jsonl")
+    fetched = len(site.requests) - before
+    rnd["peer_pages"], rnd["peer_extracted"], rnd["peer_elapsed"] = fetched, extracted, elapsed
+    rnd["peer_pages_s"], rnd["peer_ms_page"] = fetched / elapsed, 1000 * cpu / fetched
+    print(f"  peer (Scrapy + bare_extraction): {fetched} pages, {extracted} extractions in {elapsed:.1f} s: "
+          f"{fetched / elapsed:.1f} pages/s; CPU {cpu:.1f} s (load {load})", flush=True)
+
+
+def run_single(pages, args, rnd: Round) -> None:
+    load = loadavg()
+    single, single_cpu, sampled = single_process_rate(pages)
+    rnd["single_s"], rnd["single_ms"] = single, 1000 / single_cpu
+    line = (f"  single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s, "
+            f"{1000 / single_cpu:.2f} ms CPU each")
+    if args.control:
+        parallel = pool_rate(pages, args.workers)
+        rnd["control"] = parallel / single
+        line += f"; control ({args.workers} processes, no crawl): {parallel / single:.2f}x"
+    print(line + f" (load {load})", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=int, default=5000, help="generated archive articles (default: 5000)")
     parser.add_argument("--sample", type=int, default=300, help="pages extracted single-process (default: 300)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="extraction workers")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="interleaved rounds of cleanwire crawl, peer crawl and single-process extraction "
+                             "(default: 2; the order alternates)")
+    parser.add_argument("--dead-links", type=int, default=0, metavar="N",
+                        help="site variant: every article page links to N pages that do not exist (404), as real "
+                             "archives do (default: 0)")
+    parser.add_argument("--no-peer", dest="peer", action="store_false",
+                        help="skip the plain Scrapy + trafilatura peer (benchmarks/peer_spider.py)")
+    parser.add_argument("--control", action="store_true",
+                        help="also time N processes extracting the sample with no crawl (the machine's speed-up now)")
     parser.add_argument("--pages", type=Path, metavar="DIR",
                         help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)")
     parser.add_argument("--copies", type=int, default=6, help="times each --pages page is served (default: 6)")
@@ -322,40 +436,81 @@ def main() -> int:
         site, extra = FixtureSite(extra_articles=args.extra), []
         print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
               f"server: FixtureSite (http.server, threads, pages rendered on request)")
+    if args.dead_links and not isinstance(site, LeanSite):
+        raise SystemExit("--dead-links needs the lean server (no --pages, --server lean)")
     extra = [*extra, *(arg for setting in args.set for arg in ("-s", setting))]
+    rounds: list[Round] = []
     with site, tempfile.TemporaryDirectory() as tmp:
-        server_cpu = time.process_time()
-        elapsed, articles, stderr, rss = crawl(site, args.workers, Path(tmp) / "out.jsonl", extra)
-        server_cpu = time.process_time() - server_cpu
-        fetched = len(site.requests)
-        if args.pages:      # copies are dropped as duplicates after extraction: count the pages extracted
-            articles = sum(1 for _, path, status in site.requests if path.startswith("/p/") and status == 200)
+        if args.dead_links:
+            print(f"site variant: {add_dead_links(site, args.dead_links)} links to pages that do not exist "
+                  f"({args.dead_links} per article page)")
         pages = sample_pages(site, args.sample)
-    single, single_cpu, sampled = single_process_rate(pages)
-    parallel = pool_rate(pages, args.workers)
-    crawl_rate, article_rate = fetched / elapsed, articles / elapsed
-    print(stderr.strip())
-    print(f"\ncrawl with extraction: {fetched} pages fetched, {articles} articles extracted in {elapsed:.1f} s wall "
-          f"(process start included)")
-    print(f"  {crawl_rate:.1f} pages/s, {article_rate:.1f} articles/s")
-    print(f"single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s "
-          f"({single_cpu:.1f} per CPU second)")
-    print(f"ratio (crawl articles/s over single-process articles/s): {article_rate / single:.2f}")
-    print(f"control: {args.workers} processes extracting the sample with no crawl: {parallel:.1f} articles/s, "
-          f"ratio {parallel / single:.2f} (the parallel speed-up this machine gives now)")
-    main_cpu = rss.cpu.get(rss.pid, 0.0)
-    worker_cpu = sum(rss.cpu.values()) - main_cpu
-    print(f"CPU seconds during the crawl: crawler process {main_cpu:.1f}, extraction workers {worker_cpu:.1f}, "
-          f"fixture server (this process) {server_cpu:.1f}; load average {os.getloadavg()[0]:.1f}")
-    print(f"  per article: crawler {1000 * main_cpu / articles:.1f} ms, workers {1000 * worker_cpu / articles:.1f} ms;"
-          f" single-process extraction {1000 / single_cpu:.1f} ms")
-    for mark in MARKS:
-        main_kb, all_kb = rss.at.get(mark, (0, 0))
-        print(f"peak RSS by {mark:>5} pages: crawler {main_kb / 1024:.0f} MB, with workers {all_kb / 1024:.0f} MB")
-    a, b = rss.at.get(MARKS[0], (0, 0))[0], rss.at.get(MARKS[1], (0, 0))[0]
-    if a and b:
-        print(f"crawler RSS growth from {MARKS[0]} to {MARKS[1]} pages: {100 * (b - a) / a:+.1f}%")
+        del site.requests[:]
+        rss = None
+        for n in range(args.rounds):
+            rnd = Round()
+            rounds.append(rnd)
+            print(f"round {n + 1} of {args.rounds}:", flush=True)
+            steps = ["cleanwire", "peer", "single"] if n % 2 == 0 else ["peer", "single", "cleanwire"]
+            for step in steps:
+                reset = getattr(getattr(site, "site", site), "reset_flaky", None)
+                if reset is not None:
+                    reset()
+                if step == "cleanwire":
+                    last = run_cleanwire(site, args, extra, Path(tmp), rnd, verbose=n == 0)
+                    rss = rss or last
+                elif step == "peer" and args.peer:
+                    run_peer(site, Path(tmp), rnd)
+                elif step == "single":
+                    run_single(pages, args, rnd)
+    print_summary(rounds, args, rss)
     return 0
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def print_summary(rounds: list[Round], args, rss: RssSampler | None) -> None:
+    def fig(key: str) -> list[float]:
+        return [r[key] for r in rounds if key in r.figures]
+
+    def show(label: str, values: list[float], fmt: str = "{:.2f}") -> None:
+        if values:
+            each = ", ".join(fmt.format(v) for v in values)
+            print(f"  {label:<58} {fmt.format(_median(values)):>8}   (rounds: {each})")
+
+    print(f"\nsummary over {len(rounds)} round(s), medians (load average now {loadavg()}):")
+    show("cleanwire pages/s", fig("cw_pages_s"), "{:.1f}")
+    show("cleanwire articles/s", fig("cw_articles_s"), "{:.1f}")
+    if args.peer:
+        show("peer pages/s (Scrapy + trafilatura.bare_extraction)", fig("peer_pages_s"), "{:.1f}")
+        show("ratio: cleanwire pages/s over the peer's", [r["cw_pages_s"] / r["peer_pages_s"] for r in rounds])
+    show("single-process extraction articles/s", fig("single_s"), "{:.1f}")
+    show("ratio: crawl articles/s over single-process extraction",
+         [r["cw_articles_s"] / r["single_s"] for r in rounds])
+    if args.control:
+        show("control: N processes extracting, no crawl, over single", fig("control"))
+    print("  CPU per article, ms:")
+    show("  crawler process", fig("cw_crawler_ms"))
+    show("  extraction workers", fig("cw_workers_ms"))
+    show("  in-process extraction (single-process baseline)", fig("single_ms"))
+    show("  worker overhead beyond in-process extraction",
+         [r["cw_workers_ms"] - r["single_ms"] for r in rounds])
+    show("  crawl total (crawler + workers) over in-process extraction",
+         [(r["cw_crawler_ms"] + r["cw_workers_ms"]) / r["single_ms"] for r in rounds])
+    show("crawler process CPU per page fetched, ms", fig("cw_crawler_ms_page"))
+    if args.peer:
+        show("peer process CPU per page fetched, ms", fig("peer_ms_page"))
+    if rss is not None:
+        for mark in MARKS:
+            main_kb, all_kb = rss.at.get(mark, (0, 0))
+            print(f"peak RSS by {mark:>5} pages: crawler {main_kb / 1024:.0f} MB, with workers {all_kb / 1024:.0f} MB")
+        a, b = rss.at.get(MARKS[0], (0, 0))[0], rss.at.get(MARKS[1], (0, 0))[0]
+        if a and b:
+            print(f"crawler RSS growth from {MARKS[0]} to {MARKS[1]} pages: {100 * (b - a) / a:+.1f}%")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaners import Options, extract
-from crawler.warcextract import Tally, reextract
+from crawler.extraction.fromwarc import Tally, reextract
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "fixtures" / "pages"

@@ -6,7 +6,7 @@ from typing import Any
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 SCHEMA_VERSION = "1.1"
@@ -15,18 +15,52 @@ WORDS_PER_MINUTE = 230     # a common adult silent-reading speed, for reading_ti
 WORD = re.compile(r"\w+")
 
 
+#: keys a block of each type always carries (null when the page gives no value), besides type and text
+BLOCK_KEYS = {
+    "heading": ("level",),
+    "list": ("items",),
+    "table": ("rows", "header"),
+    "figure": ("src", "caption", "credit", "alt"),
+    "embed": ("provider", "url"),
+}
+#: keys a block of each type carries only when set
+OPTIONAL_KEYS = {"quote": ("attribution",), "table": ("caption",)}
+
+
 @dataclass
 class Block:
-    """One body block: heading, paragraph, list, quote, table or code."""
+    """One body block: heading, paragraph, list, quote, table, code, figure or embed.
+
+    `text` is what the block adds to the article's text: a table's caption and rows (cells joined by
+    " | ", one line per row, a spanned cell once), nothing ("") for a figure or an embed (their caption,
+    credit and URL stay out of the text, in the block).
+    """
 
     type: str
     text: str
     level: int | None = None          # heading level 1-6
     items: list[str] | None = None    # list items
-    rows: list[list[str]] | None = None  # table cells
+    rows: list[list[str]] | None = None  # table cells, row by row, a spanned cell repeated in every column it spans
+    header: bool | None = None        # table: the first row is a header row
+    src: str | None = None            # figure: image URL
+    caption: str | None = None        # figure: caption without the credit; table: its <caption>
+    credit: str | None = None         # figure: photographer / agency credit
+    alt: str | None = None            # figure: the image's alt text
+    provider: str | None = None       # embed: youtube, vimeo, twitter, instagram, tiktok, facebook, spotify,
+                                      # apple_podcasts, soundcloud, or iframe for another embedded page
+    url: str | None = None            # embed: URL of the embedded post, video or page
+    attribution: str | None = None    # quote: who is quoted (the quote's <cite>, <footer> or figure caption)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out: dict[str, Any] = {"type": self.type, "text": self.text}
+        for key in BLOCK_KEYS.get(self.type, ()):
+            out[key] = getattr(self, key)
+        for key in OPTIONAL_KEYS.get(self.type, ()):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.type == "list" and out["items"] is None:
+            out["items"] = [self.text] if self.text else []
+        return out
 
 
 @dataclass
@@ -38,7 +72,7 @@ class Removal:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"kind": self.kind, "rule": self.rule, "text": self.text}     # asdict(), without its deep copy
 
 
 @dataclass
@@ -50,7 +84,7 @@ class Media:
     credit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"url": self.url, "caption": self.caption, "credit": self.credit}     # asdict(), without its deep copy
 
 
 @dataclass
@@ -122,6 +156,8 @@ class Article:
     duplicate_of: str | None = None
     entries: list[Entry] = field(default_factory=list)   # live-blog updates in page order (empty: not a live blog)
     pages: list[str] = field(default_factory=list)       # URLs a multi-page article was merged from (empty: one page)
+    chunk_tokens: int = 0              # to_dict() adds `chunks` of about this many tokens (0: none)
+    record_markdown: bool = False      # to_dict() adds `markdown`
 
     @property
     def text(self) -> str:
@@ -129,7 +165,10 @@ class Article:
 
     @property
     def markdown(self) -> str:
-        return "\n\n".join(_block_markdown(b) for b in self.blocks if b.text)
+        """The record as a Markdown document (YAML front matter, title, body from the blocks)."""
+        from .markdown import to_markdown
+
+        return to_markdown(self._record())
 
     @property
     def domain(self) -> str | None:
@@ -149,6 +188,21 @@ class Article:
         return content_hash(self.text)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON record, with `chunks` and `markdown` when the options asked for them."""
+        record = self._record()
+        if self.chunk_tokens:
+            from .chunks import chunk_blocks
+
+            record["chunks"] = chunk_blocks(record["blocks"], self.chunk_tokens)
+        if self.record_markdown:
+            from .markdown import to_markdown
+
+            record["markdown"] = to_markdown(record)
+        return record
+
+    def _record(self) -> dict[str, Any]:
+        text = self.text        # joined once: word count, reading time and hash read it too
+        words = len(WORD.findall(text))
         return {
             "schema_version": SCHEMA_VERSION,
             "url": self.url,
@@ -173,12 +227,12 @@ class Article:
             "truncated": self.truncated,
             "tdm_reserved": self.tdm_reserved,
             "blocks": [b.to_dict() for b in self.blocks],
-            "text": self.text,
-            "word_count": self.word_count,
-            "reading_time_minutes": self.reading_time_minutes,
+            "text": text,
+            "word_count": words,
+            "reading_time_minutes": max(1, round(words / WORDS_PER_MINUTE)) if words else 0,
             "removed": [r.to_dict() for r in self.removed],
             "provenance": self.provenance,
-            "content_hash": self.content_hash,
+            "content_hash": content_hash(text),
             "revision": self.revision,
             "previous_hash": self.previous_hash,
             "duplicate_of": self.duplicate_of,
@@ -187,22 +241,3 @@ class Article:
             **({"entries": [e.to_dict() for e in self.entries]} if self.entries else {}),
             **({"pages": list(self.pages)} if self.pages else {}),
         }
-
-
-def _block_markdown(block: Block) -> str:
-    if block.type == "heading":
-        return "#" * min(max(block.level or 2, 1), 6) + " " + block.text
-    if block.type == "list" and block.items:
-        return "\n".join(f"- {item}" for item in block.items)
-    if block.type == "quote":
-        return "\n".join(f"> {line}" for line in block.text.splitlines())
-    if block.type == "code":
-        return f"```\n{block.text}\n```"
-    if block.type == "table" and block.rows:
-        width = max(len(r) for r in block.rows)
-        rows = [r + [""] * (width - len(r)) for r in block.rows]
-        lines = ["| " + " | ".join(c.replace("|", "\\|") for c in rows[0]) + " |",
-                 "|" + "---|" * width]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
-        return "\n".join(lines)
-    return block.text

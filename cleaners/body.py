@@ -150,14 +150,17 @@ def _to_block(el: etree._Element) -> Block | None:
     if tag == "quote":
         return Block("quote", _clean_lines(_inline_text(el)))
     if tag == "table":
-        rows = []
+        rows: list[list[str]] = []
+        header = False
         for row in el.iter("row"):
             cells = [clean_text(_inline_text(c)) for c in row.iter("cell")]
             if any(cells):
+                if not rows:
+                    header = all(c.get("role") == "head" for c in row.iter("cell"))
                 rows.append(cells)
         if not rows:
             return None
-        return Block("table", "\n".join(" | ".join(r) for r in rows), rows=rows)
+        return Block("table", "\n".join(" | ".join(r) for r in rows), rows=rows, header=header)
     if tag == "code":
         return Block("code", (el.xpath("string()") or "").strip("\n"))
     if tag == "graphic":

@@ -7,7 +7,7 @@ import html as htmllib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .article import Article, Removal
+from .article import Article, Block, Removal
 from .context import MAX_REMOVAL_CHARS
 from .decode import decode
 from .extract import Result, clean
@@ -37,6 +37,7 @@ class Entry:
     rule: str | None = None
     level: int | None = None
     position: float = 0.0           # offset of the text in the page, for ordering
+    label: str = ""                 # what a block without text shows (a figure's image, an embed's URL)
 
     def to_dict(self) -> dict[str, Any]:
         return {"status": "kept" if self.kept else "removed", "type": self.type, "kind": self.kind,
@@ -102,17 +103,26 @@ def explain(html: bytes | str, url: str | None = None, options: Options = DEFAUL
                        result.ctx.removed)
 
 
+def _label(block: Block) -> str:
+    """What a block without text (a figure, an embed) shows in the report."""
+    if block.type == "figure":
+        return " ".join(filter(None, [f"[image {block.src}]", block.caption, block.credit]))
+    if block.type == "embed":
+        return f"[{block.provider} {block.url}]"
+    return ""
+
+
 def _ordered(result: Result, page: PageText) -> list[Entry]:
     """Candidates and removals merged in page order (removals matched to the candidates they removed)."""
     unmatched = list(result.ctx.removed)
     entries: list[Entry] = []
     cursor = 0.0
     for cand in result.candidates:
-        entry = Entry(cand.text, not cand.removed, cand.block.type, level=cand.block.level)
+        entry = Entry(cand.text, not cand.removed, cand.block.type, level=cand.block.level, label=_label(cand.block))
         if cand.removed:
             removal = _take(unmatched, cand.text)
             entry.kind, entry.rule = (removal.kind, removal.rule) if removal else ("other", "unknown")
-        found = page.locate(cand.text, int(cursor))
+        found = page.locate(cand.text, int(cursor)) if cand.text else None
         entry.position = cursor = float(found) if found is not None else cursor + 0.001   # extractor order kept
         entries.append(entry)
     last = 0.0
@@ -165,7 +175,7 @@ def render_text(expl: Explanation, full: bool = False) -> str:
         lines.append(f"not an article: {expl.not_article_reason}")
     for n, entry in enumerate(expl.entries, 1):
         label = entry.type if entry.kept else entry.kind
-        text = entry.text.replace("\n", " / ")
+        text = (entry.text or entry.label).replace("\n", " / ")
         if not full and len(text) > TEXT_WIDTH:
             text = text[:TEXT_WIDTH - 1] + "…"
         lines.append(f"{n:>4} {'KEEP' if entry.kept else 'DROP'} {label:<11} {(entry.rule or ''):<{RULE_WIDTH}} {text}")
@@ -237,4 +247,6 @@ def _entry_html(entry: Entry) -> str:
         return f"<blockquote>{esc(entry.text)}</blockquote>"
     if entry.type in ("code", "table"):
         return f"<pre>{esc(entry.text)}</pre>"
+    if entry.type in ("figure", "embed"):
+        return f'<p class="structure">{esc(entry.label)}</p>'
     return f"<p>{esc(entry.text)}</p>"

@@ -18,6 +18,7 @@ from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
 from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_code
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
+from .structure import place_structure, scan_structure
 from .tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta
 from .text import clean_text, fold, word_count
 
@@ -73,6 +74,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
+    structure = scan_structure(scan.elements, ctx)
     collect_media(tree, ctx, scan)
     prune(tree, ctx, scan)
     drop_link_cards(tree, ctx)
@@ -88,6 +90,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     if options.mode != "precision":
         recover_standfirst(scan.elements, candidates, ctx)
     audit_dropped(texts, candidates, ctx, anchors)
+    place_structure(structure, tree, texts, candidates, ctx)
     blocks = [c.block for c in candidates if not c.removed]
     if live is not None:
         drop_entry_lines(live, ctx)
@@ -185,4 +188,6 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, 
         provenance=provenance,
         fetched_at=options.fetched_at,
         entries=live.entries if live is not None else [],
+        chunk_tokens=options.chunk_tokens,
+        record_markdown=options.record_markdown,
     )

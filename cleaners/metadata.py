@@ -10,15 +10,18 @@ from lxml.html import HtmlElement
 
 from .language import normalise_tag, resolve_language
 from .meta.byline import html_authors, jsonld_authors, meta_authors, microdata_authors, rel_authors
+from .meta.dateline import visible_date
 from .meta.dates import as_datetime, not_after, parse_date, url_date
 from .meta.rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
 from .meta.sources import JsonLd, meta_first, meta_named, microdata, node_types, read_jsonld, read_meta
-from .meta.titles import choose_title, is_site, key, site_keys, unescape
+from .meta.titles import abbreviates, choose_title, is_site, key, short_keys, site_keys, unescape
 from .text import clean_text, fold
 
 MAX_TAGS = 30
 CONTENT_TIERS = {"free": True, "locked": False, "metered": False}   # article:content_tier values
 EMPTY: tuple[Any, ...] = (None, "", [])
+STRUCTURED = ("jsonld", "opengraph", "meta", "microdata")   # date sources written for machines
+MAX_DATELINE_DAYS = 1      # a printed date this close to the structured one is the same moment in another zone
 
 
 @dataclass
@@ -69,10 +72,11 @@ def extract_metadata(tree: HtmlElement, url: str | None, fetched_at: str | None 
     page = Page(tree, url, read_jsonld(tree), read_meta(tree))
     out = Metadata()
     _site(page, out)
-    keys = site_keys([n for n in (out.site_name, out.publisher) if n], urlsplit(url).hostname if url else None)
+    host = urlsplit(url).hostname if url else None
+    keys = site_keys([n for n in (out.site_name, out.publisher) if n], host)
     _describe(page, out)
     _title(page, out, keys)
-    _authors(page, out, keys)
+    _authors(page, out, keys, short_keys([n for n in (out.site_name, out.publisher) if n], host))
     _dates(page, out, fetched_at)
     _language(page, out)
     node = page.ld.article or {}
@@ -239,31 +243,47 @@ def _title(page: Page, out: Metadata, keys: set[str]) -> None:
         out.set("title", chosen[0], chosen[1], clean_text(chosen[2]))
 
 
-def _authors(page: Page, out: Metadata, keys: set[str]) -> None:
+def _authors(page: Page, out: Metadata, keys: set[str], short: set[str]) -> None:
+    """Authors from JSON-LD, microdata, meta tags, then the visible byline. A structured source that names only
+    the site itself (its name, its publisher's, its domain's, or a short form: "DW" for "Deutsche Welle")
+    does not end the search: a person the visible byline names wins. The site's name is then not kept in
+    `organizations` (which credits agencies, as for "By Jane Doe, Site Name"): the record names the site in
+    site_name/publisher, and provenance keeps the structured value as `replaced`."""
+    def site(name: str) -> bool:
+        return is_site(name, keys) or abbreviates(name, short)
+
     found, raw = jsonld_authors(page.ld, keys)
     source = "jsonld"
+    replaced: dict[str, Any] | None = None
     readers: tuple[tuple[Callable[[], tuple[Any, Any]], str], ...] = (
         (lambda: microdata_authors(page.tree, keys), "microdata"),
         (lambda: meta_authors(page.meta, META_AUTHOR, keys), "meta"),
         (lambda: html_authors(page.tree, keys), "html"))
     for reader, name in readers:
-        if found.persons or any(not is_site(o, keys) for o in found.orgs):
+        if any(not site(n) for n in found.persons + found.orgs):
             break                      # the page names its authors (an agency byline is an answer too)
         more, more_raw = reader()
-        if more.persons:
-            orgs = found.orgs
+        people = [p for p in more.persons if not site(p)]
+        if people:
+            if found.persons or found.orgs:
+                replaced = {"source": source, "raw": raw, "reason": "site_name"}
+            orgs = found.orgs + [p for p in found.persons if p not in people]
+            more.persons = people
             found, raw, source = more, more_raw, name
             found.orgs = list(dict.fromkeys(found.orgs + orgs))
-        elif not found.orgs and more.orgs:
-            found.orgs = more.orgs
+        elif not (found.persons or found.orgs) and (more.persons or more.orgs):
+            found, raw, source = more, more_raw, name
     if source == "jsonld" and found.persons:
         visible, visible_raw = rel_authors(page.tree, keys)
         folded = {p.casefold() for p in visible.persons}
         if len(visible.persons) > len(found.persons) and all(p.casefold() in folded for p in found.persons):
             found, raw, source = visible, visible_raw, "html"
     found.without_site(keys)
+    found.orgs = [o for o in found.orgs if not (replaced and site(o))]
     out.set("authors", found.persons, source, raw)
     out.set("organizations", found.orgs, source, raw)
+    if replaced and found.persons:
+        out.provenance["authors"]["replaced"] = replaced
 
 
 def _date_candidates(page: Page, published: bool) -> Iterator[tuple[str, object]]:
@@ -297,11 +317,36 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
         found = url_date(page.url)
         if found and not_after(found[0], fetched_at):
             published = (found[0], "url", found[1])
+    replaced: dict[str, Any] | None = None
+    if published and published[1] in STRUCTURED:
+        published, replaced = _check_dateline(page, published, fetched_at)
     if published:
         out.set("date_published", *published)
+        if replaced:
+            out.provenance["date_published"]["replaced"] = replaced
     modified = _first_date(_date_candidates(page, False), fetched_at)
     if modified and (not published or _not_before(modified[0], published[0])):
         out.set("date_modified", *modified)
+
+
+def _check_dateline(page: Page, published: tuple[str, str, object], fetched_at: str | None
+                    ) -> tuple[tuple[str, str, object], dict[str, Any] | None]:
+    """The structured publication date checked against the one printed beside the headline. They agree when
+    they are at most MAX_DATELINE_DAYS calendar days apart (one moment written in two time zones); the
+    structured value, which carries the time and offset, is kept. When they disagree the printed date wins:
+    it is what the reader is shown as the publication date, while a structured date that far off is most
+    often the time of an update, a re-publication or a template's date; the structured value is kept in
+    provenance as `replaced`."""
+    dateline = visible_date(page.tree, fetched_at)
+    if dateline is None:
+        return published, None
+    try:
+        apart = abs((as_datetime(published[0]).date() - as_datetime(dateline[0]).date()).days)
+    except ValueError:
+        return published, None
+    if apart <= MAX_DATELINE_DAYS:
+        return published, None
+    return (dateline[0], "html", dateline[1]), {"source": published[1], "raw": published[2], "reason": "dateline"}
 
 
 def _not_before(later: str, earlier: str) -> bool:

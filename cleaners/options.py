@@ -44,6 +44,8 @@ class Options:
     detect_language: bool = True
     known_titles: tuple[str, ...] = ()        # headlines of other pages of the site (promo signal)
     fetched_at: str | None = None             # ISO time of the fetch, for provenance and date sanity
+    chunk_tokens: int = 0                     # records carry `chunks` of about this many tokens (0: no chunks)
+    record_markdown: bool = False             # records carry `markdown` (front matter and body)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -51,6 +53,8 @@ class Options:
         unknown = (self.keep_kinds | self.drop_kinds) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown boilerplate kind(s): {', '.join(sorted(unknown))}")
+        if self.chunk_tokens < 0:
+            raise ValueError(f"chunk_tokens must be 0 (no chunks) or more, not {self.chunk_tokens}")
 
     def with_(self, **changes: Any) -> Options:
         return replace(self, **changes)

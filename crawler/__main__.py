@@ -1,4 +1,4 @@
 """`python -m crawler ...` runs the same command line as `cleanwire ...`."""
-from crawler.cli import main
+from crawler.cli.main import main
 
 raise SystemExit(main())

@@ -14,7 +14,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.python import to_bytes
 from twisted.internet import task
 
-from crawler.exporters import NOT_WRITTEN, StopsOnFailure
+from crawler.output.parquet import NOT_WRITTEN, StopsOnFailure
 
 logger = logging.getLogger(__name__)
 

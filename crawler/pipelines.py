@@ -21,9 +21,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners import CleanwireError, Options, clean
 from cleaners.access import Access
 from cleaners.tdm import Tdm
-from crawler.classify import UNKNOWN
+from crawler.discovery.classify import UNKNOWN
+from crawler.discovery.normalize import try_normalize
 from crawler.items import Page
-from crawler.urls import try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ KILL_WORKER_MARK = "CLEANWIRE_TEST_KILL_WORKER_MARK"
 
 def options_from_settings(settings) -> Options:
     """The cleaner's Options from CLEANWIRE_* settings."""
-    from crawler.overrides import load_overrides
+    from crawler.extraction.overrides import load_overrides
 
     return Options(
         mode=settings.get("CLEANWIRE_MODE", "balanced"),
@@ -293,7 +293,7 @@ def _context():
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["cleaners", "crawler.pipelines", "crawler.spiders.site",
-                                        "crawler.workerwarmup"])     # the last cleans a page: models loaded once
+                                        "crawler.extraction.warmup"])     # the last cleans a page: models loaded once
     return context
 
 
@@ -389,6 +389,7 @@ class ExtractPipeline:
             self.open_spider()
         options = self.options.with_(fetched_at=page.fetched_at)
         args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
+        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
             return await self._run(fn or extract_record, page.url, args)
 

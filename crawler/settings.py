@@ -32,41 +32,41 @@ COOKIES_ENABLED = False                     # articles do not need sessions
 TELNETCONSOLE_ENABLED = False               # no telnet console
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
-TWISTED_DNS_RESOLVER = "crawler.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
+TWISTED_DNS_RESOLVER = "crawler.fetching.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
-FEED_EXPORTERS = {"parquet": "crawler.exporters.ParquetItemExporter"}   # `-o out.parquet` (pyarrow, row groups)
+FEED_EXPORTERS = {"parquet": "crawler.output.parquet.ParquetItemExporter"}   # `-o out.parquet` (pyarrow, row groups)
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,   # replaced by the fixed one below
-    "crawler.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
-    "crawler.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
-    "crawler.tdmrep.TdmRepMiddleware": 110,     # each site's /.well-known/tdmrep.json, once: the rule for each page
-    "crawler.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
-    "crawler.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
-    "crawler.distributed.RedisAcks": 960,       # --redis: a failed download's queue entry is done
+    "crawler.fetching.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
+    "crawler.fetching.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
+    "crawler.fetching.tdmrep.TdmRepMiddleware": 110,     # each site's /.well-known/tdmrep.json, once: the rule for each page
+    "crawler.fetching.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
+    "crawler.output.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
+    "crawler.distributed.scheduler.RedisAcks": 960,       # --redis: a failed download's queue entry is done
 }
 
 SPIDER_MIDDLEWARES = {
-    "crawler.distributed.RedisAcks": 10,        # --redis: a handled response's queue entry is done
+    "crawler.distributed.scheduler.RedisAcks": 10,        # --redis: a handled response's queue entry is done
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
-    "crawler.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
-    "crawler.distributed.EmitOnce": 480,         # --redis: each record emitted by one worker only
-    "crawler.statepipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
+    "crawler.dedup.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
+    "crawler.distributed.scheduler.EmitOnce": 480,         # --redis: each record emitted by one worker only
+    "crawler.incremental.pipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
 }
 
 EXTENSIONS = {
     "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
     "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
-    "crawler.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
-    "crawler.rejects.AccessCounter": 515,        # access state of non-2xx pages (challenges), counted for the summary
-    "crawler.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
+    "crawler.reporting.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
+    "crawler.reporting.rejects.AccessCounter": 515,        # access state of non-2xx pages (challenges), counted for the summary
+    "crawler.reporting.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
 
 # cleanwire's own settings
@@ -74,11 +74,11 @@ CLEANWIRE_MODE = "balanced"                 # cleaner mode: precision | balanced
 CLEANWIRE_KEEP_KINDS: list[str] = []        # boilerplate kinds left in the text
 CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
-CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/safety.py)
+CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/fetching/safety.py)
 CLEANWIRE_DENY_PRIVATE = False              # refuse private/loopback targets even when named (URLs taken from others)
 CLEANWIRE_RUN_REPORT = ""                   # write the run's report data (for `cleanwire report`) to this JSON file ("" = off)
 
-# datasets: Parquet, WARC archive, near-duplicates (crawler/exporters.py, warc.py, neardup.py)
+# datasets: Parquet, WARC archive, near-duplicates (crawler/output/parquet.py, warc.py, neardup.py)
 CLEANWIRE_PARQUET_ROW_GROUP_ITEMS = 500     # records buffered per Parquet row group (bounds memory)
 CLEANWIRE_PARQUET_COMPRESSION = "zstd"      # Parquet column compression
 CLEANWIRE_WARC = ""                         # archive every response to this WARC path ("" = off)
@@ -87,10 +87,10 @@ CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate 
 CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
 CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
-CLEANWIRE_TDMREP = True                     # read each site's /.well-known/tdmrep.json (TDMRep; crawler/tdmrep.py)
+CLEANWIRE_TDMREP = True                     # read each site's /.well-known/tdmrep.json (TDMRep; crawler/fetching/tdmrep.py)
 CLEANWIRE_RESPECT_TDM = False               # --respect-tdm: drop records whose text and data mining rights are reserved
 
-# distributed crawl on Redis (crawler/distributed.py; `cleanwire crawl --redis URL` sets the scheduler)
+# distributed crawl on Redis (crawler/distributed/scheduler.py; `cleanwire crawl --redis URL` sets the scheduler)
 CLEANWIRE_REDIS = ""                        # redis://HOST:PORT/DB shared by the workers ("" = off)
 CLEANWIRE_REDIS_KEY = "cleanwire:%(spider)s"    # prefix of the crawl's Redis keys (one crawl per prefix)
 CLEANWIRE_REDIS_WORKER = ""                 # this worker's name ("" = host:pid)
@@ -110,8 +110,8 @@ CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered
 CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/news-sitemap.xml"]   # tried when robots.txt names no sitemap
 CLEANWIRE_FEED_PATHS = ["/feed/", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml"]   # tried when the home page links no feed
 CLEANWIRE_SINCE = ""                        # ISO date: skip sitemap/feed entries and articles older than this
-CLEANWIRE_STATE = ""                        # incremental crawl state (crawler/state.py); with OUTPUT_TEMPLATE ("" = off)
-CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/statepipeline.py)
+CLEANWIRE_STATE = ""                        # incremental crawl state (crawler/incremental/state.py); with OUTPUT_TEMPLATE ("" = off)
+CLEANWIRE_OUTPUT_TEMPLATE = ""              # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/incremental/pipeline.py)
 CLEANWIRE_JOURNAL_BATCH = 16                # records per fsync + state commit of the journaled output
 CLEANWIRE_RECHECK_DAYS = 0.0                # fetch an emitted article again after this many days (0 = only when lastmod moves)
 CLEANWIRE_FULL = False                      # ignore the state for discovery (fetch everything); output still de-duplicated
@@ -130,3 +130,18 @@ CLEANWIRE_BACKOFF_MAX = 60.0                # longest backoff delay, seconds
 CLEANWIRE_PROGRESS = True                   # live progress line on stderr when it is a terminal
 CLEANWIRE_PROGRESS_INTERVAL = 0.5           # seconds between progress line updates
 CLEANWIRE_SUMMARY = True                    # print the crawl summary on stderr at the end
+
+# rendering pages that need JavaScript (crawler/fetching/render.py; headless Chromium through scrapy-playwright)
+CLEANWIRE_RENDER = "auto"                   # never | auto (js_shell pages and render sites) | always (every page)
+CLEANWIRE_RENDER_SITES: list[str] = []      # hosts whose pages are always rendered (sources file `render = true`)
+CLEANWIRE_RENDER_MAX_PAGES = 500            # pages rendered per run at most (0 = no limit)
+CLEANWIRE_RENDER_MAX_PAGES_PER_SITE = 100   # pages rendered per host per run at most (0 = no limit)
+CLEANWIRE_RENDER_CONCURRENCY = 2            # pages rendering at once
+CLEANWIRE_RENDER_TIMEOUT = 20.0             # seconds for a rendered page to load
+CLEANWIRE_RENDER_WAIT = 5.0                 # seconds to wait after load for scripts to write the article
+CLEANWIRE_RENDER_CONTEXT_PAGES = 20         # pages per browser context before a fresh one (memory stays flat)
+CLEANWIRE_RENDER_BLOCK = ["image", "font", "media"]   # resource types aborted while rendering
+CLEANWIRE_CHROMIUM = ""                     # Chromium executable ("" = chromium on PATH, Debian's package)
+CLEANWIRE_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update",
+                           "--disable-sync"]   # launch flags (without the background-networking ones connections fail here)

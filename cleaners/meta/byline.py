@@ -8,7 +8,8 @@ from lxml.html import HtmlElement
 
 from ..text import clean_text
 from .authors import Byline, parse_byline, parse_names
-from .sources import JsonLd, microdata, node_types
+from .rules import BYLINE_PREFIX
+from .sources import JsonLd, microdata, near_headline, node_types
 
 RAW_KEYS = ("@type", "@id", "name", "givenName", "familyName")   # what provenance keeps of a JSON-LD author
 LAST_FIRST_META = ("dc.creator", "dcterms.creator", "citation_author")
@@ -29,6 +30,7 @@ BYLINE_CLASSES = etree.XPath(
     ".//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@class, 'author')"
     f" or contains(@class, 'Author') or contains(@class, 'autor') or contains(@id, 'byline')][{OUTSIDE}]")
 # class fragments of elements that hold more than a byline (author boxes, avatars, bios)
+HEADLINE_WINDOW = 6         # text elements after the <h1> looked at for a prefixed byline line
 NOT_BYLINE = ("box", "bio", "about", "avatar", "image", "img", "photo", "description", "desc", "profile",
               "card", "more", "follow", "social", "share", "widget", "comment")
 
@@ -92,7 +94,7 @@ def microdata_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[s
 
 
 def meta_authors(meta: dict[str, list[str]], names: tuple[str, ...], site: set[str]) -> tuple[Byline, list[str]]:
-    orgs = Byline()
+    orgs, raw = Byline(), []
     for name in names:
         values = meta.get(name)
         if values:
@@ -100,7 +102,8 @@ def meta_authors(meta: dict[str, list[str]], names: tuple[str, ...], site: set[s
             if found.persons:
                 return found, values
             orgs.add(found)
-    return orgs, []
+            raw += values if found.orgs else []
+    return orgs, list(dict.fromkeys(raw))
 
 
 def rel_authors(tree: HtmlElement, site: set[str], xpath: etree.XPath = REL_AUTHOR) -> tuple[Byline, list[str]]:
@@ -129,4 +132,19 @@ def html_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
         found = parse_byline(text, site)
         if found.persons:
             return found, [text]
-    return rel_authors(tree, site, AUTHOR_LINKS)
+    found, texts = rel_authors(tree, site, AUTHOR_LINKS)
+    if found.persons or found.orgs:
+        return found, texts
+    return headline_byline(tree, site)
+
+
+def headline_byline(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
+    """A short line just below the headline that starts with a byline word ("By Jane Doe", "Von Anna Krüger",
+    "Texte : Jean Dupont"), in no element that names itself a byline."""
+    for el in near_headline(tree, HEADLINE_WINDOW):
+        text = clean_text(el.text_content())
+        if text and len(text) <= MAX_BYLINE_CHARS and BYLINE_PREFIX.match(text):
+            found = parse_byline(text, site)
+            if found.persons:
+                return found, [text]
+    return Byline(), []

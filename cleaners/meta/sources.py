@@ -6,6 +6,7 @@ from typing import Any
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from lxml.html import HtmlElement
 
@@ -15,6 +16,7 @@ ARTICLE_TYPES = re.compile(r"(article|posting|report|blog)$", re.IGNORECASE)   #
 PAGE_TYPES = re.compile(r"page$", re.IGNORECASE)                                 # WebPage, CollectionPage ...
 MAX_JSONLD_CHARS = 2_000_000   # larger scripts are data dumps, not page metadata
 MAX_NODES = 300                # JSON-LD nodes read per page
+TEXT_TAGS = ("p", "span", "div", "time", "address", "small", "li", "strong", "b", "em")   # near_headline
 MAX_DEPTH = 6                  # nesting followed inside one JSON-LD node (mainEntity, isPartOf ...)
 
 
@@ -115,3 +117,23 @@ def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
     """Elements with itemprop `prop` (outside <meta>, which read_meta covers)."""
     return [el for el in tree.xpath(f".//*[contains(@itemprop, '{prop}')]")
             if el.tag != "meta" and prop in el.get("itemprop").split()]
+
+
+def near_headline(tree: HtmlElement, limit: int) -> Iterator[HtmlElement]:
+    """Elements after the first <h1> in page order (inside them too), then after its wrapper, at most `limit`:
+    where a byline or dateline sits."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return
+    seen = 0
+    starts = [h1]
+    parent = h1.getparent()
+    if parent is not None and parent.tag not in ("body", "article", "main"):
+        starts.append(parent)
+    for start in starts:
+        for sibling in start.itersiblings():
+            for el in sibling.iter(*TEXT_TAGS):
+                yield el
+                seen += 1
+                if seen >= limit:
+                    return

@@ -13,6 +13,8 @@ from .rules import TITLE_SEPARATOR
 
 MIN_KEY_CHARS = 3          # shorter site keys ("de", "tv") match too much
 MAX_SITE_WORDS = 6         # a longer segment is part of the headline, not a site name
+MIN_ABBREVIATION = 2       # "dw", "bbc": a site's short form of at least this many letters
+SKIPPABLE = frozenset(("the", "of", "and", "la", "le", "les", "el", "los", "las", "il", "die", "der", "das", "de"))
 MIN_COMMON_WORDS = 3       # a shared headline tail must have at least this many words
 META_ORIGINS = ("headline", "og:title", "twitter:title")   # sources written for machines, not the page layout
 MAX_SUFFIX_WORDS = 3       # "Headline | Sport": a longer rest is part of a longer headline, not a section
@@ -53,6 +55,42 @@ def site_keys(names: list[str], host: str | None) -> set[str]:
             out |= _keys(labels[0] if len(labels) < 3 else labels[-3] if len(labels[-2]) <= 3 else labels[-2])
             out |= _keys(".".join(labels))
     return {k for k in out if len(k) >= MIN_KEY_CHARS}
+
+
+def short_keys(names: list[str], host: str | None) -> set[str]:
+    """Keys a site's name may abbreviate, short ones kept ("dw", "lestimes"): the site's names and host label."""
+    out = set()
+    for name in names:
+        out.add(key(name))
+    if host:
+        labels = [lab for lab in host.lower().split(".") if lab not in ("www", "m", "amp", "edition")]
+        if len(labels) >= 2:
+            out.add(key(labels[-3] if len(labels) >= 3 and len(labels[-2]) <= 3 else labels[-2]))
+    return {k for k in out if len(k) >= MIN_ABBREVIATION}
+
+
+def abbreviates(name: str, short: set[str]) -> bool:
+    """Whether a name of several words is written short as one of `short`: "Deutsche Welle" as "dw",
+    "Lesotho Times" as "lestimes" (each word gives a leading part, in order; "the", "of" may give none)."""
+    words = [key(w) for w in name.split() if key(w)]
+    if len(words) < 2 or len(words) > MAX_SITE_WORDS:
+        return False
+    return any(_prefixes(words, k) for k in short)
+
+
+@lru_cache(maxsize=4096)
+def _prefixes_cached(words: tuple[str, ...], target: str) -> bool:
+    if not words:
+        return not target
+    word, rest = words[0], words[1:]
+    if word in SKIPPABLE and _prefixes_cached(rest, target):
+        return True
+    return any(target.startswith(word[:n]) and _prefixes_cached(rest, target[n:])
+               for n in range(1, min(len(word), len(target)) + 1))
+
+
+def _prefixes(words: list[str], target: str) -> bool:
+    return _prefixes_cached(tuple(words), target)
 
 
 def is_site(segment: str, keys: set[str]) -> bool:

@@ -16,6 +16,8 @@ from cleaners.schema import article_schema
 #   object whose keys are free (additionalProperties: {...}, e.g. `provenance`) -> map<string, X>
 #   a value of any JSON type (`{}`, e.g. provenance[*].raw) -> string holding its JSON text
 #   {"$ref": "#/properties/x"} -> the type of the node it points to (entries[].blocks reuses blocks)
+#   an object's keys that only some values have (blocks: a figure's caption, an embed's url; `allOf` if/then
+#   rules) are null columns for the others, and left out when read back where the value's rule does not ask for them
 # A field is nullable in Arrow unless it is required and its JSON type excludes null.
 
 
@@ -112,15 +114,30 @@ def from_arrow_value(value: Any, spec: dict[str, Any]) -> Any:
     if _is_any(spec):
         return json.loads(value)
     if "properties" in spec:
-        required = set(spec.get("required", ()))
+        required, conditional = _required(spec, value)
         return {name: from_arrow_value(value[name], sub) for name, sub in spec["properties"].items()
-                if value[name] is not None or name in required or _allows_null(_deref(sub))}
+                if value[name] is not None or name in required
+                or (_allows_null(_deref(sub)) and name not in conditional)}
     if "items" in spec:
         return [from_arrow_value(v, spec["items"]) for v in value]
     if isinstance(spec.get("additionalProperties"), dict):
         sub = dict(spec["additionalProperties"], type="object")
         return {key: from_arrow_value(v, sub) for key, v in value}
     return value
+
+
+def _required(spec: dict[str, Any], value: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(the keys `value` must have, the keys only some values must have) under the object's `required` and its
+    `allOf: [{if: {properties: {K: {const: V}}}, then: {required: [...]}}]` rules (a figure block's caption)."""
+    required = set(spec.get("required", ()))
+    conditional: set[str] = set()
+    for rule in spec.get("allOf", ()):
+        then = set(rule.get("then", {}).get("required", ()))
+        conditional |= then
+        condition = rule.get("if", {}).get("properties", {})
+        if condition and all(value.get(k) == c.get("const") for k, c in condition.items()):
+            required |= then
+    return required, conditional - set(spec.get("required", ()))
 
 
 def record_to_row(record: dict[str, Any]) -> dict[str, Any]:

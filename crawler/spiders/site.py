@@ -13,18 +13,19 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
+from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.pipelines import extract_record
-from crawler.rejects import fetch_failed, page_skipped
+from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
-from crawler.state import StateStore, site_of, utcnow
-from crawler.urls import is_same_site, normalize_url, site_key, site_root, try_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ SITEMAP_ROOTS = ("urlset", "sitemapindex")
 FEED_ROOTS = ("rss", "feed", "RDF")
 PRIORITY_DISCOVERY = 20      # robots, sitemaps and feeds are fetched before pages
 PRIORITY_ARTICLE = 10        # article candidates before listing pages
+SHELL_MAX_LINKS = 10         # links at most on a page that may be an application shell (else not checked)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # sitemaps are at most 50 MB uncompressed (sitemaps.org)
 
 PAGE_LINKS = "//a[@href]/@href"
@@ -245,6 +247,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.render = RenderPolicy.from_crawler(crawler)
         spider.link_depth = settings.getint("CLEANWIRE_LINK_DEPTH", 3)
         spider.same_domain = settings.getbool("CLEANWIRE_SAME_DOMAIN", True)
         spider.since = settings.get("CLEANWIRE_SINCE") or None
@@ -368,11 +371,12 @@ class SiteSpider(scrapy.Spider):
         host = (urlsplit(url).hostname or "").lower()
         self.site_pages[host] = self.site_pages.get(host, 0) + 1
         conditional = self.conditional(url)
-        return scrapy.Request(url, callback=self.parse_page, errback=self.failed,
-                              priority=PRIORITY_ARTICLE if likely_article else 0,
-                              headers=conditional.get("headers"), meta=conditional.get("meta"),
-                              cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
-                                         "listed": listed, "start": start, "key": url})
+        request = scrapy.Request(url, callback=self.parse_page, errback=self.failed,
+                                 priority=PRIORITY_ARTICLE if likely_article else 0,
+                                 headers=conditional.get("headers"), meta=conditional.get("meta"),
+                                 cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
+                                            "listed": listed, "start": start, "key": url})
+        return (self.render.upfront(url) and self.render.request(request)) or request    # --render always, render sites
 
     def discovery_request(self, url: str, callback, probe: bool = False, depth: int = 0) -> scrapy.Request:
         conditional = self.conditional(url)
@@ -500,9 +504,13 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
-        if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
+        html = isinstance(response, HtmlResponse) or b"html" in content_type      # text/html, application/xhtml+xml
+        if not html and (not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES)):
             for out in self.parse_xml_or_skip(response):
                 yield out
+            return
+        if not html:        # text/plain, JSON, CSS...: never sent to an extraction worker
+            self.skip_page(response, "not_html", "not HTML")
             return
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
@@ -511,6 +519,10 @@ class SiteSpider(scrapy.Spider):
         page = page_from_response(response, request_url, source)
         listed = listed or self.was_listed(request_url, response.url)
         found, verdict, extracted = await self.analyse(response, page, listed)
+        again = self.render_again(response, found, extracted)
+        if again is not None:
+            yield again             # an application shell: fetched again through the browser, parsed from there
+            return
         self.record(response, lastmod)
         if key is not None:     # a link nearer the home page may have reached it since it was requested
             depth = min(depth, self.requested.get(key, depth))
@@ -528,6 +540,21 @@ class SiteSpider(scrapy.Spider):
         if extracted is not None:
             page.meta["extracted"] = extracted
         yield page
+
+    def render_again(self, response: Response, found: PageLinks, extracted) -> scrapy.Request | None:
+        """The browser request for a page found to be a script shell (--render auto), or None. Only pages the
+        cleaner found no article in, or with next to no links, are looked at (a listing page is not parsed again)."""
+        if rendered(response) or self.render.mode == "never" or (extracted is not None and extracted[0] == "article"):
+            return None
+        if extracted is None and len(found.hrefs) > SHELL_MAX_LINKS:
+            return None
+        reason = extracted[1] if extracted is not None and isinstance(extracted[1], str) else None
+        if extracted is not None and extracted[0] == "access":
+            reason = extracted[1]["reason"]         # the cleaner's access verdict (crawler.pipelines.extract_record)
+        shell = shell_evidence(response.body, response.url, response.status, reason=reason)
+        if shell is None or not self.render.after_shell():
+            return None
+        return self.render.request(response.request, meta={SHELL_META: shell})
 
     def was_listed(self, *urls: str) -> bool:
         """A page requested through a link that a sitemap or feed listed before its response came."""

@@ -9,8 +9,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from cleaners.access import classify as classify_access
+from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
-from crawler.tdmrep import request_tdm
 
 
 def page_from_response(response: Response, request_url: str, source: str = "url") -> Page:
@@ -70,15 +71,36 @@ class UrlsSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:
+        render = RenderPolicy.from_crawler(self.crawler)
         for url in self.urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
-                                 cb_kwargs={"asked": url})
+            request = scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                                     cb_kwargs={"asked": url})
+            yield (render.upfront(url) and render.request(request)) or request
 
-    def parse(self, response: Response, asked: str) -> Iterator[Page]:
+    def parse(self, response: Response, asked: str) -> Iterator:
+        render = RenderPolicy.from_crawler(self.crawler)
+        shell = None
+        if not rendered(response):
+            shell = shell_evidence(response.body, response.url, response.status)
+            again = shell and render.after_shell() and render.request(response.request, meta={SHELL_META: shell})
+            if again:
+                yield again                 # the page's article is built by scripts: through the browser
+                return
         page = page_from_response(response, asked)
+        if not rendered(response) and shell:
+            page.meta["js_shell"] = shell       # not rendered (--render never, no Chromium, budget spent)
+        elif rendered(response):
+            page.meta["rendered"] = True
         self.pages[asked] = page
         yield page
 
     def failed(self, failure: Failure) -> None:
         asked = failure.request.cb_kwargs.get("asked", failure.request.url)
-        self.failures[asked] = describe_failure(failure)
+        why = describe_failure(failure)
+        from scrapy.exceptions import IgnoreRequest
+
+        if failure.request.meta.get(RENDER_META) and not failure.check(IgnoreRequest):     # robots.txt says why itself
+            shell = failure.request.meta.get(SHELL_META)
+            why = why.splitlines()[0]           # Playwright appends its call log
+            why = f"{shell}; rendering failed: {why}" if shell else f"rendering failed: {why}"
+        self.failures[asked] = why

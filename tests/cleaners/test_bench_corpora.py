@@ -8,7 +8,7 @@ import json
 import pytest
 
 from cleaners.bench import Output, bench, format_table, format_worst, worst
-from crawler.commands import bench as bench_command
+from crawler.cli import bench as bench_command
 
 # truth bodies of the mini-corpus (one line each is one paragraph)
 TRUTH = {

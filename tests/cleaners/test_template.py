@@ -14,7 +14,7 @@ from lxml import html as lhtml
 from cleaners.article import content_hash
 from cleaners.template import block_hash, record_block_hashes, remove_template
 from conftest import ROOT
-from crawler.testsite import DEFAULT_ROOT, FixtureSite
+from crawler.demo.server import DEFAULT_ROOT, FixtureSite
 
 PROMO = ("Our readers' panel meets on the first Tuesday of each month at the Quay Street office, "
          "and every reader is welcome to come along.")

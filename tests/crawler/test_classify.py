@@ -1,11 +1,11 @@
-"""The article/non-article decision from URL shape and page signals (crawler/classify.py)."""
+"""The article/non-article decision from URL shape and page signals (crawler/discovery/classify.py)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from crawler.classify import ARTICLE, LISTING, UNKNOWN, decide, is_asset, ld_types, url_rule, url_shape
+from crawler.discovery.classify import ARTICLE, LISTING, UNKNOWN, decide, is_asset, ld_types, url_rule, url_shape
 
 SITE = "https://news.example.com"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from crawler.journal import JournaledWriter, JournalError, output_path, reconcile, sanitise_site, summary_path
-from crawler.state import RunLock, StateStore
+from crawler.incremental.journal import JournaledWriter, JournalError, output_path, reconcile, sanitise_site, summary_path
+from crawler.incremental.state import RunLock, StateStore
 from cleaners.template import block_hash
 
 N = 40
@@ -28,9 +28,9 @@ TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
 CHILD = r'''
 import json, sys, time
 from datetime import datetime, timezone
-import crawler.journal as journal
-from crawler.state import RunLock, StateStore
-from crawler.statepipeline import block_hash
+import crawler.incremental.journal as journal
+from crawler.incremental.pipeline import block_hash
+from crawler.incremental.state import RunLock, StateStore
 
 state_path, template, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def say(*words):
@@ -218,7 +218,7 @@ def pipeline_for(tmp_path, **settings):
     from scrapy import Spider
     from scrapy.utils.test import get_crawler
 
-    from crawler.statepipeline import StatePipeline
+    from crawler.incremental.pipeline import StatePipeline
 
     crawler = get_crawler(Spider, {"CLEANWIRE_STATE": str(tmp_path / "state.db"), "CLEANWIRE_JOURNAL_BATCH": 2,
                                    "CLEANWIRE_OUTPUT_TEMPLATE": str(tmp_path / "out" / "{site}" / "{run_id}.jsonl"),
@@ -280,7 +280,7 @@ def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_pat
 def test_a_run_stopped_by_a_failed_batch_counts_only_the_committed_records(tmp_path, monkeypatch):
     import errno
 
-    import crawler.journal as journal
+    import crawler.incremental.journal as journal
 
     crawl_with(pipeline_for(tmp_path), [article(1, "one")])
     writes = []
@@ -319,7 +319,7 @@ def test_state_pipeline_is_off_without_a_template(tmp_path):
 
 @pytest.mark.e2e
 def test_a_second_pipeline_on_the_same_state_is_refused(tmp_path):
-    from crawler.state import RunLockedError
+    from crawler.incremental.state import RunLockedError
 
     first = pipeline_for(tmp_path)
     first.open_spider()
@@ -357,7 +357,7 @@ def kill_crawl_after(child: subprocess.Popen, out: Path, lines: int) -> None:
 
 @pytest.mark.e2e
 def test_a_crawl_killed_twice_then_rerun_emits_every_article_once_and_later_only_what_is_new(tmp_path):
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
 
     out = tmp_path / "out"
     with FixtureSite() as site:

@@ -8,11 +8,11 @@ import sys
 import pytest
 
 from conftest import ROOT
-from crawler.state import RunLock, RunLockedError, StateStore
+from crawler.incremental.state import RunLock, RunLockedError, StateStore
 
 HOLDER = r'''
 import sys, time
-from crawler.state import RunLock
+from crawler.incremental.state import RunLock
 lock = RunLock(sys.argv[1]).acquire()
 print("held", flush=True)
 time.sleep(30)

@@ -9,7 +9,7 @@ from scrapy.utils.test import get_crawler
 
 from cleaners import extract
 from conftest import PAGES
-from crawler.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
+from crawler.dedup.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
                              signature)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from cleaners import InputError, Options, extract
 from conftest import CLEANWIRE, PAGES, ROOT
-from crawler.overrides import load_overrides
+from crawler.extraction.overrides import load_overrides
 
 BODY = "".join(
     f"<p>{text}</p>" for text in (

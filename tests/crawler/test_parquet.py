@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 from cleaners import extract
 from cleaners.schema.arrow import arrow_schema, row_to_record
 from conftest import PAGES, ROOT
-from crawler.exporters import ParquetAppendError, ParquetItemExporter
+from crawler.output.parquet import ParquetAppendError, ParquetItemExporter
 
 FIXTURES = [
     PAGES / "neutral" / "taiwan-envoy-israel.html",
@@ -34,7 +34,9 @@ def test_arrow_schema_is_nested_not_json_strings():
     blocks = schema.field("blocks").type
     assert pa.types.is_list(blocks) and pa.types.is_struct(blocks.value_type)
     block = blocks.value_type
-    assert [block.field(i).name for i in range(block.num_fields)] == ["type", "text", "level", "items", "rows"]
+    assert [block.field(i).name for i in range(block.num_fields)] == [
+        "type", "text", "level", "items", "rows", "header", "src", "caption", "credit", "alt", "provider", "url",
+        "attribution"]
     assert block.field("level").type == pa.int64()
     assert block.field("rows").type == pa.list_(pa.list_(pa.string()))
     assert not block.field("text").nullable and block.field("level").nullable
@@ -140,7 +142,7 @@ def test_cleanwire_extract_to_parquet_matches_jsonl(tmp_path):
 
 @pytest.mark.e2e
 def test_a_crawl_whose_parquet_output_fills_the_disk_is_one_error_line_and_exit_1(tmp_path):
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
     from test_faults import crawl, tmpfs
 
     out = tmp_path / "out"
@@ -195,7 +197,7 @@ def test_extract_parquet_to_a_pipe():
 @pytest.mark.parametrize("suffix", ["jsonl", "json"])
 @pytest.mark.e2e
 def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp_path, suffix):
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
     from test_faults import crawl, tmpfs
 
     out = tmp_path / "out"
@@ -210,3 +212,19 @@ def test_a_crawl_whose_json_feed_fills_the_disk_is_one_error_line_and_exit_1(tmp
     [emitted] = re.findall(r"articles emitted +(\d+)", result.stderr)
     if suffix == "jsonl":           # the summary counts the lines that reached the disk, not the 48 extracted
         assert 0 < int(emitted) == written.count(b"\n") < 48
+
+
+def test_structure_blocks_chunks_and_markdown_round_trip(tmp_path):
+    from cleaners import Options
+    from cleaners.schema.arrow import record_to_row
+
+    page = PAGES / "structure-en" / "harbour-record-year.html"
+    options = Options(chunk_tokens=60, record_markdown=True)
+    record = extract(page.read_bytes(), url="https://www.baysidecourier.example/b/", options=options).to_dict()
+    kinds = {b["type"] for b in record["blocks"]}
+    assert {"figure", "embed", "table", "quote"} <= kinds
+    table = pa.Table.from_pylist([record_to_row(record)], schema=arrow_schema())
+    pq.write_table(table, tmp_path / "one.parquet")
+    back = row_to_record(pq.read_table(tmp_path / "one.parquet").to_pylist()[0])
+    assert back == record
+    assert [b["alt"] for b in back["blocks"] if b["type"] == "figure"][-1] is None   # a null that is asked for

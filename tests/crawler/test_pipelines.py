@@ -262,7 +262,7 @@ def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
     from scrapy.exceptions import IgnoreRequest
     from scrapy.http import TextResponse
 
-    from crawler.middlewares import ROBOTS_META, RobotsTxtMiddleware
+    from crawler.fetching.middlewares import ROBOTS_META, RobotsTxtMiddleware
 
     rules = b"User-agent: *\nDisallow: /private/\n"
     downloads = []
@@ -330,7 +330,7 @@ def test_worker_pool_stops_replacing_workers_that_keep_dying():
 
 def test_the_workers_warm_up_page_is_an_article_with_a_language():
     from cleaners import clean
-    from crawler.workerwarmup import WARMUP_PAGE, WARMUP_URL
+    from crawler.extraction.warmup import WARMUP_PAGE, WARMUP_URL
 
     article = clean(WARMUP_PAGE, WARMUP_URL).article     # so the forkserver loads what every extraction needs
     assert article is not None and article.language == "en" and article.word_count > 300

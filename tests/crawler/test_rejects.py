@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import PAGES
-from crawler.rejects import Reject, RejectsWriter, classify
+from crawler.reporting.rejects import Reject, RejectsWriter, classify
 
 URL = "https://news.example/a/"
 ARTICLE_WORDS = " ".join(["word"] * 500)
@@ -118,7 +118,7 @@ def test_recorder_needs_setting():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
-    from crawler.rejects import RejectsRecorder
+    from crawler.reporting.rejects import RejectsRecorder
 
     with pytest.raises(NotConfigured):
         RejectsRecorder.from_crawler(get_crawler(settings_dict={}))
@@ -151,7 +151,7 @@ def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
     rejects, out = tmp_path / "rejects.jsonl", tmp_path / "out.jsonl"
     run = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", "urls=" + ",".join(site.url_for(p) for p in paths),
-         "-O", str(out), "-s", f"CLEANWIRE_REJECTS={rejects}", "-s", 'EXTENSIONS={"crawler.rejects.RejectsRecorder": 600}',
+         "-O", str(out), "-s", f"CLEANWIRE_REJECTS={rejects}", "-s", 'EXTENSIONS={"crawler.reporting.rejects.RejectsRecorder": 600}',
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"],
         cwd=ROOT, capture_output=True, timeout=180)
     assert run.returncode == 0, run.stderr.decode()[-2000:]

@@ -19,8 +19,8 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from conftest import CLEANWIRE, ROOT
-from crawler.journal import output_path
-from crawler.safety import RefusedRequest, SafetyMiddleware, is_guarded
+from crawler.fetching.safety import RefusedRequest, SafetyMiddleware, is_guarded
+from crawler.incremental.journal import output_path
 from crawler.spiders.site import MalformedDocument, parse_feed, parse_sitemap
 
 FAKE_DNS = {
@@ -306,7 +306,7 @@ def test_output_names_stay_in_the_output_directory(tmp_path, site, expected):
 def resolver_for(named_urls: list[str], deny_private: bool = False):
     from twisted.internet import reactor
 
-    from crawler.safety import GuardedResolver
+    from crawler.fetching.safety import GuardedResolver
     from crawler.spiders.site import SiteSpider
 
     crawler = get_crawler(SiteSpider, {"CLEANWIRE_DENY_PRIVATE": deny_private})
@@ -338,8 +338,8 @@ def test_crawl_never_connects_to_an_unnamed_name_resolving_to_loopback(tmp_path)
                   "/": (200, {}, b"<html><body>home</body></html>")}
         with Server(routes) as site:
             proc, stats = run_crawl(site.origin, tmp_path / "out.jsonl",
-                                    "-s", 'DOWNLOADER_MIDDLEWARES={"crawler.safety.SafetyMiddleware": null}',
-                                    "-s", "TWISTED_DNS_RESOLVER=crawler.safety.GuardedResolver")   # as in settings.py
+                                    "-s", 'DOWNLOADER_MIDDLEWARES={"crawler.fetching.safety.SafetyMiddleware": null}',
+                                    "-s", "TWISTED_DNS_RESOLVER=crawler.fetching.safety.GuardedResolver")   # as in settings.py
         assert trap.requests == []
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "refused localhost: resolved to 127.0.0.1, a private or internal address" in proc.stderr
@@ -350,7 +350,7 @@ def test_crawl_never_connects_to_an_unnamed_name_resolving_to_loopback(tmp_path)
 def test_safety_off_switches_both_guards_off():
     from twisted.internet import reactor
 
-    from crawler.safety import GuardedResolver
+    from crawler.fetching.safety import GuardedResolver
 
     crawler = get_crawler(Spider, {"CLEANWIRE_SAFETY": False})
     assert GuardedResolver.from_crawler(crawler, reactor).check("169.254.169.254", "metadata.test") == "169.254.169.254"

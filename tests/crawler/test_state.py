@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.state import (MIGRATIONS, SCHEMA_VERSION, EmittedEntry, StateBusyError, StateCorruptError,
+from crawler.incremental.state import (MIGRATIONS, SCHEMA_VERSION, EmittedEntry, StateBusyError, StateCorruptError,
                            StateMigrationError, StateStore, StateVersionError, lastmod_moved)
 
 URL = "https://news.example/world/story?b=2&a=1#comments"
@@ -174,8 +174,8 @@ def test_runs_record_start_finish_and_counts(state):
 
 
 def test_runs_and_status_commands_show_runs_totals_and_the_lock(tmp_path, capsys):
-    from crawler.cli import main
-    from crawler.state import RunLock
+    from crawler.cli.main import main
+    from crawler.incremental.state import RunLock
 
     path = tmp_path / "state.db"
     with RunLock(path), StateStore(path) as state:
@@ -201,7 +201,7 @@ def test_runs_and_status_commands_show_runs_totals_and_the_lock(tmp_path, capsys
 
 
 def test_runs_on_a_missing_state_fails_with_a_message(tmp_path, capsys):
-    from crawler.cli import main
+    from crawler.cli.main import main
 
     assert main(["runs", "--state", str(tmp_path / "none.db")]) == 2
     message = f"cleanwire runs: {tmp_path / 'none.db'}: no state database here (give --state PATH)\n"
@@ -218,7 +218,7 @@ def test_an_article_whose_source_text_is_unchanged_is_not_emitted_again_after_te
 
 
 def test_a_version_1_database_migrates_to_the_source_hash_column(tmp_path):
-    from crawler.state import normalise_url
+    from crawler.incremental.state import normalise_url
 
     path = tmp_path / "old.db"
     with StateStore(path, migrations=MIGRATIONS[:1]) as old:
@@ -232,7 +232,7 @@ def test_a_version_1_database_migrates_to_the_source_hash_column(tmp_path):
 
 
 def test_a_url_robots_refused_is_not_pending_and_asked_again_after_the_recheck_period(state):
-    from crawler.state import REFUSED_RECHECK_DAYS
+    from crawler.incremental.state import REFUSED_RECHECK_DAYS
 
     state.note_seen(URL, "news.example")
     assert state.pending() == [state.known(URL).url]
@@ -249,8 +249,8 @@ def test_a_url_robots_refused_is_not_pending_and_asked_again_after_the_recheck_p
 
 
 def test_a_killed_run_counts_its_committed_records_as_new_or_revised(tmp_path):
-    from crawler.journal import reconcile
-    from crawler.state import RunLock
+    from crawler.incremental.journal import reconcile
+    from crawler.incremental.state import RunLock
 
     path = tmp_path / "state.db"
     with RunLock(path), StateStore(path) as state:
@@ -266,7 +266,7 @@ def test_a_killed_run_counts_its_committed_records_as_new_or_revised(tmp_path):
     assert (counts["emitted"], counts["new"], counts["revised"]) == (2, 1, 1)
 
 
-HOLDER = ("import sys, time\nfrom crawler.state import RunLock\nRunLock(sys.argv[1]).acquire()\n"
+HOLDER = ("import sys, time\nfrom crawler.incremental.state import RunLock\nRunLock(sys.argv[1]).acquire()\n"
           "print('held', flush=True)\ntime.sleep(60)\n")
 
 

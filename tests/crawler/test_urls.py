@@ -1,9 +1,9 @@
-"""URL normalisation and same-site checks (crawler/urls.py)."""
+"""URL normalisation and same-site checks (crawler/discovery/normalize.py)."""
 from __future__ import annotations
 
 import pytest
 
-from crawler.urls import BadURL, is_same_site, normalize_url, registered_domain, site_key, site_root, try_normalize
+from crawler.discovery.normalize import BadURL, is_same_site, normalize_url, registered_domain, site_key, site_root, try_normalize
 
 
 @pytest.mark.parametrize("url, expected", [

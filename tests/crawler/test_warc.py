@@ -21,8 +21,8 @@ from warcio.warcwriter import WARCWriter
 
 from cleaners import Options, extract
 from conftest import CLEANWIRE, PAGES, ROOT
-from crawler.warc import WarcWriter, rotated_name
-from crawler.warcextract import Tally, decode_content, reextract, warc_date_to_iso
+from crawler.extraction.fromwarc import Tally, decode_content, reextract, warc_date_to_iso
+from crawler.output.warc import WarcWriter, rotated_name
 
 FIXTURES = [
     PAGES / "neutral" / "taiwan-envoy-israel.html",
@@ -123,7 +123,7 @@ def test_parallel_reextraction_of_a_cut_warc_keeps_the_records_before_the_cut(tm
 WORKER_PROBE = """
 from cleaners import Options
 from cleaners.language import _identifier
-from crawler.warcextract import _pool
+from crawler.extraction.fromwarc import _pool
 
 def loaded():
     return _identifier.cache_info().currsize
@@ -144,7 +144,7 @@ def test_workers_start_with_the_language_model_loaded():
 
 
 def test_a_dead_worker_ends_the_run_with_a_file_error_and_keeps_the_records_before(tmp_path, monkeypatch):
-    import crawler.warcextract as warcextract
+    import crawler.extraction.fromwarc as warcextract
 
     warc = tmp_path / "crawl.warc.gz"
     write_common_crawl_style(warc)

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from cleaners.explain import KIND_COLOURS
 from conftest import CLEANWIRE, ROOT
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -21,7 +21,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 WINDOW = (1000, 2400)
 PAGE = ROOT / "fixtures" / "pages" / "deftechtimes" / "taiwan-envoy-israel.html"
 PAGE_URL = "https://deftechtimes.com/taiwan-envoy-israel-missile-defence/"
-BAR = (0x4C, 0x6E, 0xF5)            # crawler.report CSS .bar fill
+BAR = (0x4C, 0x6E, 0xF5)            # crawler.reporting.report CSS .bar fill
 EXTERNAL = re.compile(r"""(?:src|href|action|poster|srcset)\s*=|url\(|@import|<script|<link|<iframe""", re.I)
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)")
@@ -90,7 +90,7 @@ def crawled(tmp_path_factory):
         proc = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "-s", "DOWNLOAD_DELAY=0",
                                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CLEANWIRE_WORKERS=2", "-s", "LOG_LEVEL=INFO",
                                "-s", f"CLEANWIRE_RUN_REPORT={summary}",
-                               "-s", 'EXTENSIONS={"crawler.report.RunReport": 530}'],   # also in crawler/settings.py
+                               "-s", 'EXTENSIONS={"crawler.reporting.report.RunReport": 530}'],   # also in crawler/settings.py
                               capture_output=True, text=True, cwd=ROOT,
                               timeout=120)
         host = site.origin.split("//", 1)[1]
@@ -131,7 +131,7 @@ def test_run_report_in_the_browser(crawled):
 
 
 def test_report_falls_back_to_the_output_records(crawled, tmp_path):
-    from crawler.report import load, render_html
+    from crawler.reporting.report import load, render_html
 
     run_dir, _, records, _, _ = crawled
     summary = tmp_path / "state-run.summary.json"

@@ -190,7 +190,7 @@ LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", 
 
 @pytest.fixture(scope="module")
 def site():
-    from crawler.testsite import FixtureSite
+    from crawler.demo.server import FixtureSite
 
     with FixtureSite() as served:
         yield served
@@ -281,7 +281,7 @@ def test_report_html_to_unwritable_place(tmp_path):
 
 
 def test_robots_refusals_are_rejects_named_robots_txt():
-    from crawler.report import RunReport
+    from crawler.reporting.report import RunReport
 
     class Stats(dict):
         def set_value(self, key, value):
@@ -291,7 +291,7 @@ def test_robots_refusals_are_rejects_named_robots_txt():
             return dict(self)
 
     stats = Stats({"robotstxt/forbidden": 2, "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 3,
-                   "downloader/exception_type_count/crawler.safety.RefusedRequest": 1})
+                   "downloader/exception_type_count/crawler.fetching.safety.RefusedRequest": 1})
     report = RunReport(stats)
     report.spider_closed(None, "finished")
     assert report.report["rejects"] == {"robots.txt": 2, "IgnoreRequest": 1, "RefusedRequest": 1}

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import CLEANWIRE, ROOT
+from crawler.demo.server import FixtureSite
 from crawler.spiders.site import Entry, MalformedDocument, parse_feed, parse_sitemap
-from crawler.testsite import FixtureSite
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -182,7 +182,7 @@ def test_a_sitemap_is_not_a_feed():
 # ---------------------------------------------------------------- command-line inputs
 
 def test_sources_file_as_lines_or_toml(tmp_path):
-    from crawler.commands.crawl import read_sources
+    from crawler.cli.crawl import read_sources
 
     lines = tmp_path / "sites.txt"
     lines.write_text("# news\nhttps://a.example/\n\n  https://b.example/  \n", "utf-8")
@@ -194,7 +194,7 @@ def test_sources_file_as_lines_or_toml(tmp_path):
 
 
 def test_feed_settings_pick_the_format_from_the_suffix(tmp_path):
-    from crawler.commands.crawl import feed_settings
+    from crawler.cli.crawl import feed_settings
 
     assert feed_settings("-") == {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
     (path, options), = feed_settings(str(tmp_path / "o" / "out.json")).items()

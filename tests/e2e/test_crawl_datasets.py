@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import CLEANWIRE, ROOT
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -104,8 +104,8 @@ def test_warc_holds_every_response_and_re_extracts_the_same_records(crawl):
 def test_near_duplicates_across_runs_and_sites_share_the_state_file(tmp_path):
     from scrapy.utils.test import get_crawler
 
-    from crawler.neardup import NearDupPipeline
-    from crawler.state import StateStore
+    from crawler.dedup.neardup import NearDupPipeline
+    from crawler.incremental.state import StateStore
 
     page = (ROOT / "fixtures" / "site" / "www" / WIRE.strip("/") / "index.html").read_bytes()
     copy = (ROOT / "fixtures" / "site" / "www" / COPY.strip("/") / "index.html").read_bytes()

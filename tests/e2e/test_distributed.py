@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import CLEANWIRE, ROOT, free_port, redis_url  # noqa: F401  (redis_url: fixture)
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
 
 WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"   # near-duplicates
 WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",
@@ -163,11 +163,11 @@ def test_a_worker_stopping_early_gives_its_requests_back(redis_url, tmp_path):
 
 
 def test_redis_settings_move_queue_and_dupefilter(redis_url):
-    from crawler.distributed import redis_settings
+    from crawler.distributed.scheduler import redis_settings
 
     got = redis_settings(redis_url)
-    assert got["SCHEDULER"] == "crawler.distributed.ReliableScheduler"
-    assert got["SCHEDULER_QUEUE_CLASS"] == "crawler.distributed.ReliableQueue"
+    assert got["SCHEDULER"] == "crawler.distributed.scheduler.ReliableScheduler"
+    assert got["SCHEDULER_QUEUE_CLASS"] == "crawler.distributed.scheduler.ReliableQueue"
     assert got["REDIS_URL"] == got["CLEANWIRE_REDIS"] == redis_url
     assert got["SCHEDULER_PERSIST"] is True
 
@@ -197,7 +197,7 @@ def test_an_output_shorter_than_its_committed_size_is_one_line_and_no_traceback(
     """Found while the crawl is built, not as the spider opens (then Scrapy also printed a CoreStats traceback)."""
     import redis
 
-    from crawler.distributed import output_id
+    from crawler.distributed.scheduler import output_id
 
     out = tmp_path / "a.jsonl"
     out.write_text('{"url": "https://news.example/a/"}\n', "utf-8")
@@ -214,7 +214,7 @@ def journal(redis_url, path, worker: str):
     import redis
     from scrapy.settings import Settings
 
-    from crawler.distributed import CLAIM, Keys, WorkerOutput
+    from crawler.distributed.scheduler import CLAIM, Keys, WorkerOutput
 
     keys = Keys(Settings({"CLEANWIRE_REDIS_WORKER": worker}), "site")
     server = redis.Redis.from_url(redis_url)
@@ -226,7 +226,7 @@ def test_commit_is_refused_once_the_worker_was_declared_dead(redis_url, tmp_path
     released and its session ended, so its commit fails, the uncommitted line is cut and nothing more is claimed."""
     from scrapy.settings import Settings
 
-    from crawler.distributed import TOKEN, Keys, requeue
+    from crawler.distributed.scheduler import TOKEN, Keys, requeue
 
     out = tmp_path / "a.jsonl"
     server, keys, claim, output = journal(redis_url, out, "w0")
@@ -248,7 +248,7 @@ def test_commit_is_refused_once_the_worker_was_declared_dead(redis_url, tmp_path
 
 
 def test_a_dead_workers_file_is_trimmed_here_only_when_nobody_writes_it(redis_url, tmp_path):
-    from crawler.distributed import TOKEN, output_id, trim_dead_output
+    from crawler.distributed.scheduler import TOKEN, output_id, trim_dead_output
 
     out = tmp_path / "a.jsonl"
     server, keys, claim, output = journal(redis_url, out, "w0")
@@ -275,7 +275,7 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
     import redis
     from scrapy.settings import Settings
 
-    from crawler.distributed import TOKEN, Keys, requeue
+    from crawler.distributed.scheduler import TOKEN, Keys, requeue
 
     out = tmp_path / "a.jsonl"
     server, keys, claim, output = journal(redis_url, out, "w0")

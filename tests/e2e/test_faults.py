@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT
+from crawler.demo.server import FixtureSite
+from crawler.incremental.state import StateStore
 from crawler.pipelines import KILL_WORKER_MARK, KILL_WORKER_ON
-from crawler.state import StateStore
-from crawler.testsite import FixtureSite
 
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_SUMMARY": False, "LOG_LEVEL": "INFO",

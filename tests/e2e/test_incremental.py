@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT
-from crawler.state import RunLock, StateStore
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
+from crawler.incremental.state import RunLock, StateStore
 
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_SUMMARY": False,
@@ -209,7 +209,7 @@ def test_a_corrupt_state_file_stops_the_crawl_before_it_starts(tmp_path):
 
 def test_sources_file_tables_become_per_host_settings_and_bad_values_are_named(tmp_path):
     from cleaners.errors import InputError
-    from crawler.sources import read_toml_sources
+    from crawler.discovery.sources import read_toml_sources
 
     path = tmp_path / "sources.toml"
     path.write_text('state = "~/s.db"\n[sites."a"]\nstart_urls = ["https://a.example/x/", "https://www.a.example/"]\n'

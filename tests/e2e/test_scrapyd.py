@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
 
 requests = pytest.importorskip("requests")
 BIN = Path(sys.executable).parent

@@ -1,4 +1,4 @@
-"""The fixture news site and its loopback server (crawler.testsite): what crawl tests rely on."""
+"""The fixture news site and its loopback server (crawler.demo.server): what crawl tests rely on."""
 from __future__ import annotations
 
 import gzip
@@ -12,7 +12,7 @@ import pytest
 from lxml import etree, html
 
 from conftest import FIXTURES, ROOT
-from crawler.testsite import FixtureSite
+from crawler.demo.server import FixtureSite
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -1,1 +1,0 @@
-"""Sub-commands of `cleanwire`; each module has add_arguments(parser) and run(args) -> exit status."""

@@ -1,0 +1,1 @@
+"""Duplicate records beyond exact keys: MinHash near-duplicates (SQLite or Redis index)."""

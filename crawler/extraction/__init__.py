@@ -1,0 +1,1 @@
+"""Page -> clean record outside the spider: worker warm-up, per-site cleaner overrides, WARC re-extraction."""

@@ -1,0 +1,1 @@
+"""Getting responses safely and politely: downloader middlewares, the request guard, in-process fetching."""
