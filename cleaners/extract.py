@@ -11,6 +11,7 @@ from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
+from .guard import Verdict, guard, prose_chars
 from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
 from .metadata import Metadata, apply_language, extract_metadata
 from .multipage import PageLinks, page_links
@@ -24,6 +25,7 @@ from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
+GUARDED_REASONS = ("no main content found", "too little text")   # not-an-article reasons the guard checks
 LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpage", "profilepage")  # never an article
 
 
@@ -68,6 +70,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     pages = page_links(tree, url)
+    prose = prose_chars(tree)
     live = find_live_blog(tree, url, meta.live_updates)
     if live is not None:
         ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
@@ -92,6 +95,14 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     audit_dropped(texts, candidates, ctx, anchors)
     place_structure(structure, tree, texts, candidates, ctx)
     blocks = [c.block for c in candidates if not c.removed]
+    reason = _not_article_reason(blocks, meta, options)
+    verdict = Verdict("cleanwire", reason or "ok")
+    if options.guard and live is None and (reason is None or reason.startswith(GUARDED_REASONS)):
+        verdict, fallback = guard(doc, url, candidates, ctx, options, prose, meta.title)
+        if fallback is not None:
+            candidates = fallback
+            blocks = [c.block for c in candidates if not c.removed]
+    meta.provenance["body"] = verdict.provenance()
     if live is not None:
         drop_entry_lines(live, ctx)
         blocks = compose_body(blocks, live, ctx)
@@ -147,8 +158,8 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     page_type = (meta.page_type or "").lower()
     if page_type in LISTING_TYPES:
         return f"listing page ({meta.page_type})"
-    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars:
-        return f"page type {meta.page_type!r} with little text"
+    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars and not options.article_signal:
+        return f"page type {meta.page_type!r} with little text"     # a doubt the crawl's article verdict outweighs
     return None
 
 

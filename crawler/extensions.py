@@ -141,6 +141,8 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
                      + stats.get("cleanwire/discovery/feed_malformed", 0),
         "elapsed": elapsed,
         "pages_per_s": fetched / elapsed if elapsed > 0 else 0.0,
+        "rendered": stats.get("cleanwire/render/rendered", 0),    # pages Chromium rendered (--render)
+        "render": _grouped(stats, "cleanwire/render/"),
     }
 
 
@@ -162,7 +164,23 @@ def format_summary(s: dict, reason: str = "finished") -> str:
         f"  HTTP errors        {sum(s['http_errors'].values()):>6}   {_breakdown(s['http_errors'], 'HTTP ')}",
         f"  other errors       {sum(s['errors'].values()):>6}   {_breakdown(s['errors'])}",
     ]
+    if s.get("render"):         # only when a page was sent to the browser (--render)
+        lines.append(f"  rendered           {s['rendered']:>6}   {_render_notes(s['render'])}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _render_notes(counts: dict[str, int]) -> str:
+    """`of 12 asked; over budget 3, subrequests blocked: image 40, private 2`."""
+    notes = [f"of {counts.get('requested', 0)} asked"]
+    over = counts.get("over_budget", 0) + counts.get("over_site_budget", 0)
+    if over:
+        notes.append(f"over budget {over}")
+    if counts.get("too_large"):
+        notes.append(f"too large {counts['too_large']}")
+    blocked = {k.removeprefix("blocked/"): v for k, v in counts.items() if k.startswith("blocked/")}
+    if blocked:
+        notes.append(f"subrequests blocked: {_breakdown(blocked)}")
+    return "; ".join(notes)
 
 
 def progress_line(s: dict) -> str:

@@ -21,7 +21,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners import CleanwireError, Options, clean
 from cleaners.access import Access
 from cleaners.tdm import Tdm
-from crawler.discovery.classify import UNKNOWN
+from crawler.discovery.classify import ARTICLE, UNKNOWN
 from crawler.discovery.normalize import try_normalize
 from crawler.items import Page
 
@@ -377,17 +377,18 @@ class ExtractPipeline:
             return item
         extracted = item.meta.pop("extracted", None)
         if extracted is None:
-            extracted = await self.extract(item)
+            signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
+            extracted = await self.extract(item, signal=signal)
         return self.settle(item, *extracted)
 
-    async def extract(self, page: Page, fn=None, *extra):
+    async def extract(self, page: Page, fn=None, *extra, signal: str | None = None):
         """`fn(body, url, options, http_charset, headers, tdm, *extra)` of the page in a worker (default
         extract_record), with at most `in_flight` pages in the workers and waiting for them."""
         if self._slots is None:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         if self.pool is None:
             self.open_spider()
-        options = self.options.with_(fetched_at=page.fetched_at)
+        options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
         args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
         self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:

@@ -200,7 +200,11 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, heade
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
     found = read_page(body, encoding, url)
     verdict = decide(url, found.og_type, found.ld_types, listed)
-    return found, verdict, extract_record(body, url, options, http_charset, headers, tdm) if verdict.emit else None
+    if not verdict.emit:
+        return found, verdict, None
+    if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
+        options = options.with_(article_signal=verdict.reason)
+    return found, verdict, extract_record(body, url, options, http_charset, headers, tdm)
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
@@ -652,7 +656,7 @@ class SiteSpider(scrapy.Spider):
             status = failure.value.response.status
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
-            self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+            self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
         elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")
             if page:
@@ -667,5 +671,7 @@ class SiteSpider(scrapy.Spider):
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
             if page:
-                error = str(failure.value) or type(failure.value).__name__
+                error = str(failure.value).splitlines()[0] if str(failure.value) else type(failure.value).__name__
+                if request.meta.get(SHELL_META):       # a shell the browser could not render (Playwright's error)
+                    error = f"{request.meta[SHELL_META]}; rendering failed: {error}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)

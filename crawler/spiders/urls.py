@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import scrapy
 from scrapy.http import Response
@@ -27,7 +27,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         status=response.status,
         headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
         body=response.body,
-        fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         http_charset=charset,
         source=source,
         tdm=request_tdm(response.meta),

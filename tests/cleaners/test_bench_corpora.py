@@ -93,11 +93,12 @@ def test_table_has_a_row_per_corpus_and_system(tmp_path):
             bench(_corpus(tmp_path / "docs", ["c"]), runners=RUNNERS)]
     lines = format_table(runs).splitlines()
     assert lines[0].split() == ["corpus", "system", "pages", "P", "R", "F1", "title", "author", "date", "ms/page",
-                                "wrecked", "fallback", "crashes"]
+                                "wrecked", "guard", "crashes"]
     rows = [line.split() for line in lines[2:]]
     assert [(r[0], r[1], r[2]) for r in rows] == [("news", "cleanwire", "2"), ("news", "trafilatura", "2"),
                                                   ("docs", "cleanwire", "1"), ("docs", "trafilatura", "1")]
     assert [r[10] for r in rows] == ["1", "-", "0", "-"]          # wrecked: cleanwire's only
+    assert [r[11] for r in rows] == ["0/0", "-", "0/0", "-"]      # no fallback, no second extraction
     assert rows[2][3:6] == ["1.000", "1.000", "1.000"]
     assert rows[0][6:9] == ["-", "-", "-"]                        # no titles, authors, dates in the truth
 

@@ -6,6 +6,7 @@ import pytest
 from cleaners import extract
 from cleaners.meta.titles import abbreviates, short_keys
 from cleaners.options import Options
+
 from conftest import PAGES
 
 FETCHED = Options(fetched_at="2025-06-01T12:00:00+00:00")

@@ -111,6 +111,27 @@ def test_summary_counts_articles_and_skips_by_reason(crawl):
     assert int(fetched.split()[2]) == len(crawl.requests)
 
 
+def test_an_article_typed_website_but_in_the_news_sitemap_is_emitted(crawl):
+    """og:type website and a JSON-LD WebPage (no article node): the news sitemap lists it under a dated URL,
+    and its record is the article's."""
+    (path,) = crawl.manifest["website_typed_articles"]
+    assert path in crawl.manifest["news_sitemap_articles"]
+    expected = next(a for a in crawl.manifest["articles"] if a["path"] == path)
+    record = crawl.records[crawl.paths.index(path)]
+    assert {k: record[k] for k in ("title", "description", "authors", "date_published", "date_modified", "tags",
+                                   "language")} == {
+        "title": expected["title"], "description": expected["description"], "authors": expected["authors"],
+        "date_published": expected["date_published"], "date_modified": expected["date_modified"],
+        "tags": expected["tags"], "language": expected["lang"]}
+    paragraphs = record["text"].split("\n\n")
+    assert paragraphs[:2] == [expected["description"], (
+        "Kelmouth's new harbour pilot boat has been named after Agnes Trewin, the lifeboat coxswain who rescued "
+        "more than 40 people from the estuary during a career of almost thirty years, the port authority "
+        "announced on Tuesday.")]
+    assert "Family at the ceremony" in paragraphs
+    assert any(p.endswith("The old boat will be sold.") for p in paragraphs)
+
+
 def test_scrapy_crawl_site_works_too(tmp_path):
     out = tmp_path / "scrapy.jsonl"
     with FixtureSite() as site:
