@@ -23,6 +23,7 @@ from .rules.access import (
     PAYWALL_MAX_WORDS,
     REMOVED_PROMPT_RULE,
     TEXT_GUARD_WORDS,
+    WEAK_BODY_WORDS,
     AccessRule,
 )
 
@@ -89,6 +90,7 @@ class AccessScan:
 
     words: int
     hits: list[Hit] = field(default_factory=list)
+    weak: list[Hit] = field(default_factory=list)   # text rules with fewer phrases than they need (min_matches)
     free: Free | None = None        # the metadata's isAccessibleForFree
 
 
@@ -208,9 +210,12 @@ def _match(rule: AccessRule, view: _View) -> str | None:
     found = rule.regex.search(text)
     if found is None:
         return None
-    if rule.min_matches > 1 and len({m.group(0) for m in rule.regex.finditer(text)}) < rule.min_matches:
-        return None
     return view.original(rule.where, *found.span())[:MAX_EVIDENCE]
+
+
+def _phrases(rule: AccessRule, view: _View) -> int:
+    """Distinct phrases of a text rule on the page."""
+    return len({m.group(0) for m in rule.regex.finditer(view.text(rule.where))})
 
 
 def header_dict(headers: Headers) -> dict[str, str]:
@@ -241,7 +246,11 @@ def scan_access(tree: HtmlElement | None, source: str | None = None, *, headers:
         if rule.max_words is not None and view.words > rule.max_words:
             continue
         matched = _match(rule, view)
-        if matched:
+        if not matched:
+            continue
+        if rule.min_matches > 1 and _phrases(rule, view) < rule.min_matches:
+            scan.weak.append(Hit(rule, matched))
+        else:
             scan.hits.append(Hit(rule, matched))
     return scan
 
@@ -272,6 +281,10 @@ def decide(scan: AccessScan, body_text: str | None = None, removed: Iterable[str
                 return _access(hit, truncated=True)     # a sign-in prompt under a teaser: emitted, cut short
             continue
         return _access(hit, truncated=state == "login_wall")
+    if body_text is not None and body_words is not None and body_words <= WEAK_BODY_WORDS:
+        for hit in scan.weak:       # one consent phrase on the page, and the short body extracted is that text
+            if _speaks_of(hit.rule.state, body_text):
+                return _access(hit)
     return _paywall(scan, body_words, removed)
 
 

@@ -32,6 +32,7 @@ LOGIN_MAX_WORDS = 250       # a sign-in wall: the form, a prompt, perhaps a teas
 SHELL_MAX_WORDS = 40        # an application shell: a "Loading..." line at most
 PAYWALL_MAX_WORDS = 400     # a body this short beside a paywall marker or prompt is a teaser cut short
 CONSENT_MIN_PHRASES = 3     # distinct consent phrases on a consent wall (a cookie banner says "we use cookies, accept all")
+WEAK_BODY_WORDS = 150       # an extracted body this short holding a consent phrase is the consent text, not an article
 TEXT_GUARD_WORDS = 50       # an extracted body this long, without the state's words, overrules a rule that is not firm
 
 
