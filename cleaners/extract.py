@@ -59,10 +59,12 @@ class Result:
 
 
 def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-          *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None) -> Result:
+          *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None,
+          parsed: tuple[str, HtmlElement] | None = None) -> Result:
+    """`parsed`: (text, tree) of parse_document(html, url, http_charset) when the caller read the tree first (a crawl
+    worker reads the page's links from it); the tree is pruned in place."""
     source = url or "<input>"
-    doc = decode(html, http_charset, source)
-    tree = parse(doc, source)
+    doc, tree = parsed if parsed is not None else parse_document(html, url, http_charset)
     meta = extract_metadata(tree, url, options.fetched_at)
     access_scan = scan_access(tree, doc, headers=headers, url=url, free=_free(meta))
     reservation = combine(from_headers(headers), from_meta(tree), tdm)
@@ -120,6 +122,14 @@ def _free(meta: Metadata) -> Free | None:
         return None
     found = meta.provenance["is_accessible_for_free"]
     return meta.is_accessible_for_free, found["source"], found["raw"]
+
+
+def parse_document(html: bytes | str, url: str | None = None,
+                   http_charset: str | None = None) -> tuple[str, HtmlElement]:
+    """The page decoded and parsed as clean() does it: (text, tree); the cleaners.errors exceptions as clean()."""
+    source = url or "<input>"
+    doc = decode(html, http_charset, source)
+    return doc, parse(doc, source)
 
 
 def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:

@@ -85,6 +85,8 @@ MIN_MENU_ITEMS = 4              # a line of this many short items between separa
 MAX_MENU_ITEM_WORDS = 4         # ... each of at most this many words
 MENU_LINE_RULE = "widget:menu-line"
 JUNK_LINE_WORDS = 3             # a line of a body this short (not a sentence) counts as a menu item for the guard
+JUNK_LINE_CHARS = 40            # ... and this many characters (a line of Japanese or Chinese has few "words")
+SENTENCE_ENDS = (".", "!", "?", ":", "”", '"', "。", "！", "？", "」")
 JUNK_KINDS = ("consent", "widget", "ad_marker")   # phrase kinds whose lines count as junk for the guard
 PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
 
@@ -282,7 +284,7 @@ def junk_line(line: str) -> bool:
     words = word_count(line)
     if words == 0:
         return False
-    if words <= JUNK_LINE_WORDS and not line.rstrip().endswith((".", "!", "?", ":", "”", '"')):
+    if words <= JUNK_LINE_WORDS and len(line) <= JUNK_LINE_CHARS and not line.rstrip().endswith(SENTENCE_ENDS):
         return True
     verdict = text_rule_for(line)
     return verdict is not None and (verdict[0] in JUNK_KINDS or verdict[1] == MENU_LINE_RULE)

@@ -46,6 +46,8 @@ def options_from_settings(settings) -> Options:
         keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
         drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
         site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
+        chunk_tokens=settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
     )
 
 
@@ -57,12 +59,13 @@ def reason_key(reason: str) -> str:
 
 
 def extract_record(body: bytes, url: str, options: Options, http_charset: str | None, headers: dict[str, str],
-                   tdm: Tdm | None) -> tuple[str, object]:
+                   tdm: Tdm | None, parsed=None) -> tuple[str, object]:
     """Runs in a worker process: ('article', record) | ('not_article', reason) | ('access', access evidence)
-    for a page that is a wall instead of an article (cleaners.access) | ('bad_input', reason)."""
+    for a page that is a wall instead of an article (cleaners.access) | ('bad_input', reason).
+    `parsed`: the page already decoded and parsed (cleaners.parse_document), as the site spider's analyse_page has it."""
     _test_kill_hook(url)
     try:
-        result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm)
+        result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason
     if result.article is None:

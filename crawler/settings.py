@@ -34,7 +34,11 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
 TWISTED_DNS_RESOLVER = "crawler.fetching.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
-FEED_EXPORTERS = {"parquet": "crawler.output.parquet.ParquetItemExporter"}   # `-o out.parquet` (pyarrow, row groups)
+FEED_EXPORTERS = {
+    "parquet": "crawler.output.parquet.ParquetItemExporter",     # `-o out.parquet` (pyarrow, row groups)
+    "markdown": "crawler.output.markdown.MarkdownItemExporter",  # `-o out.md`: front matter and body per record
+    "chunks": "crawler.output.markdown.ChunksItemExporter",      # `--format chunks`: one chunk per JSONL line
+}
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
 DOWNLOADER_MIDDLEWARES = {
@@ -74,6 +78,8 @@ CLEANWIRE_MODE = "balanced"                 # cleaner mode: precision | balanced
 CLEANWIRE_KEEP_KINDS: list[str] = []        # boilerplate kinds left in the text
 CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
+CLEANWIRE_CHUNK_TOKENS = 0                  # records carry `chunks` of about this many tokens (`--chunks N`; 0 = off)
+CLEANWIRE_RECORD_MARKDOWN = False           # records carry `markdown` (YAML front matter and the body from the blocks)
 CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/fetching/safety.py)
 CLEANWIRE_DENY_PRIVATE = False              # refuse private/loopback targets even when named (URLs taken from others)
 CLEANWIRE_RUN_REPORT = ""                   # write the run's report data (for `cleanwire report`) to this JSON file ("" = off)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
 from cleaners.tdm import Tdm
-from crawler.output.files import FORMATS, check_output, emit, format_for
+from crawler.output.files import FORMATS, check_output, chunks_problem, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -83,7 +83,11 @@ def add_arguments(parser) -> None:
                         help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL")
     parser.add_argument("--url", help="the page URL of stdin or a single file input")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
-    parser.add_argument("--format", choices=FORMATS, help="jsonl (default), json, text, markdown or parquet")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="jsonl (default), json, text, markdown (front matter and body), chunks (one chunk a "
+                             "JSONL line; needs --chunks) or parquet")
+    parser.add_argument("--chunks", type=positive_int, metavar="N",
+                        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences")
     parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
     parser.add_argument("--input-format", choices=("html", "text"), default="html",
                         help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
@@ -98,13 +102,17 @@ def add_arguments(parser) -> None:
 
 def options_from_args(args) -> Options:
     from crawler.extraction.overrides import load_overrides
+    from crawler.fetching.fetch import project_settings
 
+    settings = project_settings(dict(args.settings))    # -s CLEANWIRE_CHUNK_TOKENS / CLEANWIRE_RECORD_MARKDOWN
     return Options(
         mode=args.mode or "balanced",
         keep_kinds=frozenset(args.keep),
         drop_kinds=frozenset(args.drop),
         site_overrides=load_overrides(args.overrides),
         known_titles=load_titles(getattr(args, "titles", None)),
+        chunk_tokens=getattr(args, "chunks", None) or settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
     )
 
 
@@ -237,6 +245,10 @@ def run(args) -> int:
 
     check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
+    problem = chunks_problem(format_for(args.output, args.format), options.chunk_tokens)
+    if problem:
+        print(f"cleanwire extract: {problem}", file=sys.stderr)
+        return 2
     if args.warc:
         from crawler.extraction.fromwarc import run_warc
 
