@@ -68,6 +68,11 @@ def extract_record(body: bytes, url: str, options: Options, http_charset: str | 
         result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason
+    return result_status(result)
+
+
+def result_status(result) -> tuple[str, object]:
+    """A cleaner Result as the workers hand it back: ('article', record) | ('access', evidence) | ('not_article', reason)."""
     if result.article is None:
         if result.access.state != "ok":
             return "access", access_evidence(result.access)

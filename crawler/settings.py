@@ -111,6 +111,7 @@ CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = o
 CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 = twice the workers)
 CLEANWIRE_GC_THRESHOLD = [20000, 50, 100]   # the crawler process's gc thresholds ([] = Python's): ~0.5 ms/page less
 CLEANWIRE_MIN_WORDS_UNSURE = 150            # words a page without any article signal needs to be emitted
+CLEANWIRE_MAX_ARTICLE_PAGES = 20            # pages fetched and merged for one multi-page article (1 = no continuation)
 CLEANWIRE_LINK_DEPTH = 3                    # link hops followed from a start page (pagination adds none)
 CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered domain (False: same host only)
 CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/news-sitemap.xml"]   # tried when robots.txt names no sitemap

@@ -31,6 +31,7 @@ class Source:
     error: str | None = None
     fetched_at: str | None = None
     js_shell: str | None = None     # the page is an application shell that was not rendered (its evidence)
+    record: dict | None = None      # the merged record of a multi-page article (its pages fetched with it)
     headers: dict[str, str] | None = None      # HTTP response headers of a fetched URL (access, TDMRep)
     tdm: Tdm | None = None                     # the site's tdmrep.json rule for a fetched URL
 
@@ -213,7 +214,7 @@ def _file_source(path: Path, url: str | None) -> Source:
         return Source(str(path), "file", error=str(exc))
 
 
-def fetch_sources(sources: list[Source], args) -> None:
+def fetch_sources(sources: list[Source], args, options: Options | None = None) -> None:
     urls = [s.url for s in sources if s.kind == "url" and s.error is None]
     if not urls:
         return
@@ -226,7 +227,8 @@ def fetch_sources(sources: list[Source], args) -> None:
         extra["ROBOTSTXT_OBEY"] = False
     if getattr(args, "render", None):
         extra["CLEANWIRE_RENDER"] = args.render
-    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra))
+    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra),
+                                 options)
     for source in sources:
         if source.kind != "url" or source.error:
             continue
@@ -237,6 +239,7 @@ def fetch_sources(sources: list[Source], args) -> None:
         source.data, source.url, source.http_charset, source.fetched_at = (
             page.body, page.url, page.http_charset, page.fetched_at)
         source.js_shell = page.meta.get("js_shell")
+        source.record = page.meta.get("record")     # a multi-page article, merged while fetching
         source.headers, source.tdm = page.headers, page.tdm
 
 
@@ -255,12 +258,15 @@ def run(args) -> int:
         return run_warc(args, options)
     text_input = args.input_format == "text"
     sources = resolve_sources(args.inputs, args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
-    fetch_sources(sources, args)
+    fetch_sources(sources, args, None if text_input else options)
     unread = all(source.error is not None for source in sources)
     records, failed = [], 0
     for source in sources:
         if source.error is None:
             try:
+                if source.record is not None:
+                    records.append(source.record)
+                    continue
                 if text_input:
                     article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
                 else:
