@@ -95,7 +95,7 @@ def test_german_page_data_table_with_spans_layout_table_is_text():
          "caption": "Das Umspannwerk am Hafen wird bis 2027 erneuert.", "credit": "Foto: dpa",
          "alt": "Das Umspannwerk am Hafen"},
         ("paragraph", "Grund für die"),
-        # the <h2> above the table is lost (the extractor drops it; recovery puts back headings before text only)
+        ("heading", "Die neuen Preise"),     # the extractor drops it: put back above its table
         {"type": "table", "header": True},
         ("paragraph", "Für Gaskunden ändert"),
         {"type": "embed", "provider": "vimeo", "url": "https://vimeo.com/912345678"},
