@@ -20,7 +20,8 @@ from .filters import filter_fallback, junk_line
 from .options import Options
 from .parse import parse
 
-SUSPECT_CHARS = 1000          # a kept body shorter than this gets a second opinion
+SUSPECT_CHARS = 500           # a kept body shorter than this gets a second opinion (a longer one that lost most
+#                               of the page is caught by the prose and articleBody checks)
 PROSE_PARAGRAPH_CHARS = 200   # a <p> this long is prose (counted on the page before pruning)
 PROSE_SHARE = 0.5             # a body holding less than this share of the page's prose gets a second opinion
 JSONLD_SHARE = 0.5            # ... as does one holding less than this share of the JSON-LD articleBody
