@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners.article import EXTRACTOR_VERSION
+from cleaners.liveblog import mark_new_entries
 from cleaners.template import block_hash, record_block_hashes, remove_template
 from crawler.engine import close_crawl
 from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
@@ -201,6 +202,8 @@ class StatePipeline:
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
+        if decision.revision > 1 and item.get("entries"):     # a live blog that changed: which entries are new
+            mark_new_entries(item, self.state.last_record(url))
         if self.failure:
             raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")    # the run is stopping
         try:

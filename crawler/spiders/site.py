@@ -19,13 +19,15 @@ from twisted.python.failure import Failure
 
 from cleaners import CleanwireError
 from cleaners.extract import parse_document
+from cleaners.multipage import PageLinks as ArticleLinks
+from cleaners.multipage import is_later_page, wants_pages
 from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
 from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.extraction.articlepages import ArticlePages, extract_with_links
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.pipelines import extract_record
 from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
 
@@ -179,6 +181,7 @@ class PageLinks:
     og_type: str | None
     ld_types: set[str]
     canonical: str | None
+    article_pages: ArticleLinks = ArticleLinks()    # the rest of a multi-page article (set with the extraction)
 
 
 def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
@@ -208,8 +211,8 @@ _BASE_HREF, _PAGE_LINKS, _FEED_LINKS, _OG_TYPE, _LD_JSON, _CANONICAL = (
     etree.XPath(query, smart_strings=False) for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL))
 
 
-def analyse_page(body: bytes, url: str, options, http_charset: str | None, encoding: str,
-                 listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
+def analyse_page(body: bytes, url: str, options, http_charset: str | None, headers: dict[str, str], tdm,
+                 encoding: str, listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
     """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
     lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl.
@@ -227,7 +230,8 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, encod
         return found, verdict, None
     if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
         options = options.with_(article_signal=verdict.reason)
-    return found, verdict, extract_record(body, url, options, http_charset, parsed)
+    status, payload, found.article_pages = extract_with_links(body, url, options, http_charset, headers, tdm, parsed)
+    return found, verdict, (status, payload)
 
 
 def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
@@ -238,7 +242,7 @@ def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
 analyse_page.failed = _analysis_failed
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(ArticlePages, scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
@@ -269,6 +273,7 @@ class SiteSpider(scrapy.Spider):
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
+        self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -285,6 +290,7 @@ class SiteSpider(scrapy.Spider):
             spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
         spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
         spider.full = settings.getbool("CLEANWIRE_FULL")
+        spider.max_article_pages = settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
         spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
         threshold = [int(n) for n in settings.getlist("CLEANWIRE_GC_THRESHOLD") if str(n).strip()]
@@ -551,6 +557,9 @@ class SiteSpider(scrapy.Spider):
             yield again             # an application shell: fetched again through the browser, parsed from there
             return
         self.record(response, lastmod)
+        if extracted is not None and extracted[0] == "article" and wants_pages(found.article_pages,
+                                                                               self.max_article_pages):
+            self.claim_pages(found, response.url, depth)
         if key is not None:     # a link nearer the home page may have reached it since it was requested
             depth = min(depth, self.requested.get(key, depth))
         for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
@@ -561,11 +570,49 @@ class SiteSpider(scrapy.Spider):
             self.count(f"skipped/{verdict.reason}")
             self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
+        article = extracted[1] if extracted is not None and extracted[0] == "article" else None
+        if article is not None and found.article_pages.first:
+            for request in self.continuation_page(response, found.article_pages.first, depth):
+                yield request
+            return
         page.lastmod = lastmod
         page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
                      "canonical": try_normalize(found.canonical, response.url)}
         if extracted is not None:
             page.meta["extracted"] = extracted
+        if article is not None and wants_pages(found.article_pages, self.max_article_pages):
+            chunks = self.crawler.cleanwire_extract.options.chunk_tokens
+            for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages, chunks):
+                yield out
+            return
+        yield page
+
+    def claim_pages(self, found: PageLinks, url: str, depth: int) -> None:
+        """The later pages of a multi-page article are fetched with it, never by link discovery (nor twice)."""
+        pages = found.article_pages
+        for href in (pages.next, pages.one_page, *found.hrefs):
+            if href:
+                target = self.link_target(urljoin(found.base, href))
+                if target and (target in (pages.next, pages.one_page) or is_later_page(target, url)):
+                    self.requested[target] = min(depth, self.requested.get(target, depth))
+
+    def continuation_page(self, response: Response, first: str, depth: int) -> Iterator[scrapy.Request]:
+        """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
+        self.settle(response.url)
+        self.count("skipped/continuation_page")
+        self.crawler.signals.send_catch_log(page_skipped, response=response,
+                                            reason=f"skipped: continuation page of {first}")
+        url = self.link_target(first)
+        if url is not None and url not in self.requested:
+            yield from self.noted([self.page_request(url, depth=depth)])
+
+    async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
+        """A continuation page's extraction and links, in the extraction workers."""
+        extractor = self.crawler.cleanwire_extract
+        return await extractor.extract(page, extract_with_links)
+
+    def article_done(self, page: Page, record: dict) -> Iterator[Page]:
+        page.meta["extracted"] = ("article", record)
         yield page
 
     def render_again(self, response: Response, found: PageLinks, extracted) -> scrapy.Request | None:
@@ -576,6 +623,8 @@ class SiteSpider(scrapy.Spider):
         if extracted is None and len(found.hrefs) > SHELL_MAX_LINKS:
             return None
         reason = extracted[1] if extracted is not None and isinstance(extracted[1], str) else None
+        if extracted is not None and extracted[0] == "access":
+            reason = extracted[1]["reason"]         # the cleaner's access verdict (crawler.pipelines.extract_record)
         shell = shell_evidence(response.body, response.url, response.status, reason=reason)
         if shell is None or not self.render.after_shell():
             return None
@@ -598,9 +647,7 @@ class SiteSpider(scrapy.Spider):
         extractor = getattr(self.crawler, "cleanwire_extract", None)
         found = verdict = extracted = None
         if extractor is not None:
-            found, verdict, extracted = await extractor.extract(page.body, page.url, page.fetched_at,
-                                                                page.http_charset, analyse_page,
-                                                                response.encoding, listed)
+            found, verdict, extracted = await extractor.extract(page, analyse_page, response.encoding, listed)
         if found is None:
             found = read_page(response.body, response.encoding, response.url)
             verdict = decide(response.url, found.og_type, found.ld_types, listed)

@@ -111,3 +111,14 @@ def test_article_record_and_rows():
     assert {r["url"] for r in rows} == {"https://courier.example/a"}
     assert {r["content_hash"] for r in rows} == {record["content_hash"]}
     assert "chunks" not in extract(html, url="https://courier.example/a").to_dict()
+
+
+def test_plain_text_input_gets_chunks_and_markdown():
+    from cleaners.textinput import extract_text
+
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "text" / "movilidad-sevilla.txt").read_text("utf-8")
+    record = extract_text(text, options=Options(chunk_tokens=40, record_markdown=True)).to_dict()
+    assert rebuild(record["text"], record["chunks"]) == record["text"]
+    assert record["markdown"].startswith("---\ntitle: ")

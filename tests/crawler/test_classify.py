@@ -143,3 +143,32 @@ def test_every_score_rule_has_a_unique_id_and_a_weight():
     ids = [rule for rule, _ in SCORE_RULES]
     assert len(ids) == len(set(ids))
     assert all(isinstance(w, int) and w != 0 for _, w in SCORE_RULES)
+
+
+# each score rule alone: (page signals) -> the one rule it fires; the verdict's score is that rule's weight
+PLAIN = SITE + "/story?id=7"     # no URL shape, no URL rule, not section-like
+EACH_RULE = {
+    "jsonld_type": dict(url=PLAIN, types={"blogposting"}),
+    "og_type": dict(url=PLAIN, og_type="article"),
+    "listed": dict(url=PLAIN, listed=True),
+    "url_date": dict(url=SITE + "/2025/05/20/pilot-boat/"),
+    "url_id": dict(url=SITE + "/news/world-68123456"),
+    "url_slug": dict(url=SITE + "/news/council-approves-new-budget/"),
+    "jsonld_listing": dict(url=PLAIN, types={"itemlist"}),
+    "og_not_article": dict(url=PLAIN, og_type="profile"),
+    "og_website": dict(url=PLAIN, og_type="website"),
+    "jsonld_webpage": dict(url=PLAIN, types={"webpage"}),
+    "section": dict(url=SITE + "/world/"),
+}
+
+
+@pytest.mark.parametrize("rule", [rule for rule, _ in SCORE_RULES])
+def test_each_score_rule_fires_alone_with_its_weight(rule):
+    case = dict(EACH_RULE[rule])
+    url = case.pop("url")
+    assert signals(url, **case) == (rule,)
+    verdict = decide(url, **case)
+    weight = dict(SCORE_RULES)[rule]
+    assert verdict.score == weight and verdict.rules == (rule,)
+    expected = ARTICLE if weight >= 2 else LISTING if weight <= -1 else UNKNOWN
+    assert (verdict.kind, verdict.reason) == (expected, rule)
