@@ -13,6 +13,7 @@ from .body import same_site
 from .rules.pagination import MAX_PAGE_NUMBER, ONE_PAGE_QUERY, ONE_PAGE_TEXT, PAGE_PARAMS, PAGE_PATH
 from .text import fold
 
+DIGIT = re.compile(r"\d")
 ONE_PAGE_HINT = re.compile(r"pag|pág|seite|seitig|stron|sida")    # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
 
 
@@ -64,15 +65,27 @@ def _base_key(url: str) -> str:
 
 
 def _hrefs(tree: HtmlElement, url: str) -> list[tuple[str, HtmlElement]]:
-    """Absolute targets of the rel=next/prev <link>s and of the <a>s that may number a page or offer one page."""
+    """Absolute targets of the rel=next/prev <link>s and of the <a>s that may number a page or offer one page.
+
+    Most links of a page are neither: an <a> is kept when its href names this article's path (its last
+    segment, or a bare ?query) with a number or a query in it, or when its text has a "one page" word.
+    """
+    slug = urlsplit(page_of(url)[0]).path.rstrip("/").rsplit("/", 1)[-1]
     out = []
     for el in tree.iter("a", "link"):
         href = (el.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if el.tag == "a" and not any(c.isdigit() for c in href) and "=" not in href \
-                and not ONE_PAGE_HINT.search((el.text_content() or "")[:200].lower()):
-            continue        # no page number, no query, no "one page" wording: not a page link (most links)
+        if el.tag == "link":
+            rel = (el.get("rel") or "").lower()
+            if "next" not in rel and "prev" not in rel:
+                continue        # a stylesheet, an icon, a feed
+        else:
+            numbered = (not slug or slug in href or href.startswith("?")) and (
+                "=" in href or DIGIT.search(href) is not None)
+            if not numbered and not ONE_PAGE_HINT.search((el.text or "").lower()) \
+                    and not (len(el) and ONE_PAGE_HINT.search(el.text_content()[:200].lower())):
+                continue        # no page number of this article, no "one page" wording: not a page link (most links)
         out.append((urljoin(url, href), el))
     return out
 

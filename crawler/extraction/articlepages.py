@@ -19,20 +19,19 @@ PRIORITY_CONTINUATION = 30      # an article waiting for its next page goes befo
 
 
 def extract_with_links(body: bytes, url: str, options: Options, http_charset: str | None,
+                       headers: dict[str, str] | None = None, tdm: Any = None,
                        parsed: Any = None) -> tuple[str, Any, PageLinks]:
     """In an extraction worker: crawler.pipelines.extract_record's result, plus the page's links to the rest of
     its article (next page, one-page version, or the earlier page a continuation page links back to).
     `parsed`: the page already decoded and parsed (cleaners.parse_document), as analyse_page has it."""
-    from crawler.pipelines import _test_kill_hook
+    from crawler.pipelines import _test_kill_hook, result_status
 
     _test_kill_hook(url)
     try:
-        result = clean(body, url, options, http_charset=http_charset, parsed=parsed)
+        result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason, PageLinks()
-    if result.article is None:
-        return "not_article", result.not_article_reason or "not an article", result.page_links
-    return "article", result.article.to_dict(), result.page_links
+    return (*result_status(result), result.page_links)
 
 
 def _extract_failed(reason: str, *args: object) -> tuple[str, str, PageLinks]:

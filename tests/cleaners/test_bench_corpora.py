@@ -126,3 +126,18 @@ def test_command_refuses_a_directory_without_truth(tmp_path):
 
     with pytest.raises(InputError, match="no truth.jsonl"):
         bench_command.run(args)
+
+
+def test_guard_column_counts_fallbacks_and_second_extractions(tmp_path):
+    sources = {"a": ("trafilatura_fallback", True), "b": ("cleanwire", True), "c": ("cleanwire", False)}
+
+    def ours(html, url):
+        page = url.rsplit("/", 1)[1]
+        source, checked = sources[page]
+        return Output(OURS[page], body_source=source, body_checked=checked)
+
+    run = bench(_corpus(tmp_path / "news", ["a", "b", "c"]), runners={"cleanwire": ours, "trafilatura": RUNNERS["trafilatura"]})
+    s = run.summaries()["cleanwire"]
+    assert (s["fallbacks"], s["checked"]) == (1, 2)
+    assert format_table([run]).splitlines()[2].split()[11] == "1/2"
+    assert format_worst(worst(run, 1)).splitlines()[0] == "news/b  F1 0.000 vs trafilatura 1.000  (48 vs 71 chars, cleanwire)"
