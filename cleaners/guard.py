@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from lxml.html import HtmlElement
 
@@ -42,7 +43,7 @@ class Verdict:
     source: str      # cleanwire | trafilatura_fallback
     reason: str
 
-    def provenance(self) -> dict:
+    def provenance(self) -> dict[str, Any]:
         return {"source": self.source, "raw": self.reason}
 
 
@@ -93,8 +94,8 @@ def reference_body(doc: str, url: str | None, options: Options) -> list[Candidat
     return to_candidates(body, url) if body is not None else []
 
 
-def _explained(removed_texts: list[str]) -> Counter:
-    grams: Counter = Counter()
+def _explained(removed_texts: list[str]) -> Counter[tuple[str, ...]]:
+    grams: Counter[tuple[str, ...]] = Counter()
     for text in removed_texts:
         grams |= shingles(text)
     return grams
