@@ -177,6 +177,8 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, 
            access: Access, reservation: Tdm) -> Article:
     bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
     apply_language(meta, blocks_text(blocks), options.detect_language)
+    if access.state == "paywall" and access.source is not None:
+        meta.set("is_accessible_for_free", False, access.source, access.matched)   # a paywall the metadata did not declare
     provenance = dict(meta.provenance)
     for name, evidence in (("access", access.evidence()), ("tdm_reserved", reservation.evidence())):
         if evidence is not None:

@@ -38,6 +38,7 @@ LINK_CARD_SHARE = 0.8     # a figure whose text is mostly one link is a link car
 MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
 CREDIT_TEXT = re.compile(
     r"(?:^|\s|\()((?:photo|foto|bild|image|picture|credit|crédit|crédito|fotó|zdjęcie|kuva|illustration|grafik)s?\s*:\s*.+"
+    r"|(?:fot|phot)\.\s+\S.*"    # abbreviated: "Fot. Tomasz Nowicki" (pl), "Phot. ..." (fr)
     r"|©.+|\(?(?:ap|afp|reuters|getty images|dpa|epa|imago|shutterstock|istock)(?: photo)?(?:/[^)]*)?\)?)$",
     re.IGNORECASE,
 )

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 SKIPPED = "cleanwire/skipped/"
 DUPLICATES = "cleanwire/duplicates/"
 HTTP_ERRORS = "cleanwire/http_errors/"
+ACCESS = "cleanwire/access/"            # pages by access state: ok, paywall, bot_challenge, ... (ExtractPipeline, AccessCounter)
 ERRORS = "cleanwire/errors/"
 
 
@@ -128,6 +129,7 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
         "extracted": stats.get("cleanwire/articles", 0),        # articles extracted, before state and near-dup checks
         "withheld": {name: stats[key] for name, key in WITHHELD if stats.get(key)},
         "skipped": _grouped(stats, SKIPPED),
+        "access": _grouped(stats, ACCESS),                      # access state of each page read (cleaners.access)
         "duplicates": _grouped(stats, DUPLICATES),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "http_errors": _grouped(stats, HTTP_ERRORS),
@@ -158,6 +160,7 @@ def format_summary(s: dict, reason: str = "finished") -> str:
         f"  skipped            {sum(s['skipped'].values()):>6}   {_breakdown(s['skipped'])}",
         f"  duplicates         {sum(s['duplicates'].values()):>6}   {_breakdown(s['duplicates'])}",
         f"  robots-forbidden   {s['robots_forbidden']:>6}",
+        *([f"  access states      {sum(s['access'].values()):>6}   {_breakdown(s['access'])}"] if s.get("access") else []),
         f"  HTTP errors        {sum(s['http_errors'].values()):>6}   {_breakdown(s['http_errors'], 'HTTP ')}",
         f"  other errors       {sum(s['errors'].values()):>6}   {_breakdown(s['errors'])}",
     ]

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CleanwireError, Options, clean
+from cleaners.access import Access
+from cleaners.tdm import Tdm
 from crawler.discovery.classify import ARTICLE, UNKNOWN
 from crawler.discovery.normalize import try_normalize
 from crawler.items import Page
@@ -56,18 +58,31 @@ def reason_key(reason: str) -> str:
     return "other"
 
 
-def extract_record(body: bytes, url: str, options: Options, http_charset: str | None,
-                   parsed=None) -> tuple[str, object]:
-    """Runs in a worker process: ('article', record) | ('not_article', reason) | ('bad_input', reason).
+def extract_record(body: bytes, url: str, options: Options, http_charset: str | None, headers: dict[str, str],
+                   tdm: Tdm | None, parsed=None) -> tuple[str, object]:
+    """Runs in a worker process: ('article', record) | ('not_article', reason) | ('access', access evidence)
+    for a page that is a wall instead of an article (cleaners.access) | ('bad_input', reason).
     `parsed`: the page already decoded and parsed (cleaners.parse_document), as the site spider's analyse_page has it."""
     _test_kill_hook(url)
     try:
-        result = clean(body, url, options, http_charset=http_charset, parsed=parsed)
+        result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason
+    return result_status(result)
+
+
+def result_status(result) -> tuple[str, object]:
+    """A cleaner Result as the workers hand it back: ('article', record) | ('access', evidence) | ('not_article', reason)."""
     if result.article is None:
+        if result.access.state != "ok":
+            return "access", access_evidence(result.access)
         return "not_article", result.not_article_reason or "not an article"
     return "article", result.article.to_dict()
+
+
+def access_evidence(access: Access) -> dict:
+    """What a page's access verdict tells the crawler process: state, rule, what matched, the reason line."""
+    return {"state": access.state, "rule": access.rule, "matched": access.matched, "reason": access.describe()}
 
 
 def _test_kill_hook(url: str) -> None:
@@ -327,8 +342,10 @@ class ExtractPipeline:
     crawler.spiders.site) carries it in `meta["extracted"]` and is not extracted again.
     """
 
-    def __init__(self, options: Options, stats, workers: int, in_flight: int, min_words_unsure: int = 150) -> None:
+    def __init__(self, options: Options, stats, workers: int, in_flight: int, min_words_unsure: int = 150,
+                 respect_tdm: bool = False) -> None:
         self.options = options
+        self.respect_tdm = respect_tdm                # --respect-tdm: records whose TDM rights are reserved are dropped
         self.stats = stats
         self.workers = workers
         self.in_flight = in_flight
@@ -344,7 +361,7 @@ class ExtractPipeline:
         workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
         in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
         pipeline = cls(options_from_settings(settings), crawler.stats, workers, in_flight,
-                       settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150))
+                       settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150), settings.getbool("CLEANWIRE_RESPECT_TDM"))
         crawler.cleanwire_extract = pipeline        # the site spider extracts through the same pool
         return pipeline
 
@@ -369,30 +386,41 @@ class ExtractPipeline:
         extracted = item.meta.pop("extracted", None)
         if extracted is None:
             signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
-            extracted = await self.extract(item.body, item.url, item.fetched_at, item.http_charset, signal=signal)
+            extracted = await self.extract(item, signal=signal)
         return self.settle(item, *extracted)
 
-    async def extract(self, body: bytes, url: str, fetched_at: str, http_charset: str | None, fn=None, *extra,
-                      signal: str | None = None):
-        """`fn(body, url, options, http_charset, *extra)` in a worker (default extract_record), with at most
-        `in_flight` pages in the workers and waiting for them."""
+    async def extract(self, page: Page, fn=None, *extra, signal: str | None = None):
+        """`fn(body, url, options, http_charset, headers, tdm, *extra)` of the page in a worker (default
+        extract_record), with at most `in_flight` pages in the workers and waiting for them."""
         if self._slots is None:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         if self.pool is None:
             self.open_spider()
-        options = self.options.with_(fetched_at=fetched_at, article_signal=signal)
+        options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
+        args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
         self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
-            return await self._run(fn or extract_record, url, (body, url, options, http_charset, *extra))
+            return await self._run(fn or extract_record, page.url, args)
 
     def settle(self, item: Page, status: str, payload) -> dict:
         """The record of an extraction result, or DropItem with the reason counted."""
         if status == "article":
+            self.stats.inc_value(f"cleanwire/access/{payload['access']}")
             if item.meta.get("verdict") == UNKNOWN and payload["word_count"] < self.min_words_unsure:
                 self.stats.inc_value("cleanwire/skipped/short_unsure_page")
                 raise DropItem(f"{item.url}: no article signal and only {payload['word_count']} words")
+            if self.respect_tdm and payload.get("tdm_reserved"):
+                item.meta["tdm_reserved"] = payload["provenance"].get("tdm_reserved")
+                self.stats.inc_value("cleanwire/skipped/tdm_reserved")
+                raise DropItem(f"{item.url}: TDM rights reserved ({_tdm_source(payload)}), --respect-tdm")
             return payload
+        if status == "access":
+            item.meta["access"] = payload
+            self.stats.inc_value(f"cleanwire/access/{payload['state']}")
+            self.stats.inc_value(f"cleanwire/skipped/{payload['state']}")
+            raise DropItem(f"{item.url}: {payload['reason']}")
         if status == "not_article":
+            self.stats.inc_value("cleanwire/access/ok")
             self.stats.inc_value(f"cleanwire/skipped/{reason_key(payload)}")
             raise DropItem(f"{item.url}: not an article ({payload})")
         self.stats.inc_value("cleanwire/errors/bad_input")
@@ -425,6 +453,11 @@ class ExtractPipeline:
             self.stats.inc_value("cleanwire/errors/extractor_bug")
             logger.exception("extraction failed on %s", url)
             return _failed(fn, "extraction failed (see log)", args)
+
+
+def _tdm_source(record: dict) -> str:
+    found = (record.get("provenance") or {}).get("tdm_reserved") or {}
+    return " ".join(filter(None, (found.get("source"), found.get("policy")))) or "declared"
 
 
 def _died(fn, args: tuple):

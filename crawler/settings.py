@@ -45,6 +45,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,   # replaced by the fixed one below
     "crawler.fetching.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
     "crawler.fetching.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
+    "crawler.fetching.tdmrep.TdmRepMiddleware": 110,     # each site's /.well-known/tdmrep.json, once: the rule for each page
     "crawler.fetching.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
     "crawler.output.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
     "crawler.distributed.scheduler.RedisAcks": 960,       # --redis: a failed download's queue entry is done
@@ -56,7 +57,6 @@ SPIDER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
-    "crawler.reporting.rejects.PaywallFlag": 310,          # a record truncated behind a paywall prompt: is_accessible_for_free false
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
     "crawler.dedup.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
@@ -69,6 +69,7 @@ EXTENSIONS = {
     "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
     "crawler.reporting.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
+    "crawler.reporting.rejects.AccessCounter": 515,        # access state of non-2xx pages (challenges), counted for the summary
     "crawler.reporting.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
 
@@ -92,6 +93,8 @@ CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate 
 CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
 CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
+CLEANWIRE_TDMREP = True                     # read each site's /.well-known/tdmrep.json (TDMRep; crawler/fetching/tdmrep.py)
+CLEANWIRE_RESPECT_TDM = False               # --respect-tdm: drop records whose text and data mining rights are reserved
 
 # distributed crawl on Redis (crawler/distributed/scheduler.py; `cleanwire crawl --redis URL` sets the scheduler)
 CLEANWIRE_REDIS = ""                        # redis://HOST:PORT/DB shared by the workers ("" = off)

@@ -74,6 +74,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="drop near-duplicates of earlier records instead of setting duplicate_of")
     parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
+    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
     add_common_arguments(parser)
 
 
@@ -146,6 +147,8 @@ def dataset_settings(args, state: str | None) -> dict:
         extra["CLEANWIRE_DROP_NEAR_DUPLICATES"] = True
     if args.rejects:
         extra["CLEANWIRE_REJECTS"] = args.rejects
+    if getattr(args, "respect_tdm", False):
+        extra["CLEANWIRE_RESPECT_TDM"] = True
     if args.warc:
         extra["CLEANWIRE_WARC"] = args.warc
     return {**extra, **(redis_settings(args.redis, args.output, state) if args.redis else {})}

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
+from cleaners.tdm import Tdm
 from crawler.output.files import FORMATS, check_output, chunks_problem, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -31,6 +32,8 @@ class Source:
     fetched_at: str | None = None
     js_shell: str | None = None     # the page is an application shell that was not rendered (its evidence)
     record: dict | None = None      # the merged record of a multi-page article (its pages fetched with it)
+    headers: dict[str, str] | None = None      # HTTP response headers of a fetched URL (access, TDMRep)
+    tdm: Tdm | None = None                     # the site's tdmrep.json rule for a fetched URL
 
 
 def add_common_arguments(parser) -> None:
@@ -94,6 +97,7 @@ def add_arguments(parser) -> None:
                         help="the inputs are WARC files ('-': read one from stdin): re-extract their HTML responses")
     parser.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                         help="worker processes for --warc (default: all cores)")
+    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
     add_common_arguments(parser)
 
 
@@ -211,14 +215,14 @@ def _file_source(path: Path, url: str | None) -> Source:
 
 
 def fetch_sources(sources: list[Source], args, options: Options | None = None) -> None:
-    urls = [s.url for s in sources if s.kind == "url" and s.error is None]
+    urls = [s.url for s in sources if s.kind == "url" and s.error is None and s.url is not None]
     if not urls:
         return
     from crawler.cli.main import quiet_scrapy
     from crawler.fetching.fetch import fetch_urls, project_settings
 
     quiet_scrapy()
-    extra = {"LOG_LEVEL": "ERROR"}
+    extra: dict[str, object] = {"LOG_LEVEL": "ERROR"}
     if args.ignore_robots:
         extra["ROBOTSTXT_OBEY"] = False
     if getattr(args, "render", None):
@@ -226,7 +230,7 @@ def fetch_sources(sources: list[Source], args, options: Options | None = None) -
     pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra),
                                  options)
     for source in sources:
-        if source.kind != "url" or source.error:
+        if source.kind != "url" or source.error or source.url is None:
             continue
         page = pages.get(source.url)
         if page is None:
@@ -236,10 +240,11 @@ def fetch_sources(sources: list[Source], args, options: Options | None = None) -
             page.body, page.url, page.http_charset, page.fetched_at)
         source.js_shell = page.meta.get("js_shell")
         source.record = page.meta.get("record")     # a multi-page article, merged while fetching
+        source.headers, source.tdm = page.headers, page.tdm
 
 
 def run(args) -> int:
-    from cleaners import extract
+    from cleaners import clean
 
     check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
@@ -262,18 +267,25 @@ def run(args) -> int:
                 if source.record is not None:
                     records.append(source.record)
                     continue
+                assert source.data is not None   # a source without an error has been read or fetched
                 if text_input:
                     article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
                 else:
-                    article = extract(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
-                                      http_charset=source.http_charset)
+                    result = clean(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
+                                   http_charset=source.http_charset, headers=source.headers, tdm=source.tdm)
+                    article = result.article
             except CleanwireError as exc:
                 source.error = exc.reason
             else:
                 if article is None and source.js_shell:
                     source.error = f"not an article: {source.js_shell}"
                 elif article is None:
-                    source.error = "not an article (no main content)"
+                    walled = not text_input and result.access.state != "ok"
+                    source.error = result.not_article_reason if walled else "not an article (no main content)"
+                elif getattr(args, "respect_tdm", False) and article.tdm_reserved:
+                    found = article.to_dict()["provenance"]["tdm_reserved"]
+                    policy = f", policy {found['policy']}" if found.get("policy") else ""
+                    source.error = f"TDM rights reserved ({found['source']}{policy}): left out (--respect-tdm)"
                 else:
                     records.append(article.to_dict())
         if source.error:
@@ -290,4 +302,5 @@ def run(args) -> int:
 def _extract_text(source: Source, options: Options):
     from cleaners.textinput import decode_text, extract_text
 
+    assert source.data is not None   # a source without an error has been read or fetched
     return extract_text(decode_text(source.data, source.name), url=source.url, options=options)

@@ -19,27 +19,27 @@ PRIORITY_CONTINUATION = 30      # an article waiting for its next page goes befo
 
 
 def extract_with_links(body: bytes, url: str, options: Options, http_charset: str | None,
+                       headers: dict[str, str] | None = None, tdm: Any = None,
                        parsed: Any = None) -> tuple[str, Any, PageLinks]:
     """In an extraction worker: crawler.pipelines.extract_record's result, plus the page's links to the rest of
     its article (next page, one-page version, or the earlier page a continuation page links back to).
     `parsed`: the page already decoded and parsed (cleaners.parse_document), as analyse_page has it."""
-    from crawler.pipelines import _test_kill_hook
+    from crawler.pipelines import _test_kill_hook, result_status
 
     _test_kill_hook(url)
     try:
-        result = clean(body, url, options, http_charset=http_charset, parsed=parsed)
+        result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm, parsed=parsed)
     except CleanwireError as exc:
         return "bad_input", exc.reason, PageLinks()
-    if result.article is None:
-        return "not_article", result.not_article_reason or "not an article", result.page_links
-    return "article", result.article.to_dict(), result.page_links
+    return (*result_status(result), result.page_links)
 
 
 def _extract_failed(reason: str, *args: object) -> tuple[str, str, PageLinks]:
     return "bad_input", reason, PageLinks()
 
 
-extract_with_links.failed = _extract_failed     # type: ignore[attr-defined]  (crawler.pipelines._failed protocol)
+# a function attribute (the crawler.pipelines._failed protocol), which mypy cannot type
+extract_with_links.failed = _extract_failed  # type: ignore[attr-defined]
 
 
 class ArticlePages:
@@ -85,9 +85,11 @@ class ArticlePages:
     def continuation_failed(self, failure: Failure) -> Iterator[Any]:
         from crawler.spiders.urls import describe_failure
 
-        kwargs = failure.request.cb_kwargs
+        # Scrapy sets .request on the Failure it hands an errback; twisted's Failure does not declare it
+        request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
         self._count_pages("failed")
-        kwargs["assembly"].add(failure.request.url, None, PageLinks(), describe_failure(failure))
+        kwargs["assembly"].add(request.url, None, PageLinks(), describe_failure(failure))
         yield from self._next_article_page(kwargs["assembly"], kwargs["page"])
 
     def _count_pages(self, key: str, n: int = 1) -> None:

@@ -211,8 +211,8 @@ _BASE_HREF, _PAGE_LINKS, _FEED_LINKS, _OG_TYPE, _LD_JSON, _CANONICAL = (
     etree.XPath(query, smart_strings=False) for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL))
 
 
-def analyse_page(body: bytes, url: str, options, http_charset: str | None, encoding: str,
-                 listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
+def analyse_page(body: bytes, url: str, options, http_charset: str | None, headers: dict[str, str], tdm,
+                 encoding: str, listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
     """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
     lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl.
@@ -230,7 +230,7 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, encod
         return found, verdict, None
     if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
         options = options.with_(article_signal=verdict.reason)
-    status, payload, found.article_pages = extract_with_links(body, url, options, http_charset, parsed)
+    status, payload, found.article_pages = extract_with_links(body, url, options, http_charset, headers, tdm, parsed)
     return found, verdict, (status, payload)
 
 
@@ -609,7 +609,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
     async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
         """A continuation page's extraction and links, in the extraction workers."""
         extractor = self.crawler.cleanwire_extract
-        return await extractor.extract(page.body, page.url, page.fetched_at, page.http_charset, extract_with_links)
+        return await extractor.extract(page, extract_with_links)
 
     def article_done(self, page: Page, record: dict) -> Iterator[Page]:
         page.meta["extracted"] = ("article", record)
@@ -623,6 +623,8 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if extracted is None and len(found.hrefs) > SHELL_MAX_LINKS:
             return None
         reason = extracted[1] if extracted is not None and isinstance(extracted[1], str) else None
+        if extracted is not None and extracted[0] == "access":
+            reason = extracted[1]["reason"]         # the cleaner's access verdict (crawler.pipelines.extract_record)
         shell = shell_evidence(response.body, response.url, response.status, reason=reason)
         if shell is None or not self.render.after_shell():
             return None
@@ -645,9 +647,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         extractor = getattr(self.crawler, "cleanwire_extract", None)
         found = verdict = extracted = None
         if extractor is not None:
-            found, verdict, extracted = await extractor.extract(page.body, page.url, page.fetched_at,
-                                                                page.http_charset, analyse_page,
-                                                                response.encoding, listed)
+            found, verdict, extracted = await extractor.extract(page, analyse_page, response.encoding, listed)
         if found is None:
             found = read_page(response.body, response.encoding, response.url)
             verdict = decide(response.url, found.og_type, found.ld_types, listed)

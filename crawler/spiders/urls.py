@@ -9,9 +9,11 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from cleaners import Options
+from cleaners.access import classify as classify_access
 from cleaners.multipage import PageLinks, wants_pages
 from crawler.extraction.articlepages import ArticlePages, extract_with_links
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
 
 
@@ -31,6 +33,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         http_charset=charset,
         source=source,
+        tdm=request_tdm(response.meta),
     )
 
 
@@ -42,7 +45,9 @@ def describe_failure(failure: Failure) -> str:
 
     exc = failure.value
     if isinstance(exc, HttpError):
-        return f"HTTP {exc.response.status}"
+        response = exc.response
+        access = classify_access(response.body, response.status, response.headers, url=response.url)
+        return f"HTTP {response.status}" + (f": {access.describe()}" if access.state != "ok" else "")
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
         return "forbidden by robots.txt" if "robots" in text.lower() or not str(exc) else text
@@ -120,7 +125,7 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
     async def extract_continuation(self, page: Page) -> tuple[str, object, PageLinks]:
         """Cleaned here, in this process: `cleanwire extract` fetches a handful of URLs."""
         options = (self.options or Options()).with_(fetched_at=page.fetched_at)
-        return extract_with_links(page.body, page.url, options, page.http_charset)
+        return extract_with_links(page.body, page.url, options, page.http_charset, page.headers, page.tdm)
 
     def article_done(self, page: Page, record: dict) -> Iterator[Page]:
         if record.get("pages"):

@@ -29,7 +29,7 @@ CASES = {
 
 def _analyse(slug: str, listed: bool):
     url = CASES[slug][0]
-    return analyse_page((DECISION / f"{slug}.html").read_bytes(), url, OPTIONS, None, "utf-8", listed)
+    return analyse_page((DECISION / f"{slug}.html").read_bytes(), url, OPTIONS, None, {}, None, "utf-8", listed)
 
 
 @pytest.mark.parametrize("slug", sorted(CASES))

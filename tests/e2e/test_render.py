@@ -67,7 +67,8 @@ def test_crawl_render_never_reports_the_shell(site, tmp_path):
     assert not out.exists() or out.read_text("utf-8") == ""
     shells = [r for r in records(rejects) if r["url"] == site.url(ARTICLE)]
     assert [r["status"] for r in shells] == ["needs_js"]
-    assert shells[0]["reason"].startswith("application shell: <div id=app>")
+    assert shells[0]["reason"] == "js_shell (js_shell:mount:app_root: '<div id=\"app\">')"
+    assert (shells[0]["access"], shells[0]["access_rule"]) == ("js_shell", "js_shell:mount:app_root")
 
 
 @needs_chromium
