@@ -14,7 +14,6 @@ FLUSHING_EXPORTERS = {
     "jsonlines": "crawler.extensions.FlushingJsonLinesExporter",
     "json": "crawler.extensions.FlushingJsonExporter",
 }
-DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount")
 
 
 def _iso_date(text: str) -> str:
@@ -267,6 +266,7 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
 
 def run(args) -> int:
     from crawler.cli.main import quiet_scrapy
+    from crawler.engine import run_status
     from crawler.fetching.fetch import project_settings
 
     sites, overrides_file, per_site = list(args.sites), None, {}
@@ -293,13 +293,13 @@ def run(args) -> int:
     stats = run_crawl(sites, settings)
     for path, records in written_outputs(stats, settings, args.output):
         print(f"cleanwire crawl: {records} records written to {path}", file=sys.stderr, flush=True)
-    if stats.get("finish_reason") == "shutdown":
-        return 130          # SIGINT/SIGTERM: stopped cleanly; the next run resumes
+    _status, exit_status = run_status(stats.get("finish_reason"))
+    if exit_status == 130:
+        return exit_status  # SIGINT/SIGTERM: stopped cleanly; the next run resumes
     failure = run_failure(stats)
     if not stats.get("downloader/response_count") and not args.redis:   # a Redis worker may find nothing left to do
         failure = no_answer(stats, sites) if failure is None or failure.startswith("no site answered") else failure
     if failure:
         print(f"cleanwire crawl: {failure}", file=sys.stderr, flush=True)
         return 1
-    ok = stats.get("finish_reason") in DONE_REASONS
-    return 0 if ok else 1
+    return exit_status

@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners.article import EXTRACTOR_VERSION
 from cleaners.template import block_hash, record_block_hashes, remove_template
-from crawler.engine import close_crawl
+from crawler.engine import close_crawl, run_status
 from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
 from crawler.incremental.state import RunLock, StateError, StateStore, site_of
 from crawler.output.files import write_atomic
@@ -25,7 +25,6 @@ from crawler.reporting.rejects import fetch_failed
 
 logger = logging.getLogger(__name__)
 
-DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
 STATS_COUNTED = {                       # Scrapy stats copied into a run's counts
     "downloader/request_count": "requests",
     "downloader/response_count": "responses",
@@ -40,7 +39,7 @@ ROBOTS_REFUSAL = "Forbidden by robots.txt"     # Scrapy's IgnoreRequest message 
 NO_RESPONSE = "no site answered (every request failed: unreachable, refused or timed out)"
 LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
 
-__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "run_status", "versions"]
+__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "versions"]
 
 
 class TemplateConfig:
@@ -62,15 +61,6 @@ class TemplateConfig:
         host = site.split(":")[0]
         return [p for name, phrases in self.keep.items() if name in (site, host) or host.endswith("." + name)
                 for p in phrases]
-
-
-def run_status(reason: str | None) -> tuple[str, int]:
-    """(state status, exit status) of a run from Scrapy's finish reason."""
-    if reason in DONE_REASONS:
-        return "finished", 0
-    if reason == "shutdown":
-        return "interrupted", 130
-    return "failed", 1
 
 
 def versions() -> dict[str, str]:

@@ -326,3 +326,19 @@ def test_a_page_requested_from_deep_down_follows_its_links_from_the_least_depth_
     assert spider.requested["https://s.example/section/news/"] == 1     # its links now go two levels further
     assert list(spider.link_requests(links("/section/news/"), depth=2, is_article=False)) == []
     assert spider.requested["https://s.example/section/news/"] == 1
+
+
+def test_a_crawl_ended_by_closespider_timeout_is_a_finished_run_and_exits_0(tmp_path):
+    """CLOSESPIDER_TIMEOUT is a bound the user set, like --max-pages: the run ends "closespider_timeout", the
+    records fetched so far are written and the command exits 0 (it exited 1 while the summary read as done)."""
+    out = tmp_path / "out.jsonl"
+    with FixtureSite() as site:
+        result = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "-s", "CLOSESPIDER_TIMEOUT=2",
+                                 "-s", "DOWNLOAD_DELAY=0.5", "-s", "AUTOTHROTTLE_ENABLED=False",
+                                 "-s", "CLEANWIRE_WORKERS=1"], capture_output=True, text=True, cwd=ROOT, timeout=180)
+        articles = len(site.manifest["articles"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "crawl closespider_timeout in" in result.stderr
+    written = out.read_text("utf-8").splitlines()
+    assert 0 < len(written) < articles
+    assert f"cleanwire crawl: {len(written)} records written to" in result.stderr
