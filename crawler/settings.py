@@ -100,6 +100,7 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbac
 CONCURRENT_ITEMS = 4                        # spider outputs processed at once per response (Scrapy starts one task per slot)
 CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = one per core)
 CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 = twice the workers)
+CLEANWIRE_EXTRACT_HOOK = None               # tests only: "module.function" called with the URL in the worker before each page
 CLEANWIRE_GC_THRESHOLD = [20000, 50, 100]   # the crawler process's gc thresholds ([] = Python's): ~0.5 ms/page less
 CLEANWIRE_MIN_WORDS_UNSURE = 150            # words a page without any article signal needs to be emitted
 CLEANWIRE_LINK_DEPTH = 3                    # link hops followed from a start page (pagination adds none)

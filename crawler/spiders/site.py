@@ -2,28 +2,25 @@
 from __future__ import annotations
 
 import gc
-import gzip
 import logging
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from lxml import etree
-from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
+from crawler.discovery.classify import ARTICLE, decide, is_asset, url_rule
+from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
 from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.discovery.pagelinks import PageLinks, read_page
+from crawler.extraction.extractor import Extractor
+from crawler.extraction.tasks import ANALYSE
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.incremental.state import StateStore, site_of, utcnow
 from crawler.items import Page
-from crawler.pipelines import extract_record
 from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
 
@@ -31,20 +28,11 @@ logger = logging.getLogger(__name__)
 
 XML_TYPES = (b"xml", b"rss", b"atom")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
-SITEMAP_ROOTS = ("urlset", "sitemapindex")
-FEED_ROOTS = ("rss", "feed", "RDF")
 PRIORITY_DISCOVERY = 20      # robots, sitemaps and feeds are fetched before pages
 PRIORITY_ARTICLE = 10        # article candidates before listing pages
 SHELL_MAX_LINKS = 10         # links at most on a page that may be an application shell (else not checked)
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # sitemaps are at most 50 MB uncompressed (sitemaps.org)
 
-PAGE_LINKS = "//a[@href]/@href"
 SKIPPED_HREFS = ("#", "mailto:", "javascript:", "tel:", "data:")
-FEED_LINKS = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')][@type][@href]"
-OG_TYPE = "//meta[@property='og:type']/@content"
-LD_JSON = "//script[@type='application/ld+json']/text()"
-CANONICAL = "//link[@rel='canonical']/@href"
-BASE_HREF = "//base/@href"
 
 
 def too_large(failure: Failure) -> bool:
@@ -55,160 +43,6 @@ def too_large(failure: Failure) -> bool:
     if failure.check(IgnoreRequest, DownloadCancelledError):      # robots.txt's is "Forbidden by robots.txt"
         return "DOWNLOAD_MAXSIZE" in str(failure.value) or "max size" in str(failure.value)
     return failure.check(CancelledError) is not None      # Scrapy cancels a body read only past DOWNLOAD_MAXSIZE
-
-
-class MalformedDocument(ValueError):
-    """A sitemap or feed that is not parsable XML of the expected kind."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One URL listed by a sitemap or feed, with its date when given."""
-
-    url: str
-    lastmod: str | None = None
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _xml_root(body: bytes):
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(body.lstrip(), parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise MalformedDocument(f"not XML: {exc}") from exc
-    if root is None:
-        raise MalformedDocument("not XML")
-    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
-    if errors:         # truncated or broken: what lxml recovers from it cannot be trusted
-        raise MalformedDocument(f"XML error at line {errors[0].line}: {errors[0].message}")
-    return root
-
-
-def gunzip_if_needed(body: bytes) -> bytes:
-    """Sitemaps served as raw .gz bytes (not Content-Encoding) are decompressed here, size-capped."""
-    if body[:2] != b"\x1f\x8b":
-        return body
-    try:
-        data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_SITEMAP_BYTES)
-    except (zlib.error, gzip.BadGzipFile) as exc:
-        raise MalformedDocument(f"bad gzip: {exc}") from exc
-    return data
-
-
-def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
-    """('urlset' | 'sitemapindex', entries) of a sitemap; news and image sitemaps give their dates too."""
-    root = _xml_root(gunzip_if_needed(body))
-    kind = _local(root.tag)
-    if kind not in SITEMAP_ROOTS:
-        raise MalformedDocument(f"root element <{kind}> is not a sitemap")
-    entries = []
-    for node in root:
-        if _local(node.tag) not in ("url", "sitemap"):
-            continue
-        fields = {_local(el.tag): (el.text or "").strip() for el in node}        # loc, lastmod
-        nested = {_local(el.tag): (el.text or "").strip() for el in node.iter() if el.getparent() is not node}
-        if fields.get("loc"):
-            lastmod = fields.get("lastmod") or nested.get("publication_date") or None     # news sitemaps
-            entries.append(Entry(fields["loc"], lastmod))
-    return kind, entries
-
-
-def parse_feed(body: bytes) -> list[Entry]:
-    """Entries of an RSS 1/2 or Atom feed: link and published/updated date."""
-    root = _xml_root(body)
-    kind = _local(root.tag)
-    if kind not in FEED_ROOTS:
-        raise MalformedDocument(f"root element <{kind}> is not a feed")
-    entries = []
-    for node in root.iter():
-        name = _local(node.tag)
-        if name == "item":
-            entries.extend(_rss_entry(node))
-        elif name == "entry":
-            entries.extend(_atom_entry(node))
-    return entries
-
-
-def _rss_entry(node) -> list[Entry]:
-    fields = {_local(el.tag): el for el in node}
-    link = fields.get("link")
-    url = (link.text or "").strip() if link is not None else ""
-    guid = fields.get("guid")
-    if not url and guid is not None and guid.get("isPermaLink", "true") != "false":
-        url = (guid.text or "").strip()
-    date = None
-    for name in ("pubDate", "date", "published", "updated"):
-        if name in fields and fields[name].text:
-            date = _iso_date(fields[name].text.strip())
-            break
-    return [Entry(url, date)] if url else []
-
-
-def _atom_entry(node) -> list[Entry]:
-    url, date = "", None
-    for el in node:
-        name = _local(el.tag)
-        if name == "link" and el.get("rel", "alternate") == "alternate" and not url:
-            url = (el.get("href") or "").strip()
-        elif name in ("published", "updated") and el.text and date is None:
-            date = el.text.strip()
-    return [Entry(url, date)] if url else []
-
-
-def _iso_date(text: str) -> str:
-    """RFC 822 feed dates become ISO 8601; anything else is kept as given."""
-    try:
-        return parsedate_to_datetime(text).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return text
-
-
-@dataclass
-class PageLinks:
-    """What the spider reads from an HTML page: links, feeds and the signals of the article decision."""
-
-    base: str
-    hrefs: set[str]
-    feeds: list[tuple[str, str]]
-    og_type: str | None
-    ld_types: set[str]
-    canonical: str | None
-
-
-def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
-    """Parse once into a tree that is freed on return: a response waiting for extraction keeps only its bytes."""
-    sel = Selector(body=body, encoding=encoding, type="html", base_url=url)
-    base = sel.xpath(BASE_HREF).get()
-    return PageLinks(
-        base=urljoin(url, base.strip()) if base else url,
-        hrefs={h.strip() for h in sel.xpath(PAGE_LINKS).getall()},
-        feeds=[(link.attrib.get("type") or "", link.attrib["href"]) for link in sel.xpath(FEED_LINKS)],
-        og_type=sel.xpath(OG_TYPE).get(),
-        ld_types=ld_types(sel.xpath(LD_JSON).getall()),
-        canonical=sel.xpath(CANONICAL).get(),
-    )
-
-
-def analyse_page(body: bytes, url: str, options, http_charset: str | None, encoding: str,
-                 listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
-    """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
-    lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
-    builds Requests: parsing every page for its links there made it the bottleneck of the crawl."""
-    found = read_page(body, encoding, url)
-    verdict = decide(url, found.og_type, found.ld_types, listed)
-    return found, verdict, extract_record(body, url, options, http_charset) if verdict.emit else None
-
-
-def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
-    """analyse_page's result when its worker died twice or it raised: links are read in the crawler process."""
-    return None, None, ("bad_input", reason)
-
-
-analyse_page.failed = _analysis_failed
 
 
 class SiteSpider(scrapy.Spider):
@@ -564,11 +398,11 @@ class SiteSpider(scrapy.Spider):
     async def analyse(self, response: TextResponse, page: Page, listed: bool):
         """(links and signals, verdict, extraction or None): in an extraction worker when the ExtractPipeline
         runs, so this process only builds Requests; here otherwise (and when the worker failed)."""
-        extractor = getattr(self.crawler, "cleanwire_extract", None)
+        extractor = Extractor.running(self.crawler)
         found = verdict = extracted = None
         if extractor is not None:
             found, verdict, extracted = await extractor.extract(page.body, page.url, page.fetched_at,
-                                                                page.http_charset, analyse_page,
+                                                                page.http_charset, ANALYSE,
                                                                 response.encoding, listed)
         if found is None:
             found = read_page(response.body, response.encoding, response.url)

@@ -44,11 +44,11 @@ def run(pipeline, item):
 def test_worker_record_equals_in_process_extraction(extract_pipeline):
     body = ARTICLE.read_bytes()
     record = run(extract_pipeline, page(body))
-    expected = extract(body, url=URL, options=extract_pipeline.options.with_(fetched_at=FETCHED),
+    expected = extract(body, url=URL, options=extract_pipeline.extractor.options.with_(fetched_at=FETCHED),
                        http_charset="utf-8").to_dict()
     assert record == expected
     assert record["url"] == URL and record["fetched_at"] == FETCHED
-    assert extract_pipeline.workers == 1 and extract_pipeline.in_flight == 2
+    assert extract_pipeline.extractor.workers == 1 and extract_pipeline.extractor.in_flight == 2
 
 
 @pytest.mark.e2e
@@ -233,7 +233,7 @@ def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
 
     from concurrent.futures.process import BrokenProcessPool
 
-    from crawler.pipelines import WorkerPool
+    from crawler.extraction.pool import WorkerPool
 
     deaths = []
     pool = WorkerPool(1, depth=2, on_death=deaths.append)
@@ -310,7 +310,7 @@ def test_worker_pool_stops_replacing_workers_that_keep_dying():
 
     from concurrent.futures.process import BrokenProcessPool
 
-    from crawler.pipelines import MAX_DEATHS_IN_A_ROW, WorkerPool
+    from crawler.extraction.pool import MAX_DEATHS_IN_A_ROW, WorkerPool
 
     pool = WorkerPool(1, depth=1)
 

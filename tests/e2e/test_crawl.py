@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CLEANWIRE, ROOT
 from crawler.demo.server import FixtureSite
-from crawler.spiders.site import Entry, MalformedDocument, parse_feed, parse_sitemap
+from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -311,7 +311,8 @@ def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signa
 def test_a_page_requested_from_deep_down_follows_its_links_from_the_least_depth_it_was_found_at():
     from scrapy.utils.test import get_crawler
 
-    from crawler.spiders.site import PageLinks, SiteSpider
+    from crawler.discovery.pagelinks import PageLinks
+    from crawler.spiders.site import SiteSpider
 
     spider = SiteSpider.from_crawler(get_crawler(SiteSpider, {"CLEANWIRE_LINK_DEPTH": 3}), url="https://s.example/")
 
