@@ -34,7 +34,11 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
 TWISTED_DNS_RESOLVER = "crawler.fetching.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
-FEED_EXPORTERS = {"parquet": "crawler.output.parquet.ParquetItemExporter"}   # `-o out.parquet` (pyarrow, row groups)
+FEED_EXPORTERS = {                              # `-o FILE` of `cleanwire crawl` and of `scrapy crawl site`
+    "jsonlines": "crawler.output.feeds.FlushingJsonLinesExporter",    # each record flushed as it comes
+    "json": "crawler.output.feeds.FlushingJsonExporter",              # a JSON array, flushed after every record
+    "parquet": "crawler.output.parquet.ParquetItemExporter",          # pyarrow, row groups
+}
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
 DOWNLOADER_MIDDLEWARES = {
@@ -61,9 +65,9 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
-    "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
-    "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
+    "crawler.fetching.politeness.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
+    "crawler.fetching.politeness.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
+    "crawler.reporting.progress.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
     "crawler.reporting.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
     "crawler.reporting.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
@@ -95,7 +99,7 @@ CLEANWIRE_REDIS_HEARTBEAT = 5.0             # seconds between heartbeats; a work
 CLEANWIRE_REDIS_OUTPUT = ""                 # this worker's JSONL file, journaled through Redis (set by `crawl --redis -o`)
 CLEANWIRE_REDIS_KILL_AT = ""                # tests only: SIGKILL at the Nth record, "after_claim:N" or "after_write:N"
 
-# site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
+# site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extraction/, crawler/reporting/progress.py)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbacks/pipelines before downloads pause
 CONCURRENT_ITEMS = 4                        # spider outputs processed at once per response (Scrapy starts one task per slot)
 CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = one per core)

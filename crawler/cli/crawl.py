@@ -8,12 +8,9 @@ from pathlib import Path
 
 from cleaners.errors import InputError
 from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
+from crawler.stats import FAILURE
 
 FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet"}
-FLUSHING_EXPORTERS = {
-    "jsonlines": "crawler.extensions.FlushingJsonLinesExporter",
-    "json": "crawler.extensions.FlushingJsonExporter",
-}
 
 
 def _iso_date(text: str) -> str:
@@ -183,8 +180,6 @@ def run_crawl(sites: list[str], settings) -> dict:
     from crawler.incremental.state import StateError
     from crawler.spiders.site import SiteSpider
 
-    exporters = settings.getdict("FEED_EXPORTERS")
-    settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
     configure_render(settings)      # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
@@ -212,7 +207,7 @@ def apply_sources_file(args) -> dict:
 
 def run_failure(stats: dict) -> str | None:
     """Why a state run itself failed (page errors are counted, not failures): output not written, no site answered."""
-    return stats.get("cleanwire/state/failure")
+    return stats.get(FAILURE)
 
 
 def check_sites(sites: list[str]) -> None:
@@ -259,7 +254,7 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         return [(path, n) for path, n in stats.get("cleanwire/state/outputs") or () if n]
     records = stats.get("item_scraped_count") or 0
-    if output in ("-", "") or not records or stats.get("cleanwire/state/failure"):     # failed: not written
+    if output in ("-", "") or not records or stats.get(FAILURE):     # failed: not written
         return []
     return [(feed_path(output), records)]
 

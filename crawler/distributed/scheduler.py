@@ -23,6 +23,7 @@ from crawler.engine import close_crawl
 from crawler.incremental.journal import _fsync_dir
 from crawler.incremental.state import StateError
 from crawler.items import Page
+from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
 
@@ -672,12 +673,12 @@ class EmitOnce:
             done = self.output.write(item, keys, kill_at)
         except OSError as exc:
             logger.error("%s: record not written, stopping: %s", self.output.path, exc.strerror or exc)
-            self.stats.set_value("cleanwire/state/failure", f"output not written to {self.output.path}: "
+            self.stats.set_value(FAILURE, f"output not written to {self.output.path}: "
                                                             f"{exc.strerror or exc}")
             raise self._not_written(item["url"], exc.strerror or str(exc), "output_failed") from exc
         except Exception as exc:        # Redis failed during the commit
             logger.error("%s: record written but its commit failed, stopping: %s", item["url"], exc)
-            self.stats.set_value("cleanwire/state/failure", f"commit to Redis failed: {exc}")
+            self.stats.set_value(FAILURE, f"commit to Redis failed: {exc}")
             raise self._not_written(item["url"], f"commit failed: {exc}", "output_failed") from exc
         if done == -1:
             logger.error("%s: record not committed: this worker was declared dead, stopping", item["url"])

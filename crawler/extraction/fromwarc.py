@@ -407,8 +407,7 @@ def run_warc(args, options: Options) -> int:
 
     When no file could be read at all, an existing output file is left as it was.
     """
-    from crawler.output.files import emit, format_for
-    from crawler.output.parquet import write_parquet
+    from crawler.output.files import emit, format_for, write_parquet
 
     fmt = format_for(args.output, args.format)
     tally = Tally()

@@ -22,6 +22,7 @@ from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path
 from crawler.incremental.state import RunLock, StateError, StateStore, site_of
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
+from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ class StatePipeline:
             self.failure = NO_RESPONSE        # unreachable: the run failed, whatever Scrapy's reason
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
         if self.failure:
-            self.stats.set_value("cleanwire/state/failure", self.failure)
+            self.stats.set_value(FAILURE, self.failure)
         self._committed()
         self.stats.set_value("cleanwire/state/outputs",          # `cleanwire crawl` names the files written
                              [(str(w.path), w.records) for w in self.writers.values()])

@@ -49,7 +49,7 @@ class SiteSpider(scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
-    cleanwire_summary = True        # crawler.extensions.CrawlProgress reports on this spider
+    cleanwire_summary = True        # crawler.reporting.progress.CrawlProgress reports on this spider
 
     def __init__(self, url: str = "", urls: list[str] | str = (), *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

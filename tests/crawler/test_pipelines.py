@@ -10,9 +10,10 @@ from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
 from cleaners import extract
-from crawler.extensions import CrawlDelay, format_summary, progress_line, summarize
+from crawler.fetching.politeness import CrawlDelay
 from crawler.items import Page
 from crawler.pipelines import DedupPipeline, ExtractPipeline, SincePipeline, reason_key
+from crawler.reporting.progress import format_summary, progress_line, summarize
 
 from conftest import PAGES
 
@@ -186,7 +187,7 @@ def test_crawl_delay_off_without_robots():
 
 @pytest.mark.e2e
 def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
-    from crawler.extensions import Backoff
+    from crawler.fetching.politeness import Backoff
 
     class Slot:
         delay = 0.25
@@ -216,7 +217,7 @@ def test_flushing_jsonlines_exporter_writes_what_scrapy_writes(encoding):
 
     from scrapy.exporters import JsonLinesItemExporter
 
-    from crawler.extensions import FlushingJsonLinesExporter
+    from crawler.output.feeds import FlushingJsonLinesExporter
 
     item = {"url": URL, "title": "Ünïcode «quoted»", "blocks": [{"kind": "p", "text": "é"}], "n": 3, "x": None}
     ours, scrapys = io.BytesIO(), io.BytesIO()
