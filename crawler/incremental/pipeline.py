@@ -17,9 +17,11 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners.article import EXTRACTOR_VERSION
 from cleaners.template import block_hash, record_block_hashes, remove_template
+from crawler.clock import utcnow
+from crawler.discovery.normalize import site_of
 from crawler.engine import close_crawl, run_status
 from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
-from crawler.incremental.state import RunLock, StateError, StateStore, site_of
+from crawler.incremental.state import RunLock, StateError, StateStore
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
 from crawler.stats import FAILURE
@@ -269,7 +271,7 @@ class StatePipeline:
         summary = {
             "run_id": self.run_id, "state": os.path.abspath(self.state_path), "sites": self.sites,
             "started": self.started.isoformat(timespec="seconds"),
-            "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "ended": utcnow(),
             "duration_seconds": round(time.monotonic() - self.clock, 3), "status": status,
             "finish_reason": reason, "exit_status": exit_status, "failure": self.failure, "counts": counts,
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),

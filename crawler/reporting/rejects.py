@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import etree, html as lxml_html
+
+from crawler.clock import utcnow
 
 STATUSES = ("not_article", "paywalled", "blocked", "needs_js", "too_large", "http_error", "robots")
 BLOCKING_STATUSES = {403: "HTTP 403 Forbidden", 429: "HTTP 429 Too Many Requests"}
@@ -236,7 +237,7 @@ class RejectsRecorder:
             return
         if request.meta.get("cleanwire_probe"):
             return
-        self.writer.write(classify(response.url, response.status, response.body, fetched_at=_now()))
+        self.writer.write(classify(response.url, response.status, response.body, fetched_at=utcnow()))
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         """A Page the pipelines dropped (not an article, bad input); dropped records are not rejects."""
@@ -250,19 +251,15 @@ class RejectsRecorder:
 
     def page_skipped(self, response, reason: str) -> None:
         """A page the spider fetched and did not pass on (a listing page, a non-HTML page)."""
-        self.writer.write(classify(response.url, response.status, response.body, reason=reason, fetched_at=_now(),
+        self.writer.write(classify(response.url, response.status, response.body, reason=reason, fetched_at=utcnow(),
                                    max_bytes=self.max_bytes))
 
     def record_failure(self, url: str, error: str) -> None:
         """For a spider's errback: a request that got no response (robots.txt, timeout, too large)."""
-        self.writer.write(classify(url, error=error, fetched_at=_now()))
+        self.writer.write(classify(url, error=error, fetched_at=utcnow()))
 
     def close(self, spider=None) -> None:
         self.writer.close()
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def paywall_prompt(record: dict) -> str | None:

@@ -11,15 +11,16 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.clock import utcnow
 from crawler.discovery.classify import ARTICLE, decide, is_asset, url_rule
 from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
-from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
+from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_of, site_root, try_normalize
 from crawler.discovery.pagelinks import PageLinks, read_page
 from crawler.extraction.extractor import Extractor
 from crawler.extraction.tasks import ANALYSE
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
-from crawler.incremental.state import StateStore, site_of, utcnow
+from crawler.incremental.state import StateStore
 from crawler.items import Page
 from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.clock import utcnow
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.items import Page
 
@@ -25,7 +25,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         status=response.status,
         headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
         body=response.body,
-        fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        fetched_at=utcnow(),
         http_charset=charset,
         source=source,
     )
