@@ -1,12 +1,10 @@
 """Item pipelines: Page -> clean record in the extraction workers, then --since and dedup, each skip counted."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.discovery.classify import UNKNOWN
-from crawler.discovery.normalize import try_normalize
+from crawler.dedup.keys import identity_urls
 from crawler.extraction.extractor import Extractor
 from crawler.items import Page
 
@@ -109,10 +107,7 @@ class DedupPipeline:
     def process_item(self, item):
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
-        canonical = try_normalize(item.get("canonical_url"))
-        if canonical and urlsplit(canonical).path == "/":
-            canonical = None        # a canonical pointing at the home page is a site misconfiguration, not a duplicate
-        keys = {k for k in (try_normalize(item.get("url")), canonical) if k}
+        keys = identity_urls(item)
         if keys & self.urls:
             self.stats.inc_value("cleanwire/duplicates/url")
             raise DropItem(f"{item['url']}: duplicate of an article already emitted (same canonical URL)")

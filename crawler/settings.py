@@ -47,11 +47,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetching.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
     "crawler.fetching.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
     "crawler.output.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
-    "crawler.distributed.scheduler.RedisAcks": 960,       # --redis: a failed download's queue entry is done
+    "crawler.distributed.acks.RedisAcks": 960,       # --redis: a failed download's queue entry is done
 }
 
 SPIDER_MIDDLEWARES = {
-    "crawler.distributed.scheduler.RedisAcks": 10,        # --redis: a handled response's queue entry is done
+    "crawler.distributed.acks.RedisAcks": 10,        # --redis: a handled response's queue entry is done
 }
 
 ITEM_PIPELINES = {
@@ -60,7 +60,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
     "crawler.dedup.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
-    "crawler.distributed.scheduler.EmitOnce": 480,         # --redis: each record emitted by one worker only
+    "crawler.distributed.exactlyonce.EmitOnce": 480,         # --redis: each record emitted by one worker only
     "crawler.incremental.pipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
 }
 
@@ -97,7 +97,7 @@ CLEANWIRE_REDIS_KEY = "cleanwire:%(spider)s"    # prefix of the crawl's Redis ke
 CLEANWIRE_REDIS_WORKER = ""                 # this worker's name ("" = host:pid)
 CLEANWIRE_REDIS_HEARTBEAT = 5.0             # seconds between heartbeats; a worker silent for three is dead
 CLEANWIRE_REDIS_OUTPUT = ""                 # this worker's JSONL file, journaled through Redis (set by `crawl --redis -o`)
-CLEANWIRE_REDIS_KILL_AT = ""                # tests only: SIGKILL at the Nth record, "after_claim:N" or "after_write:N"
+CLEANWIRE_REDIS_HOOK = None                # tests only: "module.Class", built with the settings, called as hook(point, records) at "after_claim" and "after_write"
 
 # site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extraction/, crawler/reporting/progress.py)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbacks/pipelines before downloads pause
