@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from crawler.demo.server import FixtureSite  # noqa: E402
 SOURCE = ROOT / "fixtures" / "jssite"
 ARTICLE = SOURCE / "www" / "2025" / "03" / "harbour-lights-return"
 MARKS = (50,)           # rendered pages at which the browser's RSS is reported (and at the last page)
+WINDOW = 20             # pages before each mark whose RSS samples give the median (one context's worth)
 
 
 def build_site(root: Path, pages: int) -> list[str]:
@@ -113,12 +115,13 @@ class BrowserMemory:
                 self.samples.append((self.rendered(), sum(rss_kb(p) for p in browser), len(browser)))
             self.stop.wait(0.25)
 
-    def at(self, pages: int) -> tuple[int, int] | None:
-        """(RSS kB, processes) at the first sample taken once `pages` pages were rendered."""
-        for done, rss, count in self.samples:
-            if done >= pages:
-                return rss, count
-        return None
+    def at(self, pages: int, window: int = WINDOW) -> tuple[int, int] | None:
+        """(median RSS kB, most processes) of the samples taken while pages `pages - window` to `pages` rendered:
+        contexts are replaced every few pages, so a single sample lands anywhere on that sawtooth."""
+        near = [(rss, count) for done, rss, count in self.samples if pages - window <= done <= pages]
+        if not near:
+            return None
+        return statistics.median(rss for rss, _ in near), max(count for _, count in near)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,14 +137,23 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp) / "site"
         paths = set(build_site(root, args.pages))
         with FixtureSite(root=root, cache_size=4 * args.pages + 16) as site:
+            before = 0
+
             def rendered() -> int:        # page loads by the browser: the script's article.json requests
-                return sum(1 for _, target, _ in list(site.requests) if target.endswith("/article.json"))
+                return sum(1 for _, target, _ in list(site.requests)[before:] if target.endswith("/article.json"))
 
             out = Path(tmp) / "out.jsonl"
             command = [sys.executable, "-m", "crawler", "crawl", site.origin + "/", "-o", str(out),
-                       "--render", "always", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                       "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
                        "-s", "CLEANWIRE_RENDER_MAX_PAGES=0", "-s", "CLEANWIRE_RENDER_MAX_PAGES_PER_SITE=0",
                        "-s", "CLEANWIRE_WORKERS=1"]
+            # reference, same run: the same pages fetched plainly (--render never: shells, nothing emitted)
+            started = time.monotonic()
+            subprocess.run([*command, "--render", "never"], cwd=ROOT, capture_output=True, check=False)
+            plain_elapsed = time.monotonic() - started
+            plain_pages = sum(1 for _, t, _ in site.requests if t.startswith("/a/") and t.endswith("/"))
+            before = len(site.requests)
+            command += ["--render", "always"]
             if args.context_pages:
                 command += ["-s", f"CLEANWIRE_RENDER_CONTEXT_PAGES={args.context_pages}"]
             if args.concurrency:
@@ -161,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             stderr = proc.stderr.read()
             done = rendered()
             served = {t for _, t, _ in site.requests}
-    records = sum(1 for _ in out.open()) if out.exists() else 0
+            records = sum(1 for _ in out.open()) if out.exists() else 0
     if proc.returncode != 0 or records != len(paths):
         print(f"crawl exited {proc.returncode} with {records} of {len(paths)} records:\n{stderr}", file=sys.stderr)
         return 1
@@ -169,13 +181,17 @@ def main(argv: list[str] | None = None) -> int:
     since_first = elapsed - (first - started) if first else elapsed
     print(f"rendered {done} pages ({records} records) in {elapsed:.1f} s: {done / elapsed:.2f} pages/s overall, "
           f"{done / since_first:.2f} pages/s from the first page (browser start excluded)")
+    print(f"  reference, same run: {plain_pages} pages fetched plainly (--render never) in {plain_elapsed:.1f} s: "
+          f"{plain_pages / plain_elapsed:.2f} pages/s; rendering is {plain_pages / plain_elapsed / (done / elapsed):.1f}x "
+          "slower per page")
     print(f"  images and the other-host script reached the server: {len(blocked)}")
     rows = []
     for mark in (*MARKS, args.pages):
-        found = memory.at(mark) or (memory.samples[-1][1:] if memory.samples and mark == args.pages else None)
+        found = memory.at(mark)
         if found:
             rows.append((mark, *found))
-            print(f"  browser RSS at {mark:4d} pages: {found[0] / 1024:7.1f} MB over {found[1]} Chromium processes")
+            print(f"  browser RSS at {mark:4d} pages: {found[0] / 1024:7.1f} MB (median of the samples over pages "
+                  f"{mark - WINDOW}-{mark}; up to {found[1]} Chromium processes)")
     if len(rows) >= 2:
         first_rss, last_rss = rows[0][1], rows[-1][1]
         peak = max(rss for _, rss, _ in memory.samples)

@@ -23,6 +23,7 @@ from .rules.access import (
     PAYWALL_MAX_WORDS,
     REMOVED_PROMPT_RULE,
     TEXT_GUARD_WORDS,
+    WEAK_BODY_WORDS,
     AccessRule,
 )
 
@@ -33,6 +34,7 @@ APP_SCRIPTS = etree.XPath("count(//script[@src or normalize-space(.)])")
 WORDS_READ = max(r.max_words or 0 for r in ACCESS_RULES)   # visible words beyond which no page rule applies
 MAX_EVIDENCE = 120          # characters of the matched text kept as evidence
 MARKUP_CHARS = 300_000      # markup rules read the page's source up to here (challenge pages are far smaller)
+UPPER, LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"   # for XPath 1.0's translate()
 CHARS_PER_WORD = 5          # letters of an average word, to count words of text written without spaces
 #: where a rule looks -> the provenance `source` of its evidence
 SOURCES = {"title": "html", "markup": "html", "element": "html", "mount": "html", "noscript": "html",
@@ -88,6 +90,7 @@ class AccessScan:
 
     words: int
     hits: list[Hit] = field(default_factory=list)
+    weak: list[Hit] = field(default_factory=list)   # text rules with fewer phrases than they need (min_matches)
     free: Free | None = None        # the metadata's isAccessibleForFree
 
 
@@ -126,13 +129,20 @@ class _View:
         self.headers = headers
         self.url = url or ""
         visible, self.words = _visible_text(tree, WORDS_READ)
+        self._raw: dict[str, str] = {"text": visible}
         self._cache: dict[str, str] = {"text": visible.lower()}
 
     def text(self, where: str) -> str:
         """The lower-cased text a rule looks at."""
         if where not in self._cache:
-            self._cache[where] = self._read(where).lower()
+            self._raw[where] = self._read(where)
+            self._cache[where] = self._raw[where].lower()
         return self._cache[where]
+
+    def original(self, where: str, start: int, end: int) -> str:
+        """What a match in the lower-cased text spans in the text as written (when lower-casing kept its length)."""
+        raw, lowered = self._raw[where], self._cache[where]
+        return raw[start:end] if len(raw) == len(lowered) else lowered[start:end]
 
     def _read(self, where: str) -> str:
         if where.startswith("header:"):
@@ -154,16 +164,30 @@ class _View:
             return self._source[:MARKUP_CHARS]
         raise ValueError(f"access rules: unknown place {where!r}")
 
-    def element(self, needles: tuple[str, ...]) -> str | None:
-        """The first class or id attribute (lower-cased) holding one of the needles."""
+    def element(self, needles: tuple[str, ...], dominant: bool = False) -> str | None:
+        """The first class or id attribute (lower-cased) holding one of the needles; with `dominant`, only
+        of an element that holds at least half of the page's visible words (a wall, not a banner on a page)."""
         attributes = self.text("element")
         for needle in needles:
             at = attributes.find(needle)
-            if at >= 0:
-                start = attributes.rfind("\n", 0, at) + 1
-                end = attributes.find("\n", at)
-                return attributes[start:end if end >= 0 else None].strip()[:MAX_EVIDENCE]
+            if at < 0:
+                continue
+            if dominant and not self._dominant(needle):
+                continue
+            start = attributes.rfind("\n", 0, at) + 1
+            end = attributes.find("\n", at)
+            return attributes[start:end if end >= 0 else None].strip()[:MAX_EVIDENCE]
         return None
+
+    def _dominant(self, needle: str) -> bool:
+        if self.tree is None:
+            return False
+        test = f"contains(translate(@class, '{UPPER}', '{LOWER}'), '{needle}') or " \
+               f"contains(translate(@id, '{UPPER}', '{LOWER}'), '{needle}')"
+        for el in self.tree.xpath(f"//body//*[{test}]"):
+            if 2 * words(" ".join(el.text_content().split())) >= self.words:
+                return True
+        return False
 
     def mount(self, ids: tuple[str, ...]) -> str | None:
         if self.tree is None or not APP_SCRIPTS(self.tree):
@@ -176,14 +200,22 @@ class _View:
 
 def _match(rule: AccessRule, view: _View) -> str | None:
     if rule.where == "element":
-        return view.element(rule.needles)
+        return view.element(rule.needles, rule.dominant)
     if rule.where == "mount":
         return view.mount(rule.needles)
     if rule.needles:
         text = view.text(rule.where)
         return next((needle for needle in rule.needles if needle in text), None)
-    found = rule.regex.search(view.text(rule.where))
-    return found.group(0)[:MAX_EVIDENCE] if found else None
+    text = view.text(rule.where)
+    found = rule.regex.search(text)
+    if found is None:
+        return None
+    return view.original(rule.where, *found.span())[:MAX_EVIDENCE]
+
+
+def _phrases(rule: AccessRule, view: _View) -> int:
+    """Distinct phrases of a text rule on the page."""
+    return len({m.group(0) for m in rule.regex.finditer(view.text(rule.where))})
 
 
 def header_dict(headers: Headers) -> dict[str, str]:
@@ -214,7 +246,11 @@ def scan_access(tree: HtmlElement | None, source: str | None = None, *, headers:
         if rule.max_words is not None and view.words > rule.max_words:
             continue
         matched = _match(rule, view)
-        if matched:
+        if not matched:
+            continue
+        if rule.min_matches > 1 and _phrases(rule, view) < rule.min_matches:
+            scan.weak.append(Hit(rule, matched))
+        else:
             scan.hits.append(Hit(rule, matched))
     return scan
 
@@ -245,6 +281,10 @@ def decide(scan: AccessScan, body_text: str | None = None, removed: Iterable[str
                 return _access(hit, truncated=True)     # a sign-in prompt under a teaser: emitted, cut short
             continue
         return _access(hit, truncated=state == "login_wall")
+    if body_text is not None and body_words is not None and body_words <= WEAK_BODY_WORDS:
+        for hit in scan.weak:       # one consent phrase on the page, and the short body extracted is that text
+            if _speaks_of(hit.rule.state, body_text):
+                return _access(hit)
     return _paywall(scan, body_words, removed)
 
 
@@ -273,11 +313,12 @@ def _removed_prompt(removed: Iterable[str]) -> str | None:
     """A subscribe prompt among the texts the cleaner removed from the body."""
     rules = [r for r in ACCESS_RULES if r.state == "paywall" and r.where == "text"]
     for text in removed:
-        folded = " ".join(text.split()).lower()
+        spaced = " ".join(text.split())
+        folded = spaced.lower()
         for rule in rules:
             found = rule.regex.search(folded)
             if found:
-                return found.group(0)[:MAX_EVIDENCE]
+                return (spaced if len(spaced) == len(folded) else folded)[found.start():found.end()][:MAX_EVIDENCE]
     return None
 
 

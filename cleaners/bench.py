@@ -92,6 +92,7 @@ class Output:
     date: str | None = None
     error: str | None = None
     body_source: str | None = None   # cleanwire's provenance.body source (cleanwire or trafilatura_fallback)
+    body_checked: bool = False       # the guard ran trafilatura a second time (provenance.body raw "checked ...")
 
 
 @dataclass
@@ -106,6 +107,7 @@ class PageResult:
     ms: float
     error: str | None = None
     body_source: str | None = None
+    body_checked: bool = False
     text: str = field(default="", repr=False)   # the extracted body, for --worst (left out of --json)
 
     @property
@@ -133,8 +135,9 @@ def run_cleanwire(html: bytes, url: str) -> Output:
     # the truth's "authors" are byline credits (people and agencies such as dpa); cleanwire keeps the
     # people in `authors` and the agencies in `organizations`, so both are compared
     credits = list(dict.fromkeys(article.authors + article.organizations))
-    source = (article.provenance.get("body") or {}).get("source")
-    return Output(article.text, article.title, credits, article.date_published, body_source=source)
+    body = article.provenance.get("body") or {}
+    return Output(article.text, article.title, credits, article.date_published, body_source=body.get("source"),
+                  body_checked=body.get("source") == "trafilatura_fallback" or str(body.get("raw")).startswith("checked"))
 
 
 def run_trafilatura(html: bytes, url: str) -> Output:
@@ -169,7 +172,7 @@ def score_page(row: dict, system: str, html: bytes, runners: dict[str, Callable[
         title_ok=(fold_title(row["title"]) == fold_title(out.title)) if row.get("title") else None,
         author_f1=author_f1(row["authors"], out.authors) if row.get("authors") else None,
         date_ok=same_day(row["date_published"], out.date) if row.get("date_published") else None,
-        ms=ms, error=out.error, body_source=out.body_source, text=out.text,
+        ms=ms, error=out.error, body_source=out.body_source, body_checked=out.body_checked, text=out.text,
     )
 
 
@@ -189,6 +192,7 @@ def summarise(results: list[PageResult]) -> dict:
         "median_ms": statistics.median(r.ms for r in results) if results else float("nan"),
         "crashes": sum(1 for r in results if r.error),
         "fallbacks": sum(1 for r in results if r.body_source == "trafilatura_fallback"),
+        "checked": sum(1 for r in results if r.body_checked),
     }
 
 
@@ -301,11 +305,16 @@ def _figure(value, spec: str, width: int) -> str:
     return f"{value:>{width}{spec}}"
 
 
+def _guard_figure(summary: dict) -> str:
+    return f"{summary['fallbacks']}/{summary['checked']}"
+
+
 def format_table(runs: list[CorpusRun]) -> str:
-    """One row per corpus and system; `wrecked` and `fallback` are cleanwire's (see `wrecked`)."""
+    """One row per corpus and system; `wrecked` and `guard` are cleanwire's (see `wrecked`; guard: pages whose
+    body is trafilatura's / pages the guard ran trafilatura a second time on)."""
     width = max([len("corpus")] + [len(run.name) for run in runs])
     head = (f"{'corpus':<{width}} {'system':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>6} {'author':>6} "
-            f"{'date':>6} {'ms/page':>8} {'wrecked':>7} {'fallback':>8} {'crashes':>7}")
+            f"{'date':>6} {'ms/page':>8} {'wrecked':>7} {'guard':>7} {'crashes':>7}")
     lines = [head, "-" * len(head)]
     for run in runs:
         for name, s in run.summaries().items():
@@ -314,6 +323,6 @@ def format_table(runs: list[CorpusRun]) -> str:
                 f"{run.name:<{width}} {name:<12} {s['pages']:>5} {_figure(s['precision'], '.3f', 6)} "
                 f"{_figure(s['recall'], '.3f', 6)} {_figure(s['f1'], '.3f', 6)} {_figure(s['title'], '.3f', 6)} "
                 f"{_figure(s['authors'], '.3f', 6)} {_figure(s['date'], '.3f', 6)} {_figure(s['median_ms'], '.1f', 8)} "
-                f"{_figure(s.get('wrecked'), 'd', 7)} {_figure(s['fallbacks'] if mine else None, 'd', 8)} {s['crashes']:>7}"
+                f"{_figure(s.get('wrecked'), 'd', 7)} {_guard_figure(s) if mine else '-':>7} {s['crashes']:>7}"
             )
     return "\n".join(lines)

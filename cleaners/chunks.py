@@ -1,6 +1,7 @@
 """The body cut into heading-bounded chunks of about N tokens that cover the record's text exactly once.
 
-A chunk never crosses a heading (a heading opens a new chunk); inside a section whole blocks
+A chunk never crosses a heading (a heading opens a new chunk, and always shares it with what
+follows it: the chunk may then pass N by the heading's tokens); inside a section whole blocks
 are packed while they fit, a block larger than N on its own is cut at line breaks and sentence
 ends, and a sentence larger than N at spaces (only then is a sentence cut). The chunks' texts
 joined with the whitespace that separated them in `text` ("\\n\\n" between blocks, the space or
@@ -89,6 +90,9 @@ def chunk_blocks(blocks: list[dict[str, Any]], max_tokens: int) -> list[dict[str
     current: list[Piece] = []
     tokens = 0
 
+    def heading_only(pieces: list[Piece]) -> bool:
+        return all(blocks[p.block].get("type") == "heading" for p in pieces)
+
     def close() -> None:
         if current:
             text = current[0].text + "".join(p.separator + p.text for p in current[1:])
@@ -105,7 +109,7 @@ def chunk_blocks(blocks: list[dict[str, Any]], max_tokens: int) -> list[dict[str
                 path.pop()
             path.append((level, " ".join(blocks[piece]["text"].split())))
             continue
-        if current and tokens + piece.tokens > max_tokens:
+        if current and tokens + piece.tokens > max_tokens and not heading_only(current):
             close()
             tokens = 0
         current.append(piece)

@@ -11,6 +11,7 @@ from .cards import drop_link_cards
 from .context import Context
 from .decode import decode
 from .filters import filter_blocks
+from .guard import Verdict, guard, prose_chars
 from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
 from .metadata import Metadata, apply_language, extract_metadata
 from .multipage import PageLinks, page_links
@@ -24,6 +25,7 @@ from .text import clean_text, fold, word_count
 
 MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
+GUARDED_REASONS = ("no main content found", "too little text")   # not-an-article reasons the guard checks
 LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpage", "profilepage")  # never an article
 
 
@@ -57,10 +59,12 @@ class Result:
 
 
 def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-          *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None) -> Result:
+          *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None,
+          parsed: tuple[str, HtmlElement] | None = None) -> Result:
+    """`parsed`: (text, tree) of parse_document(html, url, http_charset) when the caller read the tree first (a crawl
+    worker reads the page's links from it); the tree is pruned in place."""
     source = url or "<input>"
-    doc = decode(html, http_charset, source)
-    tree = parse(doc, source)
+    doc, tree = parsed if parsed is not None else parse_document(html, url, http_charset)
     meta = extract_metadata(tree, url, options.fetched_at)
     access_scan = scan_access(tree, doc, headers=headers, url=url, free=_free(meta))
     reservation = combine(from_headers(headers), from_meta(tree), tdm)
@@ -68,6 +72,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
                   description=fold(meta.description or "") or None)
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     pages = page_links(tree, url)
+    prose = prose_chars(tree)
     live = find_live_blog(tree, url, meta.live_updates)
     if live is not None:
         ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
@@ -92,6 +97,14 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     audit_dropped(texts, candidates, ctx, anchors)
     place_structure(structure, tree, texts, candidates, ctx)
     blocks = [c.block for c in candidates if not c.removed]
+    reason = _not_article_reason(blocks, meta, options)
+    verdict = Verdict("cleanwire", reason or "ok")
+    if options.guard and live is None and (reason is None or reason.startswith(GUARDED_REASONS)):
+        verdict, fallback = guard(doc, url, candidates, ctx, options, prose, meta.title)
+        if fallback is not None:
+            candidates = fallback
+            blocks = [c.block for c in candidates if not c.removed]
+    meta.provenance["body"] = verdict.provenance()
     if live is not None:
         drop_entry_lines(live, ctx)
         blocks = compose_body(blocks, live, ctx)
@@ -109,6 +122,14 @@ def _free(meta: Metadata) -> Free | None:
         return None
     found = meta.provenance["is_accessible_for_free"]
     return meta.is_accessible_for_free, found["source"], found["raw"]
+
+
+def parse_document(html: bytes | str, url: str | None = None,
+                   http_charset: str | None = None) -> tuple[str, HtmlElement]:
+    """The page decoded and parsed as clean() does it: (text, tree); the cleaners.errors exceptions as clean()."""
+    source = url or "<input>"
+    doc = decode(html, http_charset, source)
+    return doc, parse(doc, source)
 
 
 def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
@@ -147,8 +168,8 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     page_type = (meta.page_type or "").lower()
     if page_type in LISTING_TYPES:
         return f"listing page ({meta.page_type})"
-    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars:
-        return f"page type {meta.page_type!r} with little text"
+    if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars and not options.article_signal:
+        return f"page type {meta.page_type!r} with little text"     # a doubt the crawl's article verdict outweighs
     return None
 
 
@@ -156,6 +177,8 @@ def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, 
            access: Access, reservation: Tdm) -> Article:
     bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
     apply_language(meta, blocks_text(blocks), options.detect_language)
+    if access.state == "paywall" and access.source is not None:
+        meta.set("is_accessible_for_free", False, access.source, access.matched)   # a paywall the metadata did not declare
     provenance = dict(meta.provenance)
     for name, evidence in (("access", access.evidence()), ("tdm_reserved", reservation.evidence())):
         if evidence is not None:

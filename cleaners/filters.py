@@ -8,7 +8,7 @@ from functools import lru_cache
 from .body import Candidate, same_site
 from .context import Context
 from .rules.phrases import (
-    A11Y_NOTE_RULE, A11Y_NOTES, DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES,
+    A11Y_NOTE_RULE, A11Y_NOTES, PRIVACY_CHARS, DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES,
     PHRASE_RULES, PhraseRule,
 )
 from .text import fold, strip_edges, word_count
@@ -80,6 +80,14 @@ MAX_TAG_WORDS = 2               # a tag or category name closing the body is thi
 MIN_TAGS = 3                    # ... and a strip of them has at least this many
 MIN_REPEAT_LETTERS = 40        # a shorter quote may repeat a phrase of the body by chance
 REPEAT_PROBE_SHARE = 0.6        # the opening share of a quote looked for in the body (an attribution may follow)
+MENU_SEPARATOR = re.compile(r"\s+[|•·]\s+|\s*\|\s*")   # "News | Politics", "Home • Sport"
+MIN_MENU_ITEMS = 4              # a line of this many short items between separators is a menu
+MAX_MENU_ITEM_WORDS = 4         # ... each of at most this many words
+MENU_LINE_RULE = "widget:menu-line"
+JUNK_LINE_WORDS = 3             # a line of a body this short (not a sentence) counts as a menu item for the guard
+JUNK_LINE_CHARS = 40            # ... and this many characters (a line of Japanese or Chinese has few "words")
+SENTENCE_ENDS = (".", "!", "?", ":", "”", '"', "。", "！", "？", "」")
+JUNK_KINDS = ("consent", "widget", "ad_marker")   # phrase kinds whose lines count as junk for the guard
 PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
 
 
@@ -250,13 +258,36 @@ def date_line_rule(text: str) -> str | None:
     return None
 
 
+def is_menu_line(text: str) -> bool:
+    """A line of short items between separators ("News | Corrections | Politics | COVID-19 Updates")."""
+    if ("|" not in text and "•" not in text and "·" not in text) or "\n" in text:
+        return False
+    items = [i.strip() for i in MENU_SEPARATOR.split(text.strip(" |•·")) if i.strip()]
+    return len(items) >= MIN_MENU_ITEMS and all(   # words, not the cells of a table row of figures
+        i[0].isalpha() and word_count(i) <= MAX_MENU_ITEM_WORDS and not i.endswith((".", "!", "?", ",", ";")) for i in items)
+
+
 def text_rule_for(text: str, searching: bool = True) -> tuple[str, str] | None:
     """(kind, rule id) of a boilerplate line recognised by its words alone."""
     rule = phrase_rule_for(text, searching)
     if rule is not None:
         return rule.kind, rule.id
     date_rule = date_line_rule(text)
-    return ("metadata", date_rule) if date_rule else None
+    if date_rule:
+        return "metadata", date_rule
+    return ("widget", MENU_LINE_RULE) if is_menu_line(text) else None
+
+
+def junk_line(line: str) -> bool:
+    """A line that is no body text: a menu item or short link label (a few words, no sentence end), a menu
+    line, or a consent, privacy, navigation or ad line (for the guard's share of junk in a body)."""
+    words = word_count(line)
+    if words == 0:
+        return False
+    if words <= JUNK_LINE_WORDS and len(line) <= JUNK_LINE_CHARS and not line.rstrip().endswith(SENTENCE_ENDS):
+        return True
+    verdict = text_rule_for(line)
+    return verdict is not None and (verdict[0] in JUNK_KINDS or verdict[1] == MENU_LINE_RULE)
 
 
 def _remove(cand: Candidate, kind: str, rule: str, ctx: Context) -> bool:
@@ -717,3 +748,47 @@ def filter_blocks(cands: list[Candidate], ctx: Context, title: str | None, ancho
     _repeated_quotes(cands, ctx)
     _trailing_tags(cands, ctx)
     _orphan_headings(cands, ctx)
+
+
+def safe_rule_for(text: str) -> tuple[str, str] | None:
+    """(kind, rule) of a line only a rule that cannot take body text names: a whole-line or opening phrase,
+    a date line, a menu line, or a consent or privacy notice (for the guard's fallback body)."""
+    verdict = text_rule_for(text, searching=False)
+    if verdict is not None:
+        return verdict
+    rule = phrase_rule_for(text)
+    return (rule.kind, rule.id) if rule is not None and rule.kind == "consent" else None
+
+
+def filter_fallback(cands: list[Candidate], ctx: Context, title: str | None) -> None:
+    """The filters that cannot remove body text, for a body taken from plain trafilatura: markup and
+    screen-reader notes cut out of blocks, and blocks or lines that are the title or are named whole by a
+    safe rule (`safe_rule_for`)."""
+    _strip_markup(cands, ctx)
+    _strip_a11y_notes(cands, ctx)
+    folded_title = fold(title) if title else None
+
+    def safe_rule(text: str) -> tuple[str, str] | None:
+        if folded_title and fold(text) == folded_title:
+            return "metadata", "metadata:title-repeat"
+        return safe_rule_for(text)
+
+    for cand in cands:
+        if cand.removed:
+            continue
+        verdict = safe_rule(cand.text) if len(cand.text) <= PRIVACY_CHARS else None
+        if verdict is not None:
+            _remove(cand, verdict[0], verdict[1], ctx)
+            continue
+        if cand.block.type != "paragraph" or "\n" not in cand.text:
+            continue
+        lines, kept = cand.text.split("\n"), []
+        for line in lines:
+            verdict = safe_rule(line) if len(line) <= UNPROTECTED_LINE_CHARS else None
+            if verdict is not None and ctx.enabled(verdict[1], verdict[0]):
+                ctx.record(verdict[0], verdict[1], line)
+            else:
+                kept.append(line)
+        if len(kept) < len(lines):
+            cand.block.text = "\n".join(kept)
+            cand.removed = not kept

@@ -304,3 +304,27 @@ def compose_body(blocks: list[Block], live: LiveBlog, ctx: Context) -> list[Bloc
 def _restored(removal: Removal, inside: str) -> bool:
     key = words(removal.text.rstrip("…"))
     return bool(key) and key in inside
+
+
+def entry_key(entry: dict[str, Any]) -> str:
+    """What identifies an entry across revisions of a live blog: its permalink, else its time and headline, else its text."""
+    if entry.get("url"):
+        return f"url:{entry['url']}"
+    if entry.get("time") or entry.get("headline"):
+        return f"at:{entry.get('time')}|{words(entry.get('headline') or '')}"
+    return f"text:{words(entry.get('text') or '')}"
+
+
+def mark_new_entries(record: dict[str, Any], previous: dict[str, Any] | None) -> int:
+    """Set `new` on every entry of a revised live-blog record: true when the previous revision did not have it.
+
+    `previous` is the record of the previous revision (None when it cannot be read: entries stay unmarked).
+    Returns how many entries are new.
+    """
+    entries = record.get("entries") or []
+    if previous is None or not entries:
+        return 0
+    before = {entry_key(e) for e in previous.get("entries") or ()}
+    for entry in entries:
+        entry["new"] = entry_key(entry) not in before
+    return sum(1 for e in entries if e["new"])

@@ -319,7 +319,7 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
             published = (found[0], "url", found[1])
     replaced: dict[str, Any] | None = None
     if published and published[1] in STRUCTURED:
-        published, replaced = _check_dateline(page, published, fetched_at)
+        published, replaced = _check_dateline(page, out, published, fetched_at)
     if published:
         out.set("date_published", *published)
         if replaced:
@@ -329,7 +329,7 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
         out.set("date_modified", *modified)
 
 
-def _check_dateline(page: Page, published: tuple[str, str, object], fetched_at: str | None
+def _check_dateline(page: Page, out: Metadata, published: tuple[str, str, object], fetched_at: str | None
                     ) -> tuple[tuple[str, str, object], dict[str, Any] | None]:
     """The structured publication date checked against the one printed beside the headline. They agree when
     they are at most MAX_DATELINE_DAYS calendar days apart (one moment written in two time zones); the
@@ -337,7 +337,7 @@ def _check_dateline(page: Page, published: tuple[str, str, object], fetched_at: 
     it is what the reader is shown as the publication date, while a structured date that far off is most
     often the time of an update, a re-publication or a template's date; the structured value is kept in
     provenance as `replaced`."""
-    dateline = visible_date(page.tree, fetched_at)
+    dateline = visible_date(page.tree, fetched_at, out.title)
     if dateline is None:
         return published, None
     try:

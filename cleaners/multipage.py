@@ -13,6 +13,7 @@ from .body import same_site
 from .rules.pagination import MAX_PAGE_NUMBER, ONE_PAGE_QUERY, ONE_PAGE_TEXT, PAGE_PARAMS, PAGE_PATH
 from .text import fold
 
+DIGIT = re.compile(r"\d")
 ONE_PAGE_HINT = re.compile(r"pag|pág|seite|seitig|stron|sida")    # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
 
 
@@ -64,15 +65,27 @@ def _base_key(url: str) -> str:
 
 
 def _hrefs(tree: HtmlElement, url: str) -> list[tuple[str, HtmlElement]]:
-    """Absolute targets of the rel=next/prev <link>s and of the <a>s that may number a page or offer one page."""
+    """Absolute targets of the rel=next/prev <link>s and of the <a>s that may number a page or offer one page.
+
+    Most links of a page are neither: an <a> is kept when its href names this article's path (its last
+    segment, or a bare ?query) with a number or a query in it, or when its text has a "one page" word.
+    """
+    slug = urlsplit(page_of(url)[0]).path.rstrip("/").rsplit("/", 1)[-1]
     out = []
     for el in tree.iter("a", "link"):
         href = (el.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if el.tag == "a" and not any(c.isdigit() for c in href) and "=" not in href \
-                and not ONE_PAGE_HINT.search((el.text_content() or "")[:200].lower()):
-            continue        # no page number, no query, no "one page" wording: not a page link (most links)
+        if el.tag == "link":
+            rel = (el.get("rel") or "").lower()
+            if "next" not in rel and "prev" not in rel:
+                continue        # a stylesheet, an icon, a feed
+        else:
+            numbered = (not slug or slug in href or href.startswith("?")) and (
+                "=" in href or DIGIT.search(href) is not None)
+            if not numbered and not ONE_PAGE_HINT.search((el.text or "").lower()) \
+                    and not (len(el) and ONE_PAGE_HINT.search(el.text_content()[:200].lower())):
+                continue        # no page number of this article, no "one page" wording: not a page link (most links)
         out.append((urljoin(url, href), el))
     return out
 
@@ -121,6 +134,16 @@ def page_links(tree: HtmlElement, url: str | None) -> PageLinks:
     return PageLinks(nxt, one, first)
 
 
+def is_later_page(url: str, first: str) -> bool:
+    """Whether `url` numbers a later page (2, 3 ...) of the article at `first` (same path but for the number)."""
+    return _base_key(url) == _base_key(first) and page_of(url)[1] > page_of(first)[1]
+
+
+def wants_pages(links: PageLinks, max_pages: int) -> bool:
+    """Whether a page is the first of an article with more pages to fetch (at most `max_pages` in all)."""
+    return max_pages > 1 and bool(links.next or links.one_page) and not links.first
+
+
 def same_article(first: dict[str, Any], other: dict[str, Any]) -> bool:
     """Whether a fetched continuation page continues the first page's article: same canonical URL or same headline."""
     canon_a, canon_b = first.get("canonical_url"), other.get("canonical_url")
@@ -130,11 +153,12 @@ def same_article(first: dict[str, Any], other: dict[str, Any]) -> bool:
     return bool(title_a) and title_a == title_b
 
 
-def merge_records(records: list[dict[str, Any]], urls: list[str]) -> dict[str, Any]:
+def merge_records(records: list[dict[str, Any]], urls: list[str], chunk_tokens: int = 0) -> dict[str, Any]:
     """One record of an article read from several pages: the first page's metadata, every page's body in order.
 
     A block the later pages repeat from an earlier one (the standfirst or a page header printed on every
-    page) is kept once. `pages` lists the URLs in reading order; text, counts and hash are recomputed.
+    page) is kept once. `pages` lists the URLs in reading order; text, counts and hash are recomputed, and
+    `markdown` and `chunks` (of `chunk_tokens`) when the first page's record has them.
     """
     merged = dict(records[0])
     seen: set[tuple[str, str]] = set()
@@ -158,6 +182,16 @@ def merge_records(records: list[dict[str, Any]], urls: list[str]) -> dict[str, A
     merged["reading_time_minutes"] = max(1, round(words / WORDS_PER_MINUTE)) if words else 0
     merged["content_hash"] = content_hash(merged["text"])
     merged["pages"] = list(dict.fromkeys(urls))
+    if chunk_tokens:
+        from .chunks import chunk_blocks
+
+        merged["chunks"] = chunk_blocks(blocks, chunk_tokens)
+    else:
+        merged.pop("chunks", None)      # the first page's chunks would cover that page only
+    if "markdown" in merged:
+        from .markdown import to_markdown
+
+        merged["markdown"] = to_markdown(merged)
     return merged
 
 
@@ -180,8 +214,9 @@ class Assembly:
     a URL twice, never another site, and only pages that continue the same article (`same_article`).
     """
 
-    def __init__(self, url: str, record: dict[str, Any], links: PageLinks, max_pages: int) -> None:
-        self.url, self.max_pages = url, max_pages
+    def __init__(self, url: str, record: dict[str, Any], links: PageLinks, max_pages: int,
+                 chunk_tokens: int = 0) -> None:
+        self.url, self.max_pages, self.chunk_tokens = url, max_pages, chunk_tokens
         self.records, self.urls = [record], [url]
         self.seen = {_no_fragment(url)}
         self.one_page: dict[str, Any] | None = None
@@ -238,4 +273,4 @@ class Assembly:
             return merged
         if len(self.records) == 1:
             return self.records[0]
-        return merge_records(self.records, self.urls)
+        return merge_records(self.records, self.urls, self.chunk_tokens)

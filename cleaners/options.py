@@ -42,10 +42,13 @@ class Options:
     include_tables: bool = True
     min_text_chars: int = 200                 # below this the page is not an article
     detect_language: bool = True
+    guard: bool = True                        # fall back to plain trafilatura's body where ours looks wrecked
     known_titles: tuple[str, ...] = ()        # headlines of other pages of the site (promo signal)
     fetched_at: str | None = None             # ISO time of the fetch, for provenance and date sanity
     chunk_tokens: int = 0                     # records carry `chunks` of about this many tokens (0: no chunks)
     record_markdown: bool = False             # records carry `markdown` (front matter and body)
+    article_signal: str | None = None         # the crawl's rule that judged the page an article (listed, url_date
+                                              # ...): a website/WebPage type then raises no doubt on its own
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -18,13 +18,19 @@ from .rules.elements import (
 from .text import clean_text, element_chunks, fold
 
 #: class words that describe a state of the element, not what it is ("comments-enabled", "has-sidebar")
-STATE_WORD = re.compile(r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden)$")
+STATE_WORD = re.compile(r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden"
+                        r"|backref)$")   # "toc-backref": a heading's link back to the contents, not the contents
+SLUG_LETTERS = re.compile(r"[^a-z0-9]+")
+MIN_SLUG_LETTERS = 12      # a shorter id may be a component name ("share-box") that a heading happens to start with
+MIN_SLUG_WORDS = 4         # ... as may one of fewer words ("related-articles" under "Related articles")
+SLUG_PARTS = re.compile(r"[-_]+")
 COMPOUND_HEAD = 3          # letters of a compound checked before the full compound regex runs
 PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
-CODE_TAGS = ("script", "style", "template", "svg")   # never text of the article (svg: icons, many elements)
+CODE_TAGS = ("script", "style", "template", "svg", "annotation")   # never text of the article (svg: icons, many
+# elements; annotation: MathML's TeX source of a formula, "{\\displaystyle ...}", never shown)
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
 #: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
 CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
@@ -32,6 +38,7 @@ LINK_CARD_SHARE = 0.8     # a figure whose text is mostly one link is a link car
 MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
 CREDIT_TEXT = re.compile(
     r"(?:^|\s|\()((?:photo|foto|bild|image|picture|credit|crédit|crédito|fotó|zdjęcie|kuva|illustration|grafik)s?\s*:\s*.+"
+    r"|(?:fot|phot)\.\s+\S.*"    # abbreviated: "Fot. Tomasz Nowicki" (pl), "Phot. ..." (fr)
     r"|©.+|\(?(?:ap|afp|reuters|getty images|dpa|epa|imago|shutterstock|istock)(?: photo)?(?:/[^)]*)?\)?)$",
     re.IGNORECASE,
 )
@@ -259,11 +266,29 @@ def scan_page(tree: HtmlElement, mode: str) -> PageScan:
         if not (cls or ident or role or el.tag in STRUCTURAL_TAGS):
             continue
         hinted, rule = _classify(el.tag, role, cls, ident, mode)
+        if rule is not None and ident and _names_its_heading(el, ident):
+            rule = _classify(el.tag, role, cls, None, mode)[1]   # the id is the section's anchor, not its kind
         if hinted:
             scan.hinted.append(el)
         if rule is not None:
             scan.ruled.append((el, rule))
     return scan
+
+
+def _names_its_heading(el: HtmlElement, ident: str) -> bool:
+    """An id that is the slug of the element's first heading ("sharing-with-a-single-developer" on the
+    section under "Sharing with a single developer"): it anchors a section, it does not say what the element is."""
+    wanted = SLUG_LETTERS.sub("", ident.lower()).rstrip("0123456789")
+    if len(wanted) < MIN_SLUG_LETTERS or len(SLUG_PARTS.split(ident)) < MIN_SLUG_WORDS:
+        return False
+    heading = next(el.iter("h1", "h2", "h3", "h4", "h5", "h6"), None)
+    if heading is None:
+        return False
+    text = heading.text_content()
+    letters = SLUG_LETTERS.sub("", text.lower())
+    if not letters or not letters.startswith(wanted):   # the slug may be cut short, never longer
+        return False
+    return text_rule_for(text) is None   # "You may also like" on id="you-may-also-like" is a widget all the same
 
 
 @lru_cache(maxsize=16384)

@@ -15,6 +15,7 @@ from .options import Options
 from .rules.elements import CAPTION_COMPOUNDS, CREDIT_COMPOUNDS
 from .context import Context
 from .filters import classify_text
+from .language import CLOSE, MIN_CONFIDENCE, identify
 from .text import clean_text, fold, word_count
 
 RECOVER_TAGS = ("h2", "h3", "h4", "h5", "h6")
@@ -46,6 +47,8 @@ LEAD_WORDS = frozenset({"lead", "intro", "standfirst", "abstract", "excerpt", "s
 NOT_LEAD_WORDS = frozenset({"image", "img", "media", "photo", "video", "figure", "caption", "gallery", "teaser", "list"})
 LEAD_MIN_WORDS = 8
 LEAD_MAX_WORDS = 120
+LINEAGE_DEPTH = 3               # ancestors compared to tie a look-alike container to the body's
+RECOVERY_MAX_SHARE = 1.5        # recovery adds at most this share of the kept body's characters (unless articleBody has it)
 OPENING_PROBE = 60              # word characters compared to tell that an element opens with a kept block
 KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
 
@@ -335,7 +338,8 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
         parent = el.getparent()
         quote = _is_pull_quote(parent) and k < last_kept
         if not quote and parent not in containers and (
-                _signature(parent) not in signatures or _article_of(parent) not in articles) \
+                _signature(parent) not in signatures or _article_of(parent) not in articles
+                or not _same_lineage(parent, containers)) \
                 and not _between_kept(seen, k, recovered):
             continue
         text = clean_text(el.text_content())
@@ -348,8 +352,58 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
         block = Block("quote", text) if quote else Block("paragraph", text)
         inserts.append((last_idx, Candidate(block, css="recovered")))
         recovered.add(k)
-    for idx, cand in reversed(inserts):
+    for idx, cand in reversed(_bounded(inserts, cands, ctx)):
         cands.insert(idx + 1, cand)
+
+
+def _lineage(el: HtmlElement) -> tuple:
+    """Tag and first class token of an element and of its LINEAGE_DEPTH nearest ancestors."""
+    out = []
+    for node in (el, *el.iterancestors()):
+        css = (node.get("class") or "").split()
+        out.append((node.tag, css[0] if css else ""))
+        if len(out) > LINEAGE_DEPTH:
+            break
+    return tuple(out)
+
+
+def _same_lineage(parent: HtmlElement, containers: set[HtmlElement]) -> bool:
+    """A container of the body's signature is tied to the body when it is a sibling of a body container
+    (a body split around an ad or a paywall break), inside one, or in the same place of a repeated layout
+    (the same chain of ancestors: a body cut into grid chunks), not a look-alike in another part of the page."""
+    up = parent.getparent()
+    lineage = _lineage(parent)
+    return any(c.getparent() is up or any(a is c for a in parent.iterancestors()) or _lineage(c) == lineage
+               for c in containers)
+
+
+def _other_language(text: str, lang: str | None) -> bool:
+    """The text is confidently in another language than the body's (`lang`, None when unknown)."""
+    found = identify(text) if lang else None
+    if found is None or found[1] < MIN_CONFIDENCE:
+        return False
+    return found[0] != lang and not any(found[0] in group and lang in group for group in CLOSE)
+
+
+def _bounded(inserts: list[tuple[int, Candidate]], cands: list[Candidate], ctx: Context) -> list[tuple[int, Candidate]]:
+    """The recovered blocks that stay: in the article's language, and, in page order, within
+    RECOVERY_MAX_SHARE of the kept body's characters, unless the JSON-LD articleBody holds the text."""
+    if not inserts:
+        return inserts
+    body = "\n".join(c.text for c in cands if not c.removed)
+    found = identify(body)
+    lang = found[0] if found and found[1] >= MIN_CONFIDENCE else None
+    budget = RECOVERY_MAX_SHARE * len(body)
+    out = []
+    for idx, cand in inserts:
+        if ctx.article_body and fold(cand.text) in ctx.article_body:
+            out.append((idx, cand))
+            continue
+        if _other_language(cand.text, lang) or len(cand.text) > budget:
+            continue
+        budget -= len(cand.text)
+        out.append((idx, cand))
+    return out
 
 
 def _html_strings(code: str, depth: int = 0) -> list[str]:

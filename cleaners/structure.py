@@ -22,11 +22,14 @@ from .audit import article_region
 from .body import Candidate
 from .context import Context
 from .prune import MAX_FIGURE_TEXT, _image_url, _is_attached, _is_link_card, _split_credit
-from .text import clean_text, fold
+from .text import clean_text, fold, word_count
 
 TEXT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"})
 KEY_CHARS = 60               # word characters of a text compared to find its element on the page
 TABLE_KEY_CHARS = 160        # word characters of a table's text that find the extractor's table for it
+HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+MAX_HEADING_WORDS = 20       # a longer "heading" is a teaser, not a section title (as recover.MAX_HEADING_WORDS)
+OUTSIDE_MAIN = "other:outside-main-content"   # the audit's record of text the extractor left out (no rule)
 MIN_TABLE_LETTERS = 12       # a block with fewer word characters is not told to be a table's cells
 ORDER_STEP = 1e-6           # keeps items between the same two text elements in page order
 MAX_SPAN = 50                # a colspan or rowspan larger than this is a markup error: counted as 1
@@ -78,6 +81,7 @@ class PageStructure:
     positions: dict[str, tuple[int, HtmlElement]] = field(default_factory=dict)
     layout_tables: list[HtmlElement] = field(default_factory=list)
     attributions: dict[str, str] = field(default_factory=dict)   # quote key -> who is quoted
+    text_at: list[HtmlElement] = field(default_factory=list)       # the text element at each position
 
 
 def _letters(text: str) -> str:
@@ -111,6 +115,7 @@ def scan_structure(elements: list[HtmlElement], ctx: Context) -> PageStructure:
             key = text_key(el.text_content())
             if key:
                 found.positions.setdefault(key, (pos, el))
+                found.text_at.append(el)
                 if tag == "blockquote":
                     attribution = _attribution(el)
                     if attribution:
@@ -405,6 +410,30 @@ def place_structure(found: PageStructure, tree: HtmlElement, texts: list[tuple[H
         inserts.append((index, Candidate(item.block, css="structure", protected=True)))
     for _, (index, cand) in sorted(enumerate(inserts), key=lambda x: (x[1][0], x[0]), reverse=True):
         cands.insert(index, cand)   # from the end; items at one place keep their page order
+    _table_headings(found, tree, cands, ctx, kept_positions, first)
+
+
+def _table_headings(found: PageStructure, tree: HtmlElement, cands: list[Candidate], ctx: Context,
+                    kept_positions: set[float], first: float) -> None:
+    """The section heading right above a table of the body, when the extractor lost it (recovery puts back only
+    headings followed by text): a short h2-h6 after the first kept block that no boilerplate rule removed."""
+    tables = {id(item.block): item for item in found.items if item.block.type == "table"}
+    for n in range(len(cands) - 1, -1, -1):
+        item = tables.get(id(cands[n].block))
+        if item is None or cands[n].removed or item.prev_text <= first or item.prev_text in kept_positions:
+            continue
+        el = found.text_at[item.prev_text]
+        if el.tag not in HEADING_TAGS or not _is_attached(el, tree):
+            continue
+        text = clean_text(el.text_content())
+        if not text or word_count(text) > MAX_HEADING_WORDS or (n and cands[n - 1].text == text):
+            continue
+        removal = next((r for r in ctx.removed if r.text == text), None)
+        if removal is not None and removal.rule != OUTSIDE_MAIN:
+            continue   # a rule took it out (a widget title, a promo headline)
+        if removal is not None:
+            ctx.removed.remove(removal)
+        cands.insert(n, Candidate(Block("heading", text, level=int(el.tag[1])), css="structure"))
 
 
 def _embed_posts(found: PageStructure, cands: list[Candidate], ctx: Context) -> None:

@@ -248,5 +248,5 @@ def extract_text(text: str, url: str | None = None, options: Options = DEFAULT_O
     return Article(
         url=url, blocks=blocks, title=title, authors=list(ctx.author_names),
         author_bio=" ".join(dict.fromkeys(ctx.bio_parts)) or None, removed=ctx.removed,
-        fetched_at=options.fetched_at,
+        fetched_at=options.fetched_at, chunk_tokens=options.chunk_tokens, record_markdown=options.record_markdown,
     )

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cleaners.tdm import Tdm
+
 
 @dataclass
 class Page:
@@ -17,4 +19,5 @@ class Page:
     http_charset: str | None = None   # charset parameter of Content-Type
     source: str = "link"              # how it was found: url, sitemap, feed, link
     lastmod: str | None = None        # sitemap / feed date, when known
+    tdm: Tdm | None = None            # the site's tdmrep.json rule for this page, when one applies
     meta: dict = field(default_factory=dict)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.discovery.classify import UNKNOWN
 from crawler.dedup.keys import identity_urls
+from crawler.discovery.classify import ARTICLE, UNKNOWN
 from crawler.extraction.extractor import Extractor
 from crawler.items import Page
 
@@ -30,15 +30,17 @@ class ExtractPipeline:
     crawler.spiders.site) carries it in `meta["extracted"]` and is not extracted again.
     """
 
-    def __init__(self, extractor: Extractor, stats, min_words_unsure: int = 150) -> None:
+    def __init__(self, extractor: Extractor, stats, min_words_unsure: int = 150, respect_tdm: bool = False) -> None:
         self.extractor = extractor
+        self.respect_tdm = respect_tdm                # --respect-tdm: records whose TDM rights are reserved are dropped
         self.stats = stats
         self.min_words_unsure = min_words_unsure      # pages without any article signal need this many words
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(Extractor.for_crawler(crawler), crawler.stats,
-                   crawler.settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150))
+        settings = crawler.settings
+        return cls(Extractor.for_crawler(crawler), crawler.stats, settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150),
+                   settings.getbool("CLEANWIRE_RESPECT_TDM"))
 
     def open_spider(self) -> None:
         self.extractor.open()
@@ -51,21 +53,38 @@ class ExtractPipeline:
             return item
         extracted = item.meta.pop("extracted", None)
         if extracted is None:
-            extracted = await self.extractor.extract(item.body, item.url, item.fetched_at, item.http_charset)
+            signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
+            extracted = await self.extractor.extract(item, signal=signal)
         return self.settle(item, *extracted)
 
     def settle(self, item: Page, status: str, payload) -> dict:
         """The record of an extraction result, or DropItem with the reason counted."""
         if status == "article":
+            self.stats.inc_value(f"cleanwire/access/{payload['access']}")
             if item.meta.get("verdict") == UNKNOWN and payload["word_count"] < self.min_words_unsure:
                 self.stats.inc_value("cleanwire/skipped/short_unsure_page")
                 raise DropItem(f"{item.url}: no article signal and only {payload['word_count']} words")
+            if self.respect_tdm and payload.get("tdm_reserved"):
+                item.meta["tdm_reserved"] = payload["provenance"].get("tdm_reserved")
+                self.stats.inc_value("cleanwire/skipped/tdm_reserved")
+                raise DropItem(f"{item.url}: TDM rights reserved ({_tdm_source(payload)}), --respect-tdm")
             return payload
+        if status == "access":
+            item.meta["access"] = payload
+            self.stats.inc_value(f"cleanwire/access/{payload['state']}")
+            self.stats.inc_value(f"cleanwire/skipped/{payload['state']}")
+            raise DropItem(f"{item.url}: {payload['reason']}")
         if status == "not_article":
+            self.stats.inc_value("cleanwire/access/ok")
             self.stats.inc_value(f"cleanwire/skipped/{reason_key(payload)}")
             raise DropItem(f"{item.url}: not an article ({payload})")
         self.stats.inc_value("cleanwire/errors/bad_input")
         raise DropItem(f"{item.url}: {payload}")
+
+
+def _tdm_source(record: dict) -> str:
+    found = (record.get("provenance") or {}).get("tdm_reserved") or {}
+    return " ".join(filter(None, (found.get("source"), found.get("policy")))) or "declared"
 
 
 class SincePipeline:

@@ -38,6 +38,8 @@ FEED_EXPORTERS = {                              # `-o FILE` of `cleanwire crawl`
     "jsonlines": "crawler.output.feeds.FlushingJsonLinesExporter",    # each record flushed as it comes
     "json": "crawler.output.feeds.FlushingJsonExporter",              # a JSON array, flushed after every record
     "parquet": "crawler.output.parquet.ParquetItemExporter",          # pyarrow, row groups
+    "markdown": "crawler.output.markdown.MarkdownItemExporter",       # `-o out.md`: front matter and body per record
+    "chunks": "crawler.output.markdown.ChunksItemExporter",           # `--format chunks`: one chunk per JSONL line
 }
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
@@ -45,6 +47,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,   # replaced by the fixed one below
     "crawler.fetching.safety.SafetyMiddleware": 50,      # only http(s); no private/metadata targets the user did not name
     "crawler.fetching.middlewares.RobotsTxtMiddleware": 100,                       # robots.txt, safe for concurrent requests
+    "crawler.fetching.tdmrep.TdmRepMiddleware": 110,     # each site's /.well-known/tdmrep.json, once: the rule for each page
     "crawler.fetching.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
     "crawler.output.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
     "crawler.distributed.acks.RedisAcks": 960,       # --redis: a failed download's queue entry is done
@@ -56,7 +59,6 @@ SPIDER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,    # Page -> article record (cleaners.extract, in worker processes)
-    "crawler.reporting.rejects.PaywallFlag": 310,          # a record truncated behind a paywall prompt: is_accessible_for_free false
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
     "crawler.dedup.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
@@ -69,6 +71,7 @@ EXTENSIONS = {
     "crawler.fetching.politeness.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
     "crawler.reporting.progress.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
     "crawler.reporting.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
+    "crawler.reporting.rejects.AccessCounter": 515,        # access state of non-2xx pages (challenges), counted for the summary
     "crawler.reporting.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
 }
 
@@ -77,6 +80,8 @@ CLEANWIRE_MODE = "balanced"                 # cleaner mode: precision | balanced
 CLEANWIRE_KEEP_KINDS: list[str] = []        # boilerplate kinds left in the text
 CLEANWIRE_DROP_KINDS: list[str] = []        # boilerplate kinds always removed
 CLEANWIRE_OVERRIDES = ""                    # TOML file of per-site drop/keep selectors
+CLEANWIRE_CHUNK_TOKENS = 0                  # records carry `chunks` of about this many tokens (`--chunks N`; 0 = off)
+CLEANWIRE_RECORD_MARKDOWN = False           # records carry `markdown` (YAML front matter and the body from the blocks)
 CLEANWIRE_SAFETY = True                     # refuse non-http(s) URLs and unnamed private targets (crawler/fetching/safety.py)
 CLEANWIRE_DENY_PRIVATE = False              # refuse private/loopback targets even when named (URLs taken from others)
 CLEANWIRE_RUN_REPORT = ""                   # write the run's report data (for `cleanwire report`) to this JSON file ("" = off)
@@ -90,6 +95,8 @@ CLEANWIRE_NEARDUP = ""                      # SQLite file of the near-duplicate 
 CLEANWIRE_NEARDUP_THRESHOLD = 0.9           # estimated Jaccard of word 5-shingles that makes a near-duplicate
 CLEANWIRE_DROP_NEAR_DUPLICATES = False      # drop near-duplicates instead of setting duplicate_of
 CLEANWIRE_REJECTS = ""                      # JSONL of fetched pages not emitted, with status and reason ("" = off)
+CLEANWIRE_TDMREP = True                     # read each site's /.well-known/tdmrep.json (TDMRep; crawler/fetching/tdmrep.py)
+CLEANWIRE_RESPECT_TDM = False               # --respect-tdm: drop records whose text and data mining rights are reserved
 
 # distributed crawl on Redis (crawler/distributed/scheduler.py; `cleanwire crawl --redis URL` sets the scheduler)
 CLEANWIRE_REDIS = ""                        # redis://HOST:PORT/DB shared by the workers ("" = off)
@@ -107,6 +114,7 @@ CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 =
 CLEANWIRE_EXTRACT_HOOK = None               # tests only: "module.function" called with the URL in the worker before each page
 CLEANWIRE_GC_THRESHOLD = [20000, 50, 100]   # the crawler process's gc thresholds ([] = Python's): ~0.5 ms/page less
 CLEANWIRE_MIN_WORDS_UNSURE = 150            # words a page without any article signal needs to be emitted
+CLEANWIRE_MAX_ARTICLE_PAGES = 20            # pages fetched and merged for one multi-page article (1 = no continuation)
 CLEANWIRE_LINK_DEPTH = 3                    # link hops followed from a start page (pagination adds none)
 CLEANWIRE_SAME_DOMAIN = True                # follow links across the registered domain (False: same host only)
 CLEANWIRE_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/news-sitemap.xml"]   # tried when robots.txt names no sitemap

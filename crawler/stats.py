@@ -6,4 +6,5 @@ NOT_WRITTEN = "cleanwire/output/not_written"    # records a feed could not write
 SKIPPED = "cleanwire/skipped/"                  # prefix: pages fetched and not emitted, by reason
 DUPLICATES = "cleanwire/duplicates/"            # prefix: records dropped as duplicates, by key
 HTTP_ERRORS = "cleanwire/http_errors/"          # prefix: HTTP error responses, by status
+ACCESS = "cleanwire/access/"                    # prefix: pages by access state: ok, paywall, bot_challenge, ...
 ERRORS = "cleanwire/errors/"                    # prefix: pages lost to errors, by kind

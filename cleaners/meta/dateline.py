@@ -42,10 +42,12 @@ def _value(el: HtmlElement) -> tuple[str, str] | None:
     return (value, text) if value else None
 
 
-def visible_date(tree: HtmlElement, fetched_at: str | None) -> tuple[str, str] | None:
-    """(ISO date, raw) of the publication date printed beside the headline: a <time> element or an element
-    classed as a date, not labelled as an update, not after the fetch."""
-    for el in near_headline(tree, HEADLINE_WINDOW):
+def visible_date(tree: HtmlElement, fetched_at: str | None, headline: str | None) -> tuple[str, str] | None:
+    """(ISO date, raw) of the publication date printed beside the headline (the <h1> whose text is `headline`):
+    a <time> element or an element classed as a date, not labelled as an update, not after the fetch."""
+    if not headline:
+        return None
+    for el in near_headline(tree, HEADLINE_WINDOW, headline):
         labelled = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
         if el.tag != "time" and not DATE_CLASS.search(labelled):
             continue

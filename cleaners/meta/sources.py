@@ -119,10 +119,15 @@ def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
             if el.tag != "meta" and prop in el.get("itemprop").split()]
 
 
-def near_headline(tree: HtmlElement, limit: int) -> Iterator[HtmlElement]:
-    """Elements after the first <h1> in page order (inside them too), then after its wrapper, at most `limit`:
-    where a byline or dateline sits."""
-    h1 = next(tree.iter("h1"), None)
+def near_headline(tree: HtmlElement, limit: int, headline: str | None = None) -> Iterator[HtmlElement]:
+    """Elements after the headline's <h1> in page order (inside them too), then after its wrapper, at most
+    `limit`: where a byline or dateline sits. The <h1> is the first one, or with `headline` the first whose text
+    is the headline (a logo in an <h1> is not, nor is the date strip beside it)."""
+    if headline is None:
+        h1 = next(tree.iter("h1"), None)
+    else:
+        wanted = _letters(headline)
+        h1 = next((h for h in tree.iter("h1") if wanted and _letters(h.text_content()) == wanted), None)
     if h1 is None:
         return
     seen = 0
@@ -137,3 +142,7 @@ def near_headline(tree: HtmlElement, limit: int) -> Iterator[HtmlElement]:
                 seen += 1
                 if seen >= limit:
                     return
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())

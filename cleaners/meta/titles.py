@@ -176,7 +176,7 @@ def untruncate(text: str, others: list[str]) -> str:
 def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: set[str]) -> tuple[str, str, str] | None:
     """(title, source, raw) from (origin, source, raw) candidates in priority order; origin "h1" for headings."""
     cleaned = [(o, s, r, strip_site(unescape(r), keys, extra)) for o, s, r in candidates]
-    cleaned = [c for c in cleaned if c[3]]
+    cleaned = [c for c in cleaned if c[3] and not _keys(c[3]) & keys]    # "Coast Daily" alone: the logo's <h1>
     if not cleaned:
         return None
     origin, source, raw, title = cleaned[0]

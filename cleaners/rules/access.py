@@ -31,6 +31,8 @@ CONSENT_MAX_WORDS = 400     # a consent wall: the dialog's text (purposes, vendo
 LOGIN_MAX_WORDS = 250       # a sign-in wall: the form, a prompt, perhaps a teaser sentence
 SHELL_MAX_WORDS = 40        # an application shell: a "Loading..." line at most
 PAYWALL_MAX_WORDS = 400     # a body this short beside a paywall marker or prompt is a teaser cut short
+CONSENT_MIN_PHRASES = 3     # distinct consent phrases on a consent wall (a cookie banner says "we use cookies, accept all")
+WEAK_BODY_WORDS = 150       # an extracted body this short holding a consent phrase is the consent text, not an article
 TEXT_GUARD_WORDS = 50       # an extracted body this long, without the state's words, overrules a rule that is not firm
 
 
@@ -45,6 +47,8 @@ class AccessRule:
     max_words: int | None = None
     needles: tuple[str, ...] = ()   # markup, element: substrings (of the source, of a class or id); mount: exact ids
     firm: bool = False          # a vendor's own marker: an extracted body never overrules it
+    min_matches: int = 1        # text: distinct phrases the page must hold (a consent wall says many things, a banner two)
+    dominant: bool = False      # element: the element must hold at least half of the page's visible words
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -60,8 +64,9 @@ def _rule(id_: str, state: str, where: str, *patterns: str, max_words: int | Non
     return AccessRule(id_, state, where, "(?:" + "|".join(patterns) + ")", max_words, firm=_firm(id_, where))
 
 
-def _elements(id_: str, state: str, where: str, needles: tuple[str, ...], max_words: int | None) -> AccessRule:
-    return AccessRule(id_, state, where, "", max_words, needles, firm=_firm(id_, where))
+def _elements(id_: str, state: str, where: str, needles: tuple[str, ...], max_words: int | None,
+              dominant: bool = False) -> AccessRule:
+    return AccessRule(id_, state, where, "", max_words, needles, firm=_firm(id_, where), dominant=dominant)
 
 
 def _firm(id_: str, where: str) -> bool:
@@ -71,9 +76,9 @@ def _firm(id_: str, where: str) -> bool:
 
 
 def _per_language(state: str, where: str, name: str, table: dict[str, tuple[str, ...]],
-                  max_words: int | None) -> list[AccessRule]:
-    return [_rule(f"{state}:{lang}:{name}", state, where, *patterns, max_words=max_words)
-            for lang, patterns in table.items()]
+                  max_words: int | None, min_matches: int = 1) -> list[AccessRule]:
+    return [AccessRule(f"{state}:{lang}:{name}", state, where, "(?:" + "|".join(patterns) + ")", max_words,
+                       min_matches=min_matches) for lang, patterns in table.items()]
 
 
 C = "bot_challenge"
@@ -150,7 +155,7 @@ CONSENT_RULES: list[AccessRule] = [
     _elements("consent_wall:element:cmp_dialog", "consent_wall", "element", (
         "onetrust-banner-sdk", "onetrust-consent-sdk", "didomi-host", "didomi-popup", "qc-cmp2-container",
         "sp_message_container", "CybotCookiebotDialog", "usercentrics-root", "truste-consent", "cmpbox", "cmpwrapper",
-        "consent-wall", "consentwall", "cookiewall", "cookie-wall", "fc-consent-root"), CONSENT_MAX_WORDS),
+        "consent-wall", "consentwall", "cookiewall", "cookie-wall", "fc-consent-root"), CONSENT_MAX_WORDS, dominant=True),
     *_per_language("consent_wall", "text", "prompt", {
         "en": (r"we value your privacy", r"we (and our (\d+ )?partners )?(use|store and/or access) (cookies|information on a device)",
                r"before you continue to", r"accept all( cookies)?", r"reject all( cookies)?", r"manage (your )?(cookie|privacy) (settings|preferences|choices)",
@@ -175,7 +180,7 @@ CONSENT_RULES: list[AccessRule] = [
         "nl": (r"wij gebruiken cookies", r"we gebruiken cookies", r"(wij|deze (web)?site) (en onze partners )?(gebruik|sla)(en|t)? (cookies|informatie)",
                r"alles accepteren", r"alles weigeren", r"akkoord( en doorgaan)?", r"uw toestemming", r"jouw toestemming",
                r"jouw privacy", r"uw privacy", r"cookie-?instellingen"),
-    }, max_words=CONSENT_MAX_WORDS),
+    }, max_words=CONSENT_MAX_WORDS, min_matches=CONSENT_MIN_PHRASES),
 ]
 
 # Sign-in walls: a login form or a redirect to one, a prompt to sign in or register to read.
@@ -186,7 +191,7 @@ LOGIN_RULES: list[AccessRule] = [
     _elements("login_wall:markup:password_form", "login_wall", "markup", ("type=\"password\"", "type='password'", "type=password"), LOGIN_MAX_WORDS),
     _elements("login_wall:element:regwall", "login_wall", "element", (
         "regwall", "registration-wall", "register-wall", "registerwall", "loginwall", "login-wall", "signin-wall",
-        "sign-in-wall", "auth-wall"), LOGIN_MAX_WORDS),
+        "sign-in-wall", "auth-wall"), LOGIN_MAX_WORDS, dominant=True),
     *_per_language("login_wall", "text", "prompt", {
         "en": (r"(sign|log) ?in to (continue|keep) reading", r"(sign|log) ?in to (read|view|access) (this|the full)",
                r"please (sign|log) ?in to (continue|read|view|access)", r"you (must|need to) (be logged|be signed|sign|log) ?in",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 SHORT = 200      # a one-line prompt or label
 MEDIUM = 400     # a short paragraph (newsletter boxes, disclaimers)
+PRIVACY_CHARS = 900   # a consent banner or privacy notice paragraph
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,79 @@ CONSENT = {
     "ko": (r"쿠키(를 사용|사용에 동의)",),
     "zh": (r"(我们|我們)使用 ?cookie", r"(接受|同意) ?cookie"),
 }
+# Privacy notices and consent banners found anywhere in a block ("CCPA Right to Opt-Out of the Sale of Your
+# Personal Information", "We and our partners store and/or access information on a device"): never body
+PRIVACY = {
+    "en": (r"ccpa (notice|right to opt[- ]out)", r"cpra (notice|right to opt[- ]out)", r"right to opt[- ]out of (the )?(sale|sharing) of (your )?personal (information|data)",
+           r"do not sell (or share )?my (personal )?(info|information|data)", r"your (us state )?privacy (choices|rights)",
+           r"we and our (\d+ )?(partners|vendors) (use|store|process|may)", r"(store and/or|and/or) access information on a device",
+           r"by clicking [“\"']?(accept|agree|i agree|allow)( all)?[”\"']?,? you (agree|consent)",
+           r"we (value|care about) your privacy", r"(use|uses) cookies and similar technologies",
+           r"personalised ads and content, ad and content measurement", r"personalized ads and content, ad and content measurement",
+           r"you can (change|withdraw) your (consent|choices|preferences) at any time",
+           r"(read|see|view) our (privacy|cookie) (policy|notice) (for|to) (more|further) (information|details)"),
+    "de": (r"wir und unsere (\d+ )?partner", r"informationen auf einem gerät (speichern|abrufen)", r"ihre privatsphäre ist uns wichtig",
+           r"(cookie|datenschutz)-?einstellungen (anpassen|verwalten|ändern)", r"indem sie auf [„\"']?(akzeptieren|zustimmen|alle akzeptieren)",
+           r"sie können ihre (einwilligung|zustimmung) jederzeit (widerrufen|ändern)", r"personalisierte anzeigen und inhalte"),
+    "fr": (r"nous et nos (\d+ )?partenaires", r"stocker et/ou accéder à des informations sur un (appareil|terminal)",
+           r"vos choix (en matière de|concernant les) (cookies|confidentialité)", r"en cliquant sur [«\"']? ?(accepter|j'accepte|tout accepter)",
+           r"vous pouvez (modifier|retirer) votre consentement à tout moment", r"paramétrer (les|vos) cookies",
+           r"annonces et contenus personnalisés"),
+    "es": (r"nosotros y nuestros (\d+ )?socios", r"almacenar (y/o|o) acceder a información en un dispositivo",
+           r"al hacer clic en [«\"']?(aceptar|acepto|aceptar todo)", r"puede(s)? (cambiar|retirar) (su|tu) consentimiento en cualquier momento",
+           r"configura(r|ción de) (las )?cookies", r"anuncios y contenido personalizados", r"no vender mi información personal"),
+    "it": (r"noi e i nostri (\d+ )?partner", r"archiviare e/o accedere a informazioni su un dispositivo",
+           r"cliccando su [«\"']?(accetta|accetto|accetta tutto)", r"puoi (modificare|revocare) il (tuo )?consenso in qualsiasi momento",
+           r"gestisci (le )?(preferenze|impostazioni) (dei )?cookie", r"annunci e contenuti personalizzati"),
+    "pt": (r"nós e os nossos (\d+ )?parceiros", r"nós e nossos (\d+ )?parceiros", r"armazenar e/ou acessar informações em um dispositivo",
+           r"ao clicar em [«\"']?(aceitar|aceito|aceitar tudo)", r"pode (alterar|retirar) o (seu )?consentimento a qualquer momento",
+           r"gerir (as )?preferências de cookies", r"anúncios e conteúdo personalizados"),
+    "nl": (r"wij en onze (\d+ )?partners", r"informatie op een apparaat opslaan en/of openen", r"door op [„\"']?(accepteren|akkoord|alles accepteren)",
+           r"u kunt uw toestemming (op elk moment|altijd) (intrekken|wijzigen)", r"cookie-?instellingen (aanpassen|beheren|wijzigen)",
+           r"gepersonaliseerde advertenties en content"),
+    "nordic": (r"vi og (vores|våre) (\d+ )?partnere", r"vi och våra (\d+ )?partner", r"lagre og/eller få tilgang til informasjon på en enhet",
+               r"lagra och/eller få åtkomst till information på en enhet"),
+    "pl": (r"my i nasi (\d+ )?partnerzy", r"przechowywanie informacji na urządzeniu lub dostęp do nich", r"ustawienia (plików )?cookies"),
+    "cs": (r"my a naši (\d+ )?partneři", r"ukládání (a/nebo|nebo) přístup k informacím v zařízení"),
+    "tr": (r"biz ve (\d+ )?(iş ortaklarımız|ortaklarımız)", r"kişisel verilerin korunması kanunu"),
+    "ru": (r"мы и наши (\d+ )?партнеры", r"политик[аиу] конфиденциальности и использования (файлов )?cookie"),
+    "ja": (r"当社および(当社の)?パートナー", r"プライバシーポリシーに同意"),
+}
+# Skip links, menu buttons and account links alone on a line ("Skip to content", "Toggle navigation")
+NAVIGATION = {
+    "en": (r"(skip|jump|go) to (the )?(main )?(content|navigation|menu|search|footer|article)", r"toggle (navigation|menu|search)",
+           r"(open|close|main) (menu|navigation)", r"menu", r"navigation", r"search( this site)?", r"back to top", r"home",
+           r"(sign|log) (in|out)", r"my account", r"accept( all)?( cookies)?", r"reject( all)?( cookies)?",
+           r"(manage|cookie) (preferences|settings|options)", r"privacy (policy|notice|settings)", r"cookie (policy|notice)",
+           r"terms (of (use|service)|and conditions)", r"do not sell (or share )?my (personal )?(info|information|data)"),
+    "de": (r"(direkt )?zu(m|r)? (inhalt|hauptinhalt|navigation|suche|menü|footer)( springen| wechseln)?", r"navigation (öffnen|schließen|umschalten)",
+           r"(hauptmenü|menü)( öffnen| schließen)?", r"suche(n)?", r"nach oben", r"startseite", r"(an|ab)melden", r"mein konto",
+           r"(alle )?akzeptieren", r"(alle )?ablehnen", r"einstellungen (verwalten|anpassen)", r"datenschutz(erklärung|hinweise)?", r"impressum"),
+    "fr": (r"aller (au|à la) (contenu|navigation|recherche|menu)( principal)?", r"(passer|accéder) au contenu( principal)?",
+           r"(ouvrir|fermer) (le )?menu", r"menu( principal)?", r"rechercher", r"retour en haut( de (la )?page)?", r"accueil",
+           r"(se )?(connecter|déconnecter)", r"mon compte", r"(tout )?accepter", r"(tout )?refuser", r"gérer (les|mes) (cookies|préférences|choix)",
+           r"politique de (confidentialité|cookies)", r"mentions légales"),
+    "es": (r"(saltar|ir|pasar) (al|a la) (contenido|navegación|búsqueda|menú)( principal)?", r"(abrir|cerrar) (el )?menú", r"menú( principal)?",
+           r"buscar", r"volver arriba", r"inicio", r"(iniciar|cerrar) sesión", r"mi cuenta", r"aceptar( todo| todas)?( las cookies)?",
+           r"rechazar( todo| todas)?", r"(configurar|gestionar) (las )?cookies", r"política de (privacidad|cookies)", r"aviso legal"),
+    "it": (r"(vai|salta|passa) al (contenuto|menu)( principale)?", r"(apri|chiudi) (il )?menu", r"menu( principale)?", r"cerca",
+           r"torna su", r"(accedi|esci)", r"il mio account", r"accetta( tutto| tutti)?", r"rifiuta( tutto| tutti)?",
+           r"gestisci (le )?(preferenze|cookie)", r"(informativa|politica) (sulla )?(privacy|cookie)"),
+    "pt": (r"(pular|saltar|ir) para o (conteúdo|menu)( principal)?", r"(abrir|fechar) (o )?menu", r"menu( principal)?", r"(pesquisar|buscar)",
+           r"voltar ao topo", r"início", r"(entrar|sair)", r"minha conta", r"aceitar( tudo| todos)?", r"rejeitar( tudo| todos)?",
+           r"(gerir|gerenciar) (as )?(preferências|cookies)", r"política de (privacidade|cookies)"),
+    "nl": (r"(ga |spring )?naar (de )?(hoofd)?(inhoud|navigatie|zoeken|menu)", r"(open|sluit) (het )?menu", r"menu", r"zoeken",
+           r"terug naar boven", r"(inloggen|uitloggen)", r"mijn account", r"(alles )?accepteren", r"(alles )?weigeren",
+           r"cookie-?instellingen", r"privacyverklaring", r"cookiebeleid"),
+    "nordic": (r"hopp(a)? til(l)? (hoved)?(innhold|innehållet|innhold)", r"gå til (indhold|hovedindhold)", r"meny", r"menu", r"søk", r"sök",
+               r"søg", r"logg inn", r"logga in", r"log ind", r"til toppen"),
+    "pl": (r"przejdź do (treści|zawartości|menu|nawigacji)", r"(otwórz|zamknij) menu", r"szukaj", r"zaloguj( się)?", r"wróć na górę",
+           r"akceptuj( wszystkie)?", r"polityka prywatności"),
+    "cs": (r"přejít (na|k) (obsah|obsahu|navigaci)", r"hledat", r"přihlásit( se)?", r"zpět nahoru"),
+    "tr": (r"içeriğe (geç|atla)", r"ara", r"giriş yap", r"başa dön", r"tümünü kabul et"),
+    "ru": (r"перейти к (содержанию|основному содержанию|навигации)", r"меню", r"поиск", r"войти", r"наверх"),
+    "ja": (r"(本文|コンテンツ)へ(移動|スキップ)", r"メニュー", r"検索", r"ログイン"),
+}
 # Commenting prompts and comment-section titles
 COMMENTS = {
     "en": (r"you must (be logged in|confirm your public display name|log in|sign in) (to|before) (post a )?comment(ing)?",
@@ -427,6 +501,8 @@ PHRASE_RULES: tuple[PhraseRule, ...] = tuple(
     + _rules("newsletter", "full", SHORT, FORM_MESSAGES, "form-message")
     + _rules("newsletter", "full", 60, NEWSLETTER_TITLES, "box-title")
     + _rules("consent", "search", MEDIUM, CONSENT, "placeholder")
+    + _rules("consent", "search", PRIVACY_CHARS, PRIVACY, "privacy")
+    + _rules("widget", "full", SHORT, NAVIGATION, "navigation")
     + _rules("promo", "search", MEDIUM, VIDEO_TEASERS, "video-teaser")
     + _rules("legal", "search", MEDIUM, SOURCE_NOTES, "source-note")
     + _rules("comments", "full", SHORT, COMMENTS, "prompt")

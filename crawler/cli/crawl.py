@@ -8,9 +8,12 @@ from pathlib import Path
 
 from cleaners.errors import InputError
 from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
+from crawler.output.files import chunks_problem
 from crawler.stats import FAILURE
 
-FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet"}
+FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet", ".md": "markdown"}
+#: --format names -> Scrapy feed formats (FEED_EXPORTERS)
+CRAWL_FORMATS = {"jsonl": "jsonlines", "json": "json", "parquet": "parquet", "markdown": "markdown", "chunks": "chunks"}
 
 
 def _iso_date(text: str) -> str:
@@ -38,6 +41,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("sites", nargs="*", metavar="SITE_URL", help="home URL of a site to crawl (repeatable)")
     parser.add_argument("-o", "--output", metavar="FILE", default="-",
                         help="where records go: .jsonl (default format), .json or .parquet; '-' for stdout")
+    parser.add_argument("--format", choices=tuple(CRAWL_FORMATS),
+                        help="jsonl (default), json, parquet, markdown (front matter and body per record) or chunks "
+                             "(one chunk a JSONL line; needs --chunks); default: from the -o suffix")
+    parser.add_argument("--chunks", type=positive_int, metavar="N",
+                        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences")
     parser.add_argument("--sources", metavar="FILE",
                         help="sites to crawl: one URL per line, or TOML with urls = [...] and [sites.\"x\"] overrides")
     parser.add_argument("--state", metavar="PATH",
@@ -62,6 +70,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="drop near-duplicates of earlier records instead of setting duplicate_of")
     parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
+    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
     add_common_arguments(parser)
 
 
@@ -80,10 +89,10 @@ def read_sources(path: str) -> tuple[list[str], str | None]:
     return sources.urls, (path if sources.has_overrides else None)
 
 
-def feed_settings(output: str) -> dict:
+def feed_settings(output: str, requested: str | None = None) -> dict:
     if output in ("-", ""):
-        return {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
-    fmt = FEED_FORMATS.get(Path(output).suffix.lower(), "jsonlines")
+        return {"stdout:": {"format": CRAWL_FORMATS.get(requested or "jsonl", "jsonlines"), "encoding": "utf-8"}}
+    fmt = CRAWL_FORMATS[requested] if requested else FEED_FORMATS.get(Path(output).suffix.lower(), "jsonlines")
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     return {feed_path(output): {"format": fmt, "encoding": "utf-8", "overwrite": True}}
 
@@ -99,7 +108,10 @@ def feed_path(output: str) -> str:
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
     """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
     templated = "{" in args.output          # a per-run template: written by the journal (state_settings), not FEEDS
-    extra = {"FEEDS": {} if templated else feed_settings(args.output), "LOG_LEVEL": "ERROR"}   # the summary reports the rest
+    extra = {"FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
+             "LOG_LEVEL": "ERROR"}   # the summary reports the rest
+    if getattr(args, "chunks", None):
+        extra["CLEANWIRE_CHUNK_TOKENS"] = args.chunks
     if args.max_pages:
         extra["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.since:
@@ -131,6 +143,8 @@ def dataset_settings(args, state: str | None) -> dict:
         extra["CLEANWIRE_DROP_NEAR_DUPLICATES"] = True
     if args.rejects:
         extra["CLEANWIRE_REJECTS"] = args.rejects
+    if getattr(args, "respect_tdm", False):
+        extra["CLEANWIRE_RESPECT_TDM"] = True
     if args.warc:
         extra["CLEANWIRE_WARC"] = args.warc
     return {**extra, **(redis_settings(args.redis, args.output, state) if args.redis else {})}
@@ -279,6 +293,10 @@ def run(args) -> int:
 
         check_directory(os.path.dirname(args.warc) or ".", args.warc)
     settings = project_settings(dict(args.settings), **{**crawl_settings(args, sites, overrides_file), **per_site})
+    fmt = args.format or ("markdown" if args.output.lower().endswith(".md") else "jsonl")
+    problem = chunks_problem(fmt, settings.getint("CLEANWIRE_CHUNK_TOKENS"))
+    if problem:
+        raise InputError(problem, "crawl")
     if settings.get("CLEANWIRE_STATE"):
         from crawler.incremental.state import RunLock, StateStore
 

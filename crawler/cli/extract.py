@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from cleaners import CleanwireError, InputError, Options
 from cleaners.options import KINDS, MODES
-from crawler.output.files import FORMATS, check_output, emit, format_for
+from cleaners.tdm import Tdm
+from crawler.output.files import FORMATS, check_output, chunks_problem, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -30,6 +31,9 @@ class Source:
     error: str | None = None
     fetched_at: str | None = None
     js_shell: str | None = None     # the page is an application shell that was not rendered (its evidence)
+    record: dict | None = None      # the merged record of a multi-page article (its pages fetched with it)
+    headers: dict[str, str] | None = None      # HTTP response headers of a fetched URL (access, TDMRep)
+    tdm: Tdm | None = None                     # the site's tdmrep.json rule for a fetched URL
 
 
 def add_common_arguments(parser) -> None:
@@ -80,7 +84,11 @@ def add_arguments(parser) -> None:
                         help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL")
     parser.add_argument("--url", help="the page URL of stdin or a single file input")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
-    parser.add_argument("--format", choices=FORMATS, help="jsonl (default), json, text, markdown or parquet")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="jsonl (default), json, text, markdown (front matter and body), chunks (one chunk a "
+                             "JSONL line; needs --chunks) or parquet")
+    parser.add_argument("--chunks", type=positive_int, metavar="N",
+                        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences")
     parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
     parser.add_argument("--input-format", choices=("html", "text"), default="html",
                         help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
@@ -89,18 +97,23 @@ def add_arguments(parser) -> None:
                         help="the inputs are WARC files ('-': read one from stdin): re-extract their HTML responses")
     parser.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                         help="worker processes for --warc (default: all cores)")
+    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
     add_common_arguments(parser)
 
 
 def options_from_args(args) -> Options:
     from crawler.extraction.overrides import load_overrides
+    from crawler.fetching.fetch import project_settings
 
+    settings = project_settings(dict(args.settings))    # -s CLEANWIRE_CHUNK_TOKENS / CLEANWIRE_RECORD_MARKDOWN
     return Options(
         mode=args.mode or "balanced",
         keep_kinds=frozenset(args.keep),
         drop_kinds=frozenset(args.drop),
         site_overrides=load_overrides(args.overrides),
         known_titles=load_titles(getattr(args, "titles", None)),
+        chunk_tokens=getattr(args, "chunks", None) or settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
     )
 
 
@@ -201,7 +214,7 @@ def _file_source(path: Path, url: str | None) -> Source:
         return Source(str(path), "file", error=str(exc))
 
 
-def fetch_sources(sources: list[Source], args) -> None:
+def fetch_sources(sources: list[Source], args, options: Options | None = None) -> None:
     urls = [s.url for s in sources if s.kind == "url" and s.error is None]
     if not urls:
         return
@@ -214,7 +227,8 @@ def fetch_sources(sources: list[Source], args) -> None:
         extra["ROBOTSTXT_OBEY"] = False
     if getattr(args, "render", None):
         extra["CLEANWIRE_RENDER"] = args.render
-    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra))
+    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra),
+                                 options)
     for source in sources:
         if source.kind != "url" or source.error:
             continue
@@ -225,37 +239,52 @@ def fetch_sources(sources: list[Source], args) -> None:
         source.data, source.url, source.http_charset, source.fetched_at = (
             page.body, page.url, page.http_charset, page.fetched_at)
         source.js_shell = page.meta.get("js_shell")
+        source.record = page.meta.get("record")     # a multi-page article, merged while fetching
+        source.headers, source.tdm = page.headers, page.tdm
 
 
 def run(args) -> int:
-    from cleaners import extract
+    from cleaners import clean
 
     check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
+    problem = chunks_problem(format_for(args.output, args.format), options.chunk_tokens)
+    if problem:
+        print(f"cleanwire extract: {problem}", file=sys.stderr)
+        return 2
     if args.warc:
         from crawler.extraction.fromwarc import run_warc
 
         return run_warc(args, options)
     text_input = args.input_format == "text"
     sources = resolve_sources(args.inputs, args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
-    fetch_sources(sources, args)
+    fetch_sources(sources, args, None if text_input else options)
     unread = all(source.error is not None for source in sources)
     records, failed = [], 0
     for source in sources:
         if source.error is None:
             try:
+                if source.record is not None:
+                    records.append(source.record)
+                    continue
                 if text_input:
                     article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
                 else:
-                    article = extract(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
-                                      http_charset=source.http_charset)
+                    result = clean(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
+                                   http_charset=source.http_charset, headers=source.headers, tdm=source.tdm)
+                    article = result.article
             except CleanwireError as exc:
                 source.error = exc.reason
             else:
                 if article is None and source.js_shell:
                     source.error = f"not an article: {source.js_shell}"
                 elif article is None:
-                    source.error = "not an article (no main content)"
+                    walled = not text_input and result.access.state != "ok"
+                    source.error = result.not_article_reason if walled else "not an article (no main content)"
+                elif getattr(args, "respect_tdm", False) and article.tdm_reserved:
+                    found = article.to_dict()["provenance"]["tdm_reserved"]
+                    policy = f", policy {found['policy']}" if found.get("policy") else ""
+                    source.error = f"TDM rights reserved ({found['source']}{policy}): left out (--respect-tdm)"
                 else:
                     records.append(article.to_dict())
         if source.error:

@@ -67,12 +67,36 @@ LD_NOT_ARTICLE = frozenset({"collectionpage", "profilepage", "aboutpage", "conta
                             "itemlist", "faqpage", "checkoutpage", "realestatelisting", "mediagallery"})
 
 
+#: (rule id, weight) of the page signals that make up the article score, strongest first within a sign. A
+#: URL rule (tag, author, about ...) decides alone; no signal here does: og:type website and a JSON-LD
+#: WebPage lower the score, yet a page a sitemap or feed lists under an article-shaped URL stays an article.
+SCORE_RULES: tuple[tuple[str, int], ...] = (
+    ("jsonld_type", 4),      # JSON-LD NewsArticle, BlogPosting, Report ...
+    ("og_type", 3),          # og:type article (news, blog)
+    ("listed", 2),           # listed by a sitemap or feed of the site
+    ("url_date", 2),         # /2025/05/02/slug/
+    ("url_id", 2),           # a long numeric id at the end of the path
+    ("url_slug", 2),         # a last path segment of several words
+    ("jsonld_listing", -3),  # CollectionPage, ProfilePage, ItemList ...
+    ("og_not_article", -2),  # og:type profile, book, product, video ...
+    ("og_website", -1),      # og:type website: many CMSs give it to every page, articles included
+    ("jsonld_webpage", -1),  # a JSON-LD WebPage and no article node
+    ("section", -1),         # one short path segment: /world/, /business-news/
+)
+WEIGHTS = dict(SCORE_RULES)
+ARTICLE_SCORE = 2        # at or above: an article
+LISTING_SCORE = -1       # at or below: a listing (crawled for links); between: unknown, the cleaner decides
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """The decision for one URL or page: its kind and the rule or signal that decided it."""
+    """The decision for one URL or page: its kind, the rule that decided it (the strongest signal on the
+    winning side, or a URL rule), the score and every signal rule that fired."""
 
     kind: str
     reason: str
+    score: int = 0
+    rules: tuple[str, ...] = ()
 
     @property
     def emit(self) -> bool:
@@ -156,26 +180,40 @@ def _collect_types(node, found: set[str], depth: int) -> None:
             _collect_types(node["@graph"], found, depth + 1)
 
 
+def signals(url: str, og_type: str | None = None, types: Iterable[str] = (), listed: bool = False
+            ) -> tuple[str, ...]:
+    """The SCORE_RULES ids that fire for a page, in table order."""
+    types = {t.lower() for t in types}
+    og = (og_type or "").strip().lower()
+    shape = url_shape(url)
+    fired = {
+        "jsonld_type": bool(types & LD_ARTICLE),
+        "og_type": og in OG_ARTICLE,
+        "listed": listed,
+        "url_date": shape == "date",
+        "url_id": shape == "id",
+        "url_slug": shape == "slug",
+        "jsonld_listing": bool(types & LD_NOT_ARTICLE),
+        "og_not_article": og in OG_NOT_ARTICLE and og != "website",
+        "og_website": og == "website",
+        "jsonld_webpage": "webpage" in types and not types & LD_ARTICLE,
+        "section": shape is None and is_section_like(url),
+    }
+    return tuple(rule for rule, _ in SCORE_RULES if fired[rule])
+
+
 def decide(url: str, og_type: str | None = None, types: Iterable[str] = (), listed: bool = False) -> Verdict:
-    """Article or not, from the URL, og:type, JSON-LD types and sitemap/feed membership (`listed`)."""
+    """Article or not: a URL rule decides alone; otherwise the summed weights of the page's signals (URL shape,
+    og:type, JSON-LD types, sitemap/feed membership `listed`), named by the strongest one on the winning side."""
     rule = url_rule(url)
     if rule:
         return Verdict(LISTING, rule)
-    types = {t.lower() for t in types}
-    og = (og_type or "").strip().lower()
-    if types & LD_ARTICLE:
-        return Verdict(ARTICLE, "jsonld_type")
-    if og in OG_ARTICLE:
-        return Verdict(ARTICLE, "og_type")
-    if types & LD_NOT_ARTICLE:
-        return Verdict(LISTING, "jsonld_type")
-    if og in OG_NOT_ARTICLE:
-        return Verdict(LISTING, "og_type")
-    if listed:
-        return Verdict(ARTICLE, "listed")
-    shape = url_shape(url)
-    if shape:
-        return Verdict(ARTICLE, f"url_{shape}")
-    if is_section_like(url):
-        return Verdict(LISTING, "section")
-    return Verdict(UNKNOWN, "no_signal")
+    fired = signals(url, og_type, types, listed)
+    score = sum(WEIGHTS[r] for r in fired)
+    if score >= ARTICLE_SCORE:
+        kind, side = ARTICLE, [r for r in fired if WEIGHTS[r] > 0]
+    elif score <= LISTING_SCORE:
+        kind, side = LISTING, [r for r in fired if WEIGHTS[r] < 0]
+    else:
+        return Verdict(UNKNOWN, "no_signal" if not fired else "weak_signals", score, fired)
+    return Verdict(kind, max(side, key=lambda r: abs(WEIGHTS[r])), score, fired)

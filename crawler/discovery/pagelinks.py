@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
+from cleaners.multipage import PageLinks as ArticleLinks
 from crawler.discovery.classify import ld_types
 
 PAGE_LINKS = "//a[@href]/@href"
@@ -26,17 +28,31 @@ class PageLinks:
     og_type: str | None
     ld_types: set[str]
     canonical: str | None
+    article_pages: ArticleLinks = ArticleLinks()    # the rest of a multi-page article (set with the extraction)
 
 
 def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
     """Parse once into a tree that is freed on return: a response waiting for extraction keeps only its bytes."""
-    sel = Selector(body=body, encoding=encoding, type="html", base_url=url)
-    base = sel.xpath(BASE_HREF).get()
+    return read_tree(Selector(body=body, encoding=encoding, type="html", base_url=url).root, url)
+
+
+def read_tree(root, url: str) -> PageLinks:
+    """The links and signals of a parsed page (an lxml tree, before anything prunes it)."""
+    base = _first(_BASE_HREF(root))
     return PageLinks(
         base=urljoin(url, base.strip()) if base else url,
-        hrefs={h.strip() for h in sel.xpath(PAGE_LINKS).getall()},
-        feeds=[(link.attrib.get("type") or "", link.attrib["href"]) for link in sel.xpath(FEED_LINKS)],
-        og_type=sel.xpath(OG_TYPE).get(),
-        ld_types=ld_types(sel.xpath(LD_JSON).getall()),
-        canonical=sel.xpath(CANONICAL).get(),
+        hrefs={h.strip() for h in _PAGE_LINKS(root)},
+        feeds=[(link.get("type") or "", link.get("href")) for link in _FEED_LINKS(root)],
+        og_type=_first(_OG_TYPE(root)),
+        ld_types=ld_types(_LD_JSON(root)),
+        canonical=_first(_CANONICAL(root)),
     )
+
+
+def _first(found: list) -> str | None:
+    return found[0] if found else None
+
+
+# compiled once; plain str results (parsel's default), not lxml's "smart" strings that keep their element alive
+_BASE_HREF, _PAGE_LINKS, _FEED_LINKS, _OG_TYPE, _LD_JSON, _CANONICAL = (
+    etree.XPath(query, smart_strings=False) for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL))

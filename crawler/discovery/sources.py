@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,7 +116,7 @@ def read_toml_sources(path: str) -> Sources:
     urls += [s["url"] for s in data.get("sources", []) if isinstance(s, dict) and isinstance(s.get("url"), str)]
     urls += [u for site in sites for u in site.urls]
     state, output = data.get("state"), data.get("output")
-    if state is not None and not isinstance(state, str) or output is not None and not isinstance(output, str):
+    if (state is not None and not isinstance(state, str)) or (output is not None and not isinstance(output, str)):
         raise InputError("state and output must be strings", path)
     base = Path(path).resolve().parent
     state = str(base / Path(state).expanduser()) if state else None      # both relative to the sources file

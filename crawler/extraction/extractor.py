@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from cleaners import Options
 from crawler.extraction.pool import WorkerPool
 from crawler.extraction.tasks import EXTRACT, Task, after_hook
+from crawler.items import Page
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ def options_from_settings(settings) -> Options:
         keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
         drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
         site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
+        chunk_tokens=settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
     )
 
 
@@ -84,17 +87,18 @@ class Extractor:
         self.stats.inc_value("cleanwire/extract/pool_restarts")
         logger.warning("extraction worker %s died; started another", pid)
 
-    async def extract(self, body: bytes, url: str, fetched_at: str, http_charset: str | None, task: Task = EXTRACT,
-                      *extra):
-        """`task.run(body, url, options, http_charset, *extra)` in a worker, with at most `in_flight` pages in the
-        workers and waiting for them."""
+    async def extract(self, page: Page, task: Task = EXTRACT, *extra, signal: str | None = None):
+        """`task.run(body, url, options, http_charset, headers, tdm, *extra)` of the page in a worker, with at most
+        `in_flight` pages in the workers and waiting for them; `signal`: the crawl's article verdict reason."""
         if self._slots is None:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         if self.pool is None:
             self.open()
-        options = self.options.with_(fetched_at=fetched_at)
+        options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
+        args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
+        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
         async with self._slots:
-            return await self._run(task, url, (body, url, options, http_charset, *extra))
+            return await self._run(task, page.url, args)
 
     async def _run(self, task: Task, url: str, args: tuple):
         """In the pool; when a worker dies (kill -9, OOM), each page it held is retried on its own."""

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cleaners import CleanwireError, Options
+from cleaners.multipage import Assembly, PageLinks, wants_pages
 
 MAX_BODY_BYTES = 20 * 1024 * 1024     # archived bodies above this are skipped as too large (DOWNLOAD_MAXSIZE)
 CHUNK = 8                              # responses handed to a worker at once (one task of the pool)
@@ -251,22 +252,22 @@ def _init_worker(options: Options) -> None:
     _OPTIONS = options
 
 
-def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | None, str | None]:
-    """(url, record or None, reason it is not an article)."""
-    from cleaners import extract
+def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | None, str | None, PageLinks]:
+    """(url, record or None, reason it is not an article, the page's links to the rest of its article)."""
+    from cleaners import clean
 
     options = options or _OPTIONS or Options()
     try:
-        article = extract(task.body, url=task.url, options=options.with_(fetched_at=task.fetched_at),
-                          http_charset=task.http_charset)
+        result = clean(task.body, url=task.url, options=options.with_(fetched_at=task.fetched_at),
+                       http_charset=task.http_charset)
     except CleanwireError as exc:
-        return task.url, None, exc.reason
-    if article is None:
-        return task.url, None, "not an article"
-    return task.url, article.to_dict(), None
+        return task.url, None, exc.reason, PageLinks()
+    if result.article is None:
+        return task.url, None, "not an article", result.page_links
+    return task.url, result.article.to_dict(), None, result.page_links
 
 
-def clean_batch(tasks: list[Task]) -> list[tuple[str, dict | None, str | None]]:
+def clean_batch(tasks: list[Task]) -> list[tuple[str, dict | None, str | None, PageLinks]]:
     """A worker's unit of work: CHUNK responses, so the per-task cost of the pool is paid once per batch."""
     return [clean_task(task) for task in tasks]
 
@@ -277,7 +278,7 @@ def _batched(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
 
 
 def reextract(paths: list[str], options: Options, processes: int | None = None,
-              tally: Tally | None = None) -> Iterator[dict]:
+              tally: Tally | None = None, max_pages: int = 1) -> Iterator[dict]:
     """Yield the record of every archived article, in archive order; workers run in parallel.
 
     At most IN_FLIGHT_PER_WORKER batches per worker are read ahead (bounded memory). A worker that dies (killed
@@ -288,19 +289,22 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
     tally = tally if tally is not None else Tally()
     processes = processes or os.cpu_count() or 1
     tasks = iter_tasks(paths, tally)
+    held = HeldPages(max_pages, options.chunk_tokens)   # max_pages > 1: multi-page articles merged from the archive
     if processes == 1:
-        yield from _keep((clean_task(task, options) for task in tasks), tally)
+        yield from _keep((clean_task(task, options) for task in tasks), tally, held)
+        yield from held.merged(tally)
         return
     pool, window = _pool(processes, options), deque()      # window: (future, batch size), in archive order
     try:
         for batch in _batched(tasks, CHUNK):
             window.append((pool.submit(clean_batch, batch), len(batch)))
             if len(window) >= processes * IN_FLIGHT_PER_WORKER:
-                yield from _keep(window[0][0].result(), tally)
+                yield from _keep(window[0][0].result(), tally, held)
                 window.popleft()
         while window:
-            yield from _keep(window[0][0].result(), tally)
+            yield from _keep(window[0][0].result(), tally, held)
             window.popleft()
+        yield from held.merged(tally)
     except BrokenProcessPool:
         tally.skipped["not extracted (a worker died)"] += sum(size for _future, size in window)
         tally.file_errors.append(f"an extraction worker process died; the {tally.articles} articles before are kept, "
@@ -316,12 +320,12 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
     of CPU per worker (about 10% of re-extracting 500 fixture pages on 2 cores). gc.freeze() keeps the workers'
     garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
     copied as the collector touches them. Off Linux (fork is unsafe on macOS, absent on Windows) the forkserver or
-    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
+    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.extraction.pool).
     A ProcessPoolExecutor rather than multiprocessing.Pool: when a worker dies, Pool silently replaces it and
     waits forever for the task it held; the executor fails every pending task (BrokenProcessPool).
     """
     if not sys.platform.startswith("linux"):
-        from crawler.pipelines import _context
+        from crawler.extraction.pool import _context
 
         return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
     import crawler.extraction.warmup  # noqa: F401 - importing it cleans one page here, once per process
@@ -335,11 +339,42 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
     return pool
 
 
-def _keep(results, tally: Tally) -> Iterator[dict]:
-    for _url, record, reason in results:
+class HeldPages:
+    """Multi-page articles in an archive: first pages wait for the end, continuation pages are merged into them."""
+
+    def __init__(self, max_pages: int, chunk_tokens: int = 0) -> None:
+        self.max_pages, self.chunk_tokens = max_pages, chunk_tokens
+        self.first: list[tuple[str, dict, PageLinks]] = []
+        self.continuations: dict[str, tuple[dict, PageLinks]] = {}
+
+    def hold(self, url: str, record: dict, links: PageLinks) -> bool:
+        """Keep the record back when it belongs to a multi-page article (it is merged at the end)."""
+        if links.first:
+            self.continuations[url.split("#")[0]] = (record, links)
+            return True
+        if wants_pages(links, self.max_pages):
+            self.first.append((url, record, links))
+            return True
+        return False
+
+    def merged(self, tally: Tally) -> Iterator[dict]:
+        """Each held article with the continuation pages the archive holds; continuation pages go no further."""
+        for url, record, links in self.first:
+            assembly = Assembly(url, record, links, self.max_pages, self.chunk_tokens)
+            while (target := assembly.next_url()) is not None:
+                found = self.continuations.get(target)
+                assembly.add(target, *(found or (None, PageLinks(), "not in the archive")))
+            tally.articles += 1
+            yield assembly.result()
+        if self.continuations:
+            tally.skipped["continuation page (merged into its article)"] += len(self.continuations)
+
+
+def _keep(results, tally: Tally, held: HeldPages) -> Iterator[dict]:
+    for url, record, reason, links in results:
         if record is None:
             tally.skipped[reason] += 1
-        else:
+        elif not held.hold(url, record, links):
             tally.articles += 1
             yield record
 
@@ -411,7 +446,11 @@ def run_warc(args, options: Options) -> int:
 
     fmt = format_for(args.output, args.format)
     tally = Tally()
-    records = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally), Progress(tally))
+    from crawler.fetching.fetch import project_settings
+
+    max_pages = project_settings(dict(getattr(args, "settings", None) or {})).getint("CLEANWIRE_MAX_ARTICLE_PAGES")
+    records = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages),
+                       Progress(tally))
     records = _nothing_read(records, tally, len(args.inputs))
     unchanged = records is None and bool(args.output and args.output != "-")
     if not unchanged:

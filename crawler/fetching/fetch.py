@@ -20,8 +20,11 @@ def project_settings(overrides: dict[str, str] | None = None, **extra) -> Settin
     return settings
 
 
-def fetch_urls(urls: list[str], settings: Settings) -> tuple[dict[str, Page], dict[str, str]]:
-    """Fetch each URL once; returns (pages by asked URL, failure reason by asked URL)."""
+def fetch_urls(urls: list[str], settings: Settings, options=None) -> tuple[dict[str, Page], dict[str, str]]:
+    """Fetch each URL once; returns (pages by asked URL, failure reason by asked URL).
+
+    With cleaner `options`, a multi-page article's continuation pages are fetched too and its merged record
+    is in the page's `meta["record"]` (see crawler.spiders.urls)."""
     from crawler.spiders.urls import UrlsSpider
 
     from crawler.fetching.render import configure
@@ -31,7 +34,7 @@ def fetch_urls(urls: list[str], settings: Settings) -> tuple[dict[str, Page], di
     configure(settings)         # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(UrlsSpider)
-    process.crawl(crawler, urls=urls)
+    process.crawl(crawler, urls=urls, options=options)
     process.start()
     spider = crawler.spider
     failures = dict(spider.failures)

@@ -107,6 +107,8 @@ class MaxPages:
         return cls(crawler, limit, strict=not crawler.settings.get("CLEANWIRE_REDIS"))
 
     def process_request(self, request: Request, spider=None) -> None:
+        if request.meta.get("cleanwire_tdmrep"):
+            return                  # a site's tdmrep.json (crawler.fetching.tdmrep) is a protocol file, not a page
         if self.admitted >= self.limit:
             if self.strict:
                 self.crawler.stats.inc_value("cleanwire/max_pages/not_fetched")

@@ -149,14 +149,14 @@ class RenderPolicy:
 
     def after_shell(self) -> bool:
         """A page found to be a script shell is fetched again through the browser (auto and always)."""
-        if self.mode == "never":
-            return False
-        if not self.active:
-            if self.unavailable:
-                warn_once(f"--render auto works as --render never: {self.unavailable}; "
-                          "pages built by scripts are reported as js_shell")
-            return False
-        return True
+        return self.mode != "never" and self.usable()
+
+    def usable(self) -> bool:
+        """The browser handler is installed; else (auto without Chromium) one warning line for the process."""
+        if not self.active and self.unavailable:
+            warn_once(f"--render auto works as --render never: {self.unavailable}; "
+                      "pages built by scripts are reported as js_shell")
+        return self.active
 
     def take(self, url: str) -> bool:
         """One render of the run's and the site's budget; False (counted) when either is spent."""
@@ -174,7 +174,7 @@ class RenderPolicy:
 
     def request(self, request, **changes):
         """`request` (a scrapy Request) to be fetched through the browser, or None when the budget is spent."""
-        if not self.active or not self.take(request.url):
+        if not self.usable() or not self.take(request.url):
             return None
         kept = {k: v for k, v in request.meta.items() if not k.startswith(TRANSIENT_META)}
         meta = {**kept, **changes.pop("meta", {}), **self.meta()}
@@ -219,14 +219,8 @@ def shell_evidence(body: bytes, url: str, status: int | None = None, headers=Non
     """Why the page is a `js_shell` (an application shell whose article scripts build), or None."""
     if reason and reason.startswith("js_shell"):
         return reason
-    try:
-        from cleaners.access import classify
-    except ImportError:          # before the access classifier: the rejects' shell rule
-        from crawler.reporting.rejects import _tree, shell_reason, visible_words
+    from cleaners.access import classify
 
-        tree = _tree(body) if body.strip() else None
-        why = shell_reason(tree, visible_words(tree))
-        return f"js_shell ({why})" if why else None
     access = classify(body, status, headers, url=url)
     return access.describe() if access.state == "js_shell" else None
 
@@ -288,6 +282,7 @@ class Renderer:
         self.generation = 0
         self.pages_in_context = 0
         self.in_flight: dict[str, int] = defaultdict(int)
+        self.closing: set[asyncio.Future] = set()      # contexts being closed (a reference keeps the task alive)
         self.page_bytes: dict[object, int] = {}        # playwright Page -> bytes of its responses so far
         self.page_requests: dict[object, object] = {}  # playwright Page -> the Scrapy request it renders
         self.timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
@@ -335,7 +330,9 @@ class Renderer:
             self.pages_in_context = 0
             self.stats.inc_value("cleanwire/render/contexts_recycled")
             if not self.in_flight.get(old):
-                asyncio.ensure_future(self.close_context(old))
+                task = asyncio.ensure_future(self.close_context(old))
+                self.closing.add(task)
+                task.add_done_callback(self.closing.discard)
         self.pages_in_context += 1
         return f"{CONTEXT_PREFIX}{self.generation}"
 
@@ -345,7 +342,7 @@ class Renderer:
         if wrapper is not None:
             try:
                 await wrapper.context.close()
-            except Exception as exc:          # noqa: BLE001 - a browser that went away closed it already
+            except Exception as exc:
                 logger.debug("closing render context %s: %s", name, exc)
 
     async def render(self, request):
@@ -492,7 +489,7 @@ def _page_of(pw_request):
     """The playwright Page a request belongs to, or None (a worker's request has no frame)."""
     try:
         return pw_request.frame.page
-    except Exception:       # noqa: BLE001 - playwright raises a plain Error for service-worker requests
+    except Exception:
         return None
 
 

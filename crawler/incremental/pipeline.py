@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners.article import EXTRACTOR_VERSION
+from cleaners.liveblog import mark_new_entries
 from cleaners.template import block_hash, record_block_hashes, remove_template
 from crawler.clock import utcnow
 from crawler.discovery.normalize import site_of
@@ -194,6 +195,8 @@ class StatePipeline:
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
+        if decision.revision > 1 and item.get("entries"):     # a live blog that changed: which entries are new
+            mark_new_entries(item, self.state.last_record(url))
         if self.failure:
             raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")    # the run is stopping
         try:

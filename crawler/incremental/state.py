@@ -418,6 +418,20 @@ class StateStore:
         sql = "SELECT * FROM emitted" + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY id"
         return [dict(row) for row in self._query(sql, (run_id,) if run_id is not None else ())]
 
+    def last_record(self, url: str) -> dict | None:
+        """The record last emitted for `url`, read back from its output file (None when that line is gone)."""
+        rows = self._query("SELECT path, offset, length FROM emitted WHERE url = ? ORDER BY id DESC LIMIT 1",
+                           (normalise_url(url),))
+        if not rows:
+            return None
+        try:
+            with open(rows[0]["path"], "rb") as fh:
+                fh.seek(rows[0]["offset"])
+                record = json.loads(fh.read(rows[0]["length"]))
+        except (OSError, ValueError):
+            return None     # the output was moved, removed or rewritten since
+        return record if isinstance(record, dict) else None
+
     def emitted_counts(self, run_id: int) -> dict[str, int]:
         """{"new": n, "revised": m} of the records a run committed (the counts of a killed run, from its rows)."""
         rows = self._query("SELECT coalesce(sum(revision = 1), 0), coalesce(sum(revision > 1), 0) FROM emitted "

@@ -1,1 +1,1 @@
-"""Writing records: atomic files and text formats, the Parquet feed exporter, the WARC archive writer."""
+"""Writing records: atomic files and text formats, the Parquet, Markdown and chunk feed exporters, the WARC archive writer."""

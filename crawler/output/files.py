@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cleaners.errors import CleanwireError
 
-FORMATS = ("jsonl", "json", "text", "markdown", "parquet")
+FORMATS = ("jsonl", "json", "text", "markdown", "chunks", "parquet")
 SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "text", ".md": "markdown",
                   ".parquet": "parquet"}
 
@@ -24,20 +24,37 @@ def format_for(path: str | None, requested: str | None) -> str:
     return "jsonl"
 
 
+def chunks_problem(fmt: str, chunk_tokens: int) -> str | None:
+    """Why a format cannot be written with these options (chunks without a chunk size), or None."""
+    if fmt == "chunks" and chunk_tokens < 1:
+        return "--format chunks needs --chunks N (or -s CLEANWIRE_CHUNK_TOKENS=N)"
+    return None
+
+
 def render(records: list[dict], fmt: str) -> str:
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    key = "text" if fmt == "text" else "markdown"
-    return "\n\n".join(_titled(r, key) for r in records) + ("\n" if records else "")
+    if fmt == "markdown":
+        return "\n".join(markdown_document(r) for r in records)
+    if fmt == "chunks":
+        from cleaners.chunks import chunk_jsonl_rows
+
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for r in records for row in chunk_jsonl_rows(r))
+    return "\n\n".join(_titled(r) for r in records) + ("\n" if records else "")
 
 
-def _titled(record: dict, key: str) -> str:
-    body = record.get(key) or record.get("text") or ""
+def markdown_document(record: dict) -> str:
+    """The record's Markdown document: its `markdown` when it carries one, else made from its blocks."""
+    from cleaners.markdown import to_markdown
+
+    return record.get("markdown") or to_markdown(record)
+
+
+def _titled(record: dict) -> str:
+    body = record.get("text") or ""
     title = record.get("title")
-    if key == "markdown" and title:
-        return f"# {title}\n\n{body}"
     return f"{title}\n\n{body}" if title else body
 
 

@@ -53,6 +53,8 @@ class WarcWriter:
         return writer
 
     def process_response(self, request, response, spider=None):
+        if "playwright" in response.flags:
+            return response         # a DOM Chromium rendered is not what the server sent (the plain fetch is archived)
         try:
             self.archive(request, response)
         except OSError as exc:

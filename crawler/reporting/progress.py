@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.stats import DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED
+from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED
 
 def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
@@ -28,6 +28,7 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
         "extracted": stats.get("cleanwire/articles", 0),        # articles extracted, before state and near-dup checks
         "withheld": {name: stats[key] for name, key in WITHHELD if stats.get(key)},
         "skipped": _grouped(stats, SKIPPED),
+        "access": _grouped(stats, ACCESS),                      # access state of each page read (cleaners.access)
         "duplicates": _grouped(stats, DUPLICATES),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "http_errors": _grouped(stats, HTTP_ERRORS),
@@ -39,6 +40,8 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
                      + stats.get("cleanwire/discovery/feed_malformed", 0),
         "elapsed": elapsed,
         "pages_per_s": fetched / elapsed if elapsed > 0 else 0.0,
+        "rendered": stats.get("cleanwire/render/rendered", 0),    # pages Chromium rendered (--render)
+        "render": _grouped(stats, "cleanwire/render/"),
     }
 
 
@@ -56,10 +59,27 @@ def format_summary(s: dict, reason: str = "finished") -> str:
         f"  skipped            {sum(s['skipped'].values()):>6}   {_breakdown(s['skipped'])}",
         f"  duplicates         {sum(s['duplicates'].values()):>6}   {_breakdown(s['duplicates'])}",
         f"  robots-forbidden   {s['robots_forbidden']:>6}",
+        *([f"  access states      {sum(s['access'].values()):>6}   {_breakdown(s['access'])}"] if s.get("access") else []),
         f"  HTTP errors        {sum(s['http_errors'].values()):>6}   {_breakdown(s['http_errors'], 'HTTP ')}",
         f"  other errors       {sum(s['errors'].values()):>6}   {_breakdown(s['errors'])}",
     ]
+    if s.get("render"):         # only when a page was sent to the browser (--render)
+        lines.append(f"  rendered           {s['rendered']:>6}   {_render_notes(s['render'])}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _render_notes(counts: dict[str, int]) -> str:
+    """`of 12 asked; over budget 3, subrequests blocked: image 40, private 2`."""
+    notes = [f"of {counts.get('requested', 0)} asked"]
+    over = counts.get("over_budget", 0) + counts.get("over_site_budget", 0)
+    if over:
+        notes.append(f"over budget {over}")
+    if counts.get("too_large"):
+        notes.append(f"too large {counts['too_large']}")
+    blocked = {k.removeprefix("blocked/"): v for k, v in counts.items() if k.startswith("blocked/")}
+    if blocked:
+        notes.append(f"subrequests blocked: {_breakdown(blocked)}")
+    return "; ".join(notes)
 
 
 def progress_line(s: dict) -> str:

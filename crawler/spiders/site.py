@@ -7,17 +7,20 @@ from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from cleaners.multipage import PageLinks as ArticleLinks
+from cleaners.multipage import is_later_page, wants_pages
 from crawler.clock import utcnow
 from crawler.discovery.classify import ARTICLE, decide, is_asset, url_rule
 from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
 from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_of, site_root, try_normalize
 from crawler.discovery.pagelinks import PageLinks, read_page
+from crawler.extraction.articlepages import ArticlePages
 from crawler.extraction.extractor import Extractor
-from crawler.extraction.tasks import ANALYSE
+from crawler.extraction.tasks import ANALYSE, EXTRACT_WITH_LINKS
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.incremental.state import StateStore
@@ -46,7 +49,7 @@ def too_large(failure: Failure) -> bool:
     return failure.check(CancelledError) is not None      # Scrapy cancels a body read only past DOWNLOAD_MAXSIZE
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(ArticlePages, scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
@@ -77,6 +80,7 @@ class SiteSpider(scrapy.Spider):
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
+        self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -93,6 +97,7 @@ class SiteSpider(scrapy.Spider):
             spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
         spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
         spider.full = settings.getbool("CLEANWIRE_FULL")
+        spider.max_article_pages = settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
         spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
         threshold = [int(n) for n in settings.getlist("CLEANWIRE_GC_THRESHOLD") if str(n).strip()]
@@ -339,9 +344,13 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
-        if not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES):
+        html = isinstance(response, HtmlResponse) or b"html" in content_type      # text/html, application/xhtml+xml
+        if not html and (not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES)):
             for out in self.parse_xml_or_skip(response):
                 yield out
+            return
+        if not html:        # text/plain, JSON, CSS...: never sent to an extraction worker
+            self.skip_page(response, "not_html", "not HTML")
             return
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
@@ -355,6 +364,9 @@ class SiteSpider(scrapy.Spider):
             yield again             # an application shell: fetched again through the browser, parsed from there
             return
         self.record(response, lastmod)
+        if extracted is not None and extracted[0] == "article" and wants_pages(found.article_pages,
+                                                                               self.max_article_pages):
+            self.claim_pages(found, response.url, depth)
         if key is not None:     # a link nearer the home page may have reached it since it was requested
             depth = min(depth, self.requested.get(key, depth))
         for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
@@ -365,11 +377,48 @@ class SiteSpider(scrapy.Spider):
             self.count(f"skipped/{verdict.reason}")
             self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
+        article = extracted[1] if extracted is not None and extracted[0] == "article" else None
+        if article is not None and found.article_pages.first:
+            for request in self.continuation_page(response, found.article_pages.first, depth):
+                yield request
+            return
         page.lastmod = lastmod
         page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
                      "canonical": try_normalize(found.canonical, response.url)}
         if extracted is not None:
             page.meta["extracted"] = extracted
+        if article is not None and wants_pages(found.article_pages, self.max_article_pages):
+            chunks = Extractor.running(self.crawler).options.chunk_tokens
+            for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages, chunks):
+                yield out
+            return
+        yield page
+
+    def claim_pages(self, found: PageLinks, url: str, depth: int) -> None:
+        """The later pages of a multi-page article are fetched with it, never by link discovery (nor twice)."""
+        pages = found.article_pages
+        for href in (pages.next, pages.one_page, *found.hrefs):
+            if href:
+                target = self.link_target(urljoin(found.base, href))
+                if target and (target in (pages.next, pages.one_page) or is_later_page(target, url)):
+                    self.requested[target] = min(depth, self.requested.get(target, depth))
+
+    def continuation_page(self, response: Response, first: str, depth: int) -> Iterator[scrapy.Request]:
+        """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
+        self.settle(response.url)
+        self.count("skipped/continuation_page")
+        self.crawler.signals.send_catch_log(page_skipped, response=response,
+                                            reason=f"skipped: continuation page of {first}")
+        url = self.link_target(first)
+        if url is not None and url not in self.requested:
+            yield from self.noted([self.page_request(url, depth=depth)])
+
+    async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
+        """A continuation page's extraction and links, in the extraction workers."""
+        return await Extractor.running(self.crawler).extract(page, EXTRACT_WITH_LINKS)
+
+    def article_done(self, page: Page, record: dict) -> Iterator[Page]:
+        page.meta["extracted"] = ("article", record)
         yield page
 
     def render_again(self, response: Response, found: PageLinks, extracted) -> scrapy.Request | None:
@@ -380,6 +429,8 @@ class SiteSpider(scrapy.Spider):
         if extracted is None and len(found.hrefs) > SHELL_MAX_LINKS:
             return None
         reason = extracted[1] if extracted is not None and isinstance(extracted[1], str) else None
+        if extracted is not None and extracted[0] == "access":
+            reason = extracted[1]["reason"]         # the cleaner's access verdict (crawler.pipelines.extract_record)
         shell = shell_evidence(response.body, response.url, response.status, reason=reason)
         if shell is None or not self.render.after_shell():
             return None
@@ -402,9 +453,7 @@ class SiteSpider(scrapy.Spider):
         extractor = Extractor.running(self.crawler)
         found = verdict = extracted = None
         if extractor is not None:
-            found, verdict, extracted = await extractor.extract(page.body, page.url, page.fetched_at,
-                                                                page.http_charset, ANALYSE,
-                                                                response.encoding, listed)
+            found, verdict, extracted = await extractor.extract(page, ANALYSE, response.encoding, listed)
         if found is None:
             found = read_page(response.body, response.encoding, response.url)
             verdict = decide(response.url, found.og_type, found.ld_types, listed)
@@ -483,7 +532,7 @@ class SiteSpider(scrapy.Spider):
             status = failure.value.response.status
             if not probe and status in (404, 410):
                 self.record(failure.value.response, settle=True)     # gone: not pending any more
-            self.count(f"discovery/probe_missing" if probe else f"http_errors/{status}")
+            self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
         elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")
             if page:
@@ -498,5 +547,7 @@ class SiteSpider(scrapy.Spider):
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
             if page:
-                error = str(failure.value) or type(failure.value).__name__
+                error = str(failure.value).splitlines()[0] if str(failure.value) else type(failure.value).__name__
+                if request.meta.get(SHELL_META):       # a shell the browser could not render (Playwright's error)
+                    error = f"{request.meta[SHELL_META]}; rendering failed: {error}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)

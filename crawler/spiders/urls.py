@@ -7,8 +7,14 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from cleaners import Options
+from cleaners.access import classify as classify_access
+from cleaners.multipage import PageLinks, wants_pages
 from crawler.clock import utcnow
+from crawler.extraction.articlepages import ArticlePages
+from crawler.extraction.tasks import extract_with_links
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
+from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
 
 
@@ -28,6 +34,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         fetched_at=utcnow(),
         http_charset=charset,
         source=source,
+        tdm=request_tdm(response.meta),
     )
 
 
@@ -39,7 +46,9 @@ def describe_failure(failure: Failure) -> str:
 
     exc = failure.value
     if isinstance(exc, HttpError):
-        return f"HTTP {exc.response.status}"
+        response = exc.response
+        access = classify_access(response.body, response.status, response.headers, url=response.url)
+        return f"HTTP {response.status}" + (f": {access.describe()}" if access.state != "ok" else "")
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
         return "forbidden by robots.txt" if "robots" in text.lower() or not str(exc) else text
@@ -50,16 +59,29 @@ def describe_failure(failure: Failure) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
 
-class UrlsSpider(scrapy.Spider):
-    """Fetches each URL once; results go to `self.pages` and failures to `self.failures`."""
+class UrlsSpider(ArticlePages, scrapy.Spider):
+    """Fetches each URL once; results go to `self.pages` and failures to `self.failures`.
+
+    Given cleaner `options`, each page is also cleaned here, and the continuation pages of a multi-page
+    article are fetched and merged (at most CLEANWIRE_MAX_ARTICLE_PAGES): the merged record is in the
+    first page's `meta["record"]`.
+    """
 
     name = "urls"
 
-    def __init__(self, urls: list[str] | str = (), *args, **kwargs) -> None:
+    def __init__(self, urls: list[str] | str = (), *args, options: Options | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.urls = urls.split(",") if isinstance(urls, str) else list(urls)
         self.pages: dict[str, Page] = {}
         self.failures: dict[str, str] = {}
+        self.options = options
+        self.max_article_pages = 1
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_article_pages = crawler.settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
+        return spider
 
     async def start(self):
         for request in self.start_requests():
@@ -72,7 +94,7 @@ class UrlsSpider(scrapy.Spider):
                                      cb_kwargs={"asked": url})
             yield (render.upfront(url) and render.request(request)) or request
 
-    def parse(self, response: Response, asked: str) -> Iterator:
+    async def parse(self, response: Response, asked: str):
         render = RenderPolicy.from_crawler(self.crawler)
         shell = None
         if not rendered(response):
@@ -87,6 +109,28 @@ class UrlsSpider(scrapy.Spider):
         elif rendered(response):
             page.meta["rendered"] = True
         self.pages[asked] = page
+        if self.options is not None and self.max_article_pages > 1:
+            status, payload, links = await self.extract_continuation(page)
+            if status == "article" and links.first and not response.meta.get("cleanwire_first_of"):
+                # page 2 (or later) of an article: the whole article is extracted from its first page
+                yield scrapy.Request(links.first, callback=self.parse, errback=self.failed, dont_filter=True,
+                                     cb_kwargs={"asked": asked}, meta={"cleanwire_first_of": response.url})
+                return
+            if status == "article" and wants_pages(links, self.max_article_pages):
+                for out in self.start_article_pages(page, payload, links, self.max_article_pages,
+                                                    self.options.chunk_tokens):
+                    yield out
+                return
+        yield page
+
+    async def extract_continuation(self, page: Page) -> tuple[str, object, PageLinks]:
+        """Cleaned here, in this process: `cleanwire extract` fetches a handful of URLs."""
+        options = (self.options or Options()).with_(fetched_at=page.fetched_at)
+        return extract_with_links(page.body, page.url, options, page.http_charset, page.headers, page.tdm)
+
+    def article_done(self, page: Page, record: dict) -> Iterator[Page]:
+        if record.get("pages"):
+            page.meta["record"] = record
         yield page
 
     def failed(self, failure: Failure) -> None:

@@ -57,7 +57,7 @@ def test_fixture_gets_its_state_from_the_page_alone_whatever_the_status(name):
 
 def test_cloudflare_page_without_its_header_is_told_by_its_title():
     access = classify(html("challenge-cloudflare.html"), 503, {"Server": "cloudflare"}, url=URL)
-    assert (access.rule, access.matched, access.source) == ("bot_challenge:cloudflare:title", "just a moment...", "html")
+    assert (access.rule, access.matched, access.source) == ("bot_challenge:cloudflare:title", "Just a moment...", "html")
 
 
 def test_challenge_header_alone_decides_even_an_empty_body():
@@ -99,7 +99,7 @@ def test_short_article_beside_a_cookie_banner_is_an_article():
     assert article.text.startswith("The island ferry returned to its normal timetable")
     # without the extracted body, the page alone is a short page holding a consent dialog
     alone = classify(html("article-with-cookie-banner.html"), 200, url=URL)
-    assert (alone.state, alone.rule) == ("consent_wall", "consent_wall:element:cmp_dialog")
+    assert (alone.state, alone.rule) == ("consent_wall", "consent_wall:en:prompt")
     assert classify(html("article-with-cookie-banner.html"), 200, url=URL, text=article.text).state == "ok"
 
 

@@ -93,11 +93,12 @@ def test_table_has_a_row_per_corpus_and_system(tmp_path):
             bench(_corpus(tmp_path / "docs", ["c"]), runners=RUNNERS)]
     lines = format_table(runs).splitlines()
     assert lines[0].split() == ["corpus", "system", "pages", "P", "R", "F1", "title", "author", "date", "ms/page",
-                                "wrecked", "fallback", "crashes"]
+                                "wrecked", "guard", "crashes"]
     rows = [line.split() for line in lines[2:]]
     assert [(r[0], r[1], r[2]) for r in rows] == [("news", "cleanwire", "2"), ("news", "trafilatura", "2"),
                                                   ("docs", "cleanwire", "1"), ("docs", "trafilatura", "1")]
     assert [r[10] for r in rows] == ["1", "-", "0", "-"]          # wrecked: cleanwire's only
+    assert [r[11] for r in rows] == ["0/0", "-", "0/0", "-"]      # no fallback, no second extraction
     assert rows[2][3:6] == ["1.000", "1.000", "1.000"]
     assert rows[0][6:9] == ["-", "-", "-"]                        # no titles, authors, dates in the truth
 
@@ -125,3 +126,18 @@ def test_command_refuses_a_directory_without_truth(tmp_path):
 
     with pytest.raises(InputError, match="no truth.jsonl"):
         bench_command.run(args)
+
+
+def test_guard_column_counts_fallbacks_and_second_extractions(tmp_path):
+    sources = {"a": ("trafilatura_fallback", True), "b": ("cleanwire", True), "c": ("cleanwire", False)}
+
+    def ours(html, url):
+        page = url.rsplit("/", 1)[1]
+        source, checked = sources[page]
+        return Output(OURS[page], body_source=source, body_checked=checked)
+
+    run = bench(_corpus(tmp_path / "news", ["a", "b", "c"]), runners={"cleanwire": ours, "trafilatura": RUNNERS["trafilatura"]})
+    s = run.summaries()["cleanwire"]
+    assert (s["fallbacks"], s["checked"]) == (1, 2)
+    assert format_table([run]).splitlines()[2].split()[11] == "1/2"
+    assert format_worst(worst(run, 1)).splitlines()[0] == "news/b  F1 0.000 vs trafilatura 1.000  (48 vs 71 chars, cleanwire)"

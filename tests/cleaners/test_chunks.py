@@ -40,6 +40,13 @@ def test_headings_open_chunks_and_give_the_path():
     assert [c["tokens"] for c in chunks] == [count_tokens(c["text"]) for c in chunks]
 
 
+def test_a_heading_shares_its_chunk_with_what_follows():
+    b = blocks(("heading", "A long enough heading"), ("paragraph", "one two three four five six seven eight nine."))
+    chunks = chunk_blocks(b, 8)
+    assert chunks[0]["text"].startswith("A long enough heading\n\none")
+    assert all(c["heading_path"] == ["A long enough heading"] for c in chunks)
+
+
 def test_whole_paragraphs_packed_then_sentences_then_words():
     para = "First sentence here. Second sentence here! Third one?"
     b = blocks(("paragraph", para), ("paragraph", "Short."), ("paragraph", "x " * 30 + "end"))
@@ -104,3 +111,14 @@ def test_article_record_and_rows():
     assert {r["url"] for r in rows} == {"https://courier.example/a"}
     assert {r["content_hash"] for r in rows} == {record["content_hash"]}
     assert "chunks" not in extract(html, url="https://courier.example/a").to_dict()
+
+
+def test_plain_text_input_gets_chunks_and_markdown():
+    from cleaners.textinput import extract_text
+
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "text" / "movilidad-sevilla.txt").read_text("utf-8")
+    record = extract_text(text, options=Options(chunk_tokens=40, record_markdown=True)).to_dict()
+    assert rebuild(record["text"], record["chunks"]) == record["text"]
+    assert record["markdown"].startswith("---\ntitle: ")

@@ -6,6 +6,7 @@ import pytest
 from cleaners import extract
 from cleaners.meta.titles import abbreviates, short_keys
 from cleaners.options import Options
+
 from conftest import PAGES
 
 FETCHED = Options(fetched_at="2025-06-01T12:00:00+00:00")
@@ -95,3 +96,11 @@ def test_a_dateline_a_day_off_is_the_same_moment_elsewhere():
     article = _article("es-dateline-agrees", "https://www.heraldodelvalle.example/campo/sequia-riego-cuenca-alta")
     assert article.date_published == "2025-02-03T23:40:00-05:00"
     assert article.provenance["date_published"] == {"source": "jsonld", "raw": "2025-02-03T23:40:00-05:00"}
+
+
+def test_the_date_strip_beside_a_logo_h1_is_no_dateline():
+    """The first <h1> is the logo, followed by today's date: the dateline is looked for beside the <h1> that
+    holds the headline only, so the structured date stays."""
+    article = _article("en-dateline-logo-h1", "https://www.coastdaily.example/news/coastal-path-reopens")
+    assert article.date_published == "2025-05-02T07:30:00+01:00"
+    assert article.provenance["date_published"] == {"source": "opengraph", "raw": "2025-05-02T07:30:00+01:00"}

@@ -95,7 +95,7 @@ def test_german_page_data_table_with_spans_layout_table_is_text():
          "caption": "Das Umspannwerk am Hafen wird bis 2027 erneuert.", "credit": "Foto: dpa",
          "alt": "Das Umspannwerk am Hafen"},
         ("paragraph", "Grund für die"),
-        # the <h2> above the table is lost (the extractor drops it; recovery puts back headings before text only)
+        ("heading", "Die neuen Preise"),     # the extractor drops it: put back above its table
         {"type": "table", "header": True},
         ("paragraph", "Für Gaskunden ändert"),
         {"type": "embed", "provider": "vimeo", "url": "https://vimeo.com/912345678"},
@@ -209,3 +209,16 @@ def test_table_inside_a_quote_is_the_table():
     assert [b["type"] for b in blocks if b["type"] == "quote"] == []
     assert table == [{"type": "table", "text": "Release | Date\n4.2.3 | April 2014\n4.3 | July 2014",
                       "rows": [["Release", "Date"], ["4.2.3", "April 2014"], ["4.3", "July 2014"]], "header": True}]
+
+
+@pytest.mark.parametrize("caption, split", [
+    ("Stopień wodny we Włocławku. Fot. Tomasz Nowicki", ("Stopień wodny we Włocławku.", "Fot. Tomasz Nowicki")),
+    ("Le grand chapiteau, samedi soir. Crédit : AFP", ("Le grand chapiteau, samedi soir.", "Crédit : AFP")),
+    ("Residents at the town hall. (AP)", ("Residents at the town hall.", "AP")),
+    ("The photo of the fot.", ("The photo of the fot.", None)),
+])
+def test_figure_caption_and_credit(caption, split):
+    html = f"<figure><img src='/a.jpg'><figcaption>{caption}</figcaption></figure>"
+    from cleaners.prune import _split_credit
+
+    assert _split_credit(lxml.html.fragment_fromstring(html)) == split

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from crawler.discovery.classify import ARTICLE, LISTING, UNKNOWN, decide, is_asset, ld_types, url_rule, url_shape
+from crawler.discovery.classify import (ARTICLE, LISTING, SCORE_RULES, UNKNOWN, Verdict, decide, is_asset, ld_types,
+                                        signals, url_rule, url_shape)
 
 SITE = "https://news.example.com"
 
@@ -94,3 +95,80 @@ def test_ld_types_reads_graphs_lists_and_skips_bad_json():
 ])
 def test_assets(path, asset):
     assert is_asset(SITE + path) is asset
+
+
+# ---------------------------------------------------------------- the article score (issue 13, failure class 5)
+
+DATED = SITE + "/2025/05/20/pilot-boat-named-after-lifeboat-cox/"
+
+
+@pytest.mark.parametrize("og_type, types, listed, kind, reason", [
+    # listed + dated URL: an article whatever og:type and a JSON-LD WebPage say
+    ("website", {"webpage"}, True, ARTICLE, "listed"),
+    ("website", set(), True, ARTICLE, "listed"),
+    (None, {"webpage", "breadcrumblist"}, True, ARTICLE, "listed"),
+    # neither vetoes alone: unlisted, against the dated URL, each leaves the page to the cleaner (emitted when
+    # its body is long enough), never a listing
+    ("website", set(), False, UNKNOWN, "weak_signals"),
+    (None, {"webpage"}, False, UNKNOWN, "weak_signals"),
+    ("website", {"webpage"}, False, UNKNOWN, "weak_signals"),
+    # an article node outweighs og:type website
+    ("website", {"webpage", "newsarticle"}, False, ARTICLE, "jsonld_type"),
+    # a listing type is stronger than the dated URL; listed, the page goes to the cleaner
+    (None, {"collectionpage"}, False, LISTING, "jsonld_listing"),
+    (None, {"collectionpage"}, True, UNKNOWN, "weak_signals"),
+])
+def test_og_website_and_webpage_lower_the_score_but_never_veto_alone(og_type, types, listed, kind, reason):
+    verdict = decide(DATED, og_type=og_type, types=types, listed=listed)
+    assert (verdict.kind, verdict.reason) == (kind, reason)
+
+
+def test_the_verdict_names_its_rule_score_and_signals():
+    verdict = decide(DATED, og_type="website", types={"webpage"}, listed=True)
+    assert verdict == Verdict(ARTICLE, "listed", 2, ("listed", "url_date", "og_website", "jsonld_webpage"))
+    assert signals(SITE + "/world/", og_type="website") == ("og_website", "section")
+
+
+def test_without_an_article_signal_og_website_still_makes_a_listing():
+    verdict = decide(SITE + "/story?id=7", og_type="website")
+    assert (verdict.kind, verdict.reason, verdict.score) == (LISTING, "og_website", -1)
+
+
+def test_a_url_rule_decides_alone_whatever_the_score():
+    verdict = decide(SITE + "/tag/harbour/", og_type="article", types={"newsarticle"}, listed=True)
+    assert (verdict.kind, verdict.reason, verdict.rules) == (LISTING, "tag", ())
+
+
+def test_every_score_rule_has_a_unique_id_and_a_weight():
+    ids = [rule for rule, _ in SCORE_RULES]
+    assert len(ids) == len(set(ids))
+    assert all(isinstance(w, int) and w != 0 for _, w in SCORE_RULES)
+
+
+# each score rule alone: (page signals) -> the one rule it fires; the verdict's score is that rule's weight
+PLAIN = SITE + "/story?id=7"     # no URL shape, no URL rule, not section-like
+EACH_RULE = {
+    "jsonld_type": dict(url=PLAIN, types={"blogposting"}),
+    "og_type": dict(url=PLAIN, og_type="article"),
+    "listed": dict(url=PLAIN, listed=True),
+    "url_date": dict(url=SITE + "/2025/05/20/pilot-boat/"),
+    "url_id": dict(url=SITE + "/news/world-68123456"),
+    "url_slug": dict(url=SITE + "/news/council-approves-new-budget/"),
+    "jsonld_listing": dict(url=PLAIN, types={"itemlist"}),
+    "og_not_article": dict(url=PLAIN, og_type="profile"),
+    "og_website": dict(url=PLAIN, og_type="website"),
+    "jsonld_webpage": dict(url=PLAIN, types={"webpage"}),
+    "section": dict(url=SITE + "/world/"),
+}
+
+
+@pytest.mark.parametrize("rule", [rule for rule, _ in SCORE_RULES])
+def test_each_score_rule_fires_alone_with_its_weight(rule):
+    case = dict(EACH_RULE[rule])
+    url = case.pop("url")
+    assert signals(url, **case) == (rule,)
+    verdict = decide(url, **case)
+    weight = dict(SCORE_RULES)[rule]
+    assert verdict.score == weight and verdict.rules == (rule,)
+    expected = ARTICLE if weight >= 2 else LISTING if weight <= -1 else UNKNOWN
+    assert (verdict.kind, verdict.reason) == (expected, rule)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import PAGES
-from crawler.reporting.rejects import Reject, RejectsWriter, classify, visible_words
+from crawler.reporting.rejects import Reject, RejectsWriter, classify
 
 URL = "https://news.example/a/"
 ARTICLE_WORDS = " ".join(["word"] * 500)
@@ -21,22 +21,15 @@ def status_reason(*args, **kwargs) -> tuple[str, str]:
     return reject.status, reject.reason
 
 
-def test_visible_words_skip_scripts_and_head():
-    tree_page = page("<p>one two</p><script>var a = 'x y z';</script><style>p{}</style>three", head="<title>t u</title>")
-    from crawler.reporting.rejects import _tree
-
-    assert visible_words(_tree(tree_page)) == 3
-
-
 @pytest.mark.parametrize("http_status, body, expected", [
     (403, page("<h1>Forbidden</h1>"), ("blocked", "HTTP 403 Forbidden")),
     (429, b"slow down", ("blocked", "HTTP 429 Too Many Requests")),
     (503, page("<div id='cf-wrapper'>Checking your browser</div>", "<title>Just a moment...</title>"),
-     ("blocked", "bot challenge: Cloudflare 'Just a moment...' (HTTP 503)")),
+     ("blocked", "bot_challenge (bot_challenge:cloudflare:title: 'Just a moment...') (HTTP 503)")),
     (200, page("<p>Sorry, you have been blocked</p>", "<title>Attention Required! | Cloudflare</title>"),
-     ("blocked", "bot challenge: Cloudflare 'Attention Required!'")),
+     ("blocked", "bot_challenge (bot_challenge:cloudflare:title: 'Attention Required! | Cloudflare')")),
     (200, page("<form><div class='g-recaptcha' data-sitekey='x'></div></form><p>Please complete the check</p>"),
-     ("blocked", "bot challenge: captcha on a page of 4 words")),
+     ("blocked", "bot_challenge (bot_challenge:generic:captcha: 'g-recaptcha')")),
     (404, page("<h1>Not found</h1>"), ("http_error", "HTTP 404")),
     (500, b"", ("http_error", "HTTP 500")),
 ])
@@ -44,23 +37,37 @@ def test_blocked_and_http_errors(http_status, body, expected):
     assert status_reason(http_status, body) == expected
 
 
+def test_challenge_header_on_an_empty_body():
+    reject = classify(URL, 403, b"", headers={"cf-mitigated": "challenge"})
+    assert (reject.status, reject.access, reject.access_rule) == ("blocked", "bot_challenge", "bot_challenge:cloudflare:header")
+
+
 def test_captcha_in_a_long_page_is_not_a_challenge():
     body = page(f"<article><p>{ARTICLE_WORDS}</p></article><div class='g-recaptcha'></div>")
     assert status_reason(200, body, reason="not an article") == ("not_article", "not an article")
 
 
+def test_the_cleaners_verdict_is_used_when_given():
+    evidence = {"state": "consent_wall", "rule": "consent_wall:markup:consent_form", "matched": "consent.yahoo.com",
+                "reason": "consent_wall (...)"}
+    reject = classify(URL, 200, page("<p>anything</p>"), access=evidence)
+    assert (reject.status, reject.reason, reject.access, reject.access_rule) == (
+        "consent", "consent_wall (consent_wall:markup:consent_form: 'consent.yahoo.com')", "consent_wall",
+        "consent_wall:markup:consent_form")
+
+
 def test_paywall_from_jsonld():
     ld = '{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle","isAccessibleForFree":"False"}]}'
     body = page(f"<p>{ARTICLE_WORDS}</p>", f'<script type="application/ld+json">{ld}</script>')
-    assert status_reason(200, body) == ("paywalled", "JSON-LD isAccessibleForFree: false")
+    assert status_reason(200, body) == ("paywalled", "paywall (paywall:jsonld:not_free: 'False')")
 
 
 def test_paywall_marker_beside_truncated_body():
     teaser = "<p>The council voted on Tuesday to close the harbour bridge for repairs.</p>"
     assert status_reason(200, page(teaser + "<div class='article-paywall'><a>Subscribe</a></div>")) == (
-        "paywalled", "paywall element (paywall) beside a body of 13 words")
+        "paywalled", "paywall (paywall:element:marker: 'article-paywall')")
     assert status_reason(200, page(teaser + "<p>Subscribe to continue reading.</p>")) == (
-        "paywalled", "paywall prompt 'Subscribe to continue reading' beside a body of 16 words")
+        "paywalled", "paywall (paywall:en:prompt: 'Subscribe to continue reading')")
     long_body = page(f"<p>{ARTICLE_WORDS}</p><div class='paywall'></div>")
     assert classify(URL, 200, long_body).status == "not_article"
 
@@ -68,9 +75,9 @@ def test_paywall_marker_beside_truncated_body():
 def test_application_shell_needs_js():
     shell = page('<div id="root"></div><script src="/static/js/main.3f2a.js"></script>',
                  "<title>News</title><script>window.__STATE__ = {}</script>")
-    assert status_reason(200, shell) == ("needs_js", "application shell: <div id=root>, 2 scripts, 0 words of text")
+    assert status_reason(200, shell) == ("needs_js", "js_shell (js_shell:mount:app_root: '<div id=\"root\">')")
     nuxt = page('<div id="__nuxt"><p>Loading…</p></div><script src="/_nuxt/app.js"></script>')
-    assert status_reason(200, nuxt) == ("needs_js", "application shell: <div id=__nuxt>, 1 scripts, 1 words of text")
+    assert status_reason(200, nuxt) == ("needs_js", "js_shell (js_shell:mount:app_root: '<div id=\"__nuxt\">')")
 
 
 def test_fetch_failures():
@@ -84,7 +91,8 @@ def test_fetch_failures():
 
 def test_listing_page_is_not_article():
     listing = page("<ul>" + "".join(f"<li><a href='/a{i}'>Story number {i}</a></li>" for i in range(20)) + "</ul>")
-    assert status_reason(200, listing) == ("not_article", "no main content (60 words of text)")
+    assert status_reason(200, listing) == ("not_article", "no main content")
+    assert classify(URL, 200, listing).access == "ok"
 
 
 def test_real_article_fixture_is_not_misread():
@@ -98,7 +106,7 @@ def test_writer_appends_one_flushed_line_per_page(tmp_path):
     writer.write(classify(URL, 404, b"", fetched_at="2026-01-02T03:04:05+00:00"))
     assert json.loads(path.read_text("utf-8")) == {          # visible before close: flushed per line
         "url": URL, "status": "http_error", "reason": "HTTP 404", "http_status": 404,
-        "fetched_at": "2026-01-02T03:04:05+00:00"}
+        "fetched_at": "2026-01-02T03:04:05+00:00", "access": "ok", "access_rule": None}
     writer.close()
     with RejectsWriter(path) as again:
         again.write(Reject("https://news.example/b/", "robots", "forbidden by robots.txt"))
@@ -154,5 +162,8 @@ def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
         "/listing/": ("not_article", 200), "/teaser/": ("paywalled", 200), "/shell/": ("needs_js", 200),
         "/forbidden/": ("blocked", 403), "/gone/": ("http_error", 404)}
     assert got["/listing/"]["reason"].startswith("not an article")   # the pipeline's own words
-    assert got["/teaser/"]["reason"] == "paywall element (paywall) beside a body of 16 words"
+    assert got["/teaser/"]["reason"] == "paywall (paywall:element:marker: 'paywall-prompt')"
     assert all(r["fetched_at"] for r in got.values())
+    assert {url: r["access"] for url, r in got.items()} == {
+        "/listing/": "ok", "/teaser/": "paywall", "/shell/": "js_shell", "/forbidden/": "ok", "/gone/": "ok"}
+    assert got["/shell/"]["access_rule"] == "js_shell:mount:app_root"

@@ -90,3 +90,47 @@ def test_render_sites_and_always_render_up_front():
     assert sites.upfront("https://app.example/a") and not sites.upfront("https://other.example/a")
     assert policy(CLEANWIRE_RENDER="always").upfront("https://other.example/a")
     assert not policy(CLEANWIRE_RENDER="never", CLEANWIRE_RENDER_SITES=["app.example"]).upfront("https://app.example/a")
+
+
+def test_contexts_are_replaced_every_n_pages_and_closed_once_idle():
+    import asyncio
+
+    from crawler.fetching.render import Renderer
+
+    settings = project_settings({"CLEANWIRE_RENDER_CONTEXT_PAGES": "3"})
+    renderer = Renderer(FakeCrawler(settings))
+    closed: list[str] = []
+
+    async def close_context(name: str) -> None:
+        closed.append(name)
+
+    renderer.close_context = close_context
+
+    async def pages() -> list[str]:
+        names = []
+        for n in range(7):
+            name = renderer.context_for_page()
+            names.append(name)
+            if n == 2:
+                renderer.in_flight[name] += 1        # still rendering when its context is retired: not closed now
+            await asyncio.sleep(0)
+        return names
+
+    names = asyncio.run(pages())
+    assert names == ["cleanwire-render-0"] * 3 + ["cleanwire-render-1"] * 3 + ["cleanwire-render-2"]
+    assert closed == ["cleanwire-render-1"]          # render-0 waits for its last page (render() closes it then)
+    assert renderer.stats.values == {"cleanwire/render/contexts_recycled": 2}
+
+
+def test_sources_file_render_flag(tmp_path):
+    from cleaners.errors import InputError
+    from crawler.discovery.sources import read_toml_sources
+
+    good = tmp_path / "sites.toml"
+    good.write_text('[sites."app"]\nurl = "https://app.example/"\nrender = true\n\n'
+                    '[sites."plain"]\nurl = "https://plain.example/"\n')
+    assert read_toml_sources(str(good)).settings() == {"CLEANWIRE_RENDER_SITES": ["app.example"]}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[sites."app"]\nurl = "https://app.example/"\nrender = "yes"\n')
+    with pytest.raises(InputError, match=r"\[sites.'app'\] render must be true or false"):
+        read_toml_sources(str(bad))

@@ -28,6 +28,7 @@ class Crawl:
         self.paths = [urlsplit(r["url"]).path for r in self.records]
         self.requests = list(site.requests)
         self.manifest = site.manifest
+        self.origin = site.origin
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,29 @@ def test_every_public_article_is_emitted_exactly_once(crawl):
     expected = sorted(a["path"] for a in crawl.manifest["articles"])
     assert sorted(crawl.paths) == expected
     assert len(crawl.records) == len(expected) == crawl.manifest["counts"]["articles"]
+
+
+def test_a_live_blog_is_one_record_with_every_entry(crawl):
+    [live] = [a for a in crawl.manifest["articles"] if a.get("kind") == "liveblog"]
+    [record] = [r for r, path in zip(crawl.records, crawl.paths) if path == live["path"]]
+    assert [{"time": e["time"], "headline": e["headline"]} for e in record["entries"]] == live["entries"]
+    assert [e["url"] for e in record["entries"]] == [
+        f"{crawl.origin}{live['path']}#update-{n}" for n in range(len(live["entries"]), 0, -1)]
+    headings = [b["text"] for b in record["blocks"] if b["type"] == "heading"]
+    assert headings == [e["headline"] for e in live["entries"]]
+    assert not [r for r in record["removed"] if any(r["text"] in e["text"] for e in record["entries"])]
+
+
+def test_a_three_page_article_is_one_record_with_every_page_and_no_page_alone(crawl):
+    [paged] = [a for a in crawl.manifest["articles"] if a.get("kind") == "pages"]
+    assert paged["pages"][1:] == crawl.manifest["continuation_pages"]
+    [record] = [r for r, path in zip(crawl.records, crawl.paths) if path == paged["path"]]
+    assert record["pages"] == [crawl.origin + p for p in paged["pages"]]
+    assert [b["text"] for b in record["blocks"] if b["type"] == "heading"] == [
+        "Homes on the east quay", "A working harbour", "Squares and the waterfront path"]
+    assert record["word_count"] >= paged["word_count"]
+    assert not set(crawl.manifest["continuation_pages"]) & set(crawl.paths)
+    assert "kelmouth-gazette" not in " ".join(record["pages"])       # the other site's "page 2" is no page of it
 
 
 def test_no_non_article_record(crawl):
@@ -109,6 +133,27 @@ def test_summary_counts_articles_and_skips_by_reason(crawl):
     fetched = next(line for line in lines if line.startswith("  pages fetched"))
     assert "sitemaps 4, feeds 2, malformed 0, retries 1" in fetched
     assert int(fetched.split()[2]) == len(crawl.requests)
+
+
+def test_an_article_typed_website_but_in_the_news_sitemap_is_emitted(crawl):
+    """og:type website and a JSON-LD WebPage (no article node): the news sitemap lists it under a dated URL,
+    and its record is the article's."""
+    (path,) = crawl.manifest["website_typed_articles"]
+    assert path in crawl.manifest["news_sitemap_articles"]
+    expected = next(a for a in crawl.manifest["articles"] if a["path"] == path)
+    record = crawl.records[crawl.paths.index(path)]
+    assert {k: record[k] for k in ("title", "description", "authors", "date_published", "date_modified", "tags",
+                                   "language")} == {
+        "title": expected["title"], "description": expected["description"], "authors": expected["authors"],
+        "date_published": expected["date_published"], "date_modified": expected["date_modified"],
+        "tags": expected["tags"], "language": expected["lang"]}
+    paragraphs = record["text"].split("\n\n")
+    assert paragraphs[:2] == [expected["description"], (
+        "Kelmouth's new harbour pilot boat has been named after Agnes Trewin, the lifeboat coxswain who rescued "
+        "more than 40 people from the estuary during a career of almost thirty years, the port authority "
+        "announced on Tuesday.")]
+    assert "Family at the ceremony" in paragraphs
+    assert any(p.endswith("The old boat will be sold.") for p in paragraphs)
 
 
 def test_scrapy_crawl_site_works_too(tmp_path):
@@ -246,7 +291,7 @@ def test_max_pages_is_a_budget_of_downloads_and_stops_cleanly(tmp_path):
     with FixtureSite() as site:
         result = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "--max-pages", "15",
                                  *LOOPBACK], capture_output=True, text=True, cwd=ROOT, timeout=120)
-        requested = list(site.requests)
+        requested = [r for r in site.requests if r[1] != "/.well-known/tdmrep.json"]   # TDMRep's file is no page
         articles = {a["path"] for a in site.manifest["articles"]}
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(requested) == 15          # not one more: requests in flight when the budget ran out were not sent

@@ -69,10 +69,14 @@ def test_every_fetched_page_not_emitted_has_a_reject_line(crawl):
     probes = {p for p, status in ((urlsplit(t).path, s) for _, t, s in requests) if status == 404} - set(
         manifest["not_found"])                              # guessed sitemap and feed paths the site lacks
     fetched = {urlsplit(t).path: s for _, t, s in requests if s in (200, 404)}
-    pages = set(fetched) - documents - probes - set(by_path(jsonl(tmp / "out.jsonl")))
+    continuation = set(manifest["continuation_pages"])    # merged into their article's record
+    pages = set(fetched) - documents - probes - set(by_path(jsonl(tmp / "out.jsonl"))) - continuation
     expected = {p: "http_error" if fetched[p] == 404 else "not_article" for p in pages}
     expected |= {a["path"]: "robots" for a in manifest["private_articles"]}     # never fetched: robots.txt
-    assert {p: r["status"] for p, r in rejects.items()} == expected
+    assert {p: r["status"] for p, r in rejects.items() if p not in continuation} == expected
+    # a continuation page that link discovery reached as well is rejected as such, never emitted on its own
+    assert {r["reason"].split(" of ")[0] for p, r in rejects.items() if p in continuation} <= {
+        "skipped: continuation page"}
     assert len(expected) > 60 and set(expected) <= set(manifest["non_articles"]) | set(manifest["not_found"]) | {
         a["path"] for a in manifest["private_articles"]}
     assert rejects[manifest["not_found"][0]]["reason"] == "HTTP 404"
@@ -128,7 +132,6 @@ def test_near_duplicates_across_runs_and_sites_share_the_state_file(tmp_path):
 
 def test_paywall_truncated_record_is_not_accessible_for_free():
     from cleaners import extract
-    from crawler.reporting.rejects import PaywallFlag
 
     html = (b"<html><head><title>Bridge closes</title></head><body><article><h1>Bridge closes</h1>"
             b"<p>The council voted on Tuesday to close the harbour bridge for repairs lasting most of the summer, "
@@ -136,13 +139,15 @@ def test_paywall_truncated_record_is_not_accessible_for_free():
             b"work goes on, adding some twenty minutes to journeys at peak times.</p>"
             b"<div class='paywall-prompt'><p>Subscribe to continue reading</p></div></article></body></html>")
     record = extract(html, url="https://news.example/2025/01/01/bridge-closes/").to_dict()
-    assert record["is_accessible_for_free"] is None
-    flagged = PaywallFlag().process_item(dict(record))
-    assert flagged["is_accessible_for_free"] is False
-    assert flagged["provenance"]["is_accessible_for_free"] == {"source": "text", "raw": "Subscribe to continue reading"}
+    assert (record["access"], record["truncated"], record["is_accessible_for_free"]) == ("paywall", True, False)
+    assert record["provenance"]["is_accessible_for_free"] == {"source": "html", "raw": "paywall-prompt"}
+    assert "Subscribe to continue reading" not in record["text"]
+    prompt_only = html.replace(b"<div class='paywall-prompt'>", b"<div>")
+    record = extract(prompt_only, url="https://news.example/2025/01/01/bridge-closes/").to_dict()
+    assert record["provenance"]["is_accessible_for_free"] == {"source": "text", "raw": "Subscribe to continue reading"}
     free = extract((DEFAULT_ROOT / "www" / WIRE.strip("/") / "index.html").read_bytes(),
                    url="https://a.example" + WIRE).to_dict()
-    assert PaywallFlag().process_item(dict(free))["is_accessible_for_free"] == free["is_accessible_for_free"]
+    assert (free["access"], free["truncated"], free["is_accessible_for_free"]) == ("ok", False, True)
 
 
 def test_too_large_and_robots_pages_are_rejects(httpserver, tmp_path):

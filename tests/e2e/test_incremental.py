@@ -78,6 +78,23 @@ def test_a_second_run_fetches_and_emits_only_what_is_new_or_changed(tmp_path):
         11, 10, 1, len(not_modified))
 
 
+def test_a_live_blog_that_gained_an_entry_is_a_revision_with_the_new_entry_marked(tmp_path):
+    with FixtureSite() as site:
+        [path] = [a["path"] for a in site.manifest["articles"] if a.get("kind") == "liveblog"]
+        crawl(site.url("/"), tmp_path)
+        site.update_article(path)           # a new entry at the top of the live blog
+        site.add_articles(1)                # (the sitemap index changes: the second run looks into the sitemaps)
+        crawl(site.url("/"), tmp_path)
+    first, second = run_files(tmp_path)
+    [before] = [r for r in records(first) if r["url"] == site.url(path)]
+    [after] = [r for r in records(second) if r["url"] == site.url(path)]
+    assert "new" not in json.dumps(before["entries"]) and len(before["entries"]) == 4
+    assert (after["revision"], after["previous_hash"]) == (2, before["content_hash"])
+    assert [(e["headline"], e["new"]) for e in after["entries"]] == [
+        ("Update 2: the story continues", True), *((e["headline"], False) for e in before["entries"])]
+    assert after["text"].startswith(before["text"].split("\n\n")[0])      # the lead, then the new entry first
+
+
 def test_full_ignores_the_state_for_discovery_but_emits_nothing_twice(tmp_path):
     with FixtureSite() as site:
         crawl(site.url("/"), tmp_path)
@@ -170,7 +187,8 @@ def test_a_sources_file_gives_state_output_allowed_paths_and_a_page_budget(tmp_p
         first = site.url("/2025/01/08/tram-extension-consultation-opens/")
         bounded = crawl_sources(tmp_path, "bounded",
                                 head + f'start_urls = ["{first}", "{site.url("/")}"]\nmax_pages = 6\n')
-        pages = [path for _, path, _ in site.requests[before:] if not path.endswith((".txt", ".xml", ".gz", "/feed/"))]
+        pages = [path for _, path, _ in site.requests[before:]
+                 if not path.endswith((".txt", ".xml", ".gz", "/feed/", "/tdmrep.json"))]
         articles = {a["path"] for a in site.manifest["articles"]}
     key = f"127.0.0.1_{site.port}"
     assert {r["url"] for r in allowed[key]} == january

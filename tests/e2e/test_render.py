@@ -6,11 +6,13 @@ import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
-from conftest import CLEANWIRE, FIXTURES, ROOT
 from crawler.demo.server import FixtureSite
+
+from conftest import CLEANWIRE, FIXTURES, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None,
@@ -54,6 +56,8 @@ def test_crawl_render_auto_extracts_the_article_the_script_builds(site, tmp_path
     assert paths.count(ARTICLE) == 2                  # the plain fetch found a shell, the browser fetched it again
     assert paths.count(ARTICLE + "article.json") == 1     # the script's own request, through the browser
     assert NEVER_REQUESTED.isdisjoint(paths)
+    summary = proc.stderr.splitlines()
+    assert f"  rendered           {1:>6}   of 1 asked; subrequests blocked: image 1, private 1" in summary
 
 
 def test_crawl_render_never_reports_the_shell(site, tmp_path):
@@ -63,23 +67,17 @@ def test_crawl_render_never_reports_the_shell(site, tmp_path):
     assert not out.exists() or out.read_text("utf-8") == ""
     shells = [r for r in records(rejects) if r["url"] == site.url(ARTICLE)]
     assert [r["status"] for r in shells] == ["needs_js"]
-    assert shells[0]["reason"].startswith("application shell: <div id=app>")
+    assert shells[0]["reason"] == "js_shell (js_shell:mount:app_root: '<div id=\"app\">')"
+    assert (shells[0]["access"], shells[0]["access_rule"]) == ("js_shell", "js_shell:mount:app_root")
 
 
 @needs_chromium
-def test_extract_render_auto_and_always_with_robots(site):
+def test_extract_render_auto(site):
     before = len(site.requests)
     proc = run("extract", site.url(ARTICLE), "--render", "auto", "--format", "text")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"{DATA['headline']}\n\n{EXPECTED_TEXT}\n"
-    # always: every URL through the browser; robots.txt still decides before the browser is asked
-    proc = run("extract", site.url(ARTICLE), site.url("/private/draft/"), "--render", "always")
-    assert proc.returncode == 1
-    [record] = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert record["text"] == EXPECTED_TEXT
-    assert proc.stderr.strip().splitlines() == [f"cleanwire extract: {site.url('/private/draft/')}: forbidden by robots.txt"]
     paths = [t.split("?")[0] for _, t, _ in site.requests[before:]]
-    assert "/private/draft/" not in paths
     assert NEVER_REQUESTED.isdisjoint(paths)
 
 
@@ -101,12 +99,19 @@ def test_render_always_without_chromium_is_one_error_line(site):
                           "install chromium)\n"
 
 
+BIG_PAGE = (f"<!DOCTYPE html><html><head><title>{DATA['headline']}</title></head><body><article>"
+            + "".join(f"<p>{p}</p>" for p in DATA["paragraphs"]) + "</article><script src='/big.js'></script>"
+            "</body></html>").encode()
+BIG_SCRIPT = b"/*" + b"x" * 300_000 + b"*/"
+MAX_SIZE = 200_000
+
+
 class Handler(BaseHTTPRequestHandler):
     """A page whose script is behind a redirect to another loopback name, and a page redirecting there itself."""
 
-    hosts: list[str] = []
+    hosts: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:       # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         port = self.server.server_address[1]
         self.hosts.append(f"{self.headers.get('Host')} {self.path}")
         if self.path in ("/go.js", "/hop/"):
@@ -115,7 +120,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", f"http://localhost:{port}{target}")
             self.end_headers()
             return
-        if self.path == "/static/other-host.js":
+        if self.path == "/big/":
+            body, kind = BIG_PAGE, "text/html; charset=utf-8"
+        elif self.path == "/big.js":
+            body, kind = BIG_SCRIPT, "text/javascript"
+        elif self.path == "/static/other-host.js":
             body, kind = b"document.querySelector('article').insertAdjacentHTML('beforeend', '<p>Injected.</p>');", \
                 "text/javascript"
         elif self.path == "/page/":
@@ -141,18 +150,31 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @needs_chromium
-def test_redirects_in_the_browser_pass_the_guard_too():
+def test_render_always_keeps_robots_the_guard_and_size_limits(site):
+    """One browser for: robots.txt, a script behind a redirect to another loopback name, a page redirecting
+    there itself, and a page whose script takes it past DOWNLOAD_MAXSIZE."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
+    before = len(site.requests)
     try:
-        proc = run("extract", origin + "/page/", origin + "/hop/", "--render", "always")
+        proc = run("extract", site.url(ARTICLE), site.url("/private/draft/"), origin + "/page/", origin + "/hop/",
+                   origin + "/big/", "--render", "always", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}")
     finally:
         server.shutdown()
         server.server_close()
     assert proc.returncode == 1
-    [record] = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert record["text"] == EXPECTED_TEXT            # the redirected script never ran
-    [error] = proc.stderr.strip().splitlines()
-    assert error == f"cleanwire extract: {origin}/hop/: rendering failed: Error: Page.goto: net::ERR_FAILED at {origin}/hop/"
+    shell, page = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert shell["text"] == EXPECTED_TEXT             # every URL through the browser: the shell's script ran
+    assert page["text"] == EXPECTED_TEXT              # the redirected script never ran
+    paths = [t.split("?")[0] for _, t, _ in site.requests[before:]]
+    assert "/private/draft/" not in paths             # robots.txt decides before the browser is asked
+    assert NEVER_REQUESTED.isdisjoint(paths)
+    assert proc.stderr.strip().splitlines() == [
+        f"cleanwire extract: {site.url('/private/draft/')}: forbidden by robots.txt",
+        f"cleanwire extract: {origin}/hop/: rendering failed: Error: Page.goto: net::ERR_FAILED at {origin}/hop/",
+        # the page and its script together pass DOWNLOAD_MAXSIZE: the script is aborted, the page given up
+        f"cleanwire extract: {origin}/big/: rendered page of {len(BIG_PAGE) + len(BIG_SCRIPT)} bytes above "
+        f"DOWNLOAD_MAXSIZE ({MAX_SIZE})",
+    ]
     assert not [h for h in Handler.hosts if h.startswith("localhost")]
