@@ -72,7 +72,7 @@ class TdmRepMiddleware:
         except IgnoreRequest:
             self.stats.inc_value("cleanwire/tdmrep/not_fetched")
             return ()
-        except Exception as exc:       # noqa: BLE001 - any download failure: the site declares nothing here
+        except Exception as exc:       # any download failure: the site declares nothing here
             logger.info("%s: not fetched (%s)", request.url, exc)
             self.stats.inc_value("cleanwire/tdmrep/not_fetched")
             return ()

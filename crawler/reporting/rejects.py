@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaners.access import Access, classify as classify_access
+from cleaners.access import Access
+from cleaners.access import classify as classify_access
 
 STATUSES = ("not_article", "paywalled", "blocked", "consent", "login", "needs_js", "tdm_reserved", "too_large",
             "http_error", "robots")
