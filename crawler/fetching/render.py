@@ -8,9 +8,13 @@ import sys
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from cleaners.errors import CleanwireError
+
+if TYPE_CHECKING:
+    from scrapy import Request
 
 logger = logging.getLogger(__name__)
 
@@ -288,7 +292,7 @@ class Renderer:
         self.in_flight: dict[str, int] = defaultdict(int)
         self.closing: set[asyncio.Future] = set()      # contexts being closed (a reference keeps the task alive)
         self.page_bytes: dict[object, int] = {}        # playwright Page -> bytes of its responses so far
-        self.page_requests: dict[object, object] = {}  # playwright Page -> the Scrapy request it renders
+        self.page_requests: dict[object, Request] = {}  # playwright Page -> the Scrapy request it renders
         self.timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
         self.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         self.guard = None
