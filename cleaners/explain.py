@@ -148,7 +148,15 @@ def _meta_summary(result: Result) -> dict[str, Any]:
         "date_published": meta.date_published, "language": meta.language, "site_name": meta.site_name,
         "description": meta.description, "author_bio": article.author_bio if article else None,
         "word_count": article.word_count if article else None,
+        "body": _body_source(meta.provenance.get("body")),
     }
+
+
+def _body_source(body: dict[str, Any] | None) -> str | None:
+    """The guard's verdict (provenance.body) when it looked twice: "trafilatura_fallback (reason)"."""
+    if not body or body.get("raw") in (None, "ok"):
+        return None
+    return f"{body['source']} ({body['raw']})"
 
 
 def explain_text(text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
@@ -173,6 +181,8 @@ def render_text(expl: Explanation, full: bool = False) -> str:
         lines.append(f"authors: {expl.meta['authors']}")
     if expl.not_article_reason:
         lines.append(f"not an article: {expl.not_article_reason}")
+    if expl.meta.get("body"):
+        lines.append(f"body: {expl.meta['body']}")
     for n, entry in enumerate(expl.entries, 1):
         label = entry.type if entry.kept else entry.kind
         text = (entry.text or entry.label).replace("\n", " / ")

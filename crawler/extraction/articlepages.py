@@ -38,7 +38,8 @@ def _extract_failed(reason: str, *args: object) -> tuple[str, str, PageLinks]:
     return "bad_input", reason, PageLinks()
 
 
-extract_with_links.failed = _extract_failed     # type: ignore[attr-defined]  (crawler.pipelines._failed protocol)
+# a function attribute (the crawler.pipelines._failed protocol), which mypy cannot type
+extract_with_links.failed = _extract_failed  # type: ignore[attr-defined]
 
 
 class ArticlePages:
@@ -84,9 +85,11 @@ class ArticlePages:
     def continuation_failed(self, failure: Failure) -> Iterator[Any]:
         from crawler.spiders.urls import describe_failure
 
-        kwargs = failure.request.cb_kwargs
+        # Scrapy sets .request on the Failure it hands an errback; twisted's Failure does not declare it
+        request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
         self._count_pages("failed")
-        kwargs["assembly"].add(failure.request.url, None, PageLinks(), describe_failure(failure))
+        kwargs["assembly"].add(request.url, None, PageLinks(), describe_failure(failure))
         yield from self._next_article_page(kwargs["assembly"], kwargs["page"])
 
     def _count_pages(self, key: str, n: int = 1) -> None:

@@ -315,3 +315,14 @@ def test_wreck_leaves_a_body_trafilatura_cannot_beat():
     assert wreck(article[:3], article + teasers, []) is None
     # ... and a rule removal accounts for what is missing
     assert wreck(article[:2], article, [COOLING[2], COOLING[3]]) is None
+
+
+def test_explain_names_the_body_the_guard_chose():
+    from cleaners.explain import explain, render_text
+
+    lines = render_text(explain(_page("empty-fr.html"), URL)).splitlines()
+    assert lines[:2] == ["title: Lyon : la ligne de tramway T10 ouvrira en décembre",
+                         "body: trafilatura_fallback (70 chars where trafilatura keeps 751)"]
+    plain = render_text(explain((FIXTURES / "pages" / "wordpress-generatepress" / "harbour-ferry-contract.html").read_bytes(),
+                                url="https://harbourtimes.example/2025/03/ferry-contract/"))
+    assert "body:" not in plain
