@@ -10,7 +10,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 TOKEN = re.compile(r"\w+")
@@ -23,7 +23,7 @@ class Scores:
     recall: float
 
 
-def shingles(text: str) -> Counter:
+def shingles(text: str) -> Counter[tuple[str, ...]]:
     """Multiset of 4-token shingles of `text`, invisible characters dropped."""
     tokens = TOKEN.findall(INVISIBLE.sub("", text or ""))
     if not tokens:
@@ -42,9 +42,9 @@ def body_scores(truth: str, extracted: str) -> Scores:
     total = tp + fp + fn
     if total == 0:
         return Scores(1.0, 1.0)
-    tp, fp, fn = tp / total, fp / total, fn / total
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
+    tp_share, fp_share, fn_share = tp / total, fp / total, fn / total
+    precision = tp_share / (tp_share + fp_share) if tp_share + fp_share else 0.0
+    recall = tp_share / (tp_share + fn_share) if tp_share + fn_share else 0.0
     return Scores(precision, recall)
 
 
@@ -76,7 +76,7 @@ def same_day(truth: str | None, got: str | None) -> bool:
     return bool(truth and got and truth[:10] == got[:10])
 
 
-def truth_body(row: dict) -> str:
+def truth_body(row: dict[str, Any]) -> str:
     parts = list(row.get("summary") or [])
     for section in row.get("sections") or []:
         parts.extend(section.get("headline") or [])
@@ -114,11 +114,11 @@ class PageResult:
     def f1(self) -> float:
         return f1(self.precision, self.recall)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "text"}
 
 
-def iter_pages(root: Path) -> Iterator[tuple[dict, bytes]]:
+def iter_pages(root: Path) -> Iterator[tuple[dict[str, Any], bytes]]:
     truth = root / "truth.jsonl"
     for line in truth.read_text("utf-8").splitlines():
         if line.strip():
@@ -146,6 +146,7 @@ def run_trafilatura(html: bytes, url: str) -> Output:
     doc = bare_extraction(html, url=url, with_metadata=True)
     if doc is None:
         return Output()
+    assert not isinstance(doc, dict)  # a dict only with as_dict=True
     authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
     return Output(doc.text or "", doc.title, authors, doc.date)
 
@@ -158,7 +159,7 @@ EXCERPT_CHARS = 90        # --worst shows this much of each line kept or lost
 EXCERPT_LINES = 2         # ... and this many lines of each
 
 
-def score_page(row: dict, system: str, html: bytes, runners: dict[str, Callable[[bytes, str], Output]] = SYSTEMS
+def score_page(row: dict[str, Any], system: str, html: bytes, runners: dict[str, Callable[[bytes, str], Output]] = SYSTEMS
                ) -> PageResult:
     start = time.perf_counter()
     try:
@@ -176,10 +177,10 @@ def score_page(row: dict, system: str, html: bytes, runners: dict[str, Callable[
     )
 
 
-def summarise(results: list[PageResult]) -> dict:
-    def mean(values):
-        values = [v for v in values if v is not None]
-        return sum(values) / len(values) if values else float("nan")
+def summarise(results: list[PageResult]) -> dict[str, Any]:
+    def mean(values: Iterable[float | None]) -> float:
+        present = [v for v in values if v is not None]
+        return sum(present) / len(present) if present else float("nan")
 
     p = mean(r.precision for r in results)
     r_ = mean(r.recall for r in results)
@@ -204,7 +205,7 @@ class CorpusRun:
     results: dict[str, list[PageResult]]
     truths: dict[str, str]
 
-    def summaries(self) -> dict[str, dict]:
+    def summaries(self) -> dict[str, dict[str, Any]]:
         out = {name: summarise(rows) for name, rows in self.results.items()}
         if "cleanwire" in out and "trafilatura" in out:
             out["cleanwire"]["wrecked"] = len(wrecked(self.results["cleanwire"], self.results["trafilatura"]))
@@ -256,7 +257,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _covered(line: str, grams: Counter) -> bool:
+def _covered(line: str, grams: Counter[tuple[str, ...]]) -> bool:
     own = shingles(line)
     total = sum(own.values())
     return total > 0 and sum((own & grams).values()) >= COVERED_SHARE * total
@@ -299,13 +300,13 @@ def format_worst(losses: list[Loss]) -> str:
     return "\n".join(out)
 
 
-def _figure(value, spec: str, width: int) -> str:
+def _figure(value: object, spec: str, width: int) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return f"{'-':>{width}}"
     return f"{value:>{width}{spec}}"
 
 
-def _guard_figure(summary: dict) -> str:
+def _guard_figure(summary: dict[str, Any]) -> str:
     return f"{summary['fallbacks']}/{summary['checked']}"
 
 

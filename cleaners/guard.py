@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from lxml.html import HtmlElement
 
@@ -20,7 +21,8 @@ from .filters import filter_fallback, junk_line
 from .options import Options
 from .parse import parse
 
-SUSPECT_CHARS = 1000          # a kept body shorter than this gets a second opinion
+SUSPECT_CHARS = 500           # a kept body shorter than this gets a second opinion (a longer one that lost most
+#                               of the page is caught by the prose and articleBody checks)
 PROSE_PARAGRAPH_CHARS = 200   # a <p> this long is prose (counted on the page before pruning)
 PROSE_SHARE = 0.5             # a body holding less than this share of the page's prose gets a second opinion
 JSONLD_SHARE = 0.5            # ... as does one holding less than this share of the JSON-LD articleBody
@@ -41,7 +43,7 @@ class Verdict:
     source: str      # cleanwire | trafilatura_fallback
     reason: str
 
-    def provenance(self) -> dict:
+    def provenance(self) -> dict[str, Any]:
         return {"source": self.source, "raw": self.reason}
 
 
@@ -92,8 +94,8 @@ def reference_body(doc: str, url: str | None, options: Options) -> list[Candidat
     return to_candidates(body, url) if body is not None else []
 
 
-def _explained(removed_texts: list[str]) -> Counter:
-    grams: Counter = Counter()
+def _explained(removed_texts: list[str]) -> Counter[tuple[str, ...]]:
+    grams: Counter[tuple[str, ...]] = Counter()
     for text in removed_texts:
         grams |= shingles(text)
     return grams

@@ -356,7 +356,7 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
         cands.insert(idx + 1, cand)
 
 
-def _lineage(el: HtmlElement) -> tuple:
+def _lineage(el: HtmlElement) -> tuple[tuple[str, str], ...]:
     """Tag and first class token of an element and of its LINEAGE_DEPTH nearest ancestors."""
     out = []
     for node in (el, *el.iterancestors()):

@@ -17,7 +17,11 @@ PAGES = FIXTURES / "pages"
 CLEANWIRE = [sys.executable, "-m", "crawler"]
 
 
-E2E = Path(__file__).resolve().parent / "e2e"
+TESTS = Path(__file__).resolve().parent
+E2E = TESTS / "e2e"
+# A test module may import another's helpers by basename (`from test_faults import tmpfs`) whichever folder it is
+# in and whatever order pytest collects them in (basenames are unique across the three folders).
+sys.path[:0] = [str(TESTS / lane) for lane in ("cleaners", "crawler", "e2e") if str(TESTS / lane) not in sys.path]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -35,6 +35,7 @@ def run(args) -> int:
     [source] = resolve_sources([args.input], args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
     fetch_sources([source], args)
     if source.error is None:
+        assert source.data is not None   # a source without an error has been read or fetched
         try:
             if text_input:
                 from cleaners.textinput import decode_text

@@ -215,14 +215,14 @@ def _file_source(path: Path, url: str | None) -> Source:
 
 
 def fetch_sources(sources: list[Source], args, options: Options | None = None) -> None:
-    urls = [s.url for s in sources if s.kind == "url" and s.error is None]
+    urls = [s.url for s in sources if s.kind == "url" and s.error is None and s.url is not None]
     if not urls:
         return
     from crawler.cli.main import quiet_scrapy
     from crawler.fetching.fetch import fetch_urls, project_settings
 
     quiet_scrapy()
-    extra = {"LOG_LEVEL": "ERROR"}
+    extra: dict[str, object] = {"LOG_LEVEL": "ERROR"}
     if args.ignore_robots:
         extra["ROBOTSTXT_OBEY"] = False
     if getattr(args, "render", None):
@@ -230,7 +230,7 @@ def fetch_sources(sources: list[Source], args, options: Options | None = None) -
     pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra),
                                  options)
     for source in sources:
-        if source.kind != "url" or source.error:
+        if source.kind != "url" or source.error or source.url is None:
             continue
         page = pages.get(source.url)
         if page is None:
@@ -267,6 +267,7 @@ def run(args) -> int:
                 if source.record is not None:
                     records.append(source.record)
                     continue
+                assert source.data is not None   # a source without an error has been read or fetched
                 if text_input:
                     article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
                 else:
@@ -301,4 +302,5 @@ def run(args) -> int:
 def _extract_text(source: Source, options: Options):
     from cleaners.textinput import decode_text, extract_text
 
+    assert source.data is not None   # a source without an error has been read or fetched
     return extract_text(decode_text(source.data, source.name), url=source.url, options=options)

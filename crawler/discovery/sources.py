@@ -4,9 +4,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from cleaners.errors import InputError
+
+Number = TypeVar("Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def _strings(table: dict, key: str, where: str, source: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _number(table: dict, key: str, where: str, source: str, kind: type) -> int | float | None:
+def _number(table: dict, key: str, where: str, source: str, kind: type[Number]) -> Number | None:
     value = table.get(key)
     if value is None:
         return None

@@ -60,9 +60,11 @@ class ArticlePages:
     def continuation_failed(self, failure: Failure) -> Iterator[Any]:
         from crawler.spiders.urls import describe_failure
 
-        kwargs = failure.request.cb_kwargs
+        # Scrapy sets .request on the Failure it hands an errback; twisted's Failure does not declare it
+        request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
         self._count_pages("failed")
-        kwargs["assembly"].add(failure.request.url, None, PageLinks(), describe_failure(failure))
+        kwargs["assembly"].add(request.url, None, PageLinks(), describe_failure(failure))
         yield from self._next_article_page(kwargs["assembly"], kwargs["page"])
 
     def _count_pages(self, key: str, n: int = 1) -> None:

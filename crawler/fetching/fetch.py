@@ -37,6 +37,7 @@ def fetch_urls(urls: list[str], settings: Settings, options=None) -> tuple[dict[
     process.crawl(crawler, urls=urls, options=options)
     process.start()
     spider = crawler.spider
+    assert isinstance(spider, UrlsSpider)   # set by process.crawl, which has returned
     failures = dict(spider.failures)
     for url in urls:
         if url not in spider.pages and url not in failures:

@@ -38,7 +38,7 @@ class RefusedRequest(IgnoreRequest):
 def resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (blocking: run it in a thread)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]   # an IPv4 or IPv6 address string
 
 
 def is_guarded(address: str) -> bool:

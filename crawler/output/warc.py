@@ -5,12 +5,16 @@ import io
 import logging
 from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 import cleaners
+
+if TYPE_CHECKING:
+    from warcio.warcwriter import WARCWriter
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +41,8 @@ class WarcWriter:
         self.robots_obeyed = robots_obeyed
         self.gzip = not rotated_name(self.path, 0).name.endswith(".warc")
         self.counter = -1
-        self.file = None
-        self.writer = None
+        self.file: io.BufferedWriter | None = None
+        self.writer: WARCWriter | None = None
         self.files: list[Path] = []
         self.records = 0
 
@@ -76,6 +80,7 @@ class WarcWriter:
                                "WARC-Date": resp.rec_headers.get_header("WARC-Date")})
         writer.write_record(metadata)
         self.records += 1
+        assert self.file is not None   # opened by self._writer()
         self.file.flush()
         if self.file.tell() >= self.max_bytes:
             self._close_file()

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaners.access import Access, classify as classify_access
+from cleaners.access import Access
+from cleaners.access import classify as classify_access
 from crawler.clock import utcnow
 
 STATUSES = ("not_article", "paywalled", "blocked", "consent", "login", "needs_js", "tdm_reserved", "too_large",
