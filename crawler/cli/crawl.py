@@ -9,15 +9,11 @@ from pathlib import Path
 from cleaners.errors import InputError
 from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
 from crawler.output.files import chunks_problem
+from crawler.stats import FAILURE
 
 FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet", ".md": "markdown"}
 #: --format names -> Scrapy feed formats (FEED_EXPORTERS)
 CRAWL_FORMATS = {"jsonl": "jsonlines", "json": "json", "parquet": "parquet", "markdown": "markdown", "chunks": "chunks"}
-FLUSHING_EXPORTERS = {
-    "jsonlines": "crawler.extensions.FlushingJsonLinesExporter",
-    "json": "crawler.extensions.FlushingJsonExporter",
-}
-DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount")
 
 
 def _iso_date(text: str) -> str:
@@ -198,8 +194,6 @@ def run_crawl(sites: list[str], settings) -> dict:
     from crawler.incremental.state import StateError
     from crawler.spiders.site import SiteSpider
 
-    exporters = settings.getdict("FEED_EXPORTERS")
-    settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
     configure_render(settings)      # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
@@ -227,7 +221,7 @@ def apply_sources_file(args) -> dict:
 
 def run_failure(stats: dict) -> str | None:
     """Why a state run itself failed (page errors are counted, not failures): output not written, no site answered."""
-    return stats.get("cleanwire/state/failure")
+    return stats.get(FAILURE)
 
 
 def check_sites(sites: list[str]) -> None:
@@ -274,13 +268,14 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         return [(path, n) for path, n in stats.get("cleanwire/state/outputs") or () if n]
     records = stats.get("item_scraped_count") or 0
-    if output in ("-", "") or not records or stats.get("cleanwire/state/failure"):     # failed: not written
+    if output in ("-", "") or not records or stats.get(FAILURE):     # failed: not written
         return []
     return [(feed_path(output), records)]
 
 
 def run(args) -> int:
     from crawler.cli.main import quiet_scrapy
+    from crawler.engine import run_status
     from crawler.fetching.fetch import project_settings
 
     sites, overrides_file, per_site = list(args.sites), None, {}
@@ -311,13 +306,13 @@ def run(args) -> int:
     stats = run_crawl(sites, settings)
     for path, records in written_outputs(stats, settings, args.output):
         print(f"cleanwire crawl: {records} records written to {path}", file=sys.stderr, flush=True)
-    if stats.get("finish_reason") == "shutdown":
-        return 130          # SIGINT/SIGTERM: stopped cleanly; the next run resumes
+    _status, exit_status = run_status(stats.get("finish_reason"))
+    if exit_status == 130:
+        return exit_status  # SIGINT/SIGTERM: stopped cleanly; the next run resumes
     failure = run_failure(stats)
     if not stats.get("downloader/response_count") and not args.redis:   # a Redis worker may find nothing left to do
         failure = no_answer(stats, sites) if failure is None or failure.startswith("no site answered") else failure
     if failure:
         print(f"cleanwire crawl: {failure}", file=sys.stderr, flush=True)
         return 1
-    ok = stats.get("finish_reason") in DONE_REASONS
-    return 0 if ok else 1
+    return exit_status

@@ -36,6 +36,7 @@ class Task:
     fetched_at: str | None
     body: bytes
     http_charset: str | None
+    headers: tuple[tuple[str, str], ...] = ()      # the archived HTTP response headers (access and TDM evidence)
 
 
 @dataclass
@@ -207,7 +208,8 @@ def _task(record) -> tuple[Task | None, str | None]:
         return None, reason
     content_type = record.http_headers.get_header("Content-Type") or ""
     return Task(record.rec_headers.get_header("WARC-Target-URI"),
-                warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type)), None
+                warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type),
+                tuple(record.http_headers.headers)), None
 
 
 def _describe(exc: BaseException, limit: int = 120) -> str:
@@ -259,11 +261,12 @@ def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | 
     options = options or _OPTIONS or Options()
     try:
         result = clean(task.body, url=task.url, options=options.with_(fetched_at=task.fetched_at),
-                       http_charset=task.http_charset)
+                       http_charset=task.http_charset, headers=task.headers)
     except CleanwireError as exc:
         return task.url, None, exc.reason, PageLinks()
-    if result.article is None:
-        return task.url, None, "not an article", result.page_links
+    if result.article is None:      # a wall is counted by its access state (bot_challenge, consent_wall, ...)
+        reason = result.access.state if result.access.state != "ok" else "not an article"
+        return task.url, None, reason, result.page_links
     return task.url, result.article.to_dict(), None, result.page_links
 
 
@@ -320,12 +323,12 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
     of CPU per worker (about 10% of re-extracting 500 fixture pages on 2 cores). gc.freeze() keeps the workers'
     garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
     copied as the collector touches them. Off Linux (fork is unsafe on macOS, absent on Windows) the forkserver or
-    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
+    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.extraction.pool).
     A ProcessPoolExecutor rather than multiprocessing.Pool: when a worker dies, Pool silently replaces it and
     waits forever for the task it held; the executor fails every pending task (BrokenProcessPool).
     """
     if not sys.platform.startswith("linux"):
-        from crawler.pipelines import _context
+        from crawler.extraction.pool import _context
 
         return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
     import crawler.extraction.warmup  # noqa: F401 - importing it cleans one page here, once per process
@@ -442,8 +445,7 @@ def run_warc(args, options: Options) -> int:
 
     When no file could be read at all, an existing output file is left as it was.
     """
-    from crawler.output.files import emit, format_for
-    from crawler.output.parquet import write_parquet
+    from crawler.output.files import emit, format_for, write_parquet
 
     fmt = format_for(args.output, args.format)
     tally = Tally()

@@ -43,6 +43,10 @@ class RenderError(CleanwireError):
     """Rendering was asked for and cannot happen (no Chromium, scrapy-playwright missing)."""
 
 
+class BrowserUnavailable(RuntimeError):
+    """Chromium failed to start earlier in the run: the page is not sent to it again."""
+
+
 _warned = False
 
 
@@ -292,6 +296,7 @@ class Renderer:
         self.timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
         self.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         self.guard = None
+        self.broken: str | None = None      # why Chromium cannot be used: later pages fail at once
 
     def playwright_settings(self):
         """The crawl's settings plus scrapy-playwright's, pointed at Debian's Chromium (never a download)."""
@@ -352,8 +357,12 @@ class Renderer:
     async def render(self, request):
         from scrapy.exceptions import IgnoreRequest
 
+        if self.broken:
+            raise BrowserUnavailable(self.broken)
         handler = await self.start()
         async with self.slots:
+            if self.broken:
+                raise BrowserUnavailable(self.broken)
             name = self.context_for_page()
             request.meta["playwright_context"] = name
             request.meta["playwright_context_kwargs"] = {
@@ -365,6 +374,13 @@ class Renderer:
             self.in_flight[name] += 1
             try:
                 response = await handler.download_request(request)
+            except Exception as exc:
+                if "BrowserType.launch" in str(exc):     # Chromium does not start: no page tries again
+                    first = str(exc).splitlines()[0]
+                    self.broken = f"Chromium did not start ({first})"
+                    self.stats.inc_value("cleanwire/render/browser_failed")
+                    warn_once(f"rendering is off for the rest of the run: {self.broken}")
+                raise
             finally:
                 self.in_flight[name] -= 1
                 current = f"{CONTEXT_PREFIX}{self.generation}"

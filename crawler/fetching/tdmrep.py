@@ -23,7 +23,8 @@ class TdmRepMiddleware:
     """Downloader middleware (CLEANWIRE_TDMREP): before a site's first request goes out, its
     /.well-known/tdmrep.json is fetched (once, however many requests wait on it; robots.txt does not apply to
     it, as to robots.txt itself); every request then carries in meta[TDM_META] the rule that applies to its path.
-    A missing, unreadable or invalid file means no rules (counted in cleanwire/tdmrep/*)."""
+    A missing, unreadable or invalid file means no rules (counted in cleanwire/tdmrep/*); it is fetched once, not
+    retried (a site that answers 5xx there declares nothing)."""
 
     DOWNLOAD_PRIORITY = 1000        # ahead of the site's pages, as robots.txt
 
@@ -66,13 +67,13 @@ class TdmRepMiddleware:
     async def fetch(self, origin: str) -> tuple[TdmRule, ...]:
         request = Request(origin + WELL_KNOWN_PATH, priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
                           dont_filter=True, meta={TDMREP_FETCH: True, "dont_obey_robotstxt": True,
-                                                  "cleanwire_probe": True})
+                                                  "cleanwire_probe": True, "dont_retry": True})
         try:
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest:
             self.stats.inc_value("cleanwire/tdmrep/not_fetched")
             return ()
-        except Exception as exc:       # noqa: BLE001 - any download failure: the site declares nothing here
+        except Exception as exc:       # any download failure: the site declares nothing here
             logger.info("%s: not fetched (%s)", request.url, exc)
             self.stats.inc_value("cleanwire/tdmrep/not_fetched")
             return ()

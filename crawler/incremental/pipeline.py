@@ -18,15 +18,17 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners.article import EXTRACTOR_VERSION
 from cleaners.liveblog import mark_new_entries
 from cleaners.template import block_hash, record_block_hashes, remove_template
-from crawler.engine import close_crawl
+from crawler.clock import utcnow
+from crawler.discovery.normalize import site_of
+from crawler.engine import close_crawl, run_status
 from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
-from crawler.incremental.state import RunLock, StateError, StateStore, site_of
+from crawler.incremental.state import RunLock, StateError, StateStore
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
+from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
 
-DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
 STATS_COUNTED = {                       # Scrapy stats copied into a run's counts
     "downloader/request_count": "requests",
     "downloader/response_count": "responses",
@@ -41,7 +43,7 @@ ROBOTS_REFUSAL = "Forbidden by robots.txt"     # Scrapy's IgnoreRequest message 
 NO_RESPONSE = "no site answered (every request failed: unreachable, refused or timed out)"
 LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
 
-__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "run_status", "versions"]
+__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "versions"]
 
 
 class TemplateConfig:
@@ -63,15 +65,6 @@ class TemplateConfig:
         host = site.split(":")[0]
         return [p for name, phrases in self.keep.items() if name in (site, host) or host.endswith("." + name)
                 for p in phrases]
-
-
-def run_status(reason: str | None) -> tuple[str, int]:
-    """(state status, exit status) of a run from Scrapy's finish reason."""
-    if reason in DONE_REASONS:
-        return "finished", 0
-    if reason == "shutdown":
-        return "interrupted", 130
-    return "failed", 1
 
 
 def versions() -> dict[str, str]:
@@ -259,7 +252,7 @@ class StatePipeline:
             self.failure = NO_RESPONSE        # unreachable: the run failed, whatever Scrapy's reason
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
         if self.failure:
-            self.stats.set_value("cleanwire/state/failure", self.failure)
+            self.stats.set_value(FAILURE, self.failure)
         self._committed()
         self.stats.set_value("cleanwire/state/outputs",          # `cleanwire crawl` names the files written
                              [(str(w.path), w.records) for w in self.writers.values()])
@@ -281,7 +274,7 @@ class StatePipeline:
         summary = {
             "run_id": self.run_id, "state": os.path.abspath(self.state_path), "sites": self.sites,
             "started": self.started.isoformat(timespec="seconds"),
-            "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "ended": utcnow(),
             "duration_seconds": round(time.monotonic() - self.clock, 3), "status": status,
             "finish_reason": reason, "exit_status": exit_status, "failure": self.failure, "counts": counts,
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),

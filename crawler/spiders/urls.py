@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import scrapy
 from scrapy.http import Response
@@ -11,7 +10,9 @@ from twisted.python.failure import Failure
 from cleaners import Options
 from cleaners.access import classify as classify_access
 from cleaners.multipage import PageLinks, wants_pages
-from crawler.extraction.articlepages import ArticlePages, extract_with_links
+from crawler.clock import utcnow
+from crawler.extraction.articlepages import ArticlePages
+from crawler.extraction.tasks import extract_with_links
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
@@ -30,7 +31,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         status=response.status,
         headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
         body=response.body,
-        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fetched_at=utcnow(),
         http_charset=charset,
         source=source,
         tdm=request_tdm(response.meta),

@@ -11,6 +11,7 @@ from cleaners import extract
 from conftest import PAGES
 from crawler.dedup.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
                              signature)
+from crawler.demo.server import DEFAULT_ROOT
 
 
 SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
@@ -175,7 +176,7 @@ def test_redis_index_refuses_another_layout(redis_url):
 
 def site_articles() -> dict[str, str]:
     """Texts of the fixture site's dated articles (English, German, Spanish, French), by path."""
-    www = PAGES.parent / "site" / "www"
+    www = DEFAULT_ROOT / "www"
     texts = {}
     for page in sorted(www.glob("**/20[0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html")):
         path = "/" + page.parent.relative_to(www).as_posix() + "/"

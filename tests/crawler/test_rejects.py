@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from conftest import PAGES
 from crawler.reporting.rejects import Reject, RejectsWriter, classify
+
+from conftest import PAGES
 
 URL = "https://news.example/a/"
 ARTICLE_WORDS = " ".join(["word"] * 500)

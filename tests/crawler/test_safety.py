@@ -19,9 +19,9 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from conftest import CLEANWIRE, ROOT
+from crawler.discovery.listings import MalformedDocument, parse_feed, parse_sitemap
 from crawler.fetching.safety import RefusedRequest, SafetyMiddleware, is_guarded
 from crawler.incremental.journal import output_path
-from crawler.spiders.site import MalformedDocument, parse_feed, parse_sitemap
 
 FAKE_DNS = {
     "metadata.test": ["169.254.169.254"],

@@ -228,8 +228,8 @@ def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
                 codings[records[-1][1]] = r.http_headers.get_header("Content-Encoding")
     assert [codings[url] for url in urls] == [None, "gzip", "br", "zstd"]     # archived as downloaded
     assert records[0][0] == "warcinfo"
-    assert [t for t, _ in records[1:]] == ["response", "request", "metadata"] * 5
-    assert {u for _, u in records[1:]} == {site.url_for("/robots.txt"), *urls}
+    assert [t for t, _ in records[1:]] == ["response", "request", "metadata"] * 6
+    assert {u for _, u in records[1:]} == {site.url_for("/robots.txt"), site.url_for("/.well-known/tdmrep.json"), *urls}
     again = run("--warc", str(archived))
     assert again.returncode == 0, again.stderr.decode()
     first = {r["url"]: r for r in map(json.loads, fetched.stdout.decode().splitlines())}

@@ -92,3 +92,16 @@ def test_respect_tdm_keeps_reserved_pages_out(site, tmp_path):
         "/premium/2025/03/12/file-reserved/": f"TDM rights reserved (tdmrep {POLICY}), --respect-tdm"}
     skipped = next(line for line in summary.splitlines() if line.startswith("  skipped"))
     assert "tdm_reserved 3" in skipped
+
+
+def test_extract_names_walls_and_reserved_pages(site):
+    urls = [site.url_for(path) for path in ("/2025/03/12/free/", "/premium/2025/03/12/file-reserved/",
+                                            "/2025/03/12/challenge/", "/2025/03/12/consent/")]
+    run = subprocess.run([*CLEANWIRE, "extract", *urls, "--respect-tdm", "--format", "text"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert run.returncode == 1
+    assert run.stdout.startswith("Free to mine\n\nFree to mine paragraph 0:")
+    assert run.stderr.splitlines() == [
+        f"cleanwire extract: {urls[1]}: TDM rights reserved (tdmrep, policy {POLICY}): left out (--respect-tdm)",
+        f"cleanwire extract: {urls[2]}: HTTP 403: bot_challenge (bot_challenge:cloudflare:header: 'challenge')",
+        f"cleanwire extract: {urls[3]}: consent_wall (consent_wall:markup:consent_form: 'action=\"https://consent.')"]

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import CLEANWIRE, ROOT
-from crawler.demo.server import FixtureSite
+from crawler.demo.server import DEFAULT_ROOT, FixtureSite
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -111,8 +111,8 @@ def test_near_duplicates_across_runs_and_sites_share_the_state_file(tmp_path):
     from crawler.dedup.neardup import NearDupPipeline
     from crawler.incremental.state import StateStore
 
-    page = (ROOT / "fixtures" / "site" / "www" / WIRE.strip("/") / "index.html").read_bytes()
-    copy = (ROOT / "fixtures" / "site" / "www" / COPY.strip("/") / "index.html").read_bytes()
+    page = (DEFAULT_ROOT / "www" / WIRE.strip("/") / "index.html").read_bytes()
+    copy = (DEFAULT_ROOT / "www" / COPY.strip("/") / "index.html").read_bytes()
     from cleaners import extract
 
     first = extract(page, url="https://a.example" + WIRE).to_dict()
@@ -145,7 +145,7 @@ def test_paywall_truncated_record_is_not_accessible_for_free():
     prompt_only = html.replace(b"<div class='paywall-prompt'>", b"<div>")
     record = extract(prompt_only, url="https://news.example/2025/01/01/bridge-closes/").to_dict()
     assert record["provenance"]["is_accessible_for_free"] == {"source": "text", "raw": "Subscribe to continue reading"}
-    free = extract((ROOT / "fixtures" / "site" / "www" / WIRE.strip("/") / "index.html").read_bytes(),
+    free = extract((DEFAULT_ROOT / "www" / WIRE.strip("/") / "index.html").read_bytes(),
                    url="https://a.example" + WIRE).to_dict()
     assert (free["access"], free["truncated"], free["is_accessible_for_free"]) == ("ok", False, True)
 

@@ -178,3 +178,16 @@ def test_render_always_keeps_robots_the_guard_and_size_limits(site):
         f"DOWNLOAD_MAXSIZE ({MAX_SIZE})",
     ]
     assert not [h for h in Handler.hosts if h.startswith("localhost")]
+
+
+def test_a_chromium_that_does_not_start_is_tried_once(site):
+    shell = "js_shell (js_shell:mount:app_root: '<div id=\"app\">')"
+    launch = "BrowserType.launch: Target page, context or browser has been closed"
+    first, second = site.url(ARTICLE), site.url(ARTICLE + "?copy=2")
+    proc = run("extract", first, second, "-s", "CLEANWIRE_CHROMIUM=/bin/false", "-s", "CLEANWIRE_RENDER_CONCURRENCY=1")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"cleanwire: rendering is off for the rest of the run: Chromium did not start ({launch})",
+        f"cleanwire extract: {first}: {shell}; rendering failed: TargetClosedError: {launch}",
+        f"cleanwire extract: {second}: {shell}; rendering failed: BrowserUnavailable: Chromium did not start ({launch})",
+    ]
