@@ -129,7 +129,7 @@ def check_committed(server, keys: Keys, path: str | os.PathLike) -> None:
 
 def lock(fd: int, path: str, attempts: int = 20) -> None:
     """Take the output's flock; held by another live process (after a short wait for a trimming worker): error."""
-    for attempt in range(attempts):
+    for _attempt in range(attempts):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return

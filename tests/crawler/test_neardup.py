@@ -130,7 +130,7 @@ def test_pipeline_marks_or_drops(tmp_path):
                                           "CLEANWIRE_DROP_NEAR_DUPLICATES": True})
     dropping.stats.open_spider()
     pipeline = NearDupPipeline.from_crawler(dropping)
-    with pytest.raises(DropItem, match="near-duplicate of https://deftechtimes.com/taiwan-envoy-israel/"):
+    with pytest.raises(DropItem, match=r"near-duplicate of https://deftechtimes\.com/taiwan-envoy-israel/"):
         pipeline.process_item(dict(copy, url="https://third.example/copy/"))
     pipeline.close_spider()
     assert dropping.stats.get_value("cleanwire/dropped/near_duplicate") == 1
@@ -157,7 +157,7 @@ def test_workers_of_a_redis_crawl_share_one_index(redis_url):
     assert w1.process_item(dict(original))["duplicate_of"] is None      # re-extracted after a kill: still first
     assert w0.process_item(dict(copy))["duplicate_of"] == original["url"]
     assert len(w0.index) == len(w1.index) == 2
-    with pytest.raises(DropItem, match="near-duplicate of https://deftechtimes.com/taiwan-envoy-israel/"):
+    with pytest.raises(DropItem, match=r"near-duplicate of https://deftechtimes\.com/taiwan-envoy-israel/"):
         redis_pipeline(redis_url, "w2", CLEANWIRE_DROP_NEAR_DUPLICATES=True).process_item(
             dict(copy, url="https://third.example/copy/"))
     keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("*")}

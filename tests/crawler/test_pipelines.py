@@ -173,7 +173,7 @@ def test_crawl_delay_from_robots_raises_the_slot_delay():
 
     class Engine:
         class downloader:
-            slots = {"s.example": slot}
+            slots = {"s.example": slot}  # noqa: RUF012  (a stand-in for the engine's attribute)
 
     crawler.engine = Engine()
     ext.enforce(Request("https://s.example/a/", meta={"download_slot": "s.example"}))
@@ -196,7 +196,7 @@ def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
 
     class Engine:
         class downloader:
-            slots = {"s.example": slot}
+            slots = {"s.example": slot}  # noqa: RUF012  (a stand-in for the engine's attribute)
 
     crawler = get_crawler(settings_dict={"CLEANWIRE_BACKOFF_START": 1.0, "CLEANWIRE_BACKOFF_MAX": 10.0})
     ext = Backoff.from_crawler(crawler)

@@ -43,7 +43,7 @@ def by_path(records: list[dict]) -> dict[str, dict]:
 
 
 def test_wire_copy_is_marked_near_duplicate_of_the_first_seen(crawl):
-    tmp, origin, manifest, requests = crawl
+    tmp, origin, manifest, _ = crawl
     records = by_path(jsonl(tmp / "out.jsonl"))
     assert sorted(records) == sorted(a["path"] for a in manifest["articles"])
     marked = {path: r["duplicate_of"] for path, r in records.items() if r["duplicate_of"]}
@@ -54,7 +54,7 @@ def test_wire_copy_is_marked_near_duplicate_of_the_first_seen(crawl):
 def test_drop_near_duplicates_to_parquet(crawl):
     import pyarrow.parquet as pq
 
-    tmp, origin, _, _ = crawl
+    tmp, _, _, _ = crawl
     rows = pq.read_table(tmp / "out.parquet").to_pylist()
     paths = sorted(urlsplit(r["url"]).path for r in rows)
     everything = sorted(by_path(jsonl(tmp / "out.jsonl")))
@@ -63,7 +63,7 @@ def test_drop_near_duplicates_to_parquet(crawl):
 
 
 def test_every_fetched_page_not_emitted_has_a_reject_line(crawl):
-    tmp, origin, manifest, requests = crawl
+    tmp, _, manifest, requests = crawl
     rejects = {urlsplit(r["url"]).path: r for r in jsonl(tmp / "rejects.jsonl")}
     documents = {"/robots.txt", *manifest["sitemaps"].values(), *manifest["feeds"].values()}
     probes = {p for p, status in ((urlsplit(t).path, s) for _, t, s in requests) if status == 404} - set(
@@ -87,7 +87,7 @@ def test_every_fetched_page_not_emitted_has_a_reject_line(crawl):
 def test_warc_holds_every_response_and_re_extracts_the_same_records(crawl):
     from warcio.archiveiterator import ArchiveIterator
 
-    tmp, origin, _, _ = crawl
+    tmp, _, _, _ = crawl
     warcs = sorted(tmp.glob("crawl-*.warc.gz"))
     assert [w.name for w in warcs] == ["crawl-00000.warc.gz"]
     with warcs[0].open("rb") as fh:

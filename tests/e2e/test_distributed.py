@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import CLEANWIRE, ROOT, free_port, redis_url  # noqa: F401  (redis_url: fixture)
+from conftest import CLEANWIRE, ROOT, free_port
 from crawler.demo.server import FixtureSite
 from redis_faults import HOOK
 
@@ -312,7 +312,7 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
 
 def test_two_workers_cannot_share_one_output(redis_url, tmp_path):
     out = tmp_path / "a.jsonl"
-    server, keys, claim, output = journal(redis_url, out, "w0")
+    _server, _keys, _claim, output = journal(redis_url, out, "w0")
     result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
     output.close()
