@@ -203,7 +203,7 @@ def write_parquet(records, out) -> int:
 
 def _export_parquet(records, fh) -> int:
     """Write every record; on any failure the writer is dropped before the file closes, and the error is raised."""
-    from crawler.output.parquet import ParquetItemExporter      # pyarrow: imported only when Parquet is written
+    from crawler.output.parquet import ParquetItemExporter  # pyarrow: imported only when Parquet is written
 
     exporter = ParquetItemExporter(fh)
     try:
