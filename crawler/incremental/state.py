@@ -421,7 +421,7 @@ class StateStore:
     def last_record(self, url: str) -> dict | None:
         """The record last emitted for `url`, read back from its output file (None when that line is gone)."""
         rows = self._query("SELECT path, offset, length FROM emitted WHERE url = ? ORDER BY id DESC LIMIT 1",
-                           (normalise_url(url),))
+                           (state_key(url),))
         if not rows:
             return None
         try:
