@@ -82,6 +82,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
+        self.render = RenderPolicy()                  # --render: what goes through the browser (from_crawler sets it)
         self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
