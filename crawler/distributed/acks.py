@@ -5,6 +5,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.distributed.keys import Keys, connect
+from crawler.distributed.output import NotWritten
 from crawler.distributed.scheduler import JOB
 from crawler.items import Page
 
