@@ -5,6 +5,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cleaners.errors import InputError
 from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
@@ -108,8 +109,8 @@ def feed_path(output: str) -> str:
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
     """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
     templated = "{" in args.output          # a per-run template: written by the journal (state_settings), not FEEDS
-    extra = {"FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
-             "LOG_LEVEL": "ERROR"}   # the summary reports the rest
+    extra: dict[str, Any] = {"FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
+                             "LOG_LEVEL": "ERROR"}   # the summary reports the rest
     if getattr(args, "chunks", None):
         extra["CLEANWIRE_CHUNK_TOKENS"] = args.chunks
     if args.max_pages:
@@ -138,7 +139,7 @@ def dataset_settings(args, state: str | None) -> dict:
     """Rejects, WARC, near-duplicates (in the state file, else in memory for the run) and the Redis crawl."""
     from crawler.distributed.scheduler import redis_settings
 
-    extra = {"CLEANWIRE_NEARDUP": state or ":memory:"}
+    extra: dict[str, Any] = {"CLEANWIRE_NEARDUP": state or ":memory:"}
     if args.drop_near_duplicates:
         extra["CLEANWIRE_DROP_NEAR_DUPLICATES"] = True
     if args.rejects:

@@ -291,7 +291,8 @@ class NearDupPipeline:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
         threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
         if settings.get("CLEANWIRE_REDIS"):         # a distributed crawl: one index for all its workers
-            from crawler.distributed.keys import Keys, connect as redis_connect
+            from crawler.distributed.keys import Keys
+            from crawler.distributed.keys import connect as redis_connect
 
             index = RedisNearDupIndex(redis_connect(settings), Keys(settings, crawler.spidercls.name).prefix, threshold)
         else:

@@ -38,13 +38,19 @@ class WorkerOutput:
         self._commit = server.register_script(COMMIT)
         self.broken = False         # a commit whose outcome is unknown: write nothing more
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
             lock(self.fd, str(self.path))
             self.committed = self._open()
         except BaseException:
             os.close(self.fd)
             raise
+
+    @property
+    def fd(self) -> int:
+        """The output file's descriptor (open until close())."""
+        assert self._fd is not None, f"{self.path}: output already closed"
+        return self._fd
 
     def _open(self) -> int:
         """Join the crawl with this output: a new output starts empty (-o overwrites), a known one is trimmed."""
@@ -106,9 +112,9 @@ class WorkerOutput:
         return done
 
     def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)       # drops the flock
-            self.fd = None
+        if self._fd is not None:
+            os.close(self._fd)       # drops the flock
+            self._fd = None
 
 
 def short_output(path: Path, size: int, committed: int) -> RedisOutputError:

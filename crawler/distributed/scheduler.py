@@ -13,7 +13,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from cleaners.errors import CleanwireError
-from crawler.distributed.keys import TOKEN, Keys, connect
+from crawler.distributed.keys import TOKEN, Keys
 from crawler.distributed.scripts import FINISH, JOIN, POP, REQUEUE
 from crawler.engine import close_crawl
 from crawler.incremental.state import StateError

@@ -102,6 +102,7 @@ class Extractor:
 
     async def _run(self, task: Task, url: str, args: tuple):
         """In the pool; when a worker dies (kill -9, OOM), each page it held is retried on its own."""
+        assert self.pool is not None and self._alone is not None    # both set up by extract()
         try:
             return await self._submit(self.pool, task, url, args)
         except BrokenProcessPool:

@@ -14,7 +14,7 @@ import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -297,7 +297,8 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
         yield from _keep((clean_task(task, options) for task in tasks), tally, held)
         yield from held.merged(tally)
         return
-    pool, window = _pool(processes, options), deque()      # window: (future, batch size), in archive order
+    pool = _pool(processes, options)
+    window: deque[tuple[Future, int]] = deque()     # (future, batch size), in archive order
     try:
         for batch in _batched(tasks, CHUNK):
             window.append((pool.submit(clean_batch, batch), len(batch)))
@@ -452,9 +453,9 @@ def run_warc(args, options: Options) -> int:
     from crawler.fetching.fetch import project_settings
 
     max_pages = project_settings(dict(getattr(args, "settings", None) or {})).getint("CLEANWIRE_MAX_ARTICLE_PAGES")
-    records = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages),
+    ticking = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages),
                        Progress(tally))
-    records = _nothing_read(records, tally, len(args.inputs))
+    records = _nothing_read(ticking, tally, len(args.inputs))
     unchanged = records is None and bool(args.output and args.output != "-")
     if not unchanged:
         records = records if records is not None else iter(())

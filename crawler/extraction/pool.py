@@ -96,6 +96,7 @@ class WorkerPool:
         return await future
 
     def _dispatch(self) -> None:
+        assert self.loop is not None    # submit() sets it before it queues a page
         while self.queue:
             worker = min(self.workers, key=lambda w: len(w.held))
             if len(worker.held) >= self.depth:
@@ -119,6 +120,7 @@ class WorkerPool:
             return
         except OSError:            # EPIPE: the worker is gone; its result pipe reports the death
             worker.out.clear()
+        assert self.loop is not None    # only ever called once a page was queued (see _dispatch)
         self.loop.remove_writer(worker.tasks.fileno())
 
     def _readable(self, worker: _Worker) -> None:

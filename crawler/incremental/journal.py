@@ -68,7 +68,7 @@ class JournaledWriter:
         self.state, self.run_id, self.path = state, run_id, Path(path)
         self.batch_size, self.flush_interval = batch_size, flush_interval
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self.committed = os.fstat(self._fd).st_size
         if self.committed and not self._is_ours():
             os.close(self._fd)
@@ -113,6 +113,7 @@ class JournaledWriter:
             entries.append(EmittedEntry(entry.url, entry.content_hash, entry.revision, offset, len(line),
                                         entry.source_hash))
             offset += len(line)
+        assert self._fd is not None     # records are only added before close()
         try:
             _write_all(self._fd, b"".join(line for _, line in self._batch))
             os.fsync(self._fd)

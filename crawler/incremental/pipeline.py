@@ -134,6 +134,11 @@ class StatePipeline:
         self.sites = sorted({site_of(url) for url in getattr(self.crawler.spider, "start_urls", None) or ()})
         self.run_id = self.state.start_run(self.sites, self.template)
 
+    @property
+    def store(self) -> StateStore:
+        assert self.state is not None   # opened in open_spider, before any item comes
+        return self.state
+
     async def process_item(self, item):
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
@@ -146,15 +151,15 @@ class StatePipeline:
         """Count the record's blocks, wait (bounded) while its site's template is still being learned, remove it."""
         hashes = record_block_hashes(item)
         if site not in self.observed:
-            self.observed[site] = self.state.template_pages(site)
+            self.observed[site] = self.store.template_pages(site)
             self.learned[site] = asyncio.Condition()
             self.held[site] = 0
-        if self.state.observe_blocks(site, url, hashes):
+        if self.store.observe_blocks(site, url, hashes):
             self.observed[site] += 1
         async with self.learned[site]:
             self.learned[site].notify_all()
             await self._hold(site, hashes)
-        known = self.state.template_blocks(site, self.templates.min_articles)
+        known = self.store.template_blocks(site, self.templates.min_articles)
         removed = remove_template(item, known, site, self.templates.keep_for(site)) if known else 0
         if removed:
             self.stats.inc_value("cleanwire/template/removed_blocks", removed)
@@ -182,21 +187,21 @@ class StatePipeline:
             return True
         if self.observed[site] >= LEARNING_ARTICLES * self.templates.hold or not hashes:
             return False        # the template is long known: a block repeated twice now is a story reprinted
-        counts = self.state.block_counts(site, hashes)
+        counts = self.store.block_counts(site, hashes)
         return any(2 <= counts.get(h, 0) < self.templates.min_articles for h in hashes)
 
     def _emit(self, item: dict, url: str, site: str, source_hash: str | None = None):
         writer = self.writers.get(site)          # created on the first record to write: no empty files
         digest = item["content_hash"]
         decision = (writer.decide(url, digest, source_hash) if writer
-                    else self.state.decide_emit(url, digest, source_hash))
+                    else self.store.decide_emit(url, digest, source_hash))
         if not decision.emit:
-            self.state.settle(url)
+            self.store.settle(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
         if decision.revision > 1 and item.get("entries"):     # a live blog that changed: which entries are new
-            mark_new_entries(item, self.state.last_record(url))
+            mark_new_entries(item, self.store.last_record(url))
         if self.failure:
             raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")    # the run is stopping
         try:
@@ -232,7 +237,7 @@ class StatePipeline:
     def _writer(self, site: str) -> JournaledWriter:
         if site not in self.writers:
             path = output_path(self.template, site, self.started, self.run_id)
-            self.writers[site] = JournaledWriter(self.state, self.run_id, path, batch_size=self.batch_size)
+            self.writers[site] = JournaledWriter(self.store, self.run_id, path, batch_size=self.batch_size)
             logger.info("run %d: writing %s records to %s", self.run_id, site, path)
         return self.writers[site]
 
@@ -265,6 +270,7 @@ class StatePipeline:
             logger.error("run %d: run summary not written: %s", self.run_id, exc.strerror or exc)
         finally:
             self.state.close()
+            assert self.lock is not None    # acquired in open_spider, before the state was opened
             self.lock.release()
 
     def _write_summaries(self, reason: str, status: str, exit_status: int, counts: dict) -> None:

@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sqlite3
+from typing import Any
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -258,6 +259,7 @@ class StateStore:
         with self.transaction() as db:
             cursor = db.execute("INSERT INTO runs (sites, started, status, pid, output) VALUES (?, ?, 'running', ?, ?)",
                                 (json.dumps(sorted(set(sites))), utcnow(), pid or os.getpid(), output))
+            assert cursor.lastrowid is not None     # set by the INSERT
             return cursor.lastrowid
 
     def finish_run(self, run_id: int, status: str, counts: Mapping[str, int]) -> None:
@@ -591,7 +593,7 @@ class RunLock:
             os.close(fd)                 # closing this descriptor drops whatever it locked
 
     def _claim(self, fd: int) -> None:
-        info = {"pid": self._pid, "started": utcnow(), "host": socket.gethostname()}
+        info: dict[str, Any] = {"pid": self._pid, "started": utcnow(), "host": socket.gethostname()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
         with StateStore(self.state_path) as store:
@@ -625,6 +627,7 @@ class RunLock:
             self._unlock()
 
     def _unlock(self) -> None:
+        assert self._fd is not None     # callers check that the lock is held
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
-from scrapy.exporters import JsonItemExporter, JsonLinesItemExporter
+from scrapy.exporters import BaseItemExporter, JsonItemExporter, JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 
 from crawler.engine import close_crawl
 from crawler.stats import FAILURE, NOT_WRITTEN
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +26,8 @@ class StopsOnFailure:
     (finish reason output_failed) and `cleanwire crawl` exits 1; records that reach the exporter after it are
     counted in `cleanwire/output/not_written` (the summary subtracts them from the articles emitted)."""
 
-    crawler = None          # set by from_crawler; outside a crawl a failure is raised
+    crawler: Crawler | None = None      # set by from_crawler; outside a crawl a failure is raised
+    file: Any                           # the exporter's output file (set by its __init__)
     failure: str | None = None
     feed_label = "the feed"
 
@@ -40,6 +45,7 @@ class StopsOnFailure:
                 self.file.close()
             except OSError:
                 pass
+        assert self.crawler is not None     # outside a crawl the callers raise the failure instead
         stats = self.crawler.stats
         if not stats.get_value(FAILURE):      # `cleanwire crawl` says it and exits 1
             stats.set_value(FAILURE, self.failure)
@@ -52,7 +58,7 @@ class StopsOnFailure:
         self._closing = close_crawl(self.crawler, "output_failed")
 
 
-class _FlushingFeed(StopsOnFailure):
+class _FlushingFeed(StopsOnFailure, BaseItemExporter):
     """Each record written through to the file at once; a failed write stops the crawl in one line."""
 
     @classmethod
@@ -60,6 +66,10 @@ class _FlushingFeed(StopsOnFailure):
         exporter = cls(file, **kwargs)
         exporter.crawler = crawler
         return exporter
+
+    def _write(self, item) -> None:
+        """Write one record to self.file (each exporter below has its own)."""
+        raise NotImplementedError
 
     def export_item(self, item) -> None:
         if self.failure:

@@ -131,10 +131,10 @@ def atomic_file(path: str | Path, mode: str = "w"):
     """
     shown = str(path)
     target, in_place, old_mode = output_target(path)
-    encoding = {} if "b" in mode else {"encoding": "utf-8"}
+    encoding = None if "b" in mode else "utf-8"
     if in_place:
         try:
-            with open(target, mode, **encoding) as fh:
+            with open(target, mode, encoding=encoding) as fh:
                 yield fh
                 fh.flush()
         except OSError as exc:
@@ -147,7 +147,7 @@ def atomic_file(path: str | Path, mode: str = "w"):
         raise OutputError(_reason(exc), shown) from exc
     try:
         os.chmod(tmp, old_mode if old_mode is not None else 0o666 & ~current_umask())
-        with os.fdopen(fd, mode, **encoding) as fh:
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -203,7 +203,7 @@ def write_parquet(records, out) -> int:
 
 def _export_parquet(records, fh) -> int:
     """Write every record; on any failure the writer is dropped before the file closes, and the error is raised."""
-    from crawler.output.parquet import ParquetItemExporter      # pyarrow: imported only when Parquet is written
+    from crawler.output.parquet import ParquetItemExporter  # pyarrow: imported only when Parquet is written
 
     exporter = ParquetItemExporter(fh)
     try:

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
 from crawler.output.feeds import StopsOnFailure
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +35,8 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
         self.row_group_items = max(1, int(row_group_items))
         self.compression = compression
         self.buffer: list[dict] = []
-        self.writer = None
-        self.schema = None
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
         self.rows_written = 0
         self.crawler = None         # set by from_crawler: a failed write then stops the crawl (output_failed)
         self.failure: str | None = None
@@ -91,6 +96,7 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
             return
         import pyarrow as pa
 
+        assert self.writer is not None and self.schema is not None    # set by start_exporting, before any record
         names = self.schema.names
         table = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in self.buffer], schema=self.schema)
         self._guarded(self.writer.write_table, table, row_group_size=len(self.buffer))

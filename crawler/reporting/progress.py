@@ -10,6 +10,7 @@ from twisted.internet import task
 
 from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED
 
+
 def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
 

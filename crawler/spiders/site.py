@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -54,8 +54,10 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     name = "site"
     cleanwire_summary = True        # crawler.reporting.progress.CrawlProgress reports on this spider
+    render: RenderPolicy            # set by from_crawler
+    sites: frozenset[str]           # site keys of the start URLs, set by from_crawler
 
-    def __init__(self, url: str = "", urls: list[str] | str = (), *args, **kwargs) -> None:
+    def __init__(self, url: str = "", urls: Sequence[str] | str = (), *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         given = [url] if url else []
         given += urls.split(",") if isinstance(urls, str) else list(urls)
@@ -182,7 +184,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         headers = response.headers
         etag = (headers.get(b"ETag") or b"").decode("latin-1") or None
         modified = (headers.get(b"Last-Modified") or b"").decode("latin-1") or None
-        for url in response.request.meta.get("redirect_urls") or ():
+        for url in response.meta.get("redirect_urls") or ():
             self.state.record_fetch(url, 301)
             self.state.settle(url)
         lastmod = lastmod or self.lastmods.get(response.url)
@@ -266,7 +268,8 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             yield from self.probe_sitemaps(root)
 
     def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        yield from self.probe_sitemaps(failure.request.cb_kwargs["root"])
+        # Scrapy sets .request on the Failure it hands an errback; twisted's Failure does not declare it
+        yield from self.probe_sitemaps(failure.request.cb_kwargs["root"])  # type: ignore[attr-defined]
 
     def probe_sitemaps(self, root: str) -> Iterator[scrapy.Request]:
         for path in self.sitemap_paths:
@@ -341,7 +344,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     async def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
                          start: bool, key: str | None = None):
-        content_type = response.headers.get(b"Content-Type", b"").lower()
+        content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
@@ -356,9 +359,10 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
             return
-        request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
+        request_url = (response.meta.get("redirect_urls") or [response.url])[0]
         page = page_from_response(response, request_url, source)
         listed = listed or self.was_listed(request_url, response.url)
+        assert isinstance(response, TextResponse)   # HTML responses are TextResponses (checked above)
         found, verdict, extracted = await self.analyse(response, page, listed)
         again = self.render_again(response, found, extracted)
         if again is not None:
@@ -389,7 +393,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if extracted is not None:
             page.meta["extracted"] = extracted
         if article is not None and wants_pages(found.article_pages, self.max_article_pages):
-            chunks = Extractor.running(self.crawler).options.chunk_tokens
+            extractor = Extractor.running(self.crawler)
+            assert extractor is not None    # an article is only ever extracted by the running Extractor
+            chunks = extractor.options.chunk_tokens
             for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages, chunks):
                 yield out
             return
@@ -416,7 +422,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
         """A continuation page's extraction and links, in the extraction workers."""
-        return await Extractor.running(self.crawler).extract(page, EXTRACT_WITH_LINKS)
+        extractor = Extractor.running(self.crawler)
+        assert extractor is not None    # continuations follow an article the running Extractor extracted
+        return await extractor.extract(page, EXTRACT_WITH_LINKS)
 
     def article_done(self, page: Page, record: dict) -> Iterator[Page]:
         page.meta["extracted"] = ("article", record)
@@ -526,7 +534,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         from scrapy.exceptions import IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
 
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy for errbacks, not in twisted's stubs
         probe = request.meta.get("cleanwire_probe")
         page = request.callback == self.parse_page       # only pages are reported to the rejects recorder
         if failure.check(HttpError):

@@ -7,9 +7,10 @@ from pathlib import Path
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
-from conftest import ROOT
 from crawler.output.feeds import FlushingJsonExporter, FlushingJsonLinesExporter
 from crawler.output.parquet import ParquetItemExporter
+
+from conftest import ROOT
 
 
 def test_the_project_settings_name_the_flushing_json_exporters_and_parquet():

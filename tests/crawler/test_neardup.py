@@ -8,11 +8,18 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from cleaners import extract
-from conftest import PAGES
-from crawler.dedup.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
-                             signature)
+from crawler.dedup.neardup import (
+    NearDupIndex,
+    NearDupIndexError,
+    NearDupPipeline,
+    RedisNearDupIndex,
+    band_rows,
+    shingles,
+    signature,
+)
 from crawler.demo.server import DEFAULT_ROOT
 
+from conftest import PAGES
 
 SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
 FIRST_PARAGRAPH = "<p>Taiwan’s Deputy Foreign Minister"

@@ -5,7 +5,6 @@ import asyncio
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -18,10 +17,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from conftest import CLEANWIRE, ROOT
 from crawler.discovery.listings import MalformedDocument, parse_feed, parse_sitemap
 from crawler.fetching.safety import RefusedRequest, SafetyMiddleware, is_guarded
 from crawler.incremental.journal import output_path
+
+from conftest import CLEANWIRE, ROOT
 
 FAKE_DNS = {
     "metadata.test": ["169.254.169.254"],

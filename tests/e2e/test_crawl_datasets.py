@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import CLEANWIRE, ROOT
 from crawler.demo.server import DEFAULT_ROOT, FixtureSite
+
+from conftest import CLEANWIRE, ROOT
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]

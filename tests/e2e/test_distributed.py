@@ -4,19 +4,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
+from redis_faults import HOOK
+
+from crawler.demo.server import FixtureSite
 
 from conftest import CLEANWIRE, ROOT, free_port
-from crawler.demo.server import FixtureSite
-from redis_faults import HOOK
 
 WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"   # near-duplicates
 WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",

@@ -12,11 +12,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from worker_faults import HOOK, KILL_MARK, KILL_ON
 
-from conftest import ROOT
 from crawler.demo.server import FixtureSite
 from crawler.incremental.state import StateStore
-from worker_faults import HOOK, KILL_MARK, KILL_ON
+
+from conftest import ROOT
 
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_SUMMARY": False, "LOG_LEVEL": "INFO",

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from cleaners.schema import article_schema
-from conftest import PAGES, ROOT
 from crawler.demo.server import FixtureSite
+
+from conftest import PAGES, ROOT
 
 SOURCES = ("pyproject.toml", "README.md", "cleaners", "crawler")
 

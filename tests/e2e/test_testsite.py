@@ -11,8 +11,9 @@ import urllib.request
 import pytest
 from lxml import etree, html
 
-from conftest import ROOT
 from crawler.demo.server import DEFAULT_ROOT, FixtureSite
+
+from conftest import ROOT
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
