@@ -7,12 +7,12 @@ import logging
 import os
 import socket
 import sqlite3
-from typing import Any
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from w3lib.url import canonicalize_url
 
