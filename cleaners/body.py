@@ -19,6 +19,8 @@ from .text import clean_text
 HEADING_LEVEL_DEFAULT = 2
 FALLBACK_MIN_CHARS = 1500   # a fast extraction shorter than this gets trafilatura's fallback extractors
 FALLBACK_SHARE = 0.7        # ... as does one holding less than this share of the JSON-LD articleBody
+TAIL_MIN_WORDS = 5          # bare text after a body block is a paragraph from this many words ...
+TAIL_MIN_CHARS = 40         # ... or characters (scripts written without spaces)
 
 
 @dataclass
@@ -130,10 +132,15 @@ def to_candidates(body: etree._Element, base: str | None) -> list[Candidate]:
     site = base and safe_base_url(base)
     for el in body:
         block = _to_block(el)
-        if block is None or not block.text:
-            continue
-        links, link_chars = _links(el, base, site)
-        out.append(Candidate(block, links, link_chars, el.get("class") or ""))
+        if block is not None and block.text:
+            links, link_chars = _links(el, base, site)
+            out.append(Candidate(block, links, link_chars, el.get("class") or ""))
+        tail = _clean_lines(el.tail or "")
+        if len(tail.split()) >= TAIL_MIN_WORDS or len(tail) >= TAIL_MIN_CHARS:
+            # bare text after a block (a page whose prose follows an <h2> or a <br> rather than sits in
+            # a <p>): trafilatura leaves it as the block's tail, it is a paragraph of the body; a word or
+            # two there (a dateline, an icon's label) is not
+            out.append(Candidate(Block("paragraph", tail)))
     return out
 
 
