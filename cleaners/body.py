@@ -4,7 +4,6 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -14,7 +13,7 @@ from trafilatura.utils import safe_base_url, safe_relative_url
 
 from .article import Block
 from .options import Options
-from .text import clean_text
+from .text import clean_text, join_url, url_host
 
 HEADING_LEVEL_DEFAULT = 2
 FALLBACK_MIN_CHARS = 1500   # a fast extraction shorter than this gets trafilatura's fallback extractors
@@ -119,7 +118,7 @@ def _links(el: etree._Element, base: str | None, site: str | None) -> tuple[list
         if target:
             if site:
                 target = safe_relative_url(site, target) or target
-            hrefs.append(urljoin(base, target) if base else target)
+            hrefs.append(join_url(base, target) if base else target)
         chars += len(clean_text(ref.xpath("string()")))
     return hrefs, chars
 
@@ -171,5 +170,5 @@ def _to_block(el: etree._Element) -> Block | None:
 def same_site(url: str, base: str | None) -> bool:
     if not base:
         return False
-    host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
-    return bool(host) and host.removeprefix("www.") == base_host.removeprefix("www.")
+    host = url_host(url)
+    return bool(host) and host == url_host(base)
