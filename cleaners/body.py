@@ -19,6 +19,8 @@ HEADING_LEVEL_DEFAULT = 2
 FALLBACK_MIN_CHARS = 1500   # a fast extraction shorter than this gets trafilatura's fallback extractors
 FALLBACK_SHARE = 0.7        # ... as does one holding less than this share of the JSON-LD articleBody
 
+STRING_VALUE = etree.XPath("string()")   # compiled once (an element's .xpath("string()") compiles it per call)
+
 
 @dataclass
 class Candidate:
@@ -119,7 +121,7 @@ def _links(el: etree._Element, base: str | None, site: str | None) -> tuple[list
             if site:
                 target = safe_relative_url(site, target) or target
             hrefs.append(join_url(base, target) if base else target)
-        chars += len(clean_text(ref.xpath("string()")))
+        chars += len(clean_text(STRING_VALUE(ref)))
     return hrefs, chars
 
 
@@ -161,7 +163,7 @@ def _to_block(el: etree._Element) -> Block | None:
             return None
         return Block("table", "\n".join(" | ".join(r) for r in rows), rows=rows, header=header)
     if tag == "code":
-        return Block("code", (el.xpath("string()") or "").strip("\n"))
+        return Block("code", (STRING_VALUE(el) or "").strip("\n"))
     if tag == "graphic":
         return None
     return Block("paragraph", _clean_lines(_inline_text(el)))
