@@ -63,7 +63,6 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
           parsed: tuple[str, HtmlElement] | None = None) -> Result:
     """`parsed`: (text, tree) of parse_document(html, url, http_charset) when the caller read the tree first (a crawl
     worker reads the page's links from it); the tree is pruned in place."""
-    source = url or "<input>"
     doc, tree = parsed if parsed is not None else parse_document(html, url, http_charset)
     meta = extract_metadata(tree, url, options.fetched_at)
     access_scan = scan_access(tree, doc, headers=headers, url=url, free=_free(meta))

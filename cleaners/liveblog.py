@@ -23,6 +23,8 @@ MAX_LINK_SHARE = 0.5        # entries with more of their text in links are tease
 MIN_MARKUP_TEXT = 400       # undeclared entries hold at least this many characters together
 MAX_ENTRY_DEPTH = 8         # ancestors of a <time> tried as the entry container
 PHRASE_LINE_CHARS = 120     # entry lines up to this long are checked against the boilerplate phrase rules
+SHINGLE = 3                 # words per shingle when a block is compared with the entries
+MOSTLY_INSIDE = 0.6         # a block with this share of its shingles in the entries is one of them
 OUTSIDE_RULE = "other:liveblog-outside-entries"   # a block between or after the entries, in none of them
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = {"p": "paragraph", "ul": "list", "ol": "list", "blockquote": "quote", "pre": "code",
@@ -280,11 +282,12 @@ def compose_body(blocks: list[Block], live: LiveBlog, ctx: Context) -> list[Bloc
     removed as promos or teasers.
     """
     inside = " \n ".join(words(t) for e in live.entries for t in (e.headline or "", *(b.text for b in e.blocks)))
+    shingles = _shingles(inside)
     lead: list[Block] = []
     started = False
     for block in blocks:
         key = words(block.text)
-        if key and key in inside:
+        if key and (key in inside or _mostly_in(key, shingles)):
             started = True
         elif not started:
             lead.append(block)
@@ -299,6 +302,17 @@ def compose_body(blocks: list[Block], live: LiveBlog, ctx: Context) -> list[Bloc
             body.append(Block("heading", entry.headline, level=entry.level))
         body.extend(entry.blocks)
     return body
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    tokens = text.split()
+    return {tuple(tokens[i:i + SHINGLE]) for i in range(max(len(tokens) - SHINGLE + 1, 1))}
+
+
+def _mostly_in(key: str, shingles: set[tuple[str, ...]]) -> bool:
+    """A block whose words are mostly an entry's, cut or joined differently by the extractor (a time line glued on)."""
+    own = _shingles(key)
+    return len(key.split()) >= SHINGLE * 2 and len(own & shingles) >= MOSTLY_INSIDE * len(own)
 
 
 def _restored(removal: Removal, inside: str) -> bool:

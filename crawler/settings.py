@@ -34,10 +34,12 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"    # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # asyncio reactor
 TWISTED_DNS_RESOLVER = "crawler.fetching.safety.GuardedResolver"   # Scrapy's caching resolver, refusing unnamed private addresses
 FEED_EXPORT_ENCODING = "utf-8"              # JSON output keeps non-ASCII text as is
-FEED_EXPORTERS = {
-    "parquet": "crawler.output.parquet.ParquetItemExporter",     # `-o out.parquet` (pyarrow, row groups)
-    "markdown": "crawler.output.markdown.MarkdownItemExporter",  # `-o out.md`: front matter and body per record
-    "chunks": "crawler.output.markdown.ChunksItemExporter",      # `--format chunks`: one chunk per JSONL line
+FEED_EXPORTERS = {                              # `-o FILE` of `cleanwire crawl` and of `scrapy crawl site`
+    "jsonlines": "crawler.output.feeds.FlushingJsonLinesExporter",    # each record flushed as it comes
+    "json": "crawler.output.feeds.FlushingJsonExporter",              # a JSON array, flushed after every record
+    "parquet": "crawler.output.parquet.ParquetItemExporter",          # pyarrow, row groups
+    "markdown": "crawler.output.markdown.MarkdownItemExporter",       # `-o out.md`: front matter and body per record
+    "chunks": "crawler.output.markdown.ChunksItemExporter",           # `--format chunks`: one chunk per JSONL line
 }
 LOG_LEVEL = "INFO"                          # Scrapy's log level
 
@@ -48,11 +50,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetching.tdmrep.TdmRepMiddleware": 110,     # each site's /.well-known/tdmrep.json, once: the rule for each page
     "crawler.fetching.middlewares.MaxPages": 120,        # --max-pages N: at most N downloads, then the crawl closes
     "crawler.output.warc.WarcWriter": 950,             # archives every response as downloaded when CLEANWIRE_WARC is set
-    "crawler.distributed.scheduler.RedisAcks": 960,       # --redis: a failed download's queue entry is done
+    "crawler.distributed.acks.RedisAcks": 960,       # --redis: a failed download's queue entry is done
 }
 
 SPIDER_MIDDLEWARES = {
-    "crawler.distributed.scheduler.RedisAcks": 10,        # --redis: a handled response's queue entry is done
+    "crawler.distributed.acks.RedisAcks": 10,        # --redis: a handled response's queue entry is done
 }
 
 ITEM_PIPELINES = {
@@ -60,14 +62,14 @@ ITEM_PIPELINES = {
     "crawler.pipelines.SincePipeline": 350,      # drop articles published before CLEANWIRE_SINCE
     "crawler.pipelines.DedupPipeline": 400,      # one record per canonical URL and per content hash
     "crawler.dedup.neardup.NearDupPipeline": 450,      # duplicate_of on near-duplicate texts, when CLEANWIRE_NEARDUP is set
-    "crawler.distributed.scheduler.EmitOnce": 480,         # --redis: each record emitted by one worker only
+    "crawler.distributed.exactlyonce.EmitOnce": 480,         # --redis: each record emitted by one worker only
     "crawler.incremental.pipeline.StatePipeline": 500,  # with CLEANWIRE_STATE + OUTPUT_TEMPLATE: journaled, incremental output
 }
 
 EXTENSIONS = {
-    "crawler.extensions.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
-    "crawler.extensions.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
-    "crawler.extensions.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
+    "crawler.fetching.politeness.CrawlDelay": 500,        # robots.txt Crawl-delay raises the per-site delay
+    "crawler.fetching.politeness.Backoff": 505,           # 429/5xx double the per-site delay until successes bring it back
+    "crawler.reporting.progress.CrawlProgress": 510,     # live progress line on a terminal, summary at the end
     "crawler.reporting.report.RunReport": 530,             # per-site counts, removals, rejects, slowest pages for `cleanwire report`
     "crawler.reporting.rejects.AccessCounter": 515,        # access state of non-2xx pages (challenges), counted for the summary
     "crawler.reporting.rejects.RejectsRecorder": 520,      # one line per fetched page not emitted, when CLEANWIRE_REJECTS is set
@@ -102,13 +104,14 @@ CLEANWIRE_REDIS_KEY = "cleanwire:%(spider)s"    # prefix of the crawl's Redis ke
 CLEANWIRE_REDIS_WORKER = ""                 # this worker's name ("" = host:pid)
 CLEANWIRE_REDIS_HEARTBEAT = 5.0             # seconds between heartbeats; a worker silent for three is dead
 CLEANWIRE_REDIS_OUTPUT = ""                 # this worker's JSONL file, journaled through Redis (set by `crawl --redis -o`)
-CLEANWIRE_REDIS_KILL_AT = ""                # tests only: SIGKILL at the Nth record, "after_claim:N" or "after_write:N"
+CLEANWIRE_REDIS_HOOK = None                # tests only: "module.Class", built with the settings, called as hook(point, records) at "after_claim" and "after_write"
 
-# site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extensions.py)
+# site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extraction/, crawler/reporting/progress.py)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000    # response bytes waiting for callbacks/pipelines before downloads pause
 CONCURRENT_ITEMS = 4                        # spider outputs processed at once per response (Scrapy starts one task per slot)
 CLEANWIRE_WORKERS = 0                       # extraction worker processes (0 = one per core)
 CLEANWIRE_MAX_IN_FLIGHT = 0                 # pages being extracted at once (0 = twice the workers)
+CLEANWIRE_EXTRACT_HOOK = None               # tests only: "module.function" called with the URL in the worker before each page
 CLEANWIRE_GC_THRESHOLD = [20000, 50, 100]   # the crawler process's gc thresholds ([] = Python's): ~0.5 ms/page less
 CLEANWIRE_MIN_WORDS_UNSURE = 150            # words a page without any article signal needs to be emitted
 CLEANWIRE_MAX_ARTICLE_PAGES = 20            # pages fetched and merged for one multi-page article (1 = no continuation)

@@ -5,19 +5,16 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cleaners.errors import InputError
 from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
 from crawler.output.files import chunks_problem
+from crawler.stats import FAILURE
 
 FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet", ".md": "markdown"}
 #: --format names -> Scrapy feed formats (FEED_EXPORTERS)
 CRAWL_FORMATS = {"jsonl": "jsonlines", "json": "json", "parquet": "parquet", "markdown": "markdown", "chunks": "chunks"}
-FLUSHING_EXPORTERS = {
-    "jsonlines": "crawler.extensions.FlushingJsonLinesExporter",
-    "json": "crawler.extensions.FlushingJsonExporter",
-}
-DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount")
 
 
 def _iso_date(text: str) -> str:
@@ -112,8 +109,8 @@ def feed_path(output: str) -> str:
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
     """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
     templated = "{" in args.output          # a per-run template: written by the journal (state_settings), not FEEDS
-    extra = {"FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
-             "LOG_LEVEL": "ERROR"}   # the summary reports the rest
+    extra: dict[str, Any] = {"FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
+                             "LOG_LEVEL": "ERROR"}   # the summary reports the rest
     if getattr(args, "chunks", None):
         extra["CLEANWIRE_CHUNK_TOKENS"] = args.chunks
     if args.max_pages:
@@ -142,7 +139,7 @@ def dataset_settings(args, state: str | None) -> dict:
     """Rejects, WARC, near-duplicates (in the state file, else in memory for the run) and the Redis crawl."""
     from crawler.distributed.scheduler import redis_settings
 
-    extra = {"CLEANWIRE_NEARDUP": state or ":memory:"}
+    extra: dict[str, Any] = {"CLEANWIRE_NEARDUP": state or ":memory:"}
     if args.drop_near_duplicates:
         extra["CLEANWIRE_DROP_NEAR_DUPLICATES"] = True
     if args.rejects:
@@ -198,8 +195,6 @@ def run_crawl(sites: list[str], settings) -> dict:
     from crawler.incremental.state import StateError
     from crawler.spiders.site import SiteSpider
 
-    exporters = settings.getdict("FEED_EXPORTERS")
-    settings.set("FEED_EXPORTERS", {**FLUSHING_EXPORTERS, **exporters}, priority="cmdline")
     configure_render(settings)      # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
@@ -227,7 +222,7 @@ def apply_sources_file(args) -> dict:
 
 def run_failure(stats: dict) -> str | None:
     """Why a state run itself failed (page errors are counted, not failures): output not written, no site answered."""
-    return stats.get("cleanwire/state/failure")
+    return stats.get(FAILURE)
 
 
 def check_sites(sites: list[str]) -> None:
@@ -274,13 +269,14 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         return [(path, n) for path, n in stats.get("cleanwire/state/outputs") or () if n]
     records = stats.get("item_scraped_count") or 0
-    if output in ("-", "") or not records or stats.get("cleanwire/state/failure"):     # failed: not written
+    if output in ("-", "") or not records or stats.get(FAILURE):     # failed: not written
         return []
     return [(feed_path(output), records)]
 
 
 def run(args) -> int:
     from crawler.cli.main import quiet_scrapy
+    from crawler.engine import run_status
     from crawler.fetching.fetch import project_settings
 
     sites, overrides_file, per_site = list(args.sites), None, {}
@@ -311,13 +307,13 @@ def run(args) -> int:
     stats = run_crawl(sites, settings)
     for path, records in written_outputs(stats, settings, args.output):
         print(f"cleanwire crawl: {records} records written to {path}", file=sys.stderr, flush=True)
-    if stats.get("finish_reason") == "shutdown":
-        return 130          # SIGINT/SIGTERM: stopped cleanly; the next run resumes
+    _status, exit_status = run_status(stats.get("finish_reason"))
+    if exit_status == 130:
+        return exit_status  # SIGINT/SIGTERM: stopped cleanly; the next run resumes
     failure = run_failure(stats)
     if not stats.get("downloader/response_count") and not args.redis:   # a Redis worker may find nothing left to do
         failure = no_answer(stats, sites) if failure is None or failure.startswith("no site answered") else failure
     if failure:
         print(f"cleanwire crawl: {failure}", file=sys.stderr, flush=True)
         return 1
-    ok = stats.get("finish_reason") in DONE_REASONS
-    return 0 if ok else 1
+    return exit_status

@@ -59,6 +59,7 @@ def read_records(output: Path) -> list[dict]:
 def run(args) -> int:
     from crawler.cli.crawl import feed_settings, run_crawl
     from crawler.demo.server import FixtureSite
+    from crawler.engine import run_status
     from crawler.fetching.fetch import project_settings
 
     output = Path(args.output)
@@ -72,4 +73,4 @@ def run(args) -> int:
     if records:
         print("first record:")
         print(short_record(records[0]))
-    return 0 if stats.get("finish_reason") == "finished" and records else 1
+    return 0 if run_status(stats.get("finish_reason"))[1] == 0 and records else 1

@@ -291,9 +291,10 @@ class NearDupPipeline:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
         threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
         if settings.get("CLEANWIRE_REDIS"):         # a distributed crawl: one index for all its workers
-            from crawler.distributed.scheduler import Keys, _connect
+            from crawler.distributed.keys import Keys
+            from crawler.distributed.keys import connect as redis_connect
 
-            index = RedisNearDupIndex(_connect(settings), Keys(settings, crawler.spidercls.name).prefix, threshold)
+            index = RedisNearDupIndex(redis_connect(settings), Keys(settings, crawler.spidercls.name).prefix, threshold)
         else:
             index = NearDupIndex(connect(path), threshold)
         return cls(index, settings.getbool("CLEANWIRE_DROP_NEAR_DUPLICATES"), crawler.stats)

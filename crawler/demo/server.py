@@ -1,4 +1,4 @@
-"""Loopback HTTP server for the fixture news site (fixtures/site): crawl tests, `cleanwire demo` and benchmarks.
+"""Loopback HTTP server for the fixture news site (crawler/demo/site, package data): crawl tests, `cleanwire demo` and benchmarks.
 
 Standard library only (no Scrapy), so tests and benchmarks can run it in-process or as
 `python -m crawler.demo.server [--port P] [--extra N]`.
@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 from urllib.parse import unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "site"
+DEFAULT_ROOT = Path(str(resources.files("crawler.demo") / "site"))     # shipped as package data (pyproject.toml)
 PLACEHOLDER = b"{{ORIGIN}}"
 SUBSTITUTED = frozenset({".html", ".xml", ".txt", ".rss", ".atom"})  # text files that may carry {{ORIGIN}}
 CONTENT_TYPES = {
@@ -75,7 +76,7 @@ def _substitute(file: str, body: bytes, origin: bytes) -> bytes:
 
 
 def load_generator(root: Path) -> ModuleType:
-    """Import fixtures/site/sitegen (not an installed package) from `root`."""
+    """Import site/sitegen (package data, not an importable package) from `root`."""
     name = f"_fixture_sitegen_{hashlib.sha1(str(root).encode()).hexdigest()[:8]}"
     if name in sys.modules:
         return sys.modules[name]
@@ -91,10 +92,10 @@ def load_generator(root: Path) -> ModuleType:
 
 
 class FixtureSite:
-    """The Harbour Courier served on 127.0.0.1 from fixtures/site/www, with the manifest as its truth.
+    """The Harbour Courier served on 127.0.0.1 from site/www, with the manifest as its truth.
 
     Static files are served as committed. With `extra_articles=N`, or after `add_articles(n)` or
-    `update_article(path)`, pages are rendered on the fly by fixtures/site/sitegen instead (same templates,
+    `update_article(path)`, pages are rendered on the fly by site/sitegen instead (same templates,
     deterministic text).
     """
 

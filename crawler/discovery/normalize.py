@@ -75,6 +75,11 @@ def is_same_site(url: str, keys: set[str] | frozenset[str], same_domain: bool = 
     return site_key(url, same_domain) in keys
 
 
+def site_of(url: str | None) -> str:
+    """The site a URL is counted under (state, reports): its host[:port], lower-case; "" for none."""
+    return urlsplit(url or "").netloc.lower()
+
+
 def site_root(url: str) -> str:
     """scheme://host[:port]/ of a URL."""
     parts = urlsplit(url)

@@ -9,37 +9,12 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from cleaners import CleanwireError, Options, clean
 from cleaners.multipage import Assembly, PageLinks
 from crawler.items import Page
 
 logger = logging.getLogger(__name__)
 
 PRIORITY_CONTINUATION = 30      # an article waiting for its next page goes before any other request
-
-
-def extract_with_links(body: bytes, url: str, options: Options, http_charset: str | None,
-                       headers: dict[str, str] | None = None, tdm: Any = None,
-                       parsed: Any = None) -> tuple[str, Any, PageLinks]:
-    """In an extraction worker: crawler.pipelines.extract_record's result, plus the page's links to the rest of
-    its article (next page, one-page version, or the earlier page a continuation page links back to).
-    `parsed`: the page already decoded and parsed (cleaners.parse_document), as analyse_page has it."""
-    from crawler.pipelines import _test_kill_hook, result_status
-
-    _test_kill_hook(url)
-    try:
-        result = clean(body, url, options, http_charset=http_charset, headers=headers, tdm=tdm, parsed=parsed)
-    except CleanwireError as exc:
-        return "bad_input", exc.reason, PageLinks()
-    return (*result_status(result), result.page_links)
-
-
-def _extract_failed(reason: str, *args: object) -> tuple[str, str, PageLinks]:
-    return "bad_input", reason, PageLinks()
-
-
-# a function attribute (the crawler.pipelines._failed protocol), which mypy cannot type
-extract_with_links.failed = _extract_failed  # type: ignore[attr-defined]
 
 
 class ArticlePages:

@@ -14,7 +14,7 @@ import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -297,7 +297,8 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
         yield from _keep((clean_task(task, options) for task in tasks), tally, held)
         yield from held.merged(tally)
         return
-    pool, window = _pool(processes, options), deque()      # window: (future, batch size), in archive order
+    pool = _pool(processes, options)
+    window: deque[tuple[Future, int]] = deque()     # (future, batch size), in archive order
     try:
         for batch in _batched(tasks, CHUNK):
             window.append((pool.submit(clean_batch, batch), len(batch)))
@@ -323,12 +324,12 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
     of CPU per worker (about 10% of re-extracting 500 fixture pages on 2 cores). gc.freeze() keeps the workers'
     garbage collector off the inherited objects, so their memory pages stay shared (copy-on-write) instead of being
     copied as the collector touches them. Off Linux (fork is unsafe on macOS, absent on Windows) the forkserver or
-    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.pipelines).
+    spawn context of the crawl's worker pool is used, which preloads the same warm-up (crawler.extraction.pool).
     A ProcessPoolExecutor rather than multiprocessing.Pool: when a worker dies, Pool silently replaces it and
     waits forever for the task it held; the executor fails every pending task (BrokenProcessPool).
     """
     if not sys.platform.startswith("linux"):
-        from crawler.pipelines import _context
+        from crawler.extraction.pool import _context
 
         return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
     import crawler.extraction.warmup  # noqa: F401 - importing it cleans one page here, once per process
@@ -445,17 +446,16 @@ def run_warc(args, options: Options) -> int:
 
     When no file could be read at all, an existing output file is left as it was.
     """
-    from crawler.output.files import emit, format_for
-    from crawler.output.parquet import write_parquet
+    from crawler.output.files import emit, format_for, write_parquet
 
     fmt = format_for(args.output, args.format)
     tally = Tally()
     from crawler.fetching.fetch import project_settings
 
     max_pages = project_settings(dict(getattr(args, "settings", None) or {})).getint("CLEANWIRE_MAX_ARTICLE_PAGES")
-    records = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages),
+    ticking = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages),
                        Progress(tally))
-    records = _nothing_read(records, tally, len(args.inputs))
+    records = _nothing_read(ticking, tally, len(args.inputs))
     unchanged = records is None and bool(args.output and args.output != "-")
     if not unchanged:
         records = records if records is not None else iter(())

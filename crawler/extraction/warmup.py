@@ -1,4 +1,4 @@
-"""Imported once by the extraction workers' forkserver (see crawler.pipelines.WorkerPool): a small page is cleaned
+"""Imported once by the extraction workers' forkserver (see crawler.extraction.pool.WorkerPool): a small page is cleaned
 there, so the language model (LZMA-compressed, ~0.5 s to load) and the cleaner's lazily built tables are loaded
 once, and every worker forked from the server starts with them instead of loading its own copy."""
 from __future__ import annotations

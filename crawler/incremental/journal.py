@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from crawler.incremental.state import EmitDecision, EmittedEntry, StateError, StateStore, normalise_url
+from crawler.incremental.state import EmitDecision, EmittedEntry, StateError, StateStore, state_key
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class JournaledWriter:
         self.state, self.run_id, self.path = state, run_id, Path(path)
         self.batch_size, self.flush_interval = batch_size, flush_interval
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self.committed = os.fstat(self._fd).st_size
         if self.committed and not self._is_ours():
             os.close(self._fd)
@@ -85,7 +85,7 @@ class JournaledWriter:
 
     def decide(self, url: str, content_hash: str, source_hash: str | None = None) -> EmitDecision:
         """state.decide_emit, aware of records still waiting in this batch."""
-        pending = self._pending.get(normalise_url(url))
+        pending = self._pending.get(state_key(url))
         if pending is None:
             return self.state.decide_emit(url, content_hash, source_hash)
         if pending[0] == content_hash or (source_hash and pending[2] == source_hash):
@@ -100,7 +100,7 @@ class JournaledWriter:
         if not self._batch:
             self._oldest = time.monotonic()
         self._batch.append((entry, line))
-        self._pending[normalise_url(url)] = (entry.content_hash, entry.revision, source_hash)
+        self._pending[state_key(url)] = (entry.content_hash, entry.revision, source_hash)
         if len(self._batch) >= self.batch_size or time.monotonic() - self._oldest >= self.flush_interval:
             self.flush()
 
@@ -113,6 +113,7 @@ class JournaledWriter:
             entries.append(EmittedEntry(entry.url, entry.content_hash, entry.revision, offset, len(line),
                                         entry.source_hash))
             offset += len(line)
+        assert self._fd is not None     # records are only added before close()
         try:
             _write_all(self._fd, b"".join(line for _, line in self._batch))
             os.fsync(self._fd)

@@ -18,15 +18,17 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners.article import EXTRACTOR_VERSION
 from cleaners.liveblog import mark_new_entries
 from cleaners.template import block_hash, record_block_hashes, remove_template
-from crawler.engine import close_crawl
+from crawler.clock import utcnow
+from crawler.discovery.normalize import site_of
+from crawler.engine import close_crawl, run_status
 from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
-from crawler.incremental.state import RunLock, StateError, StateStore, site_of
+from crawler.incremental.state import RunLock, StateError, StateStore
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
+from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
 
-DONE_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
 STATS_COUNTED = {                       # Scrapy stats copied into a run's counts
     "downloader/request_count": "requests",
     "downloader/response_count": "responses",
@@ -41,7 +43,7 @@ ROBOTS_REFUSAL = "Forbidden by robots.txt"     # Scrapy's IgnoreRequest message 
 NO_RESPONSE = "no site answered (every request failed: unreachable, refused or timed out)"
 LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
 
-__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "run_status", "versions"]
+__all__ = ["StatePipeline", "TemplateConfig", "block_hash", "versions"]
 
 
 class TemplateConfig:
@@ -63,15 +65,6 @@ class TemplateConfig:
         host = site.split(":")[0]
         return [p for name, phrases in self.keep.items() if name in (site, host) or host.endswith("." + name)
                 for p in phrases]
-
-
-def run_status(reason: str | None) -> tuple[str, int]:
-    """(state status, exit status) of a run from Scrapy's finish reason."""
-    if reason in DONE_REASONS:
-        return "finished", 0
-    if reason == "shutdown":
-        return "interrupted", 130
-    return "failed", 1
 
 
 def versions() -> dict[str, str]:
@@ -141,6 +134,11 @@ class StatePipeline:
         self.sites = sorted({site_of(url) for url in getattr(self.crawler.spider, "start_urls", None) or ()})
         self.run_id = self.state.start_run(self.sites, self.template)
 
+    @property
+    def store(self) -> StateStore:
+        assert self.state is not None   # opened in open_spider, before any item comes
+        return self.state
+
     async def process_item(self, item):
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
@@ -153,15 +151,15 @@ class StatePipeline:
         """Count the record's blocks, wait (bounded) while its site's template is still being learned, remove it."""
         hashes = record_block_hashes(item)
         if site not in self.observed:
-            self.observed[site] = self.state.template_pages(site)
+            self.observed[site] = self.store.template_pages(site)
             self.learned[site] = asyncio.Condition()
             self.held[site] = 0
-        if self.state.observe_blocks(site, url, hashes):
+        if self.store.observe_blocks(site, url, hashes):
             self.observed[site] += 1
         async with self.learned[site]:
             self.learned[site].notify_all()
             await self._hold(site, hashes)
-        known = self.state.template_blocks(site, self.templates.min_articles)
+        known = self.store.template_blocks(site, self.templates.min_articles)
         removed = remove_template(item, known, site, self.templates.keep_for(site)) if known else 0
         if removed:
             self.stats.inc_value("cleanwire/template/removed_blocks", removed)
@@ -189,21 +187,21 @@ class StatePipeline:
             return True
         if self.observed[site] >= LEARNING_ARTICLES * self.templates.hold or not hashes:
             return False        # the template is long known: a block repeated twice now is a story reprinted
-        counts = self.state.block_counts(site, hashes)
+        counts = self.store.block_counts(site, hashes)
         return any(2 <= counts.get(h, 0) < self.templates.min_articles for h in hashes)
 
     def _emit(self, item: dict, url: str, site: str, source_hash: str | None = None):
         writer = self.writers.get(site)          # created on the first record to write: no empty files
         digest = item["content_hash"]
         decision = (writer.decide(url, digest, source_hash) if writer
-                    else self.state.decide_emit(url, digest, source_hash))
+                    else self.store.decide_emit(url, digest, source_hash))
         if not decision.emit:
-            self.state.settle(url)
+            self.store.settle(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
         if decision.revision > 1 and item.get("entries"):     # a live blog that changed: which entries are new
-            mark_new_entries(item, self.state.last_record(url))
+            mark_new_entries(item, self.store.last_record(url))
         if self.failure:
             raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")    # the run is stopping
         try:
@@ -239,7 +237,7 @@ class StatePipeline:
     def _writer(self, site: str) -> JournaledWriter:
         if site not in self.writers:
             path = output_path(self.template, site, self.started, self.run_id)
-            self.writers[site] = JournaledWriter(self.state, self.run_id, path, batch_size=self.batch_size)
+            self.writers[site] = JournaledWriter(self.store, self.run_id, path, batch_size=self.batch_size)
             logger.info("run %d: writing %s records to %s", self.run_id, site, path)
         return self.writers[site]
 
@@ -259,7 +257,7 @@ class StatePipeline:
             self.failure = NO_RESPONSE        # unreachable: the run failed, whatever Scrapy's reason
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
         if self.failure:
-            self.stats.set_value("cleanwire/state/failure", self.failure)
+            self.stats.set_value(FAILURE, self.failure)
         self._committed()
         self.stats.set_value("cleanwire/state/outputs",          # `cleanwire crawl` names the files written
                              [(str(w.path), w.records) for w in self.writers.values()])
@@ -272,6 +270,7 @@ class StatePipeline:
             logger.error("run %d: run summary not written: %s", self.run_id, exc.strerror or exc)
         finally:
             self.state.close()
+            assert self.lock is not None    # acquired in open_spider, before the state was opened
             self.lock.release()
 
     def _write_summaries(self, reason: str, status: str, exit_status: int, counts: dict) -> None:
@@ -281,7 +280,7 @@ class StatePipeline:
         summary = {
             "run_id": self.run_id, "state": os.path.abspath(self.state_path), "sites": self.sites,
             "started": self.started.isoformat(timespec="seconds"),
-            "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "ended": utcnow(),
             "duration_seconds": round(time.monotonic() - self.clock, 3), "status": status,
             "finish_reason": reason, "exit_status": exit_status, "failure": self.failure, "counts": counts,
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),

@@ -7,16 +7,18 @@ import logging
 import os
 import socket
 import sqlite3
+from typing import Any
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
 
 from cleaners.errors import CleanwireError
+from crawler.clock import utcnow
+from crawler.discovery.normalize import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -134,17 +136,11 @@ class EmittedEntry:
     source_hash: str | None = None
 
 
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def normalise_url(url: str) -> str:
-    """The state's key for a URL: canonical query order, no fragment, lower-case scheme and host."""
+def state_key(url: str) -> str:
+    """The state's key for a URL: canonical query order, no fragment, lower-case scheme and host. Unlike the
+    crawl's normalize_url (crawler/discovery/normalize.py) it keeps tracking parameters and index pages: the key
+    is the URL as fetched, not the article's identity."""
     return canonicalize_url(url.strip(), keep_fragments=False)
-
-
-def site_of(url: str) -> str:
-    return urlsplit(url).netloc.lower()
 
 
 def _parse_date(text: str) -> datetime | None:
@@ -263,6 +259,7 @@ class StateStore:
         with self.transaction() as db:
             cursor = db.execute("INSERT INTO runs (sites, started, status, pid, output) VALUES (?, ?, 'running', ?, ?)",
                                 (json.dumps(sorted(set(sites))), utcnow(), pid or os.getpid(), output))
+            assert cursor.lastrowid is not None     # set by the INSERT
             return cursor.lastrowid
 
     def finish_run(self, run_id: int, status: str, counts: Mapping[str, int]) -> None:
@@ -284,14 +281,14 @@ class StateStore:
     # -- urls
 
     def known(self, url: str) -> UrlState | None:
-        rows = self._query("SELECT * FROM urls WHERE url = ?", (normalise_url(url),))
+        rows = self._query("SELECT * FROM urls WHERE url = ?", (state_key(url),))
         if not rows:
             return None
         return UrlState(**{name: rows[0][name] for name in UrlState.__dataclass_fields__})
 
     def note_seen(self, url: str, site: str | None = None) -> None:
         """Record that discovery found this URL (the durable frontier: see `pending`)."""
-        key, now = normalise_url(url), utcnow()
+        key, now = state_key(url), utcnow()
         with self.transaction() as db:
             db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
@@ -305,7 +302,7 @@ class StateStore:
         with self.transaction() as db:
             for item in urls:
                 url, lastmod = item if isinstance(item, tuple) else (item, None)
-                key = normalise_url(url)
+                key = state_key(url)
                 db.execute("INSERT INTO urls (url, site, first_seen, last_seen, staged_lastmod) VALUES (?, ?, ?, ?, ?) "
                            "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen, staged_lastmod = "
                            "CASE WHEN urls.checked IS NULL OR urls.staged "
@@ -334,7 +331,7 @@ class StateStore:
     def note_refused(self, url: str, site: str | None = None) -> None:
         """robots.txt refused the URL: its outcome is settled without a fetch, so it is not pending (requeued every
         run) any more; `should_fetch` asks again after the recheck period. `cleanwire status` counts it as refused."""
-        key, now = normalise_url(url), utcnow()
+        key, now = state_key(url), utcnow()
         with self.transaction() as db:
             db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
@@ -349,7 +346,7 @@ class StateStore:
     def record_fetch(self, url: str, status: int, etag: str | None = None, last_modified: str | None = None,
                      *, lastmod: str | None = None, site: str | None = None) -> None:
         """A response arrived. Its validators and lastmod are staged until `settle` or the emitted batch commits."""
-        key, now = normalise_url(url), utcnow()
+        key, now = state_key(url), utcnow()
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO urls (url, site, first_seen, last_seen, last_fetched, http_status, staged, staged_etag, "
@@ -365,19 +362,19 @@ class StateStore:
         with self.transaction() as db:
             db.execute("UPDATE urls SET staged_lastmod = CASE WHEN staged OR checked IS NULL THEN ? ELSE staged_lastmod END, "
                        "lastmod = CASE WHEN NOT staged AND checked >= ? THEN ? ELSE lastmod END WHERE url = ?",
-                       (lastmod, settled_since, lastmod, normalise_url(url)))
+                       (lastmod, settled_since, lastmod, state_key(url)))
 
     def adopt_lastmod(self, url: str, lastmod: str) -> None:
         """A listed date older than our last committed check, for a URL that has none stored: keep it, so
         that a later move of the date is seen (the comparison with `checked` alone misses older dates)."""
         with self.transaction() as db:
             db.execute("UPDATE urls SET lastmod = ? WHERE url = ? AND lastmod IS NULL AND NOT staged "
-                       "AND checked IS NOT NULL", (lastmod, normalise_url(url)))
+                       "AND checked IS NOT NULL", (lastmod, state_key(url)))
 
     def settle(self, url: str) -> None:
         """The fetch's outcome needs no output (unchanged article, not an article, a feed whose links are noted)."""
         with self.transaction() as db:
-            _promote(db, normalise_url(url), utcnow())
+            _promote(db, state_key(url), utcnow())
 
     def decide_emit(self, url: str, content_hash: str, source_hash: str | None = None) -> EmitDecision:
         """New -> revision 1; same hash as last emitted -> not again; changed -> next revision. Read-only.
@@ -397,7 +394,7 @@ class StateStore:
         with self.transaction() as db:
             count = 0
             for entry in entries:
-                key = normalise_url(entry.url)
+                key = state_key(entry.url)
                 db.execute("INSERT INTO emitted (run_id, url, content_hash, revision, path, offset, length) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
                            (run_id, key, entry.content_hash, entry.revision, path, entry.offset, entry.length))
@@ -426,7 +423,7 @@ class StateStore:
     def last_record(self, url: str) -> dict | None:
         """The record last emitted for `url`, read back from its output file (None when that line is gone)."""
         rows = self._query("SELECT path, offset, length FROM emitted WHERE url = ? ORDER BY id DESC LIMIT 1",
-                           (normalise_url(url),))
+                           (state_key(url),))
         if not rows:
             return None
         try:
@@ -452,7 +449,7 @@ class StateStore:
         samples = blocks if isinstance(blocks, Mapping) else dict.fromkeys(blocks)
         with self.transaction() as db:
             inserted = db.execute("INSERT INTO template_pages (url, site) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                  (normalise_url(url), site)).rowcount
+                                  (state_key(url), site)).rowcount
             if not inserted:
                 return False
             for block_hash, sample in samples.items():
@@ -596,7 +593,7 @@ class RunLock:
             os.close(fd)                 # closing this descriptor drops whatever it locked
 
     def _claim(self, fd: int) -> None:
-        info = {"pid": self._pid, "started": utcnow(), "host": socket.gethostname()}
+        info: dict[str, Any] = {"pid": self._pid, "started": utcnow(), "host": socket.gethostname()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
         with StateStore(self.state_path) as store:
@@ -630,6 +627,7 @@ class RunLock:
             self._unlock()
 
     def _unlock(self) -> None:
+        assert self._fd is not None     # callers check that the lock is held
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None

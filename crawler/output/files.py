@@ -131,10 +131,10 @@ def atomic_file(path: str | Path, mode: str = "w"):
     """
     shown = str(path)
     target, in_place, old_mode = output_target(path)
-    encoding = {} if "b" in mode else {"encoding": "utf-8"}
+    encoding = None if "b" in mode else "utf-8"
     if in_place:
         try:
-            with open(target, mode, **encoding) as fh:
+            with open(target, mode, encoding=encoding) as fh:
                 yield fh
                 fh.flush()
         except OSError as exc:
@@ -147,7 +147,7 @@ def atomic_file(path: str | Path, mode: str = "w"):
         raise OutputError(_reason(exc), shown) from exc
     try:
         os.chmod(tmp, old_mode if old_mode is not None else 0o666 & ~current_umask())
-        with os.fdopen(fd, mode, **encoding) as fh:
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -168,8 +168,6 @@ def write_atomic(path: str | Path, data: str) -> None:
 
 def emit(records: list[dict], fmt: str, out: str | None) -> None:
     if fmt == "parquet":
-        from crawler.output.parquet import write_parquet
-
         write_parquet(records, out)
         return
     data = render(records, fmt)
@@ -188,3 +186,34 @@ def write_stdout(data: str) -> None:
         raise
     except OSError as exc:
         raise OutputError(_reason(exc), "<stdout>") from exc
+
+
+def write_parquet(records, out) -> int:
+    """Write records (any iterable) to a Parquet file whole or not at all; `out` None or "-" is stdout."""
+    if not out or out == "-":
+        try:
+            return _export_parquet(records, sys.stdout.buffer)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:          # a full disk under stdout: one line, like the other formats
+            raise OutputError(f"cannot write ({exc.strerror or exc})", "<stdout>") from exc
+    with atomic_file(out, "wb") as fh:
+        return _export_parquet(records, fh)
+
+
+def _export_parquet(records, fh) -> int:
+    """Write every record; on any failure the writer is dropped before the file closes, and the error is raised."""
+    from crawler.output.parquet import ParquetItemExporter  # pyarrow: imported only when Parquet is written
+
+    exporter = ParquetItemExporter(fh)
+    try:
+        exporter.start_exporting()
+        count = 0
+        for record in records:
+            exporter.export_item(record)
+            count += 1
+        exporter.finish_exporting()
+    except BaseException:
+        exporter.discard()
+        raise
+    return count

@@ -7,7 +7,7 @@ from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
 from cleaners.chunks import chunk_jsonl_rows
-from crawler.extensions import _FlushingFeed
+from crawler.output.feeds import _FlushingFeed
 from crawler.output.files import markdown_document
 
 

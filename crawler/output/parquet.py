@@ -1,54 +1,22 @@
-"""Feed exporters: Parquet, written in row groups as items arrive (FEED_EXPORTERS["parquet"])."""
+"""The Parquet feed exporter: records written in row groups as they arrive (FEED_EXPORTERS["parquet"])."""
 from __future__ import annotations
 
 import logging
-import sys
+from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
-from crawler.engine import close_crawl
+from crawler.output.feeds import StopsOnFailure
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ROW_GROUP_ITEMS = 500       # records buffered before one row group is written
 DEFAULT_COMPRESSION = "zstd"        # Parquet column compression
-NOT_WRITTEN = "cleanwire/output/not_written"    # stat: records the feed could not write (after its output failed)
-
-
-class StopsOnFailure:
-    """For feed exporters: a write that fails (disk full, file gone) is one error line, the crawl stops
-    (finish reason output_failed) and `cleanwire crawl` exits 1; records that reach the exporter after it are
-    counted in `cleanwire/output/not_written` (the summary subtracts them from the articles emitted)."""
-
-    crawler = None          # set by from_crawler; outside a crawl a failure is raised
-    failure: str | None = None
-    feed_label = "the feed"
-
-    def not_written(self, count: int = 1) -> None:
-        if self.crawler is not None and count:
-            self.crawler.stats.inc_value(NOT_WRITTEN, count)
-
-    def _fail(self, exc: Exception) -> None:
-        """The crawl's output failed: one error line, the run fails (exit 1), the spider closes (output_failed)."""
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        self.failure = f"output not written to {getattr(self.file, 'name', None) or self.feed_label}: {reason}"
-        logger.error("%s", self.failure)
-        if self.file is not sys.stdout.buffer:     # close now: a later close (Scrapy's) would flush the buffer again
-            try:
-                self.file.close()
-            except OSError:
-                pass
-        stats = self.crawler.stats
-        if not stats.get_value("cleanwire/state/failure"):      # `cleanwire crawl` says it and exits 1
-            stats.set_value("cleanwire/state/failure", self.failure)
-        try:
-            engine = self.crawler.engine
-        except RuntimeError:        # not crawling (Scrapy 2.14+ raises before the engine exists)
-            return
-        if engine is None or not engine.running:
-            return
-        self._closing = close_crawl(self.crawler, "output_failed")
 
 
 class ParquetAppendError(RuntimeError):
@@ -67,8 +35,8 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
         self.row_group_items = max(1, int(row_group_items))
         self.compression = compression
         self.buffer: list[dict] = []
-        self.writer = None
-        self.schema = None
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
         self.rows_written = 0
         self.crawler = None         # set by from_crawler: a failed write then stops the crawl (output_failed)
         self.failure: str | None = None
@@ -128,6 +96,7 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
             return
         import pyarrow as pa
 
+        assert self.writer is not None and self.schema is not None    # set by start_exporting, before any record
         names = self.schema.names
         table = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in self.buffer], schema=self.schema)
         self._guarded(self.writer.write_table, table, row_group_size=len(self.buffer))
@@ -164,34 +133,3 @@ def _select(schema, names: list[str]):
     if unknown:
         raise KeyError(f"FEED_EXPORT_FIELDS names fields not in the record: {', '.join(unknown)}")
     return pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
-
-
-def write_parquet(records, out) -> int:
-    """Write records (any iterable) to a Parquet file whole or not at all; `out` None or "-" is stdout."""
-    from crawler.output.files import OutputError, atomic_file
-
-    if not out or out == "-":
-        try:
-            return _export(records, sys.stdout.buffer)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:          # a full disk under stdout: one line, like the other formats
-            raise OutputError(f"cannot write ({exc.strerror or exc})", "<stdout>") from exc
-    with atomic_file(out, "wb") as fh:
-        return _export(records, fh)
-
-
-def _export(records, fh) -> int:
-    """Write every record; on any failure the writer is dropped before the file closes, and the error is raised."""
-    exporter = ParquetItemExporter(fh)
-    try:
-        exporter.start_exporting()
-        count = 0
-        for record in records:
-            exporter.export_item(record)
-            count += 1
-        exporter.finish_exporting()
-    except BaseException:
-        exporter.discard()
-        raise
-    return count

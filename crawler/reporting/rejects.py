@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaners.access import Access
 from cleaners.access import classify as classify_access
+from crawler.clock import utcnow
 
 STATUSES = ("not_article", "paywalled", "blocked", "consent", "login", "needs_js", "tdm_reserved", "too_large",
             "http_error", "robots")
@@ -166,7 +166,7 @@ class RejectsRecorder:
         if 200 <= response.status < 400 or not is_page_response(response, request):
             return
         self.writer.write(classify(response.url, response.status, response.body, headers=response.headers,
-                                   fetched_at=_now(), access=request.meta.get(ACCESS_META)))
+                                   fetched_at=utcnow(), access=request.meta.get(ACCESS_META)))
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         """A Page the pipelines dropped (not an article, bad input); dropped records are not rejects."""
@@ -186,15 +186,11 @@ class RejectsRecorder:
     def page_skipped(self, response, reason: str) -> None:
         """A page the spider fetched and did not pass on (a listing page, a non-HTML page)."""
         self.writer.write(classify(response.url, response.status, response.body, headers=response.headers,
-                                   reason=reason, fetched_at=_now(), max_bytes=self.max_bytes))
+                                   reason=reason, fetched_at=utcnow(), max_bytes=self.max_bytes))
 
     def record_failure(self, url: str, error: str) -> None:
         """For a spider's errback: a request that got no response (robots.txt, timeout, too large)."""
-        self.writer.write(classify(url, error=error, fetched_at=_now()))
+        self.writer.write(classify(url, error=error, fetched_at=utcnow()))
 
     def close(self, spider=None) -> None:
         self.writer.close()
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -9,13 +9,14 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 
 from cleaners.explain import KIND_COLOURS
 from cleaners.options import KINDS
+from crawler.clock import utcnow
+from crawler.discovery.normalize import site_of
 from crawler.output.files import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,6 @@ COUNTED = {                        # Scrapy stats copied into a report written b
 
 def empty_report() -> dict:
     return {"sites": {}, "removed": {}, "rejects": {}, "slowest": [], "per_day": {}}
-
-
-def site_of(url: str | None) -> str:
-    return (urlsplit(url or "").netloc or "unknown").lower()
 
 
 class RunReport:
@@ -60,7 +57,7 @@ class RunReport:
         return ext
 
     def site(self, url: str | None) -> dict:
-        return self.report["sites"].setdefault(site_of(url), {"fetched": 0, "emitted": 0, "dropped": 0})
+        return self.report["sites"].setdefault(site_of(url) or "unknown", {"fetched": 0, "emitted": 0, "dropped": 0})
 
     def response_received(self, response, request, spider=None) -> None:
         self.site(response.url)["fetched"] += 1
@@ -94,7 +91,7 @@ class RunReport:
         if not self.path:
             return
         summary = {"started": self.started.isoformat(timespec="seconds"),
-                   "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   "ended": utcnow(),
                    "duration_seconds": round(time.monotonic() - self.clock, 3), "finish_reason": reason,
                    "counts": {name: stats[key] for key, name in COUNTED.items() if key in stats},
                    "report": self.report}
@@ -103,7 +100,7 @@ class RunReport:
 
 def add_record(report: dict, record: dict) -> None:
     """Count one emitted article record: its site, its removals by kind, its publication day."""
-    site = report["sites"].setdefault(site_of(record.get("url")), {"fetched": 0, "emitted": 0, "dropped": 0})
+    site = report["sites"].setdefault(site_of(record.get("url")) or "unknown", {"fetched": 0, "emitted": 0, "dropped": 0})
     site["emitted"] += 1
     for removal in record.get("removed") or []:
         kind = removal.get("kind") or "other"

@@ -2,31 +2,28 @@
 from __future__ import annotations
 
 import gc
-import gzip
 import logging
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from collections.abc import Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from lxml import etree
-from parsel import Selector
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from cleaners import CleanwireError
-from cleaners.extract import parse_document
 from cleaners.multipage import PageLinks as ArticleLinks
 from cleaners.multipage import is_later_page, wants_pages
-from crawler.discovery.classify import ARTICLE, Verdict, decide, is_asset, ld_types, url_rule
-from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_root, try_normalize
-from crawler.extraction.articlepages import ArticlePages, extract_with_links
+from crawler.clock import utcnow
+from crawler.discovery.classify import ARTICLE, decide, is_asset, url_rule
+from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
+from crawler.discovery.normalize import is_same_site, normalize_url, site_key, site_of, site_root, try_normalize
+from crawler.discovery.pagelinks import PageLinks, read_page
+from crawler.extraction.articlepages import ArticlePages
+from crawler.extraction.extractor import Extractor
+from crawler.extraction.tasks import ANALYSE, EXTRACT_WITH_LINKS
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
-from crawler.incremental.state import StateStore, site_of, utcnow
+from crawler.incremental.state import StateStore
 from crawler.items import Page
 from crawler.reporting.rejects import fetch_failed, page_skipped
 from crawler.spiders.urls import page_from_response
@@ -35,20 +32,11 @@ logger = logging.getLogger(__name__)
 
 XML_TYPES = (b"xml", b"rss", b"atom")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
-SITEMAP_ROOTS = ("urlset", "sitemapindex")
-FEED_ROOTS = ("rss", "feed", "RDF")
 PRIORITY_DISCOVERY = 20      # robots, sitemaps and feeds are fetched before pages
 PRIORITY_ARTICLE = 10        # article candidates before listing pages
 SHELL_MAX_LINKS = 10         # links at most on a page that may be an application shell (else not checked)
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # sitemaps are at most 50 MB uncompressed (sitemaps.org)
 
-PAGE_LINKS = "//a[@href]/@href"
 SKIPPED_HREFS = ("#", "mailto:", "javascript:", "tel:", "data:")
-FEED_LINKS = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')][@type][@href]"
-OG_TYPE = "//meta[@property='og:type']/@content"
-LD_JSON = "//script[@type='application/ld+json']/text()"
-CANONICAL = "//link[@rel='canonical']/@href"
-BASE_HREF = "//base/@href"
 
 
 def too_large(failure: Failure) -> bool:
@@ -61,194 +49,15 @@ def too_large(failure: Failure) -> bool:
     return failure.check(CancelledError) is not None      # Scrapy cancels a body read only past DOWNLOAD_MAXSIZE
 
 
-class MalformedDocument(ValueError):
-    """A sitemap or feed that is not parsable XML of the expected kind."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One URL listed by a sitemap or feed, with its date when given."""
-
-    url: str
-    lastmod: str | None = None
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _xml_root(body: bytes):
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(body.lstrip(), parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise MalformedDocument(f"not XML: {exc}") from exc
-    if root is None:
-        raise MalformedDocument("not XML")
-    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
-    if errors:         # truncated or broken: what lxml recovers from it cannot be trusted
-        raise MalformedDocument(f"XML error at line {errors[0].line}: {errors[0].message}")
-    return root
-
-
-def gunzip_if_needed(body: bytes) -> bytes:
-    """Sitemaps served as raw .gz bytes (not Content-Encoding) are decompressed here, size-capped."""
-    if body[:2] != b"\x1f\x8b":
-        return body
-    try:
-        data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_SITEMAP_BYTES)
-    except (zlib.error, gzip.BadGzipFile) as exc:
-        raise MalformedDocument(f"bad gzip: {exc}") from exc
-    return data
-
-
-def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
-    """('urlset' | 'sitemapindex', entries) of a sitemap; news and image sitemaps give their dates too."""
-    root = _xml_root(gunzip_if_needed(body))
-    kind = _local(root.tag)
-    if kind not in SITEMAP_ROOTS:
-        raise MalformedDocument(f"root element <{kind}> is not a sitemap")
-    entries = []
-    for node in root:
-        if _local(node.tag) not in ("url", "sitemap"):
-            continue
-        fields = {_local(el.tag): (el.text or "").strip() for el in node}        # loc, lastmod
-        nested = {_local(el.tag): (el.text or "").strip() for el in node.iter() if el.getparent() is not node}
-        if fields.get("loc"):
-            lastmod = fields.get("lastmod") or nested.get("publication_date") or None     # news sitemaps
-            entries.append(Entry(fields["loc"], lastmod))
-    return kind, entries
-
-
-def parse_feed(body: bytes) -> list[Entry]:
-    """Entries of an RSS 1/2 or Atom feed: link and published/updated date."""
-    root = _xml_root(body)
-    kind = _local(root.tag)
-    if kind not in FEED_ROOTS:
-        raise MalformedDocument(f"root element <{kind}> is not a feed")
-    entries = []
-    for node in root.iter():
-        name = _local(node.tag)
-        if name == "item":
-            entries.extend(_rss_entry(node))
-        elif name == "entry":
-            entries.extend(_atom_entry(node))
-    return entries
-
-
-def _rss_entry(node) -> list[Entry]:
-    fields = {_local(el.tag): el for el in node}
-    link = fields.get("link")
-    url = (link.text or "").strip() if link is not None else ""
-    guid = fields.get("guid")
-    if not url and guid is not None and guid.get("isPermaLink", "true") != "false":
-        url = (guid.text or "").strip()
-    date = None
-    for name in ("pubDate", "date", "published", "updated"):
-        if name in fields and fields[name].text:
-            date = _iso_date(fields[name].text.strip())
-            break
-    return [Entry(url, date)] if url else []
-
-
-def _atom_entry(node) -> list[Entry]:
-    url, date = "", None
-    for el in node:
-        name = _local(el.tag)
-        if name == "link" and el.get("rel", "alternate") == "alternate" and not url:
-            url = (el.get("href") or "").strip()
-        elif name in ("published", "updated") and el.text and date is None:
-            date = el.text.strip()
-    return [Entry(url, date)] if url else []
-
-
-def _iso_date(text: str) -> str:
-    """RFC 822 feed dates become ISO 8601; anything else is kept as given."""
-    try:
-        return parsedate_to_datetime(text).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return text
-
-
-@dataclass
-class PageLinks:
-    """What the spider reads from an HTML page: links, feeds and the signals of the article decision."""
-
-    base: str
-    hrefs: set[str]
-    feeds: list[tuple[str, str]]
-    og_type: str | None
-    ld_types: set[str]
-    canonical: str | None
-    article_pages: ArticleLinks = ArticleLinks()    # the rest of a multi-page article (set with the extraction)
-
-
-def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
-    """Parse once into a tree that is freed on return: a response waiting for extraction keeps only its bytes."""
-    return read_tree(Selector(body=body, encoding=encoding, type="html", base_url=url).root, url)
-
-
-def read_tree(root, url: str) -> PageLinks:
-    """The links and signals of a parsed page (an lxml tree, before anything prunes it)."""
-    base = _first(_BASE_HREF(root))
-    return PageLinks(
-        base=urljoin(url, base.strip()) if base else url,
-        hrefs={h.strip() for h in _PAGE_LINKS(root)},
-        feeds=[(link.get("type") or "", link.get("href")) for link in _FEED_LINKS(root)],
-        og_type=_first(_OG_TYPE(root)),
-        ld_types=ld_types(_LD_JSON(root)),
-        canonical=_first(_CANONICAL(root)),
-    )
-
-
-def _first(found: list) -> str | None:
-    return found[0] if found else None
-
-
-# compiled once; plain str results (parsel's default), not lxml's "smart" strings that keep their element alive
-_BASE_HREF, _PAGE_LINKS, _FEED_LINKS, _OG_TYPE, _LD_JSON, _CANONICAL = (
-    etree.XPath(query, smart_strings=False) for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL))
-
-
-def analyse_page(body: bytes, url: str, options, http_charset: str | None, headers: dict[str, str], tdm,
-                 encoding: str, listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
-    """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
-    lets it be emitted, its extraction (crawler.pipelines.extract_record). The crawler process then only
-    builds Requests: parsing every page for its links there made it the bottleneck of the crawl.
-    The page is parsed once, as the cleaner parses it: links are read from the tree before the cleaner prunes it
-    (a second parse for the links was ~6% of a worker's time)."""
-    try:
-        parsed = parse_document(body, url, http_charset)
-    except CleanwireError as exc:       # not HTML to the cleaner: links as Scrapy's parser sees them, as before
-        found = read_page(body, encoding, url)
-        verdict = decide(url, found.og_type, found.ld_types, listed)
-        return found, verdict, ("bad_input", exc.reason) if verdict.emit else None
-    found = read_tree(parsed[1], url)
-    verdict = decide(url, found.og_type, found.ld_types, listed)
-    if not verdict.emit:
-        return found, verdict, None
-    if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
-        options = options.with_(article_signal=verdict.reason)
-    status, payload, found.article_pages = extract_with_links(body, url, options, http_charset, headers, tdm, parsed)
-    return found, verdict, (status, payload)
-
-
-def _analysis_failed(reason: str, *args) -> tuple[None, None, tuple[str, str]]:
-    """analyse_page's result when its worker died twice or it raised: links are read in the crawler process."""
-    return None, None, ("bad_input", reason)
-
-
-analyse_page.failed = _analysis_failed
-
-
 class SiteSpider(ArticlePages, scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
-    cleanwire_summary = True        # crawler.extensions.CrawlProgress reports on this spider
+    cleanwire_summary = True        # crawler.reporting.progress.CrawlProgress reports on this spider
+    render: RenderPolicy            # set by from_crawler
+    sites: frozenset[str]           # site keys of the start URLs, set by from_crawler
 
-    def __init__(self, url: str = "", urls: list[str] | str = (), *args, **kwargs) -> None:
+    def __init__(self, url: str = "", urls: Sequence[str] | str = (), *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         given = [url] if url else []
         given += urls.split(",") if isinstance(urls, str) else list(urls)
@@ -273,6 +82,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
         self.site_pages: dict[str, int] = {}          # host -> page requests made
         self.run_started = utcnow()
+        self.render = RenderPolicy()                  # --render: what goes through the browser (from_crawler sets it)
         self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
@@ -374,7 +184,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         headers = response.headers
         etag = (headers.get(b"ETag") or b"").decode("latin-1") or None
         modified = (headers.get(b"Last-Modified") or b"").decode("latin-1") or None
-        for url in response.request.meta.get("redirect_urls") or ():
+        for url in response.meta.get("redirect_urls") or ():
             self.state.record_fetch(url, 301)
             self.state.settle(url)
         lastmod = lastmod or self.lastmods.get(response.url)
@@ -458,7 +268,8 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             yield from self.probe_sitemaps(root)
 
     def robots_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        yield from self.probe_sitemaps(failure.request.cb_kwargs["root"])
+        # Scrapy sets .request on the Failure it hands an errback; twisted's Failure does not declare it
+        yield from self.probe_sitemaps(failure.request.cb_kwargs["root"])  # type: ignore[attr-defined]
 
     def probe_sitemaps(self, root: str) -> Iterator[scrapy.Request]:
         for path in self.sitemap_paths:
@@ -533,7 +344,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     async def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
                          start: bool, key: str | None = None):
-        content_type = response.headers.get(b"Content-Type", b"").lower()
+        content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if response.status == 304:
             self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
             return
@@ -548,9 +359,10 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if not response.body.strip():
             self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
             return
-        request_url = (response.request.meta.get("redirect_urls") or [response.url])[0]
+        request_url = (response.meta.get("redirect_urls") or [response.url])[0]
         page = page_from_response(response, request_url, source)
         listed = listed or self.was_listed(request_url, response.url)
+        assert isinstance(response, TextResponse)   # HTML responses are TextResponses (checked above)
         found, verdict, extracted = await self.analyse(response, page, listed)
         again = self.render_again(response, found, extracted)
         if again is not None:
@@ -581,7 +393,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if extracted is not None:
             page.meta["extracted"] = extracted
         if article is not None and wants_pages(found.article_pages, self.max_article_pages):
-            chunks = self.crawler.cleanwire_extract.options.chunk_tokens
+            extractor = Extractor.running(self.crawler)
+            assert extractor is not None    # an article is only ever extracted by the running Extractor
+            chunks = extractor.options.chunk_tokens
             for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages, chunks):
                 yield out
             return
@@ -608,8 +422,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
         """A continuation page's extraction and links, in the extraction workers."""
-        extractor = self.crawler.cleanwire_extract
-        return await extractor.extract(page, extract_with_links)
+        extractor = Extractor.running(self.crawler)
+        assert extractor is not None    # continuations follow an article the running Extractor extracted
+        return await extractor.extract(page, EXTRACT_WITH_LINKS)
 
     def article_done(self, page: Page, record: dict) -> Iterator[Page]:
         page.meta["extracted"] = ("article", record)
@@ -644,10 +459,10 @@ class SiteSpider(ArticlePages, scrapy.Spider):
     async def analyse(self, response: TextResponse, page: Page, listed: bool):
         """(links and signals, verdict, extraction or None): in an extraction worker when the ExtractPipeline
         runs, so this process only builds Requests; here otherwise (and when the worker failed)."""
-        extractor = getattr(self.crawler, "cleanwire_extract", None)
+        extractor = Extractor.running(self.crawler)
         found = verdict = extracted = None
         if extractor is not None:
-            found, verdict, extracted = await extractor.extract(page, analyse_page, response.encoding, listed)
+            found, verdict, extracted = await extractor.extract(page, ANALYSE, response.encoding, listed)
         if found is None:
             found = read_page(response.body, response.encoding, response.url)
             verdict = decide(response.url, found.og_type, found.ld_types, listed)
@@ -719,7 +534,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         from scrapy.exceptions import IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
 
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy for errbacks, not in twisted's stubs
         probe = request.meta.get("cleanwire_probe")
         page = request.callback == self.parse_page       # only pages are reported to the rejects recorder
         if failure.check(HttpError):

@@ -1,8 +1,7 @@
 """The `urls` spider: fetch exactly the given URLs (for `cleanwire extract URL...`)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
 
 import scrapy
 from scrapy.http import Response
@@ -11,14 +10,16 @@ from twisted.python.failure import Failure
 from cleaners import Options
 from cleaners.access import classify as classify_access
 from cleaners.multipage import PageLinks, wants_pages
-from crawler.extraction.articlepages import ArticlePages, extract_with_links
+from crawler.clock import utcnow
+from crawler.extraction.articlepages import ArticlePages
+from crawler.extraction.tasks import extract_with_links
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
 
 
 def page_from_response(response: Response, request_url: str, source: str = "url") -> Page:
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
     charset = None
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
@@ -30,7 +31,7 @@ def page_from_response(response: Response, request_url: str, source: str = "url"
         status=response.status,
         headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
         body=response.body,
-        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fetched_at=utcnow(),
         http_charset=charset,
         source=source,
         tdm=request_tdm(response.meta),
@@ -68,7 +69,7 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
 
     name = "urls"
 
-    def __init__(self, urls: list[str] | str = (), *args, options: Options | None = None, **kwargs) -> None:
+    def __init__(self, urls: Sequence[str] | str = (), *args, options: Options | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.urls = urls.split(",") if isinstance(urls, str) else list(urls)
         self.pages: dict[str, Page] = {}
@@ -116,6 +117,7 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
                                      cb_kwargs={"asked": asked}, meta={"cleanwire_first_of": response.url})
                 return
             if status == "article" and wants_pages(links, self.max_article_pages):
+                assert isinstance(payload, dict)    # an article's payload is its record
                 for out in self.start_article_pages(page, payload, links, self.max_article_pages,
                                                     self.options.chunk_tokens):
                     yield out
@@ -133,12 +135,13 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
         yield page
 
     def failed(self, failure: Failure) -> None:
-        asked = failure.request.cb_kwargs.get("asked", failure.request.url)
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy for errbacks, not in twisted's stubs
+        asked = request.cb_kwargs.get("asked", request.url)
         why = describe_failure(failure)
         from scrapy.exceptions import IgnoreRequest
 
-        if failure.request.meta.get(RENDER_META) and not failure.check(IgnoreRequest):     # robots.txt says why itself
-            shell = failure.request.meta.get(SHELL_META)
+        if request.meta.get(RENDER_META) and not failure.check(IgnoreRequest):     # robots.txt says why itself
+            shell = request.meta.get(SHELL_META)
             why = why.splitlines()[0]           # Playwright appends its call log
             why = f"{shell}; rendering failed: {why}" if shell else f"rendering failed: {why}"
         self.failures[asked] = why

@@ -124,7 +124,7 @@ def test_command_refuses_a_directory_without_truth(tmp_path):
     args = argparse.Namespace(directory=[str(news), str(tmp_path)], json=None, limit=None, only=None, worst=0)
     from cleaners.errors import InputError
 
-    with pytest.raises(InputError, match="no truth.jsonl"):
+    with pytest.raises(InputError, match=r"no truth\.jsonl"):
         bench_command.run(args)
 
 

@@ -124,3 +124,20 @@ def test_entries_round_trip_through_arrow():
     entry = arrow_schema().field("entries").type.value_type
     assert [entry.field(i).name for i in range(entry.num_fields)] == ["time", "headline", "text", "blocks", "url", "new"]
     assert entry.field("blocks").type == arrow_schema().field("blocks").type
+
+
+def test_a_body_block_the_extractor_glued_a_time_onto_is_not_taken_for_the_lead():
+    from cleaners.article import Block, Entry
+    from cleaners.context import Context
+    from cleaners.liveblog import LiveBlog, compose_body
+    from cleaners.options import Options
+
+    text = "Der Landkreis hat am Vormittag den Katastrophenfall ausgerufen und Hilfskräfte angefordert."
+    live = LiveBlog([Entry("2025-06-03T11:30:00+02:00", "Katastrophenfall", [Block("paragraph", text)])])
+    blocks = [Block("paragraph", "Der Vorspann des Livetickers."), Block("paragraph", f"11:30 Uhr {text}"),
+              Block("paragraph", "Mehr zum Thema: eine ganz andere Geschichte aus der Region")]
+    ctx = Context(Options())
+    body = compose_body(blocks, live, ctx)
+    assert [b.text for b in body] == ["Der Vorspann des Livetickers.", "Katastrophenfall", text]
+    assert [(r.rule, r.text) for r in ctx.removed] == [
+        ("other:liveblog-outside-entries", "Mehr zum Thema: eine ganz andere Geschichte aus der Region")]

@@ -6,7 +6,7 @@ import pytest
 from cleaners import clean
 from cleaners.options import Options
 from crawler.discovery.classify import ARTICLE, UNKNOWN
-from crawler.spiders.site import analyse_page
+from crawler.extraction.tasks import analyse_page
 
 from conftest import PAGES
 

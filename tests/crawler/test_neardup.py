@@ -8,10 +8,18 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from cleaners import extract
-from conftest import PAGES
-from crawler.dedup.neardup import (NearDupIndex, NearDupIndexError, NearDupPipeline, RedisNearDupIndex, band_rows, shingles,
-                             signature)
+from crawler.dedup.neardup import (
+    NearDupIndex,
+    NearDupIndexError,
+    NearDupPipeline,
+    RedisNearDupIndex,
+    band_rows,
+    shingles,
+    signature,
+)
+from crawler.demo.server import DEFAULT_ROOT
 
+from conftest import PAGES
 
 SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
 FIRST_PARAGRAPH = "<p>Taiwan’s Deputy Foreign Minister"
@@ -129,7 +137,7 @@ def test_pipeline_marks_or_drops(tmp_path):
                                           "CLEANWIRE_DROP_NEAR_DUPLICATES": True})
     dropping.stats.open_spider()
     pipeline = NearDupPipeline.from_crawler(dropping)
-    with pytest.raises(DropItem, match="near-duplicate of https://deftechtimes.com/taiwan-envoy-israel/"):
+    with pytest.raises(DropItem, match=r"near-duplicate of https://deftechtimes\.com/taiwan-envoy-israel/"):
         pipeline.process_item(dict(copy, url="https://third.example/copy/"))
     pipeline.close_spider()
     assert dropping.stats.get_value("cleanwire/dropped/near_duplicate") == 1
@@ -156,7 +164,7 @@ def test_workers_of_a_redis_crawl_share_one_index(redis_url):
     assert w1.process_item(dict(original))["duplicate_of"] is None      # re-extracted after a kill: still first
     assert w0.process_item(dict(copy))["duplicate_of"] == original["url"]
     assert len(w0.index) == len(w1.index) == 2
-    with pytest.raises(DropItem, match="near-duplicate of https://deftechtimes.com/taiwan-envoy-israel/"):
+    with pytest.raises(DropItem, match=r"near-duplicate of https://deftechtimes\.com/taiwan-envoy-israel/"):
         redis_pipeline(redis_url, "w2", CLEANWIRE_DROP_NEAR_DUPLICATES=True).process_item(
             dict(copy, url="https://third.example/copy/"))
     keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("*")}
@@ -175,7 +183,7 @@ def test_redis_index_refuses_another_layout(redis_url):
 
 def site_articles() -> dict[str, str]:
     """Texts of the fixture site's dated articles (English, German, Spanish, French), by path."""
-    www = PAGES.parent / "site" / "www"
+    www = DEFAULT_ROOT / "www"
     texts = {}
     for page in sorted(www.glob("**/20[0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html")):
         path = "/" + page.parent.relative_to(www).as_posix() + "/"

@@ -87,7 +87,7 @@ def test_appending_to_existing_parquet_is_refused(tmp_path):
     path.write_bytes(b"PAR1 something")
     with path.open("ab") as fh:
         exporter = ParquetItemExporter.from_crawler(get_crawler(settings_dict={}), fh)
-        with pytest.raises(ParquetAppendError, match="use -O|overwrite it with -O"):
+        with pytest.raises(ParquetAppendError, match=r"use -O|overwrite it with -O"):
             exporter.start_exporting()
 
 

@@ -10,9 +10,10 @@ from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
 from cleaners import extract
-from crawler.extensions import CrawlDelay, format_summary, progress_line, summarize
+from crawler.fetching.politeness import CrawlDelay
 from crawler.items import Page
 from crawler.pipelines import DedupPipeline, ExtractPipeline, SincePipeline, reason_key
+from crawler.reporting.progress import format_summary, progress_line, summarize
 
 from conftest import PAGES
 
@@ -44,11 +45,11 @@ def run(pipeline, item):
 def test_worker_record_equals_in_process_extraction(extract_pipeline):
     body = ARTICLE.read_bytes()
     record = run(extract_pipeline, page(body))
-    expected = extract(body, url=URL, options=extract_pipeline.options.with_(fetched_at=FETCHED),
+    expected = extract(body, url=URL, options=extract_pipeline.extractor.options.with_(fetched_at=FETCHED),
                        http_charset="utf-8").to_dict()
     assert record == expected
     assert record["url"] == URL and record["fetched_at"] == FETCHED
-    assert extract_pipeline.workers == 1 and extract_pipeline.in_flight == 2
+    assert extract_pipeline.extractor.workers == 1 and extract_pipeline.extractor.in_flight == 2
 
 
 @pytest.mark.e2e
@@ -172,7 +173,7 @@ def test_crawl_delay_from_robots_raises_the_slot_delay():
 
     class Engine:
         class downloader:
-            slots = {"s.example": slot}
+            slots = {"s.example": slot}  # noqa: RUF012  (a stand-in for the engine's attribute)
 
     crawler.engine = Engine()
     ext.enforce(Request("https://s.example/a/", meta={"download_slot": "s.example"}))
@@ -186,7 +187,7 @@ def test_crawl_delay_off_without_robots():
 
 @pytest.mark.e2e
 def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
-    from crawler.extensions import Backoff
+    from crawler.fetching.politeness import Backoff
 
     class Slot:
         delay = 0.25
@@ -195,7 +196,7 @@ def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
 
     class Engine:
         class downloader:
-            slots = {"s.example": slot}
+            slots = {"s.example": slot}  # noqa: RUF012  (a stand-in for the engine's attribute)
 
     crawler = get_crawler(settings_dict={"CLEANWIRE_BACKOFF_START": 1.0, "CLEANWIRE_BACKOFF_MAX": 10.0})
     ext = Backoff.from_crawler(crawler)
@@ -216,7 +217,7 @@ def test_flushing_jsonlines_exporter_writes_what_scrapy_writes(encoding):
 
     from scrapy.exporters import JsonLinesItemExporter
 
-    from crawler.extensions import FlushingJsonLinesExporter
+    from crawler.output.feeds import FlushingJsonLinesExporter
 
     item = {"url": URL, "title": "Ünïcode «quoted»", "blocks": [{"kind": "p", "text": "é"}], "n": 3, "x": None}
     ours, scrapys = io.BytesIO(), io.BytesIO()
@@ -233,7 +234,7 @@ def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
 
     from concurrent.futures.process import BrokenProcessPool
 
-    from crawler.pipelines import WorkerPool
+    from crawler.extraction.pool import WorkerPool
 
     deaths = []
     pool = WorkerPool(1, depth=2, on_death=deaths.append)
@@ -310,7 +311,7 @@ def test_worker_pool_stops_replacing_workers_that_keep_dying():
 
     from concurrent.futures.process import BrokenProcessPool
 
-    from crawler.pipelines import MAX_DEATHS_IN_A_ROW, WorkerPool
+    from crawler.extraction.pool import MAX_DEATHS_IN_A_ROW, WorkerPool
 
     pool = WorkerPool(1, depth=1)
 

@@ -5,7 +5,6 @@ import asyncio
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -18,10 +17,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from conftest import CLEANWIRE, ROOT
+from crawler.discovery.listings import MalformedDocument, parse_feed, parse_sitemap
 from crawler.fetching.safety import RefusedRequest, SafetyMiddleware, is_guarded
 from crawler.incremental.journal import output_path
-from crawler.spiders.site import MalformedDocument, parse_feed, parse_sitemap
+
+from conftest import CLEANWIRE, ROOT
 
 FAKE_DNS = {
     "metadata.test": ["169.254.169.254"],
@@ -257,7 +257,7 @@ def xxe_sitemap(origin: str) -> bytes:
 def test_xxe_reads_no_file_and_makes_no_request():
     with Server({"/xxe": (200, {}, b"FETCHED"), "/evil.dtd": (200, {}, b'<!ENTITY local "FETCHED">')}) as server:
         try:
-            kind, entries = parse_sitemap(xxe_sitemap(server.origin))
+            _kind, entries = parse_sitemap(xxe_sitemap(server.origin))
         except MalformedDocument:
             entries = []
         assert server.requests == []
@@ -321,7 +321,7 @@ def test_resolver_refuses_unnamed_private_answers():
     resolver = resolver_for(["http://news.example/"])
     assert resolver.check("93.184.216.34", "cdn.example") == "93.184.216.34"
     assert resolver.check("10.0.0.5", "news.example") == "10.0.0.5"                   # named: a site on an intranet
-    with pytest.raises(DNSLookupError, match="rebind.example resolved to 169.254.169.254, a private or internal"):
+    with pytest.raises(DNSLookupError, match=r"rebind\.example resolved to 169\.254\.169\.254, a private or internal"):
         resolver.check("169.254.169.254", "rebind.example")
     assert resolver.crawler.stats.get_value("cleanwire/refused/private_dns") == 1
     with pytest.raises(DNSLookupError):

@@ -218,13 +218,13 @@ def test_an_article_whose_source_text_is_unchanged_is_not_emitted_again_after_te
 
 
 def test_a_version_1_database_migrates_to_the_source_hash_column(tmp_path):
-    from crawler.incremental.state import normalise_url
+    from crawler.incremental.state import state_key
 
     path = tmp_path / "old.db"
     with StateStore(path, migrations=MIGRATIONS[:1]) as old:
         run_id = old.start_run(["news.example"], None)
         old.db.execute("INSERT INTO urls (url, site, first_seen, last_seen, content_hash, revision) "
-                       "VALUES (?, 'news.example', 'x', 'x', 'sha256:aa', 1)", (normalise_url(URL),))
+                       "VALUES (?, 'news.example', 'x', 'x', 'sha256:aa', 1)", (state_key(URL),))
     with StateStore(path) as state:
         assert (state.version, state.known(URL).content_hash, state.known(URL).source_hash) == (2, "sha256:aa", None)
         assert list(state.decide_emit(URL, "sha256:aa")) == [False, 1, None]

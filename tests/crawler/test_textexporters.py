@@ -10,7 +10,7 @@ from cleaners import Options, extract
 from cleaners.markdown import to_markdown
 from crawler.cli.crawl import feed_settings
 from crawler.output.markdown import ChunksItemExporter, MarkdownItemExporter
-from crawler.pipelines import options_from_settings
+from crawler.extraction.extractor import options_from_settings
 
 from conftest import PAGES
 

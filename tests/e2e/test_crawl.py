@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CLEANWIRE, ROOT
 from crawler.demo.server import FixtureSite
-from crawler.spiders.site import Entry, MalformedDocument, parse_feed, parse_sitemap
+from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -356,7 +356,8 @@ def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signa
 def test_a_page_requested_from_deep_down_follows_its_links_from_the_least_depth_it_was_found_at():
     from scrapy.utils.test import get_crawler
 
-    from crawler.spiders.site import PageLinks, SiteSpider
+    from crawler.discovery.pagelinks import PageLinks
+    from crawler.spiders.site import SiteSpider
 
     spider = SiteSpider.from_crawler(get_crawler(SiteSpider, {"CLEANWIRE_LINK_DEPTH": 3}), url="https://s.example/")
 
@@ -371,3 +372,19 @@ def test_a_page_requested_from_deep_down_follows_its_links_from_the_least_depth_
     assert spider.requested["https://s.example/section/news/"] == 1     # its links now go two levels further
     assert list(spider.link_requests(links("/section/news/"), depth=2, is_article=False)) == []
     assert spider.requested["https://s.example/section/news/"] == 1
+
+
+def test_a_crawl_ended_by_closespider_timeout_is_a_finished_run_and_exits_0(tmp_path):
+    """CLOSESPIDER_TIMEOUT is a bound the user set, like --max-pages: the run ends "closespider_timeout", the
+    records fetched so far are written and the command exits 0 (it exited 1 while the summary read as done)."""
+    out = tmp_path / "out.jsonl"
+    with FixtureSite() as site:
+        result = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "-s", "CLOSESPIDER_TIMEOUT=2",
+                                 "-s", "DOWNLOAD_DELAY=0.5", "-s", "AUTOTHROTTLE_ENABLED=False",
+                                 "-s", "CLEANWIRE_WORKERS=1"], capture_output=True, text=True, cwd=ROOT, timeout=180)
+        articles = len(site.manifest["articles"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "crawl closespider_timeout in" in result.stderr
+    written = out.read_text("utf-8").splitlines()
+    assert 0 < len(written) < articles
+    assert f"cleanwire crawl: {len(written)} records written to" in result.stderr

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.demo.server import DEFAULT_ROOT, FixtureSite
+
 from conftest import CLEANWIRE, ROOT
-from crawler.demo.server import FixtureSite
 
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "-s", "CLEANWIRE_WORKERS=2"]
@@ -43,7 +44,7 @@ def by_path(records: list[dict]) -> dict[str, dict]:
 
 
 def test_wire_copy_is_marked_near_duplicate_of_the_first_seen(crawl):
-    tmp, origin, manifest, requests = crawl
+    tmp, origin, manifest, _ = crawl
     records = by_path(jsonl(tmp / "out.jsonl"))
     assert sorted(records) == sorted(a["path"] for a in manifest["articles"])
     marked = {path: r["duplicate_of"] for path, r in records.items() if r["duplicate_of"]}
@@ -54,7 +55,7 @@ def test_wire_copy_is_marked_near_duplicate_of_the_first_seen(crawl):
 def test_drop_near_duplicates_to_parquet(crawl):
     import pyarrow.parquet as pq
 
-    tmp, origin, _, _ = crawl
+    tmp, _, _, _ = crawl
     rows = pq.read_table(tmp / "out.parquet").to_pylist()
     paths = sorted(urlsplit(r["url"]).path for r in rows)
     everything = sorted(by_path(jsonl(tmp / "out.jsonl")))
@@ -63,7 +64,7 @@ def test_drop_near_duplicates_to_parquet(crawl):
 
 
 def test_every_fetched_page_not_emitted_has_a_reject_line(crawl):
-    tmp, origin, manifest, requests = crawl
+    tmp, _, manifest, requests = crawl
     rejects = {urlsplit(r["url"]).path: r for r in jsonl(tmp / "rejects.jsonl")}
     documents = {"/robots.txt", *manifest["sitemaps"].values(), *manifest["feeds"].values()}
     probes = {p for p, status in ((urlsplit(t).path, s) for _, t, s in requests) if status == 404} - set(
@@ -87,7 +88,7 @@ def test_every_fetched_page_not_emitted_has_a_reject_line(crawl):
 def test_warc_holds_every_response_and_re_extracts_the_same_records(crawl):
     from warcio.archiveiterator import ArchiveIterator
 
-    tmp, origin, _, _ = crawl
+    tmp, _, _, _ = crawl
     warcs = sorted(tmp.glob("crawl-*.warc.gz"))
     assert [w.name for w in warcs] == ["crawl-00000.warc.gz"]
     with warcs[0].open("rb") as fh:
@@ -111,8 +112,8 @@ def test_near_duplicates_across_runs_and_sites_share_the_state_file(tmp_path):
     from crawler.dedup.neardup import NearDupPipeline
     from crawler.incremental.state import StateStore
 
-    page = (ROOT / "fixtures" / "site" / "www" / WIRE.strip("/") / "index.html").read_bytes()
-    copy = (ROOT / "fixtures" / "site" / "www" / COPY.strip("/") / "index.html").read_bytes()
+    page = (DEFAULT_ROOT / "www" / WIRE.strip("/") / "index.html").read_bytes()
+    copy = (DEFAULT_ROOT / "www" / COPY.strip("/") / "index.html").read_bytes()
     from cleaners import extract
 
     first = extract(page, url="https://a.example" + WIRE).to_dict()
@@ -145,7 +146,7 @@ def test_paywall_truncated_record_is_not_accessible_for_free():
     prompt_only = html.replace(b"<div class='paywall-prompt'>", b"<div>")
     record = extract(prompt_only, url="https://news.example/2025/01/01/bridge-closes/").to_dict()
     assert record["provenance"]["is_accessible_for_free"] == {"source": "text", "raw": "Subscribe to continue reading"}
-    free = extract((ROOT / "fixtures" / "site" / "www" / WIRE.strip("/") / "index.html").read_bytes(),
+    free = extract((DEFAULT_ROOT / "www" / WIRE.strip("/") / "index.html").read_bytes(),
                    url="https://a.example" + WIRE).to_dict()
     assert (free["access"], free["truncated"], free["is_accessible_for_free"]) == ("ok", False, True)
 

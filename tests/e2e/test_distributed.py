@@ -4,22 +4,29 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
+from redis_faults import HOOK
 
-from conftest import CLEANWIRE, ROOT, free_port, redis_url  # noqa: F401  (redis_url: fixture)
 from crawler.demo.server import FixtureSite
+
+from conftest import CLEANWIRE, ROOT, free_port
 
 WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"   # near-duplicates
 WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",
           "-s", "CLEANWIRE_WORKERS=1", "-s", "CLEANWIRE_REDIS_HEARTBEAT=1", "-s", "LOG_LEVEL=WARNING"]
+
+
+@pytest.fixture
+def fault_hooks(monkeypatch):
+    """Workers started now find tests/e2e/redis_faults.py (CLEANWIRE_REDIS_HOOK's test double)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p))
 
 
 def records(path) -> list[dict]:
@@ -103,12 +110,12 @@ def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
 
 
 @pytest.mark.parametrize("point", ["after_write", "after_claim"])
-def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url, tmp_path, point):
+def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url, tmp_path, point, fault_hooks):
     """w0 SIGKILLs itself on its 3rd record: after the line is written and fsynced but before the script that
     commits it (the line must be trimmed), or after the claim and before the write (the claim must be released)."""
     with FixtureSite() as site:
         workers, outs, logs = start_workers(site, redis_url, tmp_path,
-                                            [["-s", f"CLEANWIRE_REDIS_KILL_AT={point}:3"], []])
+                                            [["-s", f"CLEANWIRE_REDIS_HOOK={HOOK}", "-s", f"CLEANWIRE_TEST_REDIS_KILL_AT={point}:3"], []])
         try:
             workers[0].wait(timeout=180)
             at_kill = records(outs[0])
@@ -125,14 +132,14 @@ def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url,
     assert_taken_back(tmp_path, redis_url)
 
 
-def test_a_restarted_worker_trims_its_own_output_and_goes_on(redis_url, tmp_path):
+def test_a_restarted_worker_trims_its_own_output_and_goes_on(redis_url, tmp_path, fault_hooks):
     """One worker killed inside the window; started again with the same output while the crawl is unfinished, it
     trims its uncommitted line, keeps its committed records and finishes the crawl: every article once."""
     out, log = tmp_path / "a.jsonl", (tmp_path / "w0.log").open("w")
     command = ["crawl", "--redis", redis_url, "-o", str(out), *WORKER]
     with FixtureSite() as site:
         first = subprocess.run([*CLEANWIRE, *command[:1], site.origin + "/", *command[1:],
-                                "-s", "CLEANWIRE_REDIS_KILL_AT=after_write:3"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                "-s", f"CLEANWIRE_REDIS_HOOK={HOOK}", "-s", "CLEANWIRE_TEST_REDIS_KILL_AT=after_write:3"], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=log, start_new_session=True, timeout=180)
         at_kill = records(out)
         second = subprocess.run([*CLEANWIRE, *command[:1], site.origin + "/", *command[1:]], cwd=ROOT,
@@ -197,7 +204,7 @@ def test_an_output_shorter_than_its_committed_size_is_one_line_and_no_traceback(
     """Found while the crawl is built, not as the spider opens (then Scrapy also printed a CoreStats traceback)."""
     import redis
 
-    from crawler.distributed.scheduler import output_id
+    from crawler.distributed.keys import output_id
 
     out = tmp_path / "a.jsonl"
     out.write_text('{"url": "https://news.example/a/"}\n', "utf-8")
@@ -214,7 +221,9 @@ def journal(redis_url, path, worker: str):
     import redis
     from scrapy.settings import Settings
 
-    from crawler.distributed.scheduler import CLAIM, Keys, WorkerOutput
+    from crawler.distributed.keys import Keys
+    from crawler.distributed.output import WorkerOutput
+    from crawler.distributed.scripts import CLAIM
 
     keys = Keys(Settings({"CLEANWIRE_REDIS_WORKER": worker}), "site")
     server = redis.Redis.from_url(redis_url)
@@ -226,7 +235,8 @@ def test_commit_is_refused_once_the_worker_was_declared_dead(redis_url, tmp_path
     released and its session ended, so its commit fails, the uncommitted line is cut and nothing more is claimed."""
     from scrapy.settings import Settings
 
-    from crawler.distributed.scheduler import TOKEN, Keys, requeue
+    from crawler.distributed.keys import TOKEN, Keys
+    from crawler.distributed.scheduler import requeue
 
     out = tmp_path / "a.jsonl"
     server, keys, claim, output = journal(redis_url, out, "w0")
@@ -248,7 +258,8 @@ def test_commit_is_refused_once_the_worker_was_declared_dead(redis_url, tmp_path
 
 
 def test_a_dead_workers_file_is_trimmed_here_only_when_nobody_writes_it(redis_url, tmp_path):
-    from crawler.distributed.scheduler import TOKEN, output_id, trim_dead_output
+    from crawler.distributed.keys import TOKEN, output_id
+    from crawler.distributed.scheduler import trim_dead_output
 
     out = tmp_path / "a.jsonl"
     server, keys, claim, output = journal(redis_url, out, "w0")
@@ -275,7 +286,8 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
     import redis
     from scrapy.settings import Settings
 
-    from crawler.distributed.scheduler import TOKEN, Keys, requeue
+    from crawler.distributed.keys import TOKEN, Keys
+    from crawler.distributed.scheduler import requeue
 
     out = tmp_path / "a.jsonl"
     server, keys, claim, output = journal(redis_url, out, "w0")
@@ -299,7 +311,7 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
 
 def test_two_workers_cannot_share_one_output(redis_url, tmp_path):
     out = tmp_path / "a.jsonl"
-    server, keys, claim, output = journal(redis_url, out, "w0")
+    _server, _keys, _claim, output = journal(redis_url, out, "w0")
     result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
     output.close()

@@ -12,11 +12,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from worker_faults import HOOK, KILL_MARK, KILL_ON
 
-from conftest import ROOT
 from crawler.demo.server import FixtureSite
 from crawler.incremental.state import StateStore
-from crawler.pipelines import KILL_WORKER_MARK, KILL_WORKER_ON
+
+from conftest import ROOT
 
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_SUMMARY": False, "LOG_LEVEL": "INFO",
@@ -43,11 +44,18 @@ def paths(lines: list[str]) -> list[str]:
 
 # ------------------------------------------------------------ kill -9 of an extraction worker
 
+def victim_env(mark: Path | None = None) -> dict[str, str]:
+    """The environment of a crawl whose extraction worker SIGKILLs itself on VICTIM (tests/e2e/worker_faults.py,
+    plugged in with CLEANWIRE_EXTRACT_HOOK); with `mark`, only once."""
+    path = os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p)
+    return {"PYTHONPATH": path, KILL_ON: VICTIM, **({KILL_MARK: str(mark)} if mark else {})}
+
+
 def test_a_worker_killed_mid_page_is_replaced_and_every_article_emitted_once(tmp_path):
     out, mark = tmp_path / "out.jsonl", tmp_path / "killed"
     with FixtureSite() as site:
-        result = crawl(site, tmp_path, "-o", str(out), "--workers", "2",
-                       env={KILL_WORKER_ON: VICTIM, KILL_WORKER_MARK: str(mark)})
+        result = crawl(site, tmp_path, "-o", str(out), "--workers", "2", env=victim_env(mark),
+                       CLEANWIRE_EXTRACT_HOOK=HOOK)
         expected = sorted(a["path"] for a in site.manifest["articles"])
     assert result.returncode == 0, result.stderr[-3000:]
     assert mark.exists()                                     # the hook did kill a worker
@@ -61,7 +69,8 @@ def test_a_worker_killed_mid_page_is_replaced_and_every_article_emitted_once(tmp
 def test_a_page_that_kills_its_worker_every_time_is_dropped_alone(tmp_path):
     out = tmp_path / "out.jsonl"
     with FixtureSite() as site:
-        result = crawl(site, tmp_path, "-o", str(out), "--workers", "2", env={KILL_WORKER_ON: VICTIM})
+        result = crawl(site, tmp_path, "-o", str(out), "--workers", "2", env=victim_env(),
+                       CLEANWIRE_EXTRACT_HOOK=HOOK)
         expected = sorted(a["path"] for a in site.manifest["articles"] if a["path"] != VICTIM)
     assert result.returncode == 0, result.stderr[-3000:]
     assert paths(out.read_text("utf-8").splitlines()) == expected      # its neighbours in the pool are not lost

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEANWIRE, ROOT
-from crawler.spiders.site import Entry, MalformedDocument, parse_sitemap
+from crawler.discovery.listings import Entry, MalformedDocument, parse_sitemap
 
 CRAWL_TIMEOUT = 60           # seconds: a generous bound on any crawl here, never a timing assertion
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CLEANWIRE_WORKERS=1",

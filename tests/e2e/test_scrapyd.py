@@ -46,7 +46,7 @@ def start_scrapyd(tmp_path: Path, port: int) -> subprocess.Popen:
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = eggs\nlogs_dir = logs\n"
         "items_dir = items\ndbs_dir = dbs\nmax_proc = 1\npoll_interval = 0.2\n", "utf-8")
     server = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL,
-                              stderr=open(home / "scrapyd.log", "wb"))
+                              stderr=open(home / "scrapyd.log", "wb"))  # noqa: SIM115  (the server keeps it)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -11,8 +11,9 @@ import urllib.request
 import pytest
 from lxml import etree, html
 
-from conftest import FIXTURES, ROOT
-from crawler.demo.server import FixtureSite
+from crawler.demo.server import DEFAULT_ROOT, FixtureSite
+
+from conftest import ROOT
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -164,7 +165,7 @@ def test_server_stops_and_closes_its_port():
 
 
 def test_committed_site_matches_its_generator():
-    out = subprocess.run([sys.executable, str(FIXTURES / "site" / "build.py"), "--check"],
+    out = subprocess.run([sys.executable, str(DEFAULT_ROOT / "build.py"), "--check"],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout
 

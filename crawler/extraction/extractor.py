@@ -1,0 +1,132 @@
+"""The Extractor: one per crawl, the extraction worker pool that the site spider and the ExtractPipeline share.
+
+Both ask `Extractor.for_crawler(crawler)` for it; the pipeline (crawler.pipelines.ExtractPipeline) creates it when
+Scrapy builds the item pipelines, and the spider finds it with `Extractor.running(crawler)` (None when the pipeline
+is off: the spider then reads links in its own process).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import weakref
+from concurrent.futures.process import BrokenProcessPool
+
+from cleaners import Options
+from crawler.extraction.pool import WorkerPool
+from crawler.extraction.tasks import EXTRACT, Task, after_hook
+from crawler.items import Page
+
+logger = logging.getLogger(__name__)
+
+_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # crawler -> its Extractor
+
+
+def options_from_settings(settings) -> Options:
+    """The cleaner's Options from CLEANWIRE_* settings."""
+    from crawler.extraction.overrides import load_overrides
+
+    return Options(
+        mode=settings.get("CLEANWIRE_MODE", "balanced"),
+        keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
+        drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
+        site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
+        chunk_tokens=settings.getint("CLEANWIRE_CHUNK_TOKENS"),
+        record_markdown=settings.getbool("CLEANWIRE_RECORD_MARKDOWN"),
+    )
+
+
+class Extractor:
+    """Runs extraction tasks in a pool of worker processes, at most `in_flight` pages at once; a page whose worker
+    died is retried alone in a one-worker pool, then given up with its task's failure result."""
+
+    def __init__(self, options: Options, stats, workers: int, in_flight: int, hook=None) -> None:
+        self.options = options
+        self.stats = stats
+        self.workers = workers
+        self.in_flight = in_flight
+        self.hook = hook                # CLEANWIRE_EXTRACT_HOOK: a callable(url) run in the worker first (tests)
+        self.pool: WorkerPool | None = None
+        self.retry_pool: WorkerPool | None = None     # one worker, started when a worker first dies
+        self._slots: asyncio.Semaphore | None = None
+        self._alone: asyncio.Lock | None = None
+
+    @classmethod
+    def for_crawler(cls, crawler) -> Extractor:
+        """The crawl's Extractor, created from its settings on first use."""
+        extractor = _EXTRACTORS.get(crawler)
+        if extractor is None:
+            from scrapy.utils.misc import load_object
+
+            settings = crawler.settings
+            workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
+            in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
+            hook = settings.get("CLEANWIRE_EXTRACT_HOOK")
+            extractor = cls(options_from_settings(settings), crawler.stats, workers, in_flight,
+                            load_object(hook) if hook else None)
+            _EXTRACTORS[crawler] = extractor
+        return extractor
+
+    @staticmethod
+    def running(crawler) -> Extractor | None:
+        """The crawl's Extractor if the ExtractPipeline made one, else None."""
+        return _EXTRACTORS.get(crawler)
+
+    def open(self) -> None:
+        if self.pool is None:
+            self.pool = WorkerPool(self.workers, on_death=self._worker_died)
+        self.stats.set_value("cleanwire/workers", self.workers)
+
+    def close(self) -> None:
+        for pool in (self.pool, self.retry_pool):
+            if pool is not None:
+                pool.close()
+        self.pool = self.retry_pool = None
+
+    def _worker_died(self, pid: int) -> None:
+        self.stats.inc_value("cleanwire/extract/pool_restarts")
+        logger.warning("extraction worker %s died; started another", pid)
+
+    async def extract(self, page: Page, task: Task = EXTRACT, *extra, signal: str | None = None):
+        """`task.run(body, url, options, http_charset, headers, tdm, *extra)` of the page in a worker, with at most
+        `in_flight` pages in the workers and waiting for them; `signal`: the crawl's article verdict reason."""
+        if self._slots is None:
+            self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
+        if self.pool is None:
+            self.open()
+        options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
+        args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
+        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
+        async with self._slots:
+            return await self._run(task, page.url, args)
+
+    async def _run(self, task: Task, url: str, args: tuple):
+        """In the pool; when a worker dies (kill -9, OOM), each page it held is retried on its own."""
+        assert self.pool is not None and self._alone is not None    # both set up by extract()
+        try:
+            return await self._submit(self.pool, task, url, args)
+        except BrokenProcessPool:
+            pass
+        self.stats.inc_value("cleanwire/extract/retries")
+        async with self._alone:         # one page at a time in the retry pool: a death now is this page's doing
+            if self.retry_pool is None:
+                self.retry_pool = WorkerPool(1, depth=1)
+            try:
+                return await self._submit(self.retry_pool, task, url, args)
+            except BrokenProcessPool:
+                pass
+        self.stats.inc_value("cleanwire/errors/worker_died")
+        logger.error("an extraction worker died on %s twice, the second time alone: page dropped", url)
+        return task.failed("extraction worker died on this page (tried twice, the second time alone)", *args)
+
+    async def _submit(self, pool: WorkerPool, task: Task, url: str, args: tuple):
+        try:
+            if self.hook is None:
+                return await pool.run(task.run, *args)
+            return await pool.run(after_hook, self.hook, task.run, *args)
+        except BrokenProcessPool:
+            raise
+        except Exception:
+            self.stats.inc_value("cleanwire/errors/extractor_bug")
+            logger.exception("extraction failed on %s", url)
+            return task.failed("extraction failed (see log)", *args)
