@@ -4,7 +4,6 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -14,11 +13,15 @@ from trafilatura.utils import safe_base_url, safe_relative_url
 
 from .article import Block
 from .options import Options
-from .text import clean_text
+from .text import clean_text, join_url, url_host
 
 HEADING_LEVEL_DEFAULT = 2
 FALLBACK_MIN_CHARS = 1500   # a fast extraction shorter than this gets trafilatura's fallback extractors
 FALLBACK_SHARE = 0.7        # ... as does one holding less than this share of the JSON-LD articleBody
+TAIL_MIN_WORDS = 5          # bare text after a body block is a paragraph from this many words ...
+TAIL_MIN_CHARS = 40         # ... or characters (scripts written without spaces)
+
+STRING_VALUE = etree.XPath("string()")   # compiled once (an element's .xpath("string()") compiles it per call)
 
 
 @dataclass
@@ -119,8 +122,8 @@ def _links(el: etree._Element, base: str | None, site: str | None) -> tuple[list
         if target:
             if site:
                 target = safe_relative_url(site, target) or target
-            hrefs.append(urljoin(base, target) if base else target)
-        chars += len(clean_text(ref.xpath("string()")))
+            hrefs.append(join_url(base, target) if base else target)
+        chars += len(clean_text(STRING_VALUE(ref)))
     return hrefs, chars
 
 
@@ -130,10 +133,15 @@ def to_candidates(body: etree._Element, base: str | None) -> list[Candidate]:
     site = base and safe_base_url(base)
     for el in body:
         block = _to_block(el)
-        if block is None or not block.text:
-            continue
-        links, link_chars = _links(el, base, site)
-        out.append(Candidate(block, links, link_chars, el.get("class") or ""))
+        if block is not None and block.text:
+            links, link_chars = _links(el, base, site)
+            out.append(Candidate(block, links, link_chars, el.get("class") or ""))
+        tail = _clean_lines(el.tail or "")
+        if len(tail.split()) >= TAIL_MIN_WORDS or len(tail) >= TAIL_MIN_CHARS:
+            # bare text after a block (a page whose prose follows an <h2> or a <br> rather than sits in
+            # a <p>): trafilatura leaves it as the block's tail, it is a paragraph of the body; a word or
+            # two there (a dateline, an icon's label) is not
+            out.append(Candidate(Block("paragraph", tail)))
     return out
 
 
@@ -162,7 +170,7 @@ def _to_block(el: etree._Element) -> Block | None:
             return None
         return Block("table", "\n".join(" | ".join(r) for r in rows), rows=rows, header=header)
     if tag == "code":
-        return Block("code", (el.xpath("string()") or "").strip("\n"))
+        return Block("code", (STRING_VALUE(el) or "").strip("\n"))
     if tag == "graphic":
         return None
     return Block("paragraph", _clean_lines(_inline_text(el)))
@@ -171,5 +179,5 @@ def _to_block(el: etree._Element) -> Block | None:
 def same_site(url: str, base: str | None) -> bool:
     if not base:
         return False
-    host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
-    return bool(host) and host.removeprefix("www.") == base_host.removeprefix("www.")
+    host = url_host(url)
+    return bool(host) and host == url_host(base)

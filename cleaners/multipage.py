@@ -4,14 +4,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
 from .article import WORD, WORDS_PER_MINUTE, content_hash
 from .body import same_site
 from .rules.pagination import MAX_PAGE_NUMBER, ONE_PAGE_QUERY, ONE_PAGE_TEXT, PAGE_PARAMS, PAGE_PATH
-from .text import fold
+from .text import fold, join_url
 
 DIGIT = re.compile(r"\d")
 ONE_PAGE_HINT = re.compile(r"pag|pág|seite|seitig|stron|sida")    # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
@@ -86,7 +86,7 @@ def _hrefs(tree: HtmlElement, url: str) -> list[tuple[str, HtmlElement]]:
             if not numbered and not ONE_PAGE_HINT.search((el.text or "").lower()) \
                     and not (len(el) and ONE_PAGE_HINT.search(el.text_content()[:200].lower())):
                 continue        # no page number of this article, no "one page" wording: not a page link (most links)
-        out.append((urljoin(url, href), el))
+        out.append((join_url(url, href), el))
     return out
 
 

@@ -26,7 +26,9 @@ from .text import clean_text, fold, word_count
 
 TEXT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"})
 KEY_CHARS = 60               # word characters of a text compared to find its element on the page
+KEY_SCAN_CHARS = 4 * KEY_CHARS   # characters of a long text read for its key (more only when they hold too few)
 TABLE_KEY_CHARS = 160        # word characters of a table's text that find the extractor's table for it
+ITEM_TAGS = frozenset({"figure", "table", "iframe", "blockquote", "div"})   # the tags `_item` looks at
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 MAX_HEADING_WORDS = 20       # a longer "heading" is a teaser, not a section title (as recover.MAX_HEADING_WORDS)
 OUTSIDE_MAIN = "other:outside-main-content"   # the audit's record of text the extractor left out (no rule)
@@ -90,7 +92,11 @@ def _letters(text: str) -> str:
 
 def text_key(text: str) -> str:
     """The key a text is found by: its first KEY_CHARS word characters, case-folded."""
-    return _letters(fold(text))[:KEY_CHARS]
+    folded = fold(text)
+    head = _letters(folded[:KEY_SCAN_CHARS])   # the word characters of a prefix are a prefix of the text's
+    if len(head) >= KEY_CHARS or len(folded) <= KEY_SCAN_CHARS:
+        return head[:KEY_CHARS]
+    return _letters(folded)[:KEY_CHARS]
 
 
 def scan_structure(elements: list[HtmlElement], ctx: Context) -> PageStructure:
@@ -103,7 +109,7 @@ def scan_structure(elements: list[HtmlElement], ctx: Context) -> PageStructure:
         if el in inside:
             continue
         tag = el.tag
-        item = _item(el, ctx, found)
+        item = _item(el, ctx, found) if tag in ITEM_TAGS else None
         if item is not None:
             item.prev_text = pos - 1
             item.order = pos - 0.5 + len(found.items) * ORDER_STEP

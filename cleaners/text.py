@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -42,6 +43,18 @@ def fold(text: str) -> str:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text.casefold()
+
+
+@lru_cache(maxsize=65536)
+def join_url(base: str, href: str) -> str:
+    """urljoin(base, href), cached: the steps resolve the same links of a page several times."""
+    return urljoin(base, href)
+
+
+@lru_cache(maxsize=65536)
+def url_host(url: str) -> str:
+    """The URL's host name without a leading 'www.' ('' when none), cached."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def strip_edges(text: str) -> str:
