@@ -8,6 +8,7 @@ spent per page: commands and CPU of the redis-server process. From those, the pa
 
     .venv/bin/python benchmarks/crawl_redis.py [--extra 1500] [--dead-links 4] [--crawlers 2] [--workers N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl_throughput import LOOPBACK, ROOT, LeanSite, add_dead_links, cpu_s, loadavg  # noqa: E402
+from crawl_throughput import LOOPBACK, ROOT, LeanSite, add_dead_links, cpu_s, loadavg
 
 
 def redis_server() -> str:
@@ -56,11 +57,28 @@ def run(site, redis_url: str, crawlers: int, workers: int, tmp: Path, label: str
     processes = []
     for n in range(crawlers):
         out = tmp / f"{label}-{n}.jsonl"
-        command = [sys.executable, "-m", "crawler", "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
-                   "-s", f"CLEANWIRE_WORKERS={workers}", *LOOPBACK]
+        command = [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            site.origin + "/",
+            "--redis",
+            redis_url,
+            "-o",
+            str(out),
+            "-s",
+            f"CLEANWIRE_WORKERS={workers}",
+            *LOOPBACK,
+        ]
         started = time.monotonic()
-        processes.append((subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                           text=True), started, out))
+        processes.append(
+            (
+                subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True),
+                started,
+                out,
+            )
+        )
     results = []
     for process, started, out in processes:
         _, stderr = process.communicate()
@@ -83,8 +101,11 @@ def main() -> int:
     import redis
 
     port = free_port()
-    server = subprocess.Popen([redis_server(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [redis_server(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis(port=port)
     for _ in range(100):
         try:
@@ -94,8 +115,10 @@ def main() -> int:
             time.sleep(0.05)
     url = f"redis://127.0.0.1:{port}/0"
     site = LeanSite(args.extra)
-    print(f"cores: {os.cpu_count()}  crawlers: {args.crawlers} x {args.workers} extraction worker(s)  "
-          f"generated articles: {args.extra}  dead links per article: {args.dead_links}")
+    print(
+        f"cores: {os.cpu_count()}  crawlers: {args.crawlers} x {args.workers} extraction worker(s)  "
+        f"generated articles: {args.extra}  dead links per article: {args.dead_links}"
+    )
     try:
         with site, tempfile.TemporaryDirectory() as tmp:
             if args.dead_links:
@@ -111,13 +134,19 @@ def main() -> int:
                 calls2, scripts2 = redis_stats(client)
                 print(f"\n{crawlers} crawler(s) on one redis-server (load {load}):")
                 for n, (elapsed, pages, records) in enumerate(results):
-                    print(f"  crawler {n + 1}: {pages} pages, {records} records in {elapsed:.1f} s: "
-                          f"{pages / elapsed:.1f} pages/s")
-                print(f"  together: {fetched} pages in {wall:.1f} s: {fetched / wall:.1f} pages/s; "
-                      f"records {sum(r[2] for r in results)}")
-                print(f"  redis-server: {(calls2 - calls) / fetched:.1f} commands per page "
-                      f"({(scripts2 - scripts) / fetched:.1f} Lua scripts), {1e6 * redis_cpu / fetched:.0f} us CPU per page"
-                      f" -> one redis core carries about {fetched / max(redis_cpu, 1e-9):.0f} pages/s")
+                    print(
+                        f"  crawler {n + 1}: {pages} pages, {records} records in {elapsed:.1f} s: "
+                        f"{pages / elapsed:.1f} pages/s"
+                    )
+                print(
+                    f"  together: {fetched} pages in {wall:.1f} s: {fetched / wall:.1f} pages/s; "
+                    f"records {sum(r[2] for r in results)}"
+                )
+                print(
+                    f"  redis-server: {(calls2 - calls) / fetched:.1f} commands per page "
+                    f"({(scripts2 - scripts) / fetched:.1f} Lua scripts), {1e6 * redis_cpu / fetched:.0f} us CPU per page"
+                    f" -> one redis core carries about {fetched / max(redis_cpu, 1e-9):.0f} pages/s"
+                )
     finally:
         server.kill()
         server.wait()

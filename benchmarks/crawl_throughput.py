@@ -16,6 +16,7 @@ server answering from pages rendered before the crawl starts (--server fixture: 
     .venv/bin/python benchmarks/crawl_throughput.py [--extra 5000] [--rounds 2] [--dead-links 10] [--sample 300]
     .venv/bin/python benchmarks/crawl_throughput.py --pages ../shared/devdata/pages --copies 6 --no-peer
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.demo.server import FixtureSite  # noqa: E402
+
 
 class PagesSite:
     """Saved pages (*.html, *.html.gz, e.g. ../shared/devdata/pages) served `copies` times each on 127.0.0.1 under
@@ -60,7 +62,7 @@ class PagesSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:       # noqa: N802 (http.server API)
+            def do_GET(self) -> None:
                 status, kind, body = site.respond(self.path)
                 site.requests.append(("GET", self.path, status))
                 self.send_response(status)
@@ -86,7 +88,11 @@ class PagesSite:
             return 200, "text/plain", f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\n".encode()
         if path == "/sitemap.xml":
             locs = "".join(f"<url><loc>{self.origin}{p}</loc></url>" for p in self.article_paths())
-            return 200, "application/xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+            return (
+                200,
+                "application/xml",
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode(),
+            )
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "p" and parts[1].isdigit() and int(parts[1]) < len(self.bodies):
             return 200, "text/html", self.bodies[int(parts[1])]
@@ -100,7 +106,7 @@ class LeanSite:
     generator. Keep-alive, Content-Length; conditional GETs, redirects and the 503-once page as FixtureSite."""
 
     def __init__(self, extra_articles: int) -> None:
-        self.site = FixtureSite(extra_articles=extra_articles, cache_size=10 ** 7)
+        self.site = FixtureSite(extra_articles=extra_articles, cache_size=10**7)
         self.requests = self.site.requests
         self.origin = ""
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -122,7 +128,7 @@ class LeanSite:
         if site.extra_articles:
             site._regenerate()
         self._articles = set(site.article_paths())
-        for path in self._articles:      # rendered now, not while the crawl is measured
+        for path in self._articles:  # rendered now, not while the crawl is measured
             site.resource(path)
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -175,9 +181,19 @@ class LeanSite:
             writer.close()
 
 
-LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-            "-s", "CLEANWIRE_PROGRESS=False", "-s", "LOG_LEVEL=ERROR"]
-MARKS = (1000, 5000)        # fetched pages at which the crawler's peak RSS is reported
+LOOPBACK = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "CLEANWIRE_PROGRESS=False",
+    "-s",
+    "LOG_LEVEL=ERROR",
+]
+MARKS = (1000, 5000)  # fetched pages at which the crawler's peak RSS is reported
 
 
 def rss_kb(pid: int) -> int:
@@ -213,10 +229,10 @@ class RssSampler(threading.Thread):
     def __init__(self, pid: int, site: FixtureSite) -> None:
         super().__init__(daemon=True)
         self.pid, self.site = pid, site
-        self.offset = len(site.requests)       # requests of earlier crawls of the same site
+        self.offset = len(site.requests)  # requests of earlier crawls of the same site
         self.peak_main = self.peak_all = 0
         self.at: dict[int, tuple[int, int]] = {}
-        self.cpu: dict[int, float] = {}        # pid -> last CPU seconds seen (main process and workers)
+        self.cpu: dict[int, float] = {}  # pid -> last CPU seconds seen (main process and workers)
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -229,7 +245,7 @@ class RssSampler(threading.Thread):
             self.peak_main, self.peak_all = max(self.peak_main, main), max(self.peak_all, main + workers)
             fetched = len(self.site.requests) - self.offset
             for mark in MARKS:
-                if fetched <= mark:         # peak so far, until the crawl passes the mark
+                if fetched <= mark:  # peak so far, until the crawl passes the mark
                     self.at[mark] = (self.peak_main, self.peak_all)
             time.sleep(0.1)
 
@@ -244,8 +260,19 @@ def _descendants(pid: int) -> list[int]:
 
 
 def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, str, RssSampler]:
-    command = [sys.executable, "-m", "crawler", "crawl", site.origin + "/", "-o", str(out),
-               "-s", f"CLEANWIRE_WORKERS={workers}", *LOOPBACK, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        site.origin + "/",
+        "-o",
+        str(out),
+        "-s",
+        f"CLEANWIRE_WORKERS={workers}",
+        *LOOPBACK,
+        *extra,
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = RssSampler(process.pid, site)
@@ -290,7 +317,7 @@ def sample_pages(site: FixtureSite, sample: int) -> list[tuple[str, bytes]]:
 def _extract_all(pages: list[tuple[str, bytes]]) -> float:
     from cleaners import extract
 
-    extract(pages[0][1], url=pages[0][0])      # warm-up: lazy imports and models load once
+    extract(pages[0][1], url=pages[0][0])  # warm-up: lazy imports and models load once
     started = time.monotonic()
     for url, body in pages:
         extract(body, url=url)
@@ -311,7 +338,7 @@ def single_process_rate(pages: list[tuple[str, bytes]]) -> tuple[float, float, i
     """Articles per wall second and per CPU second of cleaners.extract over the sample pages, one process."""
     from cleaners import extract
 
-    extract(pages[0][1], url=pages[0][0])      # warm-up: lazy imports and models load once
+    extract(pages[0][1], url=pages[0][0])  # warm-up: lazy imports and models load once
     started, cpu = time.monotonic(), time.process_time()
     for url, body in pages:
         extract(body, url=url)
@@ -330,8 +357,10 @@ def add_dead_links(site: LeanSite, per_article: int) -> int:
         if resource is None or key[1] not in site._articles:
             continue
         slug = key[1].strip("/").replace("/", "-")[-40:]
-        links = "".join(f'<li><a href="/{2015 + i % 8}/{1 + i % 12:02d}/{slug}-gone-{i}/">Archived: {slug} part {i}'
-                        f'</a></li>' for i in range(per_article))
+        links = "".join(
+            f'<li><a href="/{2015 + i % 8}/{1 + i % 12:02d}/{slug}-gone-{i}/">Archived: {slug} part {i}</a></li>'
+            for i in range(per_article)
+        )
         body = resource.body.replace(b"</body>", f'<ul class="archive">{links}</ul></body>'.encode(), 1)
         cache[key] = replace(resource, body=body)
         added += per_article
@@ -360,7 +389,7 @@ def run_cleanwire(site, args, extra: list[str], tmp: Path, rnd: Round, verbose: 
     load = loadavg()
     elapsed, articles, stderr, rss = crawl(site, args.workers, tmp / "out.jsonl", extra)
     fetched = len(site.requests) - before
-    if args.pages:      # copies are dropped as duplicates after extraction: count the pages extracted
+    if args.pages:  # copies are dropped as duplicates after extraction: count the pages extracted
         articles = sum(1 for _, path, status in site.requests[before:] if path.startswith("/p/") and status == 200)
     if verbose:
         print(stderr.strip())
@@ -370,9 +399,12 @@ def run_cleanwire(site, args, extra: list[str], tmp: Path, rnd: Round, verbose: 
     rnd["cw_pages_s"], rnd["cw_articles_s"] = fetched / elapsed, articles / elapsed
     rnd["cw_crawler_ms"], rnd["cw_workers_ms"] = 1000 * main_cpu / articles, 1000 * worker_cpu / articles
     rnd["cw_crawler_ms_page"] = 1000 * main_cpu / fetched
-    print(f"  cleanwire crawl: {fetched} pages, {articles} articles in {elapsed:.1f} s: {fetched / elapsed:.1f} pages/s,"
-          f" {articles / elapsed:.1f} articles/s; CPU crawler {main_cpu:.1f} s, workers {worker_cpu:.1f} s "
-          f"(load {load})", flush=True)
+    print(
+        f"  cleanwire crawl: {fetched} pages, {articles} articles in {elapsed:.1f} s: {fetched / elapsed:.1f} pages/s,"
+        f" {articles / elapsed:.1f} articles/s; CPU crawler {main_cpu:.1f} s, workers {worker_cpu:.1f} s "
+        f"(load {load})",
+        flush=True,
+    )
     return rss
 
 
@@ -383,16 +415,21 @@ def run_peer(site, tmp: Path, rnd: Round) -> None:
     fetched = len(site.requests) - before
     rnd["peer_pages"], rnd["peer_extracted"], rnd["peer_elapsed"] = fetched, extracted, elapsed
     rnd["peer_pages_s"], rnd["peer_ms_page"] = fetched / elapsed, 1000 * cpu / fetched
-    print(f"  peer (Scrapy + bare_extraction): {fetched} pages, {extracted} extractions in {elapsed:.1f} s: "
-          f"{fetched / elapsed:.1f} pages/s; CPU {cpu:.1f} s (load {load})", flush=True)
+    print(
+        f"  peer (Scrapy + bare_extraction): {fetched} pages, {extracted} extractions in {elapsed:.1f} s: "
+        f"{fetched / elapsed:.1f} pages/s; CPU {cpu:.1f} s (load {load})",
+        flush=True,
+    )
 
 
 def run_single(pages, args, rnd: Round) -> None:
     load = loadavg()
     single, single_cpu, sampled = single_process_rate(pages)
     rnd["single_s"], rnd["single_ms"] = single, 1000 / single_cpu
-    line = (f"  single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s, "
-            f"{1000 / single_cpu:.2f} ms CPU each")
+    line = (
+        f"  single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s, "
+        f"{1000 / single_cpu:.2f} ms CPU each"
+    )
     if args.control:
         parallel = pool_rate(pages, args.workers)
         rnd["control"] = parallel / single
@@ -405,24 +442,54 @@ def main() -> int:
     parser.add_argument("--extra", type=int, default=5000, help="generated archive articles (default: 5000)")
     parser.add_argument("--sample", type=int, default=300, help="pages extracted single-process (default: 300)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="extraction workers")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="interleaved rounds of cleanwire crawl, peer crawl and single-process extraction "
-                             "(default: 2; the order alternates)")
-    parser.add_argument("--dead-links", type=int, default=0, metavar="N",
-                        help="site variant: every article page links to N pages that do not exist (404), as real "
-                             "archives do (default: 0)")
-    parser.add_argument("--no-peer", dest="peer", action="store_false",
-                        help="skip the plain Scrapy + trafilatura peer (benchmarks/peer_spider.py)")
-    parser.add_argument("--control", action="store_true",
-                        help="also time N processes extracting the sample with no crawl (the machine's speed-up now)")
-    parser.add_argument("--pages", type=Path, metavar="DIR",
-                        help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="interleaved rounds of cleanwire crawl, peer crawl and single-process extraction "
+        "(default: 2; the order alternates)",
+    )
+    parser.add_argument(
+        "--dead-links",
+        type=int,
+        default=0,
+        metavar="N",
+        help="site variant: every article page links to N pages that do not exist (404), as real "
+        "archives do (default: 0)",
+    )
+    parser.add_argument(
+        "--no-peer",
+        dest="peer",
+        action="store_false",
+        help="skip the plain Scrapy + trafilatura peer (benchmarks/peer_spider.py)",
+    )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="also time N processes extracting the sample with no crawl (the machine's speed-up now)",
+    )
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        metavar="DIR",
+        help="serve these saved pages instead of the fixture site (e.g. ../shared/devdata/pages)",
+    )
     parser.add_argument("--copies", type=int, default=6, help="times each --pages page is served (default: 6)")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a setting for the crawl (repeatable), e.g. -s CLEANWIRE_MAX_IN_FLIGHT=8")
-    parser.add_argument("--server", choices=("lean", "fixture"), default="lean",
-                        help="lean: asyncio server, pages rendered before the crawl (default); fixture: FixtureSite's "
-                             "own threaded http.server rendering on request (what the tests use)")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the crawl (repeatable), e.g. -s CLEANWIRE_MAX_IN_FLIGHT=8",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("lean", "fixture"),
+        default="lean",
+        help="lean: asyncio server, pages rendered before the crawl (default); fixture: FixtureSite's "
+        "own threaded http.server rendering on request (what the tests use)",
+    )
     args = parser.parse_args()
 
     if args.pages:
@@ -430,20 +497,26 @@ def main() -> int:
         print(f"cores: {os.cpu_count()}  workers: {args.workers}  pages: {len(site.bodies)} from {args.pages}")
     elif args.server == "lean":
         site, extra = LeanSite(args.extra), []
-        print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
-              f"server: lean asyncio, pages pre-rendered")
+        print(
+            f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
+            f"server: lean asyncio, pages pre-rendered"
+        )
     else:
         site, extra = FixtureSite(extra_articles=args.extra), []
-        print(f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
-              f"server: FixtureSite (http.server, threads, pages rendered on request)")
+        print(
+            f"cores: {os.cpu_count()}  workers: {args.workers}  generated articles: {args.extra}  "
+            f"server: FixtureSite (http.server, threads, pages rendered on request)"
+        )
     if args.dead_links and not isinstance(site, LeanSite):
         raise SystemExit("--dead-links needs the lean server (no --pages, --server lean)")
     extra = [*extra, *(arg for setting in args.set for arg in ("-s", setting))]
     rounds: list[Round] = []
     with site, tempfile.TemporaryDirectory() as tmp:
         if args.dead_links:
-            print(f"site variant: {add_dead_links(site, args.dead_links)} links to pages that do not exist "
-                  f"({args.dead_links} per article page)")
+            print(
+                f"site variant: {add_dead_links(site, args.dead_links)} links to pages that do not exist "
+                f"({args.dead_links} per article page)"
+            )
         pages = sample_pages(site, args.sample)
         del site.requests[:]
         rss = None
@@ -489,18 +562,18 @@ def print_summary(rounds: list[Round], args, rss: RssSampler | None) -> None:
         show("peer pages/s (Scrapy + trafilatura.bare_extraction)", fig("peer_pages_s"), "{:.1f}")
         show("ratio: cleanwire pages/s over the peer's", [r["cw_pages_s"] / r["peer_pages_s"] for r in rounds])
     show("single-process extraction articles/s", fig("single_s"), "{:.1f}")
-    show("ratio: crawl articles/s over single-process extraction",
-         [r["cw_articles_s"] / r["single_s"] for r in rounds])
+    show("ratio: crawl articles/s over single-process extraction", [r["cw_articles_s"] / r["single_s"] for r in rounds])
     if args.control:
         show("control: N processes extracting, no crawl, over single", fig("control"))
     print("  CPU per article, ms:")
     show("  crawler process", fig("cw_crawler_ms"))
     show("  extraction workers", fig("cw_workers_ms"))
     show("  in-process extraction (single-process baseline)", fig("single_ms"))
-    show("  worker overhead beyond in-process extraction",
-         [r["cw_workers_ms"] - r["single_ms"] for r in rounds])
-    show("  crawl total (crawler + workers) over in-process extraction",
-         [(r["cw_crawler_ms"] + r["cw_workers_ms"]) / r["single_ms"] for r in rounds])
+    show("  worker overhead beyond in-process extraction", [r["cw_workers_ms"] - r["single_ms"] for r in rounds])
+    show(
+        "  crawl total (crawler + workers) over in-process extraction",
+        [(r["cw_crawler_ms"] + r["cw_workers_ms"]) / r["single_ms"] for r in rounds],
+    )
     show("crawler process CPU per page fetched, ms", fig("cw_crawler_ms_page"))
     if args.peer:
         show("peer process CPU per page fetched, ms", fig("peer_ms_page"))

@@ -7,6 +7,7 @@ writes first with Scrapy and trafilatura. `benchmarks/crawl_throughput.py` runs 
 
     .venv/bin/python benchmarks/peer_spider.py http://127.0.0.1:PORT/ out.jsonl
 """
+
 from __future__ import annotations
 
 import sys

@@ -10,6 +10,7 @@ calls, wrapped with a timer, so the profile follows the cleaner as it changes.
 
 Skips (exit 0) when the directory is absent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,12 +25,31 @@ from pathlib import Path
 
 from cleaners.bench import iter_pages, run_trafilatura
 
-extract_module = importlib.import_module("cleaners.extract")   # the package re-exports a function of that name
+extract_module = importlib.import_module("cleaners.extract")  # the package re-exports a function of that name
 
 #: the names `clean` calls, in order (a name missing from the module is skipped)
-STAGES = ("decode", "parse", "extract_metadata", "_anchor_texts", "strip_code", "apply_site_overrides",
-          "scan_page", "collect_media", "prune", "drop_link_cards", "extract_body", "to_candidates", "text_elements",
-          "script_body", "recover_paragraphs", "recover_lost", "filter_blocks", "recover_standfirst", "audit_dropped", "_build")
+STAGES = (
+    "decode",
+    "parse",
+    "extract_metadata",
+    "_anchor_texts",
+    "strip_code",
+    "apply_site_overrides",
+    "scan_page",
+    "collect_media",
+    "prune",
+    "drop_link_cards",
+    "extract_body",
+    "to_candidates",
+    "text_elements",
+    "script_body",
+    "recover_paragraphs",
+    "recover_lost",
+    "filter_blocks",
+    "recover_standfirst",
+    "audit_dropped",
+    "_build",
+)
 
 
 def instrument(times: dict[str, float]) -> None:
@@ -65,7 +85,7 @@ def one_pass(root: Path, limit: int | None) -> dict[str, list[float]]:
         start = time.process_time()
         try:
             extract_module.extract(html, url=url)
-        except Exception:  # noqa: BLE001 - a crash is timed like a page
+        except Exception:
             pass
         per_page["cleanwire"].append((time.process_time() - start) * 1000)
         start = time.process_time()
@@ -91,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path, help="truth directory (truth.jsonl + pages/)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per page; the fastest counts")
     parser.add_argument("--limit", type=int, default=None, help="first N pages only")
-    parser.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)   # a child process's run
+    parser.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)  # a child process's run
     args = parser.parse_args(argv)
     if not (args.root / "truth.jsonl").is_file():
         print(f"skipped: no truth.jsonl in {args.root}")

@@ -8,6 +8,7 @@ contexts are recycled every CLEANWIRE_RENDER_CONTEXT_PAGES pages). Not a test.
 
     .venv/bin/python benchmarks/render.py [--pages 300] [--context-pages 20] [--concurrency 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,16 +30,17 @@ from crawler.demo.server import FixtureSite  # noqa: E402
 
 SOURCE = ROOT / "fixtures" / "jssite"
 ARTICLE = SOURCE / "www" / "2025" / "03" / "harbour-lights-return"
-MARKS = (50,)           # rendered pages at which the browser's RSS is reported (and at the last page)
-WINDOW = 20             # pages before each mark whose RSS samples give the median (one context's worth)
+MARKS = (50,)  # rendered pages at which the browser's RSS is reported (and at the last page)
+WINDOW = 20  # pages before each mark whose RSS samples give the median (one context's worth)
 
 
 def build_site(root: Path, pages: int) -> list[str]:
     """A fixture root with `pages` shell pages under /a/N/, each with its own article.json; their paths."""
     www = root / "www"
     shutil.copytree(SOURCE / "www" / "static", www / "static")
-    (root / "manifest.json").write_text(json.dumps({"redirects": {}, "flaky": [], "files": {}, "articles": [],
-                                                    "private_articles": []}))
+    (root / "manifest.json").write_text(
+        json.dumps({"redirects": {}, "flaky": [], "files": {}, "articles": [], "private_articles": []})
+    )
     shell = (ARTICLE / "index.html").read_bytes()
     data = json.loads((ARTICLE / "article.json").read_text("utf-8"))
     paths = []
@@ -47,16 +49,24 @@ def build_site(root: Path, pages: int) -> list[str]:
         folder = www / "a" / str(n)
         folder.mkdir(parents=True)
         (folder / "index.html").write_bytes(shell)
-        page = {**data, "headline": f"{data['headline']} (part {n})",
-                "paragraphs": [f"{p} Part {n}, paragraph {i}." for i, p in enumerate(data["paragraphs"])]}
+        page = {
+            **data,
+            "headline": f"{data['headline']} (part {n})",
+            "paragraphs": [f"{p} Part {n}, paragraph {i}." for i, p in enumerate(data["paragraphs"])],
+        }
         (folder / "article.json").write_text(json.dumps(page), "utf-8")
         paths.append(path)
     urls = "".join(f"<url><loc>{{{{ORIGIN}}}}{p}</loc></url>" for p in paths)
-    (www / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
-                                     f'schemas/sitemap/0.9">{urls}</urlset>\n', "utf-8")
+    (www / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+        f'schemas/sitemap/0.9">{urls}</urlset>\n',
+        "utf-8",
+    )
     (www / "robots.txt").write_text("User-agent: *\nAllow: /\n")
-    (www / "index.html").write_text("<!DOCTYPE html><html><head><title>Index</title></head><body>"
-                                    "<p>Client-rendered pages, listed by the sitemap.</p></body></html>\n")
+    (www / "index.html").write_text(
+        "<!DOCTYPE html><html><head><title>Index</title></head><body>"
+        "<p>Client-rendered pages, listed by the sitemap.</p></body></html>\n"
+    )
     return paths
 
 
@@ -104,7 +114,7 @@ class BrowserMemory:
     def __init__(self, pid: int, rendered) -> None:
         self.pid = pid
         self.rendered = rendered
-        self.samples: list[tuple[int, int, int]] = []     # (pages rendered, browser RSS kB, processes)
+        self.samples: list[tuple[int, int, int]] = []  # (pages rendered, browser RSS kB, processes)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -139,14 +149,29 @@ def main(argv: list[str] | None = None) -> int:
         with FixtureSite(root=root, cache_size=4 * args.pages + 16) as site:
             before = 0
 
-            def rendered() -> int:        # page loads by the browser: the script's article.json requests
+            def rendered() -> int:  # page loads by the browser: the script's article.json requests
                 return sum(1 for _, target, _ in list(site.requests)[before:] if target.endswith("/article.json"))
 
             out = Path(tmp) / "out.jsonl"
-            command = [sys.executable, "-m", "crawler", "crawl", site.origin + "/", "-o", str(out),
-                       "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-                       "-s", "CLEANWIRE_RENDER_MAX_PAGES=0", "-s", "CLEANWIRE_RENDER_MAX_PAGES_PER_SITE=0",
-                       "-s", "CLEANWIRE_WORKERS=1"]
+            command = [
+                sys.executable,
+                "-m",
+                "crawler",
+                "crawl",
+                site.origin + "/",
+                "-o",
+                str(out),
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+                "-s",
+                "CLEANWIRE_RENDER_MAX_PAGES=0",
+                "-s",
+                "CLEANWIRE_RENDER_MAX_PAGES_PER_SITE=0",
+                "-s",
+                "CLEANWIRE_WORKERS=1",
+            ]
             # reference, same run: the same pages fetched plainly (--render never: shells, nothing emitted)
             started = time.monotonic()
             subprocess.run([*command, "--render", "never"], cwd=ROOT, capture_output=True, check=False)
@@ -179,25 +204,33 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     blocked = [t for t in served if t.endswith((".svg", "other-host.js"))]
     since_first = elapsed - (first - started) if first else elapsed
-    print(f"rendered {done} pages ({records} records) in {elapsed:.1f} s: {done / elapsed:.2f} pages/s overall, "
-          f"{done / since_first:.2f} pages/s from the first page (browser start excluded)")
-    print(f"  reference, same run: {plain_pages} pages fetched plainly (--render never) in {plain_elapsed:.1f} s: "
-          f"{plain_pages / plain_elapsed:.2f} pages/s; rendering is {plain_pages / plain_elapsed / (done / elapsed):.1f}x "
-          "slower per page")
+    print(
+        f"rendered {done} pages ({records} records) in {elapsed:.1f} s: {done / elapsed:.2f} pages/s overall, "
+        f"{done / since_first:.2f} pages/s from the first page (browser start excluded)"
+    )
+    print(
+        f"  reference, same run: {plain_pages} pages fetched plainly (--render never) in {plain_elapsed:.1f} s: "
+        f"{plain_pages / plain_elapsed:.2f} pages/s; rendering is {plain_pages / plain_elapsed / (done / elapsed):.1f}x "
+        "slower per page"
+    )
     print(f"  images and the other-host script reached the server: {len(blocked)}")
     rows = []
     for mark in (*MARKS, args.pages):
         found = memory.at(mark)
         if found:
             rows.append((mark, *found))
-            print(f"  browser RSS at {mark:4d} pages: {found[0] / 1024:7.1f} MB (median of the samples over pages "
-                  f"{mark - WINDOW}-{mark}; up to {found[1]} Chromium processes)")
+            print(
+                f"  browser RSS at {mark:4d} pages: {found[0] / 1024:7.1f} MB (median of the samples over pages "
+                f"{mark - WINDOW}-{mark}; up to {found[1]} Chromium processes)"
+            )
     if len(rows) >= 2:
         first_rss, last_rss = rows[0][1], rows[-1][1]
         peak = max(rss for _, rss, _ in memory.samples)
-        print(f"  ratio {rows[-1][0]} / {rows[0][0]} pages: {last_rss / first_rss:.3f} "
-              f"({'flat' if abs(last_rss / first_rss - 1) <= 0.10 else 'NOT flat'}: within 10%); "
-              f"peak {peak / 1024:.1f} MB")
+        print(
+            f"  ratio {rows[-1][0]} / {rows[0][0]} pages: {last_rss / first_rss:.3f} "
+            f"({'flat' if abs(last_rss / first_rss - 1) <= 0.10 else 'NOT flat'}: within 10%); "
+            f"peak {peak / 1024:.1f} MB"
+        )
     return 0
 
 

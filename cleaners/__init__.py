@@ -1,4 +1,5 @@
 """cleanwire's cleaner: HTML in, one clean Article out. A library; it never imports Scrapy."""
+
 from __future__ import annotations
 
 from .article import Article, Block, Media, Removal
@@ -7,7 +8,17 @@ from .extract import clean, extract
 from .options import Options
 
 __all__ = [
-    "Article", "Block", "Media", "Removal", "Options", "extract", "clean",
-    "CleanwireError", "DecodeError", "InputError", "NotHTMLError", "ParseError",
+    "Article",
+    "Block",
+    "CleanwireError",
+    "DecodeError",
+    "InputError",
+    "Media",
+    "NotHTMLError",
+    "Options",
+    "ParseError",
+    "Removal",
+    "clean",
+    "extract",
 ]
 __version__ = "0.1.0"

@@ -6,6 +6,7 @@ calls the two halves around its own steps: `scan_access` on the parsed tree befo
 `decide` once the body is known. Rules are data (`cleaners.rules.access`); the state names the rule that
 decided it and what it matched.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -27,18 +28,25 @@ from .rules.access import (
     AccessRule,
 )
 
-HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})   # text a reader never sees
+HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})  # text a reader never sees
 NOSCRIPT_TEXT = etree.XPath("//noscript//text()")
 CLASSES_AND_IDS = etree.XPath("//body//@class | //body//@id")
 APP_SCRIPTS = etree.XPath("count(//script[@src or normalize-space(.)])")
-WORDS_READ = max(r.max_words or 0 for r in ACCESS_RULES)   # visible words beyond which no page rule applies
-MAX_EVIDENCE = 120          # characters of the matched text kept as evidence
-MARKUP_CHARS = 300_000      # markup rules read the page's source up to here (challenge pages are far smaller)
-UPPER, LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"   # for XPath 1.0's translate()
-CHARS_PER_WORD = 5          # letters of an average word, to count words of text written without spaces
+WORDS_READ = max(r.max_words or 0 for r in ACCESS_RULES)  # visible words beyond which no page rule applies
+MAX_EVIDENCE = 120  # characters of the matched text kept as evidence
+MARKUP_CHARS = 300_000  # markup rules read the page's source up to here (challenge pages are far smaller)
+UPPER, LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"  # for XPath 1.0's translate()
+CHARS_PER_WORD = 5  # letters of an average word, to count words of text written without spaces
 #: where a rule looks -> the provenance `source` of its evidence
-SOURCES = {"title": "html", "markup": "html", "element": "html", "mount": "html", "noscript": "html",
-           "text": "text", "url": "url"}
+SOURCES = {
+    "title": "html",
+    "markup": "html",
+    "element": "html",
+    "mount": "html",
+    "noscript": "html",
+    "text": "text",
+    "url": "url",
+}
 
 
 #: HTTP response headers as a mapping or as pairs; names in any case, values str or bytes (or lists of them)
@@ -54,7 +62,7 @@ class Access:
     state: str = "ok"
     rule: str | None = None
     matched: str | None = None
-    source: str | None = None       # provenance source: header, html, text, url, jsonld, opengraph
+    source: str | None = None  # provenance source: header, html, text, url, jsonld, opengraph
     truncated: bool = False
 
     @property
@@ -90,8 +98,8 @@ class AccessScan:
 
     words: int
     hits: list[Hit] = field(default_factory=list)
-    weak: list[Hit] = field(default_factory=list)   # text rules with fewer phrases than they need (min_matches)
-    free: Free | None = None        # the metadata's isAccessibleForFree
+    weak: list[Hit] = field(default_factory=list)  # text rules with fewer phrases than they need (min_matches)
+    free: Free | None = None  # the metadata's isAccessibleForFree
 
 
 def words(text: str) -> int:
@@ -123,7 +131,9 @@ def _visible_text(tree: HtmlElement | None, limit: int) -> tuple[str, int]:
 class _View:
     """The parts of a page the rules look at, each computed once and only when a rule needs it."""
 
-    def __init__(self, tree: HtmlElement | None, source: str | None, headers: Mapping[str, str], url: str | None) -> None:
+    def __init__(
+        self, tree: HtmlElement | None, source: str | None, headers: Mapping[str, str], url: str | None
+    ) -> None:
         self.tree = tree
         self._source = source
         self.headers = headers
@@ -176,14 +186,16 @@ class _View:
                 continue
             start = attributes.rfind("\n", 0, at) + 1
             end = attributes.find("\n", at)
-            return attributes[start:end if end >= 0 else None].strip()[:MAX_EVIDENCE]
+            return attributes[start : end if end >= 0 else None].strip()[:MAX_EVIDENCE]
         return None
 
     def _dominant(self, needle: str) -> bool:
         if self.tree is None:
             return False
-        test = f"contains(translate(@class, '{UPPER}', '{LOWER}'), '{needle}') or " \
-               f"contains(translate(@id, '{UPPER}', '{LOWER}'), '{needle}')"
+        test = (
+            f"contains(translate(@class, '{UPPER}', '{LOWER}'), '{needle}') or "
+            f"contains(translate(@id, '{UPPER}', '{LOWER}'), '{needle}')"
+        )
         for el in self.tree.xpath(f"//body//*[{test}]"):
             if 2 * words(" ".join(el.text_content().split())) >= self.words:
                 return True
@@ -191,7 +203,7 @@ class _View:
 
     def mount(self, ids: tuple[str, ...]) -> str | None:
         if self.tree is None or not APP_SCRIPTS(self.tree):
-            return None         # a mount point is only a shell when scripts are there to fill it
+            return None  # a mount point is only a shell when scripts are there to fill it
         test = " or ".join(f"@id='{i}'" for i in ids)
         for el in self.tree.xpath(f"//body//*[{test}]"):
             return f'<{el.tag} id="{el.get("id")}">'
@@ -233,8 +245,14 @@ def header_dict(headers: Headers) -> dict[str, str]:
     return out
 
 
-def scan_access(tree: HtmlElement | None, source: str | None = None, *, headers: Headers = None,
-                url: str | None = None, free: Free | Literal["unread"] | None = "unread") -> AccessScan:
+def scan_access(
+    tree: HtmlElement | None,
+    source: str | None = None,
+    *,
+    headers: Headers = None,
+    url: str | None = None,
+    free: Free | Literal["unread"] | None = "unread",
+) -> AccessScan:
     """Every access rule that matches the page (in decision order), before anything is removed from the tree.
 
     `source` is the decoded HTML (else the tree is serialised when a markup rule needs it); `free` the
@@ -275,14 +293,19 @@ def decide(scan: AccessScan, body_text: str | None = None, removed: Iterable[str
         state = hit.rule.state
         if state == "paywall":
             continue
-        if body_text is not None and body_words is not None and body_words >= TEXT_GUARD_WORDS \
-                and not hit.rule.firm and not _speaks_of(state, body_text):
+        if (
+            body_text is not None
+            and body_words is not None
+            and body_words >= TEXT_GUARD_WORDS
+            and not hit.rule.firm
+            and not _speaks_of(state, body_text)
+        ):
             if state == "login_wall" and hit.rule.where == "text" and body_words <= PAYWALL_MAX_WORDS:
-                return _access(hit, truncated=True)     # a sign-in prompt under a teaser: emitted, cut short
+                return _access(hit, truncated=True)  # a sign-in prompt under a teaser: emitted, cut short
             continue
         return _access(hit, truncated=state == "login_wall")
     if body_text is not None and body_words is not None and body_words <= WEAK_BODY_WORDS:
-        for hit in scan.weak:       # one consent phrase on the page, and the short body extracted is that text
+        for hit in scan.weak:  # one consent phrase on the page, and the short body extracted is that text
             if _speaks_of(hit.rule.state, body_text):
                 return _access(hit)
     return _paywall(scan, body_words, removed)
@@ -318,7 +341,7 @@ def _removed_prompt(removed: Iterable[str]) -> str | None:
         for rule in rules:
             found = rule.regex.search(folded)
             if found:
-                return (spaced if len(spaced) == len(folded) else folded)[found.start():found.end()][:MAX_EVIDENCE]
+                return (spaced if len(spaced) == len(folded) else folded)[found.start() : found.end()][:MAX_EVIDENCE]
     return None
 
 
@@ -328,8 +351,15 @@ def _access(hit: Hit, truncated: bool = False) -> Access:
     return Access(hit.rule.state, hit.rule.id, hit.matched, source, truncated)
 
 
-def classify(page: HtmlElement | bytes | str | None, status: int | None = None, headers: Headers = None, *,
-             url: str | None = None, text: str | None = None, removed: Iterable[str] = ()) -> Access:
+def classify(
+    page: HtmlElement | bytes | str | None,
+    status: int | None = None,
+    headers: Headers = None,
+    *,
+    url: str | None = None,
+    text: str | None = None,
+    removed: Iterable[str] = (),
+) -> Access:
     """The access state of one fetched page, whatever its HTTP status.
 
     `page` is a parsed tree or the HTML (bytes or str; undecodable or empty input leaves the headers and URL
@@ -337,7 +367,7 @@ def classify(page: HtmlElement | bytes | str | None, status: int | None = None, 
     `status` is accepted for the callers' sake: challenge pages are recognised by what they hold, since
     vendors answer 200, 202, 403, 429 and 503 alike.
     """
-    del status      # evidence comes from markup, scripts and headers, never from the status alone
+    del status  # evidence comes from markup, scripts and headers, never from the status alone
     source = None
     tree = page if isinstance(page, HtmlElement) else None
     if isinstance(page, (bytes, str)) and page.strip():

@@ -1,17 +1,17 @@
 """The Article record: structured body blocks, metadata, removals and hashes."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 SCHEMA_VERSION = "1.1"
 EXTRACTOR_VERSION = "cleanwire-0.1.0"
-WORDS_PER_MINUTE = 230     # a common adult silent-reading speed, for reading_time_minutes
+WORDS_PER_MINUTE = 230  # a common adult silent-reading speed, for reading_time_minutes
 WORD = re.compile(r"\w+")
 
 
@@ -38,18 +38,18 @@ class Block:
 
     type: str
     text: str
-    level: int | None = None          # heading level 1-6
-    items: list[str] | None = None    # list items
+    level: int | None = None  # heading level 1-6
+    items: list[str] | None = None  # list items
     rows: list[list[str]] | None = None  # table cells, row by row, a spanned cell repeated in every column it spans
-    header: bool | None = None        # table: the first row is a header row
-    src: str | None = None            # figure: image URL
-    caption: str | None = None        # figure: caption without the credit; table: its <caption>
-    credit: str | None = None         # figure: photographer / agency credit
-    alt: str | None = None            # figure: the image's alt text
-    provider: str | None = None       # embed: youtube, vimeo, twitter, instagram, tiktok, facebook, spotify,
-                                      # apple_podcasts, soundcloud, or iframe for another embedded page
-    url: str | None = None            # embed: URL of the embedded post, video or page
-    attribution: str | None = None    # quote: who is quoted (the quote's <cite>, <footer> or figure caption)
+    header: bool | None = None  # table: the first row is a header row
+    src: str | None = None  # figure: image URL
+    caption: str | None = None  # figure: caption without the credit; table: its <caption>
+    credit: str | None = None  # figure: photographer / agency credit
+    alt: str | None = None  # figure: the image's alt text
+    provider: str | None = None  # embed: youtube, vimeo, twitter, instagram, tiktok, facebook, spotify,
+    # apple_podcasts, soundcloud, or iframe for another embedded page
+    url: str | None = None  # embed: URL of the embedded post, video or page
+    attribution: str | None = None  # quote: who is quoted (the quote's <cite>, <footer> or figure caption)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type, "text": self.text}
@@ -72,7 +72,7 @@ class Removal:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "rule": self.rule, "text": self.text}     # asdict(), without its deep copy
+        return {"kind": self.kind, "rule": self.rule, "text": self.text}  # asdict(), without its deep copy
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Media:
     credit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "caption": self.caption, "credit": self.credit}     # asdict(), without its deep copy
+        return {"url": self.url, "caption": self.caption, "credit": self.credit}  # asdict(), without its deep copy
 
 
 @dataclass
@@ -95,16 +95,21 @@ class Entry:
     headline: str | None
     blocks: list[Block]
     url: str | None = None
-    new: bool | None = None     # True: not in the previous revision of the record (see crawler state)
-    level: int = field(default=2, repr=False)   # the headline's heading level in the body (not in the record)
+    new: bool | None = None  # True: not in the previous revision of the record (see crawler state)
+    level: int = field(default=2, repr=False)  # the headline's heading level in the body (not in the record)
 
     @property
     def text(self) -> str:
         return blocks_text(self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"time": self.time, "headline": self.headline, "text": self.text,
-               "blocks": [b.to_dict() for b in self.blocks], "url": self.url}
+        out: dict[str, Any] = {
+            "time": self.time,
+            "headline": self.headline,
+            "text": self.text,
+            "blocks": [b.to_dict() for b in self.blocks],
+            "url": self.url,
+        }
         if self.new is not None:
             out["new"] = self.new
         return out
@@ -145,19 +150,19 @@ class Article:
     image: str | None = None
     media: list[Media] = field(default_factory=list)
     is_accessible_for_free: bool | None = None
-    access: str = "ok"                 # cleaners.access state; evidence in provenance["access"]
-    truncated: bool = False            # a paywalled or sign-in teaser cut short
-    tdm_reserved: bool | None = None   # TDMRep; source and policy in provenance["tdm_reserved"]
+    access: str = "ok"  # cleaners.access state; evidence in provenance["access"]
+    truncated: bool = False  # a paywalled or sign-in teaser cut short
+    tdm_reserved: bool | None = None  # TDMRep; source and policy in provenance["tdm_reserved"]
     removed: list[Removal] = field(default_factory=list)
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     fetched_at: str | None = None
     revision: int | None = None
     previous_hash: str | None = None
     duplicate_of: str | None = None
-    entries: list[Entry] = field(default_factory=list)   # live-blog updates in page order (empty: not a live blog)
-    pages: list[str] = field(default_factory=list)       # URLs a multi-page article was merged from (empty: one page)
-    chunk_tokens: int = 0              # to_dict() adds `chunks` of about this many tokens (0: none)
-    record_markdown: bool = False      # to_dict() adds `markdown`
+    entries: list[Entry] = field(default_factory=list)  # live-blog updates in page order (empty: not a live blog)
+    pages: list[str] = field(default_factory=list)  # URLs a multi-page article was merged from (empty: one page)
+    chunk_tokens: int = 0  # to_dict() adds `chunks` of about this many tokens (0: none)
+    record_markdown: bool = False  # to_dict() adds `markdown`
 
     @property
     def text(self) -> str:
@@ -201,7 +206,7 @@ class Article:
         return record
 
     def _record(self) -> dict[str, Any]:
-        text = self.text        # joined once: word count, reading time and hash read it too
+        text = self.text  # joined once: word count, reading time and hash read it too
         words = len(WORD.findall(text))
         return {
             "schema_version": SCHEMA_VERSION,

@@ -1,4 +1,5 @@
 """Audit step: name what the extractor dropped inside the article region, so removed[] is complete."""
+
 from __future__ import annotations
 
 from lxml.html import HtmlElement
@@ -9,9 +10,9 @@ from .filters import classify_text
 from .text import clean_text, element_chunks, fold
 
 MATCH_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
-MIN_FREE_CHUNK = 60         # a shorter chunk found inside a kept block may still be a separate line
-MAX_MATCHES = 400           # kept blocks located when finding the article region
-MAX_ELEMENTS = 5000         # block elements examined per page
+MIN_FREE_CHUNK = 60  # a shorter chunk found inside a kept block may still be a separate line
+MAX_MATCHES = 400  # kept blocks located when finding the article region
+MAX_ELEMENTS = 5000  # block elements examined per page
 
 
 def text_elements(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
@@ -48,8 +49,9 @@ def article_region(texts: list[tuple[HtmlElement, str]], cands: list[Candidate])
     return region
 
 
-def audit_dropped(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
-                  anchors: frozenset[str]) -> None:
+def audit_dropped(
+    texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context, anchors: frozenset[str]
+) -> None:
     """Record chunks of the article region the extractor left out, with the rule that explains them.
 
     `texts` is `text_elements(tree)` of the pruned tree.
@@ -63,7 +65,7 @@ def audit_dropped(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], 
         folded = fold(chunk)
         if not folded or folded in blocks:
             continue
-        inside = folded in extracted          # part of a longer kept block
+        inside = folded in extracted  # part of a longer kept block
         if inside and len(folded) >= MIN_FREE_CHUNK:
             continue
         verdict = classify_text(chunk, ctx, anchors)

@@ -1,4 +1,5 @@
 """Score extraction against labelled pages (the DESIGN.md metric), beside plain trafilatura."""
+
 from __future__ import annotations
 
 import gzip
@@ -8,9 +9,10 @@ import statistics
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 TOKEN = re.compile(r"\w+")
@@ -30,7 +32,7 @@ def shingles(text: str) -> Counter[tuple[str, ...]]:
         return Counter()
     if len(tokens) < SHINGLE:
         return Counter([tuple(tokens)])
-    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
+    return Counter(tuple(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
 
 
 def body_scores(truth: str, extracted: str) -> Scores:
@@ -91,8 +93,8 @@ class Output:
     authors: list[str] = field(default_factory=list)
     date: str | None = None
     error: str | None = None
-    body_source: str | None = None   # cleanwire's provenance.body source (cleanwire or trafilatura_fallback)
-    body_checked: bool = False       # the guard ran trafilatura a second time (provenance.body raw "checked ...")
+    body_source: str | None = None  # cleanwire's provenance.body source (cleanwire or trafilatura_fallback)
+    body_checked: bool = False  # the guard ran trafilatura a second time (provenance.body raw "checked ...")
 
 
 @dataclass
@@ -108,7 +110,7 @@ class PageResult:
     error: str | None = None
     body_source: str | None = None
     body_checked: bool = False
-    text: str = field(default="", repr=False)   # the extracted body, for --worst (left out of --json)
+    text: str = field(default="", repr=False)  # the extracted body, for --worst (left out of --json)
 
     @property
     def f1(self) -> float:
@@ -136,8 +138,14 @@ def run_cleanwire(html: bytes, url: str) -> Output:
     # people in `authors` and the agencies in `organizations`, so both are compared
     credits = list(dict.fromkeys(article.authors + article.organizations))
     body = article.provenance.get("body") or {}
-    return Output(article.text, article.title, credits, article.date_published, body_source=body.get("source"),
-                  body_checked=body.get("source") == "trafilatura_fallback" or str(body.get("raw")).startswith("checked"))
+    return Output(
+        article.text,
+        article.title,
+        credits,
+        article.date_published,
+        body_source=body.get("source"),
+        body_checked=body.get("source") == "trafilatura_fallback" or str(body.get("raw")).startswith("checked"),
+    )
 
 
 def run_trafilatura(html: bytes, url: str) -> Output:
@@ -152,28 +160,36 @@ def run_trafilatura(html: bytes, url: str) -> Output:
 
 
 SYSTEMS: dict[str, Callable[[bytes, str], Output]] = {"cleanwire": run_cleanwire, "trafilatura": run_trafilatura}
-WRECKED_BELOW = 0.5       # a page is wrecked when cleanwire's F1 is under this ...
-WRECKED_REFERENCE = 0.8   # ... while trafilatura's is at least this
-COVERED_SHARE = 0.5       # a line is found in a text when this share of its shingles is
-EXCERPT_CHARS = 90        # --worst shows this much of each line kept or lost
-EXCERPT_LINES = 2         # ... and this many lines of each
+WRECKED_BELOW = 0.5  # a page is wrecked when cleanwire's F1 is under this ...
+WRECKED_REFERENCE = 0.8  # ... while trafilatura's is at least this
+COVERED_SHARE = 0.5  # a line is found in a text when this share of its shingles is
+EXCERPT_CHARS = 90  # --worst shows this much of each line kept or lost
+EXCERPT_LINES = 2  # ... and this many lines of each
 
 
-def score_page(row: dict[str, Any], system: str, html: bytes, runners: dict[str, Callable[[bytes, str], Output]] = SYSTEMS
-               ) -> PageResult:
+def score_page(
+    row: dict[str, Any], system: str, html: bytes, runners: dict[str, Callable[[bytes, str], Output]] = SYSTEMS
+) -> PageResult:
     start = time.perf_counter()
     try:
         out = runners[system](html, row.get("url") or "")
-    except Exception as exc:  # noqa: BLE001 - a crash is a figure of the benchmark
+    except Exception as exc:
         out = Output(error=f"{type(exc).__name__}: {exc}")
     ms = (time.perf_counter() - start) * 1000
     scores = body_scores(truth_body(row), out.text)
     return PageResult(
-        id=row["id"], system=system, precision=scores.precision, recall=scores.recall,
+        id=row["id"],
+        system=system,
+        precision=scores.precision,
+        recall=scores.recall,
         title_ok=(fold_title(row["title"]) == fold_title(out.title)) if row.get("title") else None,
         author_f1=author_f1(row["authors"], out.authors) if row.get("authors") else None,
         date_ok=same_day(row["date_published"], out.date) if row.get("date_published") else None,
-        ms=ms, error=out.error, body_source=out.body_source, body_checked=out.body_checked, text=out.text,
+        ms=ms,
+        error=out.error,
+        body_source=out.body_source,
+        body_checked=out.body_checked,
+        text=out.text,
     )
 
 
@@ -186,7 +202,9 @@ def summarise(results: list[PageResult]) -> dict[str, Any]:
     r_ = mean(r.recall for r in results)
     return {
         "pages": len(results),
-        "precision": p, "recall": r_, "f1": f1(p, r_),
+        "precision": p,
+        "recall": r_,
+        "f1": f1(p, r_),
         "title": mean(None if r.title_ok is None else float(r.title_ok) for r in results),
         "authors": mean(r.author_f1 for r in results),
         "date": mean(None if r.date_ok is None else float(r.date_ok) for r in results),
@@ -212,9 +230,13 @@ class CorpusRun:
         return out
 
 
-def bench(root: Path, systems: tuple[str, ...] = ("cleanwire", "trafilatura"), limit: int | None = None,
-          progress: Callable[[int], None] | None = None,
-          runners: dict[str, Callable[[bytes, str], Output]] = SYSTEMS) -> CorpusRun:
+def bench(
+    root: Path,
+    systems: tuple[str, ...] = ("cleanwire", "trafilatura"),
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    runners: dict[str, Callable[[bytes, str], Output]] = SYSTEMS,
+) -> CorpusRun:
     """Run each system on every page of a truth directory (interleaved, same process).
 
     `runners` maps a system name to its extraction (html, url) -> Output (SYSTEMS: cleanwire and trafilatura).
@@ -249,8 +271,8 @@ class Loss:
     chars: int
     reference_chars: int
     body_source: str | None
-    lost: list[str]      # truth lines trafilatura has and cleanwire does not
-    extra: list[str]     # cleanwire lines that are not in the truth
+    lost: list[str]  # truth lines trafilatura has and cleanwire does not
+    extra: list[str]  # cleanwire lines that are not in the truth
 
 
 def _lines(text: str) -> list[str]:
@@ -274,13 +296,14 @@ def worst(run: CorpusRun, n: int) -> list[Loss]:
         got, their_grams, truth_grams = shingles(ours.text), shingles(theirs.text), shingles(truth)
         lost = [line for line in _lines(truth) if _covered(line, their_grams) and not _covered(line, got)]
         extra = [line for line in _lines(ours.text) if not _covered(line, truth_grams)]
-        out.append(Loss(run.name, ours.id, ours.f1, theirs.f1, len(ours.text), len(theirs.text),
-                        ours.body_source, lost, extra))
+        out.append(
+            Loss(run.name, ours.id, ours.f1, theirs.f1, len(ours.text), len(theirs.text), ours.body_source, lost, extra)
+        )
     return out
 
 
 def _excerpt(lines: list[str]) -> str:
-    shown = [line if len(line) <= EXCERPT_CHARS else line[:EXCERPT_CHARS - 1] + "…" for line in lines[:EXCERPT_LINES]]
+    shown = [line if len(line) <= EXCERPT_CHARS else line[: EXCERPT_CHARS - 1] + "…" for line in lines[:EXCERPT_LINES]]
     more = f" (+{len(lines) - EXCERPT_LINES} more)" if len(lines) > EXCERPT_LINES else ""
     return " | ".join(shown) + more
 
@@ -290,8 +313,10 @@ def format_worst(losses: list[Loss]) -> str:
     out = []
     for loss in losses:
         source = f", {loss.body_source}" if loss.body_source else ""
-        out.append(f"{loss.corpus}/{loss.id}  F1 {loss.f1:.3f} vs trafilatura {loss.reference_f1:.3f}  "
-                   f"({loss.chars} vs {loss.reference_chars} chars{source})")
+        out.append(
+            f"{loss.corpus}/{loss.id}  F1 {loss.f1:.3f} vs trafilatura {loss.reference_f1:.3f}  "
+            f"({loss.chars} vs {loss.reference_chars} chars{source})"
+        )
         lost_chars, extra_chars = sum(map(len, loss.lost)), sum(map(len, loss.extra))
         if loss.lost:
             out.append(f"  lost  {len(loss.lost)} lines, {lost_chars} chars: {_excerpt(loss.lost)}")
@@ -314,8 +339,10 @@ def format_table(runs: list[CorpusRun]) -> str:
     """One row per corpus and system; `wrecked` and `guard` are cleanwire's (see `wrecked`; guard: pages whose
     body is trafilatura's / pages the guard ran trafilatura a second time on)."""
     width = max([len("corpus")] + [len(run.name) for run in runs])
-    head = (f"{'corpus':<{width}} {'system':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>6} {'author':>6} "
-            f"{'date':>6} {'ms/page':>8} {'wrecked':>7} {'guard':>7} {'crashes':>7}")
+    head = (
+        f"{'corpus':<{width}} {'system':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>6} {'author':>6} "
+        f"{'date':>6} {'ms/page':>8} {'wrecked':>7} {'guard':>7} {'crashes':>7}"
+    )
     lines = [head, "-" * len(head)]
     for run in runs:
         for name, s in run.summaries().items():

@@ -1,4 +1,5 @@
 """Extraction step: trafilatura on the pruned tree, its output turned into typed blocks."""
+
 from __future__ import annotations
 
 from copy import copy
@@ -16,12 +17,12 @@ from .options import Options
 from .text import clean_text, join_url, url_host
 
 HEADING_LEVEL_DEFAULT = 2
-FALLBACK_MIN_CHARS = 1500   # a fast extraction shorter than this gets trafilatura's fallback extractors
-FALLBACK_SHARE = 0.7        # ... as does one holding less than this share of the JSON-LD articleBody
-TAIL_MIN_WORDS = 5          # bare text after a body block is a paragraph from this many words ...
-TAIL_MIN_CHARS = 40         # ... or characters (scripts written without spaces)
+FALLBACK_MIN_CHARS = 1500  # a fast extraction shorter than this gets trafilatura's fallback extractors
+FALLBACK_SHARE = 0.7  # ... as does one holding less than this share of the JSON-LD articleBody
+TAIL_MIN_WORDS = 5  # bare text after a body block is a paragraph from this many words ...
+TAIL_MIN_CHARS = 40  # ... or characters (scripts written without spaces)
 
-STRING_VALUE = etree.XPath("string()")   # compiled once (an element's .xpath("string()") compiles it per call)
+STRING_VALUE = etree.XPath("string()")  # compiled once (an element's .xpath("string()") compiles it per call)
 
 
 @dataclass
@@ -29,9 +30,9 @@ class Candidate:
     """A block on its way through the filters, with the signals the filters read."""
 
     block: Block
-    links: list[str] = field(default_factory=list)   # absolute hrefs inside the block
-    link_chars: int = 0                               # characters of text inside links
-    css: str = ""                                     # class attribute trafilatura kept
+    links: list[str] = field(default_factory=list)  # absolute hrefs inside the block
+    link_chars: int = 0  # characters of text inside links
+    css: str = ""  # class attribute trafilatura kept
     removed: bool = False
     protected: bool = False
 
@@ -44,7 +45,9 @@ class Candidate:
         return self.link_chars / max(len(self.block.text), 1)
 
 
-def extract_body(tree: HtmlElement, url: str | None, options: Options, expected_chars: int = 0) -> etree._Element | None:
+def extract_body(
+    tree: HtmlElement, url: str | None, options: Options, expected_chars: int = 0
+) -> etree._Element | None:
     """trafilatura's body; rerun with its fallback extractors when the fast pass looks short.
 
     The fallback (readability, jusText) costs a few milliseconds, so it only runs when the fast
@@ -72,7 +75,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: 
     extractor.source = url
     body, text, _, _ = trafilatura_sequence(tree, extractor, None)
     if len(text) < extractor.min_output_size:
-        return None   # what bare_extraction discards as too short
+        return None  # what bare_extraction discards as too short
     return body
 
 

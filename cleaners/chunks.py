@@ -7,16 +7,19 @@ ends, and a sentence larger than N at spaces (only then is a sentence cut). The 
 joined with the whitespace that separated them in `text` ("\\n\\n" between blocks, the space or
 line break inside a block) give `text` back exactly; nothing is stripped or added.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any
 
-BLOCK_SEPARATOR = "\n\n"      # between blocks in the record's text (article.blocks_text)
+BLOCK_SEPARATOR = "\n\n"  # between blocks in the record's text (article.blocks_text)
 #: an approximate token: a CJK or kana/hangul character, a piece of a word up to 6 characters, or a punctuation mark
-TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\u3040-\u30ff\u3400-\u4dbf"
-                   r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{1,6}|[^\w\s]")
+TOKEN = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\u3040-\u30ff\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{1,6}|[^\w\s]"
+)
 #: where a block may be cut, best first: its line breaks (list items, table rows, <br>), then sentence ends
 LINE_BREAK = re.compile(r"\n+")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*( +)|(?<=[。！？])[」』）]*( *)")
@@ -96,8 +99,14 @@ def chunk_blocks(blocks: list[dict[str, Any]], max_tokens: int) -> list[dict[str
     def close() -> None:
         if current:
             text = current[0].text + "".join(p.separator + p.text for p in current[1:])
-            chunks.append({"heading_path": [t for _, t in path], "text": text,
-                           "blocks": [current[0].block, current[-1].block], "tokens": count_tokens(text)})
+            chunks.append(
+                {
+                    "heading_path": [t for _, t in path],
+                    "text": text,
+                    "blocks": [current[0].block, current[-1].block],
+                    "tokens": count_tokens(text),
+                }
+            )
         current.clear()
 
     for piece in _pieces(blocks, max_tokens):
@@ -120,5 +129,7 @@ def chunk_blocks(blocks: list[dict[str, Any]], max_tokens: int) -> list[dict[str
 
 def chunk_jsonl_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per chunk of a record (for `--format chunks`): the chunk with the record's url and content_hash."""
-    return [{"url": record.get("url"), "content_hash": record.get("content_hash"), "chunk": n, **chunk}
-            for n, chunk in enumerate(record.get("chunks") or [])]
+    return [
+        {"url": record.get("url"), "content_hash": record.get("content_hash"), "chunk": n, **chunk}
+        for n, chunk in enumerate(record.get("chunks") or [])
+    ]

@@ -1,4 +1,5 @@
 """Bytes to text: HTTP charset, BOM, <meta> charset, then detection; refuses non-HTML input."""
+
 from __future__ import annotations
 
 import codecs
@@ -28,15 +29,13 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
-)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE)
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-SNIFF_BYTES = 4096         # how much of the head we look at for <meta charset> and binary sniffing
-MAX_CONTROL_SHARE = 0.10   # above this share of control bytes in the head, the input is binary
-SNIFF_UTF8_BYTES = 1_000_000   # how much of an undeclared, not quite valid UTF-8 document is scored as UTF-8
-MIN_UTF8_CHARS = 3         # valid multi-byte characters needed to call broken UTF-8 UTF-8
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024   # larger documents are refused (DOWNLOAD_MAXSIZE; real pages stay under 3 MB)
+SNIFF_BYTES = 4096  # how much of the head we look at for <meta charset> and binary sniffing
+MAX_CONTROL_SHARE = 0.10  # above this share of control bytes in the head, the input is binary
+SNIFF_UTF8_BYTES = 1_000_000  # how much of an undeclared, not quite valid UTF-8 document is scored as UTF-8
+MIN_UTF8_CHARS = 3  # valid multi-byte characters needed to call broken UTF-8 UTF-8
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # larger documents are refused (DOWNLOAD_MAXSIZE; real pages stay under 3 MB)
 
 
 def _codec(name: str | None) -> str | None:
@@ -44,7 +43,7 @@ def _codec(name: str | None) -> str | None:
     if not name:
         return None
     name = name.strip().strip("'\"").lower()
-    if name in ("x-user-defined", "unicode", "utf-7", "utf7"):   # WHATWG: never UTF-7
+    if name in ("x-user-defined", "unicode", "utf-7", "utf7"):  # WHATWG: never UTF-7
         return None
     try:
         codec = codecs.lookup(name).name
@@ -70,7 +69,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def sniff_binary(data: bytes, source: str | None = None) -> None:
     """Raise NotHTMLError when the bytes are evidently not a text document."""
-    if not data or data.isspace():   # (not data.strip(), without copying the page)
+    if not data or data.isspace():  # (not data.strip(), without copying the page)
         raise NotHTMLError("empty document", source)
     head = data[:SNIFF_BYTES]
     for magic, what in BINARY_MAGIC:
@@ -173,7 +172,7 @@ def decode(data: bytes | str, http_charset: str | None = None, source: str | Non
     if text is None:
         for bom, name in BOMS:
             if name == encoding and data.startswith(bom):
-                data = data[len(bom):]
+                data = data[len(bom) :]
         try:
             text = data.decode(encoding, errors="replace")
         except LookupError as exc:  # pragma: no cover - _codec filters unknown names

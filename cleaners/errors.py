@@ -1,4 +1,5 @@
 """Named errors raised by the cleaner; every message names the input and the reason."""
+
 from __future__ import annotations
 
 

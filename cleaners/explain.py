@@ -1,11 +1,11 @@
 """Explain a cleaning: every block in page order, kept or removed, with its kind and rule; text and HTML reports."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import html as htmllib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from .article import Article, Block, Removal
 from .context import MAX_REMOVAL_CHARS
@@ -15,14 +15,24 @@ from .options import DEFAULT_OPTIONS, KINDS, Options
 from .parse import parse
 from .text import element_chunks, fold
 
-TEXT_WIDTH = 110            # characters of a block shown per line in the text report
+TEXT_WIDTH = 110  # characters of a block shown per line in the text report
 RULE_WIDTH = 34
 #: background colour of each removed kind in the HTML report (legend and struck-through blocks)
 KIND_COLOURS = {
-    "author_box": "#fde2b8", "promo": "#ffc9c9", "ad_marker": "#f5b3e6", "newsletter": "#d0bfff",
-    "consent": "#c5d8ff", "caption": "#b9ecf7", "comments": "#c3f0c8", "legal": "#e9ecb0",
-    "metadata": "#dee2e6", "widget": "#ffd8a8", "social": "#a5d8ff", "template": "#e599f7",
-    "site": "#ffa8a8", "other": "#ced4da",
+    "author_box": "#fde2b8",
+    "promo": "#ffc9c9",
+    "ad_marker": "#f5b3e6",
+    "newsletter": "#d0bfff",
+    "consent": "#c5d8ff",
+    "caption": "#b9ecf7",
+    "comments": "#c3f0c8",
+    "legal": "#e9ecb0",
+    "metadata": "#dee2e6",
+    "widget": "#ffd8a8",
+    "social": "#a5d8ff",
+    "template": "#e599f7",
+    "site": "#ffa8a8",
+    "other": "#ced4da",
 }
 
 
@@ -32,16 +42,21 @@ class Entry:
 
     text: str
     kept: bool
-    type: str                       # heading, paragraph, list, quote, table, code; "element" for pruned elements
+    type: str  # heading, paragraph, list, quote, table, code; "element" for pruned elements
     kind: str | None = None
     rule: str | None = None
     level: int | None = None
-    position: float = 0.0           # offset of the text in the page, for ordering
-    label: str = ""                 # what a block without text shows (a figure's image, an embed's URL)
+    position: float = 0.0  # offset of the text in the page, for ordering
+    label: str = ""  # what a block without text shows (a figure's image, an embed's URL)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": "kept" if self.kept else "removed", "type": self.type, "kind": self.kind,
-                "rule": self.rule, "text": self.text}
+        return {
+            "status": "kept" if self.kept else "removed",
+            "type": self.type,
+            "kind": self.kind,
+            "rule": self.rule,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -54,7 +69,7 @@ class Explanation:
     url: str | None = None
     not_article_reason: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    removed: list[Removal] = field(default_factory=list)      # every removal recorded, as in removed[]
+    removed: list[Removal] = field(default_factory=list)  # every removal recorded, as in removed[]
 
     @property
     def removed_counts(self) -> Counter[str]:
@@ -66,7 +81,7 @@ class PageText:
 
     def __init__(self, chunks: list[str]) -> None:
         self.lines = "\n" + "\n".join(fold(c) for c in chunks) + "\n"
-        self.flat = self.lines.replace("\n", " ")      # same offsets, chunk boundaries as spaces
+        self.flat = self.lines.replace("\n", " ")  # same offsets, chunk boundaries as spaces
         self.claimed: set[int] = set()
 
     def locate(self, text: str, start: int = 0) -> int | None:
@@ -90,8 +105,9 @@ class PageText:
         return None
 
 
-def explain(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-            *, http_charset: str | None = None) -> Explanation:
+def explain(
+    html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS, *, http_charset: str | None = None
+) -> Explanation:
     """Clean a page and list every block in page order; raises the `cleaners.errors` exceptions as extract does."""
     result = clean(html, url, options, http_charset=http_charset)
     tree = parse(decode(html, http_charset, url or "<input>"), url or "<input>")
@@ -99,8 +115,9 @@ def explain(html: bytes | str, url: str | None = None, options: Options = DEFAUL
     page = PageText(element_chunks(body if body is not None else tree))
     entries = _ordered(result, page)
     meta = result.meta
-    return Explanation(entries, result.article, meta.title, url, result.not_article_reason, _meta_summary(result),
-                       result.ctx.removed)
+    return Explanation(
+        entries, result.article, meta.title, url, result.not_article_reason, _meta_summary(result), result.ctx.removed
+    )
 
 
 def _label(block: Block) -> str:
@@ -123,7 +140,7 @@ def _ordered(result: Result, page: PageText) -> list[Entry]:
             removal = _take(unmatched, cand.text)
             entry.kind, entry.rule = (removal.kind, removal.rule) if removal else ("other", "unknown")
         found = page.locate(cand.text, int(cursor)) if cand.text else None
-        entry.position = cursor = float(found) if found is not None else cursor + 0.001   # extractor order kept
+        entry.position = cursor = float(found) if found is not None else cursor + 0.001  # extractor order kept
         entries.append(entry)
     last = 0.0
     for removal in unmatched:
@@ -134,7 +151,7 @@ def _ordered(result: Result, page: PageText) -> list[Entry]:
 
 
 def _take(removals: list[Removal], text: str) -> Removal | None:
-    cut = text if len(text) <= MAX_REMOVAL_CHARS else text[:MAX_REMOVAL_CHARS - 1] + "…"
+    cut = text if len(text) <= MAX_REMOVAL_CHARS else text[: MAX_REMOVAL_CHARS - 1] + "…"
     for i, removal in enumerate(removals):
         if removal.text == cut:
             return removals.pop(i)
@@ -144,9 +161,14 @@ def _take(removals: list[Removal], text: str) -> Removal | None:
 def _meta_summary(result: Result) -> dict[str, Any]:
     meta, article = result.meta, result.article
     return {
-        "url": result.ctx.url, "title": meta.title, "authors": ", ".join(meta.authors) or None,
-        "date_published": meta.date_published, "language": meta.language, "site_name": meta.site_name,
-        "description": meta.description, "author_bio": article.author_bio if article else None,
+        "url": result.ctx.url,
+        "title": meta.title,
+        "authors": ", ".join(meta.authors) or None,
+        "date_published": meta.date_published,
+        "language": meta.language,
+        "site_name": meta.site_name,
+        "description": meta.description,
+        "author_bio": article.author_bio if article else None,
         "word_count": article.word_count if article else None,
         "body": _body_source(meta.provenance.get("body")),
     }
@@ -159,18 +181,24 @@ def _body_source(body: dict[str, Any] | None) -> str | None:
     return f"{body['source']} ({body['raw']})"
 
 
-def explain_text(text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-                 titles: tuple[str, ...] | list[str] = ()) -> Explanation:
+def explain_text(
+    text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS, titles: tuple[str, ...] | list[str] = ()
+) -> Explanation:
     """The same listing for plain-text input (cleaners.textinput)."""
     from .textinput import analyse, extract_text
 
     title, units, ctx = analyse(text, url, options, titles)
-    entries = [Entry(u.text, not u.removed, u.type, u.kind, u.rule, level=2 if u.type == "heading" else None)
-               for u in units]
+    entries = [
+        Entry(u.text, not u.removed, u.type, u.kind, u.rule, level=2 if u.type == "heading" else None) for u in units
+    ]
     article = extract_text(text, url, options, titles)
-    meta = {"url": url, "title": title, "authors": ", ".join(ctx.author_names) or None,
-            "author_bio": article.author_bio if article else None,
-            "word_count": article.word_count if article else None}
+    meta = {
+        "url": url,
+        "title": title,
+        "authors": ", ".join(ctx.author_names) or None,
+        "author_bio": article.author_bio if article else None,
+        "word_count": article.word_count if article else None,
+    }
     return Explanation(entries, article, title, url, None if article else "no body text left", meta, ctx.removed)
 
 
@@ -187,7 +215,7 @@ def render_text(expl: Explanation, full: bool = False) -> str:
         label = entry.type if entry.kept else entry.kind
         text = (entry.text or entry.label).replace("\n", " / ")
         if not full and len(text) > TEXT_WIDTH:
-            text = text[:TEXT_WIDTH - 1] + "…"
+            text = text[: TEXT_WIDTH - 1] + "…"
         lines.append(f"{n:>4} {'KEEP' if entry.kept else 'DROP'} {label:<11} {(entry.rule or ''):<{RULE_WIDTH}} {text}")
     lines.append(summary(expl))
     return "\n".join(lines) + "\n"
@@ -216,10 +244,13 @@ def render_html(expl: Explanation) -> str:
     esc = htmllib.escape
     kind_css = "".join(f".k-{k}{{background:{c}}}" for k, c in KIND_COLOURS.items())
     parts = [
-        "<!doctype html>", f'<html lang="{esc(expl.meta.get("language") or "en")}"><head><meta charset="utf-8">',
+        "<!doctype html>",
+        f'<html lang="{esc(expl.meta.get("language") or "en")}"><head><meta charset="utf-8">',
         f"<title>cleanwire explain: {esc(expl.title or 'untitled')}</title>",
         f"<style>{CSS}{kind_css}</style></head><body>",
-        f"<h1>{esc(expl.title or 'untitled')}</h1>", _meta_table(expl), _legend(expl),
+        f"<h1>{esc(expl.title or 'untitled')}</h1>",
+        _meta_table(expl),
+        _legend(expl),
     ]
     if expl.not_article_reason:
         parts.append(f'<p class="note">not an article: {esc(expl.not_article_reason)}</p>')
@@ -230,8 +261,11 @@ def render_html(expl: Explanation) -> str:
 
 
 def _meta_table(expl: Explanation) -> str:
-    rows = "".join(f"<tr><th>{htmllib.escape(k)}</th><td>{htmllib.escape(str(v))}</td></tr>"
-                   for k, v in expl.meta.items() if v not in (None, ""))
+    rows = "".join(
+        f"<tr><th>{htmllib.escape(k)}</th><td>{htmllib.escape(str(v))}</td></tr>"
+        for k, v in expl.meta.items()
+        if v not in (None, "")
+    )
     return f'<table class="meta">{rows}</table>'
 
 
@@ -246,8 +280,10 @@ def _entry_html(entry: Entry) -> str:
     esc = htmllib.escape
     if not entry.kept:
         kind = entry.kind if entry.kind in KIND_COLOURS else "other"
-        return (f'<div class="removed k-{kind}"><del>{esc(entry.text)}</del>'
-                f'<span class="tag">{esc(entry.kind or "")} · {esc(entry.rule or "")}</span></div>')
+        return (
+            f'<div class="removed k-{kind}"><del>{esc(entry.text)}</del>'
+            f'<span class="tag">{esc(entry.kind or "")} · {esc(entry.rule or "")}</span></div>'
+        )
     if entry.type == "heading":
         level = min(max(entry.level or 2, 2), 6)
         return f"<h{level}>{esc(entry.text)}</h{level}>"

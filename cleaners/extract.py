@@ -1,4 +1,5 @@
 """The cleaner: decode, parse once, read metadata, prune, extract, filter, build the Article."""
+
 from __future__ import annotations
 
 from lxml.html import HtmlElement
@@ -23,14 +24,21 @@ from .structure import place_structure, scan_structure
 from .tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta
 from .text import clean_text, fold, join_url, word_count
 
-MIN_ANCHOR_WORDS = 4        # shorter link texts are menu items, not headlines of other articles
+MIN_ANCHOR_WORDS = 4  # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
-GUARDED_REASONS = ("no main content found", "too little text")   # not-an-article reasons the guard checks
+GUARDED_REASONS = ("no main content found", "too little text")  # not-an-article reasons the guard checks
 LISTING_TYPES = ("collectionpage", "searchresultspage", "aboutpage", "contactpage", "profilepage")  # never an article
 
 
-def extract(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-            *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None) -> Article | None:
+def extract(
+    html: bytes | str,
+    url: str | None = None,
+    options: Options = DEFAULT_OPTIONS,
+    *,
+    http_charset: str | None = None,
+    headers: Headers = None,
+    tdm: Tdm | None = None,
+) -> Article | None:
     """Clean one page: an Article, or None when the page holds no article (or a bot challenge, consent
     dialog or script shell instead of one: see `clean(...).access`).
 
@@ -45,36 +53,56 @@ def extract(html: bytes | str, url: str | None = None, options: Options = DEFAUL
 class Result:
     """An extraction with its working state, for `explain`: kept and removed candidates in order."""
 
-    def __init__(self, article: Article | None, candidates: list[Candidate], ctx: Context,
-                 meta: Metadata, reason: str | None, pages: PageLinks | None = None,
-                 access: Access = OK, tdm: Tdm = NOT_DECLARED) -> None:
+    def __init__(
+        self,
+        article: Article | None,
+        candidates: list[Candidate],
+        ctx: Context,
+        meta: Metadata,
+        reason: str | None,
+        pages: PageLinks | None = None,
+        access: Access = OK,
+        tdm: Tdm = NOT_DECLARED,
+    ) -> None:
         self.article = article
-        self.page_links = pages or PageLinks()   # the rest of a multi-page article (crawler and extract fetch it)
+        self.page_links = pages or PageLinks()  # the rest of a multi-page article (crawler and extract fetch it)
         self.candidates = candidates
         self.ctx = ctx
         self.meta = meta
         self.not_article_reason = reason
-        self.access = access        # the page's access state, also when no article was emitted
-        self.tdm = tdm              # the TDM reservation found (header, meta, tdmrep.json)
+        self.access = access  # the page's access state, also when no article was emitted
+        self.tdm = tdm  # the TDM reservation found (header, meta, tdmrep.json)
 
 
-def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-          *, http_charset: str | None = None, headers: Headers = None, tdm: Tdm | None = None,
-          parsed: tuple[str, HtmlElement] | None = None) -> Result:
+def clean(
+    html: bytes | str,
+    url: str | None = None,
+    options: Options = DEFAULT_OPTIONS,
+    *,
+    http_charset: str | None = None,
+    headers: Headers = None,
+    tdm: Tdm | None = None,
+    parsed: tuple[str, HtmlElement] | None = None,
+) -> Result:
     """`parsed`: (text, tree) of parse_document(html, url, http_charset) when the caller read the tree first (a crawl
     worker reads the page's links from it); the tree is pruned in place."""
     doc, tree = parsed if parsed is not None else parse_document(html, url, http_charset)
     meta = extract_metadata(tree, url, options.fetched_at)
     access_scan = scan_access(tree, doc, headers=headers, url=url, free=_free(meta))
     reservation = combine(from_headers(headers), from_meta(tree), tdm)
-    ctx = Context(options, url=url, author_names=tuple(meta.authors), article_body=meta.article_body,
-                  description=fold(meta.description or "") or None)
+    ctx = Context(
+        options,
+        url=url,
+        author_names=tuple(meta.authors),
+        article_body=meta.article_body,
+        description=fold(meta.description or "") or None,
+    )
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
     pages = page_links(tree, url)
     prose = prose_chars(tree)
     live = find_live_blog(tree, url, meta.live_updates)
     if live is not None:
-        ctx.kept.extend(live.elements)      # entries are never pruned as promos or teaser cards
+        ctx.kept.extend(live.elements)  # entries are never pruned as promos or teaser cards
     strip_code(tree)
     apply_site_overrides(tree, ctx)
     scan = scan_page(tree, options.mode)
@@ -110,7 +138,7 @@ def clean(html: bytes | str, url: str | None = None, options: Options = DEFAULT_
     access = decide(access_scan, blocks_text(blocks), [r.text for r in ctx.removed])
     reason = _not_article_reason(blocks, meta, options)
     if access.blocks_emission or (reason and access.state != "ok"):
-        reason = access.describe()      # why there is no article: the wall, not the short text it left
+        reason = access.describe()  # why there is no article: the wall, not the short text it left
     article = None if reason else _build(blocks, meta, ctx, options, live, access, reservation)
     return Result(article, candidates, ctx, meta, reason, pages, access, reservation)
 
@@ -123,8 +151,9 @@ def _free(meta: Metadata) -> Free | None:
     return meta.is_accessible_for_free, found["source"], found["raw"]
 
 
-def parse_document(html: bytes | str, url: str | None = None,
-                   http_charset: str | None = None) -> tuple[str, HtmlElement]:
+def parse_document(
+    html: bytes | str, url: str | None = None, http_charset: str | None = None
+) -> tuple[str, HtmlElement]:
     """The page decoded and parsed as clean() does it: (text, tree); the cleaners.errors exceptions as clean()."""
     source = url or "<input>"
     doc = decode(html, http_charset, source)
@@ -145,7 +174,7 @@ def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         if host and href.startswith("http") and host.removeprefix("www.") not in href:
-            continue   # another site: checked before the (costlier) link text
+            continue  # another site: checked before the (costlier) link text
         raw = a.text_content()
         if len(raw.split()) < MIN_ANCHOR_WORDS:
             continue
@@ -168,16 +197,25 @@ def _not_article_reason(blocks: list[Block], meta: Metadata, options: Options) -
     if page_type in LISTING_TYPES:
         return f"listing page ({meta.page_type})"
     if page_type in NOT_ARTICLE_TYPES and text_chars < 4 * options.min_text_chars and not options.article_signal:
-        return f"page type {meta.page_type!r} with little text"     # a doubt the crawl's article verdict outweighs
+        return f"page type {meta.page_type!r} with little text"  # a doubt the crawl's article verdict outweighs
     return None
 
 
-def _build(blocks: list[Block], meta: Metadata, ctx: Context, options: Options, live: LiveBlog | None,
-           access: Access, reservation: Tdm) -> Article:
+def _build(
+    blocks: list[Block],
+    meta: Metadata,
+    ctx: Context,
+    options: Options,
+    live: LiveBlog | None,
+    access: Access,
+    reservation: Tdm,
+) -> Article:
     bio = " ".join(dict.fromkeys(ctx.bio_parts)) or None
     apply_language(meta, blocks_text(blocks), options.detect_language)
     if access.state == "paywall" and access.source is not None:
-        meta.set("is_accessible_for_free", False, access.source, access.matched)   # a paywall the metadata did not declare
+        meta.set(
+            "is_accessible_for_free", False, access.source, access.matched
+        )  # a paywall the metadata did not declare
     provenance = dict(meta.provenance)
     for name, evidence in (("access", access.evidence()), ("tdm_reserved", reservation.evidence())):
         if evidence is not None:

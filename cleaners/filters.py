@@ -1,4 +1,5 @@
 """Block step: rules over the extracted blocks (phrases, bare links, author lines, JSON-LD body)."""
+
 from __future__ import annotations
 
 import re
@@ -8,47 +9,70 @@ from functools import lru_cache
 from .body import Candidate, same_site
 from .context import Context
 from .rules.phrases import (
-    A11Y_NOTE_RULE, A11Y_NOTES, PRIVACY_CHARS, DATE_LINE_COUNTS, DATE_LINE_LABELS, DATE_LINE_MONTHS, DATE_LINE_WEEKDAYS, DATE_LINE_ZONES,
-    PHRASE_RULES, PhraseRule,
+    A11Y_NOTE_RULE,
+    A11Y_NOTES,
+    DATE_LINE_COUNTS,
+    DATE_LINE_LABELS,
+    DATE_LINE_MONTHS,
+    DATE_LINE_WEEKDAYS,
+    DATE_LINE_ZONES,
+    PHRASE_RULES,
+    PRIVACY_CHARS,
+    PhraseRule,
 )
 from .text import fold, strip_edges, word_count
 
 WORD_RE = re.compile(r"\w+")
-SHINGLE = 3                 # words per shingle when comparing a block with JSON-LD articleBody
-JSONLD_MIN_OVERLAP = 0.5    # a block with less of its shingles in articleBody is absent from it
-TITLE_WORD_SHARE = 0.5      # a heading above the body holding this share of the title's words repeats it
-LEAD_PARAGRAPH_WORDS = 15   # a paragraph this long means the body has started
-UNPROTECTED_LINE_CHARS = 200   # a phrase rule overrides articleBody protection on lines up to this long
-MAX_KICKER_CHARS = 80       # a heading may prefix the title with a kicker ("Ukraine-Krieg: <title>") this long
-MIN_LEAD_WORDS = 8          # a block above the articleBody text this long is a standfirst, not a promo
-MIN_STANDFIRST_CHARS = 60   # a shorter description is a label, not the article's standfirst
+SHINGLE = 3  # words per shingle when comparing a block with JSON-LD articleBody
+JSONLD_MIN_OVERLAP = 0.5  # a block with less of its shingles in articleBody is absent from it
+TITLE_WORD_SHARE = 0.5  # a heading above the body holding this share of the title's words repeats it
+LEAD_PARAGRAPH_WORDS = 15  # a paragraph this long means the body has started
+UNPROTECTED_LINE_CHARS = 200  # a phrase rule overrides articleBody protection on lines up to this long
+MAX_KICKER_CHARS = 80  # a heading may prefix the title with a kicker ("Ukraine-Krieg: <title>") this long
+MIN_LEAD_WORDS = 8  # a block above the articleBody text this long is a standfirst, not a promo
+MIN_STANDFIRST_CHARS = 60  # a shorter description is a label, not the article's standfirst
 LABELLED_LINK_DENSITY = 0.5  # a paragraph this much linked, with only a short label besides, is a promo
-MAX_LINK_LABEL_CHARS = 40    # ... when the unlinked label is at most this long
-LINK_LABEL = re.compile(r"^[^|:»›>]{1,40}\s*[|:»›>]")   # "LABEL | ", "Label: " before the link
+MAX_LINK_LABEL_CHARS = 40  # ... when the unlinked label is at most this long
+LINK_LABEL = re.compile(r"^[^|:»›>]{1,40}\s*[|:»›>]")  # "LABEL | ", "Label: " before the link
 MARKUP_TEXT = re.compile(
-    r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>", re.IGNORECASE)
+    r"</?(iframe|script|div|span|img|embed|object|figure|noscript|style|video|source|svg)\b[^<>]{0,2000}>",
+    re.IGNORECASE,
+)
 MARKUP_RULE = "other:markup-text"
 A11Y_NOTE = re.compile(r"\s?(?:" + "|".join(A11Y_NOTES) + r")", re.IGNORECASE)
-A11Y_ANCHORS = ("new", "neue", "nouvel", "nueva", "nuova", "nova", "nieuw", "nowym", "nytt", "nyt")   # one is in every note
-MAX_TEASER_WORDS = 40       # a teaser's summary under a promo headline is at most this long
-MIN_DOUBLED_CHARS = 15      # a headline printed twice is at least this long
+A11Y_ANCHORS = (
+    "new",
+    "neue",
+    "nouvel",
+    "nueva",
+    "nuova",
+    "nova",
+    "nieuw",
+    "nowym",
+    "nytt",
+    "nyt",
+)  # one is in every note
+MAX_TEASER_WORDS = 40  # a teaser's summary under a promo headline is at most this long
+MIN_DOUBLED_CHARS = 15  # a headline printed twice is at least this long
 DATED_ITEM = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*\S")
-MIN_PROMO_WORDS = 3         # a bare link shorter than this is a UI link, not a headline
-MAX_BIO_WORDS = 150         # a longer paragraph is not an author bio
+MIN_PROMO_WORDS = 3  # a bare link shorter than this is a UI link, not a headline
+MAX_BIO_WORDS = 150  # a longer paragraph is not an author bio
 BIO_VERBS = (
     r"is (a|an|the)|was (a|an|the)|has (been|worked|written|reported)|writes|covers|reports|joined|"
     r"ist|war|schreibt|arbeitet|berichtet|est (un|une|le|la)|écrit|a rejoint|es (un|una|el|la)|escribe|"
     r"è (un|una|il|la)|scrive|é (um|uma|o|a)|escreve|is (een|de)|schrijft|er (en|ei)|är (en|ett)|"
     r"jest|pisze|je|píše|bir|является|пишет|є|is|was|er|är|era|é|è|es|est|var|on|ona"
 )
-BIO_START = re.compile(r"^((\.\.\.|…) ?(is|ist|est|es|è|é|er|är|jest) |is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )",
-                       re.IGNORECASE)
+BIO_START = re.compile(
+    r"^((\.\.\.|…) ?(is|ist|est|es|è|é|er|är|jest) |is (a|an) |ist (ein|eine) |est (un|une) |es (un|una) )",
+    re.IGNORECASE,
+)
 BIO_AFTER_NAME = re.compile(rf"^\s*(?:{BIO_VERBS})\b", re.IGNORECASE)
-MAX_DATE_LINE = 160         # a longer line is a sentence, not a timestamp
+MAX_DATE_LINE = 160  # a longer line is a sentence, not a timestamp
 DATE_TOKEN = re.compile(r"^\d+(st|nd|rd|th|er|h\d*|e|º|ª)?$")
 DATELINE_PLACE = re.compile(r"^[^\W\d][\w .'’/]{1,40}?(\s*,|\s+[-–—|])\s+")
 NUMERIC_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}")
-DOTTED_TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")   # "15.59": a time only beside a label ("Uppdaterad 15.59")
+DOTTED_TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")  # "15.59": a time only beside a label ("Uppdaterad 15.59")
 DATE_WORDS = DATE_LINE_LABELS | DATE_LINE_MONTHS | DATE_LINE_WEEKDAYS | DATE_LINE_ZONES | DATE_LINE_COUNTS
 RELATIVE_TIME = re.compile(
     r"^(?:(?:updated|published|aktualisiert|veröffentlicht) )?(?:"
@@ -63,31 +87,33 @@ RELATIVE_TIME = re.compile(
     r"\d+ (?:sekund[ya]?|minut[ya]?|godzin[ya]?|dni|dzień|tygodni[e]?) temu|"
     r"\d+ (?:saniye|dakika|saat|gün|hafta|ay|yıl) önce|"
     r"\d+ (?:секунд[уы]?|минут[уы]?|час(?:а|ов)?|дн(?:я|ей)|день|недел[юиь]|месяц(?:а|ев)?) назад"
-    r")$")
+    r")$"
+)
 BYLINE = re.compile(r"^(by|von|par|por|di|door|av|af|przez|od|автор:?)\s+", re.IGNORECASE)
-MAX_TITLED_PROMO_CHARS = 200    # "Read more" on one line and a headline this long on the next is a promo
-TRUNCATED = re.compile(r"\w(\.\.\.|…)$")   # a teaser's summary cut off mid-sentence ("... Donalda Tr...")
-MAX_TRUNCATED_TEASER_CHARS = 400   # a longer paragraph ending in "..." is body text trailing off, not a teaser
-ARTICLE_LIST_DENSITY = 0.6      # a list whose every item links to another article, at least this much linked
-MAX_CRUMB_WORDS = 3             # breadcrumb items before the last are this short
-MIN_CRUMBS = 3                  # a breadcrumb trail has at least this many items
-MIN_MENU_LINES = 8              # this many short lines opening a paragraph are a menu the extractor ran into
-MAX_MENU_LINE_WORDS = 3         # ... each of at most this many words (or the page's title)
+MAX_TITLED_PROMO_CHARS = 200  # "Read more" on one line and a headline this long on the next is a promo
+TRUNCATED = re.compile(r"\w(\.\.\.|…)$")  # a teaser's summary cut off mid-sentence ("... Donalda Tr...")
+MAX_TRUNCATED_TEASER_CHARS = 400  # a longer paragraph ending in "..." is body text trailing off, not a teaser
+ARTICLE_LIST_DENSITY = 0.6  # a list whose every item links to another article, at least this much linked
+MAX_CRUMB_WORDS = 3  # breadcrumb items before the last are this short
+MIN_CRUMBS = 3  # a breadcrumb trail has at least this many items
+MIN_MENU_LINES = 8  # this many short lines opening a paragraph are a menu the extractor ran into
+MAX_MENU_LINE_WORDS = 3  # ... each of at most this many words (or the page's title)
 END_OF_ARTICLE = re.compile(
     r"^(end of (the )?(article|story)|ende des artikels|fin de l'article|fin del artículo|fine dell'articolo|"
-    r"fim do artigo|einde (van het )?artikel|koniec artykułu|artikkelen slutter|slut på artikeln)\.?$")
-MAX_TAG_WORDS = 2               # a tag or category name closing the body is this short
-MIN_TAGS = 3                    # ... and a strip of them has at least this many
-MIN_REPEAT_LETTERS = 40        # a shorter quote may repeat a phrase of the body by chance
-REPEAT_PROBE_SHARE = 0.6        # the opening share of a quote looked for in the body (an attribution may follow)
-MENU_SEPARATOR = re.compile(r"\s+[|•·]\s+|\s*\|\s*")   # "News | Politics", "Home • Sport"
-MIN_MENU_ITEMS = 4              # a line of this many short items between separators is a menu
-MAX_MENU_ITEM_WORDS = 4         # ... each of at most this many words
+    r"fim do artigo|einde (van het )?artikel|koniec artykułu|artikkelen slutter|slut på artikeln)\.?$"
+)
+MAX_TAG_WORDS = 2  # a tag or category name closing the body is this short
+MIN_TAGS = 3  # ... and a strip of them has at least this many
+MIN_REPEAT_LETTERS = 40  # a shorter quote may repeat a phrase of the body by chance
+REPEAT_PROBE_SHARE = 0.6  # the opening share of a quote looked for in the body (an attribution may follow)
+MENU_SEPARATOR = re.compile(r"\s+[|•·]\s+|\s*\|\s*")  # "News | Politics", "Home • Sport"
+MIN_MENU_ITEMS = 4  # a line of this many short items between separators is a menu
+MAX_MENU_ITEM_WORDS = 4  # ... each of at most this many words
 MENU_LINE_RULE = "widget:menu-line"
-JUNK_LINE_WORDS = 3             # a line of a body this short (not a sentence) counts as a menu item for the guard
-JUNK_LINE_CHARS = 40            # ... and this many characters (a line of Japanese or Chinese has few "words")
+JUNK_LINE_WORDS = 3  # a line of a body this short (not a sentence) counts as a menu item for the guard
+JUNK_LINE_CHARS = 40  # ... and this many characters (a line of Japanese or Chinese has few "words")
 SENTENCE_ENDS = (".", "!", "?", ":", "”", '"', "。", "！", "？", "」")
-JUNK_KINDS = ("consent", "widget", "ad_marker")   # phrase kinds whose lines count as junk for the guard
+JUNK_KINDS = ("consent", "widget", "ad_marker")  # phrase kinds whose lines count as junk for the guard
 PROMO_HEADLINE_RULES = ("promo:linked-headline", "promo:bare-link", "promo:labelled-link")
 
 
@@ -112,7 +138,7 @@ class PhraseGroup:
     match: str
     max_chars: int
     regex: re.Pattern[str]
-    anchors: tuple[str, ...] | None = None   # a search group can only match text holding one of these
+    anchors: tuple[str, ...] | None = None  # a search group can only match text holding one of these
 
 
 def _top_level(pattern: str) -> list[str]:
@@ -131,7 +157,7 @@ def _top_level(pattern: str) -> list[str]:
             out.append("".join(cur))
             cur = []
         else:
-            cur.append(pattern[i:i + step])
+            cur.append(pattern[i : i + step])
         i += step
     out.append("".join(cur))
     return out
@@ -158,7 +184,7 @@ def required_literal(alt: str) -> str | None:
     """The longest literal every match of `alt` must contain (outside groups, not made optional), if any."""
     runs, cur, i = [], "", 0
     while i < len(alt):
-        c, nxt = alt[i], alt[i + 1:i + 2]
+        c, nxt = alt[i], alt[i + 1 : i + 2]
         if c.isalpha() or c in " '’,:-":
             if nxt and nxt in "?*{":
                 runs.append(cur)
@@ -253,7 +279,7 @@ def date_line_rule(text: str) -> str | None:
     if _is_date_words(folded):
         return "metadata:date-line"
     place = DATELINE_PLACE.match(folded)
-    if place and _is_date_words(folded[place.end():]):
+    if place and _is_date_words(folded[place.end() :]):
         return "metadata:date-line"
     return None
 
@@ -263,8 +289,10 @@ def is_menu_line(text: str) -> bool:
     if ("|" not in text and "•" not in text and "·" not in text) or "\n" in text:
         return False
     items = [i.strip() for i in MENU_SEPARATOR.split(text.strip(" |•·")) if i.strip()]
-    return len(items) >= MIN_MENU_ITEMS and all(   # words, not the cells of a table row of figures
-        i[0].isalpha() and word_count(i) <= MAX_MENU_ITEM_WORDS and not i.endswith((".", "!", "?", ",", ";")) for i in items)
+    return len(items) >= MIN_MENU_ITEMS and all(  # words, not the cells of a table row of figures
+        i[0].isalpha() and word_count(i) <= MAX_MENU_ITEM_WORDS and not i.endswith((".", "!", "?", ",", ";"))
+        for i in items
+    )
 
 
 def text_rule_for(text: str, searching: bool = True) -> tuple[str, str] | None:
@@ -299,7 +327,7 @@ def _remove(cand: Candidate, kind: str, rule: str, ctx: Context) -> bool:
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
+    return {tuple(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
 
 
 def _is_standfirst(text: str, ctx: Context) -> bool:
@@ -329,7 +357,7 @@ def author_rule_for(text: str, ctx: Context) -> str | None:
         return None
     for pattern in _name_patterns(ctx.author_names):
         match = pattern.match(text)
-        if match and BIO_AFTER_NAME.match(text[match.end():]):
+        if match and BIO_AFTER_NAME.match(text[match.end() :]):
             return "author_box:bio"
     if BIO_START.match(text):
         return "author_box:bio-sentence"
@@ -341,7 +369,7 @@ def _is_byline_date(text: str, ctx: Context) -> bool:
     folded = fold(text)
     for name in ctx.author_names:
         name = fold(name)
-        if name and folded.startswith(name) and date_line_rule(folded[len(name):].lstrip(" ,|•·-–—")):
+        if name and folded.startswith(name) and date_line_rule(folded[len(name) :].lstrip(" ,|•·-–—")):
             return True
     return False
 
@@ -393,15 +421,19 @@ def _is_other_page(href: str, ctx: Context) -> bool:
 def _is_labelled_link(cand: Candidate, ctx: Context) -> bool:
     """A short label and one link to another page of the site ("MORE NEWS HERE | <headline>")."""
     unlinked = len(cand.text) - cand.link_chars
-    return (LABELLED_LINK_DENSITY <= cand.link_density < 0.8 and unlinked <= MAX_LINK_LABEL_CHARS
-            and LINK_LABEL.match(cand.text) is not None and word_count(cand.text) >= MIN_PROMO_WORDS
-            and any(_is_other_page(h, ctx) for h in cand.links))
+    return (
+        LABELLED_LINK_DENSITY <= cand.link_density < 0.8
+        and unlinked <= MAX_LINK_LABEL_CHARS
+        and LINK_LABEL.match(cand.text) is not None
+        and word_count(cand.text) >= MIN_PROMO_WORDS
+        and any(_is_other_page(h, ctx) for h in cand.links)
+    )
 
 
 def _is_doubled(text: str) -> bool:
     """A teaser card's headline printed twice ("<headline> <headline>": one copy per layout)."""
     half, rest = divmod(len(text) - 1, 2)
-    return not rest and half >= MIN_DOUBLED_CHARS and text[:half] == text[half + 1:]
+    return not rest and half >= MIN_DOUBLED_CHARS and text[:half] == text[half + 1 :]
 
 
 def _is_dated_list(cand: Candidate) -> bool:
@@ -467,8 +499,11 @@ def _teaser_summaries(cands: list[Candidate], ctx: Context) -> None:
 
 def _is_headline_line(line: str) -> bool:
     """A line shaped like a headline: short, a few words, not ending like a sentence or a lead-in."""
-    return len(line) <= MAX_TITLED_PROMO_CHARS and word_count(line) >= MIN_PROMO_WORDS and not line.rstrip().endswith(
-        (".", ":", ";", ","))
+    return (
+        len(line) <= MAX_TITLED_PROMO_CHARS
+        and word_count(line) >= MIN_PROMO_WORDS
+        and not line.rstrip().endswith((".", ":", ";", ","))
+    )
 
 
 def _line_rules(cands: list[Candidate], ctx: Context) -> None:
@@ -492,8 +527,14 @@ def _line_rules(cands: list[Candidate], ctx: Context) -> None:
             ctx.record(verdict[0], verdict[1], line)
             rule = phrase_rule_for(line, searching=False)
             nxt = n + 1
-            if rule is not None and rule.kind == "promo" and rule.match == "full" and nxt < len(lines) \
-                    and _is_headline_line(lines[nxt]) and ctx.enabled("promo:titled-headline", "promo"):
+            if (
+                rule is not None
+                and rule.kind == "promo"
+                and rule.match == "full"
+                and nxt < len(lines)
+                and _is_headline_line(lines[nxt])
+                and ctx.enabled("promo:titled-headline", "promo")
+            ):
                 keep[nxt] = False
                 ctx.record("promo", "promo:titled-headline", lines[nxt])
         if all(keep):
@@ -543,8 +584,11 @@ def _is_breadcrumb(cand: Candidate, title_words: set[str]) -> bool:
 def _is_metadata_list(cand: Candidate) -> bool:
     """A list at least half of whose items are date, reading-time or byline lines."""
     items = cand.block.items or []
-    meta = sum(1 for i in items if (text_rule_for(i, searching=False) or ("",))[0] == "metadata"
-               or BYLINE.match(i.replace(":", " ", 1)))
+    meta = sum(
+        1
+        for i in items
+        if (text_rule_for(i, searching=False) or ("",))[0] == "metadata" or BYLINE.match(i.replace(":", " ", 1))
+    )
     return len(items) >= 2 and 2 * meta >= len(items)
 
 
@@ -553,7 +597,7 @@ def _top_lists(cands: list[Candidate], ctx: Context, title: str | None) -> None:
     title_words = _title_words(title)
     for cand in cands:
         if cand.block.type == "paragraph" and not cand.removed and word_count(cand.text) >= LEAD_PARAGRAPH_WORDS:
-            return   # the body has started
+            return  # the body has started
         if cand.removed or cand.protected or cand.block.type != "list":
             continue
         if _is_breadcrumb(cand, title_words):
@@ -575,13 +619,13 @@ def _menu_lines(cands: list[Candidate], ctx: Context, title: str | None) -> None
         lines = cand.text.split("\n")
         end = next((n for n, line in enumerate(lines) if n and END_OF_ARTICLE.match(fold(line))), len(lines))
         if end < len(lines):
-            ctx.record("widget", rule, "\n".join(lines[end:]))   # the page's end marker and what follows it
+            ctx.record("widget", rule, "\n".join(lines[end:]))  # the page's end marker and what follows it
             lines = lines[:end]
         run, titled = 0, False
         while run < len(lines) and (word_count(lines[run]) <= MAX_MENU_LINE_WORDS or fold(lines[run]) == folded_title):
             titled = titled or fold(lines[run]) == folded_title
             run += 1
-        if run >= MIN_MENU_LINES and titled:   # the page's title among them: a menu and breadcrumb, not a list
+        if run >= MIN_MENU_LINES and titled:  # the page's title among them: a menu and breadcrumb, not a list
             ctx.record("widget", rule, "\n".join(lines[:run]))
             lines = lines[run:]
         elif end == len(cand.text.split("\n")):
@@ -604,7 +648,7 @@ def _repeated_quotes(cands: list[Candidate], ctx: Context) -> None:
     body = "\n".join(_letters(c.text) for c in cands if not c.removed and c.block.type == "paragraph")
     for cand in quotes:
         letters = _letters(cand.text)
-        probe = letters[:max(MIN_REPEAT_LETTERS, int(len(letters) * REPEAT_PROBE_SHARE))]
+        probe = letters[: max(MIN_REPEAT_LETTERS, int(len(letters) * REPEAT_PROBE_SHARE))]
         if len(letters) >= MIN_REPEAT_LETTERS and probe in body:
             _remove(cand, "other", "other:pull-quote", ctx)
 
@@ -644,13 +688,16 @@ def _title_repeat(cands: list[Candidate], ctx: Context, title: str | None) -> No
     title_words = set(WORD_RE.findall(folded_title))
     for cand in cands[:3]:
         if cand.block.type == "paragraph" and word_count(cand.text) >= LEAD_PARAGRAPH_WORDS:
-            return   # the body has started
+            return  # the body has started
         text = fold(cand.text)
         if cand.removed or cand.block.type != "heading":
             continue
         shared = len(title_words & set(WORD_RE.findall(text))) / max(len(title_words), 1)
-        if text == folded_title or (text.endswith(folded_title) and len(text) <= len(folded_title) + MAX_KICKER_CHARS) \
-                or (shared >= TITLE_WORD_SHARE and len(text) <= 2 * len(folded_title) + MAX_KICKER_CHARS):
+        if (
+            text == folded_title
+            or (text.endswith(folded_title) and len(text) <= len(folded_title) + MAX_KICKER_CHARS)
+            or (shared >= TITLE_WORD_SHARE and len(text) <= 2 * len(folded_title) + MAX_KICKER_CHARS)
+        ):
             cand.protected = False
             _remove(cand, "metadata", "metadata:title-repeat", ctx)
 
@@ -670,14 +717,14 @@ def _article_body_absent(cands: list[Candidate], ctx: Context) -> None:
         sh = _shingles(words)
         overlaps[id(cand)] = len(sh & body_shingles) / len(sh)
     covered = sum(len(c.text) for c in kept if overlaps.get(id(c), 0) >= JSONLD_MIN_OVERLAP)
-    if covered / total < ctx.options.jsonld_coverage:   # per mode: Options.jsonld_coverage
+    if covered / total < ctx.options.jsonld_coverage:  # per mode: Options.jsonld_coverage
         return
     first = next((n for n, c in enumerate(kept) if overlaps.get(id(c), 0) >= JSONLD_MIN_OVERLAP), 0)
     for n, cand in enumerate(kept):
         if overlaps.get(id(cand), 1) >= JSONLD_MIN_OVERLAP or word_count(cand.text) < 3:
             continue
         if n < first and word_count(cand.text) >= MIN_LEAD_WORDS and cand.link_density < 0.5:
-            continue   # the standfirst or summary above the body, which articleBody often leaves out
+            continue  # the standfirst or summary above the body, which articleBody often leaves out
         _remove(cand, "other", "other:absent-from-jsonld-body", ctx)
 
 
@@ -688,7 +735,7 @@ def _orphan_headings(cands: list[Candidate], ctx: Context) -> None:
             continue
         level = cand.block.level or 2
         section = []
-        for nxt in cands[i + 1:]:
+        for nxt in cands[i + 1 :]:
             if nxt.block.type == "heading" and not nxt.removed and (nxt.block.level or 2) <= level:
                 break
             section.append(nxt)
@@ -699,12 +746,18 @@ def _orphan_headings(cands: list[Candidate], ctx: Context) -> None:
 def _strip_markup(cands: list[Candidate], ctx: Context) -> None:
     """Cut HTML code a page shows as text ("<iframe title=... src=...></iframe>") out of paragraphs."""
     for cand in cands:
-        if "<" not in cand.text or cand.block.type not in ("paragraph", "quote") or not ctx.enabled(MARKUP_RULE, "other"):
+        if (
+            "<" not in cand.text
+            or cand.block.type not in ("paragraph", "quote")
+            or not ctx.enabled(MARKUP_RULE, "other")
+        ):
             continue
         fragments = [m.group(0) for m in MARKUP_TEXT.finditer(cand.text)]
         if not fragments:
             continue
-        cand.block.text = "\n".join(x for x in (" ".join(line.split()) for line in MARKUP_TEXT.sub(" ", cand.text).split("\n")) if x)
+        cand.block.text = "\n".join(
+            x for x in (" ".join(line.split()) for line in MARKUP_TEXT.sub(" ", cand.text).split("\n")) if x
+        )
         ctx.record("other", MARKUP_RULE, fragments)
         if not cand.block.text:
             cand.removed = True

@@ -6,6 +6,7 @@ for a second extraction (plain trafilatura on the unpruned page, `reference_body
 body is wrecked beside it (`wreck`), the record takes trafilatura's body instead, cleaned only by the
 filters that cannot remove body text (`filters.filter_fallback`). `provenance.body` says which.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -21,26 +22,28 @@ from .filters import filter_fallback, junk_line
 from .options import Options
 from .parse import parse
 
-SUSPECT_CHARS = 500           # a kept body shorter than this gets a second opinion (a longer one that lost most
+SUSPECT_CHARS = 500  # a kept body shorter than this gets a second opinion (a longer one that lost most
 #                               of the page is caught by the prose and articleBody checks)
-PROSE_PARAGRAPH_CHARS = 200   # a <p> this long is prose (counted on the page before pruning)
-PROSE_SHARE = 0.5             # a body holding less than this share of the page's prose gets a second opinion
-JSONLD_SHARE = 0.5            # ... as does one holding less than this share of the JSON-LD articleBody
-JUNK_SHARE = 0.4              # a body with this share of its characters in menu, link or consent lines is suspect
-JUNK_LINK_DENSITY = 0.5       # a block this much linked counts as link lines
-TINY_SHARE = 0.25             # a body with less text outside junk lines than this share of trafilatura's is wrecked
-MISSING_SHARE = 0.5           # ... as is one missing this share of trafilatura's text, not explained by rule removals,
-FOREIGN_SHARE = 0.5           # ... with this share of its own text outside trafilatura's (another region of the page)
-MIN_REFERENCE_CHARS = 400     # trafilatura's text outside junk lines must be this long to be an article worth falling back to
-JUNK_BLOCKS = ("paragraph", "list", "quote")   # block types whose lines may be menus (not headings, tables, code)
-UNEXPLAINED_RULES = ("other:outside-main-content",)   # removals that record the extractor's choice, not a rule's
+PROSE_PARAGRAPH_CHARS = 200  # a <p> this long is prose (counted on the page before pruning)
+PROSE_SHARE = 0.5  # a body holding less than this share of the page's prose gets a second opinion
+JSONLD_SHARE = 0.5  # ... as does one holding less than this share of the JSON-LD articleBody
+JUNK_SHARE = 0.4  # a body with this share of its characters in menu, link or consent lines is suspect
+JUNK_LINK_DENSITY = 0.5  # a block this much linked counts as link lines
+TINY_SHARE = 0.25  # a body with less text outside junk lines than this share of trafilatura's is wrecked
+MISSING_SHARE = 0.5  # ... as is one missing this share of trafilatura's text, not explained by rule removals,
+FOREIGN_SHARE = 0.5  # ... with this share of its own text outside trafilatura's (another region of the page)
+MIN_REFERENCE_CHARS = (
+    400  # trafilatura's text outside junk lines must be this long to be an article worth falling back to
+)
+JUNK_BLOCKS = ("paragraph", "list", "quote")  # block types whose lines may be menus (not headings, tables, code)
+UNEXPLAINED_RULES = ("other:outside-main-content",)  # removals that record the extractor's choice, not a rule's
 
 
 @dataclass
 class Verdict:
     """Which body the record keeps, and why (the record's provenance.body)."""
 
-    source: str      # cleanwire | trafilatura_fallback
+    source: str  # cleanwire | trafilatura_fallback
     reason: str
 
     def provenance(self) -> dict[str, Any]:
@@ -110,7 +113,7 @@ def wreck(kept: list[Candidate], reference: list[Candidate], removed_texts: list
     ref_text = "\n".join(c.text for c in reference)
     ref_body = len(ref_text) - junk_chars(reference)
     if ref_body < MIN_REFERENCE_CHARS:
-        return None   # trafilatura finds no article either
+        return None  # trafilatura finds no article either
     text = "\n".join(c.text for c in kept)
     if not text:
         return f"empty where trafilatura keeps {len(ref_text)} chars"
@@ -125,15 +128,18 @@ def wreck(kept: list[Candidate], reference: list[Candidate], removed_texts: list
     own = sum(got.values())
     foreign = sum((got - ref_grams).values())
     if total and lost >= MISSING_SHARE * total and foreign >= FOREIGN_SHARE * own:
-        return (f"{round(100 * lost / total)}% of trafilatura's text missing (no rule removed it) "
-                f"and {round(100 * foreign / own)}% of the body elsewhere on the page")
+        return (
+            f"{round(100 * lost / total)}% of trafilatura's text missing (no rule removed it) "
+            f"and {round(100 * foreign / own)}% of the body elsewhere on the page"
+        )
     if junk >= JUNK_SHARE * len(text) and junk_chars(reference) < JUNK_SHARE * len(ref_text) / 2:
         return f"{round(100 * junk / len(text))}% menu, link or consent lines"
     return None
 
 
-def guard(doc: str, url: str | None, cands: list[Candidate], ctx: Context, options: Options,
-          prose: int, title: str | None) -> tuple[Verdict, list[Candidate] | None]:
+def guard(
+    doc: str, url: str | None, cands: list[Candidate], ctx: Context, options: Options, prose: int, title: str | None
+) -> tuple[Verdict, list[Candidate] | None]:
     """The verdict on cleanwire's body, and trafilatura's (filtered) candidates when the record takes them.
 
     On a fallback, ctx.removed holds only what the fallback filters removed from trafilatura's body. Both
@@ -146,7 +152,7 @@ def guard(doc: str, url: str | None, cands: list[Candidate], ctx: Context, optio
     reference = reference_body(doc, url, options)
     removed = ctx.removed
     ctx.removed = []
-    filter_fallback(reference, ctx, title)   # trafilatura's body as the record would hold it
+    filter_fallback(reference, ctx, title)  # trafilatura's body as the record would hold it
     fallback_removed, ctx.removed = ctx.removed, removed
     explained = [r.text for r in removed if r.rule not in UNEXPLAINED_RULES]
     wrecked = wreck(kept, [c for c in reference if not c.removed], explained)

@@ -1,4 +1,5 @@
 """Live blogs: timestamped entries read from JSON-LD LiveBlogPosting or from repeated markup, made the record's body."""
+
 from __future__ import annotations
 
 import re
@@ -15,25 +16,46 @@ from .meta.dates import parse_date
 from .meta.titles import unescape
 from .text import clean_text, fold
 
-MIN_MARKUP_ENTRIES = 3      # repeated timestamped blocks needed when the page does not declare a live blog
-MIN_DECLARED_ENTRIES = 2    # ... and when its JSON-LD says LiveBlogPosting
-MIN_ENTRY_CHARS = 40        # an entry has at least this much text outside links (else a teaser or a link list)
-ENTRY_SHARE = 0.66          # at least this share of the repeated blocks must look like entries
-MAX_LINK_SHARE = 0.5        # entries with more of their text in links are teasers
-MIN_MARKUP_TEXT = 400       # undeclared entries hold at least this many characters together
-MAX_ENTRY_DEPTH = 8         # ancestors of a <time> tried as the entry container
-PHRASE_LINE_CHARS = 120     # entry lines up to this long are checked against the boilerplate phrase rules
-SHINGLE = 3                 # words per shingle when a block is compared with the entries
-MOSTLY_INSIDE = 0.6         # a block with this share of its shingles in the entries is one of them
-OUTSIDE_RULE = "other:liveblog-outside-entries"   # a block between or after the entries, in none of them
+MIN_MARKUP_ENTRIES = 3  # repeated timestamped blocks needed when the page does not declare a live blog
+MIN_DECLARED_ENTRIES = 2  # ... and when its JSON-LD says LiveBlogPosting
+MIN_ENTRY_CHARS = 40  # an entry has at least this much text outside links (else a teaser or a link list)
+ENTRY_SHARE = 0.66  # at least this share of the repeated blocks must look like entries
+MAX_LINK_SHARE = 0.5  # entries with more of their text in links are teasers
+MIN_MARKUP_TEXT = 400  # undeclared entries hold at least this many characters together
+MAX_ENTRY_DEPTH = 8  # ancestors of a <time> tried as the entry container
+PHRASE_LINE_CHARS = 120  # entry lines up to this long are checked against the boilerplate phrase rules
+SHINGLE = 3  # words per shingle when a block is compared with the entries
+MOSTLY_INSIDE = 0.6  # a block with this share of its shingles in the entries is one of them
+OUTSIDE_RULE = "other:liveblog-outside-entries"  # a block between or after the entries, in none of them
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-BLOCK_TAGS = {"p": "paragraph", "ul": "list", "ol": "list", "blockquote": "quote", "pre": "code",
-              **{h: "heading" for h in HEADINGS}}
-SKIPPED = frozenset({"figure", "figcaption", "button", "nav", "aside", "form", "script", "style", "noscript",
-                     "template", "svg", "iframe"})
-NOT_ENTRIES = frozenset({"nav", "aside", "footer"})           # entries never sit in these
-NOT_ENTRY_TOKENS = re.compile(r"comment|reply|replies|related|sidebar|teaser|promo|recommend|most-?read|trending",
-                              re.IGNORECASE)                     # ... nor in containers named like this
+BLOCK_TAGS = {
+    "p": "paragraph",
+    "ul": "list",
+    "ol": "list",
+    "blockquote": "quote",
+    "pre": "code",
+    **{h: "heading" for h in HEADINGS},
+}
+SKIPPED = frozenset(
+    {
+        "figure",
+        "figcaption",
+        "button",
+        "nav",
+        "aside",
+        "form",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+    }
+)
+NOT_ENTRIES = frozenset({"nav", "aside", "footer"})  # entries never sit in these
+NOT_ENTRY_TOKENS = re.compile(
+    r"comment|reply|replies|related|sidebar|teaser|promo|recommend|most-?read|trending", re.IGNORECASE
+)  # ... nor in containers named like this
 WORD = re.compile(r"\w+")
 
 
@@ -43,7 +65,7 @@ class LiveBlog:
 
     entries: list[Entry]
     elements: list[HtmlElement] = field(default_factory=list)
-    source: str = "markup"      # markup | jsonld | markup+jsonld
+    source: str = "markup"  # markup | jsonld | markup+jsonld
 
 
 def words(text: str) -> str:
@@ -166,8 +188,14 @@ def _time_of(el: HtmlElement) -> str | None:
 def _permalink(el: HtmlElement, url: str | None) -> str | None:
     ident = el.get("id")
     if not ident:
-        ident = next((a.get("href").strip()[1:] for a in el.iter("a")
-                      if (a.get("href") or "").strip().startswith("#") and len(a.get("href").strip()) > 1), None)
+        ident = next(
+            (
+                a.get("href").strip()[1:]
+                for a in el.iter("a")
+                if (a.get("href") or "").strip().startswith("#") and len(a.get("href").strip()) > 1
+            ),
+            None,
+        )
     if not ident:
         return None
     return f"{url.split('#')[0]}#{ident}" if url else f"#{ident}"
@@ -200,7 +228,7 @@ def _element_blocks(el: HtmlElement, head: HtmlElement | None) -> list[Block]:
         text = clean_text(node.text_content())
         if text:
             blocks.append(Block(kind, text, level=int(node.tag[1]) if kind == "heading" else None))
-    if not blocks:      # text straight in divs: every line that is not the headline or the time
+    if not blocks:  # text straight in divs: every line that is not the headline or the time
         skip = {clean_text(head.text_content())} if head is not None else set()
         skip |= {clean_text(t.text_content()) for t in el.iter("time")}
         lines = [line for line in (clean_text(x) for x in el.itertext()) if line and line not in skip]
@@ -211,9 +239,13 @@ def _element_blocks(el: HtmlElement, head: HtmlElement | None) -> list[Block]:
 
 def markup_entry(el: HtmlElement, url: str | None) -> Entry:
     head = _headline(el)
-    return Entry(time=_time_of(el), headline=clean_text(head.text_content()) if head is not None else None,
-                 blocks=_element_blocks(el, head), url=_permalink(el, url),
-                 level=int(head.tag[1]) if head is not None else 2)
+    return Entry(
+        time=_time_of(el),
+        headline=clean_text(head.text_content()) if head is not None else None,
+        blocks=_element_blocks(el, head),
+        url=_permalink(el, url),
+        level=int(head.tag[1]) if head is not None else 2,
+    )
 
 
 # ------------------------------------------------------------------ both
@@ -266,7 +298,7 @@ def drop_entry_lines(live: LiveBlog, ctx: Context) -> None:
         for block in entry.blocks:
             verdict = text_rule_for(block.text) if len(block.text) <= PHRASE_LINE_CHARS else None
             if verdict and ctx.enabled(verdict[1], verdict[0]):
-                if Removal(verdict[0], verdict[1], block.text) not in ctx.removed:   # the block filters may have said so
+                if Removal(verdict[0], verdict[1], block.text) not in ctx.removed:  # the block filters may have said so
                     ctx.record(verdict[0], verdict[1], block.text)
             else:
                 kept.append(block)
@@ -306,7 +338,7 @@ def compose_body(blocks: list[Block], live: LiveBlog, ctx: Context) -> list[Bloc
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
     tokens = text.split()
-    return {tuple(tokens[i:i + SHINGLE]) for i in range(max(len(tokens) - SHINGLE + 1, 1))}
+    return {tuple(tokens[i : i + SHINGLE]) for i in range(max(len(tokens) - SHINGLE + 1, 1))}
 
 
 def _mostly_in(key: str, shingles: set[tuple[str, ...]]) -> bool:

@@ -1,4 +1,5 @@
 """A record as Markdown: YAML front matter (title, authors, dates, url, language, tags), then the body from its blocks."""
+
 from __future__ import annotations
 
 import json
@@ -9,13 +10,20 @@ from typing import Any
 FRONT_MATTER = ("title", "authors", "date_published", "date_modified", "url", "language", "tags")
 #: how an embed's link reads, by provider
 EMBED_LABELS = {
-    "youtube": "YouTube video", "vimeo": "Vimeo video", "twitter": "Post on X", "instagram": "Instagram post",
-    "tiktok": "TikTok video", "facebook": "Facebook post", "spotify": "Spotify", "apple_podcasts": "Apple Podcasts",
-    "soundcloud": "SoundCloud", "iframe": "Embedded content",
+    "youtube": "YouTube video",
+    "vimeo": "Vimeo video",
+    "twitter": "Post on X",
+    "instagram": "Instagram post",
+    "tiktok": "TikTok video",
+    "facebook": "Facebook post",
+    "spotify": "Spotify",
+    "apple_podcasts": "Apple Podcasts",
+    "soundcloud": "SoundCloud",
+    "iframe": "Embedded content",
 }
 #: characters that mean something anywhere in a Markdown line (GFM: | tables, ~ strike-through)
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-ENTITY = re.compile(r"&(?=#?\w+;)")               # "&amp;" would be read as an entity
+ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would be read as an entity
 #: a line opening with these starts a heading, a list item or a setext underline ("- ", "#", "===")
 LINE_START = re.compile(r"^([#+=\-])(?=\s|$|[#=\-]*$)")
 ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")  # "1. " starts an ordered list
@@ -104,7 +112,7 @@ def block_markdown(block: dict[str, Any]) -> str:
             return ""
         label = EMBED_LABELS.get(block.get("provider") or "", EMBED_LABELS["iframe"])
         return f"[{escape(label)}]({_url(url)})"
-    return "\\\n".join(escape(line) for line in text.split("\n"))   # a <br> inside a paragraph: a hard break
+    return "\\\n".join(escape(line) for line in text.split("\n"))  # a <br> inside a paragraph: a hard break
 
 
 def _longest_run(text: str, ch: str) -> int:
@@ -136,8 +144,9 @@ def _figure(block: dict[str, Any]) -> str:
     if src:
         alt = block.get("alt") or caption or ""
         lines.append(f"![{escape(' '.join(alt.split()))}]({_url(src)})")
-    under = " ".join(filter(None, [f"*{escape(caption)}*" if caption else None,
-                                   f"({escape(credit)})" if credit else None]))
+    under = " ".join(
+        filter(None, [f"*{escape(caption)}*" if caption else None, f"({escape(credit)})" if credit else None])
+    )
     if under:
         lines.append(under)
     return "\\\n".join(lines)

@@ -1,8 +1,9 @@
 """Metadata step: title, authors, dates, site, tags and language from JSON-LD, meta tags, microdata and the page."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -18,10 +19,10 @@ from .meta.titles import abbreviates, choose_title, is_site, key, short_keys, si
 from .text import clean_text, fold
 
 MAX_TAGS = 30
-CONTENT_TIERS = {"free": True, "locked": False, "metered": False}   # article:content_tier values
+CONTENT_TIERS = {"free": True, "locked": False, "metered": False}  # article:content_tier values
 EMPTY: tuple[Any, ...] = (None, "", [])
-STRUCTURED = ("jsonld", "opengraph", "meta", "microdata")   # date sources written for machines
-MAX_DATELINE_DAYS = 1      # a printed date this close to the structured one is the same moment in another zone
+STRUCTURED = ("jsonld", "opengraph", "meta", "microdata")  # date sources written for machines
+MAX_DATELINE_DAYS = 1  # a printed date this close to the structured one is the same moment in another zone
 
 
 @dataclass
@@ -36,14 +37,14 @@ class Metadata:
     canonical_url: str | None = None
     description: str | None = None
     language: str | None = None
-    declared_language: tuple[str, str, Any] | None = None   # (tag, source, raw) before the text check
+    declared_language: tuple[str, str, Any] | None = None  # (tag, source, raw) before the text check
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     page_type: str | None = None
     is_accessible_for_free: bool | None = None
-    article_body: str | None = None          # JSON-LD articleBody, raw
-    live_updates: list[dict[str, Any]] | None = None   # a LiveBlogPosting's liveBlogUpdate nodes (None: not declared)
+    article_body: str | None = None  # JSON-LD articleBody, raw
+    live_updates: list[dict[str, Any]] | None = None  # a LiveBlogPosting's liveBlogUpdate nodes (None: not declared)
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def set(self, name: str, value: Any, source: str, raw: Any = None) -> bool:
@@ -124,14 +125,24 @@ def _describe(page: Page, out: Metadata) -> None:
     if isinstance(node.get("description"), str):
         out.set("description", unescape(node["description"]), "jsonld")
     out.set("canonical_url", _canonical(page), "html", _raw_canonical(page))
-    out.set("image", absolute(_value(page.m("og:image", "og:image:url", "og:image:secure_url")), base),
-            "opengraph", _value(page.m("og:image", "og:image:url", "og:image:secure_url")))
+    out.set(
+        "image",
+        absolute(_value(page.m("og:image", "og:image:url", "og:image:secure_url")), base),
+        "opengraph",
+        _value(page.m("og:image", "og:image:url", "og:image:secure_url")),
+    )
     out.set("image", absolute(_ld_image(node.get("image")), base), "jsonld", _ld_image(node.get("image")))
     out.set("image", absolute(_value(page.m("twitter:image", "twitter:image:src")), base), "meta")
     out.set("section", unescape(_value(page.m("article:section"))), "opengraph")
     section = node.get("articleSection")
-    out.set("section", unescape(section[0] if isinstance(section, list) and section else
-                                section if isinstance(section, str) else None), "jsonld", section)
+    out.set(
+        "section",
+        unescape(
+            section[0] if isinstance(section, list) and section else section if isinstance(section, str) else None
+        ),
+        "jsonld",
+        section,
+    )
     _tags(page, out, node)
     _access(page, out, node)
 
@@ -224,10 +235,12 @@ def normalise_url(url: str | None) -> str | None:
 def _title(page: Page, out: Metadata, keys: set[str]) -> None:
     node = page.ld.article or {}
     candidates = []
-    for origin, source, found in (("headline", "jsonld", node.get("headline")),
-                                  ("headline", "meta", meta_named(page.tree, "headline")),
-                                  ("og:title", "opengraph", _value(page.m("og:title"))),
-                                  ("twitter:title", "meta", _value(page.m("twitter:title")))):
+    for origin, source, found in (
+        ("headline", "jsonld", node.get("headline")),
+        ("headline", "meta", meta_named(page.tree, "headline")),
+        ("og:title", "opengraph", _value(page.m("og:title"))),
+        ("twitter:title", "meta", _value(page.m("twitter:title"))),
+    ):
         if isinstance(found, str):
             candidates.append((origin, source, found))
     if not candidates:
@@ -249,6 +262,7 @@ def _authors(page: Page, out: Metadata, keys: set[str], short: set[str]) -> None
     does not end the search: a person the visible byline names wins. The site's name is then not kept in
     `organizations` (which credits agencies, as for "By Jane Doe, Site Name"): the record names the site in
     site_name/publisher, and provenance keeps the structured value as `replaced`."""
+
     def site(name: str) -> bool:
         return is_site(name, keys) or abbreviates(name, short)
 
@@ -258,10 +272,11 @@ def _authors(page: Page, out: Metadata, keys: set[str], short: set[str]) -> None
     readers: tuple[tuple[Callable[[], tuple[Any, Any]], str], ...] = (
         (lambda: microdata_authors(page.tree, keys), "microdata"),
         (lambda: meta_authors(page.meta, META_AUTHOR, keys), "meta"),
-        (lambda: html_authors(page.tree, keys), "html"))
+        (lambda: html_authors(page.tree, keys), "html"),
+    )
     for reader, name in readers:
         if any(not site(n) for n in found.persons + found.orgs):
-            break                      # the page names its authors (an agency byline is an answer too)
+            break  # the page names its authors (an agency byline is an answer too)
         more, more_raw = reader()
         people = [p for p in more.persons if not site(p)]
         if people:
@@ -329,8 +344,9 @@ def _dates(page: Page, out: Metadata, fetched_at: str | None) -> None:
         out.set("date_modified", *modified)
 
 
-def _check_dateline(page: Page, out: Metadata, published: tuple[str, str, object], fetched_at: str | None
-                    ) -> tuple[tuple[str, str, object], dict[str, Any] | None]:
+def _check_dateline(
+    page: Page, out: Metadata, published: tuple[str, str, object], fetched_at: str | None
+) -> tuple[tuple[str, str, object], dict[str, Any] | None]:
     """The structured publication date checked against the one printed beside the headline. They agree when
     they are at most MAX_DATELINE_DAYS calendar days apart (one moment written in two time zones); the
     structured value, which carries the time and offset, is kept. When they disagree the printed date wins:
@@ -358,11 +374,12 @@ def _not_before(later: str, earlier: str) -> bool:
 
 def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str | None] | None:
     """htmldate's search of the page's markup and text (not its URL): only when no tag gave the date."""
-    from htmldate import find_date   # imported on first need: it loads dateparser's locale data
+    from htmldate import find_date  # imported on first need: it loads dateparser's locale data
 
     try:
-        found = find_date(page.tree, original_date=True, extensive_search=False,
-                          max_date=fetched_at[:10] if fetched_at else None)
+        found = find_date(
+            page.tree, original_date=True, extensive_search=False, max_date=fetched_at[:10] if fetched_at else None
+        )
     except (ValueError, TypeError):
         return None
     value = parse_date(found) if found else None
@@ -371,10 +388,12 @@ def _htmldate(page: Page, fetched_at: str | None) -> tuple[str, str, str | None]
 
 def _language(page: Page, out: Metadata) -> None:
     node = page.ld.article or {}
-    for source, raw in (("html", page.tree.get("lang") or page.tree.get("xml:lang")),
-                        ("meta", _value(page.m("content-language", "language", "dc.language"))),
-                        ("opengraph", _value(page.m("og:locale"))),
-                        ("jsonld", node.get("inLanguage") if isinstance(node.get("inLanguage"), str) else None)):
+    for source, raw in (
+        ("html", page.tree.get("lang") or page.tree.get("xml:lang")),
+        ("meta", _value(page.m("content-language", "language", "dc.language"))),
+        ("opengraph", _value(page.m("og:locale"))),
+        ("jsonld", node.get("inLanguage") if isinstance(node.get("inLanguage"), str) else None),
+    ):
         tag = normalise_tag(raw)
         if tag:
             out.declared_language = (tag, source, raw)

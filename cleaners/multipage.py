@@ -1,4 +1,5 @@
 """Multi-page articles: find the continuation (or all-on-one-page) link, tell a continuation page, merge the pages' records."""
+
 from __future__ import annotations
 
 import re
@@ -14,17 +15,18 @@ from .rules.pagination import MAX_PAGE_NUMBER, ONE_PAGE_QUERY, ONE_PAGE_TEXT, PA
 from .text import fold, join_url
 
 DIGIT = re.compile(r"\d")
-ONE_PAGE_HINT = re.compile(r"pag|pág|seite|seitig|stron|sida")    # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
-
+ONE_PAGE_HINT = re.compile(
+    r"pag|pág|seite|seitig|stron|sida"
+)  # words every ONE_PAGE_TEXTS wording contains (cheap pre-check)
 
 
 @dataclass(frozen=True)
 class PageLinks:
     """Where the rest of a multi-page article is: the next page, the whole article on one page, the first page."""
 
-    next: str | None = None          # the page after this one (?page=n+1, /n+1/, /page/n+1/, rel=next)
-    one_page: str | None = None      # "view as one page"
-    first: str | None = None         # on page 2 or later that links back to an earlier page: the earliest linked
+    next: str | None = None  # the page after this one (?page=n+1, /n+1/, /page/n+1/, rel=next)
+    one_page: str | None = None  # "view as one page"
+    first: str | None = None  # on page 2 or later that links back to an earlier page: the earliest linked
 
     def __bool__(self) -> bool:
         return bool(self.next or self.one_page or self.first)
@@ -45,7 +47,7 @@ def page_of(url: str) -> tuple[str, int]:
     else:
         match = PAGE_PATH.search(path)
         if match and 0 < int(match["n"]) <= MAX_PAGE_NUMBER and match.start() > 0 and not _dated(path, match):
-            path, number = path[:match.start()], int(match["n"])
+            path, number = path[: match.start()], int(match["n"])
     if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
         path += "/"
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, urlencode(query), "")), number
@@ -54,8 +56,8 @@ def page_of(url: str) -> tuple[str, int]:
 def _dated(path: str, match: re.Match[str]) -> bool:
     """A bare number after another number (/2025/03/14/) is a date part, not a page."""
     if match.group(0).strip("/") != match["n"]:
-        return False        # /page/2/: named
-    before = path[:match.start()].rstrip("/").rsplit("/", 1)[-1]
+        return False  # /page/2/: named
+    before = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
     return before.isdigit()
 
 
@@ -79,13 +81,17 @@ def _hrefs(tree: HtmlElement, url: str) -> list[tuple[str, HtmlElement]]:
         if el.tag == "link":
             rel = (el.get("rel") or "").lower()
             if "next" not in rel and "prev" not in rel:
-                continue        # a stylesheet, an icon, a feed
+                continue  # a stylesheet, an icon, a feed
         else:
             numbered = (not slug or slug in href or href.startswith("?")) and (
-                "=" in href or DIGIT.search(href) is not None)
-            if not numbered and not ONE_PAGE_HINT.search((el.text or "").lower()) \
-                    and not (len(el) and ONE_PAGE_HINT.search(el.text_content()[:200].lower())):
-                continue        # no page number of this article, no "one page" wording: not a page link (most links)
+                "=" in href or DIGIT.search(href) is not None
+            )
+            if (
+                not numbered
+                and not ONE_PAGE_HINT.search((el.text or "").lower())
+                and not (len(el) and ONE_PAGE_HINT.search(el.text_content()[:200].lower()))
+            ):
+                continue  # no page number of this article, no "one page" wording: not a page link (most links)
         out.append((join_url(url, href), el))
     return out
 
@@ -187,7 +193,7 @@ def merge_records(records: list[dict[str, Any]], urls: list[str], chunk_tokens: 
 
         merged["chunks"] = chunk_blocks(blocks, chunk_tokens)
     else:
-        merged.pop("chunks", None)      # the first page's chunks would cover that page only
+        merged.pop("chunks", None)  # the first page's chunks would cover that page only
     if "markdown" in merged:
         from .markdown import to_markdown
 
@@ -205,6 +211,7 @@ def _unique(items: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
         out.append(item)
     return out
 
+
 class Assembly:
     """The pages of one article being fetched: which URL to fetch next, and the merged record at the end.
 
@@ -214,8 +221,9 @@ class Assembly:
     a URL twice, never another site, and only pages that continue the same article (`same_article`).
     """
 
-    def __init__(self, url: str, record: dict[str, Any], links: PageLinks, max_pages: int,
-                 chunk_tokens: int = 0) -> None:
+    def __init__(
+        self, url: str, record: dict[str, Any], links: PageLinks, max_pages: int, chunk_tokens: int = 0
+    ) -> None:
         self.url, self.max_pages, self.chunk_tokens = url, max_pages, chunk_tokens
         self.records, self.urls = [record], [url]
         self.seen = {_no_fragment(url)}
@@ -225,13 +233,17 @@ class Assembly:
         self.next_link = links.next
         if self.pending is None:
             self._advance()
-        self.rejected: list[tuple[str, str]] = []    # (url, why) of pages fetched and not merged
+        self.rejected: list[tuple[str, str]] = []  # (url, why) of pages fetched and not merged
 
     def _advance(self) -> None:
         target = self.next_link
         self.next_link = None
-        if target and _no_fragment(target) not in self.seen and len(self.urls) < self.max_pages \
-                and same_site(target, self.url):
+        if (
+            target
+            and _no_fragment(target) not in self.seen
+            and len(self.urls) < self.max_pages
+            and same_site(target, self.url)
+        ):
             self.pending = target
         else:
             self.pending = None
@@ -246,7 +258,7 @@ class Assembly:
             self.rejected.append((url, reason if record is None else "another article"))
             if self.trying_one_page:
                 self.trying_one_page = False
-                self._advance()     # back to the page-by-page links of the first page
+                self._advance()  # back to the page-by-page links of the first page
             else:
                 self.pending = None
             return
@@ -267,8 +279,11 @@ class Assembly:
     def result(self) -> dict[str, Any]:
         """The article's record: the first page's when nothing was added, else the merged one with `pages`."""
         if self.one_page is not None:
-            merged = dict(self.one_page, url=self.records[0].get("url"),
-                          canonical_url=self.records[0].get("canonical_url") or self.one_page.get("canonical_url"))
+            merged = dict(
+                self.one_page,
+                url=self.records[0].get("url"),
+                canonical_url=self.records[0].get("canonical_url") or self.one_page.get("canonical_url"),
+            )
             merged["pages"] = list(self.urls)
             return merged
         if len(self.records) == 1:

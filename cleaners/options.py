@@ -1,9 +1,9 @@
 """The one frozen options object that configures a cleaning run."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
-
-from dataclasses import dataclass, field, replace
 
 MODES = ("precision", "balanced", "recall")
 #: kinds each mode leaves in the text unless `--drop KIND` says otherwise (borderline lines recall keeps)
@@ -16,8 +16,20 @@ MODE_PROMO_SCORE = {"precision": 1, "balanced": 2, "recall": 3}
 
 #: every boilerplate kind a rule can remove (also the `removed[].kind` values)
 KINDS = (
-    "author_box", "promo", "ad_marker", "newsletter", "consent", "caption", "comments",
-    "legal", "metadata", "widget", "social", "template", "site", "other",
+    "author_box",
+    "promo",
+    "ad_marker",
+    "newsletter",
+    "consent",
+    "caption",
+    "comments",
+    "legal",
+    "metadata",
+    "widget",
+    "social",
+    "template",
+    "site",
+    "other",
 )
 
 
@@ -34,21 +46,21 @@ class SiteOverride:
 class Options:
     """How to clean a page. Immutable: derive variants with `options.with_(...)`."""
 
-    mode: str = "balanced"                    # precision | balanced | recall
+    mode: str = "balanced"  # precision | balanced | recall
     keep_kinds: frozenset[str] = frozenset()  # boilerplate kinds to leave in the text
     drop_kinds: frozenset[str] = frozenset()  # kinds removed even where the mode would keep them
     disabled_rules: frozenset[str] = frozenset()  # rule ids switched off
     site_overrides: tuple[SiteOverride, ...] = ()
     include_tables: bool = True
-    min_text_chars: int = 200                 # below this the page is not an article
+    min_text_chars: int = 200  # below this the page is not an article
     detect_language: bool = True
-    guard: bool = True                        # fall back to plain trafilatura's body where ours looks wrecked
-    known_titles: tuple[str, ...] = ()        # headlines of other pages of the site (promo signal)
-    fetched_at: str | None = None             # ISO time of the fetch, for provenance and date sanity
-    chunk_tokens: int = 0                     # records carry `chunks` of about this many tokens (0: no chunks)
-    record_markdown: bool = False             # records carry `markdown` (front matter and body)
-    article_signal: str | None = None         # the crawl's rule that judged the page an article (listed, url_date
-                                              # ...): a website/WebPage type then raises no doubt on its own
+    guard: bool = True  # fall back to plain trafilatura's body where ours looks wrecked
+    known_titles: tuple[str, ...] = ()  # headlines of other pages of the site (promo signal)
+    fetched_at: str | None = None  # ISO time of the fetch, for provenance and date sanity
+    chunk_tokens: int = 0  # records carry `chunks` of about this many tokens (0: no chunks)
+    record_markdown: bool = False  # records carry `markdown` (front matter and body)
+    article_signal: str | None = None  # the crawl's rule that judged the page an article (listed, url_date
+    # ...): a website/WebPage type then raises no doubt on its own
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

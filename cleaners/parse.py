@@ -1,4 +1,5 @@
 """Text to one lxml tree: the only parse of a page."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,8 @@ INVALID_XML_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff\x01-\x08\x0b\x0c\x0e-
 INVALID_SINGLE_CHARS = tuple("\ufffe\uffff" + "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])))
 MARKUP = re.compile(r"<\s*(html|head|body|p|div|article|meta|title|span|a|h[1-6]|br|section|main|table|ul)\b", re.I)
 
-MAX_ELEMENTS = 100_000     # more elements are refused: real pages hold under 5,000; cleaning costs ~60 ms per 1,000
-MAX_DEPTH = 255            # libxml2 stops parsing deeper than this without huge_tree (kept off: bounded memory)
-
+MAX_ELEMENTS = 100_000  # more elements are refused: real pages hold under 5,000; cleaning costs ~60 ms per 1,000
+MAX_DEPTH = 255  # libxml2 stops parsing deeper than this without huge_tree (kept off: bounded memory)
 
 
 def _html_class_lookup() -> etree.ElementNamespaceClassLookup:
@@ -26,10 +26,14 @@ def _html_class_lookup() -> etree.ElementNamespaceClassLookup:
     lxml.html's own lookup is a Python method called for every element proxy the cleaner and
     trafilatura create (thousands per page); this one gives the same classes without the call.
     """
-    lookup = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
-        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
-    ))
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
     classes = lookup.get_namespace(None)
     for tag, cls in lxml.html.HtmlElementClassLookup._default_element_classes.items():
         classes[tag] = cls
@@ -37,8 +41,13 @@ def _html_class_lookup() -> etree.ElementNamespaceClassLookup:
 
 
 HTML_PARSER = etree.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
-    no_network=True, huge_tree=False, encoding="utf-8",   # fed UTF-8 bytes: faster than a str, same tree
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
+    default_doctype=False,
+    no_network=True,
+    huge_tree=False,
+    encoding="utf-8",  # fed UTF-8 bytes: faster than a str, same tree
 )
 HTML_PARSER.set_element_class_lookup(_html_class_lookup())
 
@@ -50,7 +59,7 @@ def parse(text: str, source: str | None = None) -> lxml.html.HtmlElement:
     if data is None:
         text = INVALID_XML_CHARS.sub("", text)
         data = text.encode("utf-8")
-    if not MARKUP.search(text, 0, 200_000):   # (the first 200,000 characters, without slicing a copy)
+    if not MARKUP.search(text, 0, 200_000):  # (the first 200,000 characters, without slicing a copy)
         raise NotHTMLError("not HTML: no HTML markup found", source)
     try:
         tree = lxml.html.document_fromstring(data, parser=HTML_PARSER)
@@ -89,5 +98,5 @@ def _check_limits(log: etree._ListErrorLog, source: str | None) -> None:
 
 def _check_elements(tree: lxml.html.HtmlElement, source: str | None) -> None:
     """Raise TooLargeError for a tree of more than MAX_ELEMENTS elements."""
-    if tree.xpath("count(//*)") > MAX_ELEMENTS:   # counted in C: ~3x faster than iterating in Python
+    if tree.xpath("count(//*)") > MAX_ELEMENTS:  # counted in C: ~3x faster than iterating in Python
         raise TooLargeError(f"HTML has more than {MAX_ELEMENTS:,} elements", source)

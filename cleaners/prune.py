@@ -1,4 +1,5 @@
 """Element step: take boilerplate elements out of the parsed tree by rule, before extraction."""
+
 from __future__ import annotations
 
 import re
@@ -13,32 +14,38 @@ from .article import Media
 from .context import MAX_CHUNKS_PER_ELEMENT, Context
 from .filters import text_rule_for
 from .rules.elements import (
-    CAPTION_COMPOUNDS, CREDIT_COMPOUNDS, ELEMENT_RULES, NEVER_PRUNED_TAGS, ElementRule,
+    CAPTION_COMPOUNDS,
+    CREDIT_COMPOUNDS,
+    ELEMENT_RULES,
+    NEVER_PRUNED_TAGS,
+    ElementRule,
 )
 from .text import clean_text, element_chunks, fold
 
 #: class words that describe a state of the element, not what it is ("comments-enabled", "has-sidebar")
-STATE_WORD = re.compile(r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden"
-                        r"|backref)$")   # "toc-backref": a heading's link back to the contents, not the contents
+STATE_WORD = re.compile(
+    r"^(has|is|no|with)[-_]|[-_](enabled|disabled|open|closed|active|inactive|allowed|count|counter|visible|hidden"
+    r"|backref)$"
+)  # "toc-backref": a heading's link back to the contents, not the contents
 SLUG_LETTERS = re.compile(r"[^a-z0-9]+")
-MIN_SLUG_LETTERS = 12      # a shorter id may be a component name ("share-box") that a heading happens to start with
-MIN_SLUG_WORDS = 4         # ... as may one of fewer words ("related-articles" under "Related articles")
+MIN_SLUG_LETTERS = 12  # a shorter id may be a component name ("share-box") that a heading happens to start with
+MIN_SLUG_WORDS = 4  # ... as may one of fewer words ("related-articles" under "Related articles")
 SLUG_PARTS = re.compile(r"[-_]+")
-COMPOUND_HEAD = 3          # letters of a compound checked before the full compound regex runs
+COMPOUND_HEAD = 3  # letters of a compound checked before the full compound regex runs
 PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
-MAIN_SHARE = 0.35          # an element holding this share of the page's paragraph text is the article
-MAIN_MIN_CHARS = 400       # ... when that is at least this many characters
-CODE_TAGS = ("script", "style", "template", "svg", "annotation")   # never text of the article (svg: icons, many
+MAIN_SHARE = 0.35  # an element holding this share of the page's paragraph text is the article
+MAIN_MIN_CHARS = 400  # ... when that is at least this many characters
+CODE_TAGS = ("script", "style", "template", "svg", "annotation")  # never text of the article (svg: icons, many
 # elements; annotation: MathML's TeX source of a formula, "{\\displaystyle ...}", never shown)
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
 #: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
 CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
-LINK_CARD_SHARE = 0.8     # a figure whose text is mostly one link is a link card
-MAX_FIGURE_TEXT = 400      # a figure with more text than this is content (an embed), not an image
+LINK_CARD_SHARE = 0.8  # a figure whose text is mostly one link is a link card
+MAX_FIGURE_TEXT = 400  # a figure with more text than this is content (an embed), not an image
 CREDIT_TEXT = re.compile(
     r"(?:^|\s|\()((?:photo|foto|bild|image|picture|credit|crédit|crédito|fotó|zdjęcie|kuva|illustration|grafik)s?\s*:\s*.+"
-    r"|(?:fot|phot)\.\s+\S.*"    # abbreviated: "Fot. Tomasz Nowicki" (pl), "Phot. ..." (fr)
+    r"|(?:fot|phot)\.\s+\S.*"  # abbreviated: "Fot. Tomasz Nowicki" (pl), "Phot. ..." (fr)
     r"|©.+|\(?(?:ap|afp|reuters|getty images|dpa|epa|imago|shutterstock|istock)(?: photo)?(?:/[^)]*)?\)?)$",
     re.IGNORECASE,
 )
@@ -59,8 +66,9 @@ def _attr_suffixes(attr: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _attr_matchers(mode: str) -> tuple[tuple[ElementRule, ...], dict[str, int],
-                                        dict[str, tuple[tuple[str, int], ...]], tuple[int, ...]]:
+def _attr_matchers(
+    mode: str,
+) -> tuple[tuple[ElementRule, ...], dict[str, int], dict[str, tuple[tuple[str, int], ...]], tuple[int, ...]]:
     """For one mode: its rules, token -> first rule index, compounds by their first letters, and those lengths.
 
     The compounds are keyed by their first COMPOUND_HEAD letters (shorter ones by themselves),
@@ -252,7 +260,7 @@ class PageScan:
 
     ruled: list[tuple[HtmlElement, ElementRule]] = field(default_factory=list)
     hinted: list[HtmlElement] = field(default_factory=list)
-    elements: list[HtmlElement] = field(default_factory=list)   # every body element, as parsed
+    elements: list[HtmlElement] = field(default_factory=list)  # every body element, as parsed
 
 
 def scan_page(tree: HtmlElement, mode: str) -> PageScan:
@@ -260,14 +268,14 @@ def scan_page(tree: HtmlElement, mode: str) -> PageScan:
     body = tree.find("body")
     root = body if body is not None else tree
     scan = PageScan()
-    scan.elements = list(root.iter(etree.Element))   # elements only (no comments), listed in C
+    scan.elements = list(root.iter(etree.Element))  # elements only (no comments), listed in C
     for el in scan.elements:
         cls, ident, role = el.get("class"), el.get("id"), el.get("role")
         if not (cls or ident or role or el.tag in STRUCTURAL_TAGS):
             continue
         hinted, rule = _classify(el.tag, role, cls, ident, mode)
         if rule is not None and ident and _names_its_heading(el, ident):
-            rule = _classify(el.tag, role, cls, None, mode)[1]   # the id is the section's anchor, not its kind
+            rule = _classify(el.tag, role, cls, None, mode)[1]  # the id is the section's anchor, not its kind
         if hinted:
             scan.hinted.append(el)
         if rule is not None:
@@ -286,14 +294,15 @@ def _names_its_heading(el: HtmlElement, ident: str) -> bool:
         return False
     text = heading.text_content()
     letters = SLUG_LETTERS.sub("", text.lower())
-    if not letters or not letters.startswith(wanted):   # the slug may be cut short, never longer
+    if not letters or not letters.startswith(wanted):  # the slug may be cut short, never longer
         return False
-    return text_rule_for(text) is None   # "You may also like" on id="you-may-also-like" is a widget all the same
+    return text_rule_for(text) is None  # "You may also like" on id="you-may-also-like" is a widget all the same
 
 
 @lru_cache(maxsize=16384)
-def _classify(tag: str, role: str | None, cls: str | None, ident: str | None, mode: str
-              ) -> tuple[bool, ElementRule | None]:
+def _classify(
+    tag: str, role: str | None, cls: str | None, ident: str | None, mode: str
+) -> tuple[bool, ElementRule | None]:
     """(may be a caption, element rule) of one tag+attributes combination (pages repeat them).
 
     The rule is the first whose tag or ARIA role matches, else the first a class/id word matches
@@ -362,17 +371,17 @@ def prune(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None
     scan = scan_page(tree, mode) if scan is None else scan
     candidates = [(el, rule) for el, rule in scan.ruled if _is_attached(el, root)]
     removed: list[tuple[int, list[str], ElementRule, bool]] = []
-    for n in range(len(candidates) - 1, -1, -1):   # innermost first: a nested box keeps its own kind
+    for n in range(len(candidates) - 1, -1, -1):  # innermost first: a nested box keeps its own kind
         el, rule = candidates[n]
         if not ctx.enabled(rule.id, rule.kind) or el.getparent() is None:
-            continue   # (innermost first: no ancestor of `el` has been removed yet)
+            continue  # (innermost first: no ancestor of `el` has been removed yet)
         if _protected(el, page_chars, ctx, chars.get(el, 0)) or _touches_kept(el, ctx.kept):
             continue
         menu = el.tag == "nav" or (el.get("role") or "").lower() == "navigation"
         removed.append((n, element_chunks(el), rule, not menu))
         _forget(el, chars)
         remove_keeping_tail(el)
-    for _, chunks, rule, refine in sorted(removed, key=lambda x: x[0]):   # recorded in page order
+    for _, chunks, rule, refine in sorted(removed, key=lambda x: x[0]):  # recorded in page order
         if rule.kind == "author_box":
             ctx.bio_parts.extend(c for c in chunks if _is_bio(c, ctx))
         record_chunks(chunks, rule.kind, rule.id, ctx, refine)

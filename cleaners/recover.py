@@ -1,56 +1,83 @@
 """Recovery step: put back body paragraphs, section headings and the standfirst the extractor lost."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import lxml.html
 from lxml.html import HtmlElement
 
 from .article import Block
 from .body import Candidate, extract_body, to_candidates
-from .options import Options
-from .rules.elements import CAPTION_COMPOUNDS, CREDIT_COMPOUNDS
 from .context import Context
 from .filters import classify_text
 from .language import CLOSE, MIN_CONFIDENCE, identify
+from .options import Options
+from .rules.elements import CAPTION_COMPOUNDS, CREDIT_COMPOUNDS
 from .text import clean_text, fold, word_count
 
 RECOVER_TAGS = ("h2", "h3", "h4", "h5", "h6")
 MATCHED_TYPES = ("paragraph", "heading", "quote", "list")
-MAX_HEADING_WORDS = 20      # a longer "heading" is a teaser, not a section title
-MAX_LINK_SHARE = 0.3        # a heading with more linked text than this is a teaser headline
-STANDFIRST_MIN_WORDS = 8     # a shorter description is a label, not a standfirst
-STANDFIRST_PROBE = 30        # characters compared before an element's whole text is
-STANDFIRST_TAIL = 1.5        # the element may add this share to the description (a trailing link or sentence)
-STANDFIRST_SHARE = 0.7       # ... or show at least this share of it (the description adds a credit)
-MAX_STANDFIRST_PARTS = 4     # a description split over this many paragraphs at most
-MAX_WRAPPER_DEPTH = 4       # wrappers around a heading looked through
+MAX_HEADING_WORDS = 20  # a longer "heading" is a teaser, not a section title
+MAX_LINK_SHARE = 0.3  # a heading with more linked text than this is a teaser headline
+STANDFIRST_MIN_WORDS = 8  # a shorter description is a label, not a standfirst
+STANDFIRST_PROBE = 30  # characters compared before an element's whole text is
+STANDFIRST_TAIL = 1.5  # the element may add this share to the description (a trailing link or sentence)
+STANDFIRST_SHARE = 0.7  # ... or show at least this share of it (the description adds a credit)
+MAX_STANDFIRST_PARTS = 4  # a description split over this many paragraphs at most
+MAX_WRAPPER_DEPTH = 4  # wrappers around a heading looked through
 SCANNED_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"})
-MIN_LOST_PARAGRAPH_WORDS = 12   # a shorter lost paragraph may be a label or a teaser line
-MIN_LIST_ITEM_WORDS = 8         # a lost list's items average this many words: sentences, not a menu
-MIN_CONTAINER_PARAGRAPHS = 2    # a container holding this many kept paragraphs is the article's body
-MAX_LOST_LINK_SHARE = 0.4       # a lost paragraph with more linked text is a promo (body ones link a few words)
+MIN_LOST_PARAGRAPH_WORDS = 12  # a shorter lost paragraph may be a label or a teaser line
+MIN_LIST_ITEM_WORDS = 8  # a lost list's items average this many words: sentences, not a menu
+MIN_CONTAINER_PARAGRAPHS = 2  # a container holding this many kept paragraphs is the article's body
+MAX_LOST_LINK_SHARE = 0.4  # a lost paragraph with more linked text is a promo (body ones link a few words)
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
-JSON_STRING = re.compile(r'"((?:[^"\\]|\\.){400,})"', re.DOTALL)   # a long JSON string literal
-ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)       # a <p> tag, raw or JSON-escaped
-MIN_SCRIPT_PARAGRAPHS = 3   # a script string holding this many <p> tags is an article body the page renders client-side
+JSON_STRING = re.compile(r'"((?:[^"\\]|\\.){400,})"', re.DOTALL)  # a long JSON string literal
+ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)  # a <p> tag, raw or JSON-escaped
+MIN_SCRIPT_PARAGRAPHS = 3  # a script string holding this many <p> tags is an article body the page renders client-side
 EMBED_WORDS = ("twitter", "tweet", "instagram", "tiktok", "facebook", "embed", "bluesky", "threads", "mastodon")
 WORD_CHARS = re.compile(r"\w+")
-CLASS_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")   # "article__lead", "articleLead", "LEAD-text"
+CLASS_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "article__lead", "articleLead", "LEAD-text"
 # class words of a standfirst element ("article-lead", "typo-intro", "e-standfirst", "article__abstract")
-LEAD_WORDS = frozenset({"lead", "intro", "standfirst", "abstract", "excerpt", "subhead", "subheadline", "subtitle",
-                        "dek", "deck", "summary", "epigraph", "sapo", "chapo", "chapeau", "entradilla", "sumario",
-                        "bajada", "catenaccio", "sommario", "ingress", "ingresso", "vorspann", "lede"})
-NOT_LEAD_WORDS = frozenset({"image", "img", "media", "photo", "video", "figure", "caption", "gallery", "teaser", "list"})
+LEAD_WORDS = frozenset(
+    {
+        "lead",
+        "intro",
+        "standfirst",
+        "abstract",
+        "excerpt",
+        "subhead",
+        "subheadline",
+        "subtitle",
+        "dek",
+        "deck",
+        "summary",
+        "epigraph",
+        "sapo",
+        "chapo",
+        "chapeau",
+        "entradilla",
+        "sumario",
+        "bajada",
+        "catenaccio",
+        "sommario",
+        "ingress",
+        "ingresso",
+        "vorspann",
+        "lede",
+    }
+)
+NOT_LEAD_WORDS = frozenset(
+    {"image", "img", "media", "photo", "video", "figure", "caption", "gallery", "teaser", "list"}
+)
 LEAD_MIN_WORDS = 8
 LEAD_MAX_WORDS = 120
-LINEAGE_DEPTH = 3               # ancestors compared to tie a look-alike container to the body's
-RECOVERY_MAX_SHARE = 1.5        # recovery adds at most this share of the kept body's characters (unless articleBody has it)
-OPENING_PROBE = 60              # word characters compared to tell that an element opens with a kept block
-KEPT_PROBE = 80                 # a lost paragraph whose opening this long is kept is already there
+LINEAGE_DEPTH = 3  # ancestors compared to tie a look-alike container to the body's
+RECOVERY_MAX_SHARE = 1.5  # recovery adds at most this share of the kept body's characters (unless articleBody has it)
+OPENING_PROBE = 60  # word characters compared to tell that an element opens with a kept block
+KEPT_PROBE = 80  # a lost paragraph whose opening this long is kept is already there
 
 
 def _linked_chars(el: HtmlElement) -> int:
@@ -84,8 +111,9 @@ def _inside_kept(text: str, kept: list[str]) -> bool:
     return any(text in k for k in kept)
 
 
-def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
-                 anchors: frozenset[str]) -> None:
+def recover_lost(
+    texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context, anchors: frozenset[str]
+) -> None:
     """Insert lost headings that are siblings of kept blocks, lie between them and open a kept block.
 
     `texts` is `audit.text_elements(tree)`: block elements with their folded text.
@@ -104,18 +132,20 @@ def recover_lost(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], c
     for k in range(matched[0], matched[-1]):
         el, idx, folded = seen[k]
         if idx is not None:
-            last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label matches an earlier block
+            last_idx = idx if last_idx is None else max(last_idx, idx)  # a repeated label matches an earlier block
             continue
         if el.tag not in RECOVER_TAGS or last_idx is None:
             continue
         text = clean_text(el.text_content())
         if seen[k + 1][1] is not None:
             if not _opens(el, text, seen[k + 1][0]):
-                continue   # the next element is not a kept block: a widget title, not a section heading
+                continue  # the next element is not a kept block: a widget title, not a section heading
             at = last_idx
         else:
-            following = _wrapper(el, text).getnext()   # a kept block the page marks up as a <div>, not a <p>
-            opening = None if following is None else openings.get(_letters(fold(following.text_content()))[:OPENING_PROBE])
+            following = _wrapper(el, text).getnext()  # a kept block the page marks up as a <div>, not a <p>
+            opening = (
+                None if following is None else openings.get(_letters(fold(following.text_content()))[:OPENING_PROBE])
+            )
             if opening is None or opening <= last_idx:
                 continue
             at = opening - 1
@@ -156,8 +186,8 @@ def _showing(elements: list[HtmlElement], wanted: str) -> list[str]:
     """
     head = wanted[:STANDFIRST_PROBE]
     for el in elements:
-        own = el.text.lstrip() if el.text else None   # markup often indents the text on its own line
-        if own and len(own) >= STANDFIRST_PROBE and fold(own[:STANDFIRST_PROBE * 2]).startswith(head):
+        own = el.text.lstrip() if el.text else None  # markup often indents the text on its own line
+        if own and len(own) >= STANDFIRST_PROBE and fold(own[: STANDFIRST_PROBE * 2]).startswith(head):
             text = clean_text(el.text_content())
             folded = fold(text)
             if folded == wanted or (folded.startswith(wanted) and len(folded) <= len(wanted) * STANDFIRST_TAIL):
@@ -169,8 +199,9 @@ def _showing(elements: list[HtmlElement], wanted: str) -> list[str]:
     return []
 
 
-def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx: Context,
-                       anchors: frozenset[str] = frozenset()) -> None:
+def recover_standfirst(
+    elements: list[HtmlElement], cands: list[Candidate], ctx: Context, anchors: frozenset[str] = frozenset()
+) -> None:
     """Put the standfirst first when the extractor missed it.
 
     The standfirst is the page's description shown as text or, failing that, the element between
@@ -182,13 +213,16 @@ def recover_standfirst(elements: list[HtmlElement], cands: list[Candidate], ctx:
     desc = ctx.description
     texts: list[str] = []
     if desc and word_count(desc) >= STANDFIRST_MIN_WORDS:
-        probe = _letters(desc)[:KEPT_PROBE]   # a heading may repeat the description's first words
-        if not any(probe in _letters(fold(c.text)) for c in kept):   # else it is a body sentence
+        probe = _letters(desc)[:KEPT_PROBE]  # a heading may repeat the description's first words
+        if not any(probe in _letters(fold(c.text)) for c in kept):  # else it is a body sentence
             texts = _showing(elements, desc)
     if not texts:
         lead = _lead_element(elements, kept[0].text)
-        if lead is not None and _letters(fold(lead))[:KEPT_PROBE] not in "\n".join(_letters(fold(c.text)) for c in cands) \
-                and classify_text(lead, ctx, anchors) is None:
+        if (
+            lead is not None
+            and _letters(fold(lead))[:KEPT_PROBE] not in "\n".join(_letters(fold(c.text)) for c in cands)
+            and classify_text(lead, ctx, anchors) is None
+        ):
             texts = [lead]
     first = next(i for i, c in enumerate(cands) if not c.removed)
     for text in reversed(texts):
@@ -209,7 +243,7 @@ def _lead_element(elements: list[HtmlElement], first_kept: str) -> str | None:
         if tag == "h1":
             seen_h1 = True
         elif tag == "p" and seen_h1 and _letters(fold(el.text_content()))[:KEPT_PROBE] == wanted:
-            return None   # the body starts: no lead above it
+            return None  # the body starts: no lead above it
         elif seen_h1 and isinstance(tag, str) and el.get("class") and _is_lead(el):
             if el.find(".//img") is not None or el.find(".//figure") is not None:
                 continue
@@ -232,7 +266,9 @@ def _article_of(el: HtmlElement) -> HtmlElement | None:
     return next(el.iterancestors("article"), None)
 
 
-def _body_containers(seen: list[tuple[HtmlElement, int | None, str]], cands: list[Candidate]) -> tuple[set[Any], set[Any]]:
+def _body_containers(
+    seen: list[tuple[HtmlElement, int | None, str]], cands: list[Candidate]
+) -> tuple[set[Any], set[Any]]:
     """Parents holding at least MIN_CONTAINER_PARAGRAPHS kept paragraphs, and their signatures."""
     counts: dict[HtmlElement, int] = {}
     for el, idx, _ in seen:
@@ -274,8 +310,14 @@ def _between_kept(seen: list[tuple[HtmlElement, int | None, str]], k: int, recov
     return before and k + 1 < len(seen) and seen[k + 1][1] is not None
 
 
-def _lost_list(lst: HtmlElement | None, containers: set[HtmlElement], done: set[HtmlElement], squeezed: str,
-               ctx: Context, anchors: frozenset[str]) -> Block | None:
+def _lost_list(
+    lst: HtmlElement | None,
+    containers: set[HtmlElement],
+    done: set[HtmlElement],
+    squeezed: str,
+    ctx: Context,
+    anchors: frozenset[str],
+) -> Block | None:
     """A list of the body container the extractor dropped ("Das Wichtigste in Kürze": key points), as a block.
 
     Its items are sentences (MIN_LIST_ITEM_WORDS words on average), barely linked, none of them boilerplate.
@@ -297,8 +339,9 @@ def _lost_list(lst: HtmlElement | None, containers: set[HtmlElement], done: set[
     return Block("list", text, items=items)
 
 
-def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context,
-                       anchors: frozenset[str]) -> None:
+def recover_paragraphs(
+    texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context, anchors: frozenset[str]
+) -> None:
     """Put back paragraphs the extractor dropped from the containers that hold the kept body paragraphs.
 
     A lost paragraph is a `p` child of a body container (one holding at least two kept paragraphs),
@@ -313,21 +356,21 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
     kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
     if len(kept) < 2:
         return
-    squeezed = "\n".join(_letters(fold(c.text)) for c in cands)   # <br> joins lines without a space; quotes vary
+    squeezed = "\n".join(_letters(fold(c.text)) for c in cands)  # <br> joins lines without a space; quotes vary
     seen = [(el, kept.get(folded), folded) for el, folded in texts if el.tag in SCANNED_TAGS or el.tag == "h1"]
-    containers, signatures = _body_containers(seen, cands)   # may be none: pull quotes are still looked for
+    containers, signatures = _body_containers(seen, cands)  # may be none: pull quotes are still looked for
     articles = {_article_of(c) for c in containers}
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
     last_kept = max((k for k, (_, idx, _) in enumerate(seen) if idx is not None), default=-1)
     recovered: set[int] = set()
-    done: set[HtmlElement] = set()   # lists already looked at
+    done: set[HtmlElement] = set()  # lists already looked at
     for k, (el, idx, folded) in enumerate(seen):
         if idx is not None:
-            last_idx = idx if last_idx is None else max(last_idx, idx)   # a repeated label matches an earlier block
+            last_idx = idx if last_idx is None else max(last_idx, idx)  # a repeated label matches an earlier block
             continue
         if el.tag == "h1" and last_idx is not None:
-            break   # the title of another article the page goes on with
+            break  # the title of another article the page goes on with
         if last_idx is not None and el.tag == "li":
             block = _lost_list(el.getparent(), containers, done, squeezed, ctx, anchors)
             if block is not None:
@@ -337,10 +380,16 @@ def recover_paragraphs(texts: list[tuple[HtmlElement, str]], cands: list[Candida
             continue
         parent = el.getparent()
         quote = _is_pull_quote(parent) and k < last_kept
-        if not quote and parent not in containers and (
-                _signature(parent) not in signatures or _article_of(parent) not in articles
-                or not _same_lineage(parent, containers)) \
-                and not _between_kept(seen, k, recovered):
+        if (
+            not quote
+            and parent not in containers
+            and (
+                _signature(parent) not in signatures
+                or _article_of(parent) not in articles
+                or not _same_lineage(parent, containers)
+            )
+            and not _between_kept(seen, k, recovered)
+        ):
             continue
         text = clean_text(el.text_content())
         if word_count(text) < MIN_LOST_PARAGRAPH_WORDS or _linked_chars(el) > MAX_LOST_LINK_SHARE * len(text):
@@ -373,8 +422,9 @@ def _same_lineage(parent: HtmlElement, containers: set[HtmlElement]) -> bool:
     (the same chain of ancestors: a body cut into grid chunks), not a look-alike in another part of the page."""
     up = parent.getparent()
     lineage = _lineage(parent)
-    return any(c.getparent() is up or any(a is c for a in parent.iterancestors()) or _lineage(c) == lineage
-               for c in containers)
+    return any(
+        c.getparent() is up or any(a is c for a in parent.iterancestors()) or _lineage(c) == lineage for c in containers
+    )
 
 
 def _other_language(text: str, lang: str | None) -> bool:
@@ -430,8 +480,12 @@ def _html_strings(code: str, depth: int = 0) -> list[str]:
 
 def _script_html(doc: str) -> str | None:
     """The longest HTML string with at least MIN_SCRIPT_PARAGRAPHS paragraphs held in the page's scripts."""
-    found = [html for script in SCRIPT.finditer(doc) if ESCAPED_P.search(script.group(1))
-             for html in _html_strings(script.group(1))]
+    found = [
+        html
+        for script in SCRIPT.finditer(doc)
+        if ESCAPED_P.search(script.group(1))
+        for html in _html_strings(script.group(1))
+    ]
     return max(found, key=len, default=None)
 
 

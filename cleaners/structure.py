@@ -9,6 +9,7 @@ still in the tree) after the kept block that precedes it on the page, when it li
 body: between two kept blocks, or right next to the first or last one, inside the article region.
 Figures and embeds add no text; a data table the extractor dropped adds its cells.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,39 +26,82 @@ from .prune import MAX_FIGURE_TEXT, _image_url, _is_attached, _is_link_card, _sp
 from .text import clean_text, fold, word_count
 
 TEXT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"})
-KEY_CHARS = 60               # word characters of a text compared to find its element on the page
-KEY_SCAN_CHARS = 4 * KEY_CHARS   # characters of a long text read for its key (more only when they hold too few)
-TABLE_KEY_CHARS = 160        # word characters of a table's text that find the extractor's table for it
-ITEM_TAGS = frozenset({"figure", "table", "iframe", "blockquote", "div"})   # the tags `_item` looks at
+KEY_CHARS = 60  # word characters of a text compared to find its element on the page
+KEY_SCAN_CHARS = 4 * KEY_CHARS  # characters of a long text read for its key (more only when they hold too few)
+TABLE_KEY_CHARS = 160  # word characters of a table's text that find the extractor's table for it
+ITEM_TAGS = frozenset({"figure", "table", "iframe", "blockquote", "div"})  # the tags `_item` looks at
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
-MAX_HEADING_WORDS = 20       # a longer "heading" is a teaser, not a section title (as recover.MAX_HEADING_WORDS)
-OUTSIDE_MAIN = "other:outside-main-content"   # the audit's record of text the extractor left out (no rule)
-MIN_TABLE_LETTERS = 12       # a block with fewer word characters is not told to be a table's cells
-ORDER_STEP = 1e-6           # keeps items between the same two text elements in page order
-MAX_SPAN = 50                # a colspan or rowspan larger than this is a markup error: counted as 1
-MAX_CELL_CHARS = 400         # a cell holding more text than this is a page column, not a datum
+MAX_HEADING_WORDS = 20  # a longer "heading" is a teaser, not a section title (as recover.MAX_HEADING_WORDS)
+OUTSIDE_MAIN = "other:outside-main-content"  # the audit's record of text the extractor left out (no rule)
+MIN_TABLE_LETTERS = 12  # a block with fewer word characters is not told to be a table's cells
+ORDER_STEP = 1e-6  # keeps items between the same two text elements in page order
+MAX_SPAN = 50  # a colspan or rowspan larger than this is a markup error: counted as 1
+MAX_CELL_CHARS = 400  # a cell holding more text than this is a page column, not a datum
 MAX_TABLE_COLUMNS = 40
 #: elements that make a table cell a layout column when it holds one
-LAYOUT_CONTENT = ("table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "figure", "form", "iframe",
-                  "article", "section", "nav", "aside", "header", "footer", "video")
-PROSE_CELL_CHARS = 150       # a cell with several paragraphs and this much text is a column of prose
+LAYOUT_CONTENT = (
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "blockquote",
+    "figure",
+    "form",
+    "iframe",
+    "article",
+    "section",
+    "nav",
+    "aside",
+    "header",
+    "footer",
+    "video",
+)
+PROSE_CELL_CHARS = 150  # a cell with several paragraphs and this much text is a column of prose
 WORD_CHARS = re.compile(r"\w+")
 #: embed providers by host (a suffix of the URL's host), checked in order
 PROVIDERS = (
-    ("youtube.com", "youtube"), ("youtu.be", "youtube"), ("youtube-nocookie.com", "youtube"),
-    ("vimeo.com", "vimeo"), ("twitter.com", "twitter"), ("x.com", "twitter"),
-    ("instagram.com", "instagram"), ("tiktok.com", "tiktok"), ("facebook.com", "facebook"), ("fb.com", "facebook"),
-    ("spotify.com", "spotify"), ("podcasts.apple.com", "apple_podcasts"), ("soundcloud.com", "soundcloud"),
+    ("youtube.com", "youtube"),
+    ("youtu.be", "youtube"),
+    ("youtube-nocookie.com", "youtube"),
+    ("vimeo.com", "vimeo"),
+    ("twitter.com", "twitter"),
+    ("x.com", "twitter"),
+    ("instagram.com", "instagram"),
+    ("tiktok.com", "tiktok"),
+    ("facebook.com", "facebook"),
+    ("fb.com", "facebook"),
+    ("spotify.com", "spotify"),
+    ("podcasts.apple.com", "apple_podcasts"),
+    ("soundcloud.com", "soundcloud"),
 )
 #: class words of a <blockquote> or <div> an embed script turns into a post, with the attribute holding its URL
 EMBED_CLASSES = (
-    ("twitter-tweet", None), ("twitter-video", None), ("instagram-media", "data-instgrm-permalink"),
-    ("tiktok-embed", "cite"), ("fb-post", "data-href"), ("fb-video", "data-href"),
+    ("twitter-tweet", None),
+    ("twitter-video", None),
+    ("instagram-media", "data-instgrm-permalink"),
+    ("tiktok-embed", "cite"),
+    ("fb-post", "data-href"),
+    ("fb-video", "data-href"),
 )
 #: iframes that are not content: ads, trackers, consent and comment widgets
-NOT_EMBED_HOSTS = ("doubleclick.net", "googlesyndication.com", "googletagmanager.com", "google-analytics.com",
-                   "amazon-adsystem.com", "adnxs.com", "taboola.com", "outbrain.com", "disqus.com", "recaptcha")
-TINY = ("0", "1", "0px", "1px")   # width/height of a tracking iframe
+NOT_EMBED_HOSTS = (
+    "doubleclick.net",
+    "googlesyndication.com",
+    "googletagmanager.com",
+    "google-analytics.com",
+    "amazon-adsystem.com",
+    "adnxs.com",
+    "taboola.com",
+    "outbrain.com",
+    "disqus.com",
+    "recaptcha",
+)
+TINY = ("0", "1", "0px", "1px")  # width/height of a tracking iframe
 
 
 @dataclass
@@ -65,14 +109,14 @@ class Item:
     """A figure, data table or embed of the page, with its place among the page's text elements."""
 
     el: HtmlElement
-    holder: HtmlElement        # the element whose presence after pruning says the item is still on the page
+    holder: HtmlElement  # the element whose presence after pruning says the item is still on the page
     block: Block
-    prev_text: int             # position of the text element before it (-1: none)
-    next_text: int             # position of the text element after it (a large number: none)
-    key: str = ""              # tables: the word characters of the table's text, to find it among the blocks
-    order: float = 0.0         # its place among the text elements' positions (between prev_text and next_text)
-    placed: bool = False       # the block is in the body already (a rebuilt table, an embed in place of its text)
-    absorbs: frozenset[str] = frozenset()   # embedded posts: keys of their own texts (a kept block of them is the embed)
+    prev_text: int  # position of the text element before it (-1: none)
+    next_text: int  # position of the text element after it (a large number: none)
+    key: str = ""  # tables: the word characters of the table's text, to find it among the blocks
+    order: float = 0.0  # its place among the text elements' positions (between prev_text and next_text)
+    placed: bool = False  # the block is in the body already (a rebuilt table, an embed in place of its text)
+    absorbs: frozenset[str] = frozenset()  # embedded posts: keys of their own texts (a kept block of them is the embed)
 
 
 @dataclass
@@ -82,8 +126,8 @@ class PageStructure:
     items: list[Item] = field(default_factory=list)
     positions: dict[str, tuple[int, HtmlElement]] = field(default_factory=dict)
     layout_tables: list[HtmlElement] = field(default_factory=list)
-    attributions: dict[str, str] = field(default_factory=dict)   # quote key -> who is quoted
-    text_at: list[HtmlElement] = field(default_factory=list)       # the text element at each position
+    attributions: dict[str, str] = field(default_factory=dict)  # quote key -> who is quoted
+    text_at: list[HtmlElement] = field(default_factory=list)  # the text element at each position
 
 
 def _letters(text: str) -> str:
@@ -93,7 +137,7 @@ def _letters(text: str) -> str:
 def text_key(text: str) -> str:
     """The key a text is found by: its first KEY_CHARS word characters, case-folded."""
     folded = fold(text)
-    head = _letters(folded[:KEY_SCAN_CHARS])   # the word characters of a prefix are a prefix of the text's
+    head = _letters(folded[:KEY_SCAN_CHARS])  # the word characters of a prefix are a prefix of the text's
     if len(head) >= KEY_CHARS or len(folded) <= KEY_SCAN_CHARS:
         return head[:KEY_CHARS]
     return _letters(folded)[:KEY_CHARS]
@@ -102,9 +146,9 @@ def text_key(text: str) -> str:
 def scan_structure(elements: list[HtmlElement], ctx: Context) -> PageStructure:
     """Items and text positions of the page's body elements (`scan_page(...).elements`, in page order)."""
     found = PageStructure()
-    inside: set[HtmlElement] = set()      # descendants of an item: not looked at again
+    inside: set[HtmlElement] = set()  # descendants of an item: not looked at again
     pos = 0
-    pending: list[Item] = []              # items waiting for the next text element
+    pending: list[Item] = []  # items waiting for the next text element
     for el in elements:
         if el in inside:
             continue
@@ -243,11 +287,18 @@ def _post_block(el: HtmlElement, base: str | None) -> Block | None:
     for name, attr in EMBED_CLASSES:
         if name in words:
             url = el.get(attr) if attr else None
-            if not url:   # the post's own link: the last one to the provider's site (the date of an X post)
+            if not url:  # the post's own link: the last one to the provider's site (the date of an X post)
                 links = [a.get("href") for a in el.iter("a") if a.get("href")]
                 wanted = name.split("-")[0]
-                url = next((h for h in reversed(links) if _provider(urljoin(base or "", h)) in (wanted, "twitter")
-                            and ("/status/" in h or wanted != "twitter")), None)
+                url = next(
+                    (
+                        h
+                        for h in reversed(links)
+                        if _provider(urljoin(base or "", h)) in (wanted, "twitter")
+                        and ("/status/" in h or wanted != "twitter")
+                    ),
+                    None,
+                )
             if not url:
                 return None
             url = urljoin(base, url) if base else url
@@ -366,8 +417,9 @@ def _candidate_key(cand: Candidate) -> str:
     return text_key(first)
 
 
-def place_structure(found: PageStructure, tree: HtmlElement, texts: list[tuple[HtmlElement, str]],
-                    cands: list[Candidate], ctx: Context) -> None:
+def place_structure(
+    found: PageStructure, tree: HtmlElement, texts: list[tuple[HtmlElement, str]], cands: list[Candidate], ctx: Context
+) -> None:
     """Rebuild the extractor's tables from the page, and insert figures, embeds and dropped data tables in the body.
 
     `texts` is `audit.text_elements(tree)`; `cands` the candidates after filtering (removed ones stay in the
@@ -404,7 +456,7 @@ def place_structure(found: PageStructure, tree: HtmlElement, texts: list[tuple[H
         if not (inside or at_edge):
             continue
         if item.block.type == "table" and (item.key in tables or item.key[:KEY_CHARS] in squeezed):
-            continue   # kept already (by the extractor, or as paragraphs)
+            continue  # kept already (by the extractor, or as paragraphs)
         after = max((i for p, i in places if p < item.order), default=None)
         before = min((i for p, i in places if p > item.order), default=None)
         if after is not None:
@@ -415,12 +467,18 @@ def place_structure(found: PageStructure, tree: HtmlElement, texts: list[tuple[H
             continue
         inserts.append((index, Candidate(item.block, css="structure", protected=True)))
     for _, (index, cand) in sorted(enumerate(inserts), key=lambda x: (x[1][0], x[0]), reverse=True):
-        cands.insert(index, cand)   # from the end; items at one place keep their page order
+        cands.insert(index, cand)  # from the end; items at one place keep their page order
     _table_headings(found, tree, cands, ctx, kept_positions, first)
 
 
-def _table_headings(found: PageStructure, tree: HtmlElement, cands: list[Candidate], ctx: Context,
-                    kept_positions: set[float], first: float) -> None:
+def _table_headings(
+    found: PageStructure,
+    tree: HtmlElement,
+    cands: list[Candidate],
+    ctx: Context,
+    kept_positions: set[float],
+    first: float,
+) -> None:
     """The section heading right above a table of the body, when the extractor lost it (recovery puts back only
     headings followed by text): a short h2-h6 after the first kept block that no boilerplate rule removed."""
     tables = {id(item.block): item for item in found.items if item.block.type == "table"}
@@ -436,7 +494,7 @@ def _table_headings(found: PageStructure, tree: HtmlElement, cands: list[Candida
             continue
         removal = next((r for r in ctx.removed if r.text == text), None)
         if removal is not None and removal.rule != OUTSIDE_MAIN:
-            continue   # a rule took it out (a widget title, a promo headline)
+            continue  # a rule took it out (a widget title, a promo headline)
         if removal is not None:
             ctx.removed.remove(removal)
         cands.insert(n, Candidate(Block("heading", text, level=int(el.tag[1])), css="structure"))
@@ -498,8 +556,10 @@ def _rebuild_tables(found: PageStructure, cands: list[Candidate]) -> None:
         probe = key[:KEY_CHARS]
         if cand.block.type == "table" and any(probe in _letters(fold(t.text_content())) for t in found.layout_tables):
             cells = [cell for row in cand.block.rows or [] for cell in row if cell]
-            cands[n:n + 1] = [Candidate(Block("paragraph", cell), cand.links, 0, cand.css, cand.removed,
-                                        cand.protected) for cell in cells] or [cand]
+            cands[n : n + 1] = [
+                Candidate(Block("paragraph", cell), cand.links, 0, cand.css, cand.removed, cand.protected)
+                for cell in cells
+            ] or [cand]
 
 
 def _same_letters(letters: str, text: str) -> bool:

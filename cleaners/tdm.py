@@ -7,6 +7,7 @@ robots.txt, `*` any characters and a final `$` the end of the path, and the most
 matching location applies). `combine` joins what was found: a reservation anywhere reserves the page
 (`reserved` true); else an explicit `0` says not reserved; else nothing was declared (null).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,10 @@ from .access import Headers, header_dict
 from .errors import TdmRepError
 
 WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
-MAX_TDMREP_BYTES = 1024 * 1024      # a larger tdmrep.json is refused (the spec's files are a few rules)
-META = etree.XPath("//meta[@name='tdm-reservation' or @name='tdm-policy' or @name='TDM-Reservation' "
-                   "or @name='TDM-Policy']")
+MAX_TDMREP_BYTES = 1024 * 1024  # a larger tdmrep.json is refused (the spec's files are a few rules)
+META = etree.XPath(
+    "//meta[@name='tdm-reservation' or @name='tdm-policy' or @name='TDM-Reservation' or @name='TDM-Policy']"
+)
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,8 @@ class Tdm:
 
     reserved: bool | None = None
     policy: str | None = None
-    source: str | None = None       # header | meta | tdmrep
-    raw: str | None = None          # the declared value ("1", "0") or the matched tdmrep.json location
+    source: str | None = None  # header | meta | tdmrep
+    raw: str | None = None  # the declared value ("1", "0") or the matched tdmrep.json location
 
     def evidence(self) -> dict[str, Any] | None:
         """`provenance.tdm_reserved`: {source, raw, policy?}, or None when nothing was declared."""
@@ -99,7 +101,7 @@ def parse_tdmrep(data: bytes | str, source: str = WELL_KNOWN_PATH) -> tuple[TdmR
     rules = []
     for item in doc:
         if not isinstance(item, dict) or not isinstance(item.get("location"), str):
-            continue        # a rule without a location is skipped, the others still apply
+            continue  # a rule without a location is skipped, the others still apply
         reserved = _flag(item.get("tdm-reservation"))
         if reserved is None:
             continue

@@ -1,4 +1,5 @@
 """Small text helpers shared by the cleaning steps."""
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,45 @@ DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 WORDS = re.compile(r"\w+")
 SKIP_TAGS = frozenset({"script", "style", "template", "svg", "noscript"})
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
-    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
-    "p", "pre", "section", "table", "td", "th", "tr", "ul", "button", "label",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+        "button",
+        "label",
+    }
+)
 
 
 def clean_text(text: str | None) -> str:

@@ -1,4 +1,5 @@
 """Plain-text input: a naive scrape (one line or blank-line paragraph per block) cleaned into an Article."""
+
 from __future__ import annotations
 
 import re
@@ -11,14 +12,14 @@ from .filters import BYLINE, author_rule_for, classify_text, phrase_rule_for
 from .options import DEFAULT_OPTIONS, MODE_PROMO_SCORE, Options
 from .text import INVISIBLE, clean_text, fold, word_count
 
-WRAP_MIN_WIDTH, WRAP_MAX_WIDTH = 40, 100   # hard-wrapped text: every line but the last about this long ...
-WRAP_EVENNESS = 0.6          # ... and none shorter than this share of the longest
-MIN_HEADLINE_WORDS = 3       # shorter unpunctuated lines are labels, not headlines
-MAX_HEADLINE_WORDS = 25      # longer lines are sentences, even without a full stop
+WRAP_MIN_WIDTH, WRAP_MAX_WIDTH = 40, 100  # hard-wrapped text: every line but the last about this long ...
+WRAP_EVENNESS = 0.6  # ... and none shorter than this share of the longest
+MIN_HEADLINE_WORDS = 3  # shorter unpunctuated lines are labels, not headlines
+MAX_HEADLINE_WORDS = 25  # longer lines are sentences, even without a full stop
 MAX_HEADLINE_CHARS = 200
-LONG_HEADLINE_WORDS = 11     # section headings are short; other articles' headlines run longer
+LONG_HEADLINE_WORDS = 11  # section headings are short; other articles' headlines run longer
 MAX_NAME_WORDS = 4
-MAX_BYLINE_WORDS = 16        # a longer line opening with "By" is a sentence
+MAX_BYLINE_WORDS = 16  # a longer line opening with "By" is a sentence
 BYLINE_SPLIT = re.compile(r"\s*(?:[|·•—–,;]|\b(?:and|und|et|y|e|en|og|och|i|a)\b)\s*")
 SENTENCE_END = re.compile(r"[.!?…:;。！？»”\"')\]]$")
 NAME_WORD = re.compile(r"^(?:[^\W\d_][.]|[^\W\d_]{1,3}\.|[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*)$")
@@ -41,8 +42,8 @@ class Unit:
     """One line or paragraph of the text, with the verdict of the rules."""
 
     text: str
-    type: str = "paragraph"          # paragraph | heading
-    kind: str | None = None          # set when removed
+    type: str = "paragraph"  # paragraph | heading
+    kind: str | None = None  # set when removed
     rule: str | None = None
 
     @property
@@ -69,8 +70,9 @@ def decode_text(data: bytes, source: str = "<input>") -> str:
 
 
 #: the start of an HTML document (markup where a plain-text scrape would have its title line)
-HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
-                        re.IGNORECASE | re.DOTALL)
+HTML_START = re.compile(
+    r"\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE | re.DOTALL
+)
 
 
 def split_units(text: str) -> list[str]:
@@ -133,8 +135,8 @@ def find_authors(units: list[str]) -> list[str]:
             continue
         if not is_name_line(text) or phrase_rule_for(text) is not None:
             continue
-        near = units[max(i - 2, 0):i] + units[i + 1:i + 3]
-        if text in near or any(_author_phrase(x) for x in near) or _opens_bio(units[i + 1:i + 3], text):
+        near = units[max(i - 2, 0) : i] + units[i + 1 : i + 3]
+        if text in near or any(_author_phrase(x) for x in near) or _opens_bio(units[i + 1 : i + 3], text):
             found.append(text)
     return list(dict.fromkeys(found))
 
@@ -160,8 +162,12 @@ def _opens_bio(following: list[str], name: str) -> bool:
 def headline_shaped(text: str) -> bool:
     """One unpunctuated line of headline length: a section heading or another article's headline."""
     n = word_count(text)
-    return (MIN_HEADLINE_WORDS <= n <= MAX_HEADLINE_WORDS and len(text) <= MAX_HEADLINE_CHARS
-            and not SENTENCE_END.search(text) and not ENUMERATION.match(text))
+    return (
+        MIN_HEADLINE_WORDS <= n <= MAX_HEADLINE_WORDS
+        and len(text) <= MAX_HEADLINE_CHARS
+        and not SENTENCE_END.search(text)
+        and not ENUMERATION.match(text)
+    )
 
 
 def promo_score(text: str, title_style: str | None) -> int:
@@ -214,7 +220,7 @@ def _orphan_headings(units: list[Unit], ctx: Context) -> None:
         if unit.removed or unit.type != "heading":
             continue
         section = []
-        for nxt in units[i + 1:]:
+        for nxt in units[i + 1 :]:
             if nxt.type == "heading" and not nxt.removed:
                 break
             section.append(nxt)
@@ -222,8 +228,9 @@ def _orphan_headings(units: list[Unit], ctx: Context) -> None:
             unit.kind, unit.rule = "widget", "widget:orphan-heading"
 
 
-def analyse(text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-            titles: tuple[str, ...] | list[str] = ()) -> tuple[str | None, list[Unit], Context]:
+def analyse(
+    text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS, titles: tuple[str, ...] | list[str] = ()
+) -> tuple[str | None, list[Unit], Context]:
     """The title, every unit with its verdict (in text order), and the context holding authors and bio."""
     lines = split_units(text)
     units = [Unit(x) for x in lines[1:]]
@@ -238,15 +245,22 @@ def analyse(text: str, url: str | None = None, options: Options = DEFAULT_OPTION
     return title, units, ctx
 
 
-def extract_text(text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS,
-                 titles: tuple[str, ...] | list[str] = ()) -> Article | None:
+def extract_text(
+    text: str, url: str | None = None, options: Options = DEFAULT_OPTIONS, titles: tuple[str, ...] | list[str] = ()
+) -> Article | None:
     """Clean a plain-text page: first line the title, boilerplate lines removed; None when no body is left."""
     title, units, ctx = analyse(text, url, options, titles)
     blocks = [Block(u.type, u.text, level=2 if u.type == "heading" else None) for u in units if not u.removed]
     if not any(b.type == "paragraph" for b in blocks):
         return None
     return Article(
-        url=url, blocks=blocks, title=title, authors=list(ctx.author_names),
-        author_bio=" ".join(dict.fromkeys(ctx.bio_parts)) or None, removed=ctx.removed,
-        fetched_at=options.fetched_at, chunk_tokens=options.chunk_tokens, record_markdown=options.record_markdown,
+        url=url,
+        blocks=blocks,
+        title=title,
+        authors=list(ctx.author_names),
+        author_bio=" ".join(dict.fromkeys(ctx.bio_parts)) or None,
+        removed=ctx.removed,
+        fetched_at=options.fetched_at,
+        chunk_tokens=options.chunk_tokens,
+        record_markdown=options.record_markdown,
     )

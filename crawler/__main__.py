@@ -1,4 +1,5 @@
 """`python -m crawler ...` runs the same command line as `cleanwire ...`."""
+
 from crawler.cli.main import main
 
 raise SystemExit(main())

@@ -1,4 +1,5 @@
 """Item pipelines: Page -> clean record in the extraction workers, then --since and dedup, each skip counted."""
+
 from __future__ import annotations
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -32,15 +33,19 @@ class ExtractPipeline:
 
     def __init__(self, extractor: Extractor, stats, min_words_unsure: int = 150, respect_tdm: bool = False) -> None:
         self.extractor = extractor
-        self.respect_tdm = respect_tdm                # --respect-tdm: records whose TDM rights are reserved are dropped
+        self.respect_tdm = respect_tdm  # --respect-tdm: records whose TDM rights are reserved are dropped
         self.stats = stats
-        self.min_words_unsure = min_words_unsure      # pages without any article signal need this many words
+        self.min_words_unsure = min_words_unsure  # pages without any article signal need this many words
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(Extractor.for_crawler(crawler), crawler.stats, settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150),
-                   settings.getbool("CLEANWIRE_RESPECT_TDM"))
+        return cls(
+            Extractor.for_crawler(crawler),
+            crawler.stats,
+            settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150),
+            settings.getbool("CLEANWIRE_RESPECT_TDM"),
+        )
 
     def open_spider(self) -> None:
         self.extractor.open()
@@ -98,7 +103,7 @@ class SincePipeline:
     def from_crawler(cls, crawler):
         since = crawler.settings.get("CLEANWIRE_SINCE")
         if not since:
-            raise NotConfigured     # no --since: nothing to drop
+            raise NotConfigured  # no --since: nothing to drop
         return cls(crawler.stats, since)
 
     def process_item(self, item):

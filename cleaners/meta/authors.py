@@ -1,12 +1,25 @@
 """Bylines to person names and organisations: prefixes, joins, roles, agencies, dates and e-mails removed."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from .rules import (AGENCIES, BYLINE_PREFIX, BYLINE_PREFIX_LOWER, JOINERS, MAX_AUTHORS, MAX_NAME_WORDS,
-                    CREDIT, NOT_A_NAME, ORG_WORDS, PARENTHESES, PREFIX_WORDS, ROLE_WORDS,
-                    WITH_PREFIX)
+from .rules import (
+    AGENCIES,
+    BYLINE_PREFIX,
+    BYLINE_PREFIX_LOWER,
+    CREDIT,
+    JOINERS,
+    MAX_AUTHORS,
+    MAX_NAME_WORDS,
+    NOT_A_NAME,
+    ORG_WORDS,
+    PARENTHESES,
+    PREFIX_WORDS,
+    ROLE_WORDS,
+    WITH_PREFIX,
+)
 from .titles import is_site, unescape
 
 EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
@@ -69,15 +82,21 @@ def is_org(part: str, site: set[str]) -> bool:
     words = [w.casefold() for w in re.findall(r"\w+", part)]
     if not words:
         return False
-    return (words[0] in AGENCIES or words[-1] in AGENCIES or any(w in ORG_WORDS for w in words)
-            or is_site(part, site) or (part.isupper() and len(words) == 1 and len(part) <= 5))
+    return (
+        words[0] in AGENCIES
+        or words[-1] in AGENCIES
+        or any(w in ORG_WORDS for w in words)
+        or is_site(part, site)
+        or (part.isupper() and len(words) == 1 and len(part) <= 5)
+    )
 
 
 def is_role(part: str) -> bool:
     """ "Staff Writer", "Chefredakteur", "Nachrichten": role and generic words only, no name or agency."""
     words = [EDGE.sub("", w).casefold() for w in part.split()]
-    return (bool(words) and not any(w in AGENCIES for w in words)
-            and all(w in ROLE_WORDS or w in ORG_WORDS for w in words))
+    return (
+        bool(words) and not any(w in AGENCIES for w in words) and all(w in ROLE_WORDS or w in ORG_WORDS for w in words)
+    )
 
 
 def _classify(part: str, site: set[str], out: Byline) -> None:
@@ -94,9 +113,9 @@ def _classify(part: str, site: set[str], out: Byline) -> None:
     if not words or len(words) > MAX_NAME_WORDS or not any(c.isalpha() for c in part) or NOT_A_NAME.search(part):
         return
     if part.casefold() in PREFIX_WORDS or (len(words) == 1 and _cased(part)):
-        return                                   # "Von" alone; one cased word is a place or a handle
+        return  # "Von" alone; one cased word is a place or a handle
     if _cased(part) and not any(w[0].isupper() for w in words):
-        return                                   # a cased script, yet no capital: not a name
+        return  # a cased script, yet no capital: not a name
     _extend(out.persons, [part])
 
 
@@ -109,7 +128,7 @@ def parse_byline(raw: str, site: set[str]) -> Byline:
     out = Byline()
     text = unicodedata.normalize("NFC", unescape(raw))
     if CREDIT.match(text):
-        return out                               # a picture credit, not a byline
+        return out  # a picture credit, not a byline
     text = PARENTHESES.sub("", _strip_prefix(text))
     for part in JOINERS.split(text):
         _classify(part, site, out)

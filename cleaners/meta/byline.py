@@ -1,4 +1,5 @@
 """Author candidates from the page itself: JSON-LD authors, microdata, meta tags and the visible byline."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,28 +12,49 @@ from .authors import Byline, parse_byline, parse_names
 from .rules import BYLINE_PREFIX
 from .sources import JsonLd, microdata, near_headline, node_types
 
-RAW_KEYS = ("@type", "@id", "name", "givenName", "familyName")   # what provenance keeps of a JSON-LD author
+RAW_KEYS = ("@type", "@id", "name", "givenName", "familyName")  # what provenance keeps of a JSON-LD author
 LAST_FIRST_META = ("dc.creator", "dcterms.creator", "citation_author")
-MAX_BYLINE_CHARS = 160      # a longer element is an author box or a teaser, not a byline
+MAX_BYLINE_CHARS = 160  # a longer element is an author box or a teaser, not a byline
 MAX_BYLINE_LINKS = 8
-CLUSTER_LEVELS = 4          # author links within this many levels of the first one belong to one byline
+CLUSTER_LEVELS = 4  # author links within this many levels of the first one belong to one byline
 BOX = "translate(@class, '-_ ', '')"
-OUTSIDE = ("not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::*[contains(@class, 'comment')]"
-           " or ancestor::*[contains(@class, 'related')] or ancestor::*[contains(@class, 'teaser')]"
-           f" or ancestor-or-self::*[contains({BOX}, 'authorbox') or contains({BOX}, 'authorbio')"
-           f" or contains({BOX}, 'aboutauthor') or contains({BOX}, 'authorinfo') or contains({BOX}, 'morefrom')])")
+OUTSIDE = (
+    "not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::*[contains(@class, 'comment')]"
+    " or ancestor::*[contains(@class, 'related')] or ancestor::*[contains(@class, 'teaser')]"
+    f" or ancestor-or-self::*[contains({BOX}, 'authorbox') or contains({BOX}, 'authorbio')"
+    f" or contains({BOX}, 'aboutauthor') or contains({BOX}, 'authorinfo') or contains({BOX}, 'morefrom')])"
+)
 REL_AUTHOR = etree.XPath(f".//*[@rel='author'][{OUTSIDE}]")
 AUTHOR_LINKS = etree.XPath(
     ".//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
     " or contains(@href, '/autoren/') or contains(@href, '/auteur/') or contains(@href, '/auteurs/')"
-    f" or contains(@href, '/autore/') or contains(@href, '/autori/') or contains(@href, '/journalist/')][{OUTSIDE}]")
+    f" or contains(@href, '/autore/') or contains(@href, '/autori/') or contains(@href, '/journalist/')][{OUTSIDE}]"
+)
 BYLINE_CLASSES = etree.XPath(
     ".//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@class, 'author')"
-    f" or contains(@class, 'Author') or contains(@class, 'autor') or contains(@id, 'byline')][{OUTSIDE}]")
+    f" or contains(@class, 'Author') or contains(@class, 'autor') or contains(@id, 'byline')][{OUTSIDE}]"
+)
 # class fragments of elements that hold more than a byline (author boxes, avatars, bios)
-HEADLINE_WINDOW = 6         # text elements after the <h1> looked at for a prefixed byline line
-NOT_BYLINE = ("box", "bio", "about", "avatar", "image", "img", "photo", "description", "desc", "profile",
-              "card", "more", "follow", "social", "share", "widget", "comment")
+HEADLINE_WINDOW = 6  # text elements after the <h1> looked at for a prefixed byline line
+NOT_BYLINE = (
+    "box",
+    "bio",
+    "about",
+    "avatar",
+    "image",
+    "img",
+    "photo",
+    "description",
+    "desc",
+    "profile",
+    "card",
+    "more",
+    "follow",
+    "social",
+    "share",
+    "widget",
+    "comment",
+)
 
 
 def jsonld_authors(ld: JsonLd, site: set[str]) -> tuple[Byline, object]:
@@ -63,7 +85,7 @@ def _jsonld_author(item: Any, site: set[str], out: Byline) -> None:
         return
     if "Person" in node_types(item):
         out.add(parse_byline(name, site))
-    elif node_types(item):                       # Organization, NewsMediaOrganization ...
+    elif node_types(item):  # Organization, NewsMediaOrganization ...
         out.add(Byline.of_orgs([clean_text(name)]))
     else:
         out.add(parse_byline(name, site))

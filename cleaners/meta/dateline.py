@@ -1,4 +1,5 @@
 """The dateline: a publication date printed next to the headline, read to check the structured date against."""
+
 from __future__ import annotations
 
 import re
@@ -9,19 +10,25 @@ from ..text import clean_text
 from .dates import not_after, parse_date
 from .sources import near_headline
 
-HEADLINE_WINDOW = 8        # elements after the <h1> (and its wrapper) looked at for a dateline
-MAX_DATELINE_CHARS = 80    # a longer text is a paragraph that mentions a date, not a dateline
+HEADLINE_WINDOW = 8  # elements after the <h1> (and its wrapper) looked at for a dateline
+MAX_DATELINE_CHARS = 80  # a longer text is a paragraph that mentions a date, not a dateline
 # class/id fragments of elements that hold the publication date
 DATE_CLASS = re.compile(r"date|time|publish|posted|datum|fecha|data|dateline", re.IGNORECASE)
 # a date the page labels as an update, not the publication
-UPDATED = re.compile(r"updat|modif|aktualisiert|geändert|mis à jour|mise à jour|actualiz|aggiorn|bijgewerkt|"
-                     r"oppdatert|uppdaterad|opdateret|zaktualizowano|обновлено", re.IGNORECASE)
+UPDATED = re.compile(
+    r"updat|modif|aktualisiert|geändert|mis à jour|mise à jour|actualiz|aggiorn|bijgewerkt|"
+    r"oppdatert|uppdaterad|opdateret|zaktualizowano|обновлено",
+    re.IGNORECASE,
+)
 # labels before the date: "Published", "Veröffentlicht am", "Publié le", "Publicado el", "Posted on"
-LABEL = re.compile(r"^(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|publisert|"
-                   r"publicerad|opublikowano|date|datum|fecha|data)(?:\s+(?:on|am|le|el|il|op|den|the))?\s*:?\s*",
-                   re.IGNORECASE)
-DOTTED = re.compile(r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*uhr)?)?$",
-                    re.IGNORECASE)
+LABEL = re.compile(
+    r"^(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|publisert|"
+    r"publicerad|opublikowano|date|datum|fecha|data)(?:\s+(?:on|am|le|el|il|op|den|the))?\s*:?\s*",
+    re.IGNORECASE,
+)
+DOTTED = re.compile(
+    r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*uhr)?)?$", re.IGNORECASE
+)
 
 
 def _value(el: HtmlElement) -> tuple[str, str] | None:

@@ -1,28 +1,33 @@
 """Dates to ISO 8601: the page's offset kept, zone names converted to UTC, nothing after the fetch time."""
+
 from __future__ import annotations
 
-from typing import Any
-
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from .rules import ZONE_OFFSETS
 
 ISO_LIKE = re.compile(
     r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{1,2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?\s*"
-    r"(Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
-MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 # "Fri Apr 28 19:20:36 CEST 2023", "Fri, 28 Apr 2023 19:20:36 GMT", "April 28, 2023 7:20 PM EDT"
 TEXT_DATE = re.compile(
     r"^(?:[a-z]{3,9},?\s+)?(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[a-z]{3,9})\.?|(?P<m2>[a-z]{3,9})\.?\s+(?P<d2>\d{1,2}),?)"
     r"(?:\s+(?P<y1>\d{4}))?,?\s*(?:(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?"
-    r"\s*(?P<zone>[a-z]{1,5}|[+-]\d{2}:?\d{2})?\s*(?P<y2>\d{4})?$", re.IGNORECASE)
-EPOCH_MIN, EPOCH_MAX = 946684800, 4102444800   # 2000-01-01 .. 2100-01-01, seconds
-MIN_YEAR = 1995          # web news before this is not a publication date but a typo or a birth date
+    r"\s*(?P<zone>[a-z]{1,5}|[+-]\d{2}:?\d{2})?\s*(?P<y2>\d{4})?$",
+    re.IGNORECASE,
+)
+EPOCH_MIN, EPOCH_MAX = 946684800, 4102444800  # 2000-01-01 .. 2100-01-01, seconds
+MIN_YEAR = 1995  # web news before this is not a publication date but a typo or a birth date
 
 
-def _zone(text: str | None) -> timezone | None | bool:
+def _zone(text: str | None) -> timezone | bool | None:
     """A tzinfo for "Z", "+02:00", "CEST"; None when absent; False when unknown."""
     if not text:
         return None
@@ -34,8 +39,17 @@ def _zone(text: str | None) -> timezone | None | bool:
     return False if hours is None else timezone(timedelta(hours=hours))
 
 
-def _build(y: str | int, mo: str | int, d: str | int, h: str | int | None = None, mi: str | None = None,
-           s: str | None = None, zone: Any = None, named: bool = False, fraction: str | None = None) -> str | None:
+def _build(
+    y: str | int,
+    mo: str | int,
+    d: str | int,
+    h: str | int | None = None,
+    mi: str | None = None,
+    s: str | None = None,
+    zone: Any = None,
+    named: bool = False,
+    fraction: str | None = None,
+) -> str | None:
     try:
         if h is None:
             return date(int(y), int(mo), int(d)).isoformat() if int(y) >= MIN_YEAR else None
@@ -46,7 +60,7 @@ def _build(y: str | int, mo: str | int, d: str | int, h: str | int | None = None
     if dt.year < MIN_YEAR:
         return None
     if named and zone:
-        dt = dt.astimezone(timezone.utc)
+        dt = dt.astimezone(UTC)
     return dt.isoformat()
 
 
@@ -77,7 +91,7 @@ def _text(m: re.Match[str]) -> str | None:
 def parse_date(raw: Any) -> str | None:
     """ISO 8601 for a date string the page gives, or None when it is not a date."""
     if isinstance(raw, (int, float)) and EPOCH_MIN <= raw / (1000 if raw > 1e11 else 1) <= EPOCH_MAX:
-        return datetime.fromtimestamp(raw / (1000 if raw > 1e11 else 1), timezone.utc).isoformat()
+        return datetime.fromtimestamp(raw / (1000 if raw > 1e11 else 1), UTC).isoformat()
     if not isinstance(raw, str):
         return None
     text = raw.strip()
@@ -91,7 +105,7 @@ def parse_date(raw: Any) -> str | None:
 def as_datetime(value: str) -> datetime:
     """An ISO string as an aware datetime (dates and naive times taken as UTC) for comparisons."""
     dt = datetime.fromisoformat(value)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def not_after(value: str | None, limit: str | None) -> bool:

@@ -1,23 +1,23 @@
 """Raw metadata sources of a page: JSON-LD nodes (with @id references resolved), meta tags, microdata."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any
 
 from lxml.html import HtmlElement
 
 from ..text import clean_text
 
-ARTICLE_TYPES = re.compile(r"(article|posting|report|blog)$", re.IGNORECASE)   # not "NewsMediaOrganization"
-PAGE_TYPES = re.compile(r"page$", re.IGNORECASE)                                 # WebPage, CollectionPage ...
-MAX_JSONLD_CHARS = 2_000_000   # larger scripts are data dumps, not page metadata
-MAX_NODES = 300                # JSON-LD nodes read per page
-TEXT_TAGS = ("p", "span", "div", "time", "address", "small", "li", "strong", "b", "em")   # near_headline
-MAX_DEPTH = 6                  # nesting followed inside one JSON-LD node (mainEntity, isPartOf ...)
+ARTICLE_TYPES = re.compile(r"(article|posting|report|blog)$", re.IGNORECASE)  # not "NewsMediaOrganization"
+PAGE_TYPES = re.compile(r"page$", re.IGNORECASE)  # WebPage, CollectionPage ...
+MAX_JSONLD_CHARS = 2_000_000  # larger scripts are data dumps, not page metadata
+MAX_NODES = 300  # JSON-LD nodes read per page
+TEXT_TAGS = ("p", "span", "div", "time", "address", "small", "li", "strong", "b", "em")  # near_headline
+MAX_DEPTH = 6  # nesting followed inside one JSON-LD node (mainEntity, isPartOf ...)
 
 
 @dataclass
@@ -115,8 +115,11 @@ def meta_named(tree: HtmlElement, name: str) -> str | None:
 
 def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
     """Elements with itemprop `prop` (outside <meta>, which read_meta covers)."""
-    return [el for el in tree.xpath(f".//*[contains(@itemprop, '{prop}')]")
-            if el.tag != "meta" and prop in el.get("itemprop").split()]
+    return [
+        el
+        for el in tree.xpath(f".//*[contains(@itemprop, '{prop}')]")
+        if el.tag != "meta" and prop in el.get("itemprop").split()
+    ]
 
 
 def near_headline(tree: HtmlElement, limit: int, headline: str | None = None) -> Iterator[HtmlElement]:

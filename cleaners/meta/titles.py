@@ -1,25 +1,25 @@
 """The headline: og:title, JSON-LD headline, <h1>, <title>, with site-name suffixes and prefixes removed by agreement."""
-from __future__ import annotations
 
-from collections.abc import Set
+from __future__ import annotations
 
 import html
 import re
 import unicodedata
+from collections.abc import Set
 from functools import lru_cache
 
 from ..text import clean_text
 from .rules import TITLE_SEPARATOR
 
-MIN_KEY_CHARS = 3          # shorter site keys ("de", "tv") match too much
-MAX_SITE_WORDS = 6         # a longer segment is part of the headline, not a site name
-MIN_ABBREVIATION = 2       # "dw", "bbc": a site's short form of at least this many letters
+MIN_KEY_CHARS = 3  # shorter site keys ("de", "tv") match too much
+MAX_SITE_WORDS = 6  # a longer segment is part of the headline, not a site name
+MIN_ABBREVIATION = 2  # "dw", "bbc": a site's short form of at least this many letters
 SKIPPABLE = frozenset(("the", "of", "and", "la", "le", "les", "el", "los", "las", "il", "die", "der", "das", "de"))
-MIN_COMMON_WORDS = 3       # a shared headline tail must have at least this many words
-META_ORIGINS = ("headline", "og:title", "twitter:title")   # sources written for machines, not the page layout
-MAX_SUFFIX_WORDS = 3       # "Headline | Sport": a longer rest is part of a longer headline, not a section
+MIN_COMMON_WORDS = 3  # a shared headline tail must have at least this many words
+META_ORIGINS = ("headline", "og:title", "twitter:title")  # sources written for machines, not the page layout
+MAX_SUFFIX_WORDS = 3  # "Headline | Sport": a longer rest is part of a longer headline, not a section
 END_SEPARATOR = re.compile(r"(?:\s[|\-–—·•:/»«~]|:|[|ㅣ｜])\s*$")
-ELLIPSIS_END = re.compile(r"\s*(?:…|\.\.\.)$")   # "A headline that was cut…", "... cut..."
+ELLIPSIS_END = re.compile(r"\s*(?:…|\.\.\.)$")  # "A headline that was cut…", "... cut..."
 TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
 
 
@@ -85,8 +85,10 @@ def _prefixes_cached(words: tuple[str, ...], target: str) -> bool:
     word, rest = words[0], words[1:]
     if word in SKIPPABLE and _prefixes_cached(rest, target):
         return True
-    return any(target.startswith(word[:n]) and _prefixes_cached(rest, target[n:])
-               for n in range(1, min(len(word), len(target)) + 1))
+    return any(
+        target.startswith(word[:n]) and _prefixes_cached(rest, target[n:])
+        for n in range(1, min(len(word), len(target)) + 1)
+    )
 
 
 def _prefixes(words: list[str], target: str) -> bool:
@@ -107,7 +109,7 @@ def _split(text: str) -> list[str]:
     for m in TITLE_SEPARATOR.finditer(text):
         if m.start() == 0 or m.end() == len(text):
             continue
-        parts += [text[pos:m.start()], m.group()]
+        parts += [text[pos : m.start()], m.group()]
         pos = m.end()
     return parts + [text[pos:]]
 
@@ -124,22 +126,28 @@ def strip_site(text: str, keys: set[str], extra: Set[str] = frozenset()) -> str:
 
 
 def strip_by_agreement(text: str, others: list[str]) -> str:
-    """"Headline | Sport" becomes "Headline" when another source gives exactly "Headline"."""
+    """ "Headline | Sport" becomes "Headline" when another source gives exactly "Headline"."""
     for other in sorted(others, key=len, reverse=True):
         if other and other != text and text.startswith(other) and len(other.split()) >= 2:
-            rest = text[len(other):]
+            rest = text[len(other) :]
             m = TITLE_SEPARATOR.match(rest)
-            if m and 0 < len(rest[m.end():].split()) <= MAX_SUFFIX_WORDS:
+            if m and 0 < len(rest[m.end() :].split()) <= MAX_SUFFIX_WORDS:
                 return other
     return text
 
 
 def strip_kicker(text: str, others: list[str]) -> str:
-    """"Kicker: Headline" becomes "Headline" when another metadata source gives exactly "Headline"."""
+    """ "Kicker: Headline" becomes "Headline" when another metadata source gives exactly "Headline"."""
     for other in others:
         head = text[: len(text) - len(other)]
-        if (other and other != text and text.endswith(other) and len(other.split()) >= MIN_COMMON_WORDS
-                and END_SEPARATOR.search(head) and len(_split(head + "x")) == 3):
+        if (
+            other
+            and other != text
+            and text.endswith(other)
+            and len(other.split()) >= MIN_COMMON_WORDS
+            and END_SEPARATOR.search(head)
+            and len(_split(head + "x")) == 3
+        ):
             return other
     return text
 
@@ -151,8 +159,14 @@ def common_tail(a: str, b: str) -> str | None:
         return None
     tail = "".join(pa[2:])
     head = b[: len(b) - len(tail)]
-    if (b.endswith(tail) and head and len(tail.split()) >= MIN_COMMON_WORDS and END_SEPARATOR.search(head)
-            and len(_split(head + "x")) == 3 and not set(key_words(head)) & set(key_words(pa[0]))):
+    if (
+        b.endswith(tail)
+        and head
+        and len(tail.split()) >= MIN_COMMON_WORDS
+        and END_SEPARATOR.search(head)
+        and len(_split(head + "x")) == 3
+        and not set(key_words(head)) & set(key_words(pa[0]))
+    ):
         return tail
     return None
 
@@ -162,7 +176,7 @@ def key_words(text: str) -> list[str]:
 
 
 def untruncate(text: str, others: list[str]) -> str:
-    """"Headline that is cut…" becomes the full headline another source gives that starts with the same words."""
+    """ "Headline that is cut…" becomes the full headline another source gives that starts with the same words."""
     m = ELLIPSIS_END.search(text)
     if not m:
         return text
@@ -173,10 +187,12 @@ def untruncate(text: str, others: list[str]) -> str:
     return max(full, key=len) if full else text
 
 
-def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: set[str]) -> tuple[str, str, str] | None:
+def choose_title(
+    candidates: list[tuple[str, str, str]], keys: set[str], extra: set[str]
+) -> tuple[str, str, str] | None:
     """(title, source, raw) from (origin, source, raw) candidates in priority order; origin "h1" for headings."""
     cleaned = [(o, s, r, strip_site(unescape(r), keys, extra)) for o, s, r in candidates]
-    cleaned = [c for c in cleaned if c[3] and not _keys(c[3]) & keys]    # "Coast Daily" alone: the logo's <h1>
+    cleaned = [c for c in cleaned if c[3] and not _keys(c[3]) & keys]  # "Coast Daily" alone: the logo's <h1>
     if not cleaned:
         return None
     origin, source, raw, title = cleaned[0]
@@ -185,9 +201,9 @@ def choose_title(candidates: list[tuple[str, str, str]], keys: set[str], extra: 
     title = strip_kicker(title, [c[3] for c in cleaned[1:] if c[0] in META_ORIGINS])
     texts = [c[3] for c in cleaned]
     same = [t for t in (strip_by_agreement(t, texts) for t in texts) if key(t) == key(title)]
-    title = max(same, key=lambda t: (same.count(t), t == title))      # the punctuation most sources use
+    title = max(same, key=lambda t: (same.count(t), t == title))  # the punctuation most sources use
     h1 = next((c[3] for c in cleaned if c[0] == "h1"), None)
     if h1 and origin != "h1" and title not in h1 and h1 not in title:
         title = common_tail(title, h1) or title
-    given = next((c for c in cleaned if c[3] == title), None)      # the source that gives the title as it is
+    given = next((c for c in cleaned if c[3] == title), None)  # the source that gives the title as it is
     return (title, given[1], given[2]) if given else (title, source, raw)

@@ -3,6 +3,7 @@
 Every rule has a stable id (`<kind>:<name>` or `<kind>:<lang>:<name>`) that appears in
 `removed[].rule` and can be switched off with `Options(disabled_rules=...)`.
 """
+
 from __future__ import annotations
 
 from .elements import ELEMENT_RULES, ElementRule

@@ -1,11 +1,11 @@
 """The record's JSON Schema (draft 2020-12), shipped with the package."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,10 @@
 """An Arrow schema generated from the record's JSON Schema, and record <-> Arrow row conversion."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Any
 
 import pyarrow as pa
 
@@ -78,8 +78,10 @@ def arrow_type(spec: dict[str, Any], where: str = "record") -> pa.DataType:
 
 def _fields(spec: dict[str, Any], where: str) -> list[pa.Field]:
     required = set(spec.get("required", ()))
-    return [pa.field(name, arrow_type(sub, f"{where}.{name}"), nullable=name not in required or _allows_null(_deref(sub)))
-            for name, sub in spec["properties"].items()]
+    return [
+        pa.field(name, arrow_type(sub, f"{where}.{name}"), nullable=name not in required or _allows_null(_deref(sub)))
+        for name, sub in spec["properties"].items()
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -115,9 +117,11 @@ def from_arrow_value(value: Any, spec: dict[str, Any]) -> Any:
         return json.loads(value)
     if "properties" in spec:
         required, conditional = _required(spec, value)
-        return {name: from_arrow_value(value[name], sub) for name, sub in spec["properties"].items()
-                if value[name] is not None or name in required
-                or (_allows_null(_deref(sub)) and name not in conditional)}
+        return {
+            name: from_arrow_value(value[name], sub)
+            for name, sub in spec["properties"].items()
+            if value[name] is not None or name in required or (_allows_null(_deref(sub)) and name not in conditional)
+        }
     if "items" in spec:
         return [from_arrow_value(v, spec["items"]) for v in value]
     if isinstance(spec.get("additionalProperties"), dict):

@@ -1,4 +1,5 @@
 """Score extraction on labelled pages (truth.jsonl + pages/), beside plain trafilatura."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +10,22 @@ from cleaners.errors import InputError
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("directory", nargs="+", help="directories with truth.jsonl and pages/<id>.html.gz (one table row "
-                                                     "per directory and system)")
+    parser.add_argument(
+        "directory",
+        nargs="+",
+        help="directories with truth.jsonl and pages/<id>.html.gz (one table row per directory and system)",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the per-page figures to FILE")
     parser.add_argument("--limit", type=int, help="score only the first N pages of each directory")
     parser.add_argument("--only", choices=("cleanwire", "trafilatura"), help="run one system only")
-    parser.add_argument("--worst", type=int, metavar="N", default=0,
-                        help="list the N pages of each directory where cleanwire loses most F1 against trafilatura, "
-                             "with the lines it lost and added")
+    parser.add_argument(
+        "--worst",
+        type=int,
+        metavar="N",
+        default=0,
+        help="list the N pages of each directory where cleanwire loses most F1 against trafilatura, "
+        "with the lines it lost and added",
+    )
 
 
 def run(args) -> int:
@@ -33,6 +42,7 @@ def run(args) -> int:
     tty = sys.stderr.isatty()
     runs = []
     for root in roots:
+
         def progress(n: int, name: str = root.name) -> None:
             if tty:
                 print(f"\r{name}: {n} pages", end="", file=sys.stderr, flush=True)
@@ -51,8 +61,12 @@ def run(args) -> int:
                 if row.error:
                     print(f"{name} crashed on {run.name}/{row.id}: {row.error}", file=sys.stderr)
     if args.json:
-        payload = {run.name: {"summary": run.summaries(),
-                              "pages": {n: [r.to_json() for r in rows] for n, rows in run.results.items()}}
-                   for run in runs}
+        payload = {
+            run.name: {
+                "summary": run.summaries(),
+                "pages": {n: [r.to_json() for r in rows] for n, rows in run.results.items()},
+            }
+            for run in runs
+        }
         write_atomic(args.json, json.dumps(payload, indent=1, ensure_ascii=False))
     return 0

@@ -1,4 +1,5 @@
 """Crawl whole sites: discover articles through robots.txt, sitemaps, feeds and links; write one record each."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,13 @@ from crawler.cli.extract import add_common_arguments, count, positive_int, url_p
 from crawler.output.files import chunks_problem
 from crawler.stats import FAILURE
 
-FEED_FORMATS = {".jsonl": "jsonlines", ".ndjson": "jsonlines", ".json": "json", ".parquet": "parquet", ".md": "markdown"}
+FEED_FORMATS = {
+    ".jsonl": "jsonlines",
+    ".ndjson": "jsonlines",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".md": "markdown",
+}
 #: --format names -> Scrapy feed formats (FEED_EXPORTERS)
 CRAWL_FORMATS = {"jsonl": "jsonlines", "json": "json", "parquet": "parquet", "markdown": "markdown", "chunks": "chunks"}
 
@@ -40,38 +47,77 @@ def _days(text: str) -> float:
 
 def add_arguments(parser) -> None:
     parser.add_argument("sites", nargs="*", metavar="SITE_URL", help="home URL of a site to crawl (repeatable)")
-    parser.add_argument("-o", "--output", metavar="FILE", default="-",
-                        help="where records go: .jsonl (default format), .json or .parquet; '-' for stdout")
-    parser.add_argument("--format", choices=tuple(CRAWL_FORMATS),
-                        help="jsonl (default), json, parquet, markdown (front matter and body per record) or chunks "
-                             "(one chunk a JSONL line; needs --chunks); default: from the -o suffix")
-    parser.add_argument("--chunks", type=positive_int, metavar="N",
-                        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences")
-    parser.add_argument("--sources", metavar="FILE",
-                        help="sites to crawl: one URL per line, or TOML with urls = [...] and [sites.\"x\"] overrides")
-    parser.add_argument("--state", metavar="PATH",
-                        help="incremental crawl state (SQLite); default ~/.local/share/cleanwire/state.db when -o is "
-                             "a per-run template like 'out/{site}/{run_started:%%Y%%m%%d-%%H%%M%%S}.jsonl'")
-    parser.add_argument("--recheck-days", type=_days, metavar="N",
-                        help="fetch an already emitted article again once N days have passed (default: only when "
-                             "its sitemap/feed date moves)")
-    parser.add_argument("--full", action="store_true",
-                        help="ignore the state for discovery (fetch every page); output is still de-duplicated")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default="-",
+        help="where records go: .jsonl (default format), .json or .parquet; '-' for stdout",
+    )
+    parser.add_argument(
+        "--format",
+        choices=tuple(CRAWL_FORMATS),
+        help="jsonl (default), json, parquet, markdown (front matter and body per record) or chunks "
+        "(one chunk a JSONL line; needs --chunks); default: from the -o suffix",
+    )
+    parser.add_argument(
+        "--chunks",
+        type=positive_int,
+        metavar="N",
+        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences",
+    )
+    parser.add_argument(
+        "--sources",
+        metavar="FILE",
+        help='sites to crawl: one URL per line, or TOML with urls = [...] and [sites."x"] overrides',
+    )
+    parser.add_argument(
+        "--state",
+        metavar="PATH",
+        help="incremental crawl state (SQLite); default ~/.local/share/cleanwire/state.db when -o is "
+        "a per-run template like 'out/{site}/{run_started:%%Y%%m%%d-%%H%%M%%S}.jsonl'",
+    )
+    parser.add_argument(
+        "--recheck-days",
+        type=_days,
+        metavar="N",
+        help="fetch an already emitted article again once N days have passed (default: only when "
+        "its sitemap/feed date moves)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="ignore the state for discovery (fetch every page); output is still de-duplicated",
+    )
     parser.add_argument("--max-pages", type=count, metavar="N", help="stop after fetching N responses (0: no limit)")
     parser.add_argument("--since", type=_iso_date, metavar="DATE", help="skip articles published before DATE")
-    parser.add_argument("--workers", type=positive_int, metavar="N",
-                        help="extraction processes (default: one per core)")
-    parser.add_argument("--deny-private", action="store_true",
-                        help="refuse private, loopback and link-local addresses even for the sites named")
+    parser.add_argument(
+        "--workers", type=positive_int, metavar="N", help="extraction processes (default: one per core)"
+    )
+    parser.add_argument(
+        "--deny-private",
+        action="store_true",
+        help="refuse private, loopback and link-local addresses even for the sites named",
+    )
     parser.add_argument("--rejects", metavar="FILE", help="JSONL: one line per fetched page not emitted, with status")
-    parser.add_argument("--warc", metavar="PATH",
-                        help="archive every response to WARC files named after PATH (a prefix): 'a/crawl.warc.gz' "
-                             "writes a/crawl-00000.warc.gz, then a/crawl-00001.warc.gz once CLEANWIRE_WARC_MAX_BYTES "
-                             "is reached")
-    parser.add_argument("--drop-near-duplicates", action="store_true",
-                        help="drop near-duplicates of earlier records instead of setting duplicate_of")
+    parser.add_argument(
+        "--warc",
+        metavar="PATH",
+        help="archive every response to WARC files named after PATH (a prefix): 'a/crawl.warc.gz' "
+        "writes a/crawl-00000.warc.gz, then a/crawl-00001.warc.gz once CLEANWIRE_WARC_MAX_BYTES "
+        "is reached",
+    )
+    parser.add_argument(
+        "--drop-near-duplicates",
+        action="store_true",
+        help="drop near-duplicates of earlier records instead of setting duplicate_of",
+    )
     parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
-    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
+    parser.add_argument(
+        "--respect-tdm",
+        action="store_true",
+        help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)",
+    )
     add_common_arguments(parser)
 
 
@@ -108,9 +154,11 @@ def feed_path(output: str) -> str:
 
 def crawl_settings(args, sites: list[str], overrides_file: str | None) -> dict:
     """Settings from the command's flags; `-s NAME=VALUE` pairs are applied after these."""
-    templated = "{" in args.output          # a per-run template: written by the journal (state_settings), not FEEDS
-    extra: dict[str, Any] = {"FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
-                             "LOG_LEVEL": "ERROR"}   # the summary reports the rest
+    templated = "{" in args.output  # a per-run template: written by the journal (state_settings), not FEEDS
+    extra: dict[str, Any] = {
+        "FEEDS": {} if templated else feed_settings(args.output, getattr(args, "format", None)),
+        "LOG_LEVEL": "ERROR",
+    }  # the summary reports the rest
     if getattr(args, "chunks", None):
         extra["CLEANWIRE_CHUNK_TOKENS"] = args.chunks
     if args.max_pages:
@@ -168,8 +216,11 @@ def state_settings(args) -> dict:
             raise InputError("--full and --recheck-days need --state or a per-run -o template", "crawl")
         return {}
     if "{" not in args.output or Path(args.output).suffix.lower() not in (".jsonl", ".ndjson"):
-        raise InputError("an incremental crawl writes one JSONL file per run: give -o a template such as "
-                         "'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'", args.output)
+        raise InputError(
+            "an incremental crawl writes one JSONL file per run: give -o a template such as "
+            "'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'",
+            args.output,
+        )
     extra = {"CLEANWIRE_STATE": path, "CLEANWIRE_OUTPUT_TEMPLATE": args.output, "FEEDS": {}}
     if args.full:
         extra["CLEANWIRE_FULL"] = True
@@ -195,10 +246,10 @@ def run_crawl(sites: list[str], settings) -> dict:
     from crawler.incremental.state import StateError
     from crawler.spiders.site import SiteSpider
 
-    configure_render(settings)      # the browser's download handler, when pages may be rendered
+    configure_render(settings)  # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
-    failed: list[Exception] = []        # a state error while the crawl opens (locked since check_state): one line
+    failed: list[Exception] = []  # a state error while the crawl opens (locked since check_state): one line
     process.crawl(crawler, urls=sites).addErrback(lambda f: failed.append(f.value) if f.check(StateError) else f)
     process.start()
     if failed:
@@ -248,7 +299,7 @@ def check_crawl_output(output: str) -> None:
     if output in ("-", ""):
         return
     if "{" in output:
-        check_directory(os.path.dirname(output[:output.index("{")]) or ".", output)
+        check_directory(os.path.dirname(output[: output.index("{")]) or ".", output)
     else:
         check_output(output)
 
@@ -259,8 +310,10 @@ def no_answer(stats: dict, sites: list[str]) -> str:
 
     refused = sum(v for k, v in stats.items() if k.startswith("cleanwire/refused/private"))
     if refused:
-        return (f"no site answered: --deny-private refused every request ({', '.join(sites)}: private, loopback or "
-                "link-local address)")
+        return (
+            f"no site answered: --deny-private refused every request ({', '.join(sites)}: private, loopback or "
+            "link-local address)"
+        )
     return NO_RESPONSE
 
 
@@ -269,7 +322,7 @@ def written_outputs(stats: dict, settings, output: str) -> list[tuple[str, int]]
     if settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
         return [(path, n) for path, n in stats.get("cleanwire/state/outputs") or () if n]
     records = stats.get("item_scraped_count") or 0
-    if output in ("-", "") or not records or stats.get(FAILURE):     # failed: not written
+    if output in ("-", "") or not records or stats.get(FAILURE):  # failed: not written
         return []
     return [(feed_path(output), records)]
 
@@ -287,7 +340,7 @@ def run(args) -> int:
     if not sites:
         raise InputError("give at least one SITE_URL or --sources FILE", "crawl")
     check_sites(sites)
-    check_crawl_output(args.output)     # before the crawl: an unwritable -o would fail every record, then exit 0
+    check_crawl_output(args.output)  # before the crawl: an unwritable -o would fail every record, then exit 0
     check_crawl_output(args.rejects or "-")
     if args.warc:
         from crawler.output.files import check_directory
@@ -301,8 +354,8 @@ def run(args) -> int:
     if settings.get("CLEANWIRE_STATE"):
         from crawler.incremental.state import RunLock, StateStore
 
-        RunLock(settings.get("CLEANWIRE_STATE")).assert_free()     # a second run stops here, naming the holder
-        check_state(StateStore(settings.get("CLEANWIRE_STATE")))   # corrupt, newer or locked: one line, exit 2
+        RunLock(settings.get("CLEANWIRE_STATE")).assert_free()  # a second run stops here, naming the holder
+        check_state(StateStore(settings.get("CLEANWIRE_STATE")))  # corrupt, newer or locked: one line, exit 2
     quiet_scrapy()
     stats = run_crawl(sites, settings)
     for path, records in written_outputs(stats, settings, args.output):
@@ -311,7 +364,7 @@ def run(args) -> int:
     if exit_status == 130:
         return exit_status  # SIGINT/SIGTERM: stopped cleanly; the next run resumes
     failure = run_failure(stats)
-    if not stats.get("downloader/response_count") and not args.redis:   # a Redis worker may find nothing left to do
+    if not stats.get("downloader/response_count") and not args.redis:  # a Redis worker may find nothing left to do
         failure = no_answer(stats, sites) if failure is None or failure.startswith("no site answered") else failure
     if failure:
         print(f"cleanwire crawl: {failure}", file=sys.stderr, flush=True)

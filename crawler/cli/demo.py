@@ -1,4 +1,5 @@
 """Serve the fixture news site on 127.0.0.1 and crawl it: the whole pipeline, offline."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,16 @@ LOOPBACK_SETTINGS = {
 
 def add_arguments(parser) -> None:
     parser.add_argument("-o", "--output", default="out/demo.jsonl", help="where the records go (default: %(default)s)")
-    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                        type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_setting,
+        help="override a Scrapy or cleanwire setting (repeatable)",
+    )
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -32,15 +41,17 @@ def short_record(record: dict) -> str:
         kinds[removal["kind"]] = kinds.get(removal["kind"], 0) + 1
     removed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
     text = " ".join((record.get("text") or "").split())
-    return "\n".join([
-        f"  url      {record['url']}",
-        f"  title    {record.get('title')}",
-        f"  authors  {', '.join(record.get('authors') or []) or '-'}",
-        f"  date     {record.get('date_published') or '-'}",
-        f"  words    {record.get('word_count')}",
-        f"  text     {text[:200]}{'...' if len(text) > 200 else ''}",
-        f"  removed  {removed}",
-    ])
+    return "\n".join(
+        [
+            f"  url      {record['url']}",
+            f"  title    {record.get('title')}",
+            f"  authors  {', '.join(record.get('authors') or []) or '-'}",
+            f"  date     {record.get('date_published') or '-'}",
+            f"  words    {record.get('word_count')}",
+            f"  text     {text[:200]}{'...' if len(text) > 200 else ''}",
+            f"  removed  {removed}",
+        ]
+    )
 
 
 def read_records(output: Path) -> list[dict]:
@@ -64,8 +75,8 @@ def run(args) -> int:
 
     output = Path(args.output)
     with FixtureSite() as site:
-        print(f"serving the fixture site \"{site.manifest['site']}\" at {site.origin}/ (loopback, no network needed)")
-        print(f"crawling it: robots.txt, sitemaps, feeds, links; extracting on every core\n", flush=True)
+        print(f'serving the fixture site "{site.manifest["site"]}" at {site.origin}/ (loopback, no network needed)')
+        print("crawling it: robots.txt, sitemaps, feeds, links; extracting on every core\n", flush=True)
         extra = {**LOOPBACK_SETTINGS, "FEEDS": feed_settings(str(output))}
         stats = run_crawl([site.origin + "/"], project_settings(dict(args.settings), **extra))
     records = read_records(output)

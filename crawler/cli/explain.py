@@ -1,4 +1,5 @@
 """Show every block of a page in order, kept or removed, with the rule that removed it."""
+
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,12 @@ from pathlib import Path
 
 from cleaners import CleanwireError
 from crawler.cli.extract import (
-    HTML_SUFFIXES, TEXT_SUFFIXES, add_common_arguments, fetch_sources, options_from_args, resolve_sources,
+    HTML_SUFFIXES,
+    TEXT_SUFFIXES,
+    add_common_arguments,
+    fetch_sources,
+    options_from_args,
+    resolve_sources,
 )
 from crawler.output.files import check_output, write_atomic
 
@@ -26,7 +32,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from cleaners.explain import explain, explain_text, render_html, render_text
 
-    check_output(args.html)             # an unwritable --html stops here, before the page is read or fetched
+    check_output(args.html)  # an unwritable --html stops here, before the page is read or fetched
     options = options_from_args(args)
     text_input = args.input_format == "text"
     if Path(args.input).is_dir():
@@ -35,15 +41,19 @@ def run(args) -> int:
     [source] = resolve_sources([args.input], args.url, TEXT_SUFFIXES if text_input else HTML_SUFFIXES)
     fetch_sources([source], args)
     if source.error is None:
-        assert source.data is not None   # a source without an error has been read or fetched
+        assert source.data is not None  # a source without an error has been read or fetched
         try:
             if text_input:
                 from cleaners.textinput import decode_text
 
                 expl = explain_text(decode_text(source.data, source.name), source.url, options)
             else:
-                expl = explain(source.data, source.url, options.with_(fetched_at=source.fetched_at),
-                               http_charset=source.http_charset)
+                expl = explain(
+                    source.data,
+                    source.url,
+                    options.with_(fetched_at=source.fetched_at),
+                    http_charset=source.http_charset,
+                )
         except CleanwireError as exc:
             source.error = exc.reason
     if source.error:

@@ -1,4 +1,5 @@
 """Extract clean article records from files, directories, stdin or URLs."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,39 +17,63 @@ from crawler.output.files import FORMATS, check_output, chunks_problem, emit, fo
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
-MAX_FILE_BYTES = 100 * 1024 * 1024     # refuse local files larger than this
+MAX_FILE_BYTES = 100 * 1024 * 1024  # refuse local files larger than this
 
 
 @dataclass
 class Source:
     """One thing to extract: a file, stdin or a URL, with its bytes once read or fetched."""
 
-    name: str                       # as the user wrote it (for messages)
-    kind: str                       # file | stdin | url
-    url: str | None = None          # page URL given to the cleaner
+    name: str  # as the user wrote it (for messages)
+    kind: str  # file | stdin | url
+    url: str | None = None  # page URL given to the cleaner
     data: bytes | None = None
     http_charset: str | None = None
     error: str | None = None
     fetched_at: str | None = None
-    js_shell: str | None = None     # the page is an application shell that was not rendered (its evidence)
-    record: dict | None = None      # the merged record of a multi-page article (its pages fetched with it)
-    headers: dict[str, str] | None = None      # HTTP response headers of a fetched URL (access, TDMRep)
-    tdm: Tdm | None = None                     # the site's tdmrep.json rule for a fetched URL
+    js_shell: str | None = None  # the page is an application shell that was not rendered (its evidence)
+    record: dict | None = None  # the merged record of a multi-page article (its pages fetched with it)
+    headers: dict[str, str] | None = None  # HTTP response headers of a fetched URL (access, TDMRep)
+    tdm: Tdm | None = None  # the site's tdmrep.json rule for a fetched URL
 
 
 def add_common_arguments(parser) -> None:
     """Cleaner and Scrapy options shared by extract, explain and crawl."""
     parser.add_argument("--mode", choices=MODES, default=None, help="cleaning mode (default: balanced)")
-    parser.add_argument("--keep", action="append", choices=KINDS, default=[], metavar="KIND",
-                        help="leave this boilerplate kind in the text (repeatable)")
-    parser.add_argument("--drop", action="append", choices=KINDS, default=[], metavar="KIND",
-                        help="always remove this boilerplate kind (repeatable)")
+    parser.add_argument(
+        "--keep",
+        action="append",
+        choices=KINDS,
+        default=[],
+        metavar="KIND",
+        help="leave this boilerplate kind in the text (repeatable)",
+    )
+    parser.add_argument(
+        "--drop",
+        action="append",
+        choices=KINDS,
+        default=[],
+        metavar="KIND",
+        help="always remove this boilerplate kind (repeatable)",
+    )
     parser.add_argument("--overrides", metavar="TOML", help='per-site selectors: [sites."example.com"] drop/keep')
-    parser.add_argument("--render", choices=("never", "auto", "always"), default=None,
-                        help="fetch pages built by scripts again in headless Chromium: never, auto (default: pages "
-                             "found to be js_shell, and sources-file sites with render = true) or always")
-    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                        type=_setting, help="override a Scrapy or cleanwire setting (repeatable)")
+    parser.add_argument(
+        "--render",
+        choices=("never", "auto", "always"),
+        default=None,
+        help="fetch pages built by scripts again in headless Chromium: never, auto (default: pages "
+        "found to be js_shell, and sources-file sites with render = true) or always",
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_setting,
+        help="override a Scrapy or cleanwire setting (repeatable)",
+    )
 
 
 def _whole_number(text: str, least: int) -> int:
@@ -80,24 +105,47 @@ def _setting(text: str) -> tuple[str, str]:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL",
+    )
     parser.add_argument("--url", help="the page URL of stdin or a single file input")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
-    parser.add_argument("--format", choices=FORMATS,
-                        help="jsonl (default), json, text, markdown (front matter and body), chunks (one chunk a "
-                             "JSONL line; needs --chunks) or parquet")
-    parser.add_argument("--chunks", type=positive_int, metavar="N",
-                        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="jsonl (default), json, text, markdown (front matter and body), chunks (one chunk a "
+        "JSONL line; needs --chunks) or parquet",
+    )
+    parser.add_argument(
+        "--chunks",
+        type=positive_int,
+        metavar="N",
+        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences",
+    )
     parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
-    parser.add_argument("--input-format", choices=("html", "text"), default="html",
-                        help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)")
+    parser.add_argument(
+        "--input-format",
+        choices=("html", "text"),
+        default="html",
+        help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)",
+    )
     parser.add_argument("--titles", metavar="FILE", help="known headlines of the site, one per line (promo signal)")
-    parser.add_argument("--warc", action="store_true",
-                        help="the inputs are WARC files ('-': read one from stdin): re-extract their HTML responses")
-    parser.add_argument("-j", "--jobs", type=positive_int, metavar="N",
-                        help="worker processes for --warc (default: all cores)")
-    parser.add_argument("--respect-tdm", action="store_true", help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)")
+    parser.add_argument(
+        "--warc",
+        action="store_true",
+        help="the inputs are WARC files ('-': read one from stdin): re-extract their HTML responses",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=positive_int, metavar="N", help="worker processes for --warc (default: all cores)"
+    )
+    parser.add_argument(
+        "--respect-tdm",
+        action="store_true",
+        help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)",
+    )
     add_common_arguments(parser)
 
 
@@ -105,7 +153,7 @@ def options_from_args(args) -> Options:
     from crawler.extraction.overrides import load_overrides
     from crawler.fetching.fetch import project_settings
 
-    settings = project_settings(dict(args.settings))    # -s CLEANWIRE_CHUNK_TOKENS / CLEANWIRE_RECORD_MARKDOWN
+    settings = project_settings(dict(args.settings))  # -s CLEANWIRE_CHUNK_TOKENS / CLEANWIRE_RECORD_MARKDOWN
     return Options(
         mode=args.mode or "balanced",
         keep_kinds=frozenset(args.keep),
@@ -157,7 +205,7 @@ def url_problem(url: str) -> str | None:
     """Why `url` is not an http(s) URL that can be fetched, or None."""
     try:
         parts = urlsplit(url)
-        parts.port          # noqa: B018 - raises ValueError for a port that is not a number or out of range
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
     except ValueError as exc:
         return f"malformed URL ({exc})"
     scheme = parts.scheme.lower()
@@ -176,7 +224,7 @@ def resolve_sources(inputs: list[str], url: str | None, suffixes: tuple[str, ...
     for name in inputs:
         try:
             scheme = urlsplit(name).scheme.lower()
-        except ValueError:          # 'http://[::1': unbalanced brackets
+        except ValueError:  # 'http://[::1': unbalanced brackets
             scheme = name.partition(":")[0].lower()
         if name == "-":
             try:
@@ -227,8 +275,7 @@ def fetch_sources(sources: list[Source], args, options: Options | None = None) -
         extra["ROBOTSTXT_OBEY"] = False
     if getattr(args, "render", None):
         extra["CLEANWIRE_RENDER"] = args.render
-    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra),
-                                 options)
+    pages, failures = fetch_urls(list(dict.fromkeys(urls)), project_settings(dict(args.settings), **extra), options)
     for source in sources:
         if source.kind != "url" or source.error or source.url is None:
             continue
@@ -237,16 +284,20 @@ def fetch_sources(sources: list[Source], args, options: Options | None = None) -
             source.error = failures.get(source.url, "not fetched")
             continue
         source.data, source.url, source.http_charset, source.fetched_at = (
-            page.body, page.url, page.http_charset, page.fetched_at)
+            page.body,
+            page.url,
+            page.http_charset,
+            page.fetched_at,
+        )
         source.js_shell = page.meta.get("js_shell")
-        source.record = page.meta.get("record")     # a multi-page article, merged while fetching
+        source.record = page.meta.get("record")  # a multi-page article, merged while fetching
         source.headers, source.tdm = page.headers, page.tdm
 
 
 def run(args) -> int:
     from cleaners import clean
 
-    check_output(args.output)           # an unwritable -o stops here, before any input is read or fetched
+    check_output(args.output)  # an unwritable -o stops here, before any input is read or fetched
     options = options_from_args(args)
     problem = chunks_problem(format_for(args.output, args.format), options.chunk_tokens)
     if problem:
@@ -267,12 +318,18 @@ def run(args) -> int:
                 if source.record is not None:
                     records.append(source.record)
                     continue
-                assert source.data is not None   # a source without an error has been read or fetched
+                assert source.data is not None  # a source without an error has been read or fetched
                 if text_input:
                     article = _extract_text(source, options.with_(fetched_at=source.fetched_at))
                 else:
-                    result = clean(source.data, url=source.url, options=options.with_(fetched_at=source.fetched_at),
-                                   http_charset=source.http_charset, headers=source.headers, tdm=source.tdm)
+                    result = clean(
+                        source.data,
+                        url=source.url,
+                        options=options.with_(fetched_at=source.fetched_at),
+                        http_charset=source.http_charset,
+                        headers=source.headers,
+                        tdm=source.tdm,
+                    )
                     article = result.article
             except CleanwireError as exc:
                 source.error = exc.reason
@@ -302,5 +359,5 @@ def run(args) -> int:
 def _extract_text(source: Source, options: Options):
     from cleaners.textinput import decode_text, extract_text
 
-    assert source.data is not None   # a source without an error has been read or fetched
+    assert source.data is not None  # a source without an error has been read or fetched
     return extract_text(decode_text(source.data, source.name), url=source.url, options=options)

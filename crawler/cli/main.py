@@ -1,4 +1,5 @@
 """The `cleanwire` command line: one sub-command per module of crawler/cli (COMMANDS names them)."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,9 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleanwire", description="Crawl news sites and extract clean article records.")
+    parser = argparse.ArgumentParser(
+        prog="cleanwire", description="Crawl news sites and extract clean article records."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"crawler.cli.{module_name}")
@@ -72,7 +75,7 @@ def quiet_scrapy() -> None:
     (extract) or in the summary's counts (crawl)."""
     import logging
 
-    for name in NOISY_LOGGERS:      # a filter: Scrapy's logging dictConfig resets the levels of scrapy.* loggers
+    for name in NOISY_LOGGERS:  # a filter: Scrapy's logging dictConfig resets the levels of scrapy.* loggers
         logger = logging.getLogger(name)
         if _only_critical not in logger.filters:
             logger.addFilter(_only_critical)
@@ -86,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.module.run(args) or 0)
-    except OutputError as exc:          # the output path cannot be written: one line naming it and the OS reason
+    except OutputError as exc:  # the output path cannot be written: one line naming it and the OS reason
         print(f"cleanwire {args.command}: {exc}", file=sys.stderr)
-        if exc.source == "<stdout>":    # what is left in stdout's buffer would fail again at exit, with a traceback
+        if exc.source == "<stdout>":  # what is left in stdout's buffer would fail again at exit, with a traceback
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except CleanwireError as exc:

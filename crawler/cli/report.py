@@ -1,4 +1,5 @@
 """An HTML report of a run: per-site counts, boilerplate removed, rejects, slowest pages, articles per day."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,11 @@ from crawler.output.files import check_output, write_atomic
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("summary", metavar="RUN_SUMMARY",
-                        help="a run summary JSON (state pipeline or -s CLEANWIRE_RUN_REPORT=FILE), or an output JSONL")
+    parser.add_argument(
+        "summary",
+        metavar="RUN_SUMMARY",
+        help="a run summary JSON (state pipeline or -s CLEANWIRE_RUN_REPORT=FILE), or an output JSONL",
+    )
     parser.add_argument("--html", metavar="FILE", help="write a standalone HTML report here")
     parser.add_argument("--json", action="store_true", help="print the report data as JSON")
 
@@ -18,7 +22,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from crawler.reporting.report import load, render_html, render_text
 
-    check_output(args.html)             # an unwritable --html: one line, before the summary is read
+    check_output(args.html)  # an unwritable --html: one line, before the summary is read
     try:
         summary = load(args.summary)
     except OSError as exc:

@@ -1,4 +1,5 @@
 """List the past crawl runs recorded in a state database, with their counts."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,12 @@ COUNT_COLUMNS = ("emitted", "new", "revised", "unchanged", "errors")
 def add_state_argument(parser) -> None:
     from crawler.incremental.state import default_state_path
 
-    parser.add_argument("--state", metavar="PATH", default=str(default_state_path()),
-                        help="the crawl state database (default: %(default)s)")
+    parser.add_argument(
+        "--state",
+        metavar="PATH",
+        default=str(default_state_path()),
+        help="the crawl state database (default: %(default)s)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -51,12 +56,17 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(runs, indent=2, ensure_ascii=False))
         return 0
-    print(f"{'run':>5} {'status':<12} {'started':<25} {'took':>6} " + " ".join(f"{c:>9}" for c in COUNT_COLUMNS)
-          + "  sites")
+    print(
+        f"{'run':>5} {'status':<12} {'started':<25} {'took':>6} "
+        + " ".join(f"{c:>9}" for c in COUNT_COLUMNS)
+        + "  sites"
+    )
     for item in runs:
         counts = " ".join(f"{item['counts'].get(c, 0):>9}" for c in COUNT_COLUMNS)
-        print(f"{item['id']:>5} {item['status']:<12} {item['started']:<25} {duration(item):>6} {counts}  "
-              f"{', '.join(item['sites'])}")
+        print(
+            f"{item['id']:>5} {item['status']:<12} {item['started']:<25} {duration(item):>6} {counts}  "
+            f"{', '.join(item['sites'])}"
+        )
     if not runs:
         print("(no runs yet)")
     return 0

@@ -1,4 +1,5 @@
 """Print the article record's JSON Schema."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Per-site totals of a state database, its last run and who holds its run lock."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,13 @@ from crawler.cli.runs import add_state_argument, live_status
 
 def add_arguments(parser) -> None:
     add_state_argument(parser)
-    parser.add_argument("--min-articles", type=int, default=3, metavar="N",
-                        help="articles a block must appear on to count as template (default 3)")
+    parser.add_argument(
+        "--min-articles",
+        type=int,
+        default=3,
+        metavar="N",
+        help="articles a block must appear on to count as template (default 3)",
+    )
 
 
 def gather(state, min_articles: int) -> dict:
@@ -23,8 +29,13 @@ def gather(state, min_articles: int) -> dict:
         last[0]["status"] = live_status(last[0], holder)
     if holder:
         holder["alive"] = pid_alive(holder["pid"])
-    return {"state": state.path, "schema_version": state.version, "sites": sites,
-            "last_run": last[0] if last else None, "lock": holder}
+    return {
+        "state": state.path,
+        "schema_version": state.version,
+        "sites": sites,
+        "last_run": last[0] if last else None,
+        "lock": holder,
+    }
 
 
 def run(args) -> int:
@@ -36,16 +47,22 @@ def run(args) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"state {report['state']} (schema version {report['schema_version']})")
-    print(f"{'site':<32} {'urls':>7} {'articles':>8} {'revised':>7} {'pending':>7} {'refused':>7} {'template':>8}  "
-          "last fetched")
+    print(
+        f"{'site':<32} {'urls':>7} {'articles':>8} {'revised':>7} {'pending':>7} {'refused':>7} {'template':>8}  "
+        "last fetched"
+    )
     for site in report["sites"]:
-        print(f"{site['site'][:32]:<32} {site['urls']:>7} {site['articles']:>8} {site['revised']:>7} "
-              f"{site['pending']:>7} {site['refused']:>7} {site['template_blocks']:>8}  {site['last_fetched'] or '-'}")
+        print(
+            f"{site['site'][:32]:<32} {site['urls']:>7} {site['articles']:>8} {site['revised']:>7} "
+            f"{site['pending']:>7} {site['refused']:>7} {site['template_blocks']:>8}  {site['last_fetched'] or '-'}"
+        )
     last, lock = report["last_run"], report["lock"]
     if last:
         counts = ", ".join(f"{name} {value}" for name, value in sorted(last["counts"].items()))
-        print(f"last run {last['id']}: {last['status']}, started {last['started']}, ended {last['ended'] or '-'}"
-              f"{'; ' + counts if counts else ''}")
+        print(
+            f"last run {last['id']}: {last['status']}, started {last['started']}, ended {last['ended'] or '-'}"
+            f"{'; ' + counts if counts else ''}"
+        )
     else:
         print("no runs yet")
     if lock:

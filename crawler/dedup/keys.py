@@ -1,4 +1,5 @@
 """A record's identity: the URLs it is known by and its content hash (DedupPipeline in a run, EmitOnce across workers)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,4 +1,5 @@
 """Near-duplicate records: MinHash of word 5-shingles, an LSH index in SQLite (or Redis), and a Scrapy item pipeline."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,12 +15,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 logger = logging.getLogger(__name__)
 
-SHINGLE_WORDS = 5          # words per shingle
-NUM_PERM = 128             # MinHash permutations: estimate error ~ sqrt(J(1-J)/128), 0.027 at J=0.9
-SEED = 1                   # MinHash permutation seed: fixed, signatures persist across runs
-MIN_RECALL = 0.995         # LSH band layout: chance that a pair exactly at the threshold becomes a candidate
-DEFAULT_THRESHOLD = 0.9    # estimated Jaccard of the shingle sets at or above which a record is a near-duplicate
-BUSY_TIMEOUT = 30.0        # seconds to wait for another writer of a shared state file
+SHINGLE_WORDS = 5  # words per shingle
+NUM_PERM = 128  # MinHash permutations: estimate error ~ sqrt(J(1-J)/128), 0.027 at J=0.9
+SEED = 1  # MinHash permutation seed: fixed, signatures persist across runs
+MIN_RECALL = 0.995  # LSH band layout: chance that a pair exactly at the threshold becomes a candidate
+DEFAULT_THRESHOLD = 0.9  # estimated Jaccard of the shingle sets at or above which a record is a near-duplicate
+BUSY_TIMEOUT = 30.0  # seconds to wait for another writer of a shared state file
 WORD = re.compile(r"\w+")
 
 SCHEMA = """
@@ -39,7 +40,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     words = WORD.findall(text.lower())
     if len(words) <= size:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 @lru_cache(maxsize=4)
@@ -68,7 +69,7 @@ def band_rows(threshold: float, num_perm: int = NUM_PERM) -> int:
     """The most rows per band (fewest candidates) that still finds a pair at the threshold with MIN_RECALL."""
     for rows in range(num_perm, 0, -1):
         bands = num_perm // rows
-        if 1 - (1 - threshold ** rows) ** bands >= MIN_RECALL:
+        if 1 - (1 - threshold**rows) ** bands >= MIN_RECALL:
             return rows
     return 1
 
@@ -97,13 +98,19 @@ class NearDupIndex:
             self.conn.executemany("INSERT INTO neardup_meta VALUES (?, ?)", [(k, str(v)) for k, v in layout.items()])
             self.conn.commit()
             return NUM_PERM, layout["rows"]
-        if (int(stored["num_perm"]), int(stored["seed"]), int(stored["shingle_words"])) != (NUM_PERM, SEED, SHINGLE_WORDS):
-            raise NearDupIndexError(f"index built with {stored}; this version needs num_perm={NUM_PERM}, seed={SEED}, "
-                                    f"shingle_words={SHINGLE_WORDS}: delete the neardup_* tables to rebuild")
+        if (int(stored["num_perm"]), int(stored["seed"]), int(stored["shingle_words"])) != (
+            NUM_PERM,
+            SEED,
+            SHINGLE_WORDS,
+        ):
+            raise NearDupIndexError(
+                f"index built with {stored}; this version needs num_perm={NUM_PERM}, seed={SEED}, "
+                f"shingle_words={SHINGLE_WORDS}: delete the neardup_* tables to rebuild"
+            )
         return int(stored["num_perm"]), int(stored["rows"])
 
     def _band_hashes(self, sig: np.ndarray) -> list[int]:
-        return [_band_hash(sig[b * self.rows:(b + 1) * self.rows]) for b in range(self.bands)]
+        return [_band_hash(sig[b * self.rows : (b + 1) * self.rows]) for b in range(self.bands)]
 
     def find(self, text: str) -> tuple[str, float] | None:
         """The earliest indexed record whose estimated Jaccard with `text` reaches the threshold."""
@@ -116,7 +123,9 @@ class NearDupIndex:
         params = [v for pair in enumerate(hashes) for v in pair]
         rows = self.conn.execute(
             f"SELECT DISTINCT d.id, d.url, d.signature FROM neardup_bands b JOIN neardup_docs d ON d.id = b.doc "
-            f"WHERE ({placeholders}) ORDER BY d.id", params)
+            f"WHERE ({placeholders}) ORDER BY d.id",
+            params,
+        )
         for doc, url, blob in rows:
             if before is not None and doc >= before:
                 break
@@ -139,10 +148,13 @@ class NearDupIndex:
                 self.conn.execute("UPDATE neardup_docs SET signature = ? WHERE id = ?", (sig.tobytes(), old[0]))
                 doc = old[0]
             else:
-                doc = self.conn.execute("INSERT INTO neardup_docs (url, signature) VALUES (?, ?)",
-                                        (url, sig.tobytes())).lastrowid
-            self.conn.executemany("INSERT OR IGNORE INTO neardup_bands VALUES (?, ?, ?)",
-                                  [(band, h, doc) for band, h in enumerate(hashes)])
+                doc = self.conn.execute(
+                    "INSERT INTO neardup_docs (url, signature) VALUES (?, ?)", (url, sig.tobytes())
+                ).lastrowid
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO neardup_bands VALUES (?, ?, ?)",
+                [(band, h, doc) for band, h in enumerate(hashes)],
+            )
         return match[0] if match else None
 
     def __len__(self) -> int:
@@ -225,18 +237,20 @@ class RedisNearDupIndex(NearDupIndex):
         self.prefix = f"{prefix}:neardup:"
         self.keys = [self.prefix + name for name in ("meta", "docs", "sigs", "urls", "seq", "bands_of")]
         rows = band_rows(threshold)
-        stored = server.register_script(REDIS_LAYOUT)(keys=[self.keys[0]],
-                                                      args=[NUM_PERM, rows, SEED, SHINGLE_WORDS, NUM_PERM // rows])
+        stored = server.register_script(REDIS_LAYOUT)(
+            keys=[self.keys[0]], args=[NUM_PERM, rows, SEED, SHINGLE_WORDS, NUM_PERM // rows]
+        )
         num_perm, self.rows, seed, words = (int(v) for v in stored)
         if (num_perm, seed, words) != (NUM_PERM, SEED, SHINGLE_WORDS):
-            raise NearDupIndexError(f"Redis index {self.prefix}* built with num_perm={num_perm}, seed={seed}, "
-                                    f"shingle_words={words}; this version needs {NUM_PERM}, {SEED}, {SHINGLE_WORDS}")
+            raise NearDupIndexError(
+                f"Redis index {self.prefix}* built with num_perm={num_perm}, seed={seed}, "
+                f"shingle_words={words}; this version needs {NUM_PERM}, {SEED}, {SHINGLE_WORDS}"
+            )
         self.num_perm, self.bands = num_perm, num_perm // self.rows
         self._check_and_add = server.register_script(REDIS_CHECK_AND_ADD)
 
     def _args(self, sig: np.ndarray) -> list:
-        return [sig.astype(">u8").tobytes(), NUM_PERM * self.threshold, self.prefix + "band:",
-                *self._band_hashes(sig)]
+        return [sig.astype(">u8").tobytes(), NUM_PERM * self.threshold, self.prefix + "band:", *self._band_hashes(sig)]
 
     def check_and_add(self, url: str, text: str) -> str | None:
         sig = signature(text, self.num_perm)
@@ -249,8 +263,11 @@ class RedisNearDupIndex(NearDupIndex):
         sig = signature(text, self.num_perm)
         if sig is None:
             return None
-        ids = {int(i) for b, h in enumerate(self._band_hashes(sig))
-               for i in (self.server.hget(f"{self.prefix}band:{b}", h) or b"").split()}
+        ids = {
+            int(i)
+            for b, h in enumerate(self._band_hashes(sig))
+            for i in (self.server.hget(f"{self.prefix}band:{b}", h) or b"").split()
+        }
         for doc in sorted(ids):
             stored = np.frombuffer(self.server.hget(self.keys[2], doc), dtype=">u8")
             similarity = float(np.mean(stored == sig))
@@ -290,7 +307,7 @@ class NearDupPipeline:
         if not path:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
         threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
-        if settings.get("CLEANWIRE_REDIS"):         # a distributed crawl: one index for all its workers
+        if settings.get("CLEANWIRE_REDIS"):  # a distributed crawl: one index for all its workers
             from crawler.distributed.keys import Keys
             from crawler.distributed.keys import connect as redis_connect
 

@@ -3,6 +3,7 @@
 Standard library only (no Scrapy), so tests and benchmarks can run it in-process or as
 `python -m crawler.demo.server [--port P] [--extra N]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -26,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ROOT = Path(str(resources.files("crawler.demo") / "site"))     # shipped as package data (pyproject.toml)
+DEFAULT_ROOT = Path(str(resources.files("crawler.demo") / "site"))  # shipped as package data (pyproject.toml)
 PLACEHOLDER = b"{{ORIGIN}}"
 SUBSTITUTED = frozenset({".html", ".xml", ".txt", ".rss", ".atom"})  # text files that may carry {{ORIGIN}}
 CONTENT_TYPES = {
@@ -81,8 +82,9 @@ def load_generator(root: Path) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
     package = root / "sitegen"
-    spec = importlib.util.spec_from_file_location(name, package / "__init__.py",
-                                                  submodule_search_locations=[str(package)])
+    spec = importlib.util.spec_from_file_location(
+        name, package / "__init__.py", submodule_search_locations=[str(package)]
+    )
     if spec is None or spec.loader is None:
         raise ImportError(f"no site generator at {package}")
     module = importlib.util.module_from_spec(spec)
@@ -99,8 +101,14 @@ class FixtureSite:
     deterministic text).
     """
 
-    def __init__(self, root: str | Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0,
-                 extra_articles: int = 0, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        root: str | Path = DEFAULT_ROOT,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        extra_articles: int = 0,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
         self.root = Path(root).resolve()
         self.docroot = self.root / "www"
         self.manifest: dict = json.loads((self.root / "manifest.json").read_text("utf-8"))
@@ -137,8 +145,9 @@ class FixtureSite:
         self.origin = f"http://{self.host}:{self.port}"
         with self._lock:
             self._cache.clear()  # bodies carry the origin
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"fixture-site-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fixture-site-{self.port}", daemon=True
+        )
         self._thread.start()
         logger.debug("fixture site serving %s at %s", self.docroot, self.origin)
         return self
@@ -230,8 +239,11 @@ class FixtureSite:
                 return self._redirect(path + "/" + (f"?{query}" if query else ""))
             missing = self.resource("/404.html")
             return 404, {"Content-Type": CONTENT_TYPES[".html"]}, missing.body if missing else b"Not Found\n"
-        validators = {"ETag": resource.etag, "Last-Modified": format_datetime(resource.last_modified, usegmt=True),
-                      "Cache-Control": "no-cache"}
+        validators = {
+            "ETag": resource.etag,
+            "Last-Modified": format_datetime(resource.last_modified, usegmt=True),
+            "Cache-Control": "no-cache",
+        }
         if _not_modified(headers, resource):
             return 304, validators, b""
         return 200, {"Content-Type": resource.content_type, **validators}, resource.body
@@ -253,7 +265,7 @@ class FixtureSite:
             file, body, lastmod = found
             body = _substitute(file, body, self.origin.encode())
             etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-            resource = Resource(body, _content_type(file, body), etag, lastmod.astimezone(timezone.utc))
+            resource = Resource(body, _content_type(file, body), etag, lastmod.astimezone(UTC))
         with self._lock:
             self._cache[key] = resource
             while len(self._cache) > self.cache_size:
@@ -276,7 +288,7 @@ class FixtureSite:
         for name in candidates:
             file = self.docroot / name
             if file.is_file():
-                lastmod = self._lastmod.get(name, datetime(2024, 11, 1, tzinfo=timezone.utc))
+                lastmod = self._lastmod.get(name, datetime(2024, 11, 1, tzinfo=UTC))
                 return name, file.read_bytes(), lastmod
         return None
 
@@ -298,7 +310,7 @@ def _not_modified(headers, resource: Resource) -> bool:
         except (TypeError, ValueError):
             return False
         if since.tzinfo is None:
-            since = since.replace(tzinfo=timezone.utc)
+            since = since.replace(tzinfo=UTC)
         return resource.last_modified.replace(microsecond=0) <= since
     return False
 
@@ -363,7 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not head and status != 304:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
 
 

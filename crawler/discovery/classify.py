@@ -1,4 +1,5 @@
 """Article or not: generic URL-shape rules and page signals (og:type, JSON-LD @type, sitemap/feed membership)."""
+
 from __future__ import annotations
 
 import json
@@ -7,19 +8,85 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-ARTICLE = "article"      # emit: hand the page to the cleaner
-LISTING = "listing"      # crawl for links, never emit
-UNKNOWN = "unknown"      # no signal either way: the cleaner's verdict decides, with a higher bar
+ARTICLE = "article"  # emit: hand the page to the cleaner
+LISTING = "listing"  # crawl for links, never emit
+UNKNOWN = "unknown"  # no signal either way: the cleaner's verdict decides, with a higher bar
 
 #: (rule id, path segment names) that make a page a non-article whatever else it says; matched per segment
 SEGMENT_RULES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("tag", frozenset({"tag", "tags", "topic", "topics", "label", "labels", "schlagwort", "etiqueta", "etiquetas",
-                       "tema", "temas", "thema", "themen", "sujet", "mot-cle", "emneord", "trefwoord"})),
-    ("author", frozenset({"author", "authors", "autor", "autores", "autoren", "auteur", "auteurs", "autore",
-                          "people", "person", "profile", "profiles", "staff", "journalist", "journalists",
-                          "contributor", "contributors", "forfatter", "redacteur", "user", "users", "members"})),
-    ("category", frozenset({"category", "categories", "categoria", "categorias", "kategorie", "categorie",
-                            "section", "sections", "rubrik", "rubrique", "kategori", "seccion", "sezione"})),
+    (
+        "tag",
+        frozenset(
+            {
+                "tag",
+                "tags",
+                "topic",
+                "topics",
+                "label",
+                "labels",
+                "schlagwort",
+                "etiqueta",
+                "etiquetas",
+                "tema",
+                "temas",
+                "thema",
+                "themen",
+                "sujet",
+                "mot-cle",
+                "emneord",
+                "trefwoord",
+            }
+        ),
+    ),
+    (
+        "author",
+        frozenset(
+            {
+                "author",
+                "authors",
+                "autor",
+                "autores",
+                "autoren",
+                "auteur",
+                "auteurs",
+                "autore",
+                "people",
+                "person",
+                "profile",
+                "profiles",
+                "staff",
+                "journalist",
+                "journalists",
+                "contributor",
+                "contributors",
+                "forfatter",
+                "redacteur",
+                "user",
+                "users",
+                "members",
+            }
+        ),
+    ),
+    (
+        "category",
+        frozenset(
+            {
+                "category",
+                "categories",
+                "categoria",
+                "categorias",
+                "kategorie",
+                "categorie",
+                "section",
+                "sections",
+                "rubrik",
+                "rubrique",
+                "kategori",
+                "seccion",
+                "sezione",
+            }
+        ),
+    ),
     ("search", frozenset({"search", "suche", "recherche", "buscar", "busca", "zoeken", "sok", "cerca"})),
     ("archive", frozenset({"archive", "archives", "archiv", "archivo", "archief", "sitemap"})),
     ("feed", frozenset({"feed", "feeds", "rss", "atom"})),
@@ -27,15 +94,39 @@ SEGMENT_RULES: tuple[tuple[str, frozenset[str]], ...] = (
 
 #: (rule id, whole-path regex) for pages a site has once: about, contact, legal, login
 PATH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("about", re.compile(r"^/(?:about|about-us|who-we-are|team|our-team|impressum|imprint|ueber-uns|a-propos|"
-                         r"quienes-somos|chi-siamo|over-ons|om-oss|sobre|mission|masthead|ethics|corrections)"
-                         r"(?:/|\.html?)?$", re.I)),
-    ("contact", re.compile(r"^/(?:contact|contact-us|kontakt|contacto|contatti|contato|contactez-nous|advertise|"
-                           r"tips|newsletter|subscribe|donate)(?:/|\.html?)?$", re.I)),
-    ("legal", re.compile(r"^/(?:privacy|privacy-policy|terms|terms-of-service|terms-of-use|cookies?|cookie-policy|"
-                         r"legal|datenschutz|disclaimer|accessibility)(?:/|\.html?)?$", re.I)),
-    ("account", re.compile(r"^/(?:login|log-in|signin|sign-in|register|signup|account|my-account|wp-login\.php|"
-                           r"wp-admin)(?:/|$)", re.I)),
+    (
+        "about",
+        re.compile(
+            r"^/(?:about|about-us|who-we-are|team|our-team|impressum|imprint|ueber-uns|a-propos|"
+            r"quienes-somos|chi-siamo|over-ons|om-oss|sobre|mission|masthead|ethics|corrections)"
+            r"(?:/|\.html?)?$",
+            re.I,
+        ),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"^/(?:contact|contact-us|kontakt|contacto|contatti|contato|contactez-nous|advertise|"
+            r"tips|newsletter|subscribe|donate)(?:/|\.html?)?$",
+            re.I,
+        ),
+    ),
+    (
+        "legal",
+        re.compile(
+            r"^/(?:privacy|privacy-policy|terms|terms-of-service|terms-of-use|cookies?|cookie-policy|"
+            r"legal|datenschutz|disclaimer|accessibility)(?:/|\.html?)?$",
+            re.I,
+        ),
+    ),
+    (
+        "account",
+        re.compile(
+            r"^/(?:login|log-in|signin|sign-in|register|signup|account|my-account|wp-login\.php|"
+            r"wp-admin)(?:/|$)",
+            re.I,
+        ),
+    ),
     ("pagination", re.compile(r"/(?:page|seite|pagina|pagine|side)/\d+/?$", re.I)),
     ("date_archive", re.compile(r"^/(?:\d{4})(?:/\d{1,2}){0,2}/?$")),
     ("home", re.compile(r"^/?$")),
@@ -48,44 +139,74 @@ QUERY_RULES: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 #: files that are never pages
-ASSET = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|tiff?|avif|pdf|zip|gz|tgz|rar|7z|mp3|mp4|m4a|ogg|wav|"
-                   r"webm|mov|avi|css|js|json|xml|rss|atom|woff2?|ttf|eot|exe|dmg|apk|docx?|xlsx?|pptx?|csv)$", re.I)
+ASSET = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|tiff?|avif|pdf|zip|gz|tgz|rar|7z|mp3|mp4|m4a|ogg|wav|"
+    r"webm|mov|avi|css|js|json|xml|rss|atom|woff2?|ttf|eot|exe|dmg|apk|docx?|xlsx?|pptx?|csv)$",
+    re.I,
+)
 
 #: URL shapes of article pages: a date in the path, a long numeric id, a slug of several words
 DATE_PATH = re.compile(r"/(?:19|20)\d{2}[/-](?:0?[1-9]|1[0-2])(?:[/-](?:0?[1-9]|[12]\d|3[01]))?[/-][^/]+")
 NUMERIC_ID = re.compile(r"(?:^|[/_-])\d{5,}(?:\.html?|\.php|\.aspx?)?/?$")
-SLUG_MIN_WORDS = 3       # a final path segment of at least this many hyphen/underscore words is an article slug
+SLUG_MIN_WORDS = 3  # a final path segment of at least this many hyphen/underscore words is an article slug
 
 #: og:type values, lower-case
 OG_ARTICLE = frozenset({"article", "news", "blog", "newsarticle"})
 OG_NOT_ARTICLE = frozenset({"website", "profile", "book", "music.song", "video.other", "product"})
 #: JSON-LD @type values (lower-case) of article pages and of pages that are never articles
-LD_ARTICLE = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-                        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
-                        "techarticle", "report", "liveblogposting", "socialmediaposting", "posting"})
-LD_NOT_ARTICLE = frozenset({"collectionpage", "profilepage", "aboutpage", "contactpage", "searchresultspage",
-                            "itemlist", "faqpage", "checkoutpage", "realestatelisting", "mediagallery"})
+LD_ARTICLE = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "scholarlyarticle",
+        "techarticle",
+        "report",
+        "liveblogposting",
+        "socialmediaposting",
+        "posting",
+    }
+)
+LD_NOT_ARTICLE = frozenset(
+    {
+        "collectionpage",
+        "profilepage",
+        "aboutpage",
+        "contactpage",
+        "searchresultspage",
+        "itemlist",
+        "faqpage",
+        "checkoutpage",
+        "realestatelisting",
+        "mediagallery",
+    }
+)
 
 
 #: (rule id, weight) of the page signals that make up the article score, strongest first within a sign. A
 #: URL rule (tag, author, about ...) decides alone; no signal here does: og:type website and a JSON-LD
 #: WebPage lower the score, yet a page a sitemap or feed lists under an article-shaped URL stays an article.
 SCORE_RULES: tuple[tuple[str, int], ...] = (
-    ("jsonld_type", 4),      # JSON-LD NewsArticle, BlogPosting, Report ...
-    ("og_type", 3),          # og:type article (news, blog)
-    ("listed", 2),           # listed by a sitemap or feed of the site
-    ("url_date", 2),         # /2025/05/02/slug/
-    ("url_id", 2),           # a long numeric id at the end of the path
-    ("url_slug", 2),         # a last path segment of several words
+    ("jsonld_type", 4),  # JSON-LD NewsArticle, BlogPosting, Report ...
+    ("og_type", 3),  # og:type article (news, blog)
+    ("listed", 2),  # listed by a sitemap or feed of the site
+    ("url_date", 2),  # /2025/05/02/slug/
+    ("url_id", 2),  # a long numeric id at the end of the path
+    ("url_slug", 2),  # a last path segment of several words
     ("jsonld_listing", -3),  # CollectionPage, ProfilePage, ItemList ...
     ("og_not_article", -2),  # og:type profile, book, product, video ...
-    ("og_website", -1),      # og:type website: many CMSs give it to every page, articles included
+    ("og_website", -1),  # og:type website: many CMSs give it to every page, articles included
     ("jsonld_webpage", -1),  # a JSON-LD WebPage and no article node
-    ("section", -1),         # one short path segment: /world/, /business-news/
+    ("section", -1),  # one short path segment: /world/, /business-news/
 )
 WEIGHTS = dict(SCORE_RULES)
-ARTICLE_SCORE = 2        # at or above: an article
-LISTING_SCORE = -1       # at or below: a listing (crawled for links); between: unknown, the cleaner decides
+ARTICLE_SCORE = 2  # at or above: an article
+LISTING_SCORE = -1  # at or below: a listing (crawled for links); between: unknown, the cleaner decides
 
 
 @dataclass(frozen=True)
@@ -112,7 +233,7 @@ def url_rule(url: str) -> str | None:
     parts = urlsplit(url)
     path = parts.path or "/"
     segments = _segments(path)
-    if not (DATE_PATH.search(path) or NUMERIC_ID.search(path)):    # /news/people/2024/05/x is an article
+    if not (DATE_PATH.search(path) or NUMERIC_ID.search(path)):  # /news/people/2024/05/x is an article
         for rule_id, names in SEGMENT_RULES:
             if any(seg in names for seg in segments[:-1] or segments):
                 return rule_id
@@ -121,7 +242,7 @@ def url_rule(url: str) -> str | None:
         if keys & names:
             return rule_id
     for rule_id, pattern in PATH_RULES:
-        if pattern.search(path) and not (rule_id == "home" and parts.query):    # /?p=123 is a post
+        if pattern.search(path) and not (rule_id == "home" and parts.query):  # /?p=123 is a post
             return rule_id
     return None
 
@@ -150,7 +271,12 @@ def is_section_like(url: str) -> bool:
     """One short path segment of one or two words and no query (/world/, /business-news/): a section front."""
     parts = urlsplit(url)
     segments = _segments(parts.path)
-    return not parts.query and len(segments) == 1 and not re.search(r"\d", segments[0]) and len(re.split(r"[-_]+", segments[0])) <= 2
+    return (
+        not parts.query
+        and len(segments) == 1
+        and not re.search(r"\d", segments[0])
+        and len(re.split(r"[-_]+", segments[0])) <= 2
+    )
 
 
 def ld_types(scripts: Iterable[str]) -> set[str]:
@@ -180,8 +306,7 @@ def _collect_types(node, found: set[str], depth: int) -> None:
             _collect_types(node["@graph"], found, depth + 1)
 
 
-def signals(url: str, og_type: str | None = None, types: Iterable[str] = (), listed: bool = False
-            ) -> tuple[str, ...]:
+def signals(url: str, og_type: str | None = None, types: Iterable[str] = (), listed: bool = False) -> tuple[str, ...]:
     """The SCORE_RULES ids that fire for a page, in table order."""
     types = {t.lower() for t in types}
     og = (og_type or "").strip().lower()

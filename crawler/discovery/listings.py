@@ -1,4 +1,5 @@
 """Sitemaps and feeds: the URLs they list, with their dates; broken or hostile XML is refused as MalformedDocument."""
+
 from __future__ import annotations
 
 import gzip
@@ -10,7 +11,7 @@ from lxml import etree
 
 SITEMAP_ROOTS = ("urlset", "sitemapindex")
 FEED_ROOTS = ("rss", "feed", "RDF")
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # sitemaps are at most 50 MB uncompressed (sitemaps.org)
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # sitemaps are at most 50 MB uncompressed (sitemaps.org)
 
 
 class MalformedDocument(ValueError):
@@ -30,8 +31,9 @@ def _local(tag) -> str:
 
 
 def _xml_root(body: bytes):
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+    )
     try:
         root = etree.fromstring(body.lstrip(), parser=parser)
     except etree.XMLSyntaxError as exc:
@@ -39,7 +41,7 @@ def _xml_root(body: bytes):
     if root is None:
         raise MalformedDocument("not XML")
     errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
-    if errors:         # truncated or broken: what lxml recovers from it cannot be trusted
+    if errors:  # truncated or broken: what lxml recovers from it cannot be trusted
         raise MalformedDocument(f"XML error at line {errors[0].line}: {errors[0].message}")
     return root
 
@@ -65,10 +67,10 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Entry]]:
     for node in root:
         if _local(node.tag) not in ("url", "sitemap"):
             continue
-        fields = {_local(el.tag): (el.text or "").strip() for el in node}        # loc, lastmod
+        fields = {_local(el.tag): (el.text or "").strip() for el in node}  # loc, lastmod
         nested = {_local(el.tag): (el.text or "").strip() for el in node.iter() if el.getparent() is not node}
         if fields.get("loc"):
-            lastmod = fields.get("lastmod") or nested.get("publication_date") or None     # news sitemaps
+            lastmod = fields.get("lastmod") or nested.get("publication_date") or None  # news sitemaps
             entries.append(Entry(fields["loc"], lastmod))
     return kind, entries
 

@@ -1,4 +1,5 @@
 """URL normalisation for crawling: tracking parameters, fragments, default ports, index pages, same-site checks."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -32,10 +33,10 @@ def normalize_url(url: str, base: str | None = None) -> str:
     if parts.scheme.lower() not in SCHEMES or not parts.hostname:
         raise BadURL(f"not an http(s) URL: {url[:200]!r}")
     try:
-        cleaned = courlan_normalize(scrub_url(url))     # lower-case host, default port, tracking params
+        cleaned = courlan_normalize(scrub_url(url))  # lower-case host, default port, tracking params
     except (ValueError, AttributeError) as exc:
         raise BadURL(f"unparsable URL {url[:200]!r}: {exc}") from exc
-    cleaned = canonicalize_url(cleaned, keep_fragments=False)    # query order and percent-encoding
+    cleaned = canonicalize_url(cleaned, keep_fragments=False)  # query order and percent-encoding
     parts = urlsplit(cleaned)
     path = INDEX_PAGES.sub("/", parts.path) or "/"
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))

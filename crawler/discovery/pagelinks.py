@@ -1,4 +1,5 @@
 """What the site spider reads from an HTML page: its links, feed links and the signals of the article decision."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ class PageLinks:
     og_type: str | None
     ld_types: set[str]
     canonical: str | None
-    article_pages: ArticleLinks = ArticleLinks()    # the rest of a multi-page article (set with the extraction)
+    article_pages: ArticleLinks = ArticleLinks()  # the rest of a multi-page article (set with the extraction)
 
 
 def read_page(body: bytes, encoding: str, url: str) -> PageLinks:
@@ -55,4 +56,6 @@ def _first(found: list) -> str | None:
 
 # compiled once; plain str results (parsel's default), not lxml's "smart" strings that keep their element alive
 _BASE_HREF, _PAGE_LINKS, _FEED_LINKS, _OG_TYPE, _LD_JSON, _CANONICAL = (
-    etree.XPath(query, smart_strings=False) for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL))
+    etree.XPath(query, smart_strings=False)
+    for query in (BASE_HREF, PAGE_LINKS, FEED_LINKS, OG_TYPE, LD_JSON, CANONICAL)
+)

@@ -1,4 +1,5 @@
 """The sources file (TOML) of a scheduled crawl: sites, their start URLs, bounds, politeness and cleaner overrides."""
+
 from __future__ import annotations
 
 import tomllib
@@ -18,12 +19,12 @@ class SiteSource:
 
     name: str
     urls: tuple[str, ...]
-    allow: tuple[str, ...] = ()             # allowed path prefixes (empty: the whole site)
-    max_pages: int | None = None            # page requests to the site per run
-    download_delay: float | None = None     # seconds between requests to the site
-    concurrency: int | None = None          # requests in flight to the site
-    template_keep: tuple[str, ...] = ()     # block openings never removed as site template
-    render: bool = False                    # pages rendered in headless Chromium (--render auto or always)
+    allow: tuple[str, ...] = ()  # allowed path prefixes (empty: the whole site)
+    max_pages: int | None = None  # page requests to the site per run
+    download_delay: float | None = None  # seconds between requests to the site
+    concurrency: int | None = None  # requests in flight to the site
+    template_keep: tuple[str, ...] = ()  # block openings never removed as site template
+    render: bool = False  # pages rendered in headless Chromium (--render auto or always)
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -48,9 +49,13 @@ class Sources:
         keep = {h: list(s.template_keep) for s in self.sites if s.template_keep for h in s.hosts}
         render = [h for s in self.sites if s.render for h in s.hosts]
         slots = {h: _slot(s) for s in self.sites if s.download_delay is not None or s.concurrency for h in s.hosts}
-        for name, value in (("CLEANWIRE_SITE_ALLOW", allow), ("CLEANWIRE_SITE_MAX_PAGES", budget),
-                            ("CLEANWIRE_TEMPLATE_KEEP", keep), ("DOWNLOAD_SLOTS", slots),
-                            ("CLEANWIRE_RENDER_SITES", render)):
+        for name, value in (
+            ("CLEANWIRE_SITE_ALLOW", allow),
+            ("CLEANWIRE_SITE_MAX_PAGES", budget),
+            ("CLEANWIRE_TEMPLATE_KEEP", keep),
+            ("DOWNLOAD_SLOTS", slots),
+            ("CLEANWIRE_RENDER_SITES", render),
+        ):
             if value:
                 extra[name] = value
         return extra
@@ -78,7 +83,12 @@ def _number(table: dict, key: str, where: str, source: str, kind: type[Number]) 
     value = table.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (kind is int and value != int(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value < 0
+        or (kind is int and value != int(value))
+    ):
         raise InputError(f"{where} {key} must be a non-negative {kind.__name__}", source)
     return kind(value)
 
@@ -87,12 +97,18 @@ def parse_site(name: str, table: dict, source: str) -> SiteSource | None:
     where = f"[sites.{name!r}]"
     urls = _strings(table, "url", where, source) + _strings(table, "start_urls", where, source)
     if not urls:
-        return None         # a table with cleaner overrides only
+        return None  # a table with cleaner overrides only
     allow = tuple(p if p.startswith("/") else "/" + p for p in _strings(table, "allow", where, source))
-    return SiteSource(name, urls, allow, _number(table, "max_pages", where, source, int),
-                      _number(table, "download_delay", where, source, float),
-                      _number(table, "concurrency", where, source, int),
-                      _strings(table, "template_keep", where, source), _flag(table, "render", where, source))
+    return SiteSource(
+        name,
+        urls,
+        allow,
+        _number(table, "max_pages", where, source, int),
+        _number(table, "download_delay", where, source, float),
+        _number(table, "concurrency", where, source, int),
+        _strings(table, "template_keep", where, source),
+        _flag(table, "render", where, source),
+    )
 
 
 def _flag(table: dict, key: str, where: str, source: str) -> bool:
@@ -122,6 +138,6 @@ def read_toml_sources(path: str) -> Sources:
     if (state is not None and not isinstance(state, str)) or (output is not None and not isinstance(output, str)):
         raise InputError("state and output must be strings", path)
     base = Path(path).resolve().parent
-    state = str(base / Path(state).expanduser()) if state else None      # both relative to the sources file
+    state = str(base / Path(state).expanduser()) if state else None  # both relative to the sources file
     output = str(base / output) if output else None
     return Sources(list(dict.fromkeys(urls)), sites, state, output, bool(tables))

@@ -1,4 +1,5 @@
 """RedisAcks: a request's queue entry is done once its response was handled or its download failed for good."""
+
 from __future__ import annotations
 
 from scrapy import signals
@@ -36,8 +37,11 @@ class RedisAcks:
 
         A record its worker could not write (NotWritten) stays in the processing hash: it goes back to the queue.
         """
-        if response is not None and isinstance(item, (Page, dict)) and not isinstance(kwargs.get("exception"),
-                                                                                      NotWritten):
+        if (
+            response is not None
+            and isinstance(item, (Page, dict))
+            and not isinstance(kwargs.get("exception"), NotWritten)
+        ):
             self.ack(response.meta)
 
     def process_spider_output(self, response, result, spider=None):
@@ -47,7 +51,7 @@ class RedisAcks:
                 page = page or isinstance(out, Page)
                 yield out
         finally:
-            if not page:            # a page with a Page item is acked when its record is done
+            if not page:  # a page with a Page item is acked when its record is done
                 self.ack(response.meta)
 
     async def process_spider_output_async(self, response, result, spider=None):

@@ -1,4 +1,5 @@
 """EmitOnce: a record is emitted by one worker only, and with -o exactly once even when a worker is killed."""
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,7 @@ class EmitOnce:
         self._release = server.register_script(RELEASE)
         self.output_path = output
         self.output: WorkerOutput | None = None
-        self.hook = hook        # CLEANWIRE_REDIS_HOOK: called as hook(point, records) inside the commit (tests)
+        self.hook = hook  # CLEANWIRE_REDIS_HOOK: called as hook(point, records) inside the commit (tests)
         self.records = 0
 
     @classmethod
@@ -46,8 +47,14 @@ class EmitOnce:
         if not settings.get("CLEANWIRE_REDIS"):
             raise NotConfigured("CLEANWIRE_REDIS is not set")
         hook = settings.get("CLEANWIRE_REDIS_HOOK")
-        pipeline = cls(connect(settings), Keys(settings, crawler.spidercls.name), crawler.stats,
-                       settings.get("CLEANWIRE_REDIS_OUTPUT"), load_object(hook)(settings) if hook else None, crawler)
+        pipeline = cls(
+            connect(settings),
+            Keys(settings, crawler.spidercls.name),
+            crawler.stats,
+            settings.get("CLEANWIRE_REDIS_OUTPUT"),
+            load_object(hook)(settings) if hook else None,
+            crawler,
+        )
         if pipeline.output_path:
             check_committed(pipeline.server, pipeline.keys, pipeline.output_path)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
@@ -77,9 +84,10 @@ class EmitOnce:
             return item
         keys = record_keys(item)
         try:
-            claimed = int(self._claim(keys=[self.keys.emitted, self.keys.claims(), self.keys.session()],
-                                      args=[TOKEN, *keys]))
-        except Exception as exc:        # Redis unreachable: the page stays unacknowledged, for the next worker
+            claimed = int(
+                self._claim(keys=[self.keys.emitted, self.keys.claims(), self.keys.session()], args=[TOKEN, *keys])
+            )
+        except Exception as exc:  # Redis unreachable: the page stays unacknowledged, for the next worker
             logger.error("%s: claim failed, stopping: %s", item["url"], exc)
             raise self._not_written(item["url"], f"claim failed: {exc}", "output_failed") from exc
         if claimed == -1:
@@ -92,15 +100,14 @@ class EmitOnce:
         if self.hook is not None:
             self.hook("after_claim", self.records)
         if self.output is None:
-            return item                 # FEEDS writes it; item_scraped confirms the claim
+            return item  # FEEDS writes it; item_scraped confirms the claim
         try:
             done = self.output.write(item, keys, self._written_hook())
         except OSError as exc:
             logger.error("%s: record not written, stopping: %s", self.output.path, exc.strerror or exc)
-            self.stats.set_value(FAILURE, f"output not written to {self.output.path}: "
-                                                            f"{exc.strerror or exc}")
+            self.stats.set_value(FAILURE, f"output not written to {self.output.path}: {exc.strerror or exc}")
             raise self._not_written(item["url"], exc.strerror or str(exc), "output_failed") from exc
-        except Exception as exc:        # Redis failed during the commit
+        except Exception as exc:  # Redis failed during the commit
             logger.error("%s: record written but its commit failed, stopping: %s", item["url"], exc)
             self.stats.set_value(FAILURE, f"commit to Redis failed: {exc}")
             raise self._not_written(item["url"], f"commit failed: {exc}", "output_failed") from exc
@@ -108,8 +115,11 @@ class EmitOnce:
             logger.error("%s: record not committed: this worker was declared dead, stopping", item["url"])
             raise self._not_written(item["url"], "this worker was declared dead", "redis_fenced")
         if done != 1:
-            logger.error("%s: record not committed: the committed size of %s in Redis is not this file's, stopping",
-                         item["url"], self.output.path)
+            logger.error(
+                "%s: record not committed: the committed size of %s in Redis is not this file's, stopping",
+                item["url"],
+                self.output.path,
+            )
             raise self._not_written(item["url"], "output moved on in Redis", "output_failed")
         self.claimed.pop(id(item), None)
         return item

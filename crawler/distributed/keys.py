@@ -1,12 +1,13 @@
 """Names in Redis: the keys of one crawl, this worker and its session, output ids; the connection from settings."""
+
 from __future__ import annotations
 
 import os
 import socket
 import uuid
 
-DEFAULT_KEY = "cleanwire:%(spider)s"     # prefix of the crawl's Redis keys
-TOKEN = uuid.uuid4().hex                 # this process's session: a worker declared dead cannot write any more
+DEFAULT_KEY = "cleanwire:%(spider)s"  # prefix of the crawl's Redis keys
+TOKEN = uuid.uuid4().hex  # this process's session: a worker declared dead cannot write any more
 
 
 def output_id(path: str | os.PathLike) -> str:
@@ -30,7 +31,7 @@ class Keys:
         self.emitted = f"{self.prefix}:emitted"
         self.workers = f"{self.prefix}:workers"
         self.jobs = f"{self.prefix}:jobs"
-        self.committed = f"{self.prefix}:committed"       # output id -> bytes of that file committed
+        self.committed = f"{self.prefix}:committed"  # output id -> bytes of that file committed
 
     def processing(self, worker: str | None = None) -> str:
         return f"{self.prefix}:processing:{worker or self.worker}"

@@ -1,4 +1,5 @@
 """A worker's journaled JSONL output: each record appended, fsynced and committed with its claims in one script."""
+
 from __future__ import annotations
 
 import fcntl
@@ -34,9 +35,9 @@ class WorkerOutput:
         self.path = Path(path).resolve()
         self.id = output_id(self.path)
         self.buffer = io.BytesIO()
-        self.exporter = JsonLinesItemExporter(self.buffer, encoding="utf-8")     # as FEEDS writes JSON lines
+        self.exporter = JsonLinesItemExporter(self.buffer, encoding="utf-8")  # as FEEDS writes JSON lines
         self._commit = server.register_script(COMMIT)
-        self.broken = False         # a commit whose outcome is unknown: write nothing more
+        self.broken = False  # a commit whose outcome is unknown: write nothing more
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
@@ -66,11 +67,11 @@ class WorkerOutput:
             logger.info("%s: going on after the %d bytes committed to this crawl", self.path, committed)
         os.ftruncate(self.fd, committed)
         os.fsync(self.fd)
-        _fsync_dir(self.path.parent)        # a new file's name survives a crash too
+        _fsync_dir(self.path.parent)  # a new file's name survives a crash too
         return committed
 
     def encode(self, item) -> bytes:
-        if type(item) is dict:          # the exporter's line without its field-by-field copy
+        if type(item) is dict:  # the exporter's line without its field-by-field copy
             return (self.exporter.encoder.encode(item) + "\n").encode("utf-8")
         self.buffer.seek(0)
         self.buffer.truncate()
@@ -92,28 +93,32 @@ class WorkerOutput:
                 view, offset = view[written:], offset + written
             os.fsync(self.fd)
         except BaseException:
-            os.ftruncate(self.fd, self.committed)       # nothing of a failed write stays in the file
+            os.ftruncate(self.fd, self.committed)  # nothing of a failed write stays in the file
             raise
-        if after_write is not None:     # CLEANWIRE_REDIS_HOOK's "after_write" point (tests)
+        if after_write is not None:  # CLEANWIRE_REDIS_HOOK's "after_write" point (tests)
             after_write()
         size = self.committed + len(line)
         try:
-            done = int(self._commit(keys=[self.keys.claims(), self.keys.session(), self.keys.committed],
-                                    args=[TOKEN, self.id, self.committed, size, *keys]))
+            done = int(
+                self._commit(
+                    keys=[self.keys.claims(), self.keys.session(), self.keys.committed],
+                    args=[TOKEN, self.id, self.committed, size, *keys],
+                )
+            )
         except BaseException:
-            self.broken = True      # committed or not, only Redis knows: the file is cut to its size when we stop
+            self.broken = True  # committed or not, only Redis knows: the file is cut to its size when we stop
             raise
         if done == 1:
             self.committed = size
         elif done == -1:
-            os.ftruncate(self.fd, self.committed)       # the session was over before the commit: not output
+            os.ftruncate(self.fd, self.committed)  # the session was over before the commit: not output
         else:
             self.broken = True
         return done
 
     def close(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)       # drops the flock
+            os.close(self._fd)  # drops the flock
             self._fd = None
 
 

@@ -1,4 +1,5 @@
 """A crawl shared by several workers through Redis (scrapy-redis): the reliable request queue and its scheduler."""
+
 from __future__ import annotations
 
 import fcntl
@@ -20,8 +21,8 @@ from crawler.incremental.state import StateError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HEARTBEAT = 5.0                  # seconds between a worker's heartbeats; dead after three missed
-JOB = "cleanwire_job"                    # request meta: the id of the queue entry this request works on
+DEFAULT_HEARTBEAT = 5.0  # seconds between a worker's heartbeats; dead after three missed
+JOB = "cleanwire_job"  # request meta: the id of the queue entry this request works on
 
 
 class RedisUnavailableError(CleanwireError):
@@ -41,16 +42,19 @@ def redis_settings(url: str, output: str | None = None, state: str | None = None
     instead of FEEDS: the only output whose exactly-once guarantee survives a killed worker.
     """
     if state:
-        raise RedisOutputError("--redis cannot be combined with --state or a per-run -o template (the state and its "
-                               "journal are one machine's): give each worker -o FILE.jsonl", state)
+        raise RedisOutputError(
+            "--redis cannot be combined with --state or a per-run -o template (the state and its "
+            "journal are one machine's): give each worker -o FILE.jsonl",
+            state,
+        )
     check_redis(url)
     extra = {
         "CLEANWIRE_REDIS": url,
         "REDIS_URL": url,
         "SCHEDULER": "crawler.distributed.scheduler.ReliableScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.scheduler.ReliableQueue",
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",     # keyed under CLEANWIRE_REDIS_KEY
-        "SCHEDULER_PERSIST": True,          # other workers go on: the last one out clears the keys
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",  # keyed under CLEANWIRE_REDIS_KEY
+        "SCHEDULER_PERSIST": True,  # other workers go on: the last one out clears the keys
     }
     if output is not None:
         check_output(output)
@@ -62,16 +66,20 @@ def redis_settings(url: str, output: str | None = None, state: str | None = None
 def check_output(output: str) -> None:
     """Raise unless `output` is a JSONL file: a worker's output must be a file it can trim to its committed size."""
     if output in ("-", "") or "{" in output or Path(output).suffix.lower() not in (".jsonl", ".ndjson"):
-        raise RedisOutputError("--redis writes each worker's records to its own JSONL file: give -o FILE.jsonl "
-                               "(stdout, JSON, Parquet and per-run templates cannot be trimmed after a killed "
-                               "worker, so their output would not be exactly-once)", output or "-")
+        raise RedisOutputError(
+            "--redis writes each worker's records to its own JSONL file: give -o FILE.jsonl "
+            "(stdout, JSON, Parquet and per-run templates cannot be trimmed after a killed "
+            "worker, so their output would not be exactly-once)",
+            output or "-",
+        )
     if os.path.exists(output):
         fd = os.open(output, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RedisOutputError("another process is writing this output: give each worker its own -o",
-                                   output) from None
+            raise RedisOutputError(
+                "another process is writing this output: give each worker its own -o", output
+            ) from None
         finally:
             os.close(fd)
 
@@ -92,18 +100,28 @@ def join(server, keys: Keys, output: str = "") -> int | None:
     token = server.hget(keys.session(), "token")
     if token is not None and token.decode() != TOKEN:
         requeue(server, keys, keys.worker)
-    committed = server.register_script(JOIN)(keys=[keys.session(), keys.workers, keys.committed],
-                                             args=[TOKEN, keys.worker, output])
+    committed = server.register_script(JOIN)(
+        keys=[keys.session(), keys.workers, keys.committed], args=[TOKEN, keys.worker, output]
+    )
     return None if committed is None else int(committed)
 
 
 def requeue(server, keys: Keys, worker: str) -> int:
     """Give a stopped worker's requests back, release its uncommitted claims, trim its output if it is here."""
     count, output, committed = server.register_script(REQUEUE)(
-        keys=[keys.queue, keys.processing(worker), keys.claims(worker), keys.emitted, keys.workers,
-              keys.session(worker), keys.committed], args=[worker])
+        keys=[
+            keys.queue,
+            keys.processing(worker),
+            keys.claims(worker),
+            keys.emitted,
+            keys.workers,
+            keys.session(worker),
+            keys.committed,
+        ],
+        args=[worker],
+    )
     output, committed = output.decode(), committed.decode()
-    if output and committed:        # a live writer holds the file's flock: then nothing is trimmed
+    if output and committed:  # a live writer holds the file's flock: then nothing is trimmed
         trim_dead_output(server, keys, worker, output, int(committed))
     return int(count)
 
@@ -112,9 +130,17 @@ def trim_dead_output(server, keys: Keys, worker: str, output: str, committed: in
     """Cut a dead worker's output back to its committed size when the file is on this host and nobody writes it."""
     host, _, path = output.partition(":")
     if host != socket.gethostname() or not os.path.exists(path):
-        logger.error("worker %s stopped: bytes after %d of its output %s were not committed (the records in them "
-                       "are emitted again by other workers); a worker started there with that output trims them, "
-                       "or run `truncate -s %d %s` on %s", worker, committed, output, committed, path, host)
+        logger.error(
+            "worker %s stopped: bytes after %d of its output %s were not committed (the records in them "
+            "are emitted again by other workers); a worker started there with that output trims them, "
+            "or run `truncate -s %d %s` on %s",
+            worker,
+            committed,
+            output,
+            committed,
+            path,
+            host,
+        )
         return 0
     try:
         fd = os.open(path, os.O_RDWR)
@@ -125,8 +151,8 @@ def trim_dead_output(server, keys: Keys, worker: str, output: str, committed: in
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return 0        # a live process writes it again: it trimmed the file when it opened it
-        committed = int(server.hget(keys.committed, output) or committed)     # final: only the lock holder commits
+            return 0  # a live process writes it again: it trimmed the file when it opened it
+        committed = int(server.hget(keys.committed, output) or committed)  # final: only the lock holder commits
         extra = os.fstat(fd).st_size - committed
         if extra > 0:
             os.ftruncate(fd, committed)
@@ -192,7 +218,7 @@ class ReliableScheduler(Scheduler):
 
     def enqueue_request(self, request):
         queued = super().enqueue_request(request)
-        if not queued and request.meta.get(JOB):        # a redirect to a page already seen: its job is done
+        if not queued and request.meta.get(JOB):  # a redirect to a page already seen: its job is done
             self.server.hdel(self.keys.processing(), request.meta[JOB])
         return queued
 
@@ -211,8 +237,11 @@ class ReliableScheduler(Scheduler):
     def fence(self) -> None:
         """Another worker took this one's work back (its heartbeat lapsed): stop, it cannot write any more."""
         self.fenced = True
-        logger.error("worker %s missed its heartbeats and was declared dead by the others (its requests went back "
-                     "to the queue): stopping", self.keys.worker)
+        logger.error(
+            "worker %s missed its heartbeats and was declared dead by the others (its requests went back "
+            "to the queue): stopping",
+            self.keys.worker,
+        )
         self.stats.set_value("cleanwire/redis/fenced", 1)
         self._closing = close_crawl(self.crawler, "redis_fenced")
 
@@ -259,15 +288,29 @@ class ReliableScheduler(Scheduler):
         if getattr(self, "heart", None) is not None and self.heart.running:
             self.heart.stop()
         self.server.delete(self.keys.heartbeat())
-        returned = self.requeue(self.keys.worker)       # what this worker did not finish goes back for the others
+        returned = self.requeue(self.keys.worker)  # what this worker did not finish goes back for the others
         if returned:
-            logger.warning("stopping (%s) with %d unfinished requests: queued again for other workers",
-                           reason, returned)
+            logger.warning(
+                "stopping (%s) with %d unfinished requests: queued again for other workers", reason, returned
+            )
         if reason == "finished":
             prefix = f"{self.keys.prefix}:"
-            done = self._finish(keys=[self.keys.queue, self.keys.workers, self.keys.dupefilter, self.keys.emitted,
-                                      self.keys.jobs, self.keys.committed],
-                                args=[prefix + "heartbeat:", prefix + "processing:", prefix + "claims:",
-                                      prefix + "session:", prefix + "neardup:"])
+            done = self._finish(
+                keys=[
+                    self.keys.queue,
+                    self.keys.workers,
+                    self.keys.dupefilter,
+                    self.keys.emitted,
+                    self.keys.jobs,
+                    self.keys.committed,
+                ],
+                args=[
+                    prefix + "heartbeat:",
+                    prefix + "processing:",
+                    prefix + "claims:",
+                    prefix + "session:",
+                    prefix + "neardup:",
+                ],
+            )
             if done:
                 logger.info("crawl %s finished: its Redis keys are cleared", self.keys.prefix)

@@ -1,4 +1,5 @@
 """The Lua scripts a distributed crawl runs in Redis: each is one atomic step of the queue, claims or commits."""
+
 from __future__ import annotations
 
 #: pop the best request and keep it in the worker's processing hash (score|data) until it is acked

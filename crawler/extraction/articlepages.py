@@ -1,4 +1,5 @@
 """Multi-page articles while fetching: request an article's continuation pages, merge them before the record goes out."""
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,7 @@ from crawler.items import Page
 
 logger = logging.getLogger(__name__)
 
-PRIORITY_CONTINUATION = 30      # an article waiting for its next page goes before any other request
+PRIORITY_CONTINUATION = 30  # an article waiting for its next page goes before any other request
 
 
 class ArticlePages:
@@ -25,8 +26,9 @@ class ArticlePages:
     article). Callbacks are spider methods and the request state pickles, as Scrapy's queues need.
     """
 
-    def start_article_pages(self, page: Page, record: dict[str, Any], links: PageLinks, max_pages: int,
-                            chunk_tokens: int = 0) -> Iterator[Any]:
+    def start_article_pages(
+        self, page: Page, record: dict[str, Any], links: PageLinks, max_pages: int, chunk_tokens: int = 0
+    ) -> Iterator[Any]:
         """The request of the article's next page, or (nothing more to fetch) what `article_done` yields.
         `chunk_tokens`: the cleaner's Options.chunk_tokens, for the merged record's chunks."""
         yield from self._next_article_page(Assembly(page.url, record, links, max_pages, chunk_tokens), page)
@@ -42,9 +44,14 @@ class ArticlePages:
                 logger.info("%s: continuation %s not merged (%s)", page.url, url, why)
             yield from self.article_done(page, merged)
             return
-        yield scrapy.Request(target, callback=self.parse_continuation, errback=self.continuation_failed,
-                             dont_filter=True, priority=PRIORITY_CONTINUATION,
-                             cb_kwargs={"assembly": assembly, "page": page})
+        yield scrapy.Request(
+            target,
+            callback=self.parse_continuation,
+            errback=self.continuation_failed,
+            dont_filter=True,
+            priority=PRIORITY_CONTINUATION,
+            cb_kwargs={"assembly": assembly, "page": page},
+        )
 
     async def parse_continuation(self, response: Response, assembly: Assembly, page: Page):
         from crawler.spiders.urls import page_from_response  # (that module's spider uses this mixin)
@@ -52,8 +59,12 @@ class ArticlePages:
         status, payload, links = await self.extract_continuation(page_from_response(response, response.url))
         if status != "article":
             self._count_pages("rejected")
-        assembly.add(response.url, payload if status == "article" else None, links,
-                     payload if isinstance(payload, str) else "not an article")
+        assembly.add(
+            response.url,
+            payload if status == "article" else None,
+            links,
+            payload if isinstance(payload, str) else "not an article",
+        )
         for out in self._next_article_page(assembly, page):
             yield out
 

@@ -4,6 +4,7 @@ Both ask `Extractor.for_crawler(crawler)` for it; the pipeline (crawler.pipeline
 Scrapy builds the item pipelines, and the spider finds it with `Extractor.running(crawler)` (None when the pipeline
 is off: the spider then reads links in its own process).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,7 @@ from crawler.items import Page
 
 logger = logging.getLogger(__name__)
 
-_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # crawler -> its Extractor
+_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # crawler -> its Extractor
 
 
 def options_from_settings(settings) -> Options:
@@ -45,9 +46,9 @@ class Extractor:
         self.stats = stats
         self.workers = workers
         self.in_flight = in_flight
-        self.hook = hook                # CLEANWIRE_EXTRACT_HOOK: a callable(url) run in the worker first (tests)
+        self.hook = hook  # CLEANWIRE_EXTRACT_HOOK: a callable(url) run in the worker first (tests)
         self.pool: WorkerPool | None = None
-        self.retry_pool: WorkerPool | None = None     # one worker, started when a worker first dies
+        self.retry_pool: WorkerPool | None = None  # one worker, started when a worker first dies
         self._slots: asyncio.Semaphore | None = None
         self._alone: asyncio.Lock | None = None
 
@@ -62,8 +63,9 @@ class Extractor:
             workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
             in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
             hook = settings.get("CLEANWIRE_EXTRACT_HOOK")
-            extractor = cls(options_from_settings(settings), crawler.stats, workers, in_flight,
-                            load_object(hook) if hook else None)
+            extractor = cls(
+                options_from_settings(settings), crawler.stats, workers, in_flight, load_object(hook) if hook else None
+            )
             _EXTRACTORS[crawler] = extractor
         return extractor
 
@@ -96,19 +98,19 @@ class Extractor:
             self.open()
         options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
         args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
-        self.stats.inc_value("cleanwire/extract/pages")      # pages sent to the workers (tests count them)
+        self.stats.inc_value("cleanwire/extract/pages")  # pages sent to the workers (tests count them)
         async with self._slots:
             return await self._run(task, page.url, args)
 
     async def _run(self, task: Task, url: str, args: tuple):
         """In the pool; when a worker dies (kill -9, OOM), each page it held is retried on its own."""
-        assert self.pool is not None and self._alone is not None    # both set up by extract()
+        assert self.pool is not None and self._alone is not None  # both set up by extract()
         try:
             return await self._submit(self.pool, task, url, args)
         except BrokenProcessPool:
             pass
         self.stats.inc_value("cleanwire/extract/retries")
-        async with self._alone:         # one page at a time in the retry pool: a death now is this page's doing
+        async with self._alone:  # one page at a time in the retry pool: a death now is this page's doing
             if self.retry_pool is None:
                 self.retry_pool = WorkerPool(1, depth=1)
             try:

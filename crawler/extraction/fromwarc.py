@@ -1,4 +1,5 @@
 """Re-extract archived HTML responses from WARC files, streaming, on all cores (`cleanwire extract --warc`)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -16,16 +17,15 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 from cleaners import CleanwireError, Options
 from cleaners.multipage import Assembly, PageLinks, wants_pages
 
-MAX_BODY_BYTES = 20 * 1024 * 1024     # archived bodies above this are skipped as too large (DOWNLOAD_MAXSIZE)
-CHUNK = 8                              # responses handed to a worker at once (one task of the pool)
-IN_FLIGHT_PER_WORKER = 4               # batches read ahead per worker: bounds memory while workers are busy
-PROGRESS_EVERY = 0.5                   # seconds between progress lines on a terminal
+MAX_BODY_BYTES = 20 * 1024 * 1024  # archived bodies above this are skipped as too large (DOWNLOAD_MAXSIZE)
+CHUNK = 8  # responses handed to a worker at once (one task of the pool)
+IN_FLIGHT_PER_WORKER = 4  # batches read ahead per worker: bounds memory while workers are busy
+PROGRESS_EVERY = 0.5  # seconds between progress lines on a terminal
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Task:
     fetched_at: str | None
     body: bytes
     http_charset: str | None
-    headers: tuple[tuple[str, str], ...] = ()      # the archived HTTP response headers (access and TDM evidence)
+    headers: tuple[tuple[str, str], ...] = ()  # the archived HTTP response headers (access and TDM evidence)
 
 
 @dataclass
@@ -62,8 +62,8 @@ def warc_date_to_iso(value: str | None) -> str | None:
     except ValueError:
         return value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _charset(content_type: str) -> str | None:
@@ -120,13 +120,13 @@ def decode_content(data: bytes, encodings: str, limit: int) -> bytes:
 
 def _inflate(data: bytes, limit: int) -> bytes:
     try:
-        return zlib.decompressobj(wbits=47).decompress(data, limit)      # gzip or zlib header
+        return zlib.decompressobj(wbits=47).decompress(data, limit)  # gzip or zlib header
     except zlib.error:
-        return zlib.decompressobj(wbits=-15).decompress(data, limit)     # raw deflate (some servers)
+        return zlib.decompressobj(wbits=-15).decompress(data, limit)  # raw deflate (some servers)
 
 
 def _unbrotli(data: bytes, limit: int) -> bytes:
-    import brotli          # a Scrapy dependency
+    import brotli  # a Scrapy dependency
 
     decompressor, out = brotli.Decompressor(), bytearray()
     try:
@@ -145,7 +145,7 @@ def _unzstd(data: bytes, limit: int) -> bytes:
     if sys.version_info >= (3, 14):
         from compression import zstd
     else:
-        from backports import zstd    # a Scrapy dependency
+        from backports import zstd  # a Scrapy dependency
 
     try:
         return zstd.ZstdFile(io.BytesIO(data)).read(limit)
@@ -167,7 +167,7 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
     for path in paths:
         number = complete = 0
         try:
-            with (contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb")) as fh:
+            with contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb") as fh:
                 records = _checked_iterator()(fh)
                 for number, record in enumerate(records, 1):
                     if number == 1 and record.format != "warc":
@@ -175,7 +175,7 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
                     response = record.rec_type == "response"
                     task, reason = _task(record) if response else (None, None)
                     if records.cut_short(record):
-                        raise EOFError          # counted nowhere: the record is incomplete
+                        raise EOFError  # counted nowhere: the record is incomplete
                     complete = number
                     tally.responses += response
                     if reason:
@@ -188,12 +188,13 @@ def iter_tasks(paths: list[str], tally: Tally) -> Iterator[Task]:
             tally.file_errors.append(f"{path}: no such file")
         except IsADirectoryError:
             tally.file_errors.append(f"{path}: is a directory")
-        except (EOFError, AttributeError, zlib.error) as exc:      # warcio fails on a header cut in half
+        except (EOFError, AttributeError, zlib.error) as exc:  # warcio fails on a header cut in half
             if number == 0 and not isinstance(exc, EOFError):
                 tally.file_errors.append(f"{path}: not a readable WARC file ({_describe(exc)})")
             else:
-                tally.file_errors.append(f"{path}: truncated after {complete} complete WARC records "
-                                         "(the responses before the cut are kept)")
+                tally.file_errors.append(
+                    f"{path}: truncated after {complete} complete WARC records (the responses before the cut are kept)"
+                )
         except (ArchiveLoadFailed, OSError, ValueError) as exc:
             where = f" after {complete} complete WARC records (the responses before are kept)" if complete else ""
             tally.file_errors.append(f"{path}: not a readable WARC file{where} ({_describe(exc)})")
@@ -207,9 +208,13 @@ def _task(record) -> tuple[Task | None, str | None]:
     if reason:
         return None, reason
     content_type = record.http_headers.get_header("Content-Type") or ""
-    return Task(record.rec_headers.get_header("WARC-Target-URI"),
-                warc_date_to_iso(record.rec_headers.get_header("WARC-Date")), body, _charset(content_type),
-                tuple(record.http_headers.headers)), None
+    return Task(
+        record.rec_headers.get_header("WARC-Target-URI"),
+        warc_date_to_iso(record.rec_headers.get_header("WARC-Date")),
+        body,
+        _charset(content_type),
+        tuple(record.http_headers.headers),
+    ), None
 
 
 def _describe(exc: BaseException, limit: int = 120) -> str:
@@ -217,7 +222,7 @@ def _describe(exc: BaseException, limit: int = 120) -> str:
     text = str(exc) or type(exc).__name__
     if not text.isprintable():
         text = ascii(text)[1:-1]
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @functools.cache
@@ -232,7 +237,7 @@ def _checked_iterator():
         def close(self) -> None:
             reader = self.reader
             if reader is not None and not self.ended_inside:
-                member = reader.decompressor          # the last gzip member: complete only if its end was read
+                member = reader.decompressor  # the last gzip member: complete only if its end was read
                 self.ended_inside = bool(self.next_line) or (member is not None and not member.eof)
             super().close()
 
@@ -260,11 +265,16 @@ def clean_task(task: Task, options: Options | None = None) -> tuple[str, dict | 
 
     options = options or _OPTIONS or Options()
     try:
-        result = clean(task.body, url=task.url, options=options.with_(fetched_at=task.fetched_at),
-                       http_charset=task.http_charset, headers=task.headers)
+        result = clean(
+            task.body,
+            url=task.url,
+            options=options.with_(fetched_at=task.fetched_at),
+            http_charset=task.http_charset,
+            headers=task.headers,
+        )
     except CleanwireError as exc:
         return task.url, None, exc.reason, PageLinks()
-    if result.article is None:      # a wall is counted by its access state (bot_challenge, consent_wall, ...)
+    if result.article is None:  # a wall is counted by its access state (bot_challenge, consent_wall, ...)
         reason = result.access.state if result.access.state != "ok" else "not an article"
         return task.url, None, reason, result.page_links
     return task.url, result.article.to_dict(), None, result.page_links
@@ -280,8 +290,9 @@ def _batched(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:
         yield batch
 
 
-def reextract(paths: list[str], options: Options, processes: int | None = None,
-              tally: Tally | None = None, max_pages: int = 1) -> Iterator[dict]:
+def reextract(
+    paths: list[str], options: Options, processes: int | None = None, tally: Tally | None = None, max_pages: int = 1
+) -> Iterator[dict]:
     """Yield the record of every archived article, in archive order; workers run in parallel.
 
     At most IN_FLIGHT_PER_WORKER batches per worker are read ahead (bounded memory). A worker that dies (killed
@@ -292,13 +303,13 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
     tally = tally if tally is not None else Tally()
     processes = processes or os.cpu_count() or 1
     tasks = iter_tasks(paths, tally)
-    held = HeldPages(max_pages, options.chunk_tokens)   # max_pages > 1: multi-page articles merged from the archive
+    held = HeldPages(max_pages, options.chunk_tokens)  # max_pages > 1: multi-page articles merged from the archive
     if processes == 1:
         yield from _keep((clean_task(task, options) for task in tasks), tally, held)
         yield from held.merged(tally)
         return
     pool = _pool(processes, options)
-    window: deque[tuple[Future, int]] = deque()     # (future, batch size), in archive order
+    window: deque[tuple[Future, int]] = deque()  # (future, batch size), in archive order
     try:
         for batch in _batched(tasks, CHUNK):
             window.append((pool.submit(clean_batch, batch), len(batch)))
@@ -311,8 +322,10 @@ def reextract(paths: list[str], options: Options, processes: int | None = None,
         yield from held.merged(tally)
     except BrokenProcessPool:
         tally.skipped["not extracted (a worker died)"] += sum(size for _future, size in window)
-        tally.file_errors.append(f"an extraction worker process died; the {tally.articles} articles before are kept, "
-                                 "the rest of the archive was not read")
+        tally.file_errors.append(
+            f"an extraction worker process died; the {tally.articles} articles before are kept, "
+            "the rest of the archive was not read"
+        )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -333,11 +346,13 @@ def _pool(processes: int, options: Options) -> ProcessPoolExecutor:
 
         return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker, initargs=(options,))
     import crawler.extraction.warmup  # noqa: F401 - importing it cleans one page here, once per process
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(options,))
+
+    pool = ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker, initargs=(options,)
+    )
     gc.freeze()
     try:
-        pool.submit(int).result()       # with fork, the executor starts all its workers at the first task
+        pool.submit(int).result()  # with fork, the executor starts all its workers at the first task
     finally:
         gc.unfreeze()
     return pool
@@ -398,8 +413,9 @@ class Progress:
             return
         self.last = now
         rate = self.tally.responses / max(now - self.start, 1e-9)
-        self.stream.write(f"\rwarc: {self.tally.responses} responses, {self.tally.articles} articles, "
-                          f"{rate:.0f} responses/s ")
+        self.stream.write(
+            f"\rwarc: {self.tally.responses} responses, {self.tally.articles} articles, {rate:.0f} responses/s "
+        )
         self.stream.flush()
 
     def end(self) -> None:
@@ -453,8 +469,9 @@ def run_warc(args, options: Options) -> int:
     from crawler.fetching.fetch import project_settings
 
     max_pages = project_settings(dict(getattr(args, "settings", None) or {})).getint("CLEANWIRE_MAX_ARTICLE_PAGES")
-    ticking = _ticking(reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages),
-                       Progress(tally))
+    ticking = _ticking(
+        reextract(list(args.inputs), options, getattr(args, "jobs", None), tally, max_pages), Progress(tally)
+    )
     records = _nothing_read(ticking, tally, len(args.inputs))
     unchanged = records is None and bool(args.output and args.output != "-")
     if not unchanged:

@@ -1,4 +1,5 @@
 """Per-site cleaner overrides from TOML: [sites."example.com"] drop = [...], keep = [...]."""
+
 from __future__ import annotations
 
 import tomllib

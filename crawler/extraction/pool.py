@@ -1,4 +1,5 @@
 """WorkerPool: extraction worker processes fed and read from the asyncio loop, a dead worker replaced at once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 #: server starts with the cleaner's models loaded (named, not imported: the import would do that work here too)
 WARMUP = "crawler.extraction.warmup"
 
-MAX_DEATHS_IN_A_ROW = 5     # worker deaths with no task finished in between before a pool stops replacing them
+MAX_DEATHS_IN_A_ROW = 5  # worker deaths with no task finished in between before a pool stops replacing them
 
 
 class WorkerPool:
@@ -41,14 +42,14 @@ class WorkerPool:
     def __init__(self, workers: int, depth: int = 2, on_death=None) -> None:
         self.size = workers
         self.depth = depth
-        self.on_death = on_death           # called with the dead worker's pid, once per death
+        self.on_death = on_death  # called with the dead worker's pid, once per death
         self.context = _context()
         self.workers: list[_Worker] = []
-        self.queue: deque[tuple[asyncio.Future, bytes]] = deque()     # tasks waiting for a worker
+        self.queue: deque[tuple[asyncio.Future, bytes]] = deque()  # tasks waiting for a worker
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
-        self.deaths_in_a_row = 0           # deaths since a task last finished: a worker that cannot start
-        self.broken: str | None = None     # set once replacing workers is pointless: every task fails at once
+        self.deaths_in_a_row = 0  # deaths since a task last finished: a worker that cannot start
+        self.broken: str | None = None  # set once replacing workers is pointless: every task fails at once
         for _ in range(workers):
             self.workers.append(self._start())
 
@@ -57,7 +58,7 @@ class WorkerPool:
         result_read, result_write = self.context.Pipe(duplex=False)
         process = self.context.Process(target=_worker_loop, args=(task_read, result_write), daemon=True)
         process.start()
-        task_read.close()          # the worker holds these: EOF on the result pipe means it is gone
+        task_read.close()  # the worker holds these: EOF on the result pipe means it is gone
         result_write.close()
         worker = _Worker(process, task_write, result_read)
         for conn in (task_write, result_read):
@@ -96,31 +97,34 @@ class WorkerPool:
         return await future
 
     def _dispatch(self) -> None:
-        assert self.loop is not None    # submit() sets it before it queues a page
+        assert self.loop is not None  # submit() sets it before it queues a page
         while self.queue:
             worker = min(self.workers, key=lambda w: len(w.held))
             if len(worker.held) >= self.depth:
                 return
             future, payload = self.queue.popleft()
-            if future.done():          # cancelled while waiting
+            if future.done():  # cancelled while waiting
                 continue
             worker.held.append(future)
             if not worker.out:
                 self.loop.add_writer(worker.tasks.fileno(), self._writable, worker)
-            worker.out += struct.pack("!i", len(payload)) + payload if len(payload) < 0x7FFFFFFF else \
-                struct.pack("!iQ", -1, len(payload)) + payload
+            worker.out += (
+                struct.pack("!i", len(payload)) + payload
+                if len(payload) < 0x7FFFFFFF
+                else struct.pack("!iQ", -1, len(payload)) + payload
+            )
             self._writable(worker)
 
     def _writable(self, worker: _Worker) -> None:
         try:
             while worker.out:
-                sent = os.write(worker.tasks.fileno(), worker.out[:1 << 20])
+                sent = os.write(worker.tasks.fileno(), worker.out[: 1 << 20])
                 del worker.out[:sent]
         except BlockingIOError:
             return
-        except OSError:            # EPIPE: the worker is gone; its result pipe reports the death
+        except OSError:  # EPIPE: the worker is gone; its result pipe reports the death
             worker.out.clear()
-        assert self.loop is not None    # only ever called once a page was queued (see _dispatch)
+        assert self.loop is not None  # only ever called once a page was queued (see _dispatch)
         self.loop.remove_writer(worker.tasks.fileno())
 
     def _readable(self, worker: _Worker) -> None:
@@ -147,8 +151,8 @@ class WorkerPool:
                 size, head = struct.unpack_from("!Q", worker.inbox, 4)[0], 12
             if len(worker.inbox) < head + size:
                 return
-            ok, value = pickle.loads(memoryview(worker.inbox)[head:head + size])
-            del worker.inbox[:head + size]
+            ok, value = pickle.loads(memoryview(worker.inbox)[head : head + size])
+            del worker.inbox[: head + size]
             self.deaths_in_a_row = 0
             future = worker.held.popleft()
             if not future.done():
@@ -167,8 +171,10 @@ class WorkerPool:
             return
         self.deaths_in_a_row += 1
         if self.deaths_in_a_row > MAX_DEATHS_IN_A_ROW + self.size:
-            self.broken = f"extraction workers keep dying ({self.deaths_in_a_row} in a row, exit code " \
-                          f"{worker.process.exitcode}): not started again"
+            self.broken = (
+                f"extraction workers keep dying ({self.deaths_in_a_row} in a row, exit code "
+                f"{worker.process.exitcode}): not started again"
+            )
             logger.error("%s", self.broken)
             self.workers.remove(worker)
             held += [future for future, _ in self.queue]
@@ -214,11 +220,11 @@ class WorkerPool:
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.Process
-    tasks: Connection                   # this process's write end of the task pipe (non-blocking)
-    results: Connection                 # this process's read end of the result pipe (non-blocking)
-    held: deque = field(default_factory=deque)      # futures of the tasks sent, in order
-    out: bytearray = field(default_factory=bytearray)     # framed tasks not yet written
-    inbox: bytearray = field(default_factory=bytearray)   # result bytes not yet a whole message
+    tasks: Connection  # this process's write end of the task pipe (non-blocking)
+    results: Connection  # this process's read end of the result pipe (non-blocking)
+    held: deque = field(default_factory=deque)  # futures of the tasks sent, in order
+    out: bytearray = field(default_factory=bytearray)  # framed tasks not yet written
+    inbox: bytearray = field(default_factory=bytearray)  # result bytes not yet a whole message
 
 
 def _context():
@@ -240,7 +246,7 @@ def _grow_pipe(fd: int) -> None:
 
 def _worker_loop(tasks: Connection, results: Connection) -> None:
     """A worker process: run each task until the task pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C stops the crawl, which then closes the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then closes the pool
     while True:
         try:
             fn, args = pickle.loads(tasks.recv_bytes())
@@ -248,13 +254,13 @@ def _worker_loop(tasks: Connection, results: Connection) -> None:
             return
         try:
             reply = (True, fn(*args))
-        except Exception as exc:        # noqa: BLE001 - handed to the awaiting coroutine
+        except Exception as exc:
             reply = (False, exc)
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:        # noqa: BLE001 - an unpicklable result or exception
+        except Exception as exc:
             data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
         try:
             results.send_bytes(data)
-        except OSError:                 # the pool closed (end of the crawl, Ctrl-C) while this task ran
+        except OSError:  # the pool closed (end of the crawl, Ctrl-C) while this task ran
             return

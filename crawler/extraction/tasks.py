@@ -1,6 +1,7 @@
 """What an extraction worker runs on a page: its record (extract_record), its record with the links to the rest of a
 multi-page article (extract_with_links) or, for the site spider, links, article verdict and record at once
 (analyse_page); each Task also says what its result is when the worker could not run it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,11 +16,20 @@ from cleaners.tdm import Tdm
 from crawler.discovery.classify import ARTICLE, Verdict, decide
 from crawler.discovery.pagelinks import PageLinks, read_page, read_tree
 
-Extracted = tuple[str, Any]     # ('article', record) | ('not_article', reason) | ('access', evidence) | ('bad_input', reason)
+Extracted = tuple[
+    str, Any
+]  # ('article', record) | ('not_article', reason) | ('access', evidence) | ('bad_input', reason)
 
 
-def extract_record(body: bytes, url: str, options: Options, http_charset: str | None, headers: dict[str, str],
-                   tdm: Tdm | None, parsed=None) -> Extracted:
+def extract_record(
+    body: bytes,
+    url: str,
+    options: Options,
+    http_charset: str | None,
+    headers: dict[str, str],
+    tdm: Tdm | None,
+    parsed=None,
+) -> Extracted:
     """Runs in a worker process: ('article', record) | ('not_article', reason) | ('access', access evidence)
     for a page that is a wall instead of an article (cleaners.access) | ('bad_input', reason).
     `parsed`: the page already decoded and parsed (cleaners.parse_document), as analyse_page has it."""
@@ -44,9 +54,15 @@ def access_evidence(access: Access) -> dict:
     return {"state": access.state, "rule": access.rule, "matched": access.matched, "reason": access.describe()}
 
 
-def extract_with_links(body: bytes, url: str, options: Options, http_charset: str | None,
-                       headers: dict[str, str] | None = None, tdm: Any = None,
-                       parsed: Any = None) -> tuple[str, Any, ArticleLinks]:
+def extract_with_links(
+    body: bytes,
+    url: str,
+    options: Options,
+    http_charset: str | None,
+    headers: dict[str, str] | None = None,
+    tdm: Any = None,
+    parsed: Any = None,
+) -> tuple[str, Any, ArticleLinks]:
     """In an extraction worker: extract_record's result, plus the page's links to the rest of its article (next
     page, one-page version, or the earlier page a continuation page links back to).
     `parsed`: the page already decoded and parsed (cleaners.parse_document), as analyse_page has it."""
@@ -57,8 +73,9 @@ def extract_with_links(body: bytes, url: str, options: Options, http_charset: st
     return (*result_status(result), result.page_links)
 
 
-def analyse_page(body: bytes, url: str, options, http_charset: str | None, headers: dict[str, str], tdm,
-                 encoding: str, listed: bool) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
+def analyse_page(
+    body: bytes, url: str, options, http_charset: str | None, headers: dict[str, str], tdm, encoding: str, listed: bool
+) -> tuple[PageLinks | None, Verdict | None, tuple[str, object] | None]:
     """Runs in an extraction worker: the page's links and signals, its article verdict and, when the verdict
     lets it be emitted, its extraction (extract_with_links). The crawler process then only
     builds Requests: parsing every page for its links there made it the bottleneck of the crawl.
@@ -66,7 +83,7 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, heade
     (a second parse for the links was ~6% of a worker's time)."""
     try:
         parsed = parse_document(body, url, http_charset)
-    except CleanwireError as exc:       # not HTML to the cleaner: links as Scrapy's parser sees them, as before
+    except CleanwireError as exc:  # not HTML to the cleaner: links as Scrapy's parser sees them, as before
         found = read_page(body, encoding, url)
         verdict = decide(url, found.og_type, found.ld_types, listed)
         return found, verdict, ("bad_input", exc.reason) if verdict.emit else None
@@ -74,7 +91,7 @@ def analyse_page(body: bytes, url: str, options, http_charset: str | None, heade
     verdict = decide(url, found.og_type, found.ld_types, listed)
     if not verdict.emit:
         return found, verdict, None
-    if verdict.kind == ARTICLE:       # the cleaner's page-type doubt yields to the crawl's article verdict
+    if verdict.kind == ARTICLE:  # the cleaner's page-type doubt yields to the crawl's article verdict
         options = options.with_(article_signal=verdict.reason)
     status, payload, found.article_pages = extract_with_links(body, url, options, http_charset, headers, tdm, parsed)
     return found, verdict, (status, payload)

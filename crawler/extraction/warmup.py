@@ -1,13 +1,16 @@
 """Imported once by the extraction workers' forkserver (see crawler.extraction.pool.WorkerPool): a small page is cleaned
 there, so the language model (LZMA-compressed, ~0.5 s to load) and the cleaner's lazily built tables are loaded
 once, and every worker forked from the server starts with them instead of loading its own copy."""
+
 from __future__ import annotations
 
 import logging
 
 WARMUP_URL = "https://warmup.invalid/2025/01/02/harbour-ferry-pier-plans/"
-_PARAGRAPH = ("The harbour board met on Tuesday evening to weigh three plans for the old ferry pier, which has been "
-              "closed to the public since the winter storms damaged its timber deck and railings. ")
+_PARAGRAPH = (
+    "The harbour board met on Tuesday evening to weigh three plans for the old ferry pier, which has been "
+    "closed to the public since the winter storms damaged its timber deck and railings. "
+)
 WARMUP_PAGE = (
     "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Ferry pier plans | Courier</title>"
     "<meta property='og:type' content='article'></head><body><nav><a href='/'>Home</a></nav><article>"
@@ -23,7 +26,7 @@ def warm_up() -> None:
 
         clean(WARMUP_PAGE, WARMUP_URL)
         _load_justext_stoplists()
-    except Exception:       # noqa: BLE001 - a warm-up that fails only leaves the work to each worker
+    except Exception:
         logging.getLogger(__name__).debug("extraction warm-up failed", exc_info=True)
 
 

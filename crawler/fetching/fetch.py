@@ -1,4 +1,5 @@
 """Fetch a list of URLs with Scrapy (project settings, robots.txt) in this process."""
+
 from __future__ import annotations
 
 import logging
@@ -25,19 +26,18 @@ def fetch_urls(urls: list[str], settings: Settings, options=None) -> tuple[dict[
 
     With cleaner `options`, a multi-page article's continuation pages are fetched too and its merged record
     is in the page's `meta["record"]` (see crawler.spiders.urls)."""
+    from crawler.fetching.render import configure
     from crawler.spiders.urls import UrlsSpider
 
-    from crawler.fetching.render import configure
-
     settings = settings.copy()
-    settings.set("ITEM_PIPELINES", {}, priority="cmdline")   # extraction happens in the caller
-    configure(settings)         # the browser's download handler, when pages may be rendered
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")  # extraction happens in the caller
+    configure(settings)  # the browser's download handler, when pages may be rendered
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(UrlsSpider)
     process.crawl(crawler, urls=urls, options=options)
     process.start()
     spider = crawler.spider
-    assert isinstance(spider, UrlsSpider)   # set by process.crawl, which has returned
+    assert isinstance(spider, UrlsSpider)  # set by process.crawl, which has returned
     failures = dict(spider.failures)
     for url in urls:
         if url not in spider.pages and url not in failures:

@@ -1,4 +1,5 @@
 """Downloader middlewares cleanwire adds to Scrapy's."""
+
 from __future__ import annotations
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
@@ -10,7 +11,7 @@ from twisted.internet.defer import Deferred
 
 #: meta key of a spider's own robots.txt request (its value: the host whose rules it is); see RobotsTxtMiddleware
 ROBOTS_META = "cleanwire_robots"
-_FETCHING = "cleanwire_robots_fetching"      # set on the spider's request that this middleware lets fetch the rules
+_FETCHING = "cleanwire_robots_fetching"  # set on the spider's request that this middleware lets fetch the rules
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
@@ -29,14 +30,14 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
-        self._responses: dict[str, Response | None] = {}      # host -> its robots.txt response (None: failed)
+        self._responses: dict[str, Response | None] = {}  # host -> its robots.txt response (None: failed)
 
     async def process_request(self, request: Request, spider=None):
         netloc = request.meta.get(ROBOTS_META)
         if netloc is None:
             return await super().process_request(request)
         if request.meta.get(_FETCHING):
-            return None                 # our own fetch (or its redirect/retry): download it
+            return None  # our own fetch (or its redirect/retry): download it
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
             request.meta[_FETCHING] = True
@@ -108,7 +109,7 @@ class MaxPages:
 
     def process_request(self, request: Request, spider=None) -> None:
         if request.meta.get("cleanwire_tdmrep"):
-            return                  # a site's tdmrep.json (crawler.fetching.tdmrep) is a protocol file, not a page
+            return  # a site's tdmrep.json (crawler.fetching.tdmrep) is a protocol file, not a page
         if self.admitted >= self.limit:
             if self.strict:
                 self.crawler.stats.inc_value("cleanwire/max_pages/not_fetched")

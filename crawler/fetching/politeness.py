@@ -1,4 +1,5 @@
 """Politeness extensions: robots.txt Crawl-delay as a floor under each site's delay, and backoff on 429/5xx."""
+
 from __future__ import annotations
 
 import logging
@@ -18,7 +19,7 @@ class CrawlDelay:
         self.crawler = crawler
         self.user_agent = user_agent
         self.max_delay = max_delay
-        self.delays: dict[str, float] = {}       # host -> Crawl-delay, seconds
+        self.delays: dict[str, float] = {}  # host -> Crawl-delay, seconds
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -28,7 +29,7 @@ class CrawlDelay:
         ext = cls(crawler, settings.get("USER_AGENT") or "", settings.getfloat("CLEANWIRE_MAX_CRAWL_DELAY", 30.0))
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.enforce, signal=signals.request_reached_downloader)
-        crawler.signals.connect(ext.enforce, signal=signals.response_downloaded)   # after AutoThrottle's change
+        crawler.signals.connect(ext.enforce, signal=signals.response_downloaded)  # after AutoThrottle's change
         return ext
 
     def response_received(self, response, request, spider=None) -> None:
@@ -36,7 +37,7 @@ class CrawlDelay:
             return
         try:
             delay = Protego.parse(response.body.decode("utf-8", "replace")).crawl_delay(self.user_agent)
-        except Exception:       # a robots.txt Protego cannot read gives no delay
+        except Exception:  # a robots.txt Protego cannot read gives no delay
             delay = None
         if delay:
             host = urlparse_cached(request).hostname or ""
@@ -61,17 +62,18 @@ class Backoff:
 
     def __init__(self, crawler, start: float, maximum: float) -> None:
         self.crawler = crawler
-        self.start = start          # first backoff delay, seconds
-        self.maximum = maximum      # longest backoff delay, seconds
-        self.base: dict[str, float] = {}    # slot -> its delay before backing off
+        self.start = start  # first backoff delay, seconds
+        self.maximum = maximum  # longest backoff delay, seconds
+        self.base: dict[str, float] = {}  # slot -> its delay before backing off
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         if not settings.getbool("CLEANWIRE_BACKOFF", True):
             raise NotConfigured
-        ext = cls(crawler, settings.getfloat("CLEANWIRE_BACKOFF_START", 1.0),
-                  settings.getfloat("CLEANWIRE_BACKOFF_MAX", 60.0))
+        ext = cls(
+            crawler, settings.getfloat("CLEANWIRE_BACKOFF_START", 1.0), settings.getfloat("CLEANWIRE_BACKOFF_MAX", 60.0)
+        )
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         return ext
 

@@ -1,4 +1,5 @@
 """Rendering pages that need JavaScript in headless Chromium (Debian's package) through scrapy-playwright, bounded."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,12 +20,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MODES = ("never", "auto", "always")
-RENDER_META = "cleanwire_render"            # request meta: this request goes through the browser
-SHELL_META = "cleanwire_js_shell"           # request meta: the js_shell evidence of the plain fetch it repeats
-RENDERED_FLAG = "playwright"                # response flag scrapy-playwright sets on a rendered response
+RENDER_META = "cleanwire_render"  # request meta: this request goes through the browser
+SHELL_META = "cleanwire_js_shell"  # request meta: the js_shell evidence of the plain fetch it repeats
+RENDERED_FLAG = "playwright"  # response flag scrapy-playwright sets on a rendered response
 HANDLER = "crawler.fetching.render.RenderHandler"
-TRANSIENT_META = ("download_", "redirect_", "retry_", "_", "depth")   # meta of the plain fetch not carried over
-LOCAL_SCHEMES = ("data", "blob", "about")   # no network: left to the browser
+TRANSIENT_META = ("download_", "redirect_", "retry_", "_", "depth")  # meta of the plain fetch not carried over
+LOCAL_SCHEMES = ("data", "blob", "about")  # no network: left to the browser
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 CONTEXT_PREFIX = "cleanwire-render-"
@@ -36,7 +37,7 @@ ARTICLE_SHOWN = """(words) => {
   const text = body.innerText || "";
   return text.split(/\\s+/).filter(Boolean).length > words;
 }"""
-SHELL_WORDS = 40                            # visible words of a shell (cleaners' js_shell rule looks at fewer)
+SHELL_WORDS = 40  # visible words of a shell (cleaners' js_shell rule looks at fewer)
 
 
 class RenderError(CleanwireError):
@@ -113,14 +114,14 @@ class RenderPolicy:
     """What the spiders render: a per-crawler view of the settings, with the run and per-site budgets."""
 
     mode: str = "never"
-    active: bool = False                    # the rendering handler is installed (Chromium found)
-    unavailable: str | None = None          # why not, in `auto` without Chromium
-    sites: frozenset[str] = frozenset()     # hosts whose pages are always rendered (sources file render = true)
-    max_pages: int = 0                      # renders per run (0: no limit)
-    max_pages_per_site: int = 0             # renders per host (0: no limit)
-    timeout: float = 20.0                   # seconds for one page
-    wait: float = 5.0                       # seconds to wait after load for the article to appear
-    crawler: object = None                  # its stats count renders (set once the crawl starts)
+    active: bool = False  # the rendering handler is installed (Chromium found)
+    unavailable: str | None = None  # why not, in `auto` without Chromium
+    sites: frozenset[str] = frozenset()  # hosts whose pages are always rendered (sources file render = true)
+    max_pages: int = 0  # renders per run (0: no limit)
+    max_pages_per_site: int = 0  # renders per host (0: no limit)
+    timeout: float = 20.0  # seconds for one page
+    wait: float = 5.0  # seconds to wait after load for the article to appear
+    crawler: object = None  # its stats count renders (set once the crawl starts)
     used: int = 0
     used_by_site: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -162,8 +163,10 @@ class RenderPolicy:
     def usable(self) -> bool:
         """The browser handler is installed; else (auto without Chromium) one warning line for the process."""
         if not self.active and self.unavailable:
-            warn_once(f"--render auto works as --render never: {self.unavailable}; "
-                      "pages built by scripts are reported as js_shell")
+            warn_once(
+                f"--render auto works as --render never: {self.unavailable}; "
+                "pages built by scripts are reported as js_shell"
+            )
         return self.active
 
     def take(self, url: str) -> bool:
@@ -187,7 +190,7 @@ class RenderPolicy:
         kept = {k: v for k, v in request.meta.items() if not k.startswith(TRANSIENT_META)}
         meta = {**kept, **changes.pop("meta", {}), **self.meta()}
         headers = request.headers.copy()
-        for name in CONDITIONAL_HEADERS:        # the browser asks for the whole page
+        for name in CONDITIONAL_HEADERS:  # the browser asks for the whole page
             headers.pop(name, None)
         return request.replace(meta=meta, headers=headers, dont_filter=True, **changes)
 
@@ -222,8 +225,9 @@ def rendered(response) -> bool:
     return bool(response.request is not None and response.request.meta.get(RENDER_META))
 
 
-def shell_evidence(body: bytes, url: str, status: int | None = None, headers=None,
-                   reason: str | None = None) -> str | None:
+def shell_evidence(
+    body: bytes, url: str, status: int | None = None, headers=None, reason: str | None = None
+) -> str | None:
     """Why the page is a `js_shell` (an application shell whose article scripts build), or None."""
     if reason and reason.startswith("js_shell"):
         return reason
@@ -290,26 +294,29 @@ class Renderer:
         self.generation = 0
         self.pages_in_context = 0
         self.in_flight: dict[str, int] = defaultdict(int)
-        self.closing: set[asyncio.Future] = set()      # contexts being closed (a reference keeps the task alive)
-        self.page_bytes: dict[object, int] = {}        # playwright Page -> bytes of its responses so far
+        self.closing: set[asyncio.Future] = set()  # contexts being closed (a reference keeps the task alive)
+        self.page_bytes: dict[object, int] = {}  # playwright Page -> bytes of its responses so far
         self.page_requests: dict[object, Request] = {}  # playwright Page -> the Scrapy request it renders
         self.timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
         self.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         self.guard = None
-        self.broken: str | None = None      # why Chromium cannot be used: later pages fail at once
+        self.broken: str | None = None  # why Chromium cannot be used: later pages fail at once
 
     def playwright_settings(self):
         """The crawl's settings plus scrapy-playwright's, pointed at Debian's Chromium (never a download)."""
         settings = self.crawler.settings.copy()
-        settings.frozen = False             # a copy of the crawl's frozen settings, for the handler alone
+        settings.frozen = False  # a copy of the crawl's frozen settings, for the handler alone
         timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium")
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {
-            "executable_path": chromium_path(settings),
-            "headless": True,
-            "args": settings.getlist("CLEANWIRE_CHROMIUM_ARGS"),
-            "timeout": timeout_ms,
-        })
+        settings.set(
+            "PLAYWRIGHT_LAUNCH_OPTIONS",
+            {
+                "executable_path": chromium_path(settings),
+                "headless": True,
+                "args": settings.getlist("CLEANWIRE_CHROMIUM_ARGS"),
+                "timeout": timeout_ms,
+            },
+        )
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, settings.getint("CLEANWIRE_RENDER_CONCURRENCY")))
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms)
         settings.set("PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER", True)
@@ -323,7 +330,7 @@ class Renderer:
 
                 proxy = _SettingsView(self.crawler, self.playwright_settings())
                 handler = _guarded_handler(self)(proxy)
-                await handler._launch()          # its engine_started hook has long fired
+                await handler._launch()  # its engine_started hook has long fired
                 if self.crawler.settings.getbool("CLEANWIRE_SAFETY"):
                     self.guard = SafetyMiddleware(self.stats, self.crawler.settings.getbool("CLEANWIRE_DENY_PRIVATE"))
                     self.guard.crawler = self.crawler
@@ -366,7 +373,7 @@ class Renderer:
             name = self.context_for_page()
             request.meta["playwright_context"] = name
             request.meta["playwright_context_kwargs"] = {
-                "service_workers": "block",       # every subrequest goes through the route guard
+                "service_workers": "block",  # every subrequest goes through the route guard
                 "user_agent": self.crawler.settings.get("USER_AGENT"),
                 "java_script_enabled": True,
             }
@@ -375,7 +382,7 @@ class Renderer:
             try:
                 response = await handler.download_request(request)
             except Exception as exc:
-                if "BrowserType.launch" in str(exc):     # Chromium does not start: no page tries again
+                if "BrowserType.launch" in str(exc):  # Chromium does not start: no page tries again
                     first = str(exc).splitlines()[0]
                     self.broken = f"Chromium did not start ({first})"
                     self.stats.inc_value("cleanwire/render/browser_failed")
@@ -411,7 +418,7 @@ class Renderer:
 
         try:
             await self._route(route, pw_request)
-        except PlaywrightError as exc:          # the page closed meanwhile, a connection failed, a timeout
+        except PlaywrightError as exc:  # the page closed meanwhile, a connection failed, a timeout
             logger.debug("render subrequest %s: %s", pw_request.url[:200], exc)
             with suppress(PlaywrightError):
                 await route.abort()
@@ -438,14 +445,15 @@ class Renderer:
                 await route.abort()
                 return
             url = target
-            response = await route.fetch(url=target, max_redirects=0, timeout=self.timeout_ms,
-                                         headers=_without_credentials(pw_request.headers))
+            response = await route.fetch(
+                url=target, max_redirects=0, timeout=self.timeout_ms, headers=_without_credentials(pw_request.headers)
+            )
         body = await response.body()
         if self.over_size(page, len(body)):
             await route.abort()
             return
         if first is not response and pw_request.is_navigation_request():
-            await route.fulfill(response=first)     # the page follows the checked chain itself: its URL is the last
+            await route.fulfill(response=first)  # the page follows the checked chain itself: its URL is the last
         else:
             await route.fulfill(response=response, body=body)
 

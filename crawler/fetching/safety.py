@@ -1,4 +1,5 @@
 """Request guard: only http(s), and no private, loopback, link-local or cloud-metadata targets the user did not name."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,21 +12,24 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.resolver import CachingThreadedResolver
-from twisted.internet.error import DNSLookupError
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
-METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254",      # AWS, GCP, Azure, OpenStack, DigitalOcean instance metadata
-    "169.254.170.2",        # AWS ECS task metadata
-    "100.100.100.200",      # Alibaba Cloud metadata
-    "192.0.0.192",          # Oracle Cloud metadata
-    "fd00:ec2::254",        # AWS metadata over IPv6
-))
-DNS_CACHE_SIZE = 4096        # hosts whose resolved addresses are remembered
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean instance metadata
+        "169.254.170.2",  # AWS ECS task metadata
+        "100.100.100.200",  # Alibaba Cloud metadata
+        "192.0.0.192",  # Oracle Cloud metadata
+        "fd00:ec2::254",  # AWS metadata over IPv6
+    )
+)
+DNS_CACHE_SIZE = 4096  # hosts whose resolved addresses are remembered
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 Resolver = Callable[[str, int], list[str]]
@@ -38,7 +42,7 @@ class RefusedRequest(IgnoreRequest):
 def resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (blocking: run it in a thread)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]   # an IPv4 or IPv6 address string
+    return [str(info[4][0]) for info in infos]  # an IPv4 or IPv6 address string
 
 
 def is_guarded(address: str) -> bool:
@@ -77,8 +81,9 @@ class SafetyMiddleware:
     `cleanwire/refused/scheme` or `cleanwire/refused/private`.
     """
 
-    def __init__(self, stats, deny_private: bool = False, resolver: Resolver = resolve,
-                 named: frozenset[str] | None = None) -> None:
+    def __init__(
+        self, stats, deny_private: bool = False, resolver: Resolver = resolve, named: frozenset[str] | None = None
+    ) -> None:
         self.stats = stats
         self.deny_private = deny_private
         self.resolver = resolver
@@ -138,7 +143,7 @@ class SafetyMiddleware:
         try:
             found = tuple(await self._in_thread(host, port))
         except (OSError, UnicodeError):
-            return ()                 # the download fails on its own with a DNS error
+            return ()  # the download fails on its own with a DNS error
         self.cache[host] = found
         if len(self.cache) > DNS_CACHE_SIZE:
             self.cache.popitem(last=False)
@@ -178,14 +183,14 @@ class GuardedResolver(CachingThreadedResolver):
         resolver.deny_private = crawler.settings.getbool("CLEANWIRE_DENY_PRIVATE")
         return resolver
 
-    def getHostByName(self, name: str, timeout=()):  # noqa: N802 - Twisted's interface
+    def getHostByName(self, name: str, timeout=()):
         return super().getHostByName(name, timeout).addCallback(self.check, name)
 
     def check(self, address: str, name: str) -> str:
         """The address, or DNSLookupError when it is guarded and the name was not named (or all are denied)."""
         if not (self.enabled and is_guarded(address)):
             return address
-        crawlers = list(getattr(self.crawler, "crawlers", None) or [self.crawler])   # Scrapy passes its CrawlerProcess
+        crawlers = list(getattr(self.crawler, "crawlers", None) or [self.crawler])  # Scrapy passes its CrawlerProcess
         named = frozenset().union(*(named_hosts(c) for c in crawlers))
         if not self.deny_private and name.lower().strip("[]") in named:
             return address

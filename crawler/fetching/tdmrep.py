@@ -1,4 +1,5 @@
 """TDMRep in crawls: each site's /.well-known/tdmrep.json fetched once, and the rule for each request's path."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,8 @@ from cleaners.tdm import WELL_KNOWN_PATH, Tdm, TdmRule, from_tdmrep, parse_tdmre
 
 logger = logging.getLogger(__name__)
 
-TDM_META = "cleanwire_tdm"          # request.meta: the tdmrep.json rule for the page (cleaners.tdm.Tdm), when one applies
-TDMREP_FETCH = "cleanwire_tdmrep"   # request.meta of this middleware's own fetch of a site's tdmrep.json
+TDM_META = "cleanwire_tdm"  # request.meta: the tdmrep.json rule for the page (cleaners.tdm.Tdm), when one applies
+TDMREP_FETCH = "cleanwire_tdmrep"  # request.meta of this middleware's own fetch of a site's tdmrep.json
 
 
 class TdmRepMiddleware:
@@ -26,13 +27,13 @@ class TdmRepMiddleware:
     A missing, unreadable or invalid file means no rules (counted in cleanwire/tdmrep/*); it is fetched once, not
     retried (a site that answers 5xx there declares nothing)."""
 
-    DOWNLOAD_PRIORITY = 1000        # ahead of the site's pages, as robots.txt
+    DOWNLOAD_PRIORITY = 1000  # ahead of the site's pages, as robots.txt
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.rules: dict[str, tuple[TdmRule, ...]] = {}       # site origin -> its rules (() when none)
-        self.waiting: dict[str, list[Deferred]] = {}           # site origin -> requests waiting for the fetch
+        self.rules: dict[str, tuple[TdmRule, ...]] = {}  # site origin -> its rules (() when none)
+        self.waiting: dict[str, list[Deferred]] = {}  # site origin -> requests waiting for the fetch
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -42,7 +43,7 @@ class TdmRepMiddleware:
 
     async def process_request(self, request: Request, spider=None) -> None:
         if request.meta.get(TDMREP_FETCH) or request.meta.get("dont_obey_robotstxt"):
-            return None             # our own fetch, robots.txt and the like: protocol files, not content
+            return None  # our own fetch, robots.txt and the like: protocol files, not content
         url = urlparse_cached(request)
         rules = await self.site_rules(f"{url.scheme}://{url.netloc}")
         found = from_tdmrep(rules, url.path + (f"?{url.query}" if url.query else ""))
@@ -65,15 +66,19 @@ class TdmRepMiddleware:
         return rules
 
     async def fetch(self, origin: str) -> tuple[TdmRule, ...]:
-        request = Request(origin + WELL_KNOWN_PATH, priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
-                          dont_filter=True, meta={TDMREP_FETCH: True, "dont_obey_robotstxt": True,
-                                                  "cleanwire_probe": True, "dont_retry": True})
+        request = Request(
+            origin + WELL_KNOWN_PATH,
+            priority=self.DOWNLOAD_PRIORITY,
+            callback=NO_CALLBACK,
+            dont_filter=True,
+            meta={TDMREP_FETCH: True, "dont_obey_robotstxt": True, "cleanwire_probe": True, "dont_retry": True},
+        )
         try:
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest:
             self.stats.inc_value("cleanwire/tdmrep/not_fetched")
             return ()
-        except Exception as exc:       # any download failure: the site declares nothing here
+        except Exception as exc:  # any download failure: the site declares nothing here
             logger.info("%s: not fetched (%s)", request.url, exc)
             self.stats.inc_value("cleanwire/tdmrep/not_fetched")
             return ()

@@ -1,4 +1,5 @@
 """Crash-safe JSONL output: fsynced batches whose offsets commit to the state; a restart trims the uncommitted tail."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from crawler.incremental.state import EmitDecision, EmittedEntry, StateError, St
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 16                 # records per fsync + state commit
-FLUSH_INTERVAL = 5.0            # seconds a record may wait in the batch before it is written anyway
+BATCH_SIZE = 16  # records per fsync + state commit
+FLUSH_INTERVAL = 5.0  # seconds a record may wait in the batch before it is written anyway
 UNSAFE_SITE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -49,7 +50,7 @@ def summary_path(output: str | os.PathLike) -> Path:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -63,8 +64,15 @@ def _fsync_dir(path: Path) -> None:
 class JournaledWriter:
     """Appends JSON lines to one run's output file; each batch is fsynced, then its offsets commit to the state."""
 
-    def __init__(self, state: StateStore, run_id: int, path: str | os.PathLike, *,
-                 batch_size: int = BATCH_SIZE, flush_interval: float = FLUSH_INTERVAL) -> None:
+    def __init__(
+        self,
+        state: StateStore,
+        run_id: int,
+        path: str | os.PathLike,
+        *,
+        batch_size: int = BATCH_SIZE,
+        flush_interval: float = FLUSH_INTERVAL,
+    ) -> None:
         self.state, self.run_id, self.path = state, run_id, Path(path)
         self.batch_size, self.flush_interval = batch_size, flush_interval
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +83,7 @@ class JournaledWriter:
             raise JournalError("output file exists and belongs to no run of this state", str(self.path))
         _fsync_dir(self.path.parent)
         state.register_output(run_id, str(self.path))
-        self.records = self.new = self.revised = 0      # committed by this writer: the run's counts
+        self.records = self.new = self.revised = 0  # committed by this writer: the run's counts
         self._batch: list[tuple[EmittedEntry, bytes]] = []
         self._pending: dict[str, tuple[str, int, str | None]] = {}
         self._oldest = 0.0
@@ -110,16 +118,17 @@ class JournaledWriter:
             return
         entries, offset = [], self.committed
         for entry, line in self._batch:
-            entries.append(EmittedEntry(entry.url, entry.content_hash, entry.revision, offset, len(line),
-                                        entry.source_hash))
+            entries.append(
+                EmittedEntry(entry.url, entry.content_hash, entry.revision, offset, len(line), entry.source_hash)
+            )
             offset += len(line)
-        assert self._fd is not None     # records are only added before close()
+        assert self._fd is not None  # records are only added before close()
         try:
             _write_all(self._fd, b"".join(line for _, line in self._batch))
             os.fsync(self._fd)
             self.state.record_emitted(self.run_id, str(self.path), entries, offset)
         except BaseException:
-            os.ftruncate(self._fd, self.committed)     # nothing of a failed batch stays in the file
+            os.ftruncate(self._fd, self.committed)  # nothing of a failed batch stays in the file
             raise
         self.committed, self.records = offset, self.records + len(entries)
         new = sum(entry.revision == 1 for entry in entries)
@@ -155,8 +164,9 @@ def reconcile(state: StateStore) -> list[dict]:
         records = sum(output["records"] for output in state.outputs(run["id"]))
         counts = {**run["counts"], "emitted": records, **state.emitted_counts(run["id"]), "trimmed_bytes": trimmed}
         state.finish_run(run["id"], "killed", counts)
-        logger.warning("run %d (PID %d) was killed; trimmed %d uncommitted bytes of its output",
-                       run["id"], run["pid"], trimmed)
+        logger.warning(
+            "run %d (PID %d) was killed; trimmed %d uncommitted bytes of its output", run["id"], run["pid"], trimmed
+        )
         repairs.append({"run_id": run["id"], "emitted": records, "trimmed_bytes": trimmed})
     return repairs
 
@@ -167,8 +177,9 @@ def _trim(path: str, committed: int) -> int:
         size = os.path.getsize(path)
     except FileNotFoundError:
         if committed:
-            raise JournalError(f"output file is gone, but the state holds {committed} committed bytes of it",
-                               path) from None
+            raise JournalError(
+                f"output file is gone, but the state holds {committed} committed bytes of it", path
+            ) from None
         return 0
     if size < committed:
         raise JournalError(f"output file has {size} bytes, fewer than the {committed} committed", path)

@@ -1,4 +1,5 @@
 """Incremental, crash-safe output: emit new or changed articles once each through the journal, one run per crawl."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
 
-STATS_COUNTED = {                       # Scrapy stats copied into a run's counts
+STATS_COUNTED = {  # Scrapy stats copied into a run's counts
     "downloader/request_count": "requests",
     "downloader/response_count": "responses",
     "downloader/response_status_count/304": "not_modified",
@@ -39,9 +40,9 @@ STATS_COUNTED = {                       # Scrapy stats copied into a run's count
 }
 
 
-ROBOTS_REFUSAL = "Forbidden by robots.txt"     # Scrapy's IgnoreRequest message for a page robots.txt disallows
+ROBOTS_REFUSAL = "Forbidden by robots.txt"  # Scrapy's IgnoreRequest message for a page robots.txt disallows
 NO_RESPONSE = "no site answered (every request failed: unreachable, refused or timed out)"
-LEARNING_ARTICLES = 10      # x hold: articles after which a site's template counts as learned (no more holding)
+LEARNING_ARTICLES = 10  # x hold: articles after which a site's template counts as learned (no more holding)
 
 __all__ = ["StatePipeline", "TemplateConfig", "block_hash", "versions"]
 
@@ -49,22 +50,36 @@ __all__ = ["StatePipeline", "TemplateConfig", "block_hash", "versions"]
 class TemplateConfig:
     """Site template learning: blocks on >= min_articles articles go; up to `hold` records wait while it is learned."""
 
-    def __init__(self, enabled: bool = True, min_articles: int = 3, hold: int = 10, hold_seconds: float = 5.0,
-                 keep: dict | None = None) -> None:
+    def __init__(
+        self,
+        enabled: bool = True,
+        min_articles: int = 3,
+        hold: int = 10,
+        hold_seconds: float = 5.0,
+        keep: dict | None = None,
+    ) -> None:
         self.enabled, self.min_articles = enabled, min_articles
         self.hold, self.hold_seconds = hold, hold_seconds
         self.keep: dict[str, list[str]] = {site.lower(): list(v) for site, v in (keep or {}).items()}
 
     @classmethod
     def from_settings(cls, settings) -> TemplateConfig:
-        return cls(settings.getbool("CLEANWIRE_TEMPLATE", True), settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
-                   settings.getint("CLEANWIRE_TEMPLATE_HOLD", 10), settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 5.0),
-                   settings.getdict("CLEANWIRE_TEMPLATE_KEEP"))
+        return cls(
+            settings.getbool("CLEANWIRE_TEMPLATE", True),
+            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
+            settings.getint("CLEANWIRE_TEMPLATE_HOLD", 10),
+            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 5.0),
+            settings.getdict("CLEANWIRE_TEMPLATE_KEEP"),
+        )
 
     def keep_for(self, site: str) -> list[str]:
         host = site.split(":")[0]
-        return [p for name, phrases in self.keep.items() if name in (site, host) or host.endswith("." + name)
-                for p in phrases]
+        return [
+            p
+            for name, phrases in self.keep.items()
+            if name in (site, host) or host.endswith("." + name)
+            for p in phrases
+        ]
 
 
 def versions() -> dict[str, str]:
@@ -80,29 +95,40 @@ def versions() -> dict[str, str]:
 class StatePipeline:
     """Lock the state, repair a killed run's output, then write each new or changed article once (revision set)."""
 
-    def __init__(self, crawler, state_path: str, template: str, batch_size: int = BATCH_SIZE,
-                 templates: TemplateConfig | None = None) -> None:
+    def __init__(
+        self,
+        crawler,
+        state_path: str,
+        template: str,
+        batch_size: int = BATCH_SIZE,
+        templates: TemplateConfig | None = None,
+    ) -> None:
         self.crawler, self.stats = crawler, crawler.stats
         self.templates = templates or TemplateConfig()
-        self.observed: dict[str, int] = {}                  # site -> articles its template counts have seen
-        self.learned: dict[str, asyncio.Condition] = {}     # site -> notified on every article counted
-        self.held: dict[str, int] = {}                      # site -> records waiting for its template
+        self.observed: dict[str, int] = {}  # site -> articles its template counts have seen
+        self.learned: dict[str, asyncio.Condition] = {}  # site -> notified on every article counted
+        self.held: dict[str, int] = {}  # site -> records waiting for its template
         self.state_path, self.template, self.batch_size = state_path, template, batch_size
         self.lock: RunLock | None = None
         self.state: StateStore | None = None
         self.writers: dict[str, JournaledWriter] = {}
         self.counts = {"emitted": 0, "new": 0, "revised": 0, "unchanged": 0}
         self.repairs: list[dict] = []
-        self.failure: str | None = None        # why writing output failed, if it did: the run then fails
+        self.failure: str | None = None  # why writing output failed, if it did: the run then fails
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         state, template = settings.get("CLEANWIRE_STATE"), settings.get("CLEANWIRE_OUTPUT_TEMPLATE")
         if not state or not template:
-            raise NotConfigured     # needs both a state file and an output template
-        pipeline = cls(crawler, state, template, settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE),
-                       TemplateConfig.from_settings(settings))
+            raise NotConfigured  # needs both a state file and an output template
+        pipeline = cls(
+            crawler,
+            state,
+            template,
+            settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE),
+            TemplateConfig.from_settings(settings),
+        )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.fetch_failed, signal=fetch_failed)
@@ -116,27 +142,31 @@ class StatePipeline:
     def item_dropped(self, item, response, exception, spider=None) -> None:
         """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
         url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
-        if url and self.state is not None and self.failure is None:     # after a failure: fetched again next run
+        if url and self.state is not None and self.failure is None:  # after a failure: fetched again next run
             self.state.settle(url)
 
     def open_spider(self) -> None:
         self.lock = RunLock(self.state_path).acquire()
-        if self.lock.stale:         # said on stderr: the log (LOG_LEVEL ERROR in `cleanwire crawl`) would hide it
-            print(f"cleanwire: state {self.state_path}: took over the run lock of PID {self.lock.stale['pid']} "
-                  f"(started {self.lock.stale['started']}), which is gone", file=sys.stderr, flush=True)
+        if self.lock.stale:  # said on stderr: the log (LOG_LEVEL ERROR in `cleanwire crawl`) would hide it
+            print(
+                f"cleanwire: state {self.state_path}: took over the run lock of PID {self.lock.stale['pid']} "
+                f"(started {self.lock.stale['started']}), which is gone",
+                file=sys.stderr,
+                flush=True,
+            )
         try:
             self.state = StateStore(self.state_path)
             self.repairs = reconcile(self.state)
         except BaseException:
             self.lock.release()
             raise
-        self.started, self.clock = datetime.now(timezone.utc), time.monotonic()
+        self.started, self.clock = datetime.now(UTC), time.monotonic()
         self.sites = sorted({site_of(url) for url in getattr(self.crawler.spider, "start_urls", None) or ()})
         self.run_id = self.state.start_run(self.sites, self.template)
 
     @property
     def store(self) -> StateStore:
-        assert self.state is not None   # opened in open_spider, before any item comes
+        assert self.state is not None  # opened in open_spider, before any item comes
         return self.state
 
     async def process_item(self, item):
@@ -177,7 +207,7 @@ class StatePipeline:
             self.stats.inc_value("cleanwire/template/held")
             try:
                 await asyncio.wait_for(self.learned[site].wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             finally:
                 self.held[site] -= 1
@@ -186,31 +216,32 @@ class StatePipeline:
         if self.observed[site] < self.templates.hold:
             return True
         if self.observed[site] >= LEARNING_ARTICLES * self.templates.hold or not hashes:
-            return False        # the template is long known: a block repeated twice now is a story reprinted
+            return False  # the template is long known: a block repeated twice now is a story reprinted
         counts = self.store.block_counts(site, hashes)
         return any(2 <= counts.get(h, 0) < self.templates.min_articles for h in hashes)
 
     def _emit(self, item: dict, url: str, site: str, source_hash: str | None = None):
-        writer = self.writers.get(site)          # created on the first record to write: no empty files
+        writer = self.writers.get(site)  # created on the first record to write: no empty files
         digest = item["content_hash"]
-        decision = (writer.decide(url, digest, source_hash) if writer
-                    else self.store.decide_emit(url, digest, source_hash))
+        decision = (
+            writer.decide(url, digest, source_hash) if writer else self.store.decide_emit(url, digest, source_hash)
+        )
         if not decision.emit:
             self.store.settle(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
-        if decision.revision > 1 and item.get("entries"):     # a live blog that changed: which entries are new
+        if decision.revision > 1 and item.get("entries"):  # a live blog that changed: which entries are new
             mark_new_entries(item, self.store.last_record(url))
         if self.failure:
-            raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")    # the run is stopping
+            raise DropItem(f"{url}: not written, the output failed", log_level="DEBUG")  # the run is stopping
         try:
             self._writer(site).write(item, source_hash=source_hash)
         except (StateError, OSError) as exc:
             self._fail(self.writers[site].path if site in self.writers else self.template, exc)
-            self._stop()        # the failed batch is gone from the file and the state: emitted next run
+            self._stop()  # the failed batch is gone from the file and the state: emitted next run
             raise DropItem(f"{url}: not written ({self.failure})") from exc
-        return item         # counted emitted once its batch commits (see _committed): a failed batch is not written
+        return item  # counted emitted once its batch commits (see _committed): a failed batch is not written
 
     def _fail(self, path, exc: Exception) -> None:
         """The output cannot be written (disk full, read-only, state error): one error line; the run fails."""
@@ -247,30 +278,32 @@ class StatePipeline:
             try:
                 writer.close()
             except (StateError, OSError) as exc:
-                if self.failure is None:        # else the same failure again: said once
+                if self.failure is None:  # else the same failure again: said once
                     self._fail(writer.path, exc)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.state is None:
             return
         if self.failure is None and not self.stats.get_value("downloader/response_count"):
-            self.failure = NO_RESPONSE        # unreachable: the run failed, whatever Scrapy's reason
+            self.failure = NO_RESPONSE  # unreachable: the run failed, whatever Scrapy's reason
         status, exit_status = run_status(reason if self.failure is None else "output_failed")
         if self.failure:
             self.stats.set_value(FAILURE, self.failure)
         self._committed()
-        self.stats.set_value("cleanwire/state/outputs",          # `cleanwire crawl` names the files written
-                             [(str(w.path), w.records) for w in self.writers.values()])
+        self.stats.set_value(
+            "cleanwire/state/outputs",  # `cleanwire crawl` names the files written
+            [(str(w.path), w.records) for w in self.writers.values()],
+        )
         stats = self.stats.get_stats()
         counts = {**self.counts, **{name: stats[key] for key, name in STATS_COUNTED.items() if key in stats}}
         try:
             self.state.finish_run(self.run_id, status, counts)
             self._write_summaries(reason, status, exit_status, counts)
-        except OSError as exc:          # the disk that filled up with records: the run's state is already final
+        except OSError as exc:  # the disk that filled up with records: the run's state is already final
             logger.error("run %d: run summary not written: %s", self.run_id, exc.strerror or exc)
         finally:
             self.state.close()
-            assert self.lock is not None    # acquired in open_spider, before the state was opened
+            assert self.lock is not None  # acquired in open_spider, before the state was opened
             self.lock.release()
 
     def _write_summaries(self, reason: str, status: str, exit_status: int, counts: dict) -> None:
@@ -278,15 +311,24 @@ class StatePipeline:
         for site in self.sites or ["_"]:
             outputs.setdefault(site, output_path(self.template, site, self.started, self.run_id))
         summary = {
-            "run_id": self.run_id, "state": os.path.abspath(self.state_path), "sites": self.sites,
+            "run_id": self.run_id,
+            "state": os.path.abspath(self.state_path),
+            "sites": self.sites,
             "started": self.started.isoformat(timespec="seconds"),
             "ended": utcnow(),
-            "duration_seconds": round(time.monotonic() - self.clock, 3), "status": status,
-            "finish_reason": reason, "exit_status": exit_status, "failure": self.failure, "counts": counts,
+            "duration_seconds": round(time.monotonic() - self.clock, 3),
+            "status": status,
+            "finish_reason": reason,
+            "exit_status": exit_status,
+            "failure": self.failure,
+            "counts": counts,
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),
             "outputs": [{"path": str(w.path), "records": w.records} for w in self.writers.values()],
-            "repaired_runs": self.repairs, "versions": versions(),
-            "report": self.stats.get_value("cleanwire/report"),      # crawler.reporting.report.RunReport's data, for `cleanwire report`
+            "repaired_runs": self.repairs,
+            "versions": versions(),
+            "report": self.stats.get_value(
+                "cleanwire/report"
+            ),  # crawler.reporting.report.RunReport's data, for `cleanwire report`
         }
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
         for path in outputs.values():

@@ -1,4 +1,5 @@
 """The crawl state: one SQLite database of URLs, runs, emitted records and learned template blocks."""
+
 from __future__ import annotations
 
 import fcntl
@@ -10,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,8 @@ from crawler.discovery.normalize import site_of
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_CHARS = 160          # characters of a template block's text kept as its sample
-BUSY_TIMEOUT = 5.0          # seconds to wait for another connection's write transaction
+SAMPLE_CHARS = 160  # characters of a template block's text kept as its sample
+BUSY_TIMEOUT = 5.0  # seconds to wait for another connection's write transaction
 REFUSED_RECHECK_DAYS = 7.0  # a URL robots.txt refused is asked again after this many days (without --recheck-days)
 
 
@@ -61,7 +62,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE run_lock (
             id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, started TEXT NOT NULL, host TEXT)""",
     ),
-    (   # the hash of the text as the cleaner gave it, before site template removal: what "unchanged" compares
+    (  # the hash of the text as the cleaner gave it, before site template removal: what "unchanged" compares
         "ALTER TABLE urls ADD COLUMN source_hash TEXT",
     ),
 )
@@ -105,11 +106,11 @@ class UrlState:
     etag: str | None
     last_modified: str | None
     lastmod: str | None
-    checked: str | None          # when the outcome of the last fetch was committed (emitted or unchanged)
+    checked: str | None  # when the outcome of the last fetch was committed (emitted or unchanged)
     content_hash: str | None
     emitted_run: int | None
     revision: int
-    source_hash: str | None = None   # hash before site template removal (None: same as content_hash)
+    source_hash: str | None = None  # hash before site template removal (None: same as content_hash)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _parse_date(text: str) -> datetime | None:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def lastmod_moved(stored: str | None, seen: str | None) -> bool:
@@ -170,16 +171,20 @@ def _mapped_error(exc: sqlite3.Error, path: str) -> StateError:
     if isinstance(exc, sqlite3.OperationalError) and "unable to open" in text:
         return StateError(f"cannot open the state database ({text})", path)
     if isinstance(exc, sqlite3.DatabaseError):
-        return StateCorruptError(f"not a usable cleanwire state database ({text}); "
-                                 "move it aside to start afresh", path)
+        return StateCorruptError(f"not a usable cleanwire state database ({text}); move it aside to start afresh", path)
     return StateError(text, path)
 
 
 class StateStore:
     """One SQLite state database: open (migrating it), then query and update through the methods below."""
 
-    def __init__(self, path: str | os.PathLike, *, timeout: float = BUSY_TIMEOUT,
-                 migrations: tuple[tuple[str, ...], ...] = MIGRATIONS) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        timeout: float = BUSY_TIMEOUT,
+        migrations: tuple[tuple[str, ...], ...] = MIGRATIONS,
+    ) -> None:
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -225,8 +230,11 @@ class StateStore:
     def _migrate(self, migrations: tuple[tuple[str, ...], ...]) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(migrations):
-            raise StateVersionError(f"schema version {version} is newer than this cleanwire understands "
-                                    f"({len(migrations)}); upgrade cleanwire", self.path)
+            raise StateVersionError(
+                f"schema version {version} is newer than this cleanwire understands "
+                f"({len(migrations)}); upgrade cleanwire",
+                self.path,
+            )
         for number in range(version, len(migrations)):
             try:
                 with self.transaction() as db:
@@ -236,8 +244,11 @@ class StateStore:
             except StateBusyError:
                 raise
             except StateError as exc:
-                raise StateMigrationError(f"migration to schema version {number + 1} failed ({exc.reason}); "
-                                          f"the database stays at version {number}", self.path) from exc
+                raise StateMigrationError(
+                    f"migration to schema version {number + 1} failed ({exc.reason}); "
+                    f"the database stays at version {number}",
+                    self.path,
+                ) from exc
             logger.info("state %s: migrated schema to version %d", self.path, number + 1)
 
     @property
@@ -257,15 +268,19 @@ class StateStore:
 
     def start_run(self, sites: Iterable[str], output: str | None, *, pid: int | None = None) -> int:
         with self.transaction() as db:
-            cursor = db.execute("INSERT INTO runs (sites, started, status, pid, output) VALUES (?, ?, 'running', ?, ?)",
-                                (json.dumps(sorted(set(sites))), utcnow(), pid or os.getpid(), output))
-            assert cursor.lastrowid is not None     # set by the INSERT
+            cursor = db.execute(
+                "INSERT INTO runs (sites, started, status, pid, output) VALUES (?, ?, 'running', ?, ?)",
+                (json.dumps(sorted(set(sites))), utcnow(), pid or os.getpid(), output),
+            )
+            assert cursor.lastrowid is not None  # set by the INSERT
             return cursor.lastrowid
 
     def finish_run(self, run_id: int, status: str, counts: Mapping[str, int]) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE runs SET ended = ?, status = ?, counts = ? WHERE id = ?",
-                       (utcnow(), status, json.dumps(dict(counts), sort_keys=True), run_id))
+            db.execute(
+                "UPDATE runs SET ended = ?, status = ?, counts = ? WHERE id = ?",
+                (utcnow(), status, json.dumps(dict(counts), sort_keys=True), run_id),
+            )
 
     def run(self, run_id: int) -> dict | None:
         rows = self._query("SELECT * FROM runs WHERE id = ?", (run_id,))
@@ -290,9 +305,11 @@ class StateStore:
         """Record that discovery found this URL (the durable frontier: see `pending`)."""
         key, now = state_key(url), utcnow()
         with self.transaction() as db:
-            db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
-                       (key, site or site_of(key), now, now))
+            db.execute(
+                "INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
+                (key, site or site_of(key), now, now),
+            )
 
     def note_seen_many(self, urls: Iterable[str | tuple[str, str | None]], site: str | None = None) -> None:
         """`note_seen` for many URLs (or (url, listed lastmod) pairs) in one transaction: one fsync per page.
@@ -303,11 +320,13 @@ class StateStore:
             for item in urls:
                 url, lastmod = item if isinstance(item, tuple) else (item, None)
                 key = state_key(url)
-                db.execute("INSERT INTO urls (url, site, first_seen, last_seen, staged_lastmod) VALUES (?, ?, ?, ?, ?) "
-                           "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen, staged_lastmod = "
-                           "CASE WHEN urls.checked IS NULL OR urls.staged "
-                           "THEN coalesce(excluded.staged_lastmod, urls.staged_lastmod) ELSE urls.staged_lastmod END",
-                           (key, site or site_of(key), now, now, lastmod))
+                db.execute(
+                    "INSERT INTO urls (url, site, first_seen, last_seen, staged_lastmod) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen, staged_lastmod = "
+                    "CASE WHEN urls.checked IS NULL OR urls.staged "
+                    "THEN coalesce(excluded.staged_lastmod, urls.staged_lastmod) ELSE urls.staged_lastmod END",
+                    (key, site or site_of(key), now, now, lastmod),
+                )
 
     def pending(self, site: str | None = None) -> list[str]:
         """URLs seen but whose fetch outcome was never committed: a new run should queue them again."""
@@ -324,7 +343,7 @@ class StateStore:
             return True
         if state.last_fetched is None:
             return _older_than(state.checked, REFUSED_RECHECK_DAYS if recheck_days is None else recheck_days)
-        if lastmod_moved(state.lastmod or state.checked, lastmod):    # no stored lastmod: newer than our check?
+        if lastmod_moved(state.lastmod or state.checked, lastmod):  # no stored lastmod: newer than our check?
             return True
         return recheck_days is not None and _older_than(state.checked, recheck_days)
 
@@ -333,9 +352,11 @@ class StateStore:
         run) any more; `should_fetch` asks again after the recheck period. `cleanwire status` counts it as refused."""
         key, now = state_key(url), utcnow()
         with self.transaction() as db:
-            db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
-                       (key, site or site_of(key), now, now))
+            db.execute(
+                "INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen",
+                (key, site or site_of(key), now, now),
+            )
             _promote(db, key, now)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
@@ -343,8 +364,16 @@ class StateStore:
         state = self.known(url)
         return (state.etag, state.last_modified) if state else (None, None)
 
-    def record_fetch(self, url: str, status: int, etag: str | None = None, last_modified: str | None = None,
-                     *, lastmod: str | None = None, site: str | None = None) -> None:
+    def record_fetch(
+        self,
+        url: str,
+        status: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        lastmod: str | None = None,
+        site: str | None = None,
+    ) -> None:
         """A response arrived. Its validators and lastmod are staged until `settle` or the emitted batch commits."""
         key, now = state_key(url), utcnow()
         with self.transaction() as db:
@@ -355,21 +384,26 @@ class StateStore:
                 "http_status = excluded.http_status, staged = 1, staged_etag = excluded.staged_etag, "
                 "staged_last_modified = excluded.staged_last_modified, "
                 "staged_lastmod = coalesce(excluded.staged_lastmod, urls.staged_lastmod)",
-                (key, site or site_of(key), now, now, now, status, etag, last_modified, lastmod))
+                (key, site or site_of(key), now, now, now, status, etag, last_modified, lastmod),
+            )
 
     def note_lastmod(self, url: str, lastmod: str, settled_since: str) -> None:
         """A sitemap/feed date for a URL already fetched this run: staged with the fetch, or set if settled since."""
         with self.transaction() as db:
-            db.execute("UPDATE urls SET staged_lastmod = CASE WHEN staged OR checked IS NULL THEN ? ELSE staged_lastmod END, "
-                       "lastmod = CASE WHEN NOT staged AND checked >= ? THEN ? ELSE lastmod END WHERE url = ?",
-                       (lastmod, settled_since, lastmod, state_key(url)))
+            db.execute(
+                "UPDATE urls SET staged_lastmod = CASE WHEN staged OR checked IS NULL THEN ? ELSE staged_lastmod END, "
+                "lastmod = CASE WHEN NOT staged AND checked >= ? THEN ? ELSE lastmod END WHERE url = ?",
+                (lastmod, settled_since, lastmod, state_key(url)),
+            )
 
     def adopt_lastmod(self, url: str, lastmod: str) -> None:
         """A listed date older than our last committed check, for a URL that has none stored: keep it, so
         that a later move of the date is seen (the comparison with `checked` alone misses older dates)."""
         with self.transaction() as db:
-            db.execute("UPDATE urls SET lastmod = ? WHERE url = ? AND lastmod IS NULL AND NOT staged "
-                       "AND checked IS NOT NULL", (lastmod, state_key(url)))
+            db.execute(
+                "UPDATE urls SET lastmod = ? WHERE url = ? AND lastmod IS NULL AND NOT staged AND checked IS NOT NULL",
+                (lastmod, state_key(url)),
+            )
 
     def settle(self, url: str) -> None:
         """The fetch's outcome needs no output (unchanged article, not an article, a feed whose links are noted)."""
@@ -395,18 +429,28 @@ class StateStore:
             count = 0
             for entry in entries:
                 key = state_key(entry.url)
-                db.execute("INSERT INTO emitted (run_id, url, content_hash, revision, path, offset, length) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (run_id, key, entry.content_hash, entry.revision, path, entry.offset, entry.length))
-                db.execute("INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT (url) DO NOTHING", (key, site_of(key), now, now))
-                db.execute("UPDATE urls SET content_hash = ?, revision = ?, emitted_run = ?, source_hash = ? "
-                           "WHERE url = ?", (entry.content_hash, entry.revision, run_id, entry.source_hash, key))
+                db.execute(
+                    "INSERT INTO emitted (run_id, url, content_hash, revision, path, offset, length) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, key, entry.content_hash, entry.revision, path, entry.offset, entry.length),
+                )
+                db.execute(
+                    "INSERT INTO urls (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (url) DO NOTHING",
+                    (key, site_of(key), now, now),
+                )
+                db.execute(
+                    "UPDATE urls SET content_hash = ?, revision = ?, emitted_run = ?, source_hash = ? WHERE url = ?",
+                    (entry.content_hash, entry.revision, run_id, entry.source_hash, key),
+                )
                 _promote(db, key, now)
                 count += 1
-            db.execute("INSERT INTO outputs (run_id, path, committed, records) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (run_id, path) DO UPDATE SET committed = excluded.committed, "
-                       "records = records + excluded.records", (run_id, path, committed, count))
+            db.execute(
+                "INSERT INTO outputs (run_id, path, committed, records) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (run_id, path) DO UPDATE SET committed = excluded.committed, "
+                "records = records + excluded.records",
+                (run_id, path, committed, count),
+            )
 
     def register_output(self, run_id: int, path: str) -> None:
         with self.transaction() as db:
@@ -422,8 +466,9 @@ class StateStore:
 
     def last_record(self, url: str) -> dict | None:
         """The record last emitted for `url`, read back from its output file (None when that line is gone)."""
-        rows = self._query("SELECT path, offset, length FROM emitted WHERE url = ? ORDER BY id DESC LIMIT 1",
-                           (state_key(url),))
+        rows = self._query(
+            "SELECT path, offset, length FROM emitted WHERE url = ? ORDER BY id DESC LIMIT 1", (state_key(url),)
+        )
         if not rows:
             return None
         try:
@@ -431,13 +476,15 @@ class StateStore:
                 fh.seek(rows[0]["offset"])
                 record = json.loads(fh.read(rows[0]["length"]))
         except (OSError, ValueError):
-            return None     # the output was moved, removed or rewritten since
+            return None  # the output was moved, removed or rewritten since
         return record if isinstance(record, dict) else None
 
     def emitted_counts(self, run_id: int) -> dict[str, int]:
         """{"new": n, "revised": m} of the records a run committed (the counts of a killed run, from its rows)."""
-        rows = self._query("SELECT coalesce(sum(revision = 1), 0), coalesce(sum(revision > 1), 0) FROM emitted "
-                           "WHERE run_id = ?", (run_id,))
+        rows = self._query(
+            "SELECT coalesce(sum(revision = 1), 0), coalesce(sum(revision > 1), 0) FROM emitted WHERE run_id = ?",
+            (run_id,),
+        )
         return {"new": rows[0][0], "revised": rows[0][1]}
 
     # -- site template learning
@@ -448,15 +495,18 @@ class StateStore:
         True when the article was new to the counts."""
         samples = blocks if isinstance(blocks, Mapping) else dict.fromkeys(blocks)
         with self.transaction() as db:
-            inserted = db.execute("INSERT INTO template_pages (url, site) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                  (state_key(url), site)).rowcount
+            inserted = db.execute(
+                "INSERT INTO template_pages (url, site) VALUES (?, ?) ON CONFLICT DO NOTHING", (state_key(url), site)
+            ).rowcount
             if not inserted:
                 return False
             for block_hash, sample in samples.items():
-                db.execute("INSERT INTO template_blocks (site, block_hash, articles, sample) VALUES (?, ?, 1, ?) "
-                           "ON CONFLICT (site, block_hash) DO UPDATE SET articles = articles + 1, "
-                           "sample = coalesce(sample, excluded.sample)",
-                           (site, block_hash, (sample or "")[:SAMPLE_CHARS] or None))
+                db.execute(
+                    "INSERT INTO template_blocks (site, block_hash, articles, sample) VALUES (?, ?, 1, ?) "
+                    "ON CONFLICT (site, block_hash) DO UPDATE SET articles = articles + 1, "
+                    "sample = coalesce(sample, excluded.sample)",
+                    (site, block_hash, (sample or "")[:SAMPLE_CHARS] or None),
+                )
         return True
 
     def block_counts(self, site: str, hashes: Iterable[str]) -> dict[str, int]:
@@ -464,9 +514,12 @@ class StateStore:
         hashes = list(hashes)
         counts: dict[str, int] = {}
         for start in range(0, len(hashes), 500):
-            chunk = hashes[start:start + 500]
-            rows = self._query(f"SELECT block_hash, articles FROM template_blocks WHERE site = ? AND block_hash IN "
-                               f"({', '.join('?' * len(chunk))})", (site, *chunk))
+            chunk = hashes[start : start + 500]
+            rows = self._query(
+                f"SELECT block_hash, articles FROM template_blocks WHERE site = ? AND block_hash IN "
+                f"({', '.join('?' * len(chunk))})",
+                (site, *chunk),
+            )
             counts.update((row[0], row[1]) for row in rows)
         return counts
 
@@ -475,13 +528,17 @@ class StateStore:
         return self._query("SELECT count(*) FROM template_pages WHERE site = ?", (site,))[0][0]
 
     def template_blocks(self, site: str, min_articles: int = 3) -> set[str]:
-        rows = self._query("SELECT block_hash FROM template_blocks WHERE site = ? AND articles >= ?",
-                           (site, min_articles))
+        rows = self._query(
+            "SELECT block_hash FROM template_blocks WHERE site = ? AND articles >= ?", (site, min_articles)
+        )
         return {row[0] for row in rows}
 
     def template_samples(self, site: str, min_articles: int = 3) -> list[tuple[str, int, str | None]]:
-        rows = self._query("SELECT block_hash, articles, sample FROM template_blocks WHERE site = ? AND articles >= ? "
-                           "ORDER BY articles DESC, block_hash", (site, min_articles))
+        rows = self._query(
+            "SELECT block_hash, articles, sample FROM template_blocks WHERE site = ? AND articles >= ? "
+            "ORDER BY articles DESC, block_hash",
+            (site, min_articles),
+        )
         return [tuple(row) for row in rows]
 
     # -- the run lock's row (the flock on `<state>.lock` is what excludes; the row says who holds it)
@@ -492,8 +549,9 @@ class StateStore:
 
     def set_lock_holder(self, pid: int, started: str, host: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO run_lock (id, pid, started, host) VALUES (1, ?, ?, ?)",
-                       (pid, started, host))
+            db.execute(
+                "INSERT OR REPLACE INTO run_lock (id, pid, started, host) VALUES (1, ?, ?, ?)", (pid, started, host)
+            )
 
     def clear_lock_holder(self, pid: int) -> None:
         with self.transaction() as db:
@@ -507,26 +565,31 @@ class StateStore:
             "coalesce(sum(CASE WHEN revision > 1 THEN 1 ELSE 0 END), 0) AS revised, "
             "coalesce(sum(CASE WHEN checked IS NULL THEN 1 ELSE 0 END), 0) AS pending, "
             "coalesce(sum(CASE WHEN checked IS NOT NULL AND last_fetched IS NULL THEN 1 ELSE 0 END), 0) AS refused, "
-            "max(last_fetched) AS last_fetched FROM urls GROUP BY site ORDER BY site")
+            "max(last_fetched) AS last_fetched FROM urls GROUP BY site ORDER BY site"
+        )
         return [dict(row) for row in rows]
 
     def template_counts(self, min_articles: int = 3) -> dict[str, int]:
-        rows = self._query("SELECT site, count(*) FROM template_blocks WHERE articles >= ? GROUP BY site",
-                           (min_articles,))
+        rows = self._query(
+            "SELECT site, count(*) FROM template_blocks WHERE articles >= ? GROUP BY site", (min_articles,)
+        )
         return {row[0]: row[1] for row in rows}
 
 
 def _older_than(stamp: str | None, days: float) -> bool:
     moment = _parse_date(stamp) if stamp else None
-    return moment is None or moment <= datetime.now(timezone.utc) - timedelta(days=days)
+    return moment is None or moment <= datetime.now(UTC) - timedelta(days=days)
 
 
 def _promote(db: sqlite3.Connection, key: str, now: str) -> None:
     """Make the staged validators and lastmod of a URL effective: its outcome is committed."""
-    db.execute("UPDATE urls SET etag = CASE WHEN staged THEN staged_etag ELSE etag END, "
-               "last_modified = CASE WHEN staged THEN staged_last_modified ELSE last_modified END, "
-               "lastmod = coalesce(staged_lastmod, lastmod), checked = ?, staged = 0, staged_etag = NULL, "
-               "staged_last_modified = NULL, staged_lastmod = NULL WHERE url = ?", (now, key))
+    db.execute(
+        "UPDATE urls SET etag = CASE WHEN staged THEN staged_etag ELSE etag END, "
+        "last_modified = CASE WHEN staged THEN staged_last_modified ELSE last_modified END, "
+        "lastmod = coalesce(staged_lastmod, lastmod), checked = ?, staged = 0, staged_etag = NULL, "
+        "staged_last_modified = NULL, staged_lastmod = NULL WHERE url = ?",
+        (now, key),
+    )
 
 
 def _run_dict(row: sqlite3.Row) -> dict:
@@ -559,7 +622,7 @@ class RunLock:
     def __init__(self, state_path: str | os.PathLike) -> None:
         self.state_path = str(state_path)
         self.lock_path = self.state_path + ".lock"
-        self.stale: dict | None = None       # the dead holder whose lock was taken over, if any
+        self.stale: dict | None = None  # the dead holder whose lock was taken over, if any
         self._fd: int | None = None
         self._pid = os.getpid()
 
@@ -590,7 +653,7 @@ class RunLock:
         except BlockingIOError:
             raise RunLockedError(_held_message(self._holder(fd)), self.state_path) from None
         finally:
-            os.close(fd)                 # closing this descriptor drops whatever it locked
+            os.close(fd)  # closing this descriptor drops whatever it locked
 
     def _claim(self, fd: int) -> None:
         info: dict[str, Any] = {"pid": self._pid, "started": utcnow(), "host": socket.gethostname()}
@@ -601,8 +664,12 @@ class RunLock:
             store.set_lock_holder(info["pid"], info["started"], info["host"])
         if previous:
             self.stale = {**previous, "alive": pid_alive(previous["pid"])}
-            logger.warning("state %s: took over the stale run lock of PID %s (started %s), which is gone",
-                           self.state_path, previous["pid"], previous["started"])
+            logger.warning(
+                "state %s: took over the stale run lock of PID %s (started %s), which is gone",
+                self.state_path,
+                previous["pid"],
+                previous["started"],
+            )
 
     def _holder(self, fd: int) -> dict | None:
         try:
@@ -627,7 +694,7 @@ class RunLock:
             self._unlock()
 
     def _unlock(self) -> None:
-        assert self._fd is not None     # callers check that the lock is held
+        assert self._fd is not None  # callers check that the lock is held
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
@@ -642,5 +709,7 @@ class RunLock:
 def _held_message(holder: dict | None) -> str:
     if not holder:
         return "another cleanwire run holds the run lock (it is just starting)"
-    return (f"another cleanwire run holds the run lock: PID {holder['pid']} on {holder.get('host') or '?'}, "
-            f"started {holder['started']}")
+    return (
+        f"another cleanwire run holds the run lock: PID {holder['pid']} on {holder.get('host') or '?'}, "
+        f"started {holder['started']}"
+    )

@@ -3,6 +3,7 @@
 FEED_EXPORTERS (crawler/settings.py) names them, so `cleanwire crawl` and `scrapy crawl site -o` both use them; the
 Parquet exporter (crawler/output/parquet.py) shares StopsOnFailure.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,8 @@ class StopsOnFailure:
     (finish reason output_failed) and `cleanwire crawl` exits 1; records that reach the exporter after it are
     counted in `cleanwire/output/not_written` (the summary subtracts them from the articles emitted)."""
 
-    crawler: Crawler | None = None      # set by from_crawler; outside a crawl a failure is raised
-    file: Any                           # the exporter's output file (set by its __init__)
+    crawler: Crawler | None = None  # set by from_crawler; outside a crawl a failure is raised
+    file: Any  # the exporter's output file (set by its __init__)
     failure: str | None = None
     feed_label = "the feed"
 
@@ -40,18 +41,18 @@ class StopsOnFailure:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         self.failure = f"output not written to {getattr(self.file, 'name', None) or self.feed_label}: {reason}"
         logger.error("%s", self.failure)
-        if self.file is not sys.stdout.buffer:     # close now: a later close (Scrapy's) would flush the buffer again
+        if self.file is not sys.stdout.buffer:  # close now: a later close (Scrapy's) would flush the buffer again
             try:
                 self.file.close()
             except OSError:
                 pass
-        assert self.crawler is not None     # outside a crawl the callers raise the failure instead
+        assert self.crawler is not None  # outside a crawl the callers raise the failure instead
         stats = self.crawler.stats
-        if not stats.get_value(FAILURE):      # `cleanwire crawl` says it and exits 1
+        if not stats.get_value(FAILURE):  # `cleanwire crawl` says it and exits 1
             stats.set_value(FAILURE, self.failure)
         try:
             engine = self.crawler.engine
-        except RuntimeError:        # not crawling (Scrapy 2.14+ raises before the engine exists)
+        except RuntimeError:  # not crawling (Scrapy 2.14+ raises before the engine exists)
             return
         if engine is None or not engine.running:
             return
@@ -100,8 +101,11 @@ class FlushingJsonLinesExporter(_FlushingFeed, JsonLinesItemExporter):
     """JSON Lines written through to the file after every record, so a reader sees each article at once."""
 
     def _write(self, item) -> None:
-        if type(item) is dict and self.fields_to_export is None and type(self).serialize_field is \
-                JsonLinesItemExporter.serialize_field:      # the same line without a field-by-field copy
+        if (
+            type(item) is dict
+            and self.fields_to_export is None
+            and type(self).serialize_field is JsonLinesItemExporter.serialize_field
+        ):  # the same line without a field-by-field copy
             self.file.write(to_bytes(self.encoder.encode(item) + "\n", self.encoding))
         else:
             JsonLinesItemExporter.export_item(self, item)

@@ -1,4 +1,5 @@
 """Writing records: JSONL/JSON/text/markdown to stdout or atomically to a file."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,14 @@ from pathlib import Path
 from cleaners.errors import CleanwireError
 
 FORMATS = ("jsonl", "json", "text", "markdown", "chunks", "parquet")
-SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "text", ".md": "markdown",
-                  ".parquet": "parquet"}
+SUFFIX_FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".txt": "text",
+    ".md": "markdown",
+    ".parquet": "parquet",
+}
 
 
 def format_for(path: str | None, requested: str | None) -> str:
@@ -79,9 +86,9 @@ def output_target(path: str | Path) -> tuple[Path, bool, int | None]:
     replace the device instead of writing to it. A directory is an OutputError.
     """
     try:
-        st = os.stat(path)          # through symlinks: /dev/stdout -> /proc/self/fd/1 -> a pipe has no real path
+        st = os.stat(path)  # through symlinks: /dev/stdout -> /proc/self/fd/1 -> a pipe has no real path
     except FileNotFoundError:
-        return Path(os.path.realpath(path)), False, None      # a dangling symlink: its target is created
+        return Path(os.path.realpath(path)), False, None  # a dangling symlink: its target is created
     except OSError as exc:
         raise OutputError(_reason(exc), str(path)) from exc
     if stat.S_ISDIR(st.st_mode):
@@ -195,7 +202,7 @@ def write_parquet(records, out) -> int:
             return _export_parquet(records, sys.stdout.buffer)
         except BrokenPipeError:
             raise
-        except OSError as exc:          # a full disk under stdout: one line, like the other formats
+        except OSError as exc:  # a full disk under stdout: one line, like the other formats
             raise OutputError(f"cannot write ({exc.strerror or exc})", "<stdout>") from exc
     with atomic_file(out, "wb") as fh:
         return _export_parquet(records, fh)

@@ -1,4 +1,5 @@
 """Feed exporters for text formats: Markdown documents (FEED_EXPORTERS["markdown"]) and chunk lines (["chunks"])."""
+
 from __future__ import annotations
 
 import json

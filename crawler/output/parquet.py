@@ -1,4 +1,5 @@
 """The Parquet feed exporter: records written in row groups as they arrive (FEED_EXPORTERS["parquet"])."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ROW_GROUP_ITEMS = 500       # records buffered before one row group is written
-DEFAULT_COMPRESSION = "zstd"        # Parquet column compression
+DEFAULT_ROW_GROUP_ITEMS = 500  # records buffered before one row group is written
+DEFAULT_COMPRESSION = "zstd"  # Parquet column compression
 
 
 class ParquetAppendError(RuntimeError):
@@ -28,8 +29,9 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
 
     feed_label = "the Parquet feed"
 
-    def __init__(self, file, *, row_group_items: int = DEFAULT_ROW_GROUP_ITEMS,
-                 compression: str = DEFAULT_COMPRESSION, **kwargs) -> None:
+    def __init__(
+        self, file, *, row_group_items: int = DEFAULT_ROW_GROUP_ITEMS, compression: str = DEFAULT_COMPRESSION, **kwargs
+    ) -> None:
         super().__init__(dont_fail=True, **kwargs)
         self.file = file
         self.row_group_items = max(1, int(row_group_items))
@@ -38,14 +40,18 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
         self.writer: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.rows_written = 0
-        self.crawler = None         # set by from_crawler: a failed write then stops the crawl (output_failed)
+        self.crawler = None  # set by from_crawler: a failed write then stops the crawl (output_failed)
         self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler, file, **kwargs):
         settings = crawler.settings
-        exporter = cls(file, row_group_items=settings.getint("CLEANWIRE_PARQUET_ROW_GROUP_ITEMS", DEFAULT_ROW_GROUP_ITEMS),
-                       compression=settings.get("CLEANWIRE_PARQUET_COMPRESSION", DEFAULT_COMPRESSION), **kwargs)
+        exporter = cls(
+            file,
+            row_group_items=settings.getint("CLEANWIRE_PARQUET_ROW_GROUP_ITEMS", DEFAULT_ROW_GROUP_ITEMS),
+            compression=settings.get("CLEANWIRE_PARQUET_COMPRESSION", DEFAULT_COMPRESSION),
+            **kwargs,
+        )
         exporter.crawler = crawler
         return exporter
 
@@ -67,7 +73,7 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
 
         if self.failure:
             self.not_written()
-            return          # the file is broken and the crawl is stopping: the rows have nowhere to go
+            return  # the file is broken and the crawl is stopping: the rows have nowhere to go
         self.buffer.append(record_to_row(ItemAdapter(item).asdict()))
         if len(self.buffer) >= self.row_group_items:
             self._flush()
@@ -75,10 +81,10 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
     def finish_exporting(self) -> None:
         self._flush()
         if self.writer is not None:
-            self._guarded(self.writer.close)     # writes the footer (into the file's buffer)
+            self._guarded(self.writer.close)  # writes the footer (into the file's buffer)
             self.writer = None
         if not self.failure and self.crawler is not None and hasattr(self.file, "flush"):
-            self._guarded(self.file.flush)      # its last bytes reach the disk here, not in Scrapy's store()
+            self._guarded(self.file.flush)  # its last bytes reach the disk here, not in Scrapy's store()
         logger.debug("wrote %d rows to Parquet", self.rows_written)
 
     def discard(self) -> None:
@@ -88,7 +94,7 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
         if writer is not None:
             try:
                 writer.close()
-            except Exception:       # the same failure again (a full disk cannot take the footer either)
+            except Exception:  # the same failure again (a full disk cannot take the footer either)
                 pass
 
     def _flush(self) -> None:
@@ -96,7 +102,7 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
             return
         import pyarrow as pa
 
-        assert self.writer is not None and self.schema is not None    # set by start_exporting, before any record
+        assert self.writer is not None and self.schema is not None  # set by start_exporting, before any record
         names = self.schema.names
         table = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in self.buffer], schema=self.schema)
         self._guarded(self.writer.write_table, table, row_group_size=len(self.buffer))
@@ -117,6 +123,7 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
             if self.crawler is None:
                 raise
             self._fail(exc)
+
 
 def _position(file) -> int:
     """Where the file stands; 0 for a pipe (it cannot be appended to)."""

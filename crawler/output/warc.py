@@ -1,4 +1,5 @@
 """WarcWriter: a downloader middleware archiving every response (WARC/1.1, warcio), rotating files by size."""
+
 from __future__ import annotations
 
 import io
@@ -52,13 +53,13 @@ class WarcWriter:
         path = settings.get("CLEANWIRE_WARC")
         if not path:
             raise NotConfigured("CLEANWIRE_WARC is not set")
-        writer = cls(path, settings.getint("CLEANWIRE_WARC_MAX_BYTES", 1024 ** 3), settings.getbool("ROBOTSTXT_OBEY"))
+        writer = cls(path, settings.getint("CLEANWIRE_WARC_MAX_BYTES", 1024**3), settings.getbool("ROBOTSTXT_OBEY"))
         crawler.signals.connect(writer.close, signal=signals.spider_closed)
         return writer
 
     def process_response(self, request, response, spider=None):
         if "playwright" in response.flags:
-            return response         # a DOM Chromium rendered is not what the server sent (the plain fetch is archived)
+            return response  # a DOM Chromium rendered is not what the server sent (the plain fetch is archived)
         try:
             self.archive(request, response)
         except OSError as exc:
@@ -67,20 +68,28 @@ class WarcWriter:
 
     def archive(self, request, response) -> None:
         writer = self._writer()
-        resp = writer.create_warc_record(response.url, "response", payload=io.BytesIO(response.body),
-                                         length=len(response.body), http_headers=self._response_headers(response))
+        resp = writer.create_warc_record(
+            response.url,
+            "response",
+            payload=io.BytesIO(response.body),
+            length=len(response.body),
+            http_headers=self._response_headers(response),
+        )
         req = writer.create_warc_record(response.url, "request", http_headers=self._request_headers(request))
         writer.write_request_response_pair(req, resp)
         meta = self._metadata(request, response)
         record_id = resp.rec_headers.get_header("WARC-Record-ID")
         metadata = writer.create_warc_record(
-            response.url, "metadata", payload=io.BytesIO(meta), length=len(meta),
+            response.url,
+            "metadata",
+            payload=io.BytesIO(meta),
+            length=len(meta),
             warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Concurrent-To": record_id,
-                               "WARC-Date": resp.rec_headers.get_header("WARC-Date")})
+            warc_headers_dict={"WARC-Concurrent-To": record_id, "WARC-Date": resp.rec_headers.get_header("WARC-Date")},
+        )
         writer.write_record(metadata)
         self.records += 1
-        assert self.file is not None   # opened by self._writer()
+        assert self.file is not None  # opened by self._writer()
         self.file.flush()
         if self.file.tell() >= self.max_bytes:
             self._close_file()
@@ -95,9 +104,11 @@ class WarcWriter:
             self.file = path.open("wb")
             self.files.append(path)
             self.writer = WARCWriter(self.file, gzip=self.gzip, warc_version=WARC_VERSION)
-            info = {"software": f"cleanwire/{cleaners.__version__}",
-                    "format": f"WARC File Format {WARC_VERSION}",
-                    "robots": "obey" if self.robots_obeyed else "ignore"}
+            info = {
+                "software": f"cleanwire/{cleaners.__version__}",
+                "format": f"WARC File Format {WARC_VERSION}",
+                "robots": "obey" if self.robots_obeyed else "ignore",
+            }
             self.writer.write_record(self.writer.create_warcinfo_record(path.name, info))
             logger.info("WARC: writing %s", path)
         return self.writer
@@ -133,10 +144,12 @@ class WarcWriter:
 
     @staticmethod
     def _metadata(request, response) -> bytes:
-        fields = {"fetchTimeMs": _ms(request.meta.get("download_latency")),
-                  "depth": request.meta.get("depth"),
-                  "via": request.headers.get("Referer", b"").decode("latin-1") or None,
-                  "requestUrl": request.url if request.url != response.url else None}
+        fields = {
+            "fetchTimeMs": _ms(request.meta.get("download_latency")),
+            "depth": request.meta.get("depth"),
+            "via": request.headers.get("Referer", b"").decode("latin-1") or None,
+            "requestUrl": request.url if request.url != response.url else None,
+        }
         return "".join(f"{k}: {v}\r\n" for k, v in fields.items() if v not in (None, "")).encode("utf-8")
 
     def _close_file(self) -> None:

@@ -1,4 +1,5 @@
 """The crawl's live progress line on a terminal and its summary at the end (the CrawlProgress extension)."""
+
 from __future__ import annotations
 
 import sys
@@ -12,24 +13,26 @@ from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, 
 
 
 def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
-    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
+    return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
 
 
 #: articles extracted but not emitted, by reason (the run's state said unchanged, --drop-near-duplicates)
-WITHHELD = (("unchanged since last run", "cleanwire/state/unchanged"),
-            ("near-duplicates dropped", "cleanwire/dropped/near_duplicate"))
+WITHHELD = (
+    ("unchanged since last run", "cleanwire/state/unchanged"),
+    ("near-duplicates dropped", "cleanwire/dropped/near_duplicate"),
+)
 
 
 def summarize(stats: Mapping, elapsed: float) -> dict:
     """The crawl's totals from Scrapy stats: what the summary and the progress line show."""
-    fetched = stats.get("downloader/response_count", 0)      # every HTTP response, redirects and retries included
+    fetched = stats.get("downloader/response_count", 0)  # every HTTP response, redirects and retries included
     return {
         "fetched": fetched,
-        "articles": stats.get("item_scraped_count", 0) - stats.get(NOT_WRITTEN, 0),   # records that went out
-        "extracted": stats.get("cleanwire/articles", 0),        # articles extracted, before state and near-dup checks
+        "articles": stats.get("item_scraped_count", 0) - stats.get(NOT_WRITTEN, 0),  # records that went out
+        "extracted": stats.get("cleanwire/articles", 0),  # articles extracted, before state and near-dup checks
         "withheld": {name: stats[key] for name, key in WITHHELD if stats.get(key)},
         "skipped": _grouped(stats, SKIPPED),
-        "access": _grouped(stats, ACCESS),                      # access state of each page read (cleaners.access)
+        "access": _grouped(stats, ACCESS),  # access state of each page read (cleaners.access)
         "duplicates": _grouped(stats, DUPLICATES),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "http_errors": _grouped(stats, HTTP_ERRORS),
@@ -38,10 +41,10 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
         "sitemaps": stats.get("cleanwire/discovery/sitemaps", 0),
         "feeds": stats.get("cleanwire/discovery/feeds", 0),
         "malformed": stats.get("cleanwire/discovery/sitemap_malformed", 0)
-                     + stats.get("cleanwire/discovery/feed_malformed", 0),
+        + stats.get("cleanwire/discovery/feed_malformed", 0),
         "elapsed": elapsed,
         "pages_per_s": fetched / elapsed if elapsed > 0 else 0.0,
-        "rendered": stats.get("cleanwire/render/rendered", 0),    # pages Chromium rendered (--render)
+        "rendered": stats.get("cleanwire/render/rendered", 0),  # pages Chromium rendered (--render)
         "render": _grouped(stats, "cleanwire/render/"),
     }
 
@@ -60,11 +63,15 @@ def format_summary(s: dict, reason: str = "finished") -> str:
         f"  skipped            {sum(s['skipped'].values()):>6}   {_breakdown(s['skipped'])}",
         f"  duplicates         {sum(s['duplicates'].values()):>6}   {_breakdown(s['duplicates'])}",
         f"  robots-forbidden   {s['robots_forbidden']:>6}",
-        *([f"  access states      {sum(s['access'].values()):>6}   {_breakdown(s['access'])}"] if s.get("access") else []),
+        *(
+            [f"  access states      {sum(s['access'].values()):>6}   {_breakdown(s['access'])}"]
+            if s.get("access")
+            else []
+        ),
         f"  HTTP errors        {sum(s['http_errors'].values()):>6}   {_breakdown(s['http_errors'], 'HTTP ')}",
         f"  other errors       {sum(s['errors'].values()):>6}   {_breakdown(s['errors'])}",
     ]
-    if s.get("render"):         # only when a page was sent to the browser (--render)
+    if s.get("render"):  # only when a page was sent to the browser (--render)
         lines.append(f"  rendered           {s['rendered']:>6}   {_render_notes(s['render'])}")
     return "\n".join(line.rstrip() for line in lines)
 
@@ -85,8 +92,10 @@ def _render_notes(counts: dict[str, int]) -> str:
 
 def progress_line(s: dict) -> str:
     errors = sum(s["http_errors"].values()) + sum(s["errors"].values())
-    return (f"fetched {s['fetched']}  articles {s['articles']}  skipped {sum(s['skipped'].values())}"
-            f"  errors {errors}  {s['pages_per_s']:.1f} pages/s")
+    return (
+        f"fetched {s['fetched']}  articles {s['articles']}  skipped {sum(s['skipped'].values())}"
+        f"  errors {errors}  {s['pages_per_s']:.1f} pages/s"
+    )
 
 
 class CrawlProgress:
@@ -106,8 +115,12 @@ class CrawlProgress:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        ext = cls(crawler.stats, settings.getfloat("CLEANWIRE_PROGRESS_INTERVAL", 0.5),
-                  settings.getbool("CLEANWIRE_PROGRESS"), settings.getbool("CLEANWIRE_SUMMARY"))
+        ext = cls(
+            crawler.stats,
+            settings.getfloat("CLEANWIRE_PROGRESS_INTERVAL", 0.5),
+            settings.getbool("CLEANWIRE_PROGRESS"),
+            settings.getbool("CLEANWIRE_SUMMARY"),
+        )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

@@ -1,4 +1,5 @@
 """Why a fetched page was not emitted (not_article, paywalled, blocked, consent, login, needs_js, tdm_reserved, ...), with its access state."""
+
 from __future__ import annotations
 
 import json
@@ -10,14 +11,29 @@ from cleaners.access import Access
 from cleaners.access import classify as classify_access
 from crawler.clock import utcnow
 
-STATUSES = ("not_article", "paywalled", "blocked", "consent", "login", "needs_js", "tdm_reserved", "too_large",
-            "http_error", "robots")
+STATUSES = (
+    "not_article",
+    "paywalled",
+    "blocked",
+    "consent",
+    "login",
+    "needs_js",
+    "tdm_reserved",
+    "too_large",
+    "http_error",
+    "robots",
+)
 BLOCKING_STATUSES = {403: "HTTP 403 Forbidden", 429: "HTTP 429 Too Many Requests"}
 #: a page's access state (cleaners.access) -> the status of its reject
-ACCESS_STATUS = {"bot_challenge": "blocked", "consent_wall": "consent", "login_wall": "login", "js_shell": "needs_js",
-                 "paywall": "paywalled"}
+ACCESS_STATUS = {
+    "bot_challenge": "blocked",
+    "consent_wall": "consent",
+    "login_wall": "login",
+    "js_shell": "needs_js",
+    "paywall": "paywalled",
+}
 
-ACCESS_META = "cleanwire_access"    # request.meta: the access verdict of a non-2xx page response (AccessCounter)
+ACCESS_META = "cleanwire_access"  # request.meta: the access verdict of a non-2xx page response (AccessCounter)
 
 #: signals a spider sends for the recorder: a fetched page it chose not to pass on (response, reason),
 #: and a request that got no response (url, error: robots.txt, size limit, timeout)
@@ -34,8 +50,8 @@ class Reject:
     reason: str
     http_status: int | None = None
     fetched_at: str | None = None
-    access: str | None = None           # the page's access state (cleaners.access), when it was read
-    access_rule: str | None = None      # the access rule that decided it (None for ok)
+    access: str | None = None  # the page's access state (cleaners.access), when it was read
+    access_rule: str | None = None  # the access rule that decided it (None for ok)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -51,15 +67,26 @@ def error_status(error: str) -> tuple[str, str] | None:
     return None
 
 
-def classify(url: str, http_status: int | None = None, body: bytes | str | None = None, *,
-             headers=None, error: str | None = None, reason: str | None = None, fetched_at: str | None = None,
-             max_bytes: int | None = None, access: Access | dict | None = None) -> Reject:
+def classify(
+    url: str,
+    http_status: int | None = None,
+    body: bytes | str | None = None,
+    *,
+    headers=None,
+    error: str | None = None,
+    reason: str | None = None,
+    fetched_at: str | None = None,
+    max_bytes: int | None = None,
+    access: Access | dict | None = None,
+) -> Reject:
     """The status of a fetched page that was not emitted. `reason` is the pipeline's verdict when it had one,
     `access` the cleaner's access verdict (an Access or extract_record's evidence); without it the page is
     classified here (cleaners.access), whatever its HTTP status."""
+
     def reject(status: str, why: str, found: Access | None = None) -> Reject:
-        return Reject(url, status, why, http_status, fetched_at, found.state if found else None,
-                      found.rule if found else None)
+        return Reject(
+            url, status, why, http_status, fetched_at, found.state if found else None, found.rule if found else None
+        )
 
     if error and (failure := error_status(error)):
         return reject(*failure)
@@ -83,8 +110,11 @@ def classify(url: str, http_status: int | None = None, body: bytes | str | None 
 
 def is_page_response(response, request) -> bool:
     """A response to a page request: not robots.txt, tdmrep.json or a probed sitemap/feed path."""
-    return not (request.meta.get("cleanwire_probe") or request.meta.get("dont_obey_robotstxt")
-                or urlsplit(response.url).path == "/robots.txt")
+    return not (
+        request.meta.get("cleanwire_probe")
+        or request.meta.get("dont_obey_robotstxt")
+        or urlsplit(response.url).path == "/robots.txt"
+    )
 
 
 class AccessCounter:
@@ -94,7 +124,7 @@ class AccessCounter:
 
     def __init__(self, stats) -> None:
         self.stats = stats
-        self.counted: set[str] = set()     # URLs counted already (a retried 503 answers several times)
+        self.counted: set[str] = set()  # URLs counted already (a retried 503 answers several times)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -165,8 +195,16 @@ class RejectsRecorder:
         """Non-2xx final responses (redirects are followed; robots.txt and probed sitemap/feed paths are not pages)."""
         if 200 <= response.status < 400 or not is_page_response(response, request):
             return
-        self.writer.write(classify(response.url, response.status, response.body, headers=response.headers,
-                                   fetched_at=utcnow(), access=request.meta.get(ACCESS_META)))
+        self.writer.write(
+            classify(
+                response.url,
+                response.status,
+                response.body,
+                headers=response.headers,
+                fetched_at=utcnow(),
+                access=request.meta.get(ACCESS_META),
+            )
+        )
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         """A Page the pipelines dropped (not an article, bad input); dropped records are not rejects."""
@@ -176,17 +214,39 @@ class RejectsRecorder:
             return
         reason = str(exception or "").removeprefix(f"{item.url}: ") or None
         if "tdm_reserved" in item.meta:
-            self.writer.write(Reject(item.url, "tdm_reserved", reason or "TDM rights reserved", item.status,
-                                     item.fetched_at, "ok", None))
+            self.writer.write(
+                Reject(
+                    item.url, "tdm_reserved", reason or "TDM rights reserved", item.status, item.fetched_at, "ok", None
+                )
+            )
             return
-        access = item.meta.get("access") or Access()     # the cleaner's verdict; an article it dropped is ok
-        self.writer.write(classify(item.url, item.status, item.body, headers=item.headers, reason=reason,
-                                   fetched_at=item.fetched_at, max_bytes=self.max_bytes, access=access))
+        access = item.meta.get("access") or Access()  # the cleaner's verdict; an article it dropped is ok
+        self.writer.write(
+            classify(
+                item.url,
+                item.status,
+                item.body,
+                headers=item.headers,
+                reason=reason,
+                fetched_at=item.fetched_at,
+                max_bytes=self.max_bytes,
+                access=access,
+            )
+        )
 
     def page_skipped(self, response, reason: str) -> None:
         """A page the spider fetched and did not pass on (a listing page, a non-HTML page)."""
-        self.writer.write(classify(response.url, response.status, response.body, headers=response.headers,
-                                   reason=reason, fetched_at=utcnow(), max_bytes=self.max_bytes))
+        self.writer.write(
+            classify(
+                response.url,
+                response.status,
+                response.body,
+                headers=response.headers,
+                reason=reason,
+                fetched_at=utcnow(),
+                max_bytes=self.max_bytes,
+            )
+        )
 
     def record_failure(self, url: str, error: str) -> None:
         """For a spider's errback: a request that got no response (robots.txt, timeout, too large)."""

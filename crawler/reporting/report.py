@@ -1,13 +1,13 @@
 """Run reports: per-site counts, removals by kind, rejects, slowest pages and articles per day, as standalone HTML."""
+
 from __future__ import annotations
 
 import html as htmllib
 import json
 import logging
 import time
-from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from itemadapter import ItemAdapter
@@ -21,14 +21,17 @@ from crawler.output.files import write_atomic
 
 logger = logging.getLogger(__name__)
 
-STATS_KEY = "cleanwire/report"     # where the collected report lives in the crawl stats (the run summary copies it)
-SLOWEST = 10                       # pages listed as slowest
-MAX_DAYS = 60                      # days shown in the articles-per-day chart (the latest ones)
-MAX_LABELS = 15                    # day labels under the chart at most
-CHART_WIDTH = 720                  # pixels
-COUNTED = {                        # Scrapy stats copied into a report written by the extension
-    "downloader/request_count": "requests", "downloader/response_count": "responses",
-    "item_scraped_count": "emitted", "item_dropped_count": "dropped", "log_count/ERROR": "errors",
+STATS_KEY = "cleanwire/report"  # where the collected report lives in the crawl stats (the run summary copies it)
+SLOWEST = 10  # pages listed as slowest
+MAX_DAYS = 60  # days shown in the articles-per-day chart (the latest ones)
+MAX_LABELS = 15  # day labels under the chart at most
+CHART_WIDTH = 720  # pixels
+COUNTED = {  # Scrapy stats copied into a report written by the extension
+    "downloader/request_count": "requests",
+    "downloader/response_count": "responses",
+    "item_scraped_count": "emitted",
+    "item_dropped_count": "dropped",
+    "log_count/ERROR": "errors",
 }
 
 
@@ -43,7 +46,7 @@ class RunReport:
     def __init__(self, stats, path: str = "") -> None:
         self.stats, self.path = stats, path
         self.report = empty_report()
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.clock = time.monotonic()
         stats.set_value(STATS_KEY, self.report)
 
@@ -72,7 +75,7 @@ class RunReport:
             del slowest[SLOWEST:]
 
     def item_scraped(self, item, response=None, spider=None) -> None:
-        add_record(self.report, item if isinstance(item, dict) else ItemAdapter(item).asdict())   # no deep copy
+        add_record(self.report, item if isinstance(item, dict) else ItemAdapter(item).asdict())  # no deep copy
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         self.site(ItemAdapter(item).get("url"))["dropped"] += 1
@@ -83,24 +86,29 @@ class RunReport:
         for key, value in stats.items():
             if key.startswith("downloader/exception_type_count/"):
                 name = key.rsplit(".", 1)[-1]
-                if name == "IgnoreRequest" and robots:      # Scrapy's robots.txt middleware refuses with IgnoreRequest
+                if name == "IgnoreRequest" and robots:  # Scrapy's robots.txt middleware refuses with IgnoreRequest
                     self.report["rejects"]["robots.txt"] = robots
                     value -= robots
                 if value > 0:
                     self.report["rejects"][name] = value
         if not self.path:
             return
-        summary = {"started": self.started.isoformat(timespec="seconds"),
-                   "ended": utcnow(),
-                   "duration_seconds": round(time.monotonic() - self.clock, 3), "finish_reason": reason,
-                   "counts": {name: stats[key] for key, name in COUNTED.items() if key in stats},
-                   "report": self.report}
+        summary = {
+            "started": self.started.isoformat(timespec="seconds"),
+            "ended": utcnow(),
+            "duration_seconds": round(time.monotonic() - self.clock, 3),
+            "finish_reason": reason,
+            "counts": {name: stats[key] for key, name in COUNTED.items() if key in stats},
+            "report": self.report,
+        }
         write_atomic(self.path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
 
 
 def add_record(report: dict, record: dict) -> None:
     """Count one emitted article record: its site, its removals by kind, its publication day."""
-    site = report["sites"].setdefault(site_of(record.get("url")) or "unknown", {"fetched": 0, "emitted": 0, "dropped": 0})
+    site = report["sites"].setdefault(
+        site_of(record.get("url")) or "unknown", {"fetched": 0, "emitted": 0, "dropped": 0}
+    )
     site["emitted"] += 1
     for removal in record.get("removed") or []:
         kind = removal.get("kind") or "other"
@@ -130,7 +138,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return records
 
 
-SUMMARY_KEYS = {"report", "counts", "outputs"}     # a run summary has at least one of these
+SUMMARY_KEYS = {"report", "counts", "outputs"}  # a run summary has at least one of these
 
 
 def load(path: str | Path) -> dict:
@@ -170,10 +178,20 @@ def render_html(summary: dict) -> str:
     """The report as one standalone page: inline CSS and SVG, no scripts, no external resources."""
     report = summary.get("report") or empty_report()
     title = f"cleanwire run {summary.get('run_id', '')}".strip()
-    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{_esc(title)}</title>",
-             f"<style>{CSS}</style></head><body>", f"<h1>{_esc(title)}</h1>", _overview(summary),
-             _sites(report["sites"]), _removed(report["removed"]), _rejects(report.get("rejects")),
-             _slowest(report.get("slowest")), _per_day(report["per_day"]), "</body></html>"]
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_esc(title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{_esc(title)}</h1>",
+        _overview(summary),
+        _sites(report["sites"]),
+        _removed(report["removed"]),
+        _rejects(report.get("rejects")),
+        _slowest(report.get("slowest")),
+        _per_day(report["per_day"]),
+        "</body></html>",
+    ]
     return "\n".join(parts) + "\n"
 
 
@@ -182,8 +200,12 @@ def _esc(value) -> str:
 
 
 def _table(section: str, head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    cells = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                                     for i, c in enumerate(row)) + "</tr>" for row in rows)
+    cells = "".join(
+        "<tr>"
+        + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
     heads = "".join(f"<th>{_esc(h)}</th>" for h in head)
     return f'<table id="{section}"><thead><tr>{heads}</tr></thead><tbody>{cells}</tbody></table>'
 
@@ -193,9 +215,13 @@ def _none(section: str, text: str) -> str:
 
 
 def _overview(summary: dict) -> str:
-    fields = [("source", summary.get("source")), ("status", summary.get("status")),
-              ("finish reason", summary.get("finish_reason")), ("started", summary.get("started")),
-              ("duration (s)", summary.get("duration_seconds"))]
+    fields = [
+        ("source", summary.get("source")),
+        ("status", summary.get("status")),
+        ("finish reason", summary.get("finish_reason")),
+        ("started", summary.get("started")),
+        ("duration (s)", summary.get("duration_seconds")),
+    ]
     fields += [(k, v) for k, v in (summary.get("counts") or {}).items() if isinstance(v, (int, float))]
     rows = [[_esc(k), _esc(v)] for k, v in fields if v not in (None, "")]
     return "<h2>Run</h2>" + _table("overview", ["", ""], rows, set())
@@ -204,8 +230,10 @@ def _overview(summary: dict) -> str:
 def _sites(sites: dict) -> str:
     if not sites:
         return "<h2>Sites</h2>" + _none("sites", "no pages")
-    rows = [[_esc(site), str(c["fetched"]), str(c["emitted"]), str(c["dropped"])]
-            for site, c in sorted(sites.items(), key=lambda s: (-s[1]["emitted"], s[0]))]
+    rows = [
+        [_esc(site), str(c["fetched"]), str(c["emitted"]), str(c["dropped"])]
+        for site, c in sorted(sites.items(), key=lambda s: (-s[1]["emitted"], s[0]))
+    ]
     return "<h2>Sites</h2>" + _table("sites", ["site", "fetched", "emitted", "dropped"], rows, {1, 2, 3})
 
 
@@ -213,8 +241,10 @@ def _removed(removed: dict) -> str:
     if not removed:
         return "<h2>Boilerplate removed by kind</h2>" + _none("removed", "nothing removed")
     order = sorted(removed, key=lambda k: (-removed[k], KINDS.index(k) if k in KINDS else len(KINDS)))
-    rows = [[f'<span class="swatch" style="background:{KIND_COLOURS.get(k, "#dee2e6")}"></span>{_esc(k)}',
-             str(removed[k])] for k in order]
+    rows = [
+        [f'<span class="swatch" style="background:{KIND_COLOURS.get(k, "#dee2e6")}"></span>{_esc(k)}', str(removed[k])]
+        for k in order
+    ]
     return "<h2>Boilerplate removed by kind</h2>" + _table("removed", ["kind", "blocks"], rows, {1})
 
 
@@ -247,15 +277,23 @@ def _per_day(per_day: dict) -> str:
     for i, day in enumerate(days):
         h = (height - bottom - 10) * per_day[day] / top
         x, y, mid = left + i * step + 1, height - bottom - h, left + (i + 0.5) * step
-        bars.append(f'<rect class="bar" data-day="{day}" data-count="{per_day[day]}" x="{x:.1f}" y="{y:.1f}" '
-                    f'width="{max(step - 2, 1):.1f}" height="{h:.1f}"><title>{day}: {per_day[day]}</title></rect>')
+        bars.append(
+            f'<rect class="bar" data-day="{day}" data-count="{per_day[day]}" x="{x:.1f}" y="{y:.1f}" '
+            f'width="{max(step - 2, 1):.1f}" height="{h:.1f}"><title>{day}: {per_day[day]}</title></rect>'
+        )
         if i % every == 0:
-            bars.append(f'<text class="axis" x="{mid:.1f}" y="{height - bottom + 12}" text-anchor="end" '
-                        f'transform="rotate(-45 {mid:.1f} {height - bottom + 12})">{day[5:]}</text>')
-    axis = (f'<text class="axis" x="{left - 4}" y="14" text-anchor="end">{top}</text>'
-            f'<text class="axis" x="{left - 4}" y="{height - bottom}" text-anchor="end">0</text>')
-    svg = (f'<svg id="per-day" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-           f'aria-label="articles per day, {len(days)} days">{axis}{"".join(bars)}</svg>')
+            bars.append(
+                f'<text class="axis" x="{mid:.1f}" y="{height - bottom + 12}" text-anchor="end" '
+                f'transform="rotate(-45 {mid:.1f} {height - bottom + 12})">{day[5:]}</text>'
+            )
+    axis = (
+        f'<text class="axis" x="{left - 4}" y="14" text-anchor="end">{top}</text>'
+        f'<text class="axis" x="{left - 4}" y="{height - bottom}" text-anchor="end">0</text>'
+    )
+    svg = (
+        f'<svg id="per-day" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="articles per day, {len(days)} days">{axis}{"".join(bars)}</svg>'
+    )
     return f"<h2>Articles per day</h2>{svg}"
 
 
@@ -263,11 +301,15 @@ def render_text(summary: dict) -> str:
     """A plain-text digest of the report for the terminal."""
     report = summary.get("report") or empty_report()
     lines = [f"sites: {len(report['sites'])}, emitted {sum(s['emitted'] for s in report['sites'].values())}"]
-    lines += [f"  {site:30} fetched {c['fetched']:6} emitted {c['emitted']:6} dropped {c['dropped']:6}"
-              for site, c in sorted(report["sites"].items())]
+    lines += [
+        f"  {site:30} fetched {c['fetched']:6} emitted {c['emitted']:6} dropped {c['dropped']:6}"
+        for site, c in sorted(report["sites"].items())
+    ]
     removed = ", ".join(f"{k} {v}" for k, v in sorted(report["removed"].items(), key=lambda r: -r[1]))
     lines.append(f"removed: {removed or 'nothing'}")
     rejects = report.get("rejects")
-    lines.append("rejects: " + (", ".join(f"{k} {v}" for k, v in rejects.items()) or "none"
-                                if rejects is not None else "not recorded"))
+    lines.append(
+        "rejects: "
+        + (", ".join(f"{k} {v}" for k, v in rejects.items()) or "none" if rejects is not None else "not recorded")
+    )
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
 """The `site` spider: discover a site's articles through robots.txt, sitemaps, feeds and links; yield Pages."""
+
 from __future__ import annotations
 
 import gc
@@ -32,9 +33,9 @@ logger = logging.getLogger(__name__)
 
 XML_TYPES = (b"xml", b"rss", b"atom")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
-PRIORITY_DISCOVERY = 20      # robots, sitemaps and feeds are fetched before pages
-PRIORITY_ARTICLE = 10        # article candidates before listing pages
-SHELL_MAX_LINKS = 10         # links at most on a page that may be an application shell (else not checked)
+PRIORITY_DISCOVERY = 20  # robots, sitemaps and feeds are fetched before pages
+PRIORITY_ARTICLE = 10  # article candidates before listing pages
+SHELL_MAX_LINKS = 10  # links at most on a page that may be an application shell (else not checked)
 
 SKIPPED_HREFS = ("#", "mailto:", "javascript:", "tel:", "data:")
 
@@ -44,18 +45,18 @@ def too_large(failure: Failure) -> bool:
     from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
     from twisted.internet.defer import CancelledError
 
-    if failure.check(IgnoreRequest, DownloadCancelledError):      # robots.txt's is "Forbidden by robots.txt"
+    if failure.check(IgnoreRequest, DownloadCancelledError):  # robots.txt's is "Forbidden by robots.txt"
         return "DOWNLOAD_MAXSIZE" in str(failure.value) or "max size" in str(failure.value)
-    return failure.check(CancelledError) is not None      # Scrapy cancels a body read only past DOWNLOAD_MAXSIZE
+    return failure.check(CancelledError) is not None  # Scrapy cancels a body read only past DOWNLOAD_MAXSIZE
 
 
 class SiteSpider(ArticlePages, scrapy.Spider):
     """Crawls one or more sites from their home URLs: robots.txt Sitemap lines, sitemaps, feeds, links."""
 
     name = "site"
-    cleanwire_summary = True        # crawler.reporting.progress.CrawlProgress reports on this spider
-    render: RenderPolicy            # set by from_crawler
-    sites: frozenset[str]           # site keys of the start URLs, set by from_crawler
+    cleanwire_summary = True  # crawler.reporting.progress.CrawlProgress reports on this spider
+    render: RenderPolicy  # set by from_crawler
+    sites: frozenset[str]  # site keys of the start URLs, set by from_crawler
 
     def __init__(self, url: str = "", urls: Sequence[str] | str = (), *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -69,21 +70,21 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.since: str | None = None
         self.sitemap_paths: list[str] = []
         self.feed_paths: list[str] = []
-        self.targets: dict[str, str | None] = {}     # absolute link -> normalised page of the site, or None
-        self.requested: dict[str, int] = {}     # normalised pages already requested -> least link depth found at
-        self.state_path: str | None = None            # incremental crawl: the state consulted before fetching
+        self.targets: dict[str, str | None] = {}  # absolute link -> normalised page of the site, or None
+        self.requested: dict[str, int] = {}  # normalised pages already requested -> least link depth found at
+        self.state_path: str | None = None  # incremental crawl: the state consulted before fetching
         self.state: StateStore | None = None
         self.recheck_days: float | None = None
         self.full = False
-        self.skipped: set[str] = set()                # known articles not fetched again this run
-        self.lastmods: dict[str, str] = {}            # sitemap/feed dates of pages requested before their entry
-        self.late_listed: set[str] = set()            # pages a sitemap/feed listed after a link had requested them
-        self.site_allow: dict[str, tuple[str, ...]] = {}   # host -> allowed path prefixes (sources file)
-        self.site_budget: dict[str, int] = {}         # host -> page requests allowed per run (sources file)
-        self.site_pages: dict[str, int] = {}          # host -> page requests made
+        self.skipped: set[str] = set()  # known articles not fetched again this run
+        self.lastmods: dict[str, str] = {}  # sitemap/feed dates of pages requested before their entry
+        self.late_listed: set[str] = set()  # pages a sitemap/feed listed after a link had requested them
+        self.site_allow: dict[str, tuple[str, ...]] = {}  # host -> allowed path prefixes (sources file)
+        self.site_budget: dict[str, int] = {}  # host -> page requests allowed per run (sources file)
+        self.site_pages: dict[str, int] = {}  # host -> page requests made
         self.run_started = utcnow()
-        self.render = RenderPolicy()                  # --render: what goes through the browser (from_crawler sets it)
-        self.max_article_pages = 1                    # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
+        self.render = RenderPolicy()  # --render: what goes through the browser (from_crawler sets it)
+        self.max_article_pages = 1  # pages fetched for one article (CLEANWIRE_MAX_ARTICLE_PAGES)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -97,14 +98,14 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         spider.feed_paths = settings.getlist("CLEANWIRE_FEED_PATHS")
         spider.sites = frozenset(site_key(u, spider.same_domain) for u in spider.start_urls)
         if settings.get("CLEANWIRE_STATE") and settings.get("CLEANWIRE_OUTPUT_TEMPLATE"):
-            spider.state_path = settings.get("CLEANWIRE_STATE")     # only with the journaled StatePipeline
+            spider.state_path = settings.get("CLEANWIRE_STATE")  # only with the journaled StatePipeline
         spider.recheck_days = settings.getfloat("CLEANWIRE_RECHECK_DAYS") or None
         spider.full = settings.getbool("CLEANWIRE_FULL")
         spider.max_article_pages = settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         spider.site_allow = {h.lower(): tuple(p) for h, p in settings.getdict("CLEANWIRE_SITE_ALLOW").items()}
         spider.site_budget = {h.lower(): int(n) for h, n in settings.getdict("CLEANWIRE_SITE_MAX_PAGES").items()}
         threshold = [int(n) for n in settings.getlist("CLEANWIRE_GC_THRESHOLD") if str(n).strip()]
-        if threshold:       # a crawl allocates a few objects per link: default thresholds collected ~1000 times
+        if threshold:  # a crawl allocates a few objects per link: default thresholds collected ~1000 times
             gc.set_threshold(*threshold)
         return spider
 
@@ -117,12 +118,17 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     async def start(self):
         if self.state_path and self.state is None:
-            self.state = StateStore(self.state_path)     # opened once the StatePipeline holds the run lock
+            self.state = StateStore(self.state_path)  # opened once the StatePipeline holds the run lock
         for url in self.start_urls:
             root = site_root(url)
-            yield scrapy.Request(root + "robots.txt", callback=self.parse_robots, errback=self.robots_failed,
-                                 priority=PRIORITY_DISCOVERY, cb_kwargs={"root": root},
-                                 meta={"cleanwire_probe": True, ROBOTS_META: urlsplit(root).netloc})
+            yield scrapy.Request(
+                root + "robots.txt",
+                callback=self.parse_robots,
+                errback=self.robots_failed,
+                priority=PRIORITY_DISCOVERY,
+                cb_kwargs={"root": root},
+                meta={"cleanwire_probe": True, ROBOTS_META: urlsplit(root).netloc},
+            )
             yield self.page_request(url, depth=0, source="start", start=True)
         for url in self.pending_urls():
             yield self.page_request(url, depth=1, source="pending")
@@ -156,7 +162,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             return False
         known = self.state.known(url)
         if known is None or (known.content_hash is None and known.http_status != 301):
-            return True         # never emitted: fetch (conditionally when it was fetched before)
+            return True  # never emitted: fetch (conditionally when it was fetched before)
         # an emitted article, or a link that redirected (its target is known by its own URL): as lastmod says
         if self.state.should_fetch(url, lastmod, self.recheck_days):
             return True
@@ -203,30 +209,54 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         """Record the pages, sitemaps and feeds about to be requested (the durable frontier) before the page
         listing them settles: a kill then a 304 on that page cannot lose them. Guessed paths are not noted."""
         if self.state is not None and requests:
-            self.state.note_seen_many((r.url, r.cb_kwargs.get("lastmod")) for r in requests
-                                      if not r.meta.get("cleanwire_probe"))
+            self.state.note_seen_many(
+                (r.url, r.cb_kwargs.get("lastmod")) for r in requests if not r.meta.get("cleanwire_probe")
+            )
         return requests
 
-    def page_request(self, url: str, depth: int, source: str = "link", lastmod: str | None = None,
-                     listed: bool = False, start: bool = False) -> scrapy.Request:
+    def page_request(
+        self,
+        url: str,
+        depth: int,
+        source: str = "link",
+        lastmod: str | None = None,
+        listed: bool = False,
+        start: bool = False,
+    ) -> scrapy.Request:
         likely_article = url_rule(url) is None and source in ("sitemap", "feed")
         self.requested[url] = min(depth, self.requested.get(url, depth))
         host = (urlsplit(url).hostname or "").lower()
         self.site_pages[host] = self.site_pages.get(host, 0) + 1
         conditional = self.conditional(url)
-        request = scrapy.Request(url, callback=self.parse_page, errback=self.failed,
-                                 priority=PRIORITY_ARTICLE if likely_article else 0,
-                                 headers=conditional.get("headers"), meta=conditional.get("meta"),
-                                 cb_kwargs={"depth": depth, "source": source, "lastmod": lastmod,
-                                            "listed": listed, "start": start, "key": url})
-        return (self.render.upfront(url) and self.render.request(request)) or request    # --render always, render sites
+        request = scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.failed,
+            priority=PRIORITY_ARTICLE if likely_article else 0,
+            headers=conditional.get("headers"),
+            meta=conditional.get("meta"),
+            cb_kwargs={
+                "depth": depth,
+                "source": source,
+                "lastmod": lastmod,
+                "listed": listed,
+                "start": start,
+                "key": url,
+            },
+        )
+        return (self.render.upfront(url) and self.render.request(request)) or request  # --render always, render sites
 
     def discovery_request(self, url: str, callback, probe: bool = False, depth: int = 0) -> scrapy.Request:
         conditional = self.conditional(url)
-        return scrapy.Request(url, callback=callback, errback=self.failed, priority=PRIORITY_DISCOVERY,
-                              headers=conditional.get("headers"),
-                              meta={"cleanwire_probe": probe, "dont_retry": probe, **conditional.get("meta", {})},
-                              cb_kwargs={"depth": depth})
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.failed,
+            priority=PRIORITY_DISCOVERY,
+            headers=conditional.get("headers"),
+            meta={"cleanwire_probe": probe, "dont_retry": probe, **conditional.get("meta", {})},
+            cb_kwargs={"depth": depth},
+        )
 
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"cleanwire/{key}", n)
@@ -321,7 +351,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             if url is None:
                 self.count("discovery/offsite_or_asset")
             elif url in self.requested:
-                self.late_listed.add(url)       # the article decision still sees the membership
+                self.late_listed.add(url)  # the article decision still sees the membership
                 self.late_lastmod(url, entry.lastmod)
             elif self.recent(entry.lastmod) and self.wanted(url, entry.lastmod):
                 yield self.page_request(url, depth=1, source=source, lastmod=entry.lastmod, listed=True)
@@ -342,40 +372,53 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     # ------------------------------------------------------------ pages
 
-    async def parse_page(self, response: Response, depth: int, source: str, lastmod: str | None, listed: bool,
-                         start: bool, key: str | None = None):
+    async def parse_page(
+        self,
+        response: Response,
+        depth: int,
+        source: str,
+        lastmod: str | None,
+        listed: bool,
+        start: bool,
+        key: str | None = None,
+    ):
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if response.status == 304:
-            self.record(response, lastmod)      # unchanged since the last committed fetch: settled, no more cost
+            self.record(response, lastmod)  # unchanged since the last committed fetch: settled, no more cost
             return
-        html = isinstance(response, HtmlResponse) or b"html" in content_type      # text/html, application/xhtml+xml
+        html = isinstance(response, HtmlResponse) or b"html" in content_type  # text/html, application/xhtml+xml
         if not html and (not isinstance(response, TextResponse) or any(t in content_type for t in XML_TYPES)):
             for out in self.parse_xml_or_skip(response):
                 yield out
             return
-        if not html:        # text/plain, JSON, CSS...: never sent to an extraction worker
+        if not html:  # text/plain, JSON, CSS...: never sent to an extraction worker
             self.skip_page(response, "not_html", "not HTML")
             return
         if not response.body.strip():
-            self.skip_page(response, "empty_document", "empty document")     # parsel refuses an empty body
+            self.skip_page(response, "empty_document", "empty document")  # parsel refuses an empty body
             return
         request_url = (response.meta.get("redirect_urls") or [response.url])[0]
         page = page_from_response(response, request_url, source)
         listed = listed or self.was_listed(request_url, response.url)
-        assert isinstance(response, TextResponse)   # HTML responses are TextResponses (checked above)
+        assert isinstance(response, TextResponse)  # HTML responses are TextResponses (checked above)
         found, verdict, extracted = await self.analyse(response, page, listed)
         again = self.render_again(response, found, extracted)
         if again is not None:
-            yield again             # an application shell: fetched again through the browser, parsed from there
+            yield again  # an application shell: fetched again through the browser, parsed from there
             return
         self.record(response, lastmod)
-        if extracted is not None and extracted[0] == "article" and wants_pages(found.article_pages,
-                                                                               self.max_article_pages):
+        if (
+            extracted is not None
+            and extracted[0] == "article"
+            and wants_pages(found.article_pages, self.max_article_pages)
+        ):
             self.claim_pages(found, response.url, depth)
-        if key is not None:     # a link nearer the home page may have reached it since it was requested
+        if key is not None:  # a link nearer the home page may have reached it since it was requested
             depth = min(depth, self.requested.get(key, depth))
-        for request in self.noted(list(self.feed_requests(response.url, found.feeds, start))
-                                  + list(self.link_requests(found, depth, verdict.kind == ARTICLE))):
+        for request in self.noted(
+            list(self.feed_requests(response.url, found.feeds, start))
+            + list(self.link_requests(found, depth, verdict.kind == ARTICLE))
+        ):
             yield request
         if not verdict.emit:
             self.settle(response.url)
@@ -388,13 +431,16 @@ class SiteSpider(ArticlePages, scrapy.Spider):
                 yield request
             return
         page.lastmod = lastmod
-        page.meta = {"verdict": verdict.kind, "reason": verdict.reason,
-                     "canonical": try_normalize(found.canonical, response.url)}
+        page.meta = {
+            "verdict": verdict.kind,
+            "reason": verdict.reason,
+            "canonical": try_normalize(found.canonical, response.url),
+        }
         if extracted is not None:
             page.meta["extracted"] = extracted
         if article is not None and wants_pages(found.article_pages, self.max_article_pages):
             extractor = Extractor.running(self.crawler)
-            assert extractor is not None    # an article is only ever extracted by the running Extractor
+            assert extractor is not None  # an article is only ever extracted by the running Extractor
             chunks = extractor.options.chunk_tokens
             for out in self.start_article_pages(page, article, found.article_pages, self.max_article_pages, chunks):
                 yield out
@@ -414,8 +460,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
         self.settle(response.url)
         self.count("skipped/continuation_page")
-        self.crawler.signals.send_catch_log(page_skipped, response=response,
-                                            reason=f"skipped: continuation page of {first}")
+        self.crawler.signals.send_catch_log(
+            page_skipped, response=response, reason=f"skipped: continuation page of {first}"
+        )
         url = self.link_target(first)
         if url is not None and url not in self.requested:
             yield from self.noted([self.page_request(url, depth=depth)])
@@ -423,7 +470,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
     async def extract_continuation(self, page: Page) -> tuple[str, object, ArticleLinks]:
         """A continuation page's extraction and links, in the extraction workers."""
         extractor = Extractor.running(self.crawler)
-        assert extractor is not None    # continuations follow an article the running Extractor extracted
+        assert extractor is not None  # continuations follow an article the running Extractor extracted
         return await extractor.extract(page, EXTRACT_WITH_LINKS)
 
     def article_done(self, page: Page, record: dict) -> Iterator[Page]:
@@ -439,7 +486,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             return None
         reason = extracted[1] if extracted is not None and isinstance(extracted[1], str) else None
         if extracted is not None and extracted[0] == "access":
-            reason = extracted[1]["reason"]         # the cleaner's access verdict (crawler.pipelines.extract_record)
+            reason = extracted[1]["reason"]  # the cleaner's access verdict (crawler.pipelines.extract_record)
         shell = shell_evidence(response.body, response.url, response.status, reason=reason)
         if shell is None or not self.render.after_shell():
             return None
@@ -512,7 +559,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
                 continue
             paginated = not is_article and url_rule(url) == "pagination"
             next_depth = depth if paginated else depth + 1
-            if known is not None:       # requested from further away: its links may now go one level deeper
+            if known is not None:  # requested from further away: its links may now go one level deeper
                 self.requested[url] = min(known, next_depth)
             elif next_depth <= self.link_depth and self.wanted(url):
                 yield self.page_request(url, depth=next_depth)
@@ -523,7 +570,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             return self.targets[absolute]
         try:
             if not is_same_site(absolute, self.sites, self.same_domain) or is_asset(absolute):
-                return None         # not remembered: off-site links (share buttons) are often unique per page
+                return None  # not remembered: off-site links (share buttons) are often unique per page
         except ValueError:
             return None
         url = self.targets[absolute] = self.on_site(try_normalize(absolute))
@@ -536,27 +583,27 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy for errbacks, not in twisted's stubs
         probe = request.meta.get("cleanwire_probe")
-        page = request.callback == self.parse_page       # only pages are reported to the rejects recorder
+        page = request.callback == self.parse_page  # only pages are reported to the rejects recorder
         if failure.check(HttpError):
             status = failure.value.response.status
             if not probe and status in (404, 410):
-                self.record(failure.value.response, settle=True)     # gone: not pending any more
+                self.record(failure.value.response, settle=True)  # gone: not pending any more
             self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
-        elif too_large(failure):           # before IgnoreRequest: a body cut at decompression raises one too
+        elif too_large(failure):  # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")
             if page:
                 error = f"too large: {failure.value or 'body above DOWNLOAD_MAXSIZE'}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)
         elif failure.check(MaxPagesReached):
-            pass                # --max-pages spent: not fetched, not a failure (a state crawl keeps it pending)
+            pass  # --max-pages spent: not fetched, not a failure (a state crawl keeps it pending)
         elif failure.check(IgnoreRequest):
-            if page:            # robots.txt (Scrapy counts robotstxt/forbidden), safety refusals (counted by the guard)
+            if page:  # robots.txt (Scrapy counts robotstxt/forbidden), safety refusals (counted by the guard)
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=str(failure.value))
         elif not probe:
             self.count(f"errors/{type(failure.value).__name__}")
             logger.info("download failed: %s: %s", request.url, failure.value)
             if page:
                 error = str(failure.value).splitlines()[0] if str(failure.value) else type(failure.value).__name__
-                if request.meta.get(SHELL_META):       # a shell the browser could not render (Playwright's error)
+                if request.meta.get(SHELL_META):  # a shell the browser could not render (Playwright's error)
                     error = f"{request.meta[SHELL_META]}; rendering failed: {error}"
                 self.crawler.signals.send_catch_log(fetch_failed, url=request.url, error=error)

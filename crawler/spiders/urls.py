@@ -1,4 +1,5 @@
 """The `urls` spider: fetch exactly the given URLs (for `cleanwire extract URL...`)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -90,8 +91,9 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         render = RenderPolicy.from_crawler(self.crawler)
         for url in self.urls:
-            request = scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
-                                     cb_kwargs={"asked": url})
+            request = scrapy.Request(
+                url, callback=self.parse, errback=self.failed, dont_filter=True, cb_kwargs={"asked": url}
+            )
             yield (render.upfront(url) and render.request(request)) or request
 
     async def parse(self, response: Response, asked: str):
@@ -101,11 +103,11 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
             shell = shell_evidence(response.body, response.url, response.status)
             again = shell and render.after_shell() and render.request(response.request, meta={SHELL_META: shell})
             if again:
-                yield again                 # the page's article is built by scripts: through the browser
+                yield again  # the page's article is built by scripts: through the browser
                 return
         page = page_from_response(response, asked)
         if not rendered(response) and shell:
-            page.meta["js_shell"] = shell       # not rendered (--render never, no Chromium, budget spent)
+            page.meta["js_shell"] = shell  # not rendered (--render never, no Chromium, budget spent)
         elif rendered(response):
             page.meta["rendered"] = True
         self.pages[asked] = page
@@ -113,13 +115,20 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
             status, payload, links = await self.extract_continuation(page)
             if status == "article" and links.first and not response.meta.get("cleanwire_first_of"):
                 # page 2 (or later) of an article: the whole article is extracted from its first page
-                yield scrapy.Request(links.first, callback=self.parse, errback=self.failed, dont_filter=True,
-                                     cb_kwargs={"asked": asked}, meta={"cleanwire_first_of": response.url})
+                yield scrapy.Request(
+                    links.first,
+                    callback=self.parse,
+                    errback=self.failed,
+                    dont_filter=True,
+                    cb_kwargs={"asked": asked},
+                    meta={"cleanwire_first_of": response.url},
+                )
                 return
             if status == "article" and wants_pages(links, self.max_article_pages):
-                assert isinstance(payload, dict)    # an article's payload is its record
-                for out in self.start_article_pages(page, payload, links, self.max_article_pages,
-                                                    self.options.chunk_tokens):
+                assert isinstance(payload, dict)  # an article's payload is its record
+                for out in self.start_article_pages(
+                    page, payload, links, self.max_article_pages, self.options.chunk_tokens
+                ):
                     yield out
                 return
         yield page
@@ -140,8 +149,8 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
         why = describe_failure(failure)
         from scrapy.exceptions import IgnoreRequest
 
-        if request.meta.get(RENDER_META) and not failure.check(IgnoreRequest):     # robots.txt says why itself
+        if request.meta.get(RENDER_META) and not failure.check(IgnoreRequest):  # robots.txt says why itself
             shell = request.meta.get(SHELL_META)
-            why = why.splitlines()[0]           # Playwright appends its call log
+            why = why.splitlines()[0]  # Playwright appends its call log
             why = f"{shell}; rendering failed: {why}" if shell else f"rendering failed: {why}"
         self.failures[asked] = why

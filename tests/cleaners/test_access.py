@@ -1,4 +1,5 @@
 """Access states: constructed challenge, consent, login, paywall and shell pages each get the expected rule."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,12 @@ URL = "https://news.example/local/harbour-bridge/"
 
 #: fixture -> (HTTP status it is served with, headers, state, rule id)
 CASES = {
-    "challenge-cloudflare.html": (403, {"Server": "cloudflare", "cf-mitigated": "challenge"}, "bot_challenge",
-                                  "bot_challenge:cloudflare:header"),
+    "challenge-cloudflare.html": (
+        403,
+        {"Server": "cloudflare", "cf-mitigated": "challenge"},
+        "bot_challenge",
+        "bot_challenge:cloudflare:header",
+    ),
     "challenge-akamai.html": (403, {"Server": "AkamaiGHost"}, "bot_challenge", "bot_challenge:akamai:text"),
     "challenge-datadome.html": (403, {"X-DataDome": "protected"}, "bot_challenge", "bot_challenge:datadome:markup"),
     "challenge-perimeterx.html": (403, {}, "bot_challenge", "bot_challenge:perimeterx:markup"),
@@ -57,7 +62,11 @@ def test_fixture_gets_its_state_from_the_page_alone_whatever_the_status(name):
 
 def test_cloudflare_page_without_its_header_is_told_by_its_title():
     access = classify(html("challenge-cloudflare.html"), 503, {"Server": "cloudflare"}, url=URL)
-    assert (access.rule, access.matched, access.source) == ("bot_challenge:cloudflare:title", "Just a moment...", "html")
+    assert (access.rule, access.matched, access.source) == (
+        "bot_challenge:cloudflare:title",
+        "Just a moment...",
+        "html",
+    )
 
 
 def test_challenge_header_alone_decides_even_an_empty_body():
@@ -70,25 +79,36 @@ def test_paywall_teaser_is_emitted_truncated_with_evidence():
     article = extract(html("paywall-teaser.html"), url=URL)
     record = article.to_dict()
     assert (record["access"], record["truncated"], record["is_accessible_for_free"]) == ("paywall", True, False)
-    assert record["provenance"]["access"] == {"source": "html", "raw": "article-paywalled", "rule": "paywall:element:marker"}
+    assert record["provenance"]["access"] == {
+        "source": "html",
+        "raw": "article-paywalled",
+        "rule": "paywall:element:marker",
+    }
     assert record["text"].startswith("The city council voted on Tuesday evening")
     assert "Subscribe to continue reading" not in record["text"]
 
 
 def test_jsonld_not_free_on_a_long_article_is_paywall_not_truncated():
-    body = "".join(f"<p>Paragraph {i} of the council report tells how the bridge was built and repaired over the "
-                   f"years, with the engineers' findings and the costs of every stage of the works.</p>" for i in range(30))
-    page = ('<html><head><title>Bridge</title><script type="application/ld+json">{"@type":"NewsArticle",'
-            '"headline":"Bridge","isAccessibleForFree":"False"}</script></head><body><article><h1>Bridge</h1>'
-            f"{body}</article></body></html>")
+    body = "".join(
+        f"<p>Paragraph {i} of the council report tells how the bridge was built and repaired over the "
+        f"years, with the engineers' findings and the costs of every stage of the works.</p>"
+        for i in range(30)
+    )
+    page = (
+        '<html><head><title>Bridge</title><script type="application/ld+json">{"@type":"NewsArticle",'
+        '"headline":"Bridge","isAccessibleForFree":"False"}</script></head><body><article><h1>Bridge</h1>'
+        f"{body}</article></body></html>"
+    )
     record = extract(page, url=URL).to_dict()
     assert (record["access"], record["truncated"]) == ("paywall", False)
     assert record["provenance"]["access"] == {"source": "jsonld", "raw": "False", "rule": "paywall:jsonld:not_free"}
 
 
 def test_normal_article_is_ok_without_evidence():
-    record = extract((FIXTURES / "pages" / "neutral" / "taiwan-envoy-israel.html").read_bytes(),
-                     url="https://deftechtimes.com/taiwan-envoy-israel-missile-defence/").to_dict()
+    record = extract(
+        (FIXTURES / "pages" / "neutral" / "taiwan-envoy-israel.html").read_bytes(),
+        url="https://deftechtimes.com/taiwan-envoy-israel-missile-defence/",
+    ).to_dict()
     assert (record["access"], record["truncated"]) == ("ok", False)
     assert "access" not in record["provenance"]
 
@@ -103,31 +123,39 @@ def test_short_article_beside_a_cookie_banner_is_an_article():
     assert classify(html("article-with-cookie-banner.html"), 200, url=URL, text=article.text).state == "ok"
 
 
-@pytest.mark.parametrize("lang, text", [
-    ("de", "Bitte bestätigen Sie, dass Sie ein Mensch sind."),
-    ("fr", "Êtes-vous un robot ? Vérifiez que vous êtes humain."),
-    ("es", "Verificando que usted es un ser humano."),
-    ("it", "Verifica di essere un essere umano."),
-    ("pt", "Verifique se você é humano."),
-    ("nl", "Controleer of je een mens bent."),
-])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("de", "Bitte bestätigen Sie, dass Sie ein Mensch sind."),
+        ("fr", "Êtes-vous un robot ? Vérifiez que vous êtes humain."),
+        ("es", "Verificando que usted es un ser humano."),
+        ("it", "Verifica di essere un essere umano."),
+        ("pt", "Verifique se você é humano."),
+        ("nl", "Controleer of je een mens bent."),
+    ],
+)
 def test_challenge_text_in_several_languages(lang, text):
     page = f"<html><head><title>news.example</title></head><body><p>{text}</p></body></html>"
     assert classify(page, 403).rule == f"bot_challenge:{lang}:verify_human"
 
 
-@pytest.mark.parametrize("lang, text", [
-    ("en", "You need to enable JavaScript to run this app."),
-    ("de", "Bitte aktivieren Sie JavaScript, um diese Seite zu sehen."),
-    ("fr", "Veuillez activer JavaScript pour afficher cette page."),
-    ("es", "Habilita JavaScript para ver esta página."),
-    ("it", "Abilita JavaScript per vedere questa pagina."),
-    ("pt", "Ative o JavaScript para ver esta página."),
-    ("nl", "Schakel JavaScript in om deze pagina te zien."),
-])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "You need to enable JavaScript to run this app."),
+        ("de", "Bitte aktivieren Sie JavaScript, um diese Seite zu sehen."),
+        ("fr", "Veuillez activer JavaScript pour afficher cette page."),
+        ("es", "Habilita JavaScript para ver esta página."),
+        ("it", "Abilita JavaScript per vedere questa pagina."),
+        ("pt", "Ative o JavaScript para ver esta página."),
+        ("nl", "Schakel JavaScript in om deze pagina te zien."),
+    ],
+)
 def test_shell_notice_in_several_languages(lang, text):
-    page = (f'<html><head><script src="/app.js"></script></head><body><noscript>{text}</noscript>'
-            f'<div id="page-container"></div></body></html>')
+    page = (
+        f'<html><head><script src="/app.js"></script></head><body><noscript>{text}</noscript>'
+        f'<div id="page-container"></div></body></html>'
+    )
     assert classify(page, 200).rule == f"js_shell:{lang}:enable_js"
 
 
@@ -139,8 +167,10 @@ def test_server_rendered_app_is_not_a_shell():
 
 def test_long_article_quoting_challenge_words_is_ok():
     words = " ".join(["text"] * 400)
-    page = (f"<html><head><title>How bots are stopped</title></head><body><article><p>Sites show 'Just a moment...' "
-            f"and ask: are you a robot? A g-recaptcha box and _cf_chl_opt appear. {words}</p></article></body></html>")
+    page = (
+        f"<html><head><title>How bots are stopped</title></head><body><article><p>Sites show 'Just a moment...' "
+        f"and ask: are you a robot? A g-recaptcha box and _cf_chl_opt appear. {words}</p></article></body></html>"
+    )
     assert classify(page, 200).state == "ok"
 
 

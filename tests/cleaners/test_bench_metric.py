@@ -1,9 +1,10 @@
 """The DESIGN.md body metric on hand-made cases with known tp/fp/fn."""
+
 from __future__ import annotations
 
 import pytest
 
-from cleaners.bench import author_f1, body_scores, f1, same_day, shingles, summarise, PageResult
+from cleaners.bench import PageResult, author_f1, body_scores, f1, same_day, shingles, summarise
 
 
 def test_identical_text_scores_one():
@@ -22,7 +23,7 @@ def test_known_counts():
 
 
 def test_missing_text_lowers_recall():
-    s = body_scores("a b c d e f g", "a b c d e")   # truth 4 shingles, extraction 2, both shared
+    s = body_scores("a b c d e f g", "a b c d e")  # truth 4 shingles, extraction 2, both shared
     assert s.precision == pytest.approx(1.0)
     assert s.recall == pytest.approx(2 / 4)
 

@@ -1,4 +1,5 @@
 """Chunks: heading-bounded, cut at blocks, then lines and sentences, covering the record's text exactly once."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,13 @@ def blocks(*specs) -> list[dict]:
 
 
 def test_headings_open_chunks_and_give_the_path():
-    b = blocks(("paragraph", "Intro one. Intro two."), ("heading", "Costs"), ("paragraph", "Costs rose."),
-               ("heading", "Outlook"), ("paragraph", "Calm ahead."))
+    b = blocks(
+        ("paragraph", "Intro one. Intro two."),
+        ("heading", "Costs"),
+        ("paragraph", "Costs rose."),
+        ("heading", "Outlook"),
+        ("paragraph", "Calm ahead."),
+    )
     b[3]["level"] = 3
     chunks = chunk_blocks(b, 100)
     assert [(c["heading_path"], c["text"], c["blocks"]) for c in chunks] == [
@@ -54,8 +60,15 @@ def test_whole_paragraphs_packed_then_sentences_then_words():
     texts = [c["text"] for c in chunks]
     # tokens: "First sentence here." 5, "Second sentence here!" 5, "Third one?" 3, "Short." 2, "x" 1
     # a sentence longer than the chunk (31 tokens) is cut at spaces, its pieces packed like any others
-    assert texts == ["First sentence here.", "Second sentence here! Third one?", "Short.\n\nx x x x x x",
-                     "x x x x x x x x", "x x x x x x x x", "x x x x x x x x", "end"]
+    assert texts == [
+        "First sentence here.",
+        "Second sentence here! Third one?",
+        "Short.\n\nx x x x x x",
+        "x x x x x x x x",
+        "x x x x x x x x",
+        "x x x x x x x x",
+        "end",
+    ]
     assert all(c["tokens"] <= 8 for c in chunks)
     assert [c["blocks"] for c in chunks[:4]] == [[0, 0], [0, 0], [1, 2], [2, 2]]
     assert rebuild(blocks_text([Block(x["type"], x["text"]) for x in b]), chunks)
@@ -88,7 +101,7 @@ def test_chunks_cover_the_text_exactly_once(specs, size):
     text = blocks_text(made)
     chunks = chunk_blocks(records, size)
     assert rebuild(text, chunks) == text
-    assert chunk_blocks(records, size) == chunks          # deterministic
+    assert chunk_blocks(records, size) == chunks  # deterministic
     for c in chunks:
         first, last = c["blocks"]
         assert 0 <= first <= last < len(records)
@@ -98,10 +111,15 @@ def test_chunks_cover_the_text_exactly_once(specs, size):
 
 
 def test_article_record_and_rows():
-    html = ("<html lang='en'><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
-            + "".join(f"<h2>Part {n}</h2><p>Paragraph {n} tells how traffic through the harbour grew again this "
-                      f"year. Ferries carried more people than ever before.</p>" for n in range(3))
-            + "</article></body></html>")
+    html = (
+        "<html lang='en'><head><title>Harbour</title></head><body><article><h1>Harbour</h1>"
+        + "".join(
+            f"<h2>Part {n}</h2><p>Paragraph {n} tells how traffic through the harbour grew again this "
+            f"year. Ferries carried more people than ever before.</p>"
+            for n in range(3)
+        )
+        + "</article></body></html>"
+    )
     article = extract(html, url="https://courier.example/a", options=Options(chunk_tokens=30))
     record = article.to_dict()
     assert [c["heading_path"] for c in record["chunks"]] == [["Part 0"], ["Part 1"], ["Part 2"]]

@@ -1,4 +1,5 @@
 """Decoding bytes to text and refusing what is not HTML."""
+
 from __future__ import annotations
 
 import codecs
@@ -45,20 +46,25 @@ def test_nul_bytes_and_bom_dropped():
 
 
 def test_unknown_bytes_detected():
-    text = ("<html><body><p>В понедельник в Москве прошло заседание городской думы, на котором депутаты "
-            "обсудили бюджет на следующий год. Мэр заявил, что расходы на транспорт и школы вырастут, "
-            "а жители смогут высказать своё мнение на публичных слушаниях в конце месяца.</p></body></html>")
+    text = (
+        "<html><body><p>В понедельник в Москве прошло заседание городской думы, на котором депутаты "
+        "обсудили бюджет на следующий год. Мэр заявил, что расходы на транспорт и школы вырастут, "
+        "а жители смогут высказать своё мнение на публичных слушаниях в конце месяца.</p></body></html>"
+    )
     assert "В понедельник в Москве" in decode(text.encode("cp1251"))
 
 
-@pytest.mark.parametrize("data,reason", [
-    (b"", "empty document"),
-    (b"   \n", "empty document"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG"),
-    (b"%PDF-1.7\n%\xe2\xe3", "PDF"),
-    (gzip.compress(b"<html></html>"), "gzip"),
-    (bytes(range(256)) * 20, "binary"),
-])
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty document"),
+        (b"   \n", "empty document"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG"),
+        (b"%PDF-1.7\n%\xe2\xe3", "PDF"),
+        (gzip.compress(b"<html></html>"), "gzip"),
+        (bytes(range(256)) * 20, "binary"),
+    ],
+)
 def test_not_html_is_refused_with_reason(data, reason):
     with pytest.raises(NotHTMLError) as err:
         decode(data, source="page.html")

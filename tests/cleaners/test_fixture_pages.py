@@ -1,4 +1,5 @@
 """Every hand-built fixture page against its expectations (expect.json) and its snapshot (<slug>.json)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -7,6 +8,7 @@ import json
 import pytest
 
 from cleaners import extract
+
 from conftest import FIXTURES, PAGES
 
 _spec = importlib.util.spec_from_file_location("fixtures_regenerate", FIXTURES / "regenerate.py")

@@ -1,4 +1,5 @@
 """Modes and --keep/--drop: what precision, balanced and recall change, on the API and the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import pytest
 
 from cleaners import Options, extract
 from cleaners.options import MODE_KEEPS
+
 from conftest import CLEANWIRE, PAGES, ROOT
 
 URL = "https://news.example.org/2025/03/harbour-plan/"
@@ -30,10 +32,15 @@ PARAGRAPHS = [
 def _page(body: str, jsonld_body: str | None = None) -> str:
     ld = ""
     if jsonld_body is not None:
-        ld = ('<script type="application/ld+json">' + json.dumps(
-            {"@type": "NewsArticle", "headline": "Harbour plan", "articleBody": jsonld_body}) + "</script>")
-    return (f"<html><head><title>Harbour plan</title>{ld}</head><body><article><h1>Harbour plan</h1>"
-            f"{body}</article></body></html>")
+        ld = (
+            '<script type="application/ld+json">'
+            + json.dumps({"@type": "NewsArticle", "headline": "Harbour plan", "articleBody": jsonld_body})
+            + "</script>"
+        )
+    return (
+        f"<html><head><title>Harbour plan</title>{ld}</head><body><article><h1>Harbour plan</h1>"
+        f"{body}</article></body></html>"
+    )
 
 
 def _texts(article) -> list[str]:
@@ -48,7 +55,8 @@ def test_precision_drops_blocks_absent_from_a_partial_articlebody():
     assert _texts(balanced) == paragraphs
     assert _texts(precision) == paragraphs[:3]
     assert [(r.kind, r.rule, r.text) for r in precision.removed if r.kind == "other"] == [
-        ("other", "other:absent-from-jsonld-body", p) for p in paragraphs[3:]]
+        ("other", "other:absent-from-jsonld-body", p) for p in paragraphs[3:]
+    ]
 
 
 def test_recall_ignores_articlebody_absence_that_balanced_acts_on():
@@ -60,8 +68,11 @@ def test_recall_ignores_articlebody_absence_that_balanced_acts_on():
 
 def _metadata_page() -> str:
     paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
-    return _page('<p>Updated: 12 March 2025, 10:30</p>' + paragraphs
-                 + '<figure><img src="/img/quay.jpg"><figcaption>The quay at dawn. Photo: Ana Lind</figcaption></figure>')
+    return _page(
+        "<p>Updated: 12 March 2025, 10:30</p>"
+        + paragraphs
+        + '<figure><img src="/img/quay.jpg"><figcaption>The quay at dawn. Photo: Ana Lind</figcaption></figure>'
+    )
 
 
 def test_recall_keeps_metadata_lines_unless_dropped():
@@ -70,8 +81,11 @@ def test_recall_keeps_metadata_lines_unless_dropped():
     assert {r.kind for r in balanced.removed} >= {"metadata", "caption"}
     assert "Updated: 12 March 2025, 10:30" not in balanced.text
     recall = extract(html, URL, Options(mode="recall"))
-    assert [(r.kind, r.text) for r in recall.removed] == [("caption", "The quay at dawn."), ("caption", "Photo: Ana Lind")]
-    assert _texts(recall)[:2] == ["Harbour plan", "Updated: 12 March 2025, 10:30"]   # the title repeat is metadata too
+    assert [(r.kind, r.text) for r in recall.removed] == [
+        ("caption", "The quay at dawn."),
+        ("caption", "Photo: Ana Lind"),
+    ]
+    assert _texts(recall)[:2] == ["Harbour plan", "Updated: 12 March 2025, 10:30"]  # the title repeat is metadata too
     dropped = extract(html, URL, Options(mode="recall", drop_kinds=frozenset({"metadata"})))
     assert "Updated: 12 March 2025, 10:30" not in dropped.text
     assert ("metadata", "Updated: 12 March 2025, 10:30") in {(r.kind, r.text) for r in dropped.removed}
@@ -87,8 +101,9 @@ def test_removes_resolves_drop_then_keep_then_mode():
 
 
 def _cli(*args):
-    return subprocess.run([*CLEANWIRE, "extract", str(SEED), "--url", SEED_URL, *args],
-                          capture_output=True, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [*CLEANWIRE, "extract", str(SEED), "--url", SEED_URL, *args], capture_output=True, cwd=ROOT, timeout=120
+    )
 
 
 @pytest.mark.e2e
@@ -115,7 +130,11 @@ def test_known_titles_mark_unlinked_headlines_as_promos(tmp_path):
     page, titles = tmp_path / "p.html", tmp_path / "titles.txt"
     page.write_text(html, "utf-8")
     titles.write_text(headline + "\n", "utf-8")
-    out = subprocess.run([*CLEANWIRE, "extract", str(page), "--url", URL, "--titles", str(titles), "--format", "text"],
-                         capture_output=True, cwd=ROOT, timeout=120)
+    out = subprocess.run(
+        [*CLEANWIRE, "extract", str(page), "--url", URL, "--titles", str(titles), "--format", "text"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert headline not in out.stdout.decode()

@@ -1,4 +1,5 @@
 """The seed page end to end: the tagDiv reconstruction and the neutral-class variant."""
+
 from __future__ import annotations
 
 import json
@@ -6,6 +7,7 @@ import json
 import pytest
 
 from cleaners import extract
+
 from conftest import PAGES
 
 VARIANTS = ["deftechtimes/taiwan-envoy-israel", "neutral/taiwan-envoy-israel"]

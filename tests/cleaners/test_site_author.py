@@ -1,4 +1,5 @@
 """The site's own name as the structured author: a person in the visible byline wins; the dateline check."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,30 +19,56 @@ SITE_AUTHOR = {
     # JSON-LD Person named after the site; no og:site_name, the domain is a short form of the name
     "en-site-person-author": (
         "https://www.lowtimes.example/news/2025/02/11/hailstorm-maize/",
-        ["Thabo Molefe"], [],
-        {"source": "html", "raw": ["By Thabo Molefe | 11 February 2025"],
-         "replaced": {"source": "jsonld", "raw": {"@type": "Person", "name": "Lowveld Times"},
-                      "reason": "site_name"}}),
+        ["Thabo Molefe"],
+        [],
+        {
+            "source": "html",
+            "raw": ["By Thabo Molefe | 11 February 2025"],
+            "replaced": {
+                "source": "jsonld",
+                "raw": {"@type": "Person", "name": "Lowveld Times"},
+                "reason": "site_name",
+            },
+        },
+    ),
     # JSON-LD Organization equal to og:site_name and the publisher; meta author the same
     "vi-site-org-author": (
         "https://baosonghong.example/giao-thong/xe-buyt-dien-ha-noi-123456.html",
-        ["Nguyễn Thị Lan"], [],
-        {"source": "html", "raw": ["Nguyễn Thị Lan"],
-         "replaced": {"source": "jsonld", "raw": {"@type": "Organization", "name": "Báo Sông Hồng"},
-                      "reason": "site_name"}}),
+        ["Nguyễn Thị Lan"],
+        [],
+        {
+            "source": "html",
+            "raw": ["Nguyễn Thị Lan"],
+            "replaced": {
+                "source": "jsonld",
+                "raw": {"@type": "Organization", "name": "Báo Sông Hồng"},
+                "reason": "site_name",
+            },
+        },
+    ),
     # og:site_name "RW" and the domain rw.example abbreviate the JSON-LD "Person" "Rheinische Welle";
     # the byline is an unclassed "Von ..." line under the headline
     "de-site-short-name": (
         "https://www.rw.example/nachrichten/hochwasser-oberrhein-pegel/",
-        ["Anna Schmidt"], [],
-        {"source": "html", "raw": ["Von Anna Schmidt"],
-         "replaced": {"source": "jsonld", "raw": [{"@type": "Person", "name": "Rheinische Welle"}],
-                      "reason": "site_name"}}),
+        ["Anna Schmidt"],
+        [],
+        {
+            "source": "html",
+            "raw": ["Von Anna Schmidt"],
+            "replaced": {
+                "source": "jsonld",
+                "raw": [{"@type": "Person", "name": "Rheinische Welle"}],
+                "reason": "site_name",
+            },
+        },
+    ),
     # a person whose initials are the site's short name, and no other byline: still the author
     "es-person-like-site": (
         "https://www.dm.example/economia/puerto-terminal-contenedores/",
-        ["Diego Morales"], [],
-        {"source": "jsonld", "raw": {"@type": "Person", "name": "Diego Morales"}}),
+        ["Diego Morales"],
+        [],
+        {"source": "jsonld", "raw": {"@type": "Person", "name": "Diego Morales"}},
+    ),
 }
 
 
@@ -68,14 +95,17 @@ def test_the_agency_byline_is_still_an_answer():
     assert "replaced" not in article.provenance["authors"]
 
 
-@pytest.mark.parametrize("name, names, host, expected", [
-    ("Deutsche Welle", ["DW"], "www.dw.example", True),
-    ("Lowveld Times", [], "www.lowtimes.example", True),
-    ("The Harbour Post", [], "harbourpost.example", True),
-    ("Diego Morales", ["DM"], "www.dm.example", True),       # why a short form alone never demotes a person
-    ("Jane Doe", ["Harbour Times"], "www.harbourtimes.example", False),
-    ("Harbour", [], "harbour.example", False),                # one word: a name, not a short form
-])
+@pytest.mark.parametrize(
+    "name, names, host, expected",
+    [
+        ("Deutsche Welle", ["DW"], "www.dw.example", True),
+        ("Lowveld Times", [], "www.lowtimes.example", True),
+        ("The Harbour Post", [], "harbourpost.example", True),
+        ("Diego Morales", ["DM"], "www.dm.example", True),  # why a short form alone never demotes a person
+        ("Jane Doe", ["Harbour Times"], "www.harbourtimes.example", False),
+        ("Harbour", [], "harbour.example", False),  # one word: a name, not a short form
+    ],
+)
 def test_abbreviations(name, names, host, expected):
     assert abbreviates(name, short_keys(names, host)) is expected
 
@@ -86,8 +116,10 @@ def test_a_dateline_that_disagrees_wins_and_the_structured_date_is_kept():
     article = _article("fr-dateline-disagrees", "https://www.voixdufleuve.example/metropole/tramway-rive-gauche-gare")
     assert article.date_published == "2025-03-14T08:30:00+01:00"
     assert article.provenance["date_published"] == {
-        "source": "html", "raw": "2025-03-14T08:30:00+01:00",
-        "replaced": {"source": "jsonld", "raw": "2025-03-21T17:05:00+01:00", "reason": "dateline"}}
+        "source": "html",
+        "raw": "2025-03-14T08:30:00+01:00",
+        "replaced": {"source": "jsonld", "raw": "2025-03-21T17:05:00+01:00", "reason": "dateline"},
+    }
 
 
 def test_a_dateline_a_day_off_is_the_same_moment_elsewhere():

@@ -1,4 +1,5 @@
 """TDMRep: reservation and policy from headers, <meta> tags and tdmrep.json rules, into the record."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,7 @@ def with_meta(html: bytes, *tags: str) -> bytes:
 def test_headers_in_any_case():
     assert from_headers({"TDM-Reservation": "1", "TDM-Policy": POLICY}) == Tdm(True, POLICY, "header", "1")
     assert from_headers({"tdm-reservation": "0"}) == Tdm(False, None, "header", "0")
-    assert from_headers({"tdm-reservation": "yes"}) is None      # not a TDMRep value: nothing declared
+    assert from_headers({"tdm-reservation": "yes"}) is None  # not a TDMRep value: nothing declared
     assert from_headers({}) is None
 
 
@@ -32,7 +33,9 @@ def test_record_from_header():
 
 
 def test_record_from_meta():
-    html = with_meta(ARTICLE, '<meta name="tdm-reservation" content="1">', f'<meta name="tdm-policy" content="{POLICY}">')
+    html = with_meta(
+        ARTICLE, '<meta name="tdm-reservation" content="1">', f'<meta name="tdm-policy" content="{POLICY}">'
+    )
     record = extract(html, url=URL).to_dict()
     assert record["tdm_reserved"] is True
     assert record["provenance"]["tdm_reserved"] == {"source": "meta", "raw": "1", "policy": POLICY}
@@ -48,7 +51,10 @@ def test_explicit_zero_is_false_and_a_reservation_anywhere_wins():
     assert extract(html, url=URL).tdm_reserved is False
     reserved = Tdm(True, POLICY, "tdmrep", "/")
     assert extract(html, url=URL, tdm=reserved).to_dict()["provenance"]["tdm_reserved"] == {
-        "source": "tdmrep", "raw": "/", "policy": POLICY}
+        "source": "tdmrep",
+        "raw": "/",
+        "policy": POLICY,
+    }
     assert combine(None, Tdm(False, None, "meta", "0")) == Tdm(False, None, "meta", "0")
     assert combine(None, None) == NOT_DECLARED
 
@@ -69,17 +75,20 @@ TDMREP = f"""[
 ]"""
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/", Tdm(False, None, "tdmrep", "/")),
-    ("/news/a.html", Tdm(False, None, "tdmrep", "/")),
-    ("/premium/story.html", Tdm(True, POLICY, "tdmrep", "/premium/*")),
-    ("/premium/free-story.html", Tdm(False, None, "tdmrep", "/premium/free-*.html$")),
-    ("/premium/free-story.html?page=2", Tdm(True, POLICY, "tdmrep", "/premium/*")),
-    ("/files/report.pdf", Tdm(True, None, "tdmrep", "*.pdf$")),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/", Tdm(False, None, "tdmrep", "/")),
+        ("/news/a.html", Tdm(False, None, "tdmrep", "/")),
+        ("/premium/story.html", Tdm(True, POLICY, "tdmrep", "/premium/*")),
+        ("/premium/free-story.html", Tdm(False, None, "tdmrep", "/premium/free-*.html$")),
+        ("/premium/free-story.html?page=2", Tdm(True, POLICY, "tdmrep", "/premium/*")),
+        ("/files/report.pdf", Tdm(True, None, "tdmrep", "*.pdf$")),
+    ],
+)
 def test_tdmrep_most_specific_location_applies(path, expected):
     rules = parse_tdmrep(TDMREP)
-    assert len(rules) == 4          # the rule without a location is skipped
+    assert len(rules) == 4  # the rule without a location is skipped
     assert from_tdmrep(rules, path) == expected
 
 
@@ -87,10 +96,13 @@ def test_tdmrep_without_a_matching_rule():
     assert from_tdmrep(parse_tdmrep('[{"location": "/premium/", "tdm-reservation": 1}]'), "/news/") is None
 
 
-@pytest.mark.parametrize("data, reason", [
-    ("{not json", "not JSON"),
-    ('{"location": "/"}', "not a JSON array of rules"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        ("{not json", "not JSON"),
+        ('{"location": "/"}', "not a JSON array of rules"),
+    ],
+)
 def test_tdmrep_that_is_not_rules_is_a_named_error(data, reason):
     with pytest.raises(TdmRepError, match=reason) as caught:
         parse_tdmrep(data, "https://news.example/.well-known/tdmrep.json")

@@ -1,4 +1,5 @@
 """Plain-text input: the seed scrape and a Spanish fixture cleaned into records, on the API and the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import subprocess
 import pytest
 
 from cleaners.textinput import case_style, extract_text, find_authors, headline_shaped, split_units
+
 from conftest import CLEANWIRE, FIXTURES, ROOT
 
 SEED_TEXT = ROOT.parent / "shared" / "seed" / "deftechtimes-taiwan-israel.txt"
@@ -86,12 +88,16 @@ def test_spanish_fixture_matches_its_expectations(validate):
 
 
 def test_signals():
-    assert split_units("Title\n\nA long line that was wrapped by the scraper at a fixed width of\ncolumns.\nName One\n") == [
-        "Title", "A long line that was wrapped by the scraper at a fixed width of columns.", "Name One"]
+    assert split_units(
+        "Title\n\nA long line that was wrapped by the scraper at a fixed width of\ncolumns.\nName One\n"
+    ) == ["Title", "A long line that was wrapped by the scraper at a fixed width of columns.", "Name One"]
     headline = "China warns of New Zealand naval patrol in Taiwan Strait citing regional risks"
     assert split_units(f"Title\n{headline}\nThe body starts here.\n") == ["Title", headline, "The body starts here."]
-    wrapped = ["The harbour office published its plan for the northern quay on", "Monday, after two years of surveys and a long public",
-               "consultation."]
+    wrapped = [
+        "The harbour office published its plan for the northern quay on",
+        "Monday, after two years of surveys and a long public",
+        "consultation.",
+    ]
     assert split_units("\n".join(wrapped)) == [" ".join(wrapped)]
     assert case_style("Growing Exchanges Despite Diplomatic Limits") == "title"
     assert case_style("China warns of New Zealand naval patrol in Taiwan Strait") == "sentence"
@@ -123,8 +129,13 @@ def test_empty_text_is_not_an_article():
 
 
 def _cli(*args, input=None):
-    return subprocess.run([*CLEANWIRE, "extract", "--input-format", "text", *args],
-                          capture_output=True, cwd=ROOT, input=input, timeout=120)
+    return subprocess.run(
+        [*CLEANWIRE, "extract", "--input-format", "text", *args],
+        capture_output=True,
+        cwd=ROOT,
+        input=input,
+        timeout=120,
+    )
 
 
 @pytest.mark.e2e

@@ -1,4 +1,5 @@
 """The crawl's article decision on whole pages: og:type website and a JSON-LD WebPage never veto a listed article."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,14 +17,27 @@ DECISION = PAGES / "decision"
 # slug -> (url, og:type, JSON-LD types, title, date); each page is short (under 4 x min_text_chars), typed
 # website or WebPage, and has a dated or numeric article URL
 CASES = {
-    "en-webpage-website": ("https://www.bayobserver.example/2025/05/14/night-ferry-returns/", "website",
-                           {"webpage"}, "Night ferry to the islands returns for the summer",
-                           "2025-05-14T08:00:00+01:00"),
-    "pt-og-website": ("https://www.folhadoplanalto.example/cidade/2025/04/22/bibliotecas-sabado/", "website",
-                      set(), "Prefeitura amplia horário das bibliotecas de bairro", "2025-04-22T09:30:00-03:00"),
-    "de-jsonld-webpage": ("https://www.stadtanzeiger.example/lokales/gaspreis-sinkt-juli-123456.html", None,
-                          {"webpage", "breadcrumblist"}, "Stadtwerke senken den Gaspreis zum Juli",
-                          "2025-05-28T11:00:00+02:00"),
+    "en-webpage-website": (
+        "https://www.bayobserver.example/2025/05/14/night-ferry-returns/",
+        "website",
+        {"webpage"},
+        "Night ferry to the islands returns for the summer",
+        "2025-05-14T08:00:00+01:00",
+    ),
+    "pt-og-website": (
+        "https://www.folhadoplanalto.example/cidade/2025/04/22/bibliotecas-sabado/",
+        "website",
+        set(),
+        "Prefeitura amplia horário das bibliotecas de bairro",
+        "2025-04-22T09:30:00-03:00",
+    ),
+    "de-jsonld-webpage": (
+        "https://www.stadtanzeiger.example/lokales/gaspreis-sinkt-juli-123456.html",
+        None,
+        {"webpage", "breadcrumblist"},
+        "Stadtwerke senken den Gaspreis zum Juli",
+        "2025-05-28T11:00:00+02:00",
+    ),
 }
 
 
@@ -43,8 +57,10 @@ def test_a_listed_article_shaped_page_is_emitted_whatever_its_page_type(slug):
     assert (record["title"], record["date_published"]) == (title, date)
 
 
-@pytest.mark.parametrize("slug, page_type", [
-    ("en-webpage-website", "WebPage"), ("pt-og-website", "website"), ("de-jsonld-webpage", "WebPage")])
+@pytest.mark.parametrize(
+    "slug, page_type",
+    [("en-webpage-website", "WebPage"), ("pt-og-website", "website"), ("de-jsonld-webpage", "WebPage")],
+)
 def test_unlisted_the_page_type_still_raises_the_cleaners_doubt(slug, page_type):
     """Not listed, the same page gets no verdict from the crawl (its type weighs against the URL, no veto);
     the cleaner judges it, and its page-type doubt about a short page stands."""

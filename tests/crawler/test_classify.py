@@ -1,52 +1,70 @@
 """The article/non-article decision from URL shape and page signals (crawler/discovery/classify.py)."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from crawler.discovery.classify import (ARTICLE, LISTING, SCORE_RULES, UNKNOWN, Verdict, decide, is_asset, ld_types,
-                                        signals, url_rule, url_shape)
+from crawler.discovery.classify import (
+    ARTICLE,
+    LISTING,
+    SCORE_RULES,
+    UNKNOWN,
+    Verdict,
+    decide,
+    is_asset,
+    ld_types,
+    signals,
+    url_rule,
+    url_shape,
+)
 
 SITE = "https://news.example.com"
 
 
-@pytest.mark.parametrize("path, rule", [
-    ("/tag/harbour/", "tag"),
-    ("/tags/", "tag"),
-    ("/topics/climate/", "tag"),
-    ("/author/maeve-lindqvist/", "author"),
-    ("/autor/jonas-weber/", "author"),
-    ("/category/business/", "category"),
-    ("/section/news/page/2/", "category"),
-    ("/about/", "about"),
-    ("/about-us", "about"),
-    ("/impressum/", "about"),
-    ("/contact/", "contact"),
-    ("/kontakt", "contact"),
-    ("/search/", "search"),
-    ("/?s=ferry", "search"),
-    ("/news/page/3/", "pagination"),
-    ("/world/?page=2", "pagination"),
-    ("/2025/05/", "date_archive"),
-    ("/", "home"),
-    ("/privacy-policy/", "legal"),
-])
+@pytest.mark.parametrize(
+    "path, rule",
+    [
+        ("/tag/harbour/", "tag"),
+        ("/tags/", "tag"),
+        ("/topics/climate/", "tag"),
+        ("/author/maeve-lindqvist/", "author"),
+        ("/autor/jonas-weber/", "author"),
+        ("/category/business/", "category"),
+        ("/section/news/page/2/", "category"),
+        ("/about/", "about"),
+        ("/about-us", "about"),
+        ("/impressum/", "about"),
+        ("/contact/", "contact"),
+        ("/kontakt", "contact"),
+        ("/search/", "search"),
+        ("/?s=ferry", "search"),
+        ("/news/page/3/", "pagination"),
+        ("/world/?page=2", "pagination"),
+        ("/2025/05/", "date_archive"),
+        ("/", "home"),
+        ("/privacy-policy/", "legal"),
+    ],
+)
 def test_non_article_url_rules(path, rule):
     assert url_rule(SITE + path) == rule
-    assert decide(SITE + path, og_type="article", types={"newsarticle"}) .kind == LISTING
+    assert decide(SITE + path, og_type="article", types={"newsarticle"}).kind == LISTING
 
 
-@pytest.mark.parametrize("path, shape", [
-    ("/2025/05/15/old-cannery-fire-investigation/", "date"),
-    ("/de/2025/03/18/werft-auftrag-windpark/", "date"),
-    ("/2025-05-15-harbour-news/", "date"),
-    ("/news/world-europe-68123456", "id"),
-    ("/story/123456.html", "id"),
-    ("/news/council-approves-new-budget/", "slug"),
-    ("/world/", None),
-    ("/about-us/", None),
-])
+@pytest.mark.parametrize(
+    "path, shape",
+    [
+        ("/2025/05/15/old-cannery-fire-investigation/", "date"),
+        ("/de/2025/03/18/werft-auftrag-windpark/", "date"),
+        ("/2025-05-15-harbour-news/", "date"),
+        ("/news/world-europe-68123456", "id"),
+        ("/story/123456.html", "id"),
+        ("/news/council-approves-new-budget/", "slug"),
+        ("/world/", None),
+        ("/about-us/", None),
+    ],
+)
 def test_article_url_shapes(path, shape):
     assert url_shape(SITE + path) == shape
 
@@ -89,10 +107,17 @@ def test_ld_types_reads_graphs_lists_and_skips_bad_json():
     assert ld_types(scripts) == {"webpage", "newsarticle", "breadcrumblist"}
 
 
-@pytest.mark.parametrize("path, asset", [
-    ("/media/a.svg", True), ("/static/site.css", True), ("/report.pdf", True), ("/feed.xml", True),
-    ("/2025/01/02/story/", False), ("/story.html", False),
-])
+@pytest.mark.parametrize(
+    "path, asset",
+    [
+        ("/media/a.svg", True),
+        ("/static/site.css", True),
+        ("/report.pdf", True),
+        ("/feed.xml", True),
+        ("/2025/01/02/story/", False),
+        ("/story.html", False),
+    ],
+)
 def test_assets(path, asset):
     assert is_asset(SITE + path) is asset
 
@@ -102,22 +127,25 @@ def test_assets(path, asset):
 DATED = SITE + "/2025/05/20/pilot-boat-named-after-lifeboat-cox/"
 
 
-@pytest.mark.parametrize("og_type, types, listed, kind, reason", [
-    # listed + dated URL: an article whatever og:type and a JSON-LD WebPage say
-    ("website", {"webpage"}, True, ARTICLE, "listed"),
-    ("website", set(), True, ARTICLE, "listed"),
-    (None, {"webpage", "breadcrumblist"}, True, ARTICLE, "listed"),
-    # neither vetoes alone: unlisted, against the dated URL, each leaves the page to the cleaner (emitted when
-    # its body is long enough), never a listing
-    ("website", set(), False, UNKNOWN, "weak_signals"),
-    (None, {"webpage"}, False, UNKNOWN, "weak_signals"),
-    ("website", {"webpage"}, False, UNKNOWN, "weak_signals"),
-    # an article node outweighs og:type website
-    ("website", {"webpage", "newsarticle"}, False, ARTICLE, "jsonld_type"),
-    # a listing type is stronger than the dated URL; listed, the page goes to the cleaner
-    (None, {"collectionpage"}, False, LISTING, "jsonld_listing"),
-    (None, {"collectionpage"}, True, UNKNOWN, "weak_signals"),
-])
+@pytest.mark.parametrize(
+    "og_type, types, listed, kind, reason",
+    [
+        # listed + dated URL: an article whatever og:type and a JSON-LD WebPage say
+        ("website", {"webpage"}, True, ARTICLE, "listed"),
+        ("website", set(), True, ARTICLE, "listed"),
+        (None, {"webpage", "breadcrumblist"}, True, ARTICLE, "listed"),
+        # neither vetoes alone: unlisted, against the dated URL, each leaves the page to the cleaner (emitted when
+        # its body is long enough), never a listing
+        ("website", set(), False, UNKNOWN, "weak_signals"),
+        (None, {"webpage"}, False, UNKNOWN, "weak_signals"),
+        ("website", {"webpage"}, False, UNKNOWN, "weak_signals"),
+        # an article node outweighs og:type website
+        ("website", {"webpage", "newsarticle"}, False, ARTICLE, "jsonld_type"),
+        # a listing type is stronger than the dated URL; listed, the page goes to the cleaner
+        (None, {"collectionpage"}, False, LISTING, "jsonld_listing"),
+        (None, {"collectionpage"}, True, UNKNOWN, "weak_signals"),
+    ],
+)
 def test_og_website_and_webpage_lower_the_score_but_never_veto_alone(og_type, types, listed, kind, reason):
     verdict = decide(DATED, og_type=og_type, types=types, listed=listed)
     assert (verdict.kind, verdict.reason) == (kind, reason)
@@ -146,7 +174,7 @@ def test_every_score_rule_has_a_unique_id_and_a_weight():
 
 
 # each score rule alone: (page signals) -> the one rule it fires; the verdict's score is that rule's weight
-PLAIN = SITE + "/story?id=7"     # no URL shape, no URL rule, not section-like
+PLAIN = SITE + "/story?id=7"  # no URL shape, no URL rule, not section-like
 EACH_RULE = {
     "jsonld_type": dict(url=PLAIN, types={"blogposting"}),
     "og_type": dict(url=PLAIN, og_type="article"),

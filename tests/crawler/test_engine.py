@@ -1,4 +1,5 @@
 """What a crawl's finish reason means: one table (crawler.engine) for the command's exit and the state's run status."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,9 @@ import pytest
 from crawler.engine import DONE_REASONS, run_status
 
 
-@pytest.mark.parametrize("reason", ["finished", "closespider_pagecount", "closespider_itemcount",
-                                    "closespider_timeout"])
+@pytest.mark.parametrize(
+    "reason", ["finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"]
+)
 def test_a_run_ended_by_a_bound_the_user_set_is_finished(reason):
     assert reason in DONE_REASONS
     assert run_status(reason) == ("finished", 0)

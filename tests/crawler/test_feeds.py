@@ -1,4 +1,5 @@
 """Feed exporters are registered in crawler/settings.py (so `scrapy crawl site -o` gets them too); output/ has no cycle."""
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ from conftest import ROOT
 
 def test_the_project_settings_name_the_flushing_json_exporters_and_parquet():
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")     # what scrapy.cfg gives `scrapy crawl site`
+    settings.setmodule("crawler.settings", priority="project")  # what scrapy.cfg gives `scrapy crawl site`
     exporters = settings.getwithbase("FEED_EXPORTERS")
     assert load_object(exporters["jsonlines"]) is FlushingJsonLinesExporter
     assert load_object(exporters["json"]) is FlushingJsonExporter

@@ -1,4 +1,5 @@
 """Crash-safe output: SIGKILL a writer at several points, rerun, and check exactly-once over the union of files."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,10 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from crawler.incremental.journal import JournaledWriter, JournalError, output_path, reconcile, sanitise_site, summary_path
-from crawler.incremental.state import RunLock, StateStore
 from cleaners.template import block_hash
+from crawler.incremental.journal import (
+    JournaledWriter,
+    JournalError,
+    output_path,
+    reconcile,
+    sanitise_site,
+    summary_path,
+)
+from crawler.incremental.state import RunLock, StateStore
+
+from conftest import ROOT
 
 N = 40
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
@@ -25,7 +34,7 @@ TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
 # Hooks slow the two dangerous moments so the test can kill inside them: writing a batch (the bytes go out
 # 200 at a time; "partial" follows the first 200, a torn line) and the gap between fsync and the state
 # commit. Markers on stdout say where the child is.
-CHILD = r'''
+CHILD = r"""
 import json, sys, time
 from datetime import datetime, timezone
 import crawler.incremental.journal as journal
@@ -72,12 +81,17 @@ writer.close()
 state.finish_run(run_id, "finished", {"emitted": writer.records})
 lock.release()
 say("done", writer.records)
-'''
+"""
 
 
 def start_child(state_path: Path, template: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(state_path), template, str(N)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(state_path), template, str(N)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def run_until(child: subprocess.Popen, marker: str, count: int) -> list[str]:
@@ -120,27 +134,28 @@ def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tm
     finish = start_child(state_path, template)
     _stdout, stderr = finish.communicate(timeout=20)
     assert finish.returncode == 0, stderr
-    assert torn_seen >= 1                                   # a kill did land inside a write
+    assert torn_seen >= 1  # a kill did land inside a write
 
     lines = output_lines(out)
-    records = [json.loads(raw) for _, _, raw in lines]      # no torn line: every line parses
+    records = [json.loads(raw) for _, _, raw in lines]  # no torn line: every line parses
     assert all(raw.endswith(b"\n") for _, _, raw in lines)
     urls = sorted(record["url"] for record in records)
-    assert urls == sorted(f"https://news.example/story/{i}" for i in range(N))    # exactly once over the union
+    assert urls == sorted(f"https://news.example/story/{i}" for i in range(N))  # exactly once over the union
     assert {record["revision"] for record in records} == {1}
 
     with StateStore(state_path) as state:
         emitted = {(Path(row["path"]), row["offset"]): row for row in state.emitted()}
         assert len(emitted) == len(lines) == N
-        for path, offset, raw in lines:                     # the state points at exactly these lines
+        for path, offset, raw in lines:  # the state points at exactly these lines
             row = emitted[(path, offset)]
             assert row["length"] == len(raw) and row["content_hash"] == json.loads(raw)["content_hash"]
         runs = state.runs()
         assert [run["status"] for run in runs] == ["finished"] + ["killed"] * 5
         assert sum(run["counts"]["trimmed_bytes"] for run in runs[1:]) > 0
         assert sum(run["counts"].get("emitted", 0) for run in runs) == N
-        assert all(state.known(url).content_hash == record["content_hash"] for url, record in
-                   ((r["url"], r) for r in records))
+        assert all(
+            state.known(url).content_hash == record["content_hash"] for url, record in ((r["url"], r) for r in records)
+        )
         assert state.pending() == []
 
 
@@ -164,8 +179,14 @@ def test_changed_content_is_written_again_as_the_next_revision(tmp_path):
         for digest in ("sha256:1", "sha256:1", "sha256:2"):
             decision = writer.decide("https://a.example/x", digest)
             if decision.emit:
-                writer.write({"url": "https://a.example/x", "content_hash": digest, "revision": decision.revision,
-                              "previous_hash": decision.previous_hash})
+                writer.write(
+                    {
+                        "url": "https://a.example/x",
+                        "content_hash": digest,
+                        "revision": decision.revision,
+                        "previous_hash": decision.previous_hash,
+                    }
+                )
         writer.close()
         assert list(state.decide_emit("https://a.example/x", "sha256:2")) == [False, 2, None]
     records = [json.loads(line) for line in path.read_text().splitlines()]
@@ -179,7 +200,7 @@ def test_a_failed_commit_leaves_nothing_of_its_batch_in_the_file(tmp_path):
         writer = JournaledWriter(state, run_id, path, batch_size=1)
         writer.write({"url": "https://a.example/1", "content_hash": "sha256:1", "revision": 1})
         size = path.stat().st_size
-        state.db.execute("DROP TABLE emitted")                      # the next commit fails
+        state.db.execute("DROP TABLE emitted")  # the next commit fails
         with pytest.raises(Exception):  # noqa: B017  (whatever the store raises: the line must not stay)
             writer.write({"url": "https://a.example/2", "content_hash": "sha256:2", "revision": 1})
         assert path.stat().st_size == size
@@ -220,18 +241,29 @@ def pipeline_for(tmp_path, **settings):
 
     from crawler.incremental.pipeline import StatePipeline
 
-    crawler = get_crawler(Spider, {"CLEANWIRE_STATE": str(tmp_path / "state.db"), "CLEANWIRE_JOURNAL_BATCH": 2,
-                                   "CLEANWIRE_OUTPUT_TEMPLATE": str(tmp_path / "out" / "{site}" / "{run_id}.jsonl"),
-                                   "CLEANWIRE_TEMPLATE_HOLD": 0, "CLEANWIRE_TEMPLATE_MIN_ARTICLES": 10,   # counted only
-                                   **settings})
+    crawler = get_crawler(
+        Spider,
+        {
+            "CLEANWIRE_STATE": str(tmp_path / "state.db"),
+            "CLEANWIRE_JOURNAL_BATCH": 2,
+            "CLEANWIRE_OUTPUT_TEMPLATE": str(tmp_path / "out" / "{site}" / "{run_id}.jsonl"),
+            "CLEANWIRE_TEMPLATE_HOLD": 0,
+            "CLEANWIRE_TEMPLATE_MIN_ARTICLES": 10,  # counted only
+            **settings,
+        },
+    )
     crawler.spider = Spider("site", start_urls=["https://news.example/"])
     return StatePipeline.from_crawler(crawler)
 
 
 def article(n: int, text: str) -> dict:
-    return {"url": f"https://news.example/{n}", "content_hash": f"sha256:{text}", "revision": None,
-            "previous_hash": None,
-            "blocks": [{"type": "paragraph", "text": text}, {"type": "paragraph", "text": "Follow us"}]}
+    return {
+        "url": f"https://news.example/{n}",
+        "content_hash": f"sha256:{text}",
+        "revision": None,
+        "previous_hash": None,
+        "blocks": [{"type": "paragraph", "text": text}, {"type": "paragraph", "text": "Follow us"}],
+    }
 
 
 def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[dict]:
@@ -245,7 +277,7 @@ def crawl_with(pipeline, items: list[dict], reason: str = "finished") -> list[di
         except DropItem:
             pass
     pipeline.close_spider()
-    pipeline.stats.set_value("downloader/response_count", len(items))      # a run that reached its site
+    pipeline.stats.set_value("downloader/response_count", len(items))  # a run that reached its site
     pipeline.spider_closed(pipeline.crawler.spider, reason)
     return kept
 
@@ -257,20 +289,29 @@ def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_pat
     second = pipeline_for(tmp_path)
     kept = crawl_with(second, [article(1, "one"), article(2, "two, edited"), article(4, "four")], reason="shutdown")
     assert [(r["url"][-1], r["revision"], r["previous_hash"]) for r in kept] == [("2", 2, "sha256:two"), ("4", 1, None)]
-    lines = [json.loads(line) for path in sorted((tmp_path / "out" / "news.example").glob("*.jsonl"))
-             for line in path.read_text().splitlines()]
+    lines = [
+        json.loads(line)
+        for path in sorted((tmp_path / "out" / "news.example").glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
     assert [(r["url"][-1], r["revision"]) for r in lines] == [("1", 1), ("2", 1), ("3", 1), ("2", 2), ("4", 1)]
     summary = json.loads((tmp_path / "out" / "news.example" / "2.summary.json").read_text())
     assert (summary["status"], summary["exit_status"], summary["sites"]) == ("interrupted", 130, ["news.example"])
     assert {k: summary["counts"][k] for k in ("emitted", "new", "revised", "unchanged")} == {
-        "emitted": 2, "new": 1, "revised": 1, "unchanged": 1}
+        "emitted": 2,
+        "new": 1,
+        "revised": 1,
+        "unchanged": 1,
+    }
     assert summary["outputs"] == [{"path": str(tmp_path / "out" / "news.example" / "2.jsonl"), "records": 2}]
     with StateStore(tmp_path / "state.db") as state:
         assert [(r["id"], r["status"], r["counts"]["emitted"]) for r in state.runs()] == [
-            (2, "interrupted", 2), (1, "finished", 3)]
+            (2, "interrupted", 2),
+            (1, "finished", 3),
+        ]
         assert state.template_samples("news.example") == [(block_hash("Follow us"), 4, "Follow us")]
         assert state.lock_holder() is None
-    crawl_with(pipeline_for(tmp_path), [article(1, "one")])             # nothing new: a summary, no empty file
+    crawl_with(pipeline_for(tmp_path), [article(1, "one")])  # nothing new: a summary, no empty file
     assert not (tmp_path / "out" / "news.example" / "3.jsonl").exists()
     summary = json.loads((tmp_path / "out" / "news.example" / "3.summary.json").read_text())
     assert (summary["status"], summary["counts"]["emitted"], summary["counts"]["unchanged"]) == ("finished", 0, 1)
@@ -285,7 +326,7 @@ def test_a_run_stopped_by_a_failed_batch_counts_only_the_committed_records(tmp_p
     crawl_with(pipeline_for(tmp_path), [article(1, "one")])
     writes = []
 
-    def write_all(fd, data):        # the second batch of the run meets a full disk
+    def write_all(fd, data):  # the second batch of the run meets a full disk
         writes.append(len(data))
         if len(writes) > 1:
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -294,9 +335,12 @@ def test_a_run_stopped_by_a_failed_batch_counts_only_the_committed_records(tmp_p
     monkeypatch.setattr(journal, "_write_all", write_all)
     second = pipeline_for(tmp_path)
     second.crawler.engine = type("Engine", (), {"close_spider": lambda self, spider, reason: None})()
-    kept = crawl_with(second, [article(1, "one, edited"), article(2, "two"), article(3, "three"), article(4, "four"),
-                               article(5, "five")], reason="output_failed")
-    assert [r["url"][-1] for r in kept] == ["1", "2", "3"]         # 3 went out to the pipeline, its batch failed
+    kept = crawl_with(
+        second,
+        [article(1, "one, edited"), article(2, "two"), article(3, "three"), article(4, "four"), article(5, "five")],
+        reason="output_failed",
+    )
+    assert [r["url"][-1] for r in kept] == ["1", "2", "3"]  # 3 went out to the pipeline, its batch failed
     lines = (tmp_path / "out" / "news.example" / "2.jsonl").read_text().splitlines()
     assert [json.loads(line)["url"][-1] for line in lines] == ["1", "2"]
     summary = json.loads((tmp_path / "out" / "news.example" / "2.summary.json").read_text())
@@ -331,10 +375,26 @@ def test_a_second_pipeline_on_the_same_state_is_refused(tmp_path):
 
 def start_crawl(site_url: str, tmp_path: Path, *flags: str) -> subprocess.Popen:
     """`cleanwire crawl --state ... -o TEMPLATE` of the fixture site, in its own process group (workers included)."""
-    settings = {"CLEANWIRE_JOURNAL_BATCH": 4, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-                "CLEANWIRE_SUMMARY": False}
-    command = [sys.executable, "-m", "crawler", "crawl", site_url, "--workers", "1", *flags,
-               "--state", str(tmp_path / "state.db"), "-o", TEMPLATE.format(out=tmp_path / "out")]
+    settings = {
+        "CLEANWIRE_JOURNAL_BATCH": 4,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CLEANWIRE_SUMMARY": False,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        site_url,
+        "--workers",
+        "1",
+        *flags,
+        "--state",
+        str(tmp_path / "state.db"),
+        "-o",
+        TEMPLATE.format(out=tmp_path / "out"),
+    ]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     with open(tmp_path / "crawl.log", "ab") as log:
@@ -362,13 +422,13 @@ def test_a_crawl_killed_twice_then_rerun_emits_every_article_once_and_later_only
     out = tmp_path / "out"
     with FixtureSite() as site:
         articles = {site.url(path) for path in site.article_paths()}
-        for lines in (1, 20):                                   # early, then mid-run
+        for lines in (1, 20):  # early, then mid-run
             kill_crawl_after(start_crawl(site.url("/"), tmp_path), out, lines)
         final = start_crawl(site.url("/"), tmp_path)
         assert final.wait(60) == 0, crawl_log(tmp_path)
         records = [json.loads(raw) for _, _, raw in output_lines(out)]
         emitted = sorted(record["url"] for record in records)
-        assert len(emitted) == len(set(emitted))                # exactly once over the union of the files
+        assert len(emitted) == len(set(emitted))  # exactly once over the union of the files
         assert set(emitted) <= articles and len(emitted) >= 40
         added = {site.url(path) for path in site.add_articles(10)}
         revised = sorted(articles & set(emitted))[0]
@@ -376,7 +436,7 @@ def test_a_crawl_killed_twice_then_rerun_emits_every_article_once_and_later_only
         again = start_crawl(site.url("/"), tmp_path)
         assert again.wait(60) == 0, crawl_log(tmp_path)
     records = [json.loads(raw) for _, _, raw in output_lines(out)]
-    later = records[len(emitted):]
+    later = records[len(emitted) :]
     assert sorted((r["url"], r["revision"]) for r in later) == sorted([(u, 1) for u in added] + [(revised, 2)])
     with StateStore(tmp_path / "state.db") as state:
         assert [run["status"] for run in state.runs()] == ["finished", "finished", "killed", "killed"]

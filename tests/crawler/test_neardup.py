@@ -1,4 +1,5 @@
 """Near-duplicates: syndicated copies match, articles sharing only boilerplate do not, the index persists."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -72,7 +73,7 @@ def test_shingles_are_word_5_grams():
 def test_band_layout_finds_pairs_at_the_threshold():
     rows = band_rows(0.9)
     bands = 128 // rows
-    assert 1 - (1 - 0.9 ** rows) ** bands >= 0.995
+    assert 1 - (1 - 0.9**rows) ** bands >= 0.995
     assert 1 - (1 - 0.9 ** (rows + 1)) ** (128 // (rows + 1)) < 0.995
 
 
@@ -86,17 +87,18 @@ def test_syndicated_copy_matches(index):
     url, similarity = index.find(copy["text"])
     assert url == original["url"] and similarity >= 0.9
     assert index.check_and_add(copy["url"], copy["text"]) == original["url"]
-    assert index.check_and_add(original["url"], original["text"]) is None     # a record never duplicates itself
+    assert index.check_and_add(original["url"], original["text"]) is None  # a record never duplicates itself
 
 
 @pytest.mark.e2e
 def test_articles_sharing_only_boilerplate_do_not_match(index):
     a = record((PAGES / "arc" / "utility-rates-heating-bill.html").read_bytes(), "https://a.example/rates/")
-    b = record((PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html").read_bytes(),
-               "https://b.example/ferry/")
+    b = record(
+        (PAGES / "wordpress-generatepress" / "harbour-ferry-contract.html").read_bytes(), "https://b.example/ferry/"
+    )
     assert index.check_and_add(a["url"], a["text"] + "\n\n" + BOILERPLATE) is None
     assert index.check_and_add(b["url"], b["text"] + "\n\n" + BOILERPLATE) is None
-    assert index.find(BOILERPLATE) is None     # the boilerplate alone is a small part of either record
+    assert index.find(BOILERPLATE) is None  # the boilerplate alone is a small part of either record
     assert len(index) == 2
 
 
@@ -133,8 +135,9 @@ def test_pipeline_marks_or_drops(tmp_path):
     assert pipeline.process_item(dict(copy))["duplicate_of"] == original["url"]
     pipeline.close_spider()
     assert crawler.stats.get_value("cleanwire/near_duplicates") == 1
-    dropping = get_crawler(settings_dict={"CLEANWIRE_NEARDUP": str(tmp_path / "nd.db"),
-                                          "CLEANWIRE_DROP_NEAR_DUPLICATES": True})
+    dropping = get_crawler(
+        settings_dict={"CLEANWIRE_NEARDUP": str(tmp_path / "nd.db"), "CLEANWIRE_DROP_NEAR_DUPLICATES": True}
+    )
     dropping.stats.open_spider()
     pipeline = NearDupPipeline.from_crawler(dropping)
     with pytest.raises(DropItem, match=r"near-duplicate of https://deftechtimes\.com/taiwan-envoy-israel/"):
@@ -144,8 +147,15 @@ def test_pipeline_marks_or_drops(tmp_path):
 
 
 def redis_pipeline(url: str, worker: str, **settings) -> NearDupPipeline:
-    crawler = get_crawler(settings_dict={"CLEANWIRE_NEARDUP": ":memory:", "CLEANWIRE_REDIS": url, "REDIS_URL": url,
-                                         "CLEANWIRE_REDIS_WORKER": worker, **settings})
+    crawler = get_crawler(
+        settings_dict={
+            "CLEANWIRE_NEARDUP": ":memory:",
+            "CLEANWIRE_REDIS": url,
+            "REDIS_URL": url,
+            "CLEANWIRE_REDIS_WORKER": worker,
+            **settings,
+        }
+    )
     crawler.stats.open_spider()
     return NearDupPipeline.from_crawler(crawler)
 
@@ -161,12 +171,13 @@ def test_workers_of_a_redis_crawl_share_one_index(redis_url):
     assert isinstance(w0.index, RedisNearDupIndex) and w0.index.rows == band_rows(0.9)
     assert w0.process_item(dict(original))["duplicate_of"] is None
     assert w1.process_item(dict(copy))["duplicate_of"] == original["url"]
-    assert w1.process_item(dict(original))["duplicate_of"] is None      # re-extracted after a kill: still first
+    assert w1.process_item(dict(original))["duplicate_of"] is None  # re-extracted after a kill: still first
     assert w0.process_item(dict(copy))["duplicate_of"] == original["url"]
     assert len(w0.index) == len(w1.index) == 2
     with pytest.raises(DropItem, match=r"near-duplicate of https://deftechtimes\.com/taiwan-envoy-israel/"):
         redis_pipeline(redis_url, "w2", CLEANWIRE_DROP_NEAR_DUPLICATES=True).process_item(
-            dict(copy, url="https://third.example/copy/"))
+            dict(copy, url="https://third.example/copy/")
+        )
     keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("*")}
     assert keys and all(k.startswith("cleanwire:default:neardup:") for k in keys)
 
@@ -202,4 +213,5 @@ def test_fixture_site_wire_copy_is_the_only_pair_at_0_8(conn):
     index = NearDupIndex(conn, threshold=0.8)
     found = {path: index.check_and_add(path, text) for path, text in texts.items()}
     assert {path: first for path, first in found.items() if first} == {
-        "/2025/04/03/port-tariffs-wire-copy/": "/2025/04/02/wire-story-port-tariffs/"}
+        "/2025/04/03/port-tariffs-wire-copy/": "/2025/04/02/wire-story-port-tariffs/"
+    }

@@ -1,4 +1,5 @@
 """Per-site overrides from TOML: drop selectors recorded as site:<domain>:<n>, keep selectors protect, clear errors."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,11 +7,13 @@ import subprocess
 import pytest
 
 from cleaners import InputError, Options, extract
-from conftest import CLEANWIRE, PAGES, ROOT
 from crawler.extraction.overrides import load_overrides
 
+from conftest import CLEANWIRE, PAGES, ROOT
+
 BODY = "".join(
-    f"<p>{text}</p>" for text in (
+    f"<p>{text}</p>"
+    for text in (
         "The harbour office published its plan for the northern quay on Monday, after two years of surveys.",
         "Engineers found that winter storms had loosened granite blocks along most of the old sea wall.",
         "The contractor expects the fish market's loading bay to close for six weeks while the wall is rebuilt.",
@@ -22,10 +25,12 @@ PARTNER = "Partner content: book your ferry tickets online today with our partne
 SPONSOR = "Our sponsor keeps this harbour news free to read for everyone in town."
 FACTS = "Key facts: the harbour was built in 1887 and rebuilt after the storm of 1953."
 NUMBERS = "Key numbers: 40 million euros, 3 ferries, 12 crossings a day in summer."
-HTML = (f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{BODY}"
-        f'<div class="partner-box"><p>{PARTNER}</p></div><p class="sponsor-line">{SPONSOR}</p>'
-        f'<div class="related-box"><p>{FACTS}</p></div><aside class="fact-box"><p>{NUMBERS}</p></aside>'
-        "</article></body></html>")
+HTML = (
+    f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{BODY}"
+    f'<div class="partner-box"><p>{PARTNER}</p></div><p class="sponsor-line">{SPONSOR}</p>'
+    f'<div class="related-box"><p>{FACTS}</p></div><aside class="fact-box"><p>{NUMBERS}</p></aside>'
+    "</article></body></html>"
+)
 TOML = """
 [sites."example.com"]
 drop = [".partner-box", "p.sponsor-line"]
@@ -63,11 +68,17 @@ def test_other_sites_are_untouched(overrides):
     assert PARTNER in article.text and FACTS not in article.text
 
 
-@pytest.mark.parametrize("toml, message", [
-    ('[sites."example.com"]\ndrop = ".partner-box"\n', "[sites.'example.com'] drop/keep must be lists of CSS selectors"),
-    ('[sites."example.com"]\nkeep = ["div >> ]"]\n', "[sites.'example.com'] invalid CSS selector 'div >> ]'"),
-    ('sites = 3\n', "[sites] must be a table of site names"),
-])
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        (
+            '[sites."example.com"]\ndrop = ".partner-box"\n',
+            "[sites.'example.com'] drop/keep must be lists of CSS selectors",
+        ),
+        ('[sites."example.com"]\nkeep = ["div >> ]"]\n', "[sites.'example.com'] invalid CSS selector 'div >> ]'"),
+        ("sites = 3\n", "[sites] must be a table of site names"),
+    ],
+)
 def test_bad_override_tables_name_the_problem(tmp_path, toml, message):
     path = tmp_path / "o.toml"
     path.write_text(toml, "utf-8")
@@ -81,8 +92,12 @@ def test_bad_override_tables_name_the_problem(tmp_path, toml, message):
 def test_invalid_toml_is_one_line_naming_the_file(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text('[sites."example.com"\ndrop = [".x"]\n', "utf-8")
-    out = subprocess.run([*CLEANWIRE, "extract", str(PAGES / "neutral" / "taiwan-envoy-israel.html"),
-                          "--overrides", str(path)], capture_output=True, cwd=ROOT, timeout=120)
+    out = subprocess.run(
+        [*CLEANWIRE, "extract", str(PAGES / "neutral" / "taiwan-envoy-israel.html"), "--overrides", str(path)],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert out.returncode == 2 and out.stdout == b""
     err = out.stderr.decode()
     assert err.startswith(f"cleanwire extract: {path}: not valid TOML (") and err.count("\n") == 1

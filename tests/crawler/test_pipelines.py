@@ -1,4 +1,5 @@
 """Crawl pipelines and extensions: extraction in worker processes, dedup, --since, state, summary, Crawl-delay."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,16 @@ FETCHED = "2025-01-02T03:04:05+00:00"
 
 
 def page(body: bytes, url: str = URL, verdict: str = "article") -> Page:
-    return Page(url=url, request_url=url, status=200, headers={}, body=body, fetched_at=FETCHED,
-                http_charset="utf-8", meta={"verdict": verdict})
+    return Page(
+        url=url,
+        request_url=url,
+        status=200,
+        headers={},
+        body=body,
+        fetched_at=FETCHED,
+        http_charset="utf-8",
+        meta={"verdict": verdict},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +54,9 @@ def run(pipeline, item):
 def test_worker_record_equals_in_process_extraction(extract_pipeline):
     body = ARTICLE.read_bytes()
     record = run(extract_pipeline, page(body))
-    expected = extract(body, url=URL, options=extract_pipeline.extractor.options.with_(fetched_at=FETCHED),
-                       http_charset="utf-8").to_dict()
+    expected = extract(
+        body, url=URL, options=extract_pipeline.extractor.options.with_(fetched_at=FETCHED), http_charset="utf-8"
+    ).to_dict()
     assert record == expected
     assert record["url"] == URL and record["fetched_at"] == FETCHED
     assert extract_pipeline.extractor.workers == 1 and extract_pipeline.extractor.in_flight == 2
@@ -86,8 +96,13 @@ def test_reason_keys():
 
 
 def record(url: str, canonical: str | None, digest: str, published: str | None = None) -> dict:
-    return {"url": url, "canonical_url": canonical, "content_hash": digest, "date_published": published,
-            "fetched_at": FETCHED}
+    return {
+        "url": url,
+        "canonical_url": canonical,
+        "content_hash": digest,
+        "date_published": published,
+        "fetched_at": FETCHED,
+    }
 
 
 def test_dedup_by_canonical_url_and_content_hash():
@@ -103,10 +118,13 @@ def test_dedup_by_canonical_url_and_content_hash():
         dedup.process_item(record("https://s.example/b/", "https://s.example/b/", "sha256:1"))
     dedup.process_item(record("https://s.example/c/", None, "sha256:4"))
     dedup.process_item(record("https://s.example/d/", "https://s.example/", "sha256:5"))
-    dedup.process_item(record("https://s.example/e/", "https://s.example/", "sha256:6"))   # home canonical: ignored
+    dedup.process_item(record("https://s.example/e/", "https://s.example/", "sha256:6"))  # home canonical: ignored
     stats = crawler.stats
-    assert (stats.get_value("cleanwire/duplicates/url"), stats.get_value("cleanwire/duplicates/content_hash"),
-            stats.get_value("cleanwire/articles")) == (2, 1, 4)
+    assert (
+        stats.get_value("cleanwire/duplicates/url"),
+        stats.get_value("cleanwire/duplicates/content_hash"),
+        stats.get_value("cleanwire/articles"),
+    ) == (2, 1, 4)
 
 
 @pytest.mark.e2e
@@ -124,10 +142,18 @@ def test_since_drops_older_articles_and_is_off_by_default():
 
 def test_summary_and_progress_line():
     stats = {
-        "downloader/response_count": 120, "cleanwire/articles": 48, "item_scraped_count": 48, "cleanwire/skipped/tag": 30,
-        "cleanwire/skipped/author": 11, "cleanwire/duplicates/url": 2, "robotstxt/forbidden": 1,
-        "cleanwire/http_errors/404": 1, "cleanwire/http_errors/503": 2, "retry/count": 1,
-        "cleanwire/discovery/sitemaps": 4, "cleanwire/discovery/feeds": 2,
+        "downloader/response_count": 120,
+        "cleanwire/articles": 48,
+        "item_scraped_count": 48,
+        "cleanwire/skipped/tag": 30,
+        "cleanwire/skipped/author": 11,
+        "cleanwire/duplicates/url": 2,
+        "robotstxt/forbidden": 1,
+        "cleanwire/http_errors/404": 1,
+        "cleanwire/http_errors/503": 2,
+        "retry/count": 1,
+        "cleanwire/discovery/sitemaps": 4,
+        "cleanwire/discovery/feeds": 2,
     }
     summary = summarize(stats, elapsed=10.0)
     assert summary["skipped"] == {"author": 11, "tag": 30}
@@ -146,11 +172,17 @@ def test_summary_and_progress_line():
 
 
 def test_summary_counts_the_records_written_not_the_pages_extracted():
-    stats = {"downloader/response_count": 60, "cleanwire/articles": 48, "item_scraped_count": 5,
-             "cleanwire/state/unchanged": 42, "cleanwire/dropped/near_duplicate": 1}
+    stats = {
+        "downloader/response_count": 60,
+        "cleanwire/articles": 48,
+        "item_scraped_count": 5,
+        "cleanwire/state/unchanged": 42,
+        "cleanwire/dropped/near_duplicate": 1,
+    }
     summary = summarize(stats, elapsed=2.0)
     assert format_summary(summary).splitlines()[2] == (
-        "  articles emitted        5   of 48 extracted; unchanged since last run 42, near-duplicates dropped 1")
+        "  articles emitted        5   of 48 extracted; unchanged since last run 42, near-duplicates dropped 1"
+    )
     assert progress_line(summary) == "fetched 60  articles 5  skipped 0  errors 0  30.0 pages/s"
 
 
@@ -159,14 +191,17 @@ def test_crawl_delay_from_robots_raises_the_slot_delay():
     class Slot:
         delay = 0.0
 
-    crawler = get_crawler(settings_dict={"USER_AGENT": "cleanwire/0.1", "CLEANWIRE_MAX_CRAWL_DELAY": 5,
-                                         "ROBOTSTXT_OBEY": True})
+    crawler = get_crawler(
+        settings_dict={"USER_AGENT": "cleanwire/0.1", "CLEANWIRE_MAX_CRAWL_DELAY": 5, "ROBOTSTXT_OBEY": True}
+    )
     ext = CrawlDelay.from_crawler(crawler)
     robots = Request("https://s.example/robots.txt")
     ext.response_received(Response(robots.url, body=b"User-agent: *\nCrawl-delay: 2\n"), robots)
     assert ext.delays == {"s.example": 2.0}
-    ext.response_received(Response("https://t.example/robots.txt", body=b"User-agent: *\nCrawl-delay: 60\n"),
-                          Request("https://t.example/robots.txt"))
+    ext.response_received(
+        Response("https://t.example/robots.txt", body=b"User-agent: *\nCrawl-delay: 60\n"),
+        Request("https://t.example/robots.txt"),
+    )
     assert ext.delays["t.example"] == 5.0
 
     slot = Slot()
@@ -203,8 +238,18 @@ def test_backoff_doubles_the_slot_delay_on_overload_and_recovers():
     crawler.engine = Engine()
     request = Request("https://s.example/a/", meta={"download_slot": "s.example"})
     delays = []
-    for status, headers in [(503, {}), (503, {}), (429, {"Retry-After": "8"}), (429, {}), (200, {}), (200, {}),
-                            (200, {}), (200, {}), (200, {}), (200, {})]:
+    for status, headers in [
+        (503, {}),
+        (503, {}),
+        (429, {"Retry-After": "8"}),
+        (429, {}),
+        (200, {}),
+        (200, {}),
+        (200, {}),
+        (200, {}),
+        (200, {}),
+        (200, {}),
+    ]:
         ext.response_downloaded(Response(request.url, status=status, headers=headers), request)
         delays.append(slot.delay)
     assert delays == [1.0, 2.0, 8.0, 10.0, 5.0, 2.5, 1.25, 0.625, 0.3125, 0.25]
@@ -231,7 +276,6 @@ def test_flushing_jsonlines_exporter_writes_what_scrapy_writes(encoding):
 
 def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
     import os
-
     from concurrent.futures.process import BrokenProcessPool
 
     from crawler.extraction.pool import WorkerPool
@@ -241,19 +285,19 @@ def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
 
     async def first_loop():
         results = await asyncio.gather(pool.run(pow, 2, 10), pool.run(len, b"x" * 5_000_000), pool.run(pow, 3, 2))
-        assert results == [1024, 5_000_000, 9]          # more than one pipe buffer each way, in order
+        assert results == [1024, 5_000_000, 9]  # more than one pipe buffer each way, in order
         with pytest.raises(ValueError, match="invalid literal"):
             await pool.run(int, "x")
         dying, beside, after = pool.run(os._exit, 3), pool.run(pow, 2, 2), pool.run(pow, 5, 2)
         outcome = await asyncio.gather(dying, beside, after, return_exceptions=True)
-        assert isinstance(outcome[0], BrokenProcessPool)        # the tasks the worker held when it died
+        assert isinstance(outcome[0], BrokenProcessPool)  # the tasks the worker held when it died
         assert isinstance(outcome[1], BrokenProcessPool)
-        assert outcome[2] == 25                                 # queued behind them: run by the replacement
+        assert outcome[2] == 25  # queued behind them: run by the replacement
 
     try:
         asyncio.run(first_loop())
         assert len(deaths) == 1
-        assert asyncio.run(pool.run(pow, 7, 2)) == 49           # another event loop (one asyncio.run per test)
+        assert asyncio.run(pool.run(pow, 7, 2)) == 49  # another event loop (one asyncio.run per test)
     finally:
         pool.close()
     assert not pool.workers
@@ -283,9 +327,9 @@ def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
 
     async def middleware_first():
         mw = middleware()
-        assert await mw.process_request(Request("http://s.example/")) is None     # fetches the rules itself
+        assert await mw.process_request(Request("http://s.example/")) is None  # fetches the rules itself
         asked = spider_request()
-        response = await mw.process_request(asked)          # served that response: no download
+        response = await mw.process_request(asked)  # served that response: no download
         assert response.body == rules and response.request is asked
         with pytest.raises(IgnoreRequest):
             await mw.process_request(Request("http://s.example/private/a"))
@@ -293,7 +337,7 @@ def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
     async def spider_first():
         mw = middleware()
         asked = spider_request()
-        assert await mw.process_request(asked) is None      # the spider's request is the fetch
+        assert await mw.process_request(asked) is None  # the spider's request is the fetch
         response = TextResponse(asked.url, body=rules, request=asked)
         assert await mw.process_response(asked, response) is response
         assert await mw.process_request(Request("http://s.example/a")) is None
@@ -308,7 +352,6 @@ def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
 
 def test_worker_pool_stops_replacing_workers_that_keep_dying():
     import os
-
     from concurrent.futures.process import BrokenProcessPool
 
     from crawler.extraction.pool import MAX_DEATHS_IN_A_ROW, WorkerPool
@@ -333,5 +376,5 @@ def test_the_workers_warm_up_page_is_an_article_with_a_language():
     from cleaners import clean
     from crawler.extraction.warmup import WARMUP_PAGE, WARMUP_URL
 
-    article = clean(WARMUP_PAGE, WARMUP_URL).article     # so the forkserver loads what every extraction needs
+    article = clean(WARMUP_PAGE, WARMUP_URL).article  # so the forkserver loads what every extraction needs
     assert article is not None and article.language == "en" and article.word_count > 300

@@ -1,4 +1,5 @@
 """--render settings: when the browser's download handler is installed, and the render budgets."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,10 @@ def test_auto_without_chromium_works_as_never_and_keeps_the_reason():
     settings = project_settings({"CLEANWIRE_RENDER": "auto", "CLEANWIRE_CHROMIUM": "/nonexistent/chromium"})
     assert configure(settings) == "never"
     assert HANDLER not in settings.getdict("DOWNLOAD_HANDLERS").values()
-    assert settings.get("CLEANWIRE_RENDER_UNAVAILABLE") == "Chromium not found (/nonexistent/chromium; apt-get install chromium)"
+    assert (
+        settings.get("CLEANWIRE_RENDER_UNAVAILABLE")
+        == "Chromium not found (/nonexistent/chromium; apt-get install chromium)"
+    )
 
 
 def test_always_without_chromium_is_an_error_naming_the_flag():
@@ -67,17 +71,28 @@ def policy(**settings) -> RenderPolicy:
 
 def test_budgets_per_run_and_per_site_are_counted():
     render = policy(CLEANWIRE_RENDER_MAX_PAGES=3, CLEANWIRE_RENDER_MAX_PAGES_PER_SITE=2)
-    asked = ["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/1",
-             "https://b.example/2"]
+    asked = [
+        "https://a.example/1",
+        "https://a.example/2",
+        "https://a.example/3",
+        "https://b.example/1",
+        "https://b.example/2",
+    ]
     assert [render.take(url) for url in asked] == [True, True, False, True, False]
-    assert render.crawler.stats.values == {"cleanwire/render/requested": 3, "cleanwire/render/over_site_budget": 1,
-                                           "cleanwire/render/over_budget": 1}
+    assert render.crawler.stats.values == {
+        "cleanwire/render/requested": 3,
+        "cleanwire/render/over_site_budget": 1,
+        "cleanwire/render/over_budget": 1,
+    }
 
 
 def test_a_render_request_drops_conditional_headers_and_the_plain_fetchs_meta():
     render = policy()
-    plain = Request("https://a.example/x", headers={"If-None-Match": '"abc"', "Accept": "text/html"},
-                    meta={"download_slot": "a.example", "redirect_urls": ["https://a.example/y"], "keep": 1})
+    plain = Request(
+        "https://a.example/x",
+        headers={"If-None-Match": '"abc"', "Accept": "text/html"},
+        meta={"download_slot": "a.example", "redirect_urls": ["https://a.example/y"], "keep": 1},
+    )
     again = render.request(plain)
     assert again.meta["playwright"] is True and again.meta[RENDER_META] is True and again.dont_filter
     assert again.meta["keep"] == 1
@@ -112,13 +127,13 @@ def test_contexts_are_replaced_every_n_pages_and_closed_once_idle():
             name = renderer.context_for_page()
             names.append(name)
             if n == 2:
-                renderer.in_flight[name] += 1        # still rendering when its context is retired: not closed now
+                renderer.in_flight[name] += 1  # still rendering when its context is retired: not closed now
             await asyncio.sleep(0)
         return names
 
     names = asyncio.run(pages())
     assert names == ["cleanwire-render-0"] * 3 + ["cleanwire-render-1"] * 3 + ["cleanwire-render-2"]
-    assert closed == ["cleanwire-render-1"]          # render-0 waits for its last page (render() closes it then)
+    assert closed == ["cleanwire-render-1"]  # render-0 waits for its last page (render() closes it then)
     assert renderer.stats.values == {"cleanwire/render/contexts_recycled": 2}
 
 
@@ -127,8 +142,10 @@ def test_sources_file_render_flag(tmp_path):
     from crawler.discovery.sources import read_toml_sources
 
     good = tmp_path / "sites.toml"
-    good.write_text('[sites."app"]\nurl = "https://app.example/"\nrender = true\n\n'
-                    '[sites."plain"]\nurl = "https://plain.example/"\n')
+    good.write_text(
+        '[sites."app"]\nurl = "https://app.example/"\nrender = true\n\n'
+        '[sites."plain"]\nurl = "https://plain.example/"\n'
+    )
     assert read_toml_sources(str(good)).settings() == {"CLEANWIRE_RENDER_SITES": ["app.example"]}
     bad = tmp_path / "bad.toml"
     bad.write_text('[sites."app"]\nurl = "https://app.example/"\nrender = "yes"\n')

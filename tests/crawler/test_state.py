@@ -1,15 +1,25 @@
 """The SQLite state: migrations, emit decisions, conditional validators, template blocks, named errors."""
+
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.incremental.state import (MIGRATIONS, SCHEMA_VERSION, EmittedEntry, StateBusyError, StateCorruptError,
-                           StateMigrationError, StateStore, StateVersionError, lastmod_moved)
+from crawler.incremental.state import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    EmittedEntry,
+    StateBusyError,
+    StateCorruptError,
+    StateMigrationError,
+    StateStore,
+    StateVersionError,
+    lastmod_moved,
+)
 
 URL = "https://news.example/world/story?b=2&a=1#comments"
 
@@ -42,7 +52,7 @@ def test_migrations_apply_in_order_and_keep_the_data(tmp_path):
         assert state.version == len(MIGRATIONS) + 1
         rows = [tuple(row) for row in state.db.execute("SELECT url, note FROM urls")]
         assert rows == [("https://news.example/a", "kept")]
-    with StateStore(path, migrations=later) as state:                 # nothing re-applied on the next open
+    with StateStore(path, migrations=later) as state:  # nothing re-applied on the next open
         assert state.db.execute("SELECT count(*) FROM urls").fetchone()[0] == 1
 
 
@@ -73,7 +83,7 @@ def test_a_corrupt_file_is_refused_by_name_and_left_alone(tmp_path):
     with pytest.raises(StateCorruptError, match="not a usable cleanwire state database") as error:
         StateStore(path)
     assert str(path) in str(error.value)
-    assert path.read_bytes() == garbage                              # never a silent fresh start
+    assert path.read_bytes() == garbage  # never a silent fresh start
 
 
 def test_a_database_locked_by_another_writer_gives_a_named_error(tmp_path):
@@ -99,21 +109,25 @@ def test_decide_emit_new_same_changed(state):
     assert list(state.decide_emit(URL, "sha256:bb")) == [False, 2, None]
     known = state.known(URL)
     assert (known.url, known.site, known.content_hash, known.revision) == (
-        "https://news.example/world/story?a=1&b=2", "news.example", "sha256:bb", 2)
+        "https://news.example/world/story?a=1&b=2",
+        "news.example",
+        "sha256:bb",
+        2,
+    )
 
 
 def test_validators_and_lastmod_count_only_once_the_outcome_is_committed(state):
     state.record_fetch(URL, 200, '"v1"', "Tue, 24 Nov 2026 10:00:00 GMT", lastmod="2026-11-24")
-    assert state.validators(URL) == (None, None)                     # a crash now must not cause a 304 later
+    assert state.validators(URL) == (None, None)  # a crash now must not cause a 304 later
     assert state.should_fetch(URL, "2026-11-24") is True
     emit(state, URL, "sha256:aa", 1)
     assert state.validators(URL) == ('"v1"', "Tue, 24 Nov 2026 10:00:00 GMT")
     assert state.should_fetch(URL, "2026-11-24") is False
     assert state.should_fetch(URL, "2026-11-24T00:00:00+00:00") is False
-    assert state.should_fetch(URL, "2026-11-25T08:00:00Z") is True    # lastmod moved
+    assert state.should_fetch(URL, "2026-11-25T08:00:00Z") is True  # lastmod moved
     assert state.should_fetch(URL) is False
-    state.record_fetch(URL, 200, None, None)                          # a refetch without validators
-    state.settle(URL)                                                 # unchanged: nothing to write
+    state.record_fetch(URL, 200, None, None)  # a refetch without validators
+    state.settle(URL)  # unchanged: nothing to write
     assert state.validators(URL) == (None, None)
     assert state.known(URL).lastmod == "2026-11-24"
 
@@ -121,7 +135,7 @@ def test_validators_and_lastmod_count_only_once_the_outcome_is_committed(state):
 def test_recheck_days_refetches_old_articles(state):
     emit(state, URL, "sha256:aa", 1)
     assert state.should_fetch(URL, recheck_days=1) is False
-    old = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat(timespec="seconds")
+    old = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="seconds")
     state.db.execute("UPDATE urls SET checked = ?", (old,))
     assert state.should_fetch(URL, recheck_days=2) is True
     assert state.should_fetch(URL, recheck_days=4) is False
@@ -150,9 +164,12 @@ def test_lastmod_moved_compares_dates_not_strings():
 @pytest.mark.e2e
 def test_template_blocks_count_distinct_articles(state):
     for n in range(3):
-        state.observe_blocks("news.example", f"https://news.example/{n}",
-                             {"promo": "Subscribe to our newsletter", f"body{n}": f"Body {n}"})
-    state.observe_blocks("news.example", "https://news.example/0", ["promo", "footer"])   # same article: not again
+        state.observe_blocks(
+            "news.example",
+            f"https://news.example/{n}",
+            {"promo": "Subscribe to our newsletter", f"body{n}": f"Body {n}"},
+        )
+    state.observe_blocks("news.example", "https://news.example/0", ["promo", "footer"])  # same article: not again
     state.observe_blocks("news.example", "https://news.example/3", ["footer"])
     state.observe_blocks("other.example", "https://other.example/1", ["promo"])
     assert state.template_blocks("news.example") == {"promo"}
@@ -168,7 +185,11 @@ def test_runs_record_start_finish_and_counts(state):
     assert [run["id"] for run in state.unfinished_runs()] == [second]
     run = state.run(first)
     assert (run["sites"], run["status"], run["counts"], run["pid"]) == (
-        ["a.example", "b.example"], "finished", {"emitted": 3, "errors": 1}, 4242)
+        ["a.example", "b.example"],
+        "finished",
+        {"emitted": 3, "errors": 1},
+        4242,
+    )
     assert run["ended"] >= run["started"]
     assert [r["id"] for r in state.runs()] == [second, first]
 
@@ -193,10 +214,11 @@ def test_runs_and_status_commands_show_runs_totals_and_the_lock(tmp_path, capsys
     assert table[2].split()[:2] == ["1", "finished"]
     assert table[2].split()[4:9] == ["2", "1", "1", "0", "3"]
     assert [(s["site"], s["urls"], s["articles"], s["revised"], s["pending"]) for s in report["sites"]] == [
-        ("news.example", 3, 2, 1, 1)]
+        ("news.example", 3, 2, 1, 1)
+    ]
     last = report["last_run"]
     assert (last["id"], last["status"], report["lock"]["pid"]) == (2, "running", os.getpid())
-    assert main(["runs", "--state", str(path)]) == 0                 # the lock is gone, the run never finished
+    assert main(["runs", "--state", str(path)]) == 0  # the lock is gone, the run never finished
     assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["2", "killed?"]
 
 
@@ -211,7 +233,9 @@ def test_runs_on_a_missing_state_fails_with_a_message(tmp_path, capsys):
 
 def test_an_article_whose_source_text_is_unchanged_is_not_emitted_again_after_template_learning(state):
     run_id = state.start_run(["news.example"], None)
-    state.record_emitted(run_id, "out.jsonl", [EmittedEntry(URL, "sha256:with-promo", 1, 0, 10, "sha256:with-promo")], 10)
+    state.record_emitted(
+        run_id, "out.jsonl", [EmittedEntry(URL, "sha256:with-promo", 1, 0, 10, "sha256:with-promo")], 10
+    )
     assert list(state.decide_emit(URL, "sha256:promo-removed", "sha256:with-promo")) == [False, 1, None]
     assert list(state.decide_emit(URL, "sha256:promo-removed", "sha256:edited")) == [True, 2, "sha256:with-promo"]
     assert state.known(URL).source_hash == "sha256:with-promo"
@@ -223,8 +247,11 @@ def test_a_version_1_database_migrates_to_the_source_hash_column(tmp_path):
     path = tmp_path / "old.db"
     with StateStore(path, migrations=MIGRATIONS[:1]) as old:
         run_id = old.start_run(["news.example"], None)
-        old.db.execute("INSERT INTO urls (url, site, first_seen, last_seen, content_hash, revision) "
-                       "VALUES (?, 'news.example', 'x', 'x', 'sha256:aa', 1)", (state_key(URL),))
+        old.db.execute(
+            "INSERT INTO urls (url, site, first_seen, last_seen, content_hash, revision) "
+            "VALUES (?, 'news.example', 'x', 'x', 'sha256:aa', 1)",
+            (state_key(URL),),
+        )
     with StateStore(path) as state:
         assert (state.version, state.known(URL).content_hash, state.known(URL).source_hash) == (2, "sha256:aa", None)
         assert list(state.decide_emit(URL, "sha256:aa")) == [False, 1, None]
@@ -242,7 +269,7 @@ def test_a_url_robots_refused_is_not_pending_and_asked_again_after_the_recheck_p
     assert state.should_fetch(URL, recheck_days=0)
     [site] = state.site_totals()
     assert (site["pending"], site["refused"], site["articles"]) == (0, 1, 0)
-    old = (datetime.now(timezone.utc) - timedelta(days=REFUSED_RECHECK_DAYS + 1)).isoformat(timespec="seconds")
+    old = (datetime.now(UTC) - timedelta(days=REFUSED_RECHECK_DAYS + 1)).isoformat(timespec="seconds")
     state.db.execute("UPDATE urls SET checked = ?", (old,))
     state.db.commit()
     assert state.should_fetch(URL)
@@ -259,15 +286,24 @@ def test_a_killed_run_counts_its_committed_records_as_new_or_revised(tmp_path):
         out = tmp_path / "out.jsonl"
         out.write_bytes(b"x" * 20)
         killed = state.start_run(["news.example"], str(out))
-        state.record_emitted(killed, str(out), [EmittedEntry("https://news.example/new", "sha256:b", 1, 0, 10),
-                                                EmittedEntry("https://news.example/old", "sha256:c", 2, 10, 10)], 20)
+        state.record_emitted(
+            killed,
+            str(out),
+            [
+                EmittedEntry("https://news.example/new", "sha256:b", 1, 0, 10),
+                EmittedEntry("https://news.example/old", "sha256:c", 2, 10, 10),
+            ],
+            20,
+        )
         reconcile(state)
         counts = state.run(killed)["counts"]
     assert (counts["emitted"], counts["new"], counts["revised"]) == (2, 1, 1)
 
 
-HOLDER = ("import sys, time\nfrom crawler.incremental.state import RunLock\nRunLock(sys.argv[1]).acquire()\n"
-          "print('held', flush=True)\ntime.sleep(60)\n")
+HOLDER = (
+    "import sys, time\nfrom crawler.incremental.state import RunLock\nRunLock(sys.argv[1]).acquire()\n"
+    "print('held', flush=True)\ntime.sleep(60)\n"
+)
 
 
 @pytest.mark.e2e
@@ -284,9 +320,25 @@ def test_taking_over_a_dead_runs_lock_is_said_on_stderr(tmp_path):
     holder.wait(10)
     with StateStore(path) as state:
         started = state.lock_holder()["started"]
-    out = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:1/", "--state", str(path), "-o",
-                          str(tmp_path / "{site}" / "{run_id}.jsonl"), "-s", "RETRY_TIMES=0"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert (f"cleanwire: state {path}: took over the run lock of PID {holder.pid} (started {started}), which is gone"
-            in out.stderr.splitlines())
+    out = subprocess.run(
+        [
+            *CLEANWIRE,
+            "crawl",
+            "http://127.0.0.1:1/",
+            "--state",
+            str(path),
+            "-o",
+            str(tmp_path / "{site}" / "{run_id}.jsonl"),
+            "-s",
+            "RETRY_TIMES=0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert (
+        f"cleanwire: state {path}: took over the run lock of PID {holder.pid} (started {started}), which is gone"
+        in out.stderr.splitlines()
+    )
     assert out.returncode == 1 and "no site answered" in out.stderr.splitlines()[-1]

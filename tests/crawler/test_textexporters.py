@@ -1,4 +1,5 @@
 """Crawl output as Markdown documents or chunk lines (feed exporters), and the settings that ask for them."""
+
 from __future__ import annotations
 
 import io
@@ -9,17 +10,22 @@ from scrapy.utils.test import get_crawler
 from cleaners import Options, extract
 from cleaners.markdown import to_markdown
 from crawler.cli.crawl import feed_settings
-from crawler.output.markdown import ChunksItemExporter, MarkdownItemExporter
 from crawler.extraction.extractor import options_from_settings
+from crawler.output.markdown import ChunksItemExporter, MarkdownItemExporter
 
 from conftest import PAGES
 
-PAGES_USED = [PAGES / "structure-en" / "harbour-record-year.html", PAGES / "structure-fr" / "festival-jazz-marciac.html"]
+PAGES_USED = [
+    PAGES / "structure-en" / "harbour-record-year.html",
+    PAGES / "structure-fr" / "festival-jazz-marciac.html",
+]
 
 
 def _records(**options) -> list[dict]:
-    return [extract(p.read_bytes(), url=f"https://news.example/{p.stem}", options=Options(**options)).to_dict()
-            for p in PAGES_USED]
+    return [
+        extract(p.read_bytes(), url=f"https://news.example/{p.stem}", options=Options(**options)).to_dict()
+        for p in PAGES_USED
+    ]
 
 
 def _export(cls, records) -> str:
@@ -39,8 +45,8 @@ def test_markdown_feed_is_the_documents_one_after_another():
 
 def test_markdown_feed_uses_the_records_markdown():
     records = _records(record_markdown=True)
-    records[0]["markdown"] = "---\ntitle: \"given\"\n---\n"
-    assert _export(MarkdownItemExporter, records[:1]) == "---\ntitle: \"given\"\n---\n"
+    records[0]["markdown"] = '---\ntitle: "given"\n---\n'
+    assert _export(MarkdownItemExporter, records[:1]) == '---\ntitle: "given"\n---\n'
 
 
 def test_chunks_feed_is_one_chunk_a_line():

@@ -1,25 +1,37 @@
 """URL normalisation and same-site checks (crawler/discovery/normalize.py)."""
+
 from __future__ import annotations
 
 import pytest
 
-from crawler.discovery.normalize import BadURL, is_same_site, normalize_url, registered_domain, site_key, site_root, try_normalize
+from crawler.discovery.normalize import (
+    BadURL,
+    is_same_site,
+    normalize_url,
+    registered_domain,
+    site_key,
+    site_root,
+    try_normalize,
+)
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://example.com/a/?utm_source=x&utm_medium=email&utm_campaign=y", "https://example.com/a/"),
-    ("https://example.com/a/?fbclid=abc&gclid=def", "https://example.com/a/"),
-    ("https://example.com/a/#comments", "https://example.com/a/"),
-    ("HTTPS://Example.COM:443/a/", "https://example.com/a/"),
-    ("http://example.com:80/a/", "http://example.com/a/"),
-    ("http://example.com:8080/a/", "http://example.com:8080/a/"),
-    ("https://example.com/news/index.html", "https://example.com/news/"),
-    ("https://example.com/index.php", "https://example.com/"),
-    ("https://example.com", "https://example.com/"),
-    ("https://example.com/list?b=2&a=1", "https://example.com/list?a=1&b=2"),
-    ("https://example.com/story?id=42&utm_source=rss", "https://example.com/story?id=42"),
-    ("https://example.com/a//b/", "https://example.com/a/b/"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://example.com/a/?utm_source=x&utm_medium=email&utm_campaign=y", "https://example.com/a/"),
+        ("https://example.com/a/?fbclid=abc&gclid=def", "https://example.com/a/"),
+        ("https://example.com/a/#comments", "https://example.com/a/"),
+        ("HTTPS://Example.COM:443/a/", "https://example.com/a/"),
+        ("http://example.com:80/a/", "http://example.com/a/"),
+        ("http://example.com:8080/a/", "http://example.com:8080/a/"),
+        ("https://example.com/news/index.html", "https://example.com/news/"),
+        ("https://example.com/index.php", "https://example.com/"),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/list?b=2&a=1", "https://example.com/list?a=1&b=2"),
+        ("https://example.com/story?id=42&utm_source=rss", "https://example.com/story?id=42"),
+        ("https://example.com/a//b/", "https://example.com/a/b/"),
+    ],
+)
 def test_normalize_url(url, expected):
     assert normalize_url(url) == expected
 
@@ -34,7 +46,9 @@ def test_relative_links_resolve_against_the_base():
     assert normalize_url("../b/c.html", base="https://example.com/a/x/") == "https://example.com/a/b/c.html"
 
 
-@pytest.mark.parametrize("url", ["mailto:a@example.com", "javascript:void(0)", "ftp://example.com/x", "https:///nohost"])
+@pytest.mark.parametrize(
+    "url", ["mailto:a@example.com", "javascript:void(0)", "ftp://example.com/x", "https:///nohost"]
+)
 def test_non_http_links_are_bad(url):
     with pytest.raises(BadURL):
         normalize_url(url)
@@ -46,14 +60,17 @@ def test_try_normalize_of_nothing():
     assert try_normalize("") is None
 
 
-@pytest.mark.parametrize("host, expected", [
-    ("news.example.com", "example.com"),
-    ("example.com", "example.com"),
-    ("www.bbc.co.uk", "bbc.co.uk"),
-    ("a.b.example.com.au", "example.com.au"),
-    ("127.0.0.1", "127.0.0.1"),
-    ("localhost", "localhost"),
-])
+@pytest.mark.parametrize(
+    "host, expected",
+    [
+        ("news.example.com", "example.com"),
+        ("example.com", "example.com"),
+        ("www.bbc.co.uk", "bbc.co.uk"),
+        ("a.b.example.com.au", "example.com.au"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("localhost", "localhost"),
+    ],
+)
 def test_registered_domain(host, expected):
     assert registered_domain(host) == expected
 

@@ -1,4 +1,5 @@
 """WARC: the WarcWriter middleware archives responses; `extract --warc` re-cleans archived HTML in parallel."""
+
 from __future__ import annotations
 
 import gzip
@@ -20,9 +21,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaners import Options, extract
-from conftest import CLEANWIRE, PAGES, ROOT
 from crawler.extraction.fromwarc import Tally, decode_content, reextract, warc_date_to_iso
 from crawler.output.warc import WarcWriter, rotated_name
+
+from conftest import CLEANWIRE, PAGES, ROOT
 
 FIXTURES = [
     PAGES / "neutral" / "taiwan-envoy-israel.html",
@@ -40,10 +42,17 @@ def run(*args, input=None):
 
 
 def response_record(writer, url, body, status="200 OK", content_type="text/html; charset=utf-8", extra=()):
-    headers = StatusAndHeaders(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra],
-                               protocol="HTTP/1.1")
-    return writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
-                                     http_headers=headers, warc_headers_dict={"WARC-Date": DATE})
+    headers = StatusAndHeaders(
+        status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra], protocol="HTTP/1.1"
+    )
+    return writer.create_warc_record(
+        url,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=headers,
+        warc_headers_dict={"WARC-Date": DATE},
+    )
 
 
 def write_common_crawl_style(path):
@@ -56,28 +65,41 @@ def write_common_crawl_style(path):
             body = page.read_bytes()
             coding, encode = ENCODINGS[i % len(ENCODINGS)]
             record = response_record(writer, url, encode(body), extra=[("Content-Encoding", coding)] if coding else [])
-            request = writer.create_warc_record(url, "request", http_headers=StatusAndHeaders(
-                f"GET /{page.stem}/", [("Host", "news.example")], protocol="HTTP/1.1", is_http_request=True))
+            request = writer.create_warc_record(
+                url,
+                "request",
+                http_headers=StatusAndHeaders(
+                    f"GET /{page.stem}/", [("Host", "news.example")], protocol="HTTP/1.1", is_http_request=True
+                ),
+            )
             writer.write_request_response_pair(request, record)
             if i == 1:
-                writer.write_record(response_record(writer, "https://news.example/report.pdf",
-                                                    b"%PDF-1.7\n" + b"0" * 500, content_type="application/pdf"))
-                writer.write_record(response_record(writer, "https://news.example/gone/", FIXTURES[0].read_bytes(),
-                                                    status="404 Not Found"))
+                writer.write_record(
+                    response_record(
+                        writer,
+                        "https://news.example/report.pdf",
+                        b"%PDF-1.7\n" + b"0" * 500,
+                        content_type="application/pdf",
+                    )
+                )
+                writer.write_record(
+                    response_record(
+                        writer, "https://news.example/gone/", FIXTURES[0].read_bytes(), status="404 Not Found"
+                    )
+                )
 
 
 def expected_records() -> list[dict]:
     options = Options().with_(fetched_at=warc_date_to_iso(DATE))
-    return [extract(p.read_bytes(), url=f"https://news.example/{p.stem}/", options=options).to_dict()
-            for p in FIXTURES]
+    return [extract(p.read_bytes(), url=f"https://news.example/{p.stem}/", options=options).to_dict() for p in FIXTURES]
 
 
 def test_decode_content():
     html = FIXTURES[0].read_bytes()
-    assert decode_content(gzip.compress(brotli.compress(html)), "br, gzip", 10 ** 7) == html
+    assert decode_content(gzip.compress(brotli.compress(html)), "br, gzip", 10**7) == html
     assert decode_content(zstd.compress(html), "zstd", 100) == html[:100]
     with pytest.raises(ValueError, match="unsupported content encoding 'compress'"):
-        decode_content(html, "compress", 10 ** 7)
+        decode_content(html, "compress", 10**7)
 
 
 def test_warc_date_is_fetched_at():
@@ -95,7 +117,8 @@ def test_extract_warc_emits_exactly_the_html_articles(tmp_path):
     got = [json.loads(line) for line in out_file.read_text("utf-8").splitlines()]
     assert got == expected_records()
     assert out.stderr.decode().strip().splitlines()[-1] == (
-        "cleanwire extract: 4 articles from 6 responses (skipped: 1 HTTP 404, 1 not HTML)")
+        "cleanwire extract: 4 articles from 6 responses (skipped: 1 HTTP 404, 1 not HTML)"
+    )
 
 
 def test_parallel_and_single_process_agree(tmp_path):
@@ -116,7 +139,8 @@ def test_parallel_reextraction_of_a_cut_warc_keeps_the_records_before_the_cut(tm
     parallel = list(reextract([str(cut)], Options(), processes=2, tally=tally))
     assert parallel == expected_records()[:2]
     assert tally.file_errors == [
-        f"{cut}: truncated after 7 complete WARC records (the responses before the cut are kept)"]
+        f"{cut}: truncated after 7 complete WARC records (the responses before the cut are kept)"
+    ]
     assert tally.summary() == "2 articles from 4 responses (skipped: 1 HTTP 404, 1 not HTML)"
 
 
@@ -150,7 +174,7 @@ def test_a_dead_worker_ends_the_run_with_a_file_error_and_keeps_the_records_befo
     write_common_crawl_style(warc)
     clean_task = warcextract.clean_task
 
-    def dies_on_the_third_page(task, options=None):      # the forked workers inherit the patched module
+    def dies_on_the_third_page(task, options=None):  # the forked workers inherit the patched module
         if task.url.endswith(f"/{FIXTURES[2].stem}/"):
             os.kill(os.getpid(), signal.SIGKILL)
         return clean_task(task, options)
@@ -159,9 +183,11 @@ def test_a_dead_worker_ends_the_run_with_a_file_error_and_keeps_the_records_befo
     monkeypatch.setattr(warcextract, "clean_task", dies_on_the_third_page)
     tally = Tally()
     got = list(reextract([str(warc)] * 2, Options(), processes=2, tally=tally))
-    assert got == expected_records()[:len(got)]
-    assert tally.file_errors == [f"an extraction worker process died; the {len(got)} articles before are kept, "
-                                 "the rest of the archive was not read"]
+    assert got == expected_records()[: len(got)]
+    assert tally.file_errors == [
+        f"an extraction worker process died; the {len(got)} articles before are kept, "
+        "the rest of the archive was not read"
+    ]
     assert tally.skipped["not extracted (a worker died)"] > 0
 
 
@@ -192,14 +218,18 @@ def test_rotation_by_size(tmp_path):
         response = HtmlResponse(url=request.url, body=body, headers={"Content-Type": "text/html"}, request=request)
         assert middleware.process_response(request, response) is response
     middleware.close()
-    assert [p.name for p in sorted(tmp_path.iterdir())] == [
-        "a-00000.warc.gz", "a-00001.warc.gz", "a-00002.warc.gz"]
+    assert [p.name for p in sorted(tmp_path.iterdir())] == ["a-00000.warc.gz", "a-00001.warc.gz", "a-00002.warc.gz"]
     with (tmp_path / "a-00001.warc.gz").open("rb") as fh:
-        kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.protocol)
-                 for r in ArchiveIterator(fh)]
-    assert kinds == [("warcinfo", None, "WARC/1.1"), ("response", "https://news.example/1/", "WARC/1.1"),
-                     ("request", "https://news.example/1/", "WARC/1.1"),
-                     ("metadata", "https://news.example/1/", "WARC/1.1")]
+        kinds = [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.protocol)
+            for r in ArchiveIterator(fh)
+        ]
+    assert kinds == [
+        ("warcinfo", None, "WARC/1.1"),
+        ("response", "https://news.example/1/", "WARC/1.1"),
+        ("request", "https://news.example/1/", "WARC/1.1"),
+        ("metadata", "https://news.example/1/", "WARC/1.1"),
+    ]
     assert rotated_name(tmp_path / "x.warc", 3).name == "x-00003.warc"
 
 
@@ -208,8 +238,10 @@ def site(httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
     for (coding, encode), name, page in zip(ENCODINGS, ("plain", "gzip", "br", "zstd"), FIXTURES):
         httpserver.expect_request(f"/{name}/").respond_with_data(
-            encode(page.read_bytes()), content_type="text/html; charset=utf-8",
-            headers={"Content-Encoding": coding} if coding else {})
+            encode(page.read_bytes()),
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Encoding": coding} if coding else {},
+        )
     return httpserver
 
 
@@ -226,7 +258,7 @@ def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
             records.append((r.rec_type, r.rec_headers.get_header("WARC-Target-URI")))
             if r.rec_type == "response":
                 codings[records[-1][1]] = r.http_headers.get_header("Content-Encoding")
-    assert [codings[url] for url in urls] == [None, "gzip", "br", "zstd"]     # archived as downloaded
+    assert [codings[url] for url in urls] == [None, "gzip", "br", "zstd"]  # archived as downloaded
     assert records[0][0] == "warcinfo"
     assert [t for t, _ in records[1:]] == ["response", "request", "metadata"] * 6
     assert {u for _, u in records[1:]} == {site.url_for("/robots.txt"), site.url_for("/.well-known/tdmrep.json"), *urls}
@@ -238,7 +270,8 @@ def test_middleware_archive_reextracts_to_the_same_records(site, tmp_path):
     for url in urls:
         assert second[url]["text"] == first[url]["text"]
         assert {k: v for k, v in second[url].items() if k != "fetched_at"} == {
-            k: v for k, v in first[url].items() if k != "fetched_at"}
+            k: v for k, v in first[url].items() if k != "fetched_at"
+        }
 
 
 @pytest.mark.e2e

@@ -1,10 +1,11 @@
 """Test double for CLEANWIRE_REDIS_HOOK: a worker SIGKILLs itself inside the commit window (test_distributed.py)."""
+
 from __future__ import annotations
 
 import os
 import signal
 
-HOOK = "redis_faults.KillAt"      # the setting's value (this directory on PYTHONPATH)
+HOOK = "redis_faults.KillAt"  # the setting's value (this directory on PYTHONPATH)
 POINTS = ("after_claim", "after_write")
 
 

@@ -1,5 +1,6 @@
 """Bad output paths and unreadable inputs: one line naming the path and the reason, exit 1, no traceback, no output
 file replaced by a half-written or empty one, devices and links written through, never replaced."""
+
 from __future__ import annotations
 
 import json
@@ -7,20 +8,20 @@ import os
 import stat
 import subprocess
 import threading
-from pathlib import Path
 
 import pytest
+from test_warc import write_common_crawl_style
 
 from conftest import CLEANWIRE, PAGES, ROOT
-from test_warc import write_common_crawl_style
 
 SEED = PAGES / "neutral" / "taiwan-envoy-israel.html"
 SEED_URL = "https://deftechtimes.com/taiwan-envoy-israel-missile-defence/"
 
 
 def cleanwire(*args, input=None):
-    return subprocess.run([*CLEANWIRE, *args], capture_output=True, cwd=ROOT, input=input, timeout=180,
-                          preexec_fn=lambda: os.umask(0o022))
+    return subprocess.run(
+        [*CLEANWIRE, *args], capture_output=True, cwd=ROOT, input=input, timeout=180, preexec_fn=lambda: os.umask(0o022)
+    )
 
 
 def one_line(stderr: bytes) -> str:
@@ -73,7 +74,7 @@ def test_fifo_output_is_written_through_not_replaced(tmp_path):
 def test_full_device_output_stays_a_device(tmp_path):
     device = tmp_path / "full"
     try:
-        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))     # a /dev/full of our own
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))  # a /dev/full of our own
         device.open("wb").close()
     except OSError as exc:
         pytest.skip(f"cannot make a device node here: {exc}")
@@ -96,11 +97,14 @@ def test_a_run_that_reads_nothing_leaves_the_output_untouched(tmp_path, args):
     assert keep.read_text() == "earlier records\n"
 
 
-@pytest.mark.parametrize("target, reason", [
-    ("/proc/x.jsonl", "cannot write (No such file or directory)"),
-    ("/proc/x.parquet", "cannot write (No such file or directory)"),
-    ("{tmp}", "is a directory"),
-])
+@pytest.mark.parametrize(
+    "target, reason",
+    [
+        ("/proc/x.jsonl", "cannot write (No such file or directory)"),
+        ("/proc/x.parquet", "cannot write (No such file or directory)"),
+        ("{tmp}", "is a directory"),
+    ],
+)
 def test_unwritable_output_is_one_line_before_any_work(tmp_path, target, reason):
     target = target.format(tmp=tmp_path)
     out = cleanwire("extract", str(SEED), str(tmp_path / "nosuch.html"), "-o", target)
@@ -125,8 +129,9 @@ def test_truncated_warc_keeps_the_records_before_the_cut_and_fails(tmp_path):
     out = cleanwire("extract", "--warc", str(cut), "-j", "1")
     assert out.returncode == 1
     err = out.stderr.decode().splitlines()
-    assert err[0] == (f"cleanwire extract: {cut}: truncated after 7 complete WARC records "
-                      "(the responses before the cut are kept)")
+    assert err[0] == (
+        f"cleanwire extract: {cut}: truncated after 7 complete WARC records (the responses before the cut are kept)"
+    )
     assert out.stdout.splitlines() == whole.stdout.splitlines()[:2]
 
 
@@ -156,12 +161,15 @@ def test_unreachable_url_is_one_line_without_scrapy_logs():
     assert one_line(out.stderr).startswith("cleanwire extract: http://127.0.0.1:1/x: DownloadConnectionRefusedError")
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--warc", "x.warc.gz", "-j", "-2"), "argument -j/--jobs: must be 1 or more, got -2"),
-    (("--warc", "x.warc.gz", "-j", "two"), "argument -j/--jobs: expected a whole number, got 'two'"),
-    (("x.html", "-s", "DOWNLOAD_TIMEOUT=abc"), "argument -s/--set: DOWNLOAD_TIMEOUT is a number, got 'abc'"),
-    (("x.html", "-s", "ROBOTSTXT_OBEY=maybe"), "argument -s/--set: ROBOTSTXT_OBEY is true or false, got 'maybe'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--warc", "x.warc.gz", "-j", "-2"), "argument -j/--jobs: must be 1 or more, got -2"),
+        (("--warc", "x.warc.gz", "-j", "two"), "argument -j/--jobs: expected a whole number, got 'two'"),
+        (("x.html", "-s", "DOWNLOAD_TIMEOUT=abc"), "argument -s/--set: DOWNLOAD_TIMEOUT is a number, got 'abc'"),
+        (("x.html", "-s", "ROBOTSTXT_OBEY=maybe"), "argument -s/--set: ROBOTSTXT_OBEY is true or false, got 'maybe'"),
+    ],
+)
 def test_bad_numbers_are_usage_errors(args, message):
     out = cleanwire("extract", *args)
     assert out.returncode == 2
@@ -169,7 +177,7 @@ def test_bad_numbers_are_usage_errors(args, message):
 
 
 def test_endless_inputs_are_refused_as_too_large():
-    out = cleanwire("extract", "/dev/zero")         # st_size 0, never ends
+    out = cleanwire("extract", "/dev/zero")  # st_size 0, never ends
     assert out.returncode == 1
     assert one_line(out.stderr) == "cleanwire extract: /dev/zero: file larger than 100 MB"
 
@@ -184,8 +192,16 @@ def test_warc_from_stdin(tmp_path):
 
 # ------------------------------------------------------------ crawl: checked before Scrapy starts
 
-LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-            "-s", "CLEANWIRE_WORKERS=2"]
+LOOPBACK = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "CLEANWIRE_WORKERS=2",
+]
 
 
 @pytest.fixture(scope="module")
@@ -196,27 +212,39 @@ def site():
         yield served
 
 
-@pytest.mark.parametrize("output, reason", [
-    ("/proc/x.jsonl", "cannot write (No such file or directory)"),
-    ("{tmp}", "is a directory"),
-    ("/proc/{{site}}/{{run_started:%Y}}.jsonl", "cannot write (No such file or directory)"),
-])
+@pytest.mark.parametrize(
+    "output, reason",
+    [
+        ("/proc/x.jsonl", "cannot write (No such file or directory)"),
+        ("{tmp}", "is a directory"),
+        ("/proc/{{site}}/{{run_started:%Y}}.jsonl", "cannot write (No such file or directory)"),
+    ],
+)
 def test_crawl_to_an_unwritable_output_stops_before_fetching(site, tmp_path, output, reason):
     output = output.format(tmp=tmp_path)
     before = len(site.requests)
-    out = cleanwire("crawl", site.origin + "/", "-o", output, "--state", str(tmp_path / "s.db"), *LOOPBACK) \
-        if "{site}" in output else cleanwire("crawl", site.origin + "/", "-o", output, *LOOPBACK)
+    out = (
+        cleanwire("crawl", site.origin + "/", "-o", output, "--state", str(tmp_path / "s.db"), *LOOPBACK)
+        if "{site}" in output
+        else cleanwire("crawl", site.origin + "/", "-o", output, *LOOPBACK)
+    )
     assert out.returncode == 1
     assert one_line(out.stderr) == f"cleanwire crawl: {output}: {reason}"
     assert len(site.requests) == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (("ftp://x/",), "cleanwire crawl: ftp://x/: unsupported URL scheme 'ftp' (only http and https)"),
-    (("notaurl",), "cleanwire crawl: notaurl: not a URL (give http:// or https://)"),
-    (("http://[::1",), "cleanwire crawl: http://[::1: malformed URL (Invalid IPv6 URL)"),
-    (("--sources", "{tmp}/s.toml"), "cleanwire crawl: ftp://x/: unsupported URL scheme 'ftp' (only http and https)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("ftp://x/",), "cleanwire crawl: ftp://x/: unsupported URL scheme 'ftp' (only http and https)"),
+        (("notaurl",), "cleanwire crawl: notaurl: not a URL (give http:// or https://)"),
+        (("http://[::1",), "cleanwire crawl: http://[::1: malformed URL (Invalid IPv6 URL)"),
+        (
+            ("--sources", "{tmp}/s.toml"),
+            "cleanwire crawl: ftp://x/: unsupported URL scheme 'ftp' (only http and https)",
+        ),
+    ],
+)
 def test_crawl_refuses_malformed_site_urls(tmp_path, args, message):
     (tmp_path / "s.toml").write_text('urls = ["ftp://x/"]\n')
     out = cleanwire("crawl", *[a.format(tmp=tmp_path) for a in args])
@@ -224,12 +252,15 @@ def test_crawl_refuses_malformed_site_urls(tmp_path, args, message):
     assert one_line(out.stderr) == message
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--max-pages", "-5"), "argument --max-pages: must be 0 or more, got -5"),
-    (("--workers", "-1"), "argument --workers: must be 1 or more, got -1"),
-    (("--workers", "0"), "argument --workers: must be 1 or more, got 0"),
-    (("--recheck-days", "-1"), "argument --recheck-days: must be 0 or more, got -1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--max-pages", "-5"), "argument --max-pages: must be 0 or more, got -5"),
+        (("--workers", "-1"), "argument --workers: must be 1 or more, got -1"),
+        (("--workers", "0"), "argument --workers: must be 1 or more, got 0"),
+        (("--recheck-days", "-1"), "argument --recheck-days: must be 0 or more, got -1"),
+    ],
+)
 def test_crawl_refuses_bad_numbers(args, message):
     out = cleanwire("crawl", "http://127.0.0.1:1/", *args)
     assert out.returncode == 2
@@ -241,8 +272,9 @@ def test_one_off_crawl_where_nothing_answers_fails(tmp_path):
     assert out.returncode == 1
     err = out.stderr.decode()
     assert "Traceback" not in err and "records written" not in err
-    assert err.splitlines()[-1] == ("cleanwire crawl: no site answered (every request failed: unreachable, refused or "
-                                    "timed out)")
+    assert err.splitlines()[-1] == (
+        "cleanwire crawl: no site answered (every request failed: unreachable, refused or timed out)"
+    )
     assert out.stdout == b""
 
 
@@ -253,8 +285,15 @@ def test_crawl_names_the_file_written_on_stderr(site, tmp_path):
     records = (tmp_path / "o.jsonl").read_text().splitlines()
     last = out.stderr.decode().splitlines()[-1]
     assert last == f"cleanwire crawl: {len(records)} records written to {tmp_path}/o.jsonl"
-    state = cleanwire("crawl", site.origin + "/", "--state", str(tmp_path / "s.db"), "-o",
-                      str(tmp_path / "runs" / "{site}" / "{run_id}.jsonl"), *LOOPBACK)
+    state = cleanwire(
+        "crawl",
+        site.origin + "/",
+        "--state",
+        str(tmp_path / "s.db"),
+        "-o",
+        str(tmp_path / "runs" / "{site}" / "{run_id}.jsonl"),
+        *LOOPBACK,
+    )
     assert state.returncode == 0, state.stderr[-3000:]
     [written] = list((tmp_path / "runs").glob("*/1.jsonl"))
     assert state.stderr.decode().splitlines()[-1] == f"cleanwire crawl: {len(records)} records written to {written}"
@@ -290,8 +329,13 @@ def test_robots_refusals_are_rejects_named_robots_txt():
         def get_stats(self):
             return dict(self)
 
-    stats = Stats({"robotstxt/forbidden": 2, "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 3,
-                   "downloader/exception_type_count/crawler.fetching.safety.RefusedRequest": 1})
+    stats = Stats(
+        {
+            "robotstxt/forbidden": 2,
+            "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 3,
+            "downloader/exception_type_count/crawler.fetching.safety.RefusedRequest": 1,
+        }
+    )
     report = RunReport(stats)
     report.spider_closed(None, "finished")
     assert report.report["rejects"] == {"robots.txt": 2, "IgnoreRequest": 1, "RefusedRequest": 1}

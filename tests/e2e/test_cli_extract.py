@@ -1,4 +1,5 @@
 """`cleanwire extract` on files, stdin, directories and URLs served on 127.0.0.1."""
+
 from __future__ import annotations
 
 import gzip
@@ -67,8 +68,11 @@ def test_json_format_is_an_array(tmp_path):
 
 def test_non_article_is_reported_not_emitted(tmp_path):
     page = tmp_path / "tags.html"
-    page.write_text("<html><body><ul>" + "".join(f"<li><a href='/a{i}'>Story {i}</a></li>" for i in range(20))
-                    + "</ul></body></html>")
+    page.write_text(
+        "<html><body><ul>"
+        + "".join(f"<li><a href='/a{i}'>Story {i}</a></li>" for i in range(20))
+        + "</ul></body></html>"
+    )
     out = run(str(page))
     assert out.returncode == 1
     assert out.stdout == b""
@@ -78,7 +82,9 @@ def test_non_article_is_reported_not_emitted(tmp_path):
 @pytest.fixture
 def site(httpserver):
     body = SEED.read_bytes()
-    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+    )
     httpserver.expect_request("/article/").respond_with_data(body, content_type="text/html; charset=utf-8")
     httpserver.expect_request("/private/secret/").respond_with_data(body, content_type="text/html")
     httpserver.expect_request("/gone/").respond_with_data("not here", status=404)

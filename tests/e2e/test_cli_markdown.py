@@ -1,4 +1,5 @@
 """`cleanwire extract --format markdown|chunks`, `--chunks N` and `-s CLEANWIRE_RECORD_MARKDOWN=True`."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ URL = "https://www.baysidecourier.example/business/harbour-traffic-record"
 
 
 def run(*args):
-    return subprocess.run([*CLEANWIRE, "extract", str(PAGE), "--url", URL, *args], capture_output=True, cwd=ROOT,
-                          timeout=120)
+    return subprocess.run(
+        [*CLEANWIRE, "extract", str(PAGE), "--url", URL, *args], capture_output=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_markdown_is_the_document_of_the_record():
@@ -27,9 +29,15 @@ def test_markdown_is_the_document_of_the_record():
     assert text == to_markdown(extract(PAGE.read_bytes(), url=URL).to_dict())
     head, body = text.split("\n---\n", 1)
     meta = yaml.safe_load(head.removeprefix("---\n"))
-    assert meta == {"title": "Harbour traffic hits a record as new terminal nears", "authors": ["Nadia Okafor"],
-                    "date_published": "2025-04-02T08:15:00+01:00", "date_modified": None, "url": URL,
-                    "language": "en", "tags": []}
+    assert meta == {
+        "title": "Harbour traffic hits a record as new terminal nears",
+        "authors": ["Nadia Okafor"],
+        "date_published": "2025-04-02T08:15:00+01:00",
+        "date_modified": None,
+        "url": URL,
+        "language": "en",
+        "tags": [],
+    }
     assert body.startswith("\n# Harbour traffic hits a record as new terminal nears\n\n")
     assert "| Year | Ship calls | Cargo (tonnes) |\n| --- | --- | --- |\n" in body
     assert "[YouTube video](https://www.youtube.com/watch?v=Hx7pQe2vLmA)" in body
@@ -43,7 +51,7 @@ def test_record_carries_markdown_and_chunks_from_one_pass():
     expected = extract(PAGE.read_bytes(), url=URL, options=Options(chunk_tokens=60, record_markdown=True)).to_dict()
     assert record["markdown"] == expected["markdown"]
     assert record["chunks"] == expected["chunks"]
-    assert "\n\n".join(c["text"] for c in record["chunks"]) == record["text"]   # no block is cut at 60 tokens here
+    assert "\n\n".join(c["text"] for c in record["chunks"]) == record["text"]  # no block is cut at 60 tokens here
 
 
 def test_chunks_format_is_one_chunk_a_line():
@@ -62,21 +70,35 @@ def test_chunks_format_needs_a_chunk_size(tmp_path):
     target = tmp_path / "out.jsonl"
     out = run("--format", "chunks", "-o", str(target))
     assert out.returncode == 2
-    assert out.stderr.decode() == ("cleanwire extract: --format chunks needs --chunks N "
-                                   "(or -s CLEANWIRE_CHUNK_TOKENS=N)\n")
+    assert out.stderr.decode() == (
+        "cleanwire extract: --format chunks needs --chunks N (or -s CLEANWIRE_CHUNK_TOKENS=N)\n"
+    )
     assert not target.exists()
 
 
 def test_crawl_writes_markdown_and_chunks(tmp_path):
     from crawler.demo.server import FixtureSite
 
-    loopback = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CLEANWIRE_WORKERS=1",
-                "--max-pages", "12"]
+    loopback = [
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "CLEANWIRE_WORKERS=1",
+        "--max-pages",
+        "12",
+    ]
     markdown, chunks = tmp_path / "out.md", tmp_path / "chunks.jsonl"
     with FixtureSite() as site:
         for args in (["-o", str(markdown)], ["-o", str(chunks), "--format", "chunks", "--chunks", "50"]):
-            done = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", *args, *loopback], capture_output=True,
-                                  text=True, cwd=ROOT, timeout=120)
+            done = subprocess.run(
+                [*CLEANWIRE, "crawl", site.origin + "/", *args, *loopback],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=120,
+            )
             assert done.returncode == 0, done.stderr[-2000:]
     documents = markdown.read_text("utf-8").split("\n---\ntitle: ")
     assert markdown.read_text("utf-8").startswith("---\ntitle: ") and len(documents) >= 2
@@ -89,4 +111,4 @@ def test_crawl_writes_markdown_and_chunks(tmp_path):
     numbers: dict[str, list[int]] = {}
     for row in rows:
         numbers.setdefault(row["url"], []).append(row["chunk"])
-    assert all(found == list(range(len(found))) for found in numbers.values())   # each record's chunks, in order
+    assert all(found == list(range(len(found))) for found in numbers.values())  # each record's chunks, in order

@@ -1,4 +1,5 @@
 """`cleanwire crawl` and `scrapy crawl site` on the fixture news site (loopback), plus sitemap/feed parsing units."""
+
 from __future__ import annotations
 
 import gzip
@@ -9,12 +10,21 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import CLEANWIRE, ROOT
 from crawler.demo.server import FixtureSite
 from crawler.discovery.listings import Entry, MalformedDocument, parse_feed, parse_sitemap
 
-LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-            "-s", "CLEANWIRE_WORKERS=2"]
+from conftest import CLEANWIRE, ROOT
+
+LOOPBACK = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "CLEANWIRE_WORKERS=2",
+]
 
 
 class Crawl:
@@ -49,7 +59,8 @@ def test_a_live_blog_is_one_record_with_every_entry(crawl):
     [record] = [r for r, path in zip(crawl.records, crawl.paths) if path == live["path"]]
     assert [{"time": e["time"], "headline": e["headline"]} for e in record["entries"]] == live["entries"]
     assert [e["url"] for e in record["entries"]] == [
-        f"{crawl.origin}{live['path']}#update-{n}" for n in range(len(live["entries"]), 0, -1)]
+        f"{crawl.origin}{live['path']}#update-{n}" for n in range(len(live["entries"]), 0, -1)
+    ]
     headings = [b["text"] for b in record["blocks"] if b["type"] == "heading"]
     assert headings == [e["headline"] for e in live["entries"]]
     assert not [r for r in record["removed"] if any(r["text"] in e["text"] for e in record["entries"])]
@@ -61,10 +72,13 @@ def test_a_three_page_article_is_one_record_with_every_page_and_no_page_alone(cr
     [record] = [r for r, path in zip(crawl.records, crawl.paths) if path == paged["path"]]
     assert record["pages"] == [crawl.origin + p for p in paged["pages"]]
     assert [b["text"] for b in record["blocks"] if b["type"] == "heading"] == [
-        "Homes on the east quay", "A working harbour", "Squares and the waterfront path"]
+        "Homes on the east quay",
+        "A working harbour",
+        "Squares and the waterfront path",
+    ]
     assert record["word_count"] >= paged["word_count"]
     assert not set(crawl.manifest["continuation_pages"]) & set(crawl.paths)
-    assert "kelmouth-gazette" not in " ".join(record["pages"])       # the other site's "page 2" is no page of it
+    assert "kelmouth-gazette" not in " ".join(record["pages"])  # the other site's "page 2" is no page of it
 
 
 def test_no_non_article_record(crawl):
@@ -98,13 +112,13 @@ def test_no_page_is_requested_twice_except_the_retried_one(crawl):
 def test_robots_txt_is_fetched_once_for_the_middleware_and_the_spider(crawl):
     requested = [t for _, t, _ in crawl.requests]
     assert requested.count("/robots.txt") == 1
-    assert requested.index("/robots.txt") < requested.index("/")       # the rules before the first page
-    assert crawl.manifest["sitemaps"]["index"] in requested           # its Sitemap line read by the spider
-    assert "/sitemap.xml" not in requested                            # (no probing for one)
+    assert requested.index("/robots.txt") < requested.index("/")  # the rules before the first page
+    assert crawl.manifest["sitemaps"]["index"] in requested  # its Sitemap line read by the spider
+    assert "/sitemap.xml" not in requested  # (no probing for one)
 
 
 def test_redirected_old_url_yields_the_article_under_its_final_url(crawl):
-    (old, new), = crawl.manifest["redirects"].items()
+    ((old, new),) = crawl.manifest["redirects"].items()
     assert ("GET", old, 301) in crawl.requests
     assert new in crawl.paths and old not in crawl.paths
     record = crawl.records[crawl.paths.index(new)]
@@ -142,16 +156,26 @@ def test_an_article_typed_website_but_in_the_news_sitemap_is_emitted(crawl):
     assert path in crawl.manifest["news_sitemap_articles"]
     expected = next(a for a in crawl.manifest["articles"] if a["path"] == path)
     record = crawl.records[crawl.paths.index(path)]
-    assert {k: record[k] for k in ("title", "description", "authors", "date_published", "date_modified", "tags",
-                                   "language")} == {
-        "title": expected["title"], "description": expected["description"], "authors": expected["authors"],
-        "date_published": expected["date_published"], "date_modified": expected["date_modified"],
-        "tags": expected["tags"], "language": expected["lang"]}
+    assert {
+        k: record[k] for k in ("title", "description", "authors", "date_published", "date_modified", "tags", "language")
+    } == {
+        "title": expected["title"],
+        "description": expected["description"],
+        "authors": expected["authors"],
+        "date_published": expected["date_published"],
+        "date_modified": expected["date_modified"],
+        "tags": expected["tags"],
+        "language": expected["lang"],
+    }
     paragraphs = record["text"].split("\n\n")
-    assert paragraphs[:2] == [expected["description"], (
-        "Kelmouth's new harbour pilot boat has been named after Agnes Trewin, the lifeboat coxswain who rescued "
-        "more than 40 people from the estuary during a career of almost thirty years, the port authority "
-        "announced on Tuesday.")]
+    assert paragraphs[:2] == [
+        expected["description"],
+        (
+            "Kelmouth's new harbour pilot boat has been named after Agnes Trewin, the lifeboat coxswain who rescued "
+            "more than 40 people from the estuary during a career of almost thirty years, the port authority "
+            "announced on Tuesday."
+        ),
+    ]
     assert "Family at the ceremony" in paragraphs
     assert any(p.endswith("The old boat will be sold.") for p in paragraphs)
 
@@ -159,8 +183,20 @@ def test_an_article_typed_website_but_in_the_news_sitemap_is_emitted(crawl):
 def test_scrapy_crawl_site_works_too(tmp_path):
     out = tmp_path / "scrapy.jsonl"
     with FixtureSite() as site:
-        command = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"url={site.origin}/", "-O", str(out),
-                   "-s", "LOG_LEVEL=ERROR", *LOOPBACK]
+        command = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "site",
+            "-a",
+            f"url={site.origin}/",
+            "-O",
+            str(out),
+            "-s",
+            "LOG_LEVEL=ERROR",
+            *LOOPBACK,
+        ]
         crawl = Crawl(command, out, site)
     assert sorted(crawl.paths) == sorted(a["path"] for a in site.manifest["articles"])
 
@@ -182,19 +218,31 @@ URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_urlset_with_news_and_image_entries():
     kind, entries = parse_sitemap(URLSET)
     assert kind == "urlset"
-    assert entries == [Entry("https://s.example/2025/01/02/a/", "2025-01-02T10:00:00+00:00"),
-                       Entry("https://s.example/2025/01/03/b/", "2025-01-03T09:00:00+01:00")]
+    assert entries == [
+        Entry("https://s.example/2025/01/02/a/", "2025-01-02T10:00:00+00:00"),
+        Entry("https://s.example/2025/01/03/b/", "2025-01-03T09:00:00+01:00"),
+    ]
 
 
 def test_gzipped_sitemap_index():
-    body = gzip.compress(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                         b"<sitemap><loc>https://s.example/s1.xml</loc><lastmod>2025-02-01</lastmod></sitemap>"
-                         b"</sitemapindex>")
+    body = gzip.compress(
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://s.example/s1.xml</loc><lastmod>2025-02-01</lastmod></sitemap>"
+        b"</sitemapindex>"
+    )
     assert parse_sitemap(body) == ("sitemapindex", [Entry("https://s.example/s1.xml", "2025-02-01")])
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8bnot gzip", b"\x00\x01\x02",
-                                  b"<urlset><url><loc>https://s.example/a/</loc></url><url><loc>trunc"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"<html><body>Not found</body></html>",
+        b"\x1f\x8bnot gzip",
+        b"\x00\x01\x02",
+        b"<urlset><url><loc>https://s.example/a/</loc></url><url><loc>trunc",
+    ],
+)
 def test_malformed_sitemaps_raise_a_named_error(body):
     with pytest.raises(MalformedDocument):
         parse_sitemap(body)
@@ -206,8 +254,10 @@ def test_rss_feed_entries_and_dates():
     <item><title>B</title><guid isPermaLink="true">https://s.example/b/</guid></item>
     <item><title>C</title><guid isPermaLink="false">tag:s.example,2025:c</guid></item>
     </channel></rss>"""
-    assert parse_feed(body) == [Entry("https://s.example/a/?utm_source=rss", "2025-05-19T12:30:00+01:00"),
-                                Entry("https://s.example/b/", None)]
+    assert parse_feed(body) == [
+        Entry("https://s.example/a/?utm_source=rss", "2025-05-19T12:30:00+01:00"),
+        Entry("https://s.example/b/", None),
+    ]
 
 
 def test_atom_feed_entries_and_dates():
@@ -216,7 +266,10 @@ def test_atom_feed_entries_and_dates():
       <updated>2025-05-02T00:00:00Z</updated><published>2025-05-01T00:00:00Z</published></entry>
     <entry><title>B</title><link href="https://s.example/b/"/></entry>
     </feed>"""
-    assert parse_feed(body) == [Entry("https://s.example/a/", "2025-05-02T00:00:00Z"), Entry("https://s.example/b/", None)]
+    assert parse_feed(body) == [
+        Entry("https://s.example/a/", "2025-05-02T00:00:00Z"),
+        Entry("https://s.example/b/", None),
+    ]
 
 
 def test_a_sitemap_is_not_a_feed():
@@ -226,6 +279,7 @@ def test_a_sitemap_is_not_a_feed():
 
 # ---------------------------------------------------------------- command-line inputs
 
+
 def test_sources_file_as_lines_or_toml(tmp_path):
     from crawler.cli.crawl import read_sources
 
@@ -233,8 +287,9 @@ def test_sources_file_as_lines_or_toml(tmp_path):
     lines.write_text("# news\nhttps://a.example/\n\n  https://b.example/  \n", "utf-8")
     assert read_sources(str(lines)) == (["https://a.example/", "https://b.example/"], None)
     toml = tmp_path / "sites.toml"
-    toml.write_text('urls = ["https://a.example/"]\n[sites."b.example"]\nurl = "https://b.example/"\n'
-                    'drop = [".promo"]\n', "utf-8")
+    toml.write_text(
+        'urls = ["https://a.example/"]\n[sites."b.example"]\nurl = "https://b.example/"\ndrop = [".promo"]\n', "utf-8"
+    )
     assert read_sources(str(toml)) == (["https://a.example/", "https://b.example/"], str(toml))
 
 
@@ -242,36 +297,56 @@ def test_feed_settings_pick_the_format_from_the_suffix(tmp_path):
     from crawler.cli.crawl import feed_settings
 
     assert feed_settings("-") == {"stdout:": {"format": "jsonlines", "encoding": "utf-8"}}
-    (path, options), = feed_settings(str(tmp_path / "o" / "out.json")).items()
+    ((path, options),) = feed_settings(str(tmp_path / "o" / "out.json")).items()
     assert path == str(tmp_path / "o" / "out.json") and options["format"] == "json" and options["overwrite"]
     assert (tmp_path / "o").is_dir()
 
 
 # ---------------------------------------------------------------- a site without a Sitemap line
 
+
 def test_site_without_sitemap_line_probes_and_survives_a_malformed_sitemap(httpserver, tmp_path):
     """robots.txt names no sitemap: /sitemap.xml is tried (malformed: counted, skipped), the home page's feed
     link is followed, and guessed paths that 404 are not HTTP errors."""
     article = (ROOT / "fixtures" / "pages" / "arc" / "utility-rates-heating-bill.html").read_bytes()
     html = "text/html; charset=utf-8"
-    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n",
-                                                               content_type="text/plain")
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+    )
     httpserver.expect_request("/sitemap.xml").respond_with_data("<urlset><url><loc>broken", content_type="text/xml")
     httpserver.expect_request("/feed.rss").respond_with_data(
         '<rss version="2.0"><channel><item><link>/2025/01/02/rates-story/?utm_source=rss</link>'
-        "<pubDate>Thu, 02 Jan 2025 10:00:00 +0000</pubDate></item></channel></rss>", content_type="application/rss+xml")
+        "<pubDate>Thu, 02 Jan 2025 10:00:00 +0000</pubDate></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
     httpserver.expect_request("/").respond_with_data(
         '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.rss"></head>'
-        '<body><a href="/tag/rates/">Rates</a> <a href="/private/x/">secret</a></body></html>', content_type=html)
+        '<body><a href="/tag/rates/">Rates</a> <a href="/private/x/">secret</a></body></html>',
+        content_type=html,
+    )
     httpserver.expect_request("/tag/rates/").respond_with_data(
-        '<html><body><a href="/2025/01/02/rates-story/#top">Rates story</a></body></html>', content_type=html)
+        '<html><body><a href="/2025/01/02/rates-story/#top">Rates story</a></body></html>', content_type=html
+    )
     httpserver.expect_request("/2025/01/02/rates-story/").respond_with_data(article, content_type=html)
     out = tmp_path / "out.jsonl"
     httpserver.no_handler_status_code = 404
     try:
-        result = subprocess.run([*CLEANWIRE, "crawl", httpserver.url_for("/"), "-o", str(out), *LOOPBACK,
-                                 "-s", "CLEANWIRE_LINK_DEPTH=1"],     # not the links of the article page itself
-                                capture_output=True, text=True, cwd=ROOT, timeout=60)
+        result = subprocess.run(
+            [
+                *CLEANWIRE,
+                "crawl",
+                httpserver.url_for("/"),
+                "-o",
+                str(out),
+                *LOOPBACK,
+                "-s",
+                "CLEANWIRE_LINK_DEPTH=1",
+            ],  # not the links of the article page itself
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
     finally:
         httpserver.no_handler_status_code = 500
     assert result.returncode == 0, result.stderr[-3000:]
@@ -289,18 +364,24 @@ def test_site_without_sitemap_line_probes_and_survives_a_malformed_sitemap(https
 def test_max_pages_is_a_budget_of_downloads_and_stops_cleanly(tmp_path):
     out = tmp_path / "out.jsonl"
     with FixtureSite() as site:
-        result = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "--max-pages", "15",
-                                 *LOOPBACK], capture_output=True, text=True, cwd=ROOT, timeout=120)
-        requested = [r for r in site.requests if r[1] != "/.well-known/tdmrep.json"]   # TDMRep's file is no page
+        result = subprocess.run(
+            [*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "--max-pages", "15", *LOOPBACK],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        requested = [r for r in site.requests if r[1] != "/.well-known/tdmrep.json"]  # TDMRep's file is no page
         articles = {a["path"] for a in site.manifest["articles"]}
     assert result.returncode == 0, result.stderr[-3000:]
-    assert len(requested) == 15          # not one more: requests in flight when the budget ran out were not sent
+    assert len(requested) == 15  # not one more: requests in flight when the budget ran out were not sent
     assert "crawl closespider_pagecount in" in result.stderr
     paths = [urlsplit(json.loads(line)["url"]).path for line in out.read_text("utf-8").splitlines()]
     assert len(paths) <= 15 and set(paths) <= articles and len(paths) == len(set(paths))
 
 
 # ---------------------------------------------------------------- sitemap membership found after the link
+
 
 def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signal(tmp_path):
     """/story/ has no article signal but the sitemap's (a one-segment path alone reads as a section front): a link
@@ -309,20 +390,28 @@ def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signa
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    words = " ".join(f"The harbour board met on Tuesday to weigh plan number {i} for the ferry pier." for i in range(12))
-    story = (f"<html><head><title>Ferry pier plans</title></head><body><nav><a href='/'>Home</a></nav><article>"
-             f"<h1>Ferry pier plans</h1><p>{words}</p><p>{words}</p></article></body></html>").encode()
+    words = " ".join(
+        f"The harbour board met on Tuesday to weigh plan number {i} for the ferry pier." for i in range(12)
+    )
+    story = (
+        f"<html><head><title>Ferry pier plans</title></head><body><nav><a href='/'>Home</a></nav><article>"
+        f"<h1>Ferry pier plans</h1><p>{words}</p><p>{words}</p></article></body></html>"
+    ).encode()
     pages: dict[str, tuple[float, str, bytes]] = {
         "/robots.txt": (0, "text/plain", b"User-agent: *\nSitemap: {origin}/sitemap.xml\n"),
         "/": (0, "text/html", b"<html><body><a href='/story/'>Ferry pier plans</a></body></html>"),
-        "/sitemap.xml": (1.5, "application/xml", b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                                                 b"<url><loc>{origin}/story/</loc></url></urlset>"),
+        "/sitemap.xml": (
+            1.5,
+            "application/xml",
+            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>{origin}/story/</loc></url></urlset>",
+        ),
         "/story/": (4.0, "text/html; charset=utf-8", story),
     }
     log: list[tuple[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:      # noqa: N802
+        def do_GET(self) -> None:
             delay, kind, body = pages.get(self.path, (0, "text/plain", b"missing"))
             log.append(("asked", self.path))
             time.sleep(delay)
@@ -342,13 +431,18 @@ def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signa
     threading.Thread(target=server.serve_forever, daemon=True).start()
     out = tmp_path / "out.jsonl"
     try:
-        result = subprocess.run([*CLEANWIRE, "crawl", origin + "/", "-o", str(out), *LOOPBACK],
-                                capture_output=True, text=True, cwd=ROOT, timeout=60)
+        result = subprocess.run(
+            [*CLEANWIRE, "crawl", origin + "/", "-o", str(out), *LOOPBACK],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
     finally:
         server.shutdown()
         server.server_close()
     assert result.returncode == 0, result.stderr[-3000:]
-    assert log.index(("asked", "/story/")) < log.index(("answered", "/sitemap.xml"))   # the link came first
+    assert log.index(("asked", "/story/")) < log.index(("answered", "/sitemap.xml"))  # the link came first
     assert log.index(("answered", "/sitemap.xml")) < log.index(("answered", "/story/"))
     assert [urlsplit(json.loads(line)["url"]).path for line in out.read_text("utf-8").splitlines()] == ["/story/"]
 
@@ -362,14 +456,18 @@ def test_a_page_requested_from_deep_down_follows_its_links_from_the_least_depth_
     spider = SiteSpider.from_crawler(get_crawler(SiteSpider, {"CLEANWIRE_LINK_DEPTH": 3}), url="https://s.example/")
 
     def links(*hrefs: str) -> PageLinks:
-        return PageLinks(base="https://s.example/x/", hrefs=set(hrefs), feeds=[], og_type=None, ld_types=set(),
-                         canonical=None)
+        return PageLinks(
+            base="https://s.example/x/", hrefs=set(hrefs), feeds=[], og_type=None, ld_types=set(), canonical=None
+        )
 
-    [section] = spider.link_requests(links("/section/news/"), depth=2, is_article=True)   # via an article: depth 3
+    [section] = spider.link_requests(links("/section/news/"), depth=2, is_article=True)  # via an article: depth 3
     assert (section.url, section.cb_kwargs["depth"], section.cb_kwargs["key"]) == (
-        "https://s.example/section/news/", 3, "https://s.example/section/news/")
-    assert list(spider.link_requests(links("/section/news/"), depth=0, is_article=False)) == []   # the home page
-    assert spider.requested["https://s.example/section/news/"] == 1     # its links now go two levels further
+        "https://s.example/section/news/",
+        3,
+        "https://s.example/section/news/",
+    )
+    assert list(spider.link_requests(links("/section/news/"), depth=0, is_article=False)) == []  # the home page
+    assert spider.requested["https://s.example/section/news/"] == 1  # its links now go two levels further
     assert list(spider.link_requests(links("/section/news/"), depth=2, is_article=False)) == []
     assert spider.requested["https://s.example/section/news/"] == 1
 
@@ -379,9 +477,27 @@ def test_a_crawl_ended_by_closespider_timeout_is_a_finished_run_and_exits_0(tmp_
     records fetched so far are written and the command exits 0 (it exited 1 while the summary read as done)."""
     out = tmp_path / "out.jsonl"
     with FixtureSite() as site:
-        result = subprocess.run([*CLEANWIRE, "crawl", site.origin + "/", "-o", str(out), "-s", "CLOSESPIDER_TIMEOUT=2",
-                                 "-s", "DOWNLOAD_DELAY=0.5", "-s", "AUTOTHROTTLE_ENABLED=False",
-                                 "-s", "CLEANWIRE_WORKERS=1"], capture_output=True, text=True, cwd=ROOT, timeout=180)
+        result = subprocess.run(
+            [
+                *CLEANWIRE,
+                "crawl",
+                site.origin + "/",
+                "-o",
+                str(out),
+                "-s",
+                "CLOSESPIDER_TIMEOUT=2",
+                "-s",
+                "DOWNLOAD_DELAY=0.5",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+                "-s",
+                "CLEANWIRE_WORKERS=1",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=180,
+        )
         articles = len(site.manifest["articles"])
     assert result.returncode == 0, result.stderr[-3000:]
     assert "crawl closespider_timeout in" in result.stderr

@@ -1,4 +1,5 @@
 """Two `cleanwire crawl --redis` workers share the fixture site; one is killed mid-way; every article comes out once."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,21 @@ from crawler.demo.server import FixtureSite
 
 from conftest import CLEANWIRE, ROOT, free_port
 
-WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"   # near-duplicates
-WORKER = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4",
-          "-s", "CLEANWIRE_WORKERS=1", "-s", "CLEANWIRE_REDIS_HEARTBEAT=1", "-s", "LOG_LEVEL=WARNING"]
+WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"  # near-duplicates
+WORKER = [
+    "-s",
+    "DOWNLOAD_DELAY=0.05",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS=4",
+    "-s",
+    "CLEANWIRE_WORKERS=1",
+    "-s",
+    "CLEANWIRE_REDIS_HEARTBEAT=1",
+    "-s",
+    "LOG_LEVEL=WARNING",
+]
 
 
 @pytest.fixture
@@ -53,9 +66,27 @@ def start_workers(site, redis_url, tmp_path, extra=((), ())) -> tuple[list, list
     for i, (out, log, more) in enumerate(zip(outs, logs, extra)):
         if i:
             wait_for_records(outs[0], 1)
-        workers.append(subprocess.Popen([*CLEANWIRE, "crawl", site.origin + "/", "--redis", redis_url, "-o", str(out),
-                                         "-s", f"CLEANWIRE_REDIS_WORKER=w{i}", *WORKER, *more], cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=log, start_new_session=True))
+        workers.append(
+            subprocess.Popen(
+                [
+                    *CLEANWIRE,
+                    "crawl",
+                    site.origin + "/",
+                    "--redis",
+                    redis_url,
+                    "-o",
+                    str(out),
+                    "-s",
+                    f"CLEANWIRE_REDIS_WORKER=w{i}",
+                    *WORKER,
+                    *more,
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
+        )
     return workers, outs, logs
 
 
@@ -78,7 +109,7 @@ def paths_of(*outputs) -> Counter:
 
 def assert_exactly_once(paths: Counter, expected: list[str]) -> None:
     assert [p for p, n in paths.items() if n > 1] == []
-    assert sorted(paths) == expected                 # nothing lost with the killed worker
+    assert sorted(paths) == expected  # nothing lost with the killed worker
 
 
 def assert_taken_back(tmp_path, redis_url) -> None:
@@ -86,8 +117,8 @@ def assert_taken_back(tmp_path, redis_url) -> None:
 
     stderr = (tmp_path / "w1.log").read_text("utf-8")
     requeued = re.search(r"worker w0 stopped: (\d+) unfinished requests queued again", stderr)
-    assert requeued and int(requeued.group(1)) >= 1, stderr[-3000:]      # the killed worker's work was taken back
-    assert redis.Redis.from_url(redis_url).keys("cleanwire:*") == []     # the finished crawl cleared its keys
+    assert requeued and int(requeued.group(1)) >= 1, stderr[-3000:]  # the killed worker's work was taken back
+    assert redis.Redis.from_url(redis_url).keys("cleanwire:*") == []  # the finished crawl cleared its keys
 
 
 def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
@@ -95,17 +126,18 @@ def test_two_workers_one_killed_emit_every_article_once(redis_url, tmp_path):
         workers, outs, logs = start_workers(site, redis_url, tmp_path)
         try:
             killed_at = wait_for_records(outs[0], 5)
-            os.killpg(workers[0].pid, signal.SIGKILL)         # the worker and its extraction processes
+            os.killpg(workers[0].pid, signal.SIGKILL)  # the worker and its extraction processes
         finally:
             finish(workers, logs)
         expected = sorted(a["path"] for a in site.manifest["articles"])
     assert workers[1].returncode == 0, (tmp_path / "w1.log").read_text("utf-8")[-3000:]
     assert_exactly_once(paths_of(*outs), expected)
-    assert len(records(outs[0])) >= killed_at - 1      # a line written but not committed at the kill is trimmed
+    assert len(records(outs[0])) >= killed_at - 1  # a line written but not committed at the kill is trimmed
     assert_taken_back(tmp_path, redis_url)
     # one near-duplicate index for both workers (in Redis): whichever of the pair came second points at the other
-    marked = {urlsplit(r["url"]).path: r["duplicate_of"] for r in records(outs[0]) + records(outs[1])
-              if r["duplicate_of"]}
+    marked = {
+        urlsplit(r["url"]).path: r["duplicate_of"] for r in records(outs[0]) + records(outs[1]) if r["duplicate_of"]
+    }
     assert marked in ({COPY: site.origin + WIRE}, {WIRE: site.origin + COPY})
 
 
@@ -114,8 +146,12 @@ def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url,
     """w0 SIGKILLs itself on its 3rd record: after the line is written and fsynced but before the script that
     commits it (the line must be trimmed), or after the claim and before the write (the claim must be released)."""
     with FixtureSite() as site:
-        workers, outs, logs = start_workers(site, redis_url, tmp_path,
-                                            [["-s", f"CLEANWIRE_REDIS_HOOK={HOOK}", "-s", f"CLEANWIRE_TEST_REDIS_KILL_AT={point}:3"], []])
+        workers, outs, logs = start_workers(
+            site,
+            redis_url,
+            tmp_path,
+            [["-s", f"CLEANWIRE_REDIS_HOOK={HOOK}", "-s", f"CLEANWIRE_TEST_REDIS_KILL_AT={point}:3"], []],
+        )
         try:
             workers[0].wait(timeout=180)
             at_kill = records(outs[0])
@@ -124,8 +160,8 @@ def test_a_worker_killed_between_write_and_commit_emits_nothing_twice(redis_url,
         expected = sorted(a["path"] for a in site.manifest["articles"])
     assert workers[0].returncode == -signal.SIGKILL
     assert workers[1].returncode == 0, (tmp_path / "w1.log").read_text("utf-8")[-3000:]
-    assert len(at_kill) == (3 if point == "after_write" else 2)      # the kill came inside the window
-    assert records(outs[0]) == at_kill[:2]        # the uncommitted 3rd line is gone, the committed two stay
+    assert len(at_kill) == (3 if point == "after_write" else 2)  # the kill came inside the window
+    assert records(outs[0]) == at_kill[:2]  # the uncommitted 3rd line is gone, the committed two stay
     assert_exactly_once(paths_of(*outs), expected)
     if point == "after_write":
         assert "uncommitted bytes trimmed from its output" in (tmp_path / "w1.log").read_text("utf-8")
@@ -138,12 +174,31 @@ def test_a_restarted_worker_trims_its_own_output_and_goes_on(redis_url, tmp_path
     out, log = tmp_path / "a.jsonl", (tmp_path / "w0.log").open("w")
     command = ["crawl", "--redis", redis_url, "-o", str(out), *WORKER]
     with FixtureSite() as site:
-        first = subprocess.run([*CLEANWIRE, *command[:1], site.origin + "/", *command[1:],
-                                "-s", f"CLEANWIRE_REDIS_HOOK={HOOK}", "-s", "CLEANWIRE_TEST_REDIS_KILL_AT=after_write:3"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=log, start_new_session=True, timeout=180)
+        first = subprocess.run(
+            [
+                *CLEANWIRE,
+                *command[:1],
+                site.origin + "/",
+                *command[1:],
+                "-s",
+                f"CLEANWIRE_REDIS_HOOK={HOOK}",
+                "-s",
+                "CLEANWIRE_TEST_REDIS_KILL_AT=after_write:3",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+            timeout=180,
+        )
         at_kill = records(out)
-        second = subprocess.run([*CLEANWIRE, *command[:1], site.origin + "/", *command[1:]], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=log, timeout=180)
+        second = subprocess.run(
+            [*CLEANWIRE, *command[:1], site.origin + "/", *command[1:]],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            timeout=180,
+        )
         expected = sorted(a["path"] for a in site.manifest["articles"])
     log.close()
     stderr = (tmp_path / "w0.log").read_text("utf-8")
@@ -164,7 +219,7 @@ def test_a_worker_stopping_early_gives_its_requests_back(redis_url, tmp_path):
     assert [w.returncode for w in workers] == [0, 0], logged
     paths = paths_of(*outs)
     kept = [p for p in (WIRE, COPY) if p in paths]
-    assert len(kept) == 1                           # the other of the pair was dropped, by whichever worker had it
+    assert len(kept) == 1  # the other of the pair was dropped, by whichever worker had it
     assert_exactly_once(paths, sorted(set(expected) - ({WIRE, COPY} - set(kept))))
     assert 0 < len(records(outs[0])) < len(expected)
 
@@ -181,23 +236,40 @@ def test_redis_settings_move_queue_and_dupefilter(redis_url):
 
 def test_unreachable_redis_is_one_line_error():
     url = f"redis://127.0.0.1:{free_port()}/0"
-    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", url],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", url],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("cleanwire crawl: redis://127.0.0.1:") and "cannot reach Redis" in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
 
-@pytest.mark.parametrize("output", [[], ["-o", "out.parquet"], ["-o", "out.json"],
-                                    ["-o", "o/{site}/{run_started:%Y%m%d}.jsonl", "--state", "s.db"],
-                                    ["-o", "out/{site}/{run_started:%Y%m%d}.jsonl"]])
+@pytest.mark.parametrize(
+    "output",
+    [
+        [],
+        ["-o", "out.parquet"],
+        ["-o", "out.json"],
+        ["-o", "o/{site}/{run_started:%Y%m%d}.jsonl", "--state", "s.db"],
+        ["-o", "out/{site}/{run_started:%Y%m%d}.jsonl"],
+    ],
+)
 def test_redis_needs_a_jsonl_file_per_worker(redis_url, tmp_path, output):
     """Only a JSONL file can be trimmed back to what a killed worker committed: anything else is one-line error."""
-    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, *output],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, *output],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith("cleanwire crawl: ") and "-o FILE.jsonl" in result.stderr
-    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []      # refused before any file was written
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # refused before any file was written
 
 
 def test_an_output_shorter_than_its_committed_size_is_one_line_and_no_traceback(redis_url, tmp_path):
@@ -209,11 +281,18 @@ def test_an_output_shorter_than_its_committed_size_is_one_line_and_no_traceback(
     out = tmp_path / "a.jsonl"
     out.write_text('{"url": "https://news.example/a/"}\n', "utf-8")
     redis.Redis.from_url(redis_url).hset("cleanwire:site:committed", output_id(out), 1000)
-    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert (result.returncode, result.stderr) == (
-        2, f"cleanwire crawl: {out}: the file has 35 bytes, fewer than the 1000 committed to this crawl\n")
-    assert out.read_text("utf-8") == '{"url": "https://news.example/a/"}\n'         # left as it was
+        2,
+        f"cleanwire crawl: {out}: the file has 35 bytes, fewer than the 1000 committed to this crawl\n",
+    )
+    assert out.read_text("utf-8") == '{"url": "https://news.example/a/"}\n'  # left as it was
 
 
 def journal(redis_url, path, worker: str):
@@ -245,13 +324,13 @@ def test_commit_is_refused_once_the_worker_was_declared_dead(redis_url, tmp_path
     assert output.write({"url": "a"}, ["url:a", "hash:1"]) == 1
     assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:b", "hash:2"]) == 1
     line = output.encode({"url": "b"})
-    os.pwrite(output.fd, line, output.committed)         # w0 wrote its second record, then stalled
+    os.pwrite(output.fd, line, output.committed)  # w0 wrote its second record, then stalled
     assert out.read_bytes().count(b"\n") == 2
     w1 = Keys(Settings({"CLEANWIRE_REDIS_WORKER": "w1"}), "site")
-    requeue(server, w1, "w0")                   # w1 takes w0's work back: w0 holds the file's flock, so no trim
+    requeue(server, w1, "w0")  # w1 takes w0's work back: w0 holds the file's flock, so no trim
     assert out.read_bytes().count(b"\n") == 2 and not server.sismember(keys.emitted, "url:b")
-    assert output.write({"url": "b"}, ["url:b", "hash:2"]) == -1        # the commit after the stall is refused
-    assert records(out) == [{"url": "a"}]                                # and its line is cut
+    assert output.write({"url": "b"}, ["url:b", "hash:2"]) == -1  # the commit after the stall is refused
+    assert records(out) == [{"url": "a"}]  # and its line is cut
     assert claim(keys=[keys.emitted, keys.claims(), keys.session()], args=[TOKEN, "url:c", "hash:3"]) == -1
     assert int(server.hget(keys.committed, output.id)) == out.stat().st_size
     output.close()
@@ -268,14 +347,14 @@ def test_a_dead_workers_file_is_trimmed_here_only_when_nobody_writes_it(redis_ur
     committed = out.stat().st_size
     with out.open("ab") as fh:
         fh.write(b'{"url": "uncommitted"}\n')
-    assert trim_dead_output(server, keys, "w0", output.id, committed) == 0      # w0's flock: still written
-    output.close()                                                              # w0 is gone
+    assert trim_dead_output(server, keys, "w0", output.id, committed) == 0  # w0's flock: still written
+    output.close()  # w0 is gone
     assert trim_dead_output(server, keys, "w0", output.id, committed) == len(b'{"url": "uncommitted"}\n')
     assert records(out) == [{"url": "a"}]
     elsewhere = "another-host:" + str(out)
     assert trim_dead_output(server, keys, "w0", elsewhere, 0) == 0 and records(out) == [{"url": "a"}]
     assert output_id(out).endswith(":" + str(out))
-    again = journal(redis_url, out, "w0")[3]           # the same output in the same crawl: goes on after it
+    again = journal(redis_url, out, "w0")[3]  # the same output in the same crawl: goes on after it
     assert again.committed == committed
     again.close()
 
@@ -295,7 +374,7 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
     commit = output._commit
 
     def lost_reply(**kwargs):
-        commit(**kwargs)                        # the script ran, its reply never came
+        commit(**kwargs)  # the script ran, its reply never came
         raise redis.ConnectionError("reply lost")
 
     output._commit = lost_reply
@@ -305,15 +384,21 @@ def test_a_commit_with_an_unknown_outcome_leaves_the_file_to_redis(redis_url, tm
     assert output.write({"url": "b"}, ["url:b", "hash:2"]) == -2 and records(out) == [{"url": "a"}]
     output.close()
     requeue(server, Keys(Settings({"CLEANWIRE_REDIS_WORKER": "w1"}), "site"), "w0")
-    assert records(out) == [{"url": "a"}]       # committed in Redis: kept
+    assert records(out) == [{"url": "a"}]  # committed in Redis: kept
     assert server.sismember(keys.emitted, "url:a") and not server.exists(keys.claims())
 
 
 def test_two_workers_cannot_share_one_output(redis_url, tmp_path):
     out = tmp_path / "a.jsonl"
     _server, _keys, _claim, output = journal(redis_url, out, "w0")
-    result = subprocess.run([*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [*CLEANWIRE, "crawl", "http://127.0.0.1:9/", "--redis", redis_url, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     output.close()
-    assert result.returncode == 2 and result.stderr == (f"cleanwire crawl: {out}: another process is writing this "
-                                                        "output: give each worker its own -o\n")
+    assert result.returncode == 2 and result.stderr == (
+        f"cleanwire crawl: {out}: another process is writing this output: give each worker its own -o\n"
+    )

@@ -1,4 +1,5 @@
 """`explain`: every block in page order with its rule, and a standalone HTML report, on every fixture page."""
+
 from __future__ import annotations
 
 import html
@@ -10,6 +11,7 @@ from collections import Counter
 import pytest
 
 from cleaners.explain import explain, explain_text, render_html, render_text
+
 from conftest import CLEANWIRE, FIXTURES, PAGES, ROOT
 
 FIXTURE_PAGES = sorted(PAGES.glob("*/*.html"))
@@ -30,11 +32,24 @@ def test_seed_blocks_interleave_in_page_order():
     def at(prefix):
         return next(i for i, t in enumerate(texts) if t.startswith(prefix))
 
-    order = ["More from Author", "Ruta Deshpande is a seasoned", "Taiwan’s Deputy Foreign Minister",
-             "Francois Wu’s Rare Visit", "Francois Wu, one of", "Secret Pentagon warning", "The secret nature",
-             "Because of these similarities", "TSMC reportedly", "Taiwan’s foreign minister", "China, which recognises",
-             "China warns of New Zealand", "Taiwan’s growing interest", "The latest secret visit",
-             "- Advertisement -", "Trending on Deftechtimes"]
+    order = [
+        "More from Author",
+        "Ruta Deshpande is a seasoned",
+        "Taiwan’s Deputy Foreign Minister",
+        "Francois Wu’s Rare Visit",
+        "Francois Wu, one of",
+        "Secret Pentagon warning",
+        "The secret nature",
+        "Because of these similarities",
+        "TSMC reportedly",
+        "Taiwan’s foreign minister",
+        "China, which recognises",
+        "China warns of New Zealand",
+        "Taiwan’s growing interest",
+        "The latest secret visit",
+        "- Advertisement -",
+        "Trending on Deftechtimes",
+    ]
     assert [at(p) for p in order] == sorted(at(p) for p in order)
     promo = expl.entries[at("TSMC reportedly")]
     assert (promo.kept, promo.kind) == (False, "promo")
@@ -74,16 +89,21 @@ def test_text_report_lines():
     expl = explain(SEED.read_bytes(), url=SEED_URL)
     lines = render_text(expl).splitlines()
     assert lines[0].startswith("title: Hidden diplomacy uncovered")
-    assert re.match(r"^ +\d+ DROP ad_marker +ad_marker:en:label +- Advertisement -$",
-                    next(x for x in lines if "Advertisement" in x))
+    assert re.match(
+        r"^ +\d+ DROP ad_marker +ad_marker:en:label +- Advertisement -$", next(x for x in lines if "Advertisement" in x)
+    )
     assert lines[-1].startswith(f"kept {len(expl.article.blocks)} blocks; removed {len(expl.article.removed)}: ")
 
 
 def test_text_input_explained():
     expl = explain_text((FIXTURES / "text" / "movilidad-sevilla.txt").read_text("utf-8"))
     assert [(e.kept, e.type, e.kind) for e in expl.entries][:5] == [
-        (False, "paragraph", "author_box"), (False, "paragraph", "author_box"), (False, "paragraph", "author_box"),
-        (False, "paragraph", "author_box"), (True, "paragraph", None)]
+        (False, "paragraph", "author_box"),
+        (False, "paragraph", "author_box"),
+        (False, "paragraph", "author_box"),
+        (False, "paragraph", "author_box"),
+        (True, "paragraph", None),
+    ]
     assert "Lo más leído" in render_html(expl)
 
 
@@ -96,8 +116,13 @@ def test_cli_stdin_json_html_and_errors(tmp_path):
     out = _cli("-", "--url", SEED_URL, "--json", "--html", str(report), input=SEED.read_bytes())
     assert out.returncode == 0, out.stderr
     entries = json.loads(out.stdout)
-    assert {"status": "removed", "type": "element", "kind": "ad_marker", "rule": "ad_marker:en:label",
-            "text": "- Advertisement -"} in entries
+    assert {
+        "status": "removed",
+        "type": "element",
+        "kind": "ad_marker",
+        "rule": "ad_marker:en:label",
+        "text": "- Advertisement -",
+    } in entries
     assert report.read_text("utf-8").count("<del>") == sum(e["status"] == "removed" for e in entries)
     out = _cli(str(tmp_path / "missing.html"))
     assert out.returncode == 1
@@ -108,7 +133,9 @@ def test_cli_stdin_json_html_and_errors(tmp_path):
 
 
 def test_cli_url_fetched_like_extract(httpserver, tmp_path):
-    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+    )
     httpserver.expect_request("/article/").respond_with_data(SEED.read_bytes(), content_type="text/html; charset=utf-8")
     report = tmp_path / "r.html"
     out = _cli(httpserver.url_for("/article/"), "--html", str(report), "-s", "DOWNLOAD_DELAY=0")
@@ -119,4 +146,7 @@ def test_cli_url_fetched_like_extract(httpserver, tmp_path):
     assert "<del>TSMC reportedly asked" in report.read_text("utf-8")
     out = _cli(httpserver.url_for("/private/x/"), "-s", "DOWNLOAD_DELAY=0")
     assert out.returncode == 1
-    assert out.stderr.decode().strip() == f"cleanwire explain: {httpserver.url_for('/private/x/')}: forbidden by robots.txt"
+    assert (
+        out.stderr.decode().strip()
+        == f"cleanwire explain: {httpserver.url_for('/private/x/')}: forbidden by robots.txt"
+    )

@@ -1,4 +1,5 @@
 """Hostile servers against a crawl: bombs, endless and silent responses, drips, loops, traps, robots and 429 trouble."""
+
 from __future__ import annotations
 
 import gzip
@@ -13,25 +14,49 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEANWIRE, ROOT
 from crawler.discovery.listings import Entry, MalformedDocument, parse_sitemap
 
-CRAWL_TIMEOUT = 60           # seconds: a generous bound on any crawl here, never a timing assertion
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CLEANWIRE_WORKERS=1",
-        "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=INFO",
-        "-s", "CLEANWIRE_BACKOFF_START=0.2", "-s", "CLEANWIRE_BACKOFF_MAX=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "-s", "DEPTH_LIMIT=100"]      # crawler/settings.py's default, given here too while that hunk waits to be committed
-MAX_RSS_MB = 2000            # generous bound on a crawl's peak memory
-BOMB_BYTES = 200 * 1024 * 1024      # decompressed size of the gzip bomb (DOWNLOAD_MAXSIZE is 20 MB)
+from conftest import CLEANWIRE, ROOT
+
+CRAWL_TIMEOUT = 60  # seconds: a generous bound on any crawl here, never a timing assertion
+FAST = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CLEANWIRE_WORKERS=1",
+    "-s",
+    "DOWNLOAD_TIMEOUT=2",
+    "-s",
+    "RETRY_TIMES=1",
+    "-s",
+    "LOG_LEVEL=INFO",
+    "-s",
+    "CLEANWIRE_BACKOFF_START=0.2",
+    "-s",
+    "CLEANWIRE_BACKOFF_MAX=1",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s",
+    "DEPTH_LIMIT=100",
+]  # crawler/settings.py's default, given here too while that hunk waits to be committed
+MAX_RSS_MB = 2000  # generous bound on a crawl's peak memory
+BOMB_BYTES = 200 * 1024 * 1024  # decompressed size of the gzip bomb (DOWNLOAD_MAXSIZE is 20 MB)
 
 Handler = Callable[["RawServer", socket.socket, str], None]
 
 
 def article(slug: str, links: str = "") -> bytes:
-    paras = "".join(f"<p>{slug} point {i}: the harbour ferry council met on Tuesday and agreed a new timetable "
-                    f"with {i + 2} extra weekday crossings from the old pier.</p>" for i in range(8))
-    return (f"<html><head><title>Story {slug}</title></head><body>{links}<article><h1>Story {slug}</h1>{paras}"
-            "</article></body></html>").encode()
+    paras = "".join(
+        f"<p>{slug} point {i}: the harbour ferry council met on Tuesday and agreed a new timetable "
+        f"with {i + 2} extra weekday crossings from the old pier.</p>"
+        for i in range(8)
+    )
+    return (
+        f"<html><head><title>Story {slug}</title></head><body>{links}<article><h1>Story {slug}</h1>{paras}"
+        "</article></body></html>"
+    ).encode()
 
 
 def head(status: str, headers: dict[str, str] | None = None, length: int | None = None) -> bytes:
@@ -45,6 +70,7 @@ def head(status: str, headers: dict[str, str] | None = None, length: int | None 
 def reply(body: bytes, status: str = "200 OK", headers: dict[str, str] | None = None) -> Handler:
     def handle(server: RawServer, conn: socket.socket, path: str) -> None:
         conn.sendall(head(status, headers, len(body)) + body)
+
     return handle
 
 
@@ -92,7 +118,7 @@ class RawServer:
                 handler = max((p for p in self.routes if path.startswith(p)), key=len, default=None)
                 (self.routes[handler] if handler else reply(b"not found", "404 Not Found"))(self, conn, path)
             except OSError:
-                pass                    # the crawler gave up on us: that is the point
+                pass  # the crawler gave up on us: that is the point
 
     def pause(self, seconds: float) -> bool:
         """Sleep unless the server is stopping; False once it is."""
@@ -126,6 +152,7 @@ def gzip_bomb() -> Handler:
 def redirect(target: Callable[[str], str]) -> Handler:
     def handle(server: RawServer, conn: socket.socket, path: str) -> None:
         conn.sendall(head("302 Found", {"Location": target(path)}, 0))
+
     return handle
 
 
@@ -146,32 +173,46 @@ def too_many_requests(retry_after: str) -> Handler:
             conn.sendall(head("429 Too Many Requests", {"Retry-After": retry_after}, 0))
         else:
             conn.sendall(head("200 OK", length=len(body)) + body)
+
     return handle
 
 
 XML = {"Content-Type": "application/xml"}
 SITEMAP_NS = b'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-SELF_INDEX = (b'<?xml version="1.0"?><sitemapindex ' + SITEMAP_NS + b"><sitemap><loc>{ORIGIN}/self.xml</loc></sitemap>"
-              b"<sitemap><loc>{ORIGIN}/urls.xml</loc></sitemap></sitemapindex>")      # a sitemap index listing itself
-URLSET = b'<?xml version="1.0"?><urlset ' + SITEMAP_NS + b"><url><loc>{ORIGIN}/news/2025/01/02/good-3</loc></url></urlset>"
+SELF_INDEX = (
+    b'<?xml version="1.0"?><sitemapindex ' + SITEMAP_NS + b"><sitemap><loc>{ORIGIN}/self.xml</loc></sitemap>"
+    b"<sitemap><loc>{ORIGIN}/urls.xml</loc></sitemap></sitemapindex>"
+)  # a sitemap index listing itself
+URLSET = (
+    b'<?xml version="1.0"?><urlset ' + SITEMAP_NS + b"><url><loc>{ORIGIN}/news/2025/01/02/good-3</loc></url></urlset>"
+)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
-BAD_PAGES = {                     # slug -> (body, Content-Type): hostile HTML served at article URLs
+BAD_PAGES = {  # slug -> (body, Content-Type): hostile HTML served at article URLs
     "empty": (b"", "text/html"),
     "png": (PNG, "text/html"),
     "deep": (b"<html><body>" + b"<div>" * 100_000 + b"</div>" * 100_000 + b"</body></html>", "text/html"),
     "siblings": (b"<html><body><article>" + b"<span>w</span>" * 1_000_000 + b"</article></body></html>", "text/html"),
     "utf16": (article("utf16").decode().encode("utf-16-le"), "text/html"),
-    "charset": (article("charset").replace(b"<head>", b'<head><meta charset="shift_jis">')
-                .replace(b"ferry", "f\u00e9rry".encode()), "text/html; charset=iso-8859-1"),
+    "charset": (
+        article("charset")
+        .replace(b"<head>", b'<head><meta charset="shift_jis">')
+        .replace(b"ferry", "f\u00e9rry".encode()),
+        "text/html; charset=iso-8859-1",
+    ),
 }
 HOSTILE = ("gzip-bomb", "endless", "silent", "drip", "loop-a", "redir/1", "events/page/1", "calendar/1")
 
 
 def hostile_site() -> dict[str, Handler]:
     links = "".join(f'<a href="/news/2025/01/02/{p}">{p}</a>' for p in HOSTILE + ("good-1", "good-2", *BAD_PAGES))
-    bad = {f"/news/2025/01/02/{slug}": reply(body, headers={"Content-Type": kind}) for slug, (body, kind) in BAD_PAGES.items()}
+    bad = {
+        f"/news/2025/01/02/{slug}": reply(body, headers={"Content-Type": kind})
+        for slug, (body, kind) in BAD_PAGES.items()
+    }
     return {
-        "/robots.txt": lambda s, c, p: reply(f"User-agent: *\nAllow: /\nSitemap: {s.origin}/self.xml\n".encode())(s, c, p),
+        "/robots.txt": lambda s, c, p: reply(f"User-agent: *\nAllow: /\nSitemap: {s.origin}/self.xml\n".encode())(
+            s, c, p
+        ),
         "/self.xml": lambda s, c, p: reply(SELF_INDEX.replace(b"{ORIGIN}", s.origin.encode()), headers=XML)(s, c, p),
         "/urls.xml": lambda s, c, p: reply(URLSET.replace(b"{ORIGIN}", s.origin.encode()), headers=XML)(s, c, p),
         "/": reply(f"<html><body>{links}</body></html>".encode()),
@@ -194,8 +235,13 @@ class Crawl:
 
     def __init__(self, origin: str, out: Path, *extra: str) -> None:
         started = time.perf_counter()
-        with subprocess.Popen([*CLEANWIRE, "crawl", origin + "/", "-o", str(out), *FAST, *extra], cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        with subprocess.Popen(
+            [*CLEANWIRE, "crawl", origin + "/", "-o", str(out), *FAST, *extra],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as proc:
             watcher = threading.Thread(target=self.watch, args=(proc.pid,), daemon=True)
             self.peak_mb = 0
             watcher.start()
@@ -240,10 +286,12 @@ def test_hostile_html_pages_are_dropped_with_their_reason(hostile):
     crawl, _ = hostile
     dropped = sorted(re.findall(r"Dropped: \S+/news/2025/01/02/(\w+): (.*)", crawl.stderr))
     assert [d for d in dropped if d[0] in BAD_PAGES] == [
-        ("deep", "HTML nested deeper than 255 levels"), ("png", "not HTML: the bytes are a PNG image"),
-        ("siblings", "HTML has more than 100,000 elements")]
+        ("deep", "HTML nested deeper than 255 levels"),
+        ("png", "not HTML: the bytes are a PNG image"),
+        ("siblings", "HTML has more than 100,000 elements"),
+    ]
     assert crawl.stats["cleanwire/errors/bad_input"] == 3
-    assert "f\u00e9rry council" in crawl.out                      # UTF-8 bytes won over both declarations
+    assert "f\u00e9rry council" in crawl.out  # UTF-8 bytes won over both declarations
 
 
 def test_empty_page_is_counted_not_a_spider_error(hostile):
@@ -261,16 +309,16 @@ def test_sitemap_index_listing_itself_is_read_once(hostile):
 
 def test_gzip_bomb_is_cut_at_the_decompressed_size_limit(hostile):
     crawl, hits = hostile
-    assert hits["/news/2025/01/02/gzip-bomb"] == 1               # ignored, not retried
+    assert hits["/news/2025/01/02/gzip-bomb"] == 1  # ignored, not retried
     warning = [line for line in crawl.stderr.splitlines() if "gzip-bomb> because its body" in line]
     assert len(warning) == 1 and "exceeded DOWNLOAD_MAXSIZE (20971520 B)" in warning[0]
-    assert crawl.stats["cleanwire/skipped/too_large"] == 1        # a size cut, not taken for robots.txt
+    assert crawl.stats["cleanwire/skipped/too_large"] == 1  # a size cut, not taken for robots.txt
 
 
 def test_never_ending_silent_and_dripping_responses_time_out(hostile):
     crawl, hits = hostile
     for path in ("endless", "silent", "drip"):
-        assert hits[f"/news/2025/01/02/{path}"] == 2, path        # the first try and one retry
+        assert hits[f"/news/2025/01/02/{path}"] == 2, path  # the first try and one retry
     assert crawl.stats["cleanwire/errors/DownloadTimeoutError"] == 3
     assert re.search(r"other errors +\d+ .*DownloadTimeoutError 3", crawl.stderr)
 
@@ -278,32 +326,39 @@ def test_never_ending_silent_and_dripping_responses_time_out(hostile):
 def test_redirect_loops_stop(hostile):
     crawl, hits = hostile
     assert hits["/news/2025/01/02/loop-a"] == 1 and hits["/news/2025/01/02/loop-b"] == 1
-    assert crawl.stats["dupefilter/filtered"] >= 1                # the way back to loop-a
+    assert crawl.stats["dupefilter/filtered"] >= 1  # the way back to loop-a
     chain = sorted(int(p.rsplit("/", 1)[1]) for p in hits if "/redir/" in p)
-    assert chain == list(range(1, 12))                            # the first request and REDIRECT_MAX_TIMES = 10
+    assert chain == list(range(1, 12))  # the first request and REDIRECT_MAX_TIMES = 10
     assert crawl.stats["downloader/response_status_count/302"] == 13
 
 
 def test_calendar_traps_are_bounded(hostile):
     crawl, hits = hostile
     days = sorted(p for p in hits if "/calendar/" in p)
-    assert days == [f"/news/2025/01/02/calendar/{i}" for i in (1, 2, 3)]     # CLEANWIRE_LINK_DEPTH hops
+    assert days == [f"/news/2025/01/02/calendar/{i}" for i in (1, 2, 3)]  # CLEANWIRE_LINK_DEPTH hops
     pages = [p for p in hits if "/events/page/" in p]
-    assert 50 <= len(pages) <= 100                                # pagination adds no hop: DEPTH_LIMIT = 100 bounds it
+    assert 50 <= len(pages) <= 100  # pagination adds no hop: DEPTH_LIMIT = 100 bounds it
     assert crawl.stats["depth/request_ignored_count"] == 1
 
 
 def test_sitemap_gzip_bomb_is_cut_and_refused():
-    bomb = gzip.compress(b"<urlset " + SITEMAP_NS + b"><url><loc>https://a.example/x</loc></url>" + b" " * BOMB_BYTES,
-                         compresslevel=1)
-    with pytest.raises(MalformedDocument, match="XML error"):          # cut at MAX_SITEMAP_BYTES: no closing tag
+    bomb = gzip.compress(
+        b"<urlset " + SITEMAP_NS + b"><url><loc>https://a.example/x</loc></url>" + b" " * BOMB_BYTES, compresslevel=1
+    )
+    with pytest.raises(MalformedDocument, match="XML error"):  # cut at MAX_SITEMAP_BYTES: no closing tag
         parse_sitemap(bomb)
 
 
 def test_sitemap_with_100000_urls():
-    body = (b"<urlset " + SITEMAP_NS + b">"
-            + b"".join(b"<url><loc>https://a.example/news/%d</loc><lastmod>2025-01-02</lastmod></url>" % i
-                       for i in range(100_000)) + b"</urlset>")
+    body = (
+        b"<urlset "
+        + SITEMAP_NS
+        + b">"
+        + b"".join(
+            b"<url><loc>https://a.example/news/%d</loc><lastmod>2025-01-02</lastmod></url>" % i for i in range(100_000)
+        )
+        + b"</urlset>"
+    )
     kind, entries = parse_sitemap(body)
     assert kind == "urlset" and len(entries) == 100_000
     assert entries[-1] == Entry("https://a.example/news/99999", "2025-01-02")
@@ -311,8 +366,11 @@ def test_sitemap_with_100000_urls():
 
 def test_ten_thousand_links_on_one_page(tmp_path):
     links = "".join(f'<a href="/tag/topic-{i}/">topic {i}</a>' for i in range(10_000))
-    site = {"/robots.txt": reply(b"User-agent: *\nAllow: /\n"), "/": reply(f"<html><body>{links}</body></html>".encode()),
-            "/tag/": lambda s, c, p: reply(b"<html><body><p>a tag page</p></body></html>")(s, c, p)}
+    site = {
+        "/robots.txt": reply(b"User-agent: *\nAllow: /\n"),
+        "/": reply(f"<html><body>{links}</body></html>".encode()),
+        "/tag/": lambda s, c, p: reply(b"<html><body><p>a tag page</p></body></html>")(s, c, p),
+    }
     with RawServer(site) as server:
         crawl = Crawl(server.origin, tmp_path / "out.jsonl", "--max-pages", "150")
         tags = [p for p in server.hits if p.startswith("/tag/")]
@@ -322,23 +380,29 @@ def test_ten_thousand_links_on_one_page(tmp_path):
 
 
 def test_robots_txt_500_and_429_with_retry_after(tmp_path):
-    site = {"/robots.txt": reply(b"oops", "500 Internal Server Error"),
-            "/": reply(b'<html><body><a href="/news/2025/01/02/busy">a</a><a href="/news/2025/01/02/later">b</a>'
-                       b"</body></html>"),
-            "/news/2025/01/02/busy": too_many_requests("1"),
-            "/news/2025/01/02/later": too_many_requests("86400")}
+    site = {
+        "/robots.txt": reply(b"oops", "500 Internal Server Error"),
+        "/": reply(
+            b'<html><body><a href="/news/2025/01/02/busy">a</a><a href="/news/2025/01/02/later">b</a></body></html>'
+        ),
+        "/news/2025/01/02/busy": too_many_requests("1"),
+        "/news/2025/01/02/later": too_many_requests("86400"),
+    }
     with RawServer(site) as server:
         crawl = Crawl(server.origin, tmp_path / "out.jsonl")
         hits = Counter(server.hits)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
-    assert crawl.titles == ["Story busy", "Story later"]           # retried after the 429, within CLEANWIRE_BACKOFF_MAX
+    assert crawl.titles == ["Story busy", "Story later"]  # retried after the 429, within CLEANWIRE_BACKOFF_MAX
     assert hits["/news/2025/01/02/busy"] == 2 and hits["/news/2025/01/02/later"] == 2
     assert crawl.stats["downloader/response_status_count/429"] == 2
 
 
 def test_robots_txt_that_never_answers(tmp_path):
-    site = {"/robots.txt": silent, "/": reply(article("home", '<a href="/news/2025/01/02/one">one</a>')),
-            "/news/2025/01/02/one": reply(article("one"))}
+    site = {
+        "/robots.txt": silent,
+        "/": reply(article("home", '<a href="/news/2025/01/02/one">one</a>')),
+        "/news/2025/01/02/one": reply(article("one")),
+    }
     with RawServer(site) as server:
         crawl = Crawl(server.origin, tmp_path / "out.jsonl", "-s", "RETRY_TIMES=0")
     assert crawl.returncode == 0, crawl.stderr[-3000:]

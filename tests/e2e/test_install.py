@@ -4,6 +4,7 @@ The wheel is built offline (--no-build-isolation --no-index) from a copy of the 
 finds the dependencies through a .pth line naming this venv's site-packages, and cleanwire itself only in its own
 site-packages (asserted), so the fixture site of `cleanwire demo` must come from the installed package data.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,7 @@ SOURCES = ("pyproject.toml", "README.md", "cleaners", "crawler")
 
 def run(command: list, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    return subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -38,27 +38,48 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     src.mkdir()
     for name in SOURCES:
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
-        copy(ROOT / name, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
-                                        if (ROOT / name).is_dir() else {}))
-    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-                 "-w", tmp / "dist", src], cwd=tmp)
+        copy(
+            ROOT / name,
+            src / name,
+            **({"ignore": shutil.ignore_patterns("__pycache__")} if (ROOT / name).is_dir() else {}),
+        )
+    built = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            tmp / "dist",
+            src,
+        ],
+        cwd=tmp,
+    )
     assert built.returncode == 0, built.stderr[-3000:]
-    wheel, = (tmp / "dist").glob("cleanwire-*.whl")
+    (wheel,) = (tmp / "dist").glob("cleanwire-*.whl")
     venv = tmp / "venv"
     made = run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp)
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
-    site = Path(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp).stdout.strip())
-    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")   # a path line: no .pth runs
-    done = run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel],
-               cwd=tmp)
+    site = Path(
+        run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp).stdout.strip()
+    )
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")  # a path line: no .pth runs
+    done = run(
+        [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel], cwd=tmp
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     elsewhere = tmp / "elsewhere"
     elsewhere.mkdir()
-    where = run([python, "-c", "import cleaners, crawler; print(crawler.__file__); print(cleaners.__file__)"],
-                cwd=elsewhere)
+    where = run(
+        [python, "-c", "import cleaners, crawler; print(crawler.__file__); print(cleaners.__file__)"], cwd=elsewhere
+    )
     assert where.returncode == 0, where.stderr
-    assert all(Path(line).is_relative_to(site) for line in where.stdout.split()), where.stdout   # not the checkout
+    assert all(Path(line).is_relative_to(site) for line in where.stdout.split()), where.stdout  # not the checkout
     return venv / "bin", elsewhere
 
 
@@ -92,8 +113,22 @@ def test_demo_serves_the_fixture_site_from_package_data(installed):
 def test_crawl_from_the_installed_package(installed):
     bin_dir, cwd = installed
     with FixtureSite() as site:
-        result = run([bin_dir / "cleanwire", "crawl", site.origin + "/", "-o", "crawl.jsonl", "--workers", "1",
-                      "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"], cwd=cwd)
+        result = run(
+            [
+                bin_dir / "cleanwire",
+                "crawl",
+                site.origin + "/",
+                "-o",
+                "crawl.jsonl",
+                "--workers",
+                "1",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+            ],
+            cwd=cwd,
+        )
         expected = sorted(site.url(a["path"]) for a in site.manifest["articles"])
     assert result.returncode == 0, result.stderr[-3000:]
     records = [json.loads(line) for line in (cwd / "crawl.jsonl").read_text("utf-8").splitlines()]

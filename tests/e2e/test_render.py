@@ -1,4 +1,5 @@
 """--render: a client-rendered fixture page (its article built by a script from JSON) in headless Chromium."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,9 @@ from crawler.demo.server import FixtureSite
 from conftest import CLEANWIRE, FIXTURES, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(CHROMIUM is None,
-                                    reason="Chromium is not installed (apt-get install chromium; make test and .ci/run do)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; make test and .ci/run do)"
+)
 SITE = FIXTURES / "jssite"
 ARTICLE = "/2025/03/harbour-lights-return/"
 DATA = json.loads((SITE / "www" / ARTICLE.strip("/") / "article.json").read_text("utf-8"))
@@ -51,10 +53,10 @@ def test_crawl_render_auto_extracts_the_article_the_script_builds(site, tmp_path
     assert record["text"] == EXPECTED_TEXT
     assert record["title"] == DATA["headline"]
     assert record["authors"] == [DATA["author"]]
-    assert [r["url"] for r in records(rejects)] == [site.url("/")]       # the home page (a listing), nothing else
+    assert [r["url"] for r in records(rejects)] == [site.url("/")]  # the home page (a listing), nothing else
     paths = [t.split("?")[0] for _, t, _ in site.requests[before:]]
-    assert paths.count(ARTICLE) == 2                  # the plain fetch found a shell, the browser fetched it again
-    assert paths.count(ARTICLE + "article.json") == 1     # the script's own request, through the browser
+    assert paths.count(ARTICLE) == 2  # the plain fetch found a shell, the browser fetched it again
+    assert paths.count(ARTICLE + "article.json") == 1  # the script's own request, through the browser
     assert NEVER_REQUESTED.isdisjoint(paths)
     summary = proc.stderr.splitlines()
     assert f"  rendered           {1:>6}   of 1 asked; subrequests blocked: image 1, private 1" in summary
@@ -95,13 +97,18 @@ def test_extract_without_chromium_degrades_to_never_with_one_warning(site):
 def test_render_always_without_chromium_is_one_error_line(site):
     proc = run("extract", site.url(ARTICLE), "--render", "always", "-s", "CLEANWIRE_CHROMIUM=/nonexistent/chromium")
     assert proc.returncode == 2
-    assert proc.stderr == "cleanwire extract: --render always: Chromium not found (/nonexistent/chromium; apt-get " \
-                          "install chromium)\n"
+    assert (
+        proc.stderr == "cleanwire extract: --render always: Chromium not found (/nonexistent/chromium; apt-get "
+        "install chromium)\n"
+    )
 
 
-BIG_PAGE = (f"<!DOCTYPE html><html><head><title>{DATA['headline']}</title></head><body><article>"
-            + "".join(f"<p>{p}</p>" for p in DATA["paragraphs"]) + "</article><script src='/big.js'></script>"
-            "</body></html>").encode()
+BIG_PAGE = (
+    f"<!DOCTYPE html><html><head><title>{DATA['headline']}</title></head><body><article>"
+    + "".join(f"<p>{p}</p>" for p in DATA["paragraphs"])
+    + "</article><script src='/big.js'></script>"
+    "</body></html>"
+).encode()
 BIG_SCRIPT = b"/*" + b"x" * 300_000 + b"*/"
 MAX_SIZE = 200_000
 
@@ -125,13 +132,20 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/big.js":
             body, kind = BIG_SCRIPT, "text/javascript"
         elif self.path == "/static/other-host.js":
-            body, kind = b"document.querySelector('article').insertAdjacentHTML('beforeend', '<p>Injected.</p>');", \
-                "text/javascript"
+            body, kind = (
+                b"document.querySelector('article').insertAdjacentHTML('beforeend', '<p>Injected.</p>');",
+                "text/javascript",
+            )
         elif self.path == "/page/":
             paragraphs = "".join(f"<p>{p}</p>" for p in DATA["paragraphs"])
-            body, kind = (f"<!DOCTYPE html><html lang='en'><head><title>{DATA['headline']}</title></head><body>"
-                          f"<article><h1>{DATA['headline']}</h1>{paragraphs}</article>"
-                          "<script src='/go.js'></script></body></html>").encode(), "text/html; charset=utf-8"
+            body, kind = (
+                (
+                    f"<!DOCTYPE html><html lang='en'><head><title>{DATA['headline']}</title></head><body>"
+                    f"<article><h1>{DATA['headline']}</h1>{paragraphs}</article>"
+                    "<script src='/go.js'></script></body></html>"
+                ).encode(),
+                "text/html; charset=utf-8",
+            )
         else:
             body, kind = b"not here", "text/plain"
             self.send_response(404)
@@ -158,17 +172,27 @@ def test_render_always_keeps_robots_the_guard_and_size_limits(site):
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     before = len(site.requests)
     try:
-        proc = run("extract", site.url(ARTICLE), site.url("/private/draft/"), origin + "/page/", origin + "/hop/",
-                   origin + "/big/", "--render", "always", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}")
+        proc = run(
+            "extract",
+            site.url(ARTICLE),
+            site.url("/private/draft/"),
+            origin + "/page/",
+            origin + "/hop/",
+            origin + "/big/",
+            "--render",
+            "always",
+            "-s",
+            f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
+        )
     finally:
         server.shutdown()
         server.server_close()
     assert proc.returncode == 1
     shell, page = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert shell["text"] == EXPECTED_TEXT             # every URL through the browser: the shell's script ran
-    assert page["text"] == EXPECTED_TEXT              # the redirected script never ran
+    assert shell["text"] == EXPECTED_TEXT  # every URL through the browser: the shell's script ran
+    assert page["text"] == EXPECTED_TEXT  # the redirected script never ran
     paths = [t.split("?")[0] for _, t, _ in site.requests[before:]]
-    assert "/private/draft/" not in paths             # robots.txt decides before the browser is asked
+    assert "/private/draft/" not in paths  # robots.txt decides before the browser is asked
     assert NEVER_REQUESTED.isdisjoint(paths)
     assert proc.stderr.strip().splitlines() == [
         f"cleanwire extract: {site.url('/private/draft/')}: forbidden by robots.txt",

@@ -1,4 +1,5 @@
 """Deploy the project egg to a scrapyd on 127.0.0.1, schedule the site spider on the fixture site, check the items."""
+
 from __future__ import annotations
 
 import json
@@ -11,13 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from crawler.demo.server import FixtureSite
+
+from conftest import ROOT
 
 requests = pytest.importorskip("requests")
 BIN = Path(sys.executable).parent
-pytestmark = pytest.mark.skipif(not (BIN / "scrapyd").exists() or not (BIN / "scrapyd-deploy").exists(),
-                                reason="scrapyd and scrapyd-client come with the test extras")
+pytestmark = pytest.mark.skipif(
+    not (BIN / "scrapyd").exists() or not (BIN / "scrapyd-deploy").exists(),
+    reason="scrapyd and scrapyd-client come with the test extras",
+)
 
 
 def free_port() -> int:
@@ -34,8 +38,13 @@ def build_egg(tmp_path: Path) -> Path:
     for package in ("cleaners", "crawler"):
         shutil.copytree(ROOT / package, project / package, ignore=shutil.ignore_patterns("__pycache__"))
     egg = tmp_path / "cleanwire.egg"
-    subprocess.run([str(BIN / "scrapyd-deploy"), "--build-egg", str(egg)], cwd=project, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [str(BIN / "scrapyd-deploy"), "--build-egg", str(egg)],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return egg
 
 
@@ -44,9 +53,11 @@ def start_scrapyd(tmp_path: Path, port: int) -> subprocess.Popen:
     home.mkdir()
     (home / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = eggs\nlogs_dir = logs\n"
-        "items_dir = items\ndbs_dir = dbs\nmax_proc = 1\npoll_interval = 0.2\n", "utf-8")
-    server = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL,
-                              stderr=open(home / "scrapyd.log", "wb"))  # noqa: SIM115  (the server keeps it)
+        "items_dir = items\ndbs_dir = dbs\nmax_proc = 1\npoll_interval = 0.2\n",
+        "utf-8",
+    )
+    log = open(home / "scrapyd.log", "wb")  # noqa: SIM115  (the server writes to it until it stops)
+    server = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -79,12 +90,18 @@ def test_the_project_deploys_to_scrapyd_and_crawls_the_fixture_site_incrementall
     server = start_scrapyd(tmp_path, port)
     try:
         with egg.open("rb") as fh:
-            added = requests.post(f"{api}/addversion.json", data={"project": "cleanwire", "version": "1"},
-                                  files={"egg": fh}, timeout=30).json()
+            added = requests.post(
+                f"{api}/addversion.json", data={"project": "cleanwire", "version": "1"}, files={"egg": fh}, timeout=30
+            ).json()
         assert added["status"] == "ok" and added["spiders"] >= 2, added
-        settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CLEANWIRE_WORKERS": 1,
-                    "CLEANWIRE_STATE": tmp_path / "state.db", "CLEANWIRE_TEMPLATE_HOLD_SECONDS": 1,
-                    "CLEANWIRE_OUTPUT_TEMPLATE": tmp_path / "out" / "{site}" / "{run_id}.jsonl"}
+        settings = {
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CLEANWIRE_WORKERS": 1,
+            "CLEANWIRE_STATE": tmp_path / "state.db",
+            "CLEANWIRE_TEMPLATE_HOLD_SECONDS": 1,
+            "CLEANWIRE_OUTPUT_TEMPLATE": tmp_path / "out" / "{site}" / "{run_id}.jsonl",
+        }
         with FixtureSite() as site:
             articles = {site.url(path) for path in site.article_paths()}
             first = run_job(api, settings, site.url("/"))
@@ -96,7 +113,9 @@ def test_the_project_deploys_to_scrapyd_and_crawls_the_fixture_site_incrementall
     items_dir = tmp_path / "scrapyd" / "items" / "cleanwire" / "site"
     items = [json.loads(line) for line in (items_dir / f"{first}.jl").read_text("utf-8").splitlines()]
     assert {i["url"] for i in items} <= articles and len(items) == len({i["url"] for i in items}) >= 45
-    journal = {p.name: [json.loads(x) for x in p.read_text("utf-8").splitlines()] for p in (tmp_path / "out").glob("*/*.jsonl")}
+    journal = {
+        p.name: [json.loads(x) for x in p.read_text("utf-8").splitlines()] for p in (tmp_path / "out").glob("*/*.jsonl")
+    }
     assert [i["url"] for i in journal["1.jsonl"]] == [i["url"] for i in items]
     assert sorted(i["url"] for i in journal["2.jsonl"]) == sorted(site.url(p) for p in added_paths)
     later = [json.loads(line) for line in (items_dir / f"{second}.jl").read_text("utf-8").splitlines()]

@@ -1,4 +1,5 @@
 """`cleanwire extract URL` on the fixture site's live blog and three-page article: one record each, whole."""
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,10 @@ def test_extract_url_fetches_and_merges_every_page(site, validate):
     assert record["url"] == site.url(paged["path"])
     assert record["pages"] == [site.url(p) for p in paged["pages"]]
     assert [b["text"] for b in record["blocks"] if b["type"] == "heading"] == [
-        "Homes on the east quay", "A working harbour", "Squares and the waterfront path"]
+        "Homes on the east quay",
+        "A working harbour",
+        "Squares and the waterfront path",
+    ]
     validate(record)
     fetched = [path for _, path, _ in site.requests]
     assert all(fetched.count(p) == 1 for p in paged["pages"])

@@ -1,4 +1,5 @@
 """The fixture news site and its loopback server (crawler.demo.server): what crawl tests rely on."""
+
 from __future__ import annotations
 
 import gzip
@@ -53,7 +54,10 @@ def test_sitemap_index_children_parse_and_the_gzip_child_decompresses(site):
     index = etree.fromstring(fetch(site, "/sitemap_index.xml")[2])
     children = index.xpath("//sm:sitemap/sm:loc/text()", namespaces=SITEMAP_NS)
     assert {c.removeprefix(site.origin) for c in children} == {
-        "/sitemap-news.xml", "/sitemap-articles.xml.gz", "/sitemap-pages.xml"}
+        "/sitemap-news.xml",
+        "/sitemap-articles.xml.gz",
+        "/sitemap-pages.xml",
+    }
     urls = []
     for child in children:
         status, headers, body = fetch(site, child.removeprefix(site.origin))
@@ -109,7 +113,7 @@ def test_every_manifest_article_is_served_as_an_article(site):
     assert len(articles) >= 40
     assert {a["template"] for a in articles} == {"wp", "arc", "drupal", "neutral"}
     assert {a["lang"] for a in articles} == {"en", "de", "fr", "es"}
-    website_typed = set(site.manifest["website_typed_articles"])   # og:type website, JSON-LD WebPage: issue 13
+    website_typed = set(site.manifest["website_typed_articles"])  # og:type website, JSON-LD WebPage: issue 13
     assert len(website_typed) == 1
     site.reset_flaky()
     fetch(site, site.manifest["flaky"][0])  # use up the 503
@@ -165,8 +169,9 @@ def test_server_stops_and_closes_its_port():
 
 
 def test_committed_site_matches_its_generator():
-    out = subprocess.run([sys.executable, str(DEFAULT_ROOT / "build.py"), "--check"],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, str(DEFAULT_ROOT / "build.py"), "--check"], capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode == 0, out.stdout
 
 

@@ -1,12 +1,13 @@
 """Test double for CLEANWIRE_EXTRACT_HOOK: an extraction worker SIGKILLs itself on a chosen page (test_faults.py)."""
+
 from __future__ import annotations
 
 import os
 import signal
 
-KILL_ON = "CLEANWIRE_TEST_KILL_WORKER_ON"        # a URL substring: the worker handed that page kills itself
-KILL_MARK = "CLEANWIRE_TEST_KILL_WORKER_MARK"    # optional file: only the worker that creates it does (once a crawl)
-HOOK = "worker_faults.kill_on_victim"           # the setting's value (this directory on PYTHONPATH)
+KILL_ON = "CLEANWIRE_TEST_KILL_WORKER_ON"  # a URL substring: the worker handed that page kills itself
+KILL_MARK = "CLEANWIRE_TEST_KILL_WORKER_MARK"  # optional file: only the worker that creates it does (once a crawl)
+HOOK = "worker_faults.kill_on_victim"  # the setting's value (this directory on PYTHONPATH)
 
 
 def kill_on_victim(url: str) -> None:
@@ -18,5 +19,5 @@ def kill_on_victim(url: str) -> None:
         try:
             os.close(os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
-            return          # killed once already
+            return  # killed once already
     os.kill(os.getpid(), signal.SIGKILL)
