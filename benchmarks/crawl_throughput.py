@@ -62,7 +62,7 @@ class PagesSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
+            def do_GET(self) -> None:  # http.server API
                 status, kind, body = site.respond(self.path)
                 site.requests.append(("GET", self.path, status))
                 self.send_response(status)

@@ -173,7 +173,7 @@ def score_page(
     start = time.perf_counter()
     try:
         out = runners[system](html, row.get("url") or "")
-    except Exception as exc:
+    except Exception as exc:  # a crash is a figure of the benchmark
         out = Output(error=f"{type(exc).__name__}: {exc}")
     ms = (time.perf_counter() - start) * 1000
     scores = body_scores(truth_body(row), out.text)

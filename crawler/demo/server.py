@@ -375,7 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not head and status != 304:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: object) -> None:  # format: the base class's name
         logger.debug("%s %s", self.address_string(), format % args)
 
 

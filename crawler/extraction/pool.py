@@ -254,11 +254,11 @@ def _worker_loop(tasks: Connection, results: Connection) -> None:
             return
         try:
             reply = (True, fn(*args))
-        except Exception as exc:
+        except Exception as exc:  # handed to the awaiting coroutine
             reply = (False, exc)
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
+        except Exception as exc:  # an unpicklable result or exception
             data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
         try:
             results.send_bytes(data)

@@ -26,7 +26,7 @@ def warm_up() -> None:
 
         clean(WARMUP_PAGE, WARMUP_URL)
         _load_justext_stoplists()
-    except Exception:
+    except Exception:  # a warm-up that fails only leaves the work to each worker
         logging.getLogger(__name__).debug("extraction warm-up failed", exc_info=True)
 
 

@@ -183,7 +183,7 @@ class GuardedResolver(CachingThreadedResolver):
         resolver.deny_private = crawler.settings.getbool("CLEANWIRE_DENY_PRIVATE")
         return resolver
 
-    def getHostByName(self, name: str, timeout=()):
+    def getHostByName(self, name: str, timeout=()):  # Twisted's interface
         return super().getHostByName(name, timeout).addCallback(self.check, name)
 
     def check(self, address: str, name: str) -> str:
