@@ -22,7 +22,7 @@ from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
 from .structure import place_structure, scan_structure
 from .tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta
-from .text import clean_text, fold, join_url, word_count
+from .text import clean_text, fold, join_url, url_host, word_count
 
 MIN_ANCHOR_WORDS = 4  # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
@@ -164,16 +164,14 @@ def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
     """Link texts of the page that point to other pages of the same site (headlines of promos)."""
     if not url:
         return frozenset()
-    from urllib.parse import urlsplit
-
     here = url.split("#")[0].rstrip("/")
-    host = urlsplit(url).hostname or ""
+    host = url_host(url)
     out = set()
     for a in tree.iter("a"):
         href = a.get("href")
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if host and href.startswith("http") and host.removeprefix("www.") not in href:
+        if host and href.startswith("http") and host not in href:
             continue  # another site: checked before the (costlier) link text
         raw = a.text_content()
         if len(raw.split()) < MIN_ANCHOR_WORDS:

@@ -16,7 +16,7 @@ from .filters import classify_text
 from .language import CLOSE, MIN_CONFIDENCE, identify
 from .options import Options
 from .rules.elements import CAPTION_COMPOUNDS, CREDIT_COMPOUNDS
-from .text import clean_text, fold, word_count
+from .text import clean_text, fold, word_chars, word_count
 
 RECOVER_TAGS = ("h2", "h3", "h4", "h5", "h6")
 MATCHED_TYPES = ("paragraph", "heading", "quote", "list")
@@ -38,7 +38,6 @@ JSON_STRING = re.compile(r'"((?:[^"\\]|\\.){400,})"', re.DOTALL)  # a long JSON 
 ESCAPED_P = re.compile(r"(\\u003c|<)p[ >\\]", re.IGNORECASE)  # a <p> tag, raw or JSON-escaped
 MIN_SCRIPT_PARAGRAPHS = 3  # a script string holding this many <p> tags is an article body the page renders client-side
 EMBED_WORDS = ("twitter", "tweet", "instagram", "tiktok", "facebook", "embed", "bluesky", "threads", "mastodon")
-WORD_CHARS = re.compile(r"\w+")
 CLASS_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "article__lead", "articleLead", "LEAD-text"
 # class words of a standfirst element ("article-lead", "typo-intro", "e-standfirst", "article__abstract")
 LEAD_WORDS = frozenset(
@@ -128,7 +127,7 @@ def recover_lost(
         return
     inserts: list[tuple[int, Candidate]] = []
     last_idx = None
-    openings = {_letters(fold(c.text))[:OPENING_PROBE]: i for i, c in enumerate(cands) if c.block.type == "paragraph"}
+    openings = {word_chars(fold(c.text))[:OPENING_PROBE]: i for i, c in enumerate(cands) if c.block.type == "paragraph"}
     for k in range(matched[0], matched[-1]):
         el, idx, folded = seen[k]
         if idx is not None:
@@ -144,7 +143,7 @@ def recover_lost(
         else:
             following = _wrapper(el, text).getnext()  # a kept block the page marks up as a <div>, not a <p>
             opening = (
-                None if following is None else openings.get(_letters(fold(following.text_content()))[:OPENING_PROBE])
+                None if following is None else openings.get(word_chars(fold(following.text_content()))[:OPENING_PROBE])
             )
             if opening is None or opening <= last_idx:
                 continue
@@ -213,14 +212,14 @@ def recover_standfirst(
     desc = ctx.description
     texts: list[str] = []
     if desc and word_count(desc) >= STANDFIRST_MIN_WORDS:
-        probe = _letters(desc)[:KEPT_PROBE]  # a heading may repeat the description's first words
-        if not any(probe in _letters(fold(c.text)) for c in kept):  # else it is a body sentence
+        probe = word_chars(desc)[:KEPT_PROBE]  # a heading may repeat the description's first words
+        if not any(probe in word_chars(fold(c.text)) for c in kept):  # else it is a body sentence
             texts = _showing(elements, desc)
     if not texts:
         lead = _lead_element(elements, kept[0].text)
         if (
             lead is not None
-            and _letters(fold(lead))[:KEPT_PROBE] not in "\n".join(_letters(fold(c.text)) for c in cands)
+            and word_chars(fold(lead))[:KEPT_PROBE] not in "\n".join(word_chars(fold(c.text)) for c in cands)
             and classify_text(lead, ctx, anchors) is None
         ):
             texts = [lead]
@@ -236,13 +235,13 @@ def _is_lead(el: HtmlElement) -> bool:
 
 def _lead_element(elements: list[HtmlElement], first_kept: str) -> str | None:
     """The text of the first lead-classed element after the <h1> and before the first kept block."""
-    wanted = _letters(fold(first_kept))[:KEPT_PROBE]
+    wanted = word_chars(fold(first_kept))[:KEPT_PROBE]
     seen_h1 = False
     for el in elements:
         tag = el.tag
         if tag == "h1":
             seen_h1 = True
-        elif tag == "p" and seen_h1 and _letters(fold(el.text_content()))[:KEPT_PROBE] == wanted:
+        elif tag == "p" and seen_h1 and word_chars(fold(el.text_content()))[:KEPT_PROBE] == wanted:
             return None  # the body starts: no lead above it
         elif seen_h1 and isinstance(tag, str) and el.get("class") and _is_lead(el):
             if el.find(".//img") is not None or el.find(".//figure") is not None:
@@ -278,11 +277,6 @@ def _body_containers(
                 counts[parent] = counts.get(parent, 0) + 1
     parents = {parent for parent, n in counts.items() if n >= MIN_CONTAINER_PARAGRAPHS}
     return parents, {sig for sig in map(_signature, parents) if sig is not None}
-
-
-def _letters(text: str) -> str:
-    """Only the word characters of a text: a paragraph compared with kept ones whatever its spacing and quotes."""
-    return "".join(WORD_CHARS.findall(text))
 
 
 def _is_pull_quote(el: HtmlElement | None) -> bool:
@@ -332,7 +326,7 @@ def _lost_list(
     if len(items) < 2 or sum(map(word_count, items)) < MIN_LIST_ITEM_WORDS * len(items):
         return None
     text = "\n".join(items)
-    if _linked_chars(lst) > MAX_LOST_LINK_SHARE * len(text) or _letters(fold(items[0]))[:KEPT_PROBE] in squeezed:
+    if _linked_chars(lst) > MAX_LOST_LINK_SHARE * len(text) or word_chars(fold(items[0]))[:KEPT_PROBE] in squeezed:
         return None
     if any(classify_text(i, ctx, anchors) is not None for i in items):
         return None
@@ -356,7 +350,7 @@ def recover_paragraphs(
     kept = {fold(c.text): i for i, c in enumerate(cands) if c.block.type in MATCHED_TYPES}
     if len(kept) < 2:
         return
-    squeezed = "\n".join(_letters(fold(c.text)) for c in cands)  # <br> joins lines without a space; quotes vary
+    squeezed = "\n".join(word_chars(fold(c.text)) for c in cands)  # <br> joins lines without a space; quotes vary
     seen = [(el, kept.get(folded), folded) for el, folded in texts if el.tag in SCANNED_TAGS or el.tag == "h1"]
     containers, signatures = _body_containers(seen, cands)  # may be none: pull quotes are still looked for
     articles = {_article_of(c) for c in containers}
@@ -396,7 +390,7 @@ def recover_paragraphs(
             continue
         if not quote and _is_caption(el):
             continue
-        if _letters(folded)[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
+        if word_chars(folded)[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
             continue
         block = Block("quote", text) if quote else Block("paragraph", text)
         inserts.append((last_idx, Candidate(block, css="recovered")))

@@ -12,7 +12,6 @@ Figures and embeds add no text; a data table the extractor dropped adds its cell
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -23,7 +22,7 @@ from .audit import article_region
 from .body import Candidate
 from .context import Context
 from .prune import MAX_FIGURE_TEXT, _image_url, _is_attached, _is_link_card, _split_credit
-from .text import clean_text, fold, word_count
+from .text import clean_text, fold, word_chars, word_count
 
 TEXT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"})
 KEY_CHARS = 60  # word characters of a text compared to find its element on the page
@@ -62,7 +61,6 @@ LAYOUT_CONTENT = (
     "video",
 )
 PROSE_CELL_CHARS = 150  # a cell with several paragraphs and this much text is a column of prose
-WORD_CHARS = re.compile(r"\w+")
 #: embed providers by host (a suffix of the URL's host), checked in order
 PROVIDERS = (
     ("youtube.com", "youtube"),
@@ -130,17 +128,13 @@ class PageStructure:
     text_at: list[HtmlElement] = field(default_factory=list)  # the text element at each position
 
 
-def _letters(text: str) -> str:
-    return "".join(WORD_CHARS.findall(text))
-
-
 def text_key(text: str) -> str:
     """The key a text is found by: its first KEY_CHARS word characters, case-folded."""
     folded = fold(text)
-    head = _letters(folded[:KEY_SCAN_CHARS])  # the word characters of a prefix are a prefix of the text's
+    head = word_chars(folded[:KEY_SCAN_CHARS])  # the word characters of a prefix are a prefix of the text's
     if len(head) >= KEY_CHARS or len(folded) <= KEY_SCAN_CHARS:
         return head[:KEY_CHARS]
-    return _letters(folded)[:KEY_CHARS]
+    return word_chars(folded)[:KEY_CHARS]
 
 
 def scan_structure(elements: list[HtmlElement], ctx: Context) -> PageStructure:
@@ -407,7 +401,7 @@ def _table_item(table: HtmlElement, el: HtmlElement, found: PageStructure) -> It
     if holder is None:
         return None
     item = _new(el, block, holder)
-    item.key = _letters(fold(block.text))[:TABLE_KEY_CHARS]
+    item.key = word_chars(fold(block.text))[:TABLE_KEY_CHARS]
     return item
 
 
@@ -445,8 +439,8 @@ def place_structure(
     kept_positions = {p for p, _ in places}
     first, last = min(kept_positions), max(kept_positions)
     region = article_region(texts, cands)
-    tables = {_letters(fold(c.text))[:TABLE_KEY_CHARS] for _, c in kept if c.block.type == "table"}
-    squeezed = "\n".join(_letters(fold(c.text)) for _, c in kept)
+    tables = {word_chars(fold(c.text))[:TABLE_KEY_CHARS] for _, c in kept if c.block.type == "table"}
+    squeezed = "\n".join(word_chars(fold(c.text)) for _, c in kept)
     inserts: list[tuple[int, Candidate]] = []
     for item in found.items:
         if item.placed or not _on_page(item, tree, region):
@@ -543,10 +537,10 @@ def _rebuild_tables(found: PageStructure, cands: list[Candidate]) -> None:
         cand = cands[n]
         if cand.block.type not in ("table", "quote", "paragraph") or (cand.block.type != "table" and not items):
             continue
-        letters = _letters(fold(cand.text))
+        letters = word_chars(fold(cand.text))
         key = letters[:TABLE_KEY_CHARS]
         if cand.block.type != "table":
-            item = next((i for i in items if not i.placed and _same_letters(letters, i.block.text)), None)
+            item = next((i for i in items if not i.placed and _sameword_chars(letters, i.block.text)), None)
         else:
             item = next((i for i in items if not i.placed and i.key == key), None)
         if item is not None:
@@ -554,7 +548,7 @@ def _rebuild_tables(found: PageStructure, cands: list[Candidate]) -> None:
             item.placed = True
             continue
         probe = key[:KEY_CHARS]
-        if cand.block.type == "table" and any(probe in _letters(fold(t.text_content())) for t in found.layout_tables):
+        if cand.block.type == "table" and any(probe in word_chars(fold(t.text_content())) for t in found.layout_tables):
             cells = [cell for row in cand.block.rows or [] for cell in row if cell]
             cands[n : n + 1] = [
                 Candidate(Block("paragraph", cell), cand.links, 0, cand.css, cand.removed, cand.protected)
@@ -562,9 +556,9 @@ def _rebuild_tables(found: PageStructure, cands: list[Candidate]) -> None:
             ] or [cand]
 
 
-def _same_letters(letters: str, text: str) -> bool:
+def _sameword_chars(letters: str, text: str) -> bool:
     """Whether a block's word characters are those of a table's text (the cells run together)."""
-    return len(letters) >= MIN_TABLE_LETTERS and letters == _letters(fold(text))
+    return len(letters) >= MIN_TABLE_LETTERS and letters == word_chars(fold(text))
 
 
 def _attribution(quote: HtmlElement) -> str | None:

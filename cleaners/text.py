@@ -101,6 +101,11 @@ def word_count(text: str) -> int:
     return len(WORDS.findall(text))
 
 
+def word_chars(text: str) -> str:
+    """Only the word characters of a text: texts compared whatever their spacing, punctuation and quote marks."""
+    return "".join(WORDS.findall(text))
+
+
 def element_chunks(element: HtmlElement) -> list[str]:
     """The element's text split at block-level boundaries, each chunk cleaned, empties dropped."""
     parts: list[str] = []
