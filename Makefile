@@ -20,8 +20,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cleanwire demo
 
+# Test files run in parallel, one pytest-xdist process per core (at most 4); a file's tests stay in one process, in
+# order, so a module-scoped fixture (one crawl shared by a file's tests) runs once. PYTEST_JOBS=-n0 runs them serially.
+PYTEST_JOBS ?= -n auto --maxprocesses 4 --dist loadfile
+
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_JOBS)
 
 # Debian's Chromium for the browser tests (tests/e2e/test_render.py, test_browser.py), installed only when missing
 # (apt-get, with sudo when not root); Playwright is pointed at it, never a browser download. A failed install
@@ -33,7 +37,7 @@ chromium:
 	  || echo "make: could not install chromium; the browser tests will be skipped" >&2; }
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q -m "not e2e" $(PYTEST_JOBS)
 
 # lint, format check and types (strict on cleaners/)
 check: $(STAMP)

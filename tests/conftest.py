@@ -32,6 +32,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_home(tmp_path_factory):
+    """XDG_DATA_HOME in a temporary folder for the session (and the subprocesses it starts): a crawl given a per-run
+    template but no --state uses the default state database, which then is never the user's, nor shared by two
+    test processes running at once (make test runs test files in parallel)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        yield
+
+
 def devdata_dir() -> Path | None:
     path = Path(os.environ.get("CLEANWIRE_DEVDATA") or ROOT.parent / "shared" / "devdata")
     return path if (path / "truth.jsonl").is_file() else None
