@@ -20,9 +20,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cleanwire demo
 
-# Test files run in parallel, one pytest-xdist process per core (at most 4); a file's tests stay in one process, in
-# order, so a module-scoped fixture (one crawl shared by a file's tests) runs once. PYTEST_JOBS=-n0 runs them serially.
-PYTEST_JOBS ?= -n auto --maxprocesses 4 --dist loadfile
+# Test files run in parallel, one pytest-xdist process per core (at most 4), the files with e2e tests first
+# (tests/conftest.py); a file's tests stay in one process, in order, so a module-scoped fixture (one crawl shared by a
+# file's tests) runs once. (--dist loadgroup cannot be used: xdist 3.8 cannot rename pytest 9.2's node ids.)
+# PYTEST_JOBS=-n0 runs them serially.
+PYTEST_JOBS ?= -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q $(PYTEST_JOBS)

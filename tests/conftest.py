@@ -26,10 +26,17 @@ sys.path[:0] = [str(TESTS / lane) for lane in ("cleaners", "crawler", "e2e") if 
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests under tests/e2e/ (servers, subprocesses, whole crawls) carry the e2e marker."""
+    """Tests under tests/e2e/ (servers, subprocesses, whole crawls) carry the e2e marker.
+
+    Run in parallel (`make test`: pytest-xdist, --dist loadfile --no-loadscope-reorder), the files holding e2e tests
+    go first, so the long ones are not left to finish on one core while the other is idle at the end.
+    """
     for item in items:
         if E2E in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+    if hasattr(config, "workerinput"):  # an xdist worker; run serially, the order stays as written
+        e2e_files = {item.path for item in items if item.get_closest_marker("e2e")}
+        items.sort(key=lambda item: item.path not in e2e_files)  # stable: each file's tests in order
 
 
 @pytest.fixture(scope="session", autouse=True)
