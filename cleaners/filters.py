@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .body import Candidate, same_site
 from .context import Context
@@ -23,6 +26,8 @@ from .rules.phrases import (
 from .text import fold, strip_edges, word_count
 
 WORD_RE = re.compile(r"\w+")
+#: the standard library's regex parser (re._parser): it gives the bounds of the length of a pattern's matches
+_REGEX_PARSER: Any = importlib.import_module("re._parser")
 SHINGLE = 3  # words per shingle when comparing a block with JSON-LD articleBody
 JSONLD_MIN_OVERLAP = 0.5  # a block with less of its shingles in articleBody is absent from it
 TITLE_WORD_SHARE = 0.5  # a heading above the body holding this share of the title's words repeats it
@@ -131,6 +136,15 @@ def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 
 @dataclass(frozen=True)
+class PhraseAlt:
+    """One top-level alternative of a search rule, with a string every text it matches holds."""
+
+    rule: int  # index of its rule in the group
+    pattern: str
+    literal: str | None  # None: none known (the alternative is always tried)
+
+
+@dataclass(frozen=True)
 class PhraseGroup:
     """Rules sharing a match type and length bound, compiled into one alternation (first group wins)."""
 
@@ -139,6 +153,42 @@ class PhraseGroup:
     max_chars: int
     regex: re.Pattern[str]
     anchors: tuple[str, ...] | None = None  # a search group can only match text holding one of these
+    shortest: int = 0  # bounds of the length of a match (for a full match: of the text)
+    longest: int = 1 << 62
+    alts: tuple[PhraseAlt, ...] = ()  # a search group's alternatives, in rule order
+    _reduced: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def fits(self, text: str) -> bool:
+        """Whether a match is possible at all: the text is as long as a match must be, and holds an anchor."""
+        n = len(text)
+        if n < self.shortest:
+            return False
+        if self.match == "full" and n > self.longest + text.endswith("\n"):  # `$` matches before a final "\n"
+            return False
+        return self.anchors is None or any(map(text.__contains__, self.anchors))
+
+    def search_regex(self, text: str) -> re.Pattern[str] | None:
+        """The group's regex over only the alternatives whose required literal `text` holds (None: no such one).
+
+        The others match nowhere in the text: without them the leftmost match, and the first rule that
+        matches there, are those of the whole group.
+        """
+        wanted = tuple(i for i, alt in enumerate(self.alts) if alt.literal is None or alt.literal in text)
+        if not wanted:
+            return None
+        regex = self._reduced.get(wanted)
+        if regex is None:
+            regex = self._reduced[wanted] = _group_regex(self.match, [self.alts[i] for i in wanted])
+        return regex
+
+
+def _group_regex(match: str, alts: list[PhraseAlt]) -> re.Pattern[str]:
+    """One regex for the alternatives (in rule order), each rule a named group r<index> for `lastgroup`."""
+    rules: dict[int, list[str]] = {}
+    for alt in alts:
+        rules.setdefault(alt.rule, []).append(alt.pattern)
+    body = "|".join(f"(?P<r{i}>(?:{'|'.join(patterns)}))" for i, patterns in rules.items())
+    return re.compile({"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(match, body))
 
 
 def _top_level(pattern: str) -> list[str]:
@@ -231,8 +281,28 @@ def _compiled() -> tuple[PhraseGroup, ...]:
         head = rules[0]
         pattern = {"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(head.match, body)
         anchors = _anchors(rules) if head.match == "search" else None
-        out.append(PhraseGroup(tuple(rules), head.match, head.max_chars, re.compile(pattern), anchors))  # folded text
+        shortest, longest = _REGEX_PARSER.parse(body).getwidth()
+        out.append(
+            PhraseGroup(
+                tuple(rules),
+                head.match,
+                head.max_chars,
+                re.compile(pattern),  # over folded text
+                anchors,
+                shortest,
+                longest,
+                tuple(_alternatives(rules)) if head.match == "search" else (),
+            )
+        )
     return tuple(out)
+
+
+def _alternatives(rules: list[PhraseRule]) -> Iterator[PhraseAlt]:
+    """The top-level alternatives of each rule's pattern, with their required literal."""
+    for i, rule in enumerate(rules):
+        whole = rule.pattern.startswith("(?:") and rule.pattern.endswith(")") and len(_top_level(rule.pattern)) == 1
+        for alt in _top_level(rule.pattern[3:-1]) if whole else [rule.pattern]:
+            yield PhraseAlt(i, alt, required_literal(alt))
 
 
 @lru_cache(maxsize=8192)
@@ -245,9 +315,11 @@ def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     for group in _compiled():
         if len(folded) > group.max_chars or (not searching and group.match == "search"):
             continue
-        if group.anchors is not None and not any(map(folded.__contains__, group.anchors)):
+        text_ = bare if group.match == "full" else folded
+        if not group.fits(text_):
             continue
-        match = group.regex.search(bare if group.match == "full" else folded)
+        regex = group.search_regex(text_) if group.match == "search" else group.regex
+        match = regex.search(text_) if regex is not None else None
         if match is not None and match.lastgroup is not None:
             return group.rules[int(match.lastgroup[1:])]
     return None
