@@ -305,6 +305,30 @@ def _alternatives(rules: list[PhraseRule]) -> Iterator[PhraseAlt]:
             yield PhraseAlt(i, alt, required_literal(alt))
 
 
+@lru_cache(maxsize=1)
+def _any_anchor() -> re.Pattern[str]:
+    """Finds any anchor of any search group in one pass (most texts hold none: their search groups are skipped)."""
+    return re.compile(_trie_pattern({a for group in _compiled() for a in group.anchors or ()}))
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A regex matching any of the words, as a trie (alternatives share their prefixes: one branch per letter)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a word ends here: a longer one adds nothing to finding one
+        alts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return branch(trie) if words else "(?!)"
+
+
 @lru_cache(maxsize=8192)
 def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     """The first phrase rule that matches a block's text; `searching=False` skips the (slow) search rules."""
@@ -312,10 +336,16 @@ def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     if not folded:
         return None
     bare = strip_edges(folded)
+    anchored: bool | None = None  # whether the text holds an anchor of any search group (read once, when needed)
     for group in _compiled():
         if len(folded) > group.max_chars or (not searching and group.match == "search"):
             continue
         text_ = bare if group.match == "full" else folded
+        if group.anchors is not None:
+            if anchored is None:
+                anchored = _any_anchor().search(folded) is not None
+            if not anchored:
+                continue
         if not group.fits(text_):
             continue
         regex = group.search_regex(text_) if group.match == "search" else group.regex

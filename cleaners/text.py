@@ -94,6 +94,8 @@ def url_host(url: str) -> str:
 
 def strip_edges(text: str) -> str:
     """Remove decorative punctuation around a label ("- Advertisement -" -> "Advertisement")."""
+    if text and text[0].isalnum() and text[-1].isalnum():
+        return text  # nothing to remove ([\W_] is what str.isalnum() is not)
     return EDGE_PUNCT.sub("", text)
 
 
@@ -101,6 +103,7 @@ def word_count(text: str) -> int:
     return len(WORDS.findall(text))
 
 
+@lru_cache(maxsize=8192)
 def word_chars(text: str) -> str:
     """Only the word characters of a text: texts compared whatever their spacing, punctuation and quote marks."""
     return "".join(WORDS.findall(text))
