@@ -411,11 +411,15 @@ def text_rule_for(text: str, searching: bool = True) -> tuple[str, str] | None:
 def junk_line(line: str) -> bool:
     """A line that is no body text: a menu item or short link label (a few words, no sentence end), a menu
     line, or a consent, privacy, navigation or ad line (for the guard's share of junk in a body)."""
-    words = word_count(line)
-    if words == 0:
-        return False
-    if words <= JUNK_LINE_WORDS and len(line) <= JUNK_LINE_CHARS and not line.rstrip().endswith(SENTENCE_ENDS):
-        return True
+    if len(line) > JUNK_LINE_CHARS:  # too long for a menu item: only whether it holds a word at all is read
+        if WORD_RE.search(line) is None:
+            return False
+    else:
+        words = word_count(line)
+        if words == 0:
+            return False
+        if words <= JUNK_LINE_WORDS and not line.rstrip().endswith(SENTENCE_ENDS):
+            return True
     verdict = text_rule_for(line)
     return verdict is not None and (verdict[0] in JUNK_KINDS or verdict[1] == MENU_LINE_RULE)
 
