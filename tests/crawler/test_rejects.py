@@ -60,6 +60,42 @@ def test_challenge_header_on_an_empty_body():
     )
 
 
+@pytest.mark.parametrize("http_status", [404, 410])
+def test_a_not_found_page_is_not_read_for_an_access_state(http_status):
+    """The site's own "not found" page holds a captcha and consent words here; it is still an HTTP error."""
+    body = page(
+        "<h1>Not found</h1><form><div class='g-recaptcha' data-sitekey='x'></div></form>"
+        "<p>Please complete the check. We use cookies: accept all cookies to continue.</p>"
+    )
+    reject = classify(URL, http_status, body)
+    assert (reject.status, reject.reason, reject.access, reject.access_rule) == (
+        "http_error",
+        f"HTTP {http_status}",
+        None,
+        None,
+    )
+    assert classify(URL, 403, body).status == "blocked"  # the same body answered 403 is read
+
+
+def test_access_counter_counts_challenges_and_skips_not_found_pages():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.reporting.rejects import ACCESS_META, AccessCounter
+
+    crawler = get_crawler()
+    counter = AccessCounter(crawler.stats)
+    challenge = page("<div id='cf-wrapper'>Checking your browser</div>", "<title>Just a moment...</title>")
+    requests = {}
+    for status in (503, 404, 410, 200):
+        url = f"https://news.example/{status}/"
+        requests[status] = request = Request(url)
+        counter.response_received(HtmlResponse(url, status=status, body=challenge, request=request), request)
+    assert crawler.stats.get_stats() == {"cleanwire/access/bot_challenge": 1}
+    assert requests[503].meta[ACCESS_META].rule == "bot_challenge:cloudflare:title"
+    assert [ACCESS_META in requests[s].meta for s in (404, 410, 200)] == [False, False, False]
+
+
 def test_captcha_in_a_long_page_is_not_a_challenge():
     body = page(f"<article><p>{ARTICLE_WORDS}</p></article><div class='g-recaptcha'></div>")
     assert status_reason(200, body, reason="not an article") == ("not_article", "not an article")
@@ -143,7 +179,7 @@ def test_writer_appends_one_flushed_line_per_page(tmp_path):
         "reason": "HTTP 404",
         "http_status": 404,
         "fetched_at": "2026-01-02T03:04:05+00:00",
-        "access": "ok",
+        "access": None,  # a 404 is not read for an access state
         "access_rule": None,
     }
     writer.close()
@@ -245,6 +281,6 @@ def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
         "/teaser/": "paywall",
         "/shell/": "js_shell",
         "/forbidden/": "ok",
-        "/gone/": "ok",
+        "/gone/": None,  # a 404's body is not read for an access state (NOT_FOUND_STATUSES)
     }
     assert got["/shell/"]["access_rule"] == "js_shell:mount:app_root"
