@@ -134,9 +134,11 @@ class NearDupIndex:
                 return url, similarity
         return None
 
-    def check_and_add(self, url: str, text: str) -> str | None:
-        """Index the record; return the URL of a near-duplicate indexed before it (first seen), or None."""
-        sig = signature(text, self.num_perm)
+    def check_and_add(self, url: str, text: str, sig: np.ndarray | None = None) -> str | None:
+        """Index the record; return the URL of a near-duplicate indexed before it (first seen), or None.
+        `sig`: the text's signature when it was computed already (in the extraction worker)."""
+        if sig is None:
+            sig = signature(text, self.num_perm)
         if sig is None:
             return None
         hashes = self._band_hashes(sig)
@@ -252,8 +254,9 @@ class RedisNearDupIndex(NearDupIndex):
     def _args(self, sig: np.ndarray) -> list:
         return [sig.astype(">u8").tobytes(), NUM_PERM * self.threshold, self.prefix + "band:", *self._band_hashes(sig)]
 
-    def check_and_add(self, url: str, text: str) -> str | None:
-        sig = signature(text, self.num_perm)
+    def check_and_add(self, url: str, text: str, sig: np.ndarray | None = None) -> str | None:
+        if sig is None:
+            sig = signature(text, self.num_perm)
         if sig is None:
             return None
         match = self._check_and_add(keys=self.keys, args=[url, *self._args(sig)])
@@ -321,7 +324,9 @@ class NearDupPipeline:
         url, text = adapter.get("url"), adapter.get("text")
         if not url or not text:
             return item
-        original = self.index.check_and_add(url, text)
+        known = getattr(item, "signature", None)  # a Record signed in its extraction worker
+        sig = np.frombuffer(known, dtype=np.uint64) if known and self.index.num_perm == NUM_PERM else None
+        original = self.index.check_and_add(url, text, sig)
         if original is None:
             return item
         if self.drop:
