@@ -28,7 +28,7 @@ class Record(dict):
     """An article record as an extraction worker hands it back: the record's fields (a dict, exported as is), and
     `signature`, its near-duplicate MinHash signature (crawler.dedup.neardup, uint64 bytes) when the crawl checks
     near-duplicates: computed in the worker beside the extraction, so the crawler process does not shingle and hash
-    every text (it was 15% of that process's CPU). None when not computed."""
+    every text (it was 15% of that process's CPU). b"" for a text without words, None when not computed."""
 
     __slots__ = ("signature",)
 

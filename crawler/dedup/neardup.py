@@ -324,7 +324,9 @@ class NearDupPipeline:
         url, text = adapter.get("url"), adapter.get("text")
         if not url or not text:
             return item
-        known = getattr(item, "signature", None)  # a Record signed in its extraction worker
+        known = getattr(item, "signature", None)  # a Record signed in its extraction worker (b"": no words)
+        if known == b"":
+            return item
         sig = np.frombuffer(known, dtype=np.uint64) if known and self.index.num_perm == NUM_PERM else None
         original = self.index.check_and_add(url, text, sig)
         if original is None:

@@ -151,5 +151,5 @@ def run_task(task: Task, hook: Callable[[str], None] | None, sign: bool, *args) 
             from crawler.dedup.neardup import signature
 
             found = signature(record.get("text") or "")
-            record.signature = None if found is None else found.tobytes()
+            record.signature = b"" if found is None else found.tobytes()  # b"": a text without words
     return result
