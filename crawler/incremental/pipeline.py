@@ -26,6 +26,7 @@ from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path
 from crawler.incremental.state import RunLock, StateError, StateStore
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
+from crawler.settings import with_defaults
 from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,12 @@ class TemplateConfig:
 
     @classmethod
     def from_settings(cls, settings) -> TemplateConfig:
+        settings = with_defaults(settings)
         return cls(
-            settings.getbool("CLEANWIRE_TEMPLATE", True),
-            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
-            settings.getint("CLEANWIRE_TEMPLATE_HOLD", 10),
-            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 5.0),
+            settings.getbool("CLEANWIRE_TEMPLATE"),
+            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES"),
+            settings.getint("CLEANWIRE_TEMPLATE_HOLD"),
+            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS"),
             settings.getdict("CLEANWIRE_TEMPLATE_KEEP"),
         )
 
@@ -118,7 +120,7 @@ class StatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         state, template = settings.get("CLEANWIRE_STATE"), settings.get("CLEANWIRE_OUTPUT_TEMPLATE")
         if not state or not template:
             raise NotConfigured  # needs both a state file and an output template
@@ -126,7 +128,7 @@ class StatePipeline:
             crawler,
             state,
             template,
-            settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE),
+            settings.getint("CLEANWIRE_JOURNAL_BATCH"),
             TemplateConfig.from_settings(settings),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from cleaners.access import Access
 from cleaners.access import classify as classify_access
 from crawler.clock import utcnow
+from crawler.settings import with_defaults
 
 STATUSES = (
     "not_article",
@@ -180,7 +181,7 @@ class RejectsRecorder:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        path = crawler.settings.get("CLEANWIRE_REJECTS")
+        path = with_defaults(crawler.settings).get("CLEANWIRE_REJECTS")
         if not path:
             raise NotConfigured("CLEANWIRE_REJECTS is not set")
         recorder = cls(RejectsWriter(path), crawler.settings.getint("DOWNLOAD_MAXSIZE") or None)

@@ -27,6 +27,7 @@ from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_ev
 from crawler.incremental.state import StateStore
 from crawler.items import Page
 from crawler.reporting.rejects import fetch_failed, page_skipped
+from crawler.settings import with_defaults
 from crawler.spiders.urls import page_from_response
 
 logger = logging.getLogger(__name__)
@@ -89,10 +90,10 @@ class SiteSpider(ArticlePages, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         spider.render = RenderPolicy.from_crawler(crawler)
-        spider.link_depth = settings.getint("CLEANWIRE_LINK_DEPTH", 3)
-        spider.same_domain = settings.getbool("CLEANWIRE_SAME_DOMAIN", True)
+        spider.link_depth = settings.getint("CLEANWIRE_LINK_DEPTH")
+        spider.same_domain = settings.getbool("CLEANWIRE_SAME_DOMAIN")
         spider.since = settings.get("CLEANWIRE_SINCE") or None
         spider.sitemap_paths = settings.getlist("CLEANWIRE_SITEMAP_PATHS")
         spider.feed_paths = settings.getlist("CLEANWIRE_FEED_PATHS")

@@ -17,6 +17,7 @@ from crawler.extraction.tasks import extract_with_links
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
+from crawler.settings import with_defaults
 
 
 def page_from_response(response: Response, request_url: str, source: str = "url") -> Page:
@@ -81,7 +82,7 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_article_pages = crawler.settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
+        spider.max_article_pages = with_defaults(crawler.settings).getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         return spider
 
     async def start(self):
