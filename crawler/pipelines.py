@@ -61,9 +61,9 @@ class ExtractPipeline:
         if extracted is None:
             signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
             extracted = await self.extractor.extract(item, signal=signal)
-        return self.settle(item, *extracted)
+        return self.record_or_drop(item, *extracted)
 
-    def settle(self, item: Page, status: str, payload) -> dict:
+    def record_or_drop(self, item: Page, status: str, payload) -> dict:
         """The record of an extraction result, or DropItem with the reason counted."""
         if status == "article":
             self.stats.inc_value(f"cleanwire/access/{payload['access']}")

@@ -232,9 +232,9 @@ def shell_evidence(
     """Why the page is a `js_shell` (an application shell whose article scripts build), or None."""
     if reason and reason.startswith("js_shell"):
         return reason
-    from cleaners.access import classify
+    from cleaners.access import access_state
 
-    access = classify(body, status, headers, url=url)
+    access = access_state(body, status, headers, url=url)
     return access.describe() if access.state == "js_shell" else None
 
 

@@ -9,7 +9,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from cleaners import Options
-from cleaners.access import classify as classify_access
+from cleaners.access import access_state
 from cleaners.multipage import PageLinks, wants_pages
 from crawler.clock import utcnow
 from crawler.extraction.articlepages import ArticlePages
@@ -49,7 +49,7 @@ def describe_failure(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         response = exc.response
-        access = classify_access(response.body, response.status, response.headers, url=response.url)
+        access = access_state(response.body, response.status, response.headers, url=response.url)
         return f"HTTP {response.status}" + (f": {access.describe()}" if access.state != "ok" else "")
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
