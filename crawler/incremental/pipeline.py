@@ -145,7 +145,7 @@ class StatePipeline:
         """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
         url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
         if url and self.state is not None and self.failure is None:  # after a failure: fetched again next run
-            self.state.settle(url)
+            self.state.commit_fetch(url)
 
     def open_spider(self) -> None:
         self.lock = RunLock(self.state_path).acquire()
@@ -229,7 +229,7 @@ class StatePipeline:
             writer.decide(url, digest, source_hash) if writer else self.store.decide_emit(url, digest, source_hash)
         )
         if not decision.emit:
-            self.store.settle(url)
+            self.store.commit_fetch(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
