@@ -62,7 +62,9 @@ def append_offset(state: StateStore, path: str | os.PathLike) -> int:
     except FileNotFoundError:
         return 0
     if not stat.S_ISREG(st.st_mode):
-        raise JournalError("not a regular file (an incremental crawl appends to a file it can trim after a kill)", str(path))
+        raise JournalError(
+            "not a regular file (an incremental crawl appends to a file it can trim after a kill)", str(path)
+        )
     if st.st_size == 0:
         return 0
     committed = state.committed_length(str(path))

@@ -296,9 +296,8 @@ def test_a_plain_file_moved_aside_between_runs_starts_afresh(tmp_path):
 def test_a_plain_file_the_state_did_not_write_or_that_changed_is_refused(tmp_path):
     state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
     path.write_text('{"url": "https://a.example/x"}\n')
-    with StateStore(state_path) as state:
-        with pytest.raises(JournalError) as foreign:
-            append_offset(state, path)
+    with StateStore(state_path) as state, pytest.raises(JournalError) as foreign:
+        append_offset(state, path)
     assert str(foreign.value) == (
         f"{path}: output file holds 31 bytes that no run of this state wrote (an incremental crawl appends only to "
         "a file its state wrote: move it aside or give -o another file)"
