@@ -4,6 +4,7 @@ The output is a per-run template (one new file per run and site) or one plain fi
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 16  # records per fsync + state commit
 FLUSH_INTERVAL = 5.0  # seconds a record may wait in the batch before it is written anyway
 UNSAFE_SITE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+WRITING_ELSEWHERE = "another process is writing this output: give each state its own -o"
 
 
 class JournalError(StateError):
@@ -65,6 +67,7 @@ def append_offset(state: StateStore, path: str | os.PathLike) -> int:
         raise JournalError(
             "not a regular file (an incremental crawl appends to a file it can trim after a kill)", str(path)
         )
+    _assert_unlocked(path)
     if st.st_size == 0:
         return 0
     committed = state.committed_length(str(path))
@@ -81,6 +84,17 @@ def append_offset(state: StateStore, path: str | os.PathLike) -> int:
             str(path),
         )
     return committed
+
+
+def _assert_unlocked(path: str | os.PathLike) -> None:
+    """Raise JournalError when another process holds the output's flock (a run of another state, a --redis worker)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalError(WRITING_ELSEWHERE, str(path)) from None
+    finally:
+        os.close(fd)  # drops the probe's lock
 
 
 def summary_path(output: str | os.PathLike) -> Path:
@@ -126,6 +140,10 @@ class JournaledWriter:
         try:
             if append:
                 self.committed = append_offset(state, self.path)
+                try:  # held while the run writes: a run of another state, or a --redis worker, cannot append too
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise JournalError(WRITING_ELSEWHERE, str(self.path)) from None
             elif self.committed and not self._is_ours():
                 raise JournalError("output file exists and belongs to no run of this state", str(self.path))
         except JournalError:

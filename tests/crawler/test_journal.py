@@ -274,7 +274,8 @@ def test_a_run_killed_before_its_first_batch_trims_a_plain_file_to_where_it_star
     size = path.stat().st_size
     with RunLock(state_path), StateStore(state_path) as state:  # a run that opened the file, then died
         run_id = state.start_run(["a.example"], str(path))
-        JournaledWriter(state, run_id, path, append=True)
+        writer = JournaledWriter(state, run_id, path, append=True)
+        os.close(writer._fd)  # the kill: the kernel closes its descriptor and drops its flock
     with open(path, "ab") as fh:
         fh.write(b'{"url": "https://a.example/2", "con')
     write_run(state_path, path, range(2, 3))
@@ -291,6 +292,27 @@ def test_a_plain_file_moved_aside_between_runs_starts_afresh(tmp_path):
     with StateStore(state_path) as state:  # the old offsets now point into another file: not read as the record
         assert state.last_record("https://a.example/0") is None
         assert state.last_record("https://a.example/2")["url"] == "https://a.example/2"
+
+
+def test_a_plain_file_another_process_is_writing_is_refused(tmp_path):
+    import fcntl
+
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    write_run(state_path, path, range(1))
+    before = path.read_bytes()
+    fd = os.open(path, os.O_RDONLY)  # the flock a writer of another state (or a --redis worker) holds
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with StateStore(state_path) as state, pytest.raises(JournalError) as refused:
+            append_offset(state, path)
+        assert str(refused.value) == f"{path}: another process is writing this output: give each state its own -o"
+        with pytest.raises(JournalError, match="another process is writing this output"):
+            write_run(state_path, path, range(1, 2))
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == before
+    write_run(state_path, path, range(1, 2))
+    assert urls(path) == ["https://a.example/0", "https://a.example/1"]
 
 
 def test_a_plain_file_the_state_did_not_write_or_that_changed_is_refused(tmp_path):
