@@ -342,6 +342,31 @@ def test_a_plain_file_the_state_did_not_write_or_that_changed_is_refused(tmp_pat
         append_offset(state, tmp_path)
 
 
+@pytest.mark.parametrize("output", ["-", "out.json", "out.parquet", "out.md", "out.txt"])
+def test_a_state_crawl_refuses_a_plain_output_that_is_not_jsonl_naming_it_and_the_reason(tmp_path, capsys, output):
+    from crawler.cli.main import main
+
+    shown = "-" if output == "-" else str(tmp_path / output)
+    assert main(["crawl", "http://127.0.0.1:9/", "--state", str(tmp_path / "s.db"), "-o", shown]) == 2
+    assert capsys.readouterr().err == (
+        f"cleanwire crawl: {shown}: an incremental crawl appends JSON lines to a file it can trim after a killed run "
+        "(not stdout, JSON, Parquet or Markdown): give -o a .jsonl or .ndjson file, or a per-run template such as "
+        "'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'\n"
+    )
+    assert sorted(tmp_path.iterdir()) == []  # no state, no output
+
+
+def test_a_state_crawl_refuses_a_format_other_than_jsonl(tmp_path, capsys):
+    from crawler.cli.main import main
+
+    args = ["crawl", "http://127.0.0.1:9/", "--state", str(tmp_path / "s.db"), "-o", str(tmp_path / "out.jsonl")]
+    assert main([*args, "--format", "markdown"]) == 2
+    assert capsys.readouterr().err == (
+        "cleanwire crawl: --format markdown: an incremental crawl writes JSONL records, not markdown\n"
+    )
+    assert sorted(tmp_path.iterdir()) == []
+
+
 def test_reconcile_refuses_without_the_run_lock(tmp_path):
     with StateStore(tmp_path / "s.db") as state, pytest.raises(JournalError, match="run lock"):
         reconcile(state)
