@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.errors import InputError
-from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
+from crawler.cli.args import add_common_arguments, add_record_arguments, count, positive_int
+from crawler.cli.extract import url_problem
 from crawler.output.files import chunks_problem
 from crawler.stats import FAILURE
 
@@ -60,12 +61,7 @@ def add_arguments(parser) -> None:
         help="jsonl (default), json, parquet, markdown (front matter and body per record) or chunks "
         "(one chunk a JSONL line; needs --chunks); default: from the -o suffix",
     )
-    parser.add_argument(
-        "--chunks",
-        type=positive_int,
-        metavar="N",
-        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences",
-    )
+    add_record_arguments(parser)
     parser.add_argument(
         "--sources",
         metavar="FILE",
@@ -114,11 +110,6 @@ def add_arguments(parser) -> None:
         help="drop near-duplicates of earlier records instead of setting duplicate_of",
     )
     parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
-    parser.add_argument(
-        "--respect-tdm",
-        action="store_true",
-        help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)",
-    )
     add_common_arguments(parser)
 
 

@@ -17,6 +17,7 @@ from cleaners import Options
 from crawler.extraction.pool import WorkerPool
 from crawler.extraction.tasks import EXTRACT, Task, after_hook
 from crawler.items import Page
+from crawler.settings import with_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,9 @@ def options_from_settings(settings) -> Options:
     """The cleaner's Options from CLEANWIRE_* settings."""
     from crawler.extraction.overrides import load_overrides
 
+    settings = with_defaults(settings)
     return Options(
-        mode=settings.get("CLEANWIRE_MODE", "balanced"),
+        mode=settings.get("CLEANWIRE_MODE"),
         keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
         drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
         site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
@@ -59,7 +61,7 @@ class Extractor:
         if extractor is None:
             from scrapy.utils.misc import load_object
 
-            settings = crawler.settings
+            settings = with_defaults(crawler.settings)
             workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
             in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
             hook = settings.get("CLEANWIRE_EXTRACT_HOOK")

@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.incremental.state import EmitDecision, EmittedEntry, StateError, StateStore, state_key
+from crawler.settings import CLEANWIRE_JOURNAL_BATCH
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 16  # records per fsync + state commit
+BATCH_SIZE = CLEANWIRE_JOURNAL_BATCH  # records per fsync + state commit (the setting's default)
 FLUSH_INTERVAL = 5.0  # seconds a record may wait in the batch before it is written anyway
 UNSAFE_SITE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 WRITING_ELSEWHERE = "another process is writing this output: give each state its own -o"

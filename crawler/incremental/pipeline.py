@@ -36,6 +36,7 @@ from crawler.incremental.journal import (
 from crawler.incremental.state import RunLock, StateError, StateStore
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
+from crawler.settings import with_defaults
 from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
@@ -74,11 +75,12 @@ class TemplateConfig:
 
     @classmethod
     def from_settings(cls, settings) -> TemplateConfig:
+        settings = with_defaults(settings)
         return cls(
-            settings.getbool("CLEANWIRE_TEMPLATE", True),
-            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
-            settings.getint("CLEANWIRE_TEMPLATE_HOLD", 10),
-            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 5.0),
+            settings.getbool("CLEANWIRE_TEMPLATE"),
+            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES"),
+            settings.getint("CLEANWIRE_TEMPLATE_HOLD"),
+            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS"),
             settings.getdict("CLEANWIRE_TEMPLATE_KEEP"),
         )
 
@@ -131,7 +133,7 @@ class StatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         state, template = settings.get("CLEANWIRE_STATE"), settings.get("CLEANWIRE_OUTPUT_TEMPLATE")
         if not state or not template:
             raise NotConfigured  # needs both a state file and an output template
@@ -139,7 +141,7 @@ class StatePipeline:
             crawler,
             state,
             template,
-            settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE),
+            settings.getint("CLEANWIRE_JOURNAL_BATCH"),
             TemplateConfig.from_settings(settings),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -156,7 +158,7 @@ class StatePipeline:
         """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
         url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
         if url and self.state is not None and self.failure is None:  # after a failure: fetched again next run
-            self.state.settle(url)
+            self.state.commit_fetch(url)
 
     def open_spider(self) -> None:
         self.lock = RunLock(self.state_path).acquire()
@@ -245,7 +247,7 @@ class StatePipeline:
             writer.decide(url, digest, source_hash) if writer else self.store.decide_emit(url, digest, source_hash)
         )
         if not decision.emit:
-            self.store.settle(url)
+            self.store.commit_fetch(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash

@@ -374,7 +374,7 @@ class StateStore:
         lastmod: str | None = None,
         site: str | None = None,
     ) -> None:
-        """A response arrived. Its validators and lastmod are staged until `settle` or the emitted batch commits."""
+        """A response arrived. Its validators and lastmod are staged until `commit_fetch` or the emitted batch commits."""
         key, now = state_key(url), utcnow()
         with self.transaction() as db:
             db.execute(
@@ -405,8 +405,9 @@ class StateStore:
                 (lastmod, state_key(url)),
             )
 
-    def settle(self, url: str) -> None:
-        """The fetch's outcome needs no output (unchanged article, not an article, a feed whose links are noted)."""
+    def commit_fetch(self, url: str) -> None:
+        """Commit the URL's staged fetch now, its outcome needing no output (unchanged article, not an article, a feed
+        whose links are noted): its validators take effect and it is no longer pending."""
         with self.transaction() as db:
             _promote(db, state_key(url), utcnow())
 

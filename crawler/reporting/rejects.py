@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaners.access import Access
-from cleaners.access import classify as classify_access
+from cleaners.access import Access, access_state
 from crawler.clock import utcnow
+from crawler.settings import with_defaults
 
 STATUSES = (
     "not_article",
@@ -67,7 +67,7 @@ def error_status(error: str) -> tuple[str, str] | None:
     return None
 
 
-def classify(
+def reject_for(
     url: str,
     http_status: int | None = None,
     body: bytes | str | None = None,
@@ -95,7 +95,7 @@ def classify(
     if isinstance(access, dict):
         access = Access(access["state"], access.get("rule"), access.get("matched"))
     if access is None and body is not None:
-        access = classify_access(body, http_status, headers, url=url)
+        access = access_state(body, http_status, headers, url=url)
     if access is not None and access.state != "ok":
         status = f" (HTTP {http_status})" if http_status and http_status != 200 else ""
         return reject(ACCESS_STATUS[access.state], access.describe() + status, access)
@@ -137,7 +137,7 @@ class AccessCounter:
     def response_received(self, response, request, spider=None) -> None:
         if 200 <= response.status < 400 or not is_page_response(response, request):
             return
-        access = classify_access(response.body, response.status, response.headers, url=response.url)
+        access = access_state(response.body, response.status, response.headers, url=response.url)
         request.meta[ACCESS_META] = access
         if response.url not in self.counted:
             self.counted.add(response.url)
@@ -180,7 +180,7 @@ class RejectsRecorder:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        path = crawler.settings.get("CLEANWIRE_REJECTS")
+        path = with_defaults(crawler.settings).get("CLEANWIRE_REJECTS")
         if not path:
             raise NotConfigured("CLEANWIRE_REJECTS is not set")
         recorder = cls(RejectsWriter(path), crawler.settings.getint("DOWNLOAD_MAXSIZE") or None)
@@ -196,7 +196,7 @@ class RejectsRecorder:
         if 200 <= response.status < 400 or not is_page_response(response, request):
             return
         self.writer.write(
-            classify(
+            reject_for(
                 response.url,
                 response.status,
                 response.body,
@@ -222,7 +222,7 @@ class RejectsRecorder:
             return
         access = item.meta.get("access") or Access()  # the cleaner's verdict; an article it dropped is ok
         self.writer.write(
-            classify(
+            reject_for(
                 item.url,
                 item.status,
                 item.body,
@@ -237,7 +237,7 @@ class RejectsRecorder:
     def page_skipped(self, response, reason: str) -> None:
         """A page the spider fetched and did not pass on (a listing page, a non-HTML page)."""
         self.writer.write(
-            classify(
+            reject_for(
                 response.url,
                 response.status,
                 response.body,
@@ -250,7 +250,7 @@ class RejectsRecorder:
 
     def record_failure(self, url: str, error: str) -> None:
         """For a spider's errback: a request that got no response (robots.txt, timeout, too large)."""
-        self.writer.write(classify(url, error=error, fetched_at=utcnow()))
+        self.writer.write(reject_for(url, error=error, fetched_at=utcnow()))
 
     def close(self, spider=None) -> None:
         self.writer.close()

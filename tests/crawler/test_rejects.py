@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crawler.reporting.rejects import Reject, RejectsWriter, classify
+from crawler.reporting.rejects import Reject, RejectsWriter, reject_for
 
 from conftest import PAGES
 
@@ -19,7 +19,7 @@ def page(body: str, head: str = "<title>A page</title>") -> bytes:
 
 
 def status_reason(*args, **kwargs) -> tuple[str, str]:
-    reject = classify(URL, *args, **kwargs)
+    reject = reject_for(URL, *args, **kwargs)
     return reject.status, reject.reason
 
 
@@ -52,7 +52,7 @@ def test_blocked_and_http_errors(http_status, body, expected):
 
 
 def test_challenge_header_on_an_empty_body():
-    reject = classify(URL, 403, b"", headers={"cf-mitigated": "challenge"})
+    reject = reject_for(URL, 403, b"", headers={"cf-mitigated": "challenge"})
     assert (reject.status, reject.access, reject.access_rule) == (
         "blocked",
         "bot_challenge",
@@ -72,7 +72,7 @@ def test_the_cleaners_verdict_is_used_when_given():
         "matched": "consent.yahoo.com",
         "reason": "consent_wall (...)",
     }
-    reject = classify(URL, 200, page("<p>anything</p>"), access=evidence)
+    reject = reject_for(URL, 200, page("<p>anything</p>"), access=evidence)
     assert (reject.status, reject.reason, reject.access, reject.access_rule) == (
         "consent",
         "consent_wall (consent_wall:markup:consent_form: 'consent.yahoo.com')",
@@ -98,7 +98,7 @@ def test_paywall_marker_beside_truncated_body():
         "paywall (paywall:en:prompt: 'Subscribe to continue reading')",
     )
     long_body = page(f"<p>{ARTICLE_WORDS}</p><div class='paywall'></div>")
-    assert classify(URL, 200, long_body).status == "not_article"
+    assert reject_for(URL, 200, long_body).status == "not_article"
 
 
 def test_application_shell_needs_js():
@@ -125,18 +125,18 @@ def test_fetch_failures():
 def test_listing_page_is_not_article():
     listing = page("<ul>" + "".join(f"<li><a href='/a{i}'>Story number {i}</a></li>" for i in range(20)) + "</ul>")
     assert status_reason(200, listing) == ("not_article", "no main content")
-    assert classify(URL, 200, listing).access == "ok"
+    assert reject_for(URL, 200, listing).access == "ok"
 
 
 def test_real_article_fixture_is_not_misread():
     body = (PAGES / "neutral" / "taiwan-envoy-israel.html").read_bytes()
-    assert classify(URL, 200, body, reason="below the word minimum").status == "not_article"
+    assert reject_for(URL, 200, body, reason="below the word minimum").status == "not_article"
 
 
 def test_writer_appends_one_flushed_line_per_page(tmp_path):
     path = tmp_path / "out" / "rejects.jsonl"
     writer = RejectsWriter(path)
-    writer.write(classify(URL, 404, b"", fetched_at="2026-01-02T03:04:05+00:00"))
+    writer.write(reject_for(URL, 404, b"", fetched_at="2026-01-02T03:04:05+00:00"))
     assert json.loads(path.read_text("utf-8")) == {  # visible before close: flushed per line
         "url": URL,
         "status": "http_error",
