@@ -142,7 +142,7 @@ CLEANWIRE_FEED_PATHS = [
 CLEANWIRE_SINCE = ""  # ISO date: skip sitemap/feed entries and articles older than this
 CLEANWIRE_STATE = ""  # incremental crawl state (crawler/incremental/state.py); with OUTPUT_TEMPLATE ("" = off)
 CLEANWIRE_OUTPUT_TEMPLATE = (
-    ""  # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/incremental/pipeline.py)
+    ""  # journaled output: out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl per run, or one out.jsonl every run appends to
 )
 CLEANWIRE_JOURNAL_BATCH = 16  # records per fsync + state commit of the journaled output
 CLEANWIRE_RECHECK_DAYS = 0.0  # fetch an emitted article again after this many days (0 = only when lastmod moves)

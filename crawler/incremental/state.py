@@ -453,9 +453,19 @@ class StateStore:
                 (run_id, path, committed, count),
             )
 
-    def register_output(self, run_id: int, path: str) -> None:
+    def register_output(self, run_id: int, path: str, committed: int = 0) -> None:
+        """A run starts writing `path`, whose first `committed` bytes are already committed (a plain file's earlier
+        runs): reconcile trims a killed run's file back to that length at most."""
         with self.transaction() as db:
-            db.execute("INSERT INTO outputs (run_id, path) VALUES (?, ?) ON CONFLICT DO NOTHING", (run_id, path))
+            db.execute(
+                "INSERT INTO outputs (run_id, path, committed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (run_id, path, committed),
+            )
+
+    def committed_length(self, path: str) -> int | None:
+        """The committed length of an output file as the latest run that wrote it left it (None: no run wrote it)."""
+        rows = self._query("SELECT committed FROM outputs WHERE path = ? ORDER BY run_id DESC LIMIT 1", (path,))
+        return rows[0][0] if rows else None
 
     def outputs(self, run_id: int | None = None) -> list[dict]:
         sql = "SELECT * FROM outputs" + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY run_id, path"
@@ -478,7 +488,9 @@ class StateStore:
                 record = json.loads(fh.read(rows[0]["length"]))
         except (OSError, ValueError):
             return None  # the output was moved, removed or rewritten since
-        return record if isinstance(record, dict) else None
+        if not isinstance(record, dict) or state_key(str(record.get("url") or "")) != state_key(url):
+            return None  # a plain output moved aside: another record now sits at that offset
+        return record
 
     def emitted_counts(self, run_id: int) -> dict[str, int]:
         """{"new": n, "revised": m} of the records a run committed (the counts of a killed run, from its rows)."""
