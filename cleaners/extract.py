@@ -14,7 +14,7 @@ from .decode import decode
 from .filters import filter_blocks
 from .guard import Verdict, guard, prose_chars
 from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
-from .metadata import Metadata, apply_language, extract_metadata
+from .meta.metadata import Metadata, apply_language, extract_metadata
 from .multipage import PageLinks, page_links
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse

@@ -494,7 +494,7 @@ def _author_lines(cands: list[Candidate], ctx: Context) -> None:
             ctx.bio_parts.append(cand.text)
 
 
-def classify_text(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str, str] | None:
+def line_rule_for(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str, str] | None:
     """(kind, rule) for a line of text judged on its words alone, or None when it looks like body."""
     verdict = text_rule_for(text)
     if verdict is not None:

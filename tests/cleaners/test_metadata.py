@@ -415,7 +415,7 @@ def test_title_by_agreement(candidates, title):
     ],
 )
 def test_meta_headline(head, title, provenance):
-    from cleaners.metadata import extract_metadata
+    from cleaners.meta.metadata import extract_metadata
     from cleaners.parse import parse
 
     meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
@@ -449,7 +449,7 @@ def test_meta_headline(head, title, provenance):
     ],
 )
 def test_title_provenance(head, title, provenance):
-    from cleaners.metadata import extract_metadata
+    from cleaners.meta.metadata import extract_metadata
     from cleaners.parse import parse
 
     meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
@@ -471,7 +471,7 @@ def test_title_provenance(head, title, provenance):
     ],
 )
 def test_paywall_markers(head, free, provenance):
-    from cleaners.metadata import extract_metadata
+    from cleaners.meta.metadata import extract_metadata
     from cleaners.parse import parse
 
     meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
