@@ -1,6 +1,6 @@
 """Access state of a fetched page (ok, paywall, consent_wall, bot_challenge, login_wall, js_shell), with evidence.
 
-One entry point for every path: `classify(page, status, headers, url=..., text=...)` takes an HTML tree or
+One entry point for every path: `access_state(page, status, headers, url=..., text=...)` takes an HTML tree or
 the HTML itself, the HTTP status and headers, and (when extraction ran) the extracted body text. The cleaner
 calls the two halves around its own steps: `scan_access` on the parsed tree before pruning changes it, and
 `decide` once the body is known. Rules are data (`cleaners.rules.access`); the state names the rule that
@@ -276,7 +276,7 @@ def scan_access(
 def _free(tree: HtmlElement | None) -> Free | None:
     if tree is None:
         return None
-    from .metadata import accessible_for_free
+    from .meta.metadata import accessible_for_free
 
     return accessible_for_free(tree)
 
@@ -351,7 +351,7 @@ def _access(hit: Hit, truncated: bool = False) -> Access:
     return Access(hit.rule.state, hit.rule.id, hit.matched, source, truncated)
 
 
-def classify(
+def access_state(
     page: HtmlElement | bytes | str | None,
     status: int | None = None,
     headers: Headers = None,

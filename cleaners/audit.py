@@ -6,7 +6,7 @@ from lxml.html import HtmlElement
 
 from .body import Candidate
 from .context import Context
-from .filters import classify_text
+from .filters import line_rule_for
 from .text import clean_text, element_chunks, fold
 
 MATCH_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
@@ -68,7 +68,7 @@ def audit_dropped(
         inside = folded in extracted  # part of a longer kept block
         if inside and len(folded) >= MIN_FREE_CHUNK:
             continue
-        verdict = classify_text(chunk, ctx, anchors)
+        verdict = line_rule_for(chunk, ctx, anchors)
         if verdict is None and inside:
             continue
         kind, rule = verdict if verdict else ("other", "other:outside-main-content")

@@ -14,7 +14,7 @@ from .decode import decode
 from .filters import filter_blocks
 from .guard import Verdict, guard, prose_chars
 from .liveblog import LiveBlog, compose_body, drop_entry_lines, find_live_blog
-from .metadata import Metadata, apply_language, extract_metadata
+from .meta.metadata import Metadata, apply_language, extract_metadata
 from .multipage import PageLinks, page_links
 from .options import DEFAULT_OPTIONS, Options
 from .parse import parse
@@ -46,7 +46,7 @@ def extract(
     says of this page, when the caller read it. Raises the `cleaners.errors` exceptions for input that is
     not an HTML document.
     """
-    result = clean(html, url, options, http_charset=http_charset, headers=headers, tdm=tdm)
+    result = clean(html, url, options, http_charset=http_charset, headers=headers, tdm=tdm, links=False)
     return result.article
 
 
@@ -83,9 +83,11 @@ def clean(
     headers: Headers = None,
     tdm: Tdm | None = None,
     parsed: tuple[str, HtmlElement] | None = None,
+    links: bool = True,
 ) -> Result:
     """`parsed`: (text, tree) of parse_document(html, url, http_charset) when the caller read the tree first (a crawl
-    worker reads the page's links from it); the tree is pruned in place."""
+    worker reads the page's links from it); the tree is pruned in place. `links=False` leaves `page_links` empty
+    (the rest of a multi-page article is not looked for: `extract` returns the article alone)."""
     doc, tree = parsed if parsed is not None else parse_document(html, url, http_charset)
     meta = extract_metadata(tree, url, options.fetched_at)
     access_scan = scan_access(tree, doc, headers=headers, url=url, free=_free(meta))
@@ -98,7 +100,7 @@ def clean(
         description=fold(meta.description or "") or None,
     )
     anchors = _anchor_texts(tree, url) | frozenset(fold(t) for t in options.known_titles)
-    pages = page_links(tree, url)
+    pages = page_links(tree, url) if links else PageLinks()
     prose = prose_chars(tree)
     live = find_live_blog(tree, url, meta.live_updates)
     if live is not None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .body import Candidate, same_site
 from .context import Context
@@ -23,6 +26,8 @@ from .rules.phrases import (
 from .text import fold, strip_edges, word_count
 
 WORD_RE = re.compile(r"\w+")
+#: the standard library's regex parser (re._parser): it gives the bounds of the length of a pattern's matches
+_REGEX_PARSER: Any = importlib.import_module("re._parser")
 SHINGLE = 3  # words per shingle when comparing a block with JSON-LD articleBody
 JSONLD_MIN_OVERLAP = 0.5  # a block with less of its shingles in articleBody is absent from it
 TITLE_WORD_SHARE = 0.5  # a heading above the body holding this share of the title's words repeats it
@@ -131,6 +136,15 @@ def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 
 @dataclass(frozen=True)
+class PhraseAlt:
+    """One top-level alternative of a search rule, with a string every text it matches holds."""
+
+    rule: int  # index of its rule in the group
+    pattern: str
+    literal: str | None  # None: none known (the alternative is always tried)
+
+
+@dataclass(frozen=True)
 class PhraseGroup:
     """Rules sharing a match type and length bound, compiled into one alternation (first group wins)."""
 
@@ -139,6 +153,42 @@ class PhraseGroup:
     max_chars: int
     regex: re.Pattern[str]
     anchors: tuple[str, ...] | None = None  # a search group can only match text holding one of these
+    shortest: int = 0  # bounds of the length of a match (for a full match: of the text)
+    longest: int = 1 << 62
+    alts: tuple[PhraseAlt, ...] = ()  # a search group's alternatives, in rule order
+    _reduced: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def fits(self, text: str) -> bool:
+        """Whether a match is possible at all: the text is as long as a match must be, and holds an anchor."""
+        n = len(text)
+        if n < self.shortest:
+            return False
+        if self.match == "full" and n > self.longest + text.endswith("\n"):  # `$` matches before a final "\n"
+            return False
+        return self.anchors is None or any(map(text.__contains__, self.anchors))
+
+    def search_regex(self, text: str) -> re.Pattern[str] | None:
+        """The group's regex over only the alternatives whose required literal `text` holds (None: no such one).
+
+        The others match nowhere in the text: without them the leftmost match, and the first rule that
+        matches there, are those of the whole group.
+        """
+        wanted = tuple(i for i, alt in enumerate(self.alts) if alt.literal is None or alt.literal in text)
+        if not wanted:
+            return None
+        regex = self._reduced.get(wanted)
+        if regex is None:
+            regex = self._reduced[wanted] = _group_regex(self.match, [self.alts[i] for i in wanted])
+        return regex
+
+
+def _group_regex(match: str, alts: list[PhraseAlt]) -> re.Pattern[str]:
+    """One regex for the alternatives (in rule order), each rule a named group r<index> for `lastgroup`."""
+    rules: dict[int, list[str]] = {}
+    for alt in alts:
+        rules.setdefault(alt.rule, []).append(alt.pattern)
+    body = "|".join(f"(?P<r{i}>(?:{'|'.join(patterns)}))" for i, patterns in rules.items())
+    return re.compile({"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(match, body))
 
 
 def _top_level(pattern: str) -> list[str]:
@@ -231,8 +281,52 @@ def _compiled() -> tuple[PhraseGroup, ...]:
         head = rules[0]
         pattern = {"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(head.match, body)
         anchors = _anchors(rules) if head.match == "search" else None
-        out.append(PhraseGroup(tuple(rules), head.match, head.max_chars, re.compile(pattern), anchors))  # folded text
+        shortest, longest = _REGEX_PARSER.parse(body).getwidth()
+        out.append(
+            PhraseGroup(
+                tuple(rules),
+                head.match,
+                head.max_chars,
+                re.compile(pattern),  # over folded text
+                anchors,
+                shortest,
+                longest,
+                tuple(_alternatives(rules)) if head.match == "search" else (),
+            )
+        )
     return tuple(out)
+
+
+def _alternatives(rules: list[PhraseRule]) -> Iterator[PhraseAlt]:
+    """The top-level alternatives of each rule's pattern, with their required literal."""
+    for i, rule in enumerate(rules):
+        whole = rule.pattern.startswith("(?:") and rule.pattern.endswith(")") and len(_top_level(rule.pattern)) == 1
+        for alt in _top_level(rule.pattern[3:-1]) if whole else [rule.pattern]:
+            yield PhraseAlt(i, alt, required_literal(alt))
+
+
+@lru_cache(maxsize=1)
+def _any_anchor() -> re.Pattern[str]:
+    """Finds any anchor of any search group in one pass (most texts hold none: their search groups are skipped)."""
+    return re.compile(_trie_pattern({a for group in _compiled() for a in group.anchors or ()}))
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A regex matching any of the words, as a trie (alternatives share their prefixes: one branch per letter)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a word ends here: a longer one adds nothing to finding one
+        alts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return branch(trie) if words else "(?!)"
 
 
 @lru_cache(maxsize=8192)
@@ -242,12 +336,20 @@ def phrase_rule_for(text: str, searching: bool = True) -> PhraseRule | None:
     if not folded:
         return None
     bare = strip_edges(folded)
+    anchored: bool | None = None  # whether the text holds an anchor of any search group (read once, when needed)
     for group in _compiled():
         if len(folded) > group.max_chars or (not searching and group.match == "search"):
             continue
-        if group.anchors is not None and not any(map(folded.__contains__, group.anchors)):
+        text_ = bare if group.match == "full" else folded
+        if group.anchors is not None:
+            if anchored is None:
+                anchored = _any_anchor().search(folded) is not None
+            if not anchored:
+                continue
+        if not group.fits(text_):
             continue
-        match = group.regex.search(bare if group.match == "full" else folded)
+        regex = group.search_regex(text_) if group.match == "search" else group.regex
+        match = regex.search(text_) if regex is not None else None
         if match is not None and match.lastgroup is not None:
             return group.rules[int(match.lastgroup[1:])]
     return None
@@ -309,11 +411,15 @@ def text_rule_for(text: str, searching: bool = True) -> tuple[str, str] | None:
 def junk_line(line: str) -> bool:
     """A line that is no body text: a menu item or short link label (a few words, no sentence end), a menu
     line, or a consent, privacy, navigation or ad line (for the guard's share of junk in a body)."""
-    words = word_count(line)
-    if words == 0:
-        return False
-    if words <= JUNK_LINE_WORDS and len(line) <= JUNK_LINE_CHARS and not line.rstrip().endswith(SENTENCE_ENDS):
-        return True
+    if len(line) > JUNK_LINE_CHARS:  # too long for a menu item: only whether it holds a word at all is read
+        if WORD_RE.search(line) is None:
+            return False
+    else:
+        words = word_count(line)
+        if words == 0:
+            return False
+        if words <= JUNK_LINE_WORDS and not line.rstrip().endswith(SENTENCE_ENDS):
+            return True
     verdict = text_rule_for(line)
     return verdict is not None and (verdict[0] in JUNK_KINDS or verdict[1] == MENU_LINE_RULE)
 
@@ -388,7 +494,7 @@ def _author_lines(cands: list[Candidate], ctx: Context) -> None:
             ctx.bio_parts.append(cand.text)
 
 
-def classify_text(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str, str] | None:
+def line_rule_for(text: str, ctx: Context, anchors: frozenset[str]) -> tuple[str, str] | None:
     """(kind, rule) for a line of text judged on its words alone, or None when it looks like body."""
     verdict = text_rule_for(text)
     if verdict is not None:

@@ -5,17 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from .article import Media
 from .context import MAX_CHUNKS_PER_ELEMENT, Context
+from .figures import (
+    MAX_FIGURE_TEXT,
+    PART_SPLIT,
+    has_class,
+    image_url,
+    is_attached,
+    is_link_card,
+    split_credit,
+)
 from .filters import text_rule_for
 from .rules.elements import (
     CAPTION_COMPOUNDS,
-    CREDIT_COMPOUNDS,
     ELEMENT_RULES,
     NEVER_PRUNED_TAGS,
     ElementRule,
@@ -32,37 +39,14 @@ MIN_SLUG_LETTERS = 12  # a shorter id may be a component name ("share-box") that
 MIN_SLUG_WORDS = 4  # ... as may one of fewer words ("related-articles" under "Related articles")
 SLUG_PARTS = re.compile(r"[-_]+")
 COMPOUND_HEAD = 3  # letters of a compound checked before the full compound regex runs
-PART_SPLIT = re.compile(r"[_\-:.\[\]/]+|(?<=[a-z0-9])(?=[A-Z])")
 STRUCTURAL_TAGS = frozenset(t for r in ELEMENT_RULES for t in r.tags)
 MAIN_SHARE = 0.35  # an element holding this share of the page's paragraph text is the article
 MAIN_MIN_CHARS = 400  # ... when that is at least this many characters
 CODE_TAGS = ("script", "style", "template", "svg", "annotation")  # never text of the article (svg: icons, many
 # elements; annotation: MathML's TeX source of a formula, "{\\displaystyle ...}", never shown)
 PHRASE_CHUNK_CHARS = 120  # longer chunks of a removed element are not checked against phrase rules
-#: a cheap superset of the class/id strings that may hold a caption compound (checked by _has_class)
+#: a cheap superset of the class/id strings that may hold a caption compound (checked by has_class)
 CAPTION_HINT = re.compile(r"aption|APTION|egende|EGENDE|nterschrift|NTERSCHRIFT|mage")
-LINK_CARD_SHARE = 0.8  # a figure whose text is mostly one link is a link card
-MAX_FIGURE_TEXT = 400  # a figure with more text than this is content (an embed), not an image
-CREDIT_TEXT = re.compile(
-    r"(?:^|\s|\()((?:photo|foto|bild|image|picture|credit|crédit|crédito|fotó|zdjęcie|kuva|illustration|grafik)s?\s*:\s*.+"
-    r"|(?:fot|phot)\.\s+\S.*"  # abbreviated: "Fot. Tomasz Nowicki" (pl), "Phot. ..." (fr)
-    r"|©.+|\(?(?:ap|afp|reuters|getty images|dpa|epa|imago|shutterstock|istock)(?: photo)?(?:/[^)]*)?\)?)$",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4096)
-def _attr_suffixes(attr: str) -> str:
-    """The part-suffixes of a class/id string, each after a NUL, for compound matching (`_attr_has`).
-
-    A compound must start where a part of a class name starts ("authorbox" in `tdb-author-box`,
-    `authorBox`), never inside one ("outstream" is not in `stream-layout-stream`).
-    """
-    suffixes: list[str] = []
-    for word in attr.split():
-        parts = [p.lower() for p in PART_SPLIT.split(word) if p]
-        suffixes.extend("".join(parts[i:]) for i in range(len(parts)))
-    return "\0" + "\0".join(suffixes)
 
 
 @lru_cache(maxsize=4)
@@ -144,14 +128,6 @@ def _word_rule_index(word: str, mode: str) -> int:
     return best
 
 
-def _is_attached(el: HtmlElement, root: HtmlElement) -> bool:
-    while el is not None:
-        if el is root:
-            return True
-        el = el.getparent()
-    return False
-
-
 def remove_keeping_tail(el: HtmlElement) -> None:
     """Drop an element but keep its tail text in the tree."""
     parent = el.getparent()
@@ -192,64 +168,6 @@ def _protected(el: HtmlElement, page_chars: int, ctx: Context, inner: int) -> bo
     if ctx.article_body:
         text = fold(el.text_content())
         if len(text) >= 80 and text in ctx.article_body:
-            return True
-    return False
-
-
-def _image_url(figure: HtmlElement) -> str | None:
-    for img in figure.iter("img", "source"):
-        for attr in ("src", "data-src", "data-lazy-src", "data-original", "srcset", "data-srcset"):
-            value = (img.get(attr) or "").strip()
-            if value and not value.startswith("data:"):
-                return value.split(",")[0].split()[0]
-    return None
-
-
-@lru_cache(maxsize=16384)
-def _attr_has(attr: str, compounds: tuple[str, ...]) -> bool:
-    joined = _attr_suffixes(attr)
-    return any("\0" + c in joined for c in compounds)
-
-
-def _has_class(el: HtmlElement, compounds: tuple[str, ...]) -> bool:
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return False
-    return _attr_has((cls or "") + " " + (ident or ""), compounds)
-
-
-def _split_credit(figure: HtmlElement) -> tuple[str | None, str | None]:
-    """(caption, credit) of a figure: credit from a credit element or a trailing credit phrase."""
-    credit = None
-    for el in figure.iter():
-        if isinstance(el.tag, str) and el is not figure and _has_class(el, CREDIT_COMPOUNDS):
-            credit = clean_text(el.text_content()) or None
-            break
-    captions = [c for c in figure.iter("figcaption")] or [
-        el for el in figure.iter() if isinstance(el.tag, str) and _has_class(el, CAPTION_COMPOUNDS)
-    ]
-    caption = clean_text(" ".join(c.text_content() for c in captions[:1])) or None
-    if caption and credit and caption.endswith(credit):
-        caption = caption[: -len(credit)].strip() or None
-    if caption and not credit:
-        match = CREDIT_TEXT.search(caption)
-        if match:
-            credit = match.group(1).strip(" ()")
-            caption = caption[: match.start(1)].strip(" (") or None
-    return caption, credit
-
-
-def _is_link_card(el: HtmlElement, text: str, ctx: Context) -> bool:
-    """A figure that is one link to another page (a bookmark or teaser card), not an image of the article."""
-    from .body import same_site
-
-    for a in el.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        linked = len(clean_text(a.text_content()))
-        target = urljoin(ctx.url, href) if ctx.url else href
-        if linked >= LINK_CARD_SHARE * len(text) and (same_site(target, ctx.url) or not ctx.url):
             return True
     return False
 
@@ -328,32 +246,32 @@ def _classify(
 def collect_media(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None:
     """Move figures (image, caption, credit) out of the tree into ctx.media, recording captions."""
     for figure in list(tree.iter("figure")):
-        if not _is_attached(figure, tree):
+        if not is_attached(figure, tree):
             continue
-        url = _image_url(figure)
+        url = image_url(figure)
         text = clean_text(figure.text_content())
-        if text and _is_link_card(figure, text, ctx):
+        if text and is_link_card(figure, text, ctx):
             if ctx.enabled("promo:link-card", "promo"):
                 record_chunks(element_chunks(figure), "promo", "promo:link-card", ctx)
                 remove_keeping_tail(figure)
             continue
         if len(text) > MAX_FIGURE_TEXT or (url is None and text):
             continue  # an embed or a quote the article shows, not an image
-        caption, credit = _split_credit(figure)
+        caption, credit = split_credit(figure)
         ctx.media.append(Media(url, caption, credit))
         if ctx.enabled("caption:figure", "caption"):
             ctx.record("caption", "caption:figure", [t for t in (caption, credit) if t])
             remove_keeping_tail(figure)
     skipped = NEVER_PRUNED_TAGS - {"p"}
     scan = scan_page(tree, ctx.options.mode) if scan is None else scan
-    for el in [e for e in scan.hinted if _has_class(e, CAPTION_COMPOUNDS)]:
-        if el.tag in skipped or not _is_attached(el, tree):
+    for el in [e for e in scan.hinted if has_class(e, CAPTION_COMPOUNDS)]:
+        if el.tag in skipped or not is_attached(el, tree):
             continue
         if len(clean_text(el.text_content())) <= MAX_FIGURE_TEXT:
-            caption, credit = _split_credit(el) if el.tag != "p" else (clean_text(el.text_content()), None)
+            caption, credit = split_credit(el) if el.tag != "p" else (clean_text(el.text_content()), None)
             if not (caption or credit) or not ctx.enabled("caption:element", "caption"):
                 continue
-            ctx.media.append(Media(_image_url(el), caption, credit))
+            ctx.media.append(Media(image_url(el), caption, credit))
             ctx.record("caption", "caption:element", [t for t in (caption, credit) if t])
             remove_keeping_tail(el)
 
@@ -369,7 +287,7 @@ def prune(tree: HtmlElement, ctx: Context, scan: PageScan | None = None) -> None
     chars = _paragraph_map(root)
     page_chars = chars.get(root, 0)
     scan = scan_page(tree, mode) if scan is None else scan
-    candidates = [(el, rule) for el, rule in scan.ruled if _is_attached(el, root)]
+    candidates = [(el, rule) for el, rule in scan.ruled if is_attached(el, root)]
     removed: list[tuple[int, list[str], ElementRule, bool]] = []
     for n in range(len(candidates) - 1, -1, -1):  # innermost first: a nested box keeps its own kind
         el, rule = candidates[n]
@@ -431,7 +349,7 @@ def apply_site_overrides(tree: HtmlElement, ctx: Context) -> None:
     for n, selector in enumerate(override.drop, 1):
         rule = f"site:{override.domain}:{n}"
         for el in CSSSelector(selector)(tree):
-            if _is_attached(el, tree):
+            if is_attached(el, tree):
                 ctx.record("site", rule, element_chunks(el))
                 remove_keeping_tail(el)
     for selector in override.keep:

@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 from .article import Block
 from .body import Candidate, extract_body, to_candidates
 from .context import Context
-from .filters import classify_text
+from .filters import line_rule_for
 from .language import CLOSE, MIN_CONFIDENCE, identify
 from .options import Options
 from .rules.elements import CAPTION_COMPOUNDS, CREDIT_COMPOUNDS
@@ -148,7 +148,7 @@ def recover_lost(
             if opening is None or opening <= last_idx:
                 continue
             at = opening - 1
-        if _inside_kept(folded, kept_texts) or classify_text(text, ctx, anchors) is not None:
+        if _inside_kept(folded, kept_texts) or line_rule_for(text, ctx, anchors) is not None:
             continue
         block = _as_heading(el, text)
         if block is not None:
@@ -220,7 +220,7 @@ def recover_standfirst(
         if (
             lead is not None
             and word_chars(fold(lead))[:KEPT_PROBE] not in "\n".join(word_chars(fold(c.text)) for c in cands)
-            and classify_text(lead, ctx, anchors) is None
+            and line_rule_for(lead, ctx, anchors) is None
         ):
             texts = [lead]
     first = next(i for i, c in enumerate(cands) if not c.removed)
@@ -328,7 +328,7 @@ def _lost_list(
     text = "\n".join(items)
     if _linked_chars(lst) > MAX_LOST_LINK_SHARE * len(text) or word_chars(fold(items[0]))[:KEPT_PROBE] in squeezed:
         return None
-    if any(classify_text(i, ctx, anchors) is not None for i in items):
+    if any(line_rule_for(i, ctx, anchors) is not None for i in items):
         return None
     return Block("list", text, items=items)
 
@@ -390,7 +390,7 @@ def recover_paragraphs(
             continue
         if not quote and _is_caption(el):
             continue
-        if word_chars(folded)[:KEPT_PROBE] in squeezed or classify_text(text, ctx, anchors) is not None:
+        if word_chars(folded)[:KEPT_PROBE] in squeezed or line_rule_for(text, ctx, anchors) is not None:
             continue
         block = Block("quote", text) if quote else Block("paragraph", text)
         inserts.append((last_idx, Candidate(block, css="recovered")))

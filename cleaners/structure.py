@@ -21,7 +21,7 @@ from .article import Block
 from .audit import article_region
 from .body import Candidate
 from .context import Context
-from .prune import MAX_FIGURE_TEXT, _image_url, _is_attached, _is_link_card, _split_credit
+from .figures import MAX_FIGURE_TEXT, image_url, is_attached, is_link_card, split_credit
 from .text import clean_text, fold, word_chars, word_count
 
 TEXT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"})
@@ -215,11 +215,11 @@ def _figure_item(figure: HtmlElement, ctx: Context, found: PageStructure) -> Ite
     table = next(figure.iter("table"), None)
     if table is not None:
         return _table_item(table, figure, found)
-    src = _image_url(figure)
+    src = image_url(figure)
     text = clean_text(figure.text_content())
-    if src is None or len(text) > MAX_FIGURE_TEXT or (text and _is_link_card(figure, text, ctx)):
+    if src is None or len(text) > MAX_FIGURE_TEXT or (text and is_link_card(figure, text, ctx)):
         return None
-    caption, credit = _split_credit(figure)
+    caption, credit = split_credit(figure)
     img = next(figure.iter("img"), None)
     alt = clean_text(img.get("alt")) if img is not None else ""
     src = urljoin(ctx.url, src) if ctx.url else src
@@ -481,7 +481,7 @@ def _table_headings(
         if item is None or cands[n].removed or item.prev_text <= first or item.prev_text in kept_positions:
             continue
         el = found.text_at[item.prev_text]
-        if el.tag not in HEADING_TAGS or not _is_attached(el, tree):
+        if el.tag not in HEADING_TAGS or not is_attached(el, tree):
             continue
         text = clean_text(el.text_content())
         if not text or word_count(text) > MAX_HEADING_WORDS or (n and cands[n - 1].text == text):
@@ -517,7 +517,7 @@ def _embed_posts(found: PageStructure, cands: list[Candidate], ctx: Context) -> 
 
 def _on_page(item: Item, tree: HtmlElement, region: HtmlElement | None) -> bool:
     """Whether the item survived pruning (its holder is still in the tree) inside the article region."""
-    if not _is_attached(item.holder, tree):
+    if not is_attached(item.holder, tree):
         return False
     return region is None or item.holder is region or any(a is region for a in item.holder.iterancestors())
 

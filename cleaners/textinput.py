@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .article import Article, Block
 from .context import Context
 from .errors import DecodeError
-from .filters import BYLINE, author_rule_for, classify_text, phrase_rule_for
+from .filters import BYLINE, author_rule_for, line_rule_for, phrase_rule_for
 from .options import DEFAULT_OPTIONS, MODE_PROMO_SCORE, Options
 from .text import INVISIBLE, clean_text, fold, word_count
 
@@ -202,7 +202,7 @@ def _classify(units: list[Unit], ctx: Context, title: str | None, known: frozens
 def _verdict(unit: Unit, ctx: Context, title_style: str | None, known: frozenset[str]) -> tuple[str, str] | None:
     if fold(unit.text) in known:
         return "promo", "promo:known-title"
-    verdict = classify_text(unit.text, ctx, frozenset())
+    verdict = line_rule_for(unit.text, ctx, frozenset())
     if verdict is not None:
         return verdict
     if byline_names(unit.text):

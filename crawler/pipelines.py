@@ -8,6 +8,7 @@ from crawler.dedup.keys import identity_urls
 from crawler.discovery.classify import ARTICLE, UNKNOWN
 from crawler.extraction.extractor import Extractor
 from crawler.items import Page
+from crawler.settings import with_defaults
 
 #: the cleaner's not-article reasons (message prefixes) -> stats keys
 NOT_ARTICLE_REASONS = (
@@ -39,11 +40,11 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         return cls(
             Extractor.for_crawler(crawler),
             crawler.stats,
-            settings.getint("CLEANWIRE_MIN_WORDS_UNSURE", 150),
+            settings.getint("CLEANWIRE_MIN_WORDS_UNSURE"),
             settings.getbool("CLEANWIRE_RESPECT_TDM"),
         )
 
@@ -60,9 +61,9 @@ class ExtractPipeline:
         if extracted is None:
             signal = item.meta.get("reason") if item.meta.get("verdict") == ARTICLE else None
             extracted = await self.extractor.extract(item, signal=signal)
-        return self.settle(item, *extracted)
+        return self.record_or_drop(item, *extracted)
 
-    def settle(self, item: Page, status: str, payload) -> dict:
+    def record_or_drop(self, item: Page, status: str, payload) -> dict:
         """The record of an extraction result, or DropItem with the reason counted."""
         if status == "article":
             self.stats.inc_value(f"cleanwire/access/{payload['access']}")
@@ -101,7 +102,7 @@ class SincePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        since = crawler.settings.get("CLEANWIRE_SINCE")
+        since = with_defaults(crawler.settings).get("CLEANWIRE_SINCE")
         if not since:
             raise NotConfigured  # no --since: nothing to drop
         return cls(crawler.stats, since)

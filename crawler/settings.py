@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import typing
+
+if typing.TYPE_CHECKING:  # (an upper-case import would become a setting)
+    from scrapy.settings import BaseSettings
+
 BOT_NAME = "cleanwire"  # Scrapy's project name
 SPIDER_MODULES = ["crawler.spiders"]  # where `scrapy crawl` finds spiders
 NEWSPIDER_MODULE = "crawler.spiders"  # where `scrapy genspider` writes
@@ -136,7 +142,7 @@ CLEANWIRE_FEED_PATHS = [
 CLEANWIRE_SINCE = ""  # ISO date: skip sitemap/feed entries and articles older than this
 CLEANWIRE_STATE = ""  # incremental crawl state (crawler/incremental/state.py); with OUTPUT_TEMPLATE ("" = off)
 CLEANWIRE_OUTPUT_TEMPLATE = (
-    ""  # per-run journaled output, e.g. out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl (crawler/incremental/pipeline.py)
+    ""  # journaled output: out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl per run, or one out.jsonl every run appends to
 )
 CLEANWIRE_JOURNAL_BATCH = 16  # records per fsync + state commit of the journaled output
 CLEANWIRE_RECHECK_DAYS = 0.0  # fetch an emitted article again after this many days (0 = only when lastmod moves)
@@ -165,6 +171,7 @@ CLEANWIRE_RENDER_MAX_PAGES_PER_SITE = 100  # pages rendered per host per run at 
 CLEANWIRE_RENDER_CONCURRENCY = 2  # pages rendering at once
 CLEANWIRE_RENDER_TIMEOUT = 20.0  # seconds for a rendered page to load
 CLEANWIRE_RENDER_WAIT = 5.0  # seconds to wait after load for scripts to write the article
+CLEANWIRE_RENDER_UNAVAILABLE = ""  # set by the crawl itself: why pages cannot be rendered here ("" = they can)
 CLEANWIRE_RENDER_CONTEXT_PAGES = 20  # pages per browser context before a fresh one (memory stays flat)
 CLEANWIRE_RENDER_BLOCK = ["image", "font", "media"]  # resource types aborted while rendering
 CLEANWIRE_CHROMIUM = ""  # Chromium executable ("" = chromium on PATH, Debian's package)
@@ -178,3 +185,21 @@ CLEANWIRE_CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]  # launch flags (without the background-networking ones connections fail here)
+
+
+def with_defaults(settings: BaseSettings) -> BaseSettings:
+    """`settings` with this module's CLEANWIRE_* values underneath the names it lacks, at the lowest priority.
+
+    Every component reads its CLEANWIRE_* settings through this, so the defaults are written here only, and a
+    crawler built without the project settings (scrapy's get_crawler() in tests, another Scrapy project using a
+    cleanwire component) gets them too. Settings that already hold every name are returned as they are."""
+    missing = {
+        name: value for name, value in globals().items() if name.startswith("CLEANWIRE_") and name not in settings
+    }
+    if not missing:
+        return settings
+    merged = settings.copy()
+    merged.frozen = False  # a copy of the crawl's frozen settings, for this component
+    merged.setdict(copy.deepcopy(missing), priority="default")
+    merged.freeze()
+    return merged

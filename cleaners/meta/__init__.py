@@ -1,1 +1,2 @@
-"""Metadata helpers: raw sources, titles, bylines, dates, and the rule tables they use."""
+"""Metadata: the step (metadata.py: title, authors, dates, site, tags, language) and its helpers: raw sources,
+titles, bylines, dates, and the rule tables they use."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -17,23 +18,75 @@ LAST_FIRST_META = ("dc.creator", "dcterms.creator", "citation_author")
 MAX_BYLINE_CHARS = 160  # a longer element is an author box or a teaser, not a byline
 MAX_BYLINE_LINKS = 8
 CLUSTER_LEVELS = 4  # author links within this many levels of the first one belong to one byline
-BOX = "translate(@class, '-_ ', '')"
-OUTSIDE = (
-    "not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::*[contains(@class, 'comment')]"
-    " or ancestor::*[contains(@class, 'related')] or ancestor::*[contains(@class, 'teaser')]"
-    f" or ancestor-or-self::*[contains({BOX}, 'authorbox') or contains({BOX}, 'authorbio')"
-    f" or contains({BOX}, 'aboutauthor') or contains({BOX}, 'authorinfo') or contains({BOX}, 'morefrom')])"
-)
-REL_AUTHOR = etree.XPath(f".//*[@rel='author'][{OUTSIDE}]")
-AUTHOR_LINKS = etree.XPath(
-    ".//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
-    " or contains(@href, '/autoren/') or contains(@href, '/auteur/') or contains(@href, '/auteurs/')"
-    f" or contains(@href, '/autore/') or contains(@href, '/autori/') or contains(@href, '/journalist/')][{OUTSIDE}]"
-)
-BYLINE_CLASSES = etree.XPath(
-    ".//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@class, 'author')"
-    f" or contains(@class, 'Author') or contains(@class, 'autor') or contains(@id, 'byline')][{OUTSIDE}]"
-)
+#: an element inside one of these tags, or inside an element whose class holds one of these words, is not the byline
+OUTSIDE_TAGS = frozenset({"aside", "footer", "nav"})
+OUTSIDE_CLASS_WORDS = ("comment", "related", "teaser")
+#: ... nor is one in (or itself) an element whose class, without '-', '_' and spaces, holds one of these
+BOX_WORDS = ("authorbox", "authorbio", "aboutauthor", "authorinfo", "morefrom")
+AUTHOR_PATHS = (
+    "/author/",
+    "/authors/",
+    "/autor/",
+    "/autoren/",
+    "/auteur/",
+    "/auteurs/",
+    "/autore/",
+    "/autori/",
+    "/journalist/",
+)  # an <a> whose href holds one of these links to an author page
+BYLINE_CLASS_WORDS = ("byline", "Byline", "author", "Author", "autor")  # in the class (or "byline" in the id)
+REL_AUTHOR = etree.XPath(".//*[@rel='author']")  # (plain attribute tests: what libxml2's XPath does fast)
+CLASSED = etree.XPath(".//*[@class or @id]")
+
+
+def _boxed(el: HtmlElement) -> bool:
+    cls = el.get("class")
+    if not cls:
+        return False
+    squeezed = cls.replace("-", "").replace("_", "").replace(" ", "")
+    return any(word in squeezed for word in BOX_WORDS)
+
+
+def outside(el: HtmlElement) -> bool:
+    """Not in an aside, footer, nav, comment, related or teaser element, and neither in nor itself an author box.
+
+    Element by element in Python: as one XPath predicate over the page's elements it cost libxml2 milliseconds.
+    """
+    if _boxed(el):
+        return False
+    for ancestor in el.iterancestors():
+        if ancestor.tag in OUTSIDE_TAGS or _boxed(ancestor):
+            return False
+        cls = ancestor.get("class")
+        if cls and any(word in cls for word in OUTSIDE_CLASS_WORDS):
+            return False
+    return True
+
+
+def rel_author_links(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements with rel="author" outside asides, footers, navigation, comments, teasers and author boxes."""
+    return [el for el in REL_AUTHOR(tree) if outside(el)]
+
+
+def author_page_links(tree: HtmlElement) -> list[HtmlElement]:
+    """Links to an author page ("/author/", "/autoren/" ...) outside asides, footers, teasers, author boxes ..."""
+    out = []
+    for a in tree.iterdescendants("a"):
+        href = a.get("href")
+        if href and any(path in href for path in AUTHOR_PATHS) and outside(a):
+            out.append(a)
+    return out
+
+
+def byline_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements classed byline or author (or with "byline" in the id), outside asides, teasers, author boxes ..."""
+    for el in CLASSED(tree):
+        cls = el.get("class")
+        named = cls is not None and any(word in cls for word in BYLINE_CLASS_WORDS)
+        if (named or "byline" in (el.get("id") or "")) and outside(el):
+            yield el
+
+
 # class fragments of elements that hold more than a byline (author boxes, avatars, bios)
 HEADLINE_WINDOW = 6  # text elements after the <h1> looked at for a prefixed byline line
 NOT_BYLINE = (
@@ -128,9 +181,11 @@ def meta_authors(meta: dict[str, list[str]], names: tuple[str, ...], site: set[s
     return orgs, list(dict.fromkeys(raw))
 
 
-def rel_authors(tree: HtmlElement, site: set[str], xpath: etree.XPath = REL_AUTHOR) -> tuple[Byline, list[str]]:
-    """Names of the first cluster of rel=author links (or of another link XPath)."""
-    texts = [clean_text(el.text_content()) for el in cluster(xpath(tree))]
+def rel_authors(
+    tree: HtmlElement, site: set[str], find: Callable[[HtmlElement], list[HtmlElement]] = rel_author_links
+) -> tuple[Byline, list[str]]:
+    """Names of the first cluster of rel=author links (or of other links `find` lists)."""
+    texts = [clean_text(el.text_content()) for el in cluster(find(tree))]
     texts = [t for t in texts if t and len(t) <= MAX_BYLINE_CHARS]
     return parse_names(texts, site), texts
 
@@ -140,7 +195,7 @@ def html_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
     found, texts = rel_authors(tree, site)
     if found.persons:
         return found, texts
-    for el in BYLINE_CLASSES(tree):
+    for el in byline_elements(tree):
         cls = (el.get("class") or "").lower()
         if any(word in cls for word in NOT_BYLINE):
             continue
@@ -154,7 +209,7 @@ def html_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
         found = parse_byline(text, site)
         if found.persons:
             return found, [text]
-    found, texts = rel_authors(tree, site, AUTHOR_LINKS)
+    found, texts = rel_authors(tree, site, author_page_links)
     if found.persons or found.orgs:
         return found, texts
     return headline_byline(tree, site)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..text import clean_text
@@ -113,13 +114,12 @@ def meta_named(tree: HtmlElement, name: str) -> str | None:
     return None
 
 
+ITEMPROP = etree.XPath(".//*[@itemprop]")  # (a plain attribute test: libxml2's contains() over every element is slow)
+
+
 def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
     """Elements with itemprop `prop` (outside <meta>, which read_meta covers)."""
-    return [
-        el
-        for el in tree.xpath(f".//*[contains(@itemprop, '{prop}')]")
-        if el.tag != "meta" and prop in el.get("itemprop").split()
-    ]
+    return [el for el in ITEMPROP(tree) if el.tag != "meta" and prop in el.get("itemprop").split()]
 
 
 def near_headline(tree: HtmlElement, limit: int, headline: str | None = None) -> Iterator[HtmlElement]:

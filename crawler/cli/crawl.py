@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.errors import InputError
-from crawler.cli.extract import add_common_arguments, count, positive_int, url_problem
+from crawler.cli.args import add_common_arguments, add_record_arguments, count, positive_int
+from crawler.cli.extract import url_problem
 from crawler.output.files import chunks_problem
 from crawler.stats import FAILURE
 
@@ -60,12 +61,7 @@ def add_arguments(parser) -> None:
         help="jsonl (default), json, parquet, markdown (front matter and body per record) or chunks "
         "(one chunk a JSONL line; needs --chunks); default: from the -o suffix",
     )
-    parser.add_argument(
-        "--chunks",
-        type=positive_int,
-        metavar="N",
-        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences",
-    )
+    add_record_arguments(parser)
     parser.add_argument(
         "--sources",
         metavar="FILE",
@@ -74,8 +70,9 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--state",
         metavar="PATH",
-        help="incremental crawl state (SQLite); default ~/.local/share/cleanwire/state.db when -o is "
-        "a per-run template like 'out/{site}/{run_started:%%Y%%m%%d-%%H%%M%%S}.jsonl'",
+        help="incremental crawl state (SQLite); -o is then a .jsonl file every run appends its new records to, or "
+        "a per-run template like 'out/{site}/{run_started:%%Y%%m%%d-%%H%%M%%S}.jsonl' (with a template the "
+        "default state is ~/.local/share/cleanwire/state.db)",
     )
     parser.add_argument(
         "--recheck-days",
@@ -113,11 +110,6 @@ def add_arguments(parser) -> None:
         help="drop near-duplicates of earlier records instead of setting duplicate_of",
     )
     parser.add_argument("--redis", metavar="URL", help="share the crawl with other workers: redis://HOST:PORT/0")
-    parser.add_argument(
-        "--respect-tdm",
-        action="store_true",
-        help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)",
-    )
     add_common_arguments(parser)
 
 
@@ -209,18 +201,22 @@ def state_path(args) -> str | None:
 
 
 def state_settings(args) -> dict:
-    """An incremental crawl writes its output through the journal (one file per run and site), not FEEDS."""
+    """An incremental crawl writes its output through the journal, not FEEDS: appended to one plain JSONL file, or
+    one file per run and site from a template."""
     path = state_path(args)
     if path is None:
         if args.full or args.recheck_days is not None:
             raise InputError("--full and --recheck-days need --state or a per-run -o template", "crawl")
         return {}
-    if "{" not in args.output or Path(args.output).suffix.lower() not in (".jsonl", ".ndjson"):
+    if args.output in ("-", "") or Path(args.output).suffix.lower() not in (".jsonl", ".ndjson"):
         raise InputError(
-            "an incremental crawl writes one JSONL file per run: give -o a template such as "
+            "an incremental crawl appends JSON lines to a file it can trim after a killed run (not stdout, JSON, "
+            "Parquet or Markdown): give -o a .jsonl or .ndjson file, or a per-run template such as "
             "'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'",
-            args.output,
+            args.output or "-",
         )
+    if getattr(args, "format", None) not in (None, "jsonl"):
+        raise InputError(f"an incremental crawl writes JSONL records, not {args.format}", f"--format {args.format}")
     extra = {"CLEANWIRE_STATE": path, "CLEANWIRE_OUTPUT_TEMPLATE": args.output, "FEEDS": {}}
     if args.full:
         extra["CLEANWIRE_FULL"] = True
@@ -229,11 +225,17 @@ def state_settings(args) -> dict:
     return extra
 
 
-def check_state(store) -> None:
-    """Take the state's write lock for an instant: a database another process is writing stops the run here."""
+def check_state(store, output: str = "") -> None:
+    """Take the state's write lock for an instant: a database another process is writing stops the run here. So
+    does a plain -o that something else wrote or changed since the state's last run (a killed run's torn tail is
+    not that: the run trims it once it holds the lock)."""
+    from crawler.incremental.journal import append_offset, is_template
+
     try:
         with store.transaction():
             pass
+        if output and not is_template(output) and not store.unfinished_runs():
+            append_offset(store, os.path.abspath(output))
     finally:
         store.close()
 
@@ -355,7 +357,8 @@ def run(args) -> int:
         from crawler.incremental.state import RunLock, StateStore
 
         RunLock(settings.get("CLEANWIRE_STATE")).assert_free()  # a second run stops here, naming the holder
-        check_state(StateStore(settings.get("CLEANWIRE_STATE")))  # corrupt, newer or locked: one line, exit 2
+        state = StateStore(settings.get("CLEANWIRE_STATE"))
+        check_state(state, settings.get("CLEANWIRE_OUTPUT_TEMPLATE"))  # corrupt, newer, locked: one line, exit 2
     quiet_scrapy()
     stats = run_crawl(sites, settings)
     for path, records in written_outputs(stats, settings, args.output):

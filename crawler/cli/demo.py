@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crawler.cli.args import add_settings_argument
+
 #: settings for a loopback site we own: no politeness delays, more parallel requests
 LOOPBACK_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
@@ -16,22 +18,7 @@ LOOPBACK_SETTINGS = {
 
 def add_arguments(parser) -> None:
     parser.add_argument("-o", "--output", default="out/demo.jsonl", help="where the records go (default: %(default)s)")
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        type=_setting,
-        help="override a Scrapy or cleanwire setting (repeatable)",
-    )
-
-
-def _setting(text: str) -> tuple[str, str]:
-    from crawler.cli.main import parse_setting
-
-    return parse_setting(text)
+    add_settings_argument(parser)
 
 
 def short_record(record: dict) -> str:

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 from cleaners import CleanwireError
+from crawler.cli.args import add_common_arguments, add_page_arguments
 from crawler.cli.extract import (
     HTML_SUFFIXES,
     TEXT_SUFFIXES,
-    add_common_arguments,
     fetch_sources,
     options_from_args,
     resolve_sources,
@@ -19,13 +19,10 @@ from crawler.output.files import check_output, write_atomic
 
 def add_arguments(parser) -> None:
     parser.add_argument("input", metavar="INPUT", help="HTML file, '-' for stdin, or http(s) URL")
-    parser.add_argument("--url", help="the page URL of stdin or a file")
     parser.add_argument("--html", metavar="FILE", help="also write a standalone HTML report here")
     parser.add_argument("--json", action="store_true", help="print the entries as JSON instead of a table")
     parser.add_argument("--full", action="store_true", help="print whole block texts, not the first line")
-    parser.add_argument("--input-format", choices=("html", "text"), default="html", help="html (default) or text")
-    parser.add_argument("--titles", metavar="FILE", help="known headlines of the site, one per line (promo signal)")
-    parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
+    add_page_arguments(parser, url_help="the page URL of stdin or a file", input_format_help="html (default) or text")
     add_common_arguments(parser)
 
 

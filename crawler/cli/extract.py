@@ -11,8 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaners import CleanwireError, InputError, Options
-from cleaners.options import KINDS, MODES
 from cleaners.tdm import Tdm
+from crawler.cli.args import add_common_arguments, add_page_arguments, add_record_arguments, positive_int
 from crawler.output.files import FORMATS, check_output, chunks_problem, emit, format_for
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -37,73 +37,6 @@ class Source:
     tdm: Tdm | None = None  # the site's tdmrep.json rule for a fetched URL
 
 
-def add_common_arguments(parser) -> None:
-    """Cleaner and Scrapy options shared by extract, explain and crawl."""
-    parser.add_argument("--mode", choices=MODES, default=None, help="cleaning mode (default: balanced)")
-    parser.add_argument(
-        "--keep",
-        action="append",
-        choices=KINDS,
-        default=[],
-        metavar="KIND",
-        help="leave this boilerplate kind in the text (repeatable)",
-    )
-    parser.add_argument(
-        "--drop",
-        action="append",
-        choices=KINDS,
-        default=[],
-        metavar="KIND",
-        help="always remove this boilerplate kind (repeatable)",
-    )
-    parser.add_argument("--overrides", metavar="TOML", help='per-site selectors: [sites."example.com"] drop/keep')
-    parser.add_argument(
-        "--render",
-        choices=("never", "auto", "always"),
-        default=None,
-        help="fetch pages built by scripts again in headless Chromium: never, auto (default: pages "
-        "found to be js_shell, and sources-file sites with render = true) or always",
-    )
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        type=_setting,
-        help="override a Scrapy or cleanwire setting (repeatable)",
-    )
-
-
-def _whole_number(text: str, least: int) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < least:
-        raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of 1 or more."""
-    return _whole_number(text, 1)
-
-
-def count(text: str) -> int:
-    """argparse type: an integer of 0 or more."""
-    return _whole_number(text, 0)
-
-
-def _setting(text: str) -> tuple[str, str]:
-    from crawler.cli.main import parse_setting
-
-    return parse_setting(text)
-
-
 def add_arguments(parser) -> None:
     parser.add_argument(
         "inputs",
@@ -111,7 +44,6 @@ def add_arguments(parser) -> None:
         metavar="INPUT",
         help="HTML file, directory (*.html, *.htm, *.html.gz), '-' for stdin, or http(s) URL",
     )
-    parser.add_argument("--url", help="the page URL of stdin or a single file input")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout (format from suffix)")
     parser.add_argument(
         "--format",
@@ -119,20 +51,12 @@ def add_arguments(parser) -> None:
         help="jsonl (default), json, text, markdown (front matter and body), chunks (one chunk a "
         "JSONL line; needs --chunks) or parquet",
     )
-    parser.add_argument(
-        "--chunks",
-        type=positive_int,
-        metavar="N",
-        help="records carry chunks of about N tokens, cut at headings, then paragraphs, then sentences",
+    add_record_arguments(parser)
+    add_page_arguments(
+        parser,
+        url_help="the page URL of stdin or a single file input",
+        input_format_help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)",
     )
-    parser.add_argument("--ignore-robots", action="store_true", help="fetch URLs even where robots.txt forbids")
-    parser.add_argument(
-        "--input-format",
-        choices=("html", "text"),
-        default="html",
-        help="html (default) or text: plain-text scrapes, first line the title (directories: *.txt)",
-    )
-    parser.add_argument("--titles", metavar="FILE", help="known headlines of the site, one per line (promo signal)")
     parser.add_argument(
         "--warc",
         action="store_true",
@@ -140,11 +64,6 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "-j", "--jobs", type=positive_int, metavar="N", help="worker processes for --warc (default: all cores)"
-    )
-    parser.add_argument(
-        "--respect-tdm",
-        action="store_true",
-        help="leave out pages whose text and data mining rights are reserved (TDMRep: tdm-reservation header, <meta name=tdm-reservation>, the site's /.well-known/tdmrep.json)",
     )
     add_common_arguments(parser)
 

@@ -13,13 +13,14 @@ import numpy as np
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.settings import CLEANWIRE_NEARDUP_THRESHOLD, with_defaults
+
 logger = logging.getLogger(__name__)
 
 SHINGLE_WORDS = 5  # words per shingle
 NUM_PERM = 128  # MinHash permutations: estimate error ~ sqrt(J(1-J)/128), 0.027 at J=0.9
 SEED = 1  # MinHash permutation seed: fixed, signatures persist across runs
 MIN_RECALL = 0.995  # LSH band layout: chance that a pair exactly at the threshold becomes a candidate
-DEFAULT_THRESHOLD = 0.9  # estimated Jaccard of the shingle sets at or above which a record is a near-duplicate
 BUSY_TIMEOUT = 30.0  # seconds to wait for another writer of a shared state file
 WORD = re.compile(r"\w+")
 
@@ -81,7 +82,7 @@ def _band_hash(values: np.ndarray) -> int:
 class NearDupIndex:
     """An LSH index of MinHash signatures in three tables of a SQLite connection (may be the state store's)."""
 
-    def __init__(self, conn: sqlite3.Connection, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, conn: sqlite3.Connection, threshold: float = CLEANWIRE_NEARDUP_THRESHOLD) -> None:
         if not 0 < threshold <= 1:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.conn = conn
@@ -134,9 +135,11 @@ class NearDupIndex:
                 return url, similarity
         return None
 
-    def check_and_add(self, url: str, text: str) -> str | None:
-        """Index the record; return the URL of a near-duplicate indexed before it (first seen), or None."""
-        sig = signature(text, self.num_perm)
+    def check_and_add(self, url: str, text: str, sig: np.ndarray | None = None) -> str | None:
+        """Index the record; return the URL of a near-duplicate indexed before it (first seen), or None.
+        `sig`: the text's signature when it was computed already (in the extraction worker)."""
+        if sig is None:
+            sig = signature(text, self.num_perm)
         if sig is None:
             return None
         hashes = self._band_hashes(sig)
@@ -230,7 +233,7 @@ class RedisNearDupIndex(NearDupIndex):
     Each check_and_add is one Lua script, so of two near-duplicates handled by two workers at once exactly one is
     first. Keys `PREFIX:neardup:*`; the crawl's last worker deletes them with the crawl's other keys."""
 
-    def __init__(self, server, prefix: str, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, server, prefix: str, threshold: float = CLEANWIRE_NEARDUP_THRESHOLD) -> None:
         if not 0 < threshold <= 1:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.server, self.threshold = server, threshold
@@ -252,8 +255,9 @@ class RedisNearDupIndex(NearDupIndex):
     def _args(self, sig: np.ndarray) -> list:
         return [sig.astype(">u8").tobytes(), NUM_PERM * self.threshold, self.prefix + "band:", *self._band_hashes(sig)]
 
-    def check_and_add(self, url: str, text: str) -> str | None:
-        sig = signature(text, self.num_perm)
+    def check_and_add(self, url: str, text: str, sig: np.ndarray | None = None) -> str | None:
+        if sig is None:
+            sig = signature(text, self.num_perm)
         if sig is None:
             return None
         match = self._check_and_add(keys=self.keys, args=[url, *self._args(sig)])
@@ -302,11 +306,11 @@ class NearDupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         path = settings.get("CLEANWIRE_NEARDUP")
         if not path:
             raise NotConfigured("CLEANWIRE_NEARDUP is not set")
-        threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
+        threshold = settings.getfloat("CLEANWIRE_NEARDUP_THRESHOLD")
         if settings.get("CLEANWIRE_REDIS"):  # a distributed crawl: one index for all its workers
             from crawler.distributed.keys import Keys
             from crawler.distributed.keys import connect as redis_connect
@@ -321,7 +325,11 @@ class NearDupPipeline:
         url, text = adapter.get("url"), adapter.get("text")
         if not url or not text:
             return item
-        original = self.index.check_and_add(url, text)
+        known = getattr(item, "signature", None)  # a Record signed in its extraction worker (b"": no words)
+        if known == b"":
+            return item
+        sig = np.frombuffer(known, dtype=np.uint64) if known and self.index.num_perm == NUM_PERM else None
+        original = self.index.check_and_add(url, text, sig)
         if original is None:
             return item
         if self.drop:

@@ -9,6 +9,7 @@ from crawler.distributed.keys import Keys, connect
 from crawler.distributed.output import NotWritten
 from crawler.distributed.scheduler import JOB
 from crawler.items import Page
+from crawler.settings import with_defaults
 
 
 class RedisAcks:
@@ -20,9 +21,10 @@ class RedisAcks:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("CLEANWIRE_REDIS"):
+        settings = with_defaults(crawler.settings)
+        if not settings.get("CLEANWIRE_REDIS"):
             raise NotConfigured("CLEANWIRE_REDIS is not set")
-        acks = cls(connect(crawler.settings), Keys(crawler.settings, crawler.spidercls.name))
+        acks = cls(connect(settings), Keys(settings, crawler.spidercls.name))
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(acks.item_done, signal=signal)
         return acks

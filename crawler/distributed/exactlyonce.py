@@ -14,6 +14,7 @@ from crawler.distributed.output import NotWritten, WorkerOutput, check_committed
 from crawler.distributed.scheduler import join
 from crawler.distributed.scripts import CLAIM, RELEASE
 from crawler.engine import close_crawl
+from crawler.settings import with_defaults
 from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class EmitOnce:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         if not settings.get("CLEANWIRE_REDIS"):
             raise NotConfigured("CLEANWIRE_REDIS is not set")
         hook = settings.get("CLEANWIRE_REDIS_HOOK")

@@ -6,7 +6,8 @@ import os
 import socket
 import uuid
 
-DEFAULT_KEY = "cleanwire:%(spider)s"  # prefix of the crawl's Redis keys
+from crawler.settings import CLEANWIRE_REDIS_KEY, with_defaults
+
 TOKEN = uuid.uuid4().hex  # this process's session: a worker declared dead cannot write any more
 
 
@@ -17,14 +18,16 @@ def output_id(path: str | os.PathLike) -> str:
 
 def worker_id(settings) -> str:
     """This worker's name in Redis: CLEANWIRE_REDIS_WORKER, else host:pid."""
-    return settings.get("CLEANWIRE_REDIS_WORKER") or f"{socket.gethostname()}:{os.getpid()}"
+    return with_defaults(settings).get("CLEANWIRE_REDIS_WORKER") or f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Keys:
     """The Redis keys of one crawl (prefix CLEANWIRE_REDIS_KEY) as seen by one worker."""
 
     def __init__(self, settings, spider_name: str) -> None:
-        self.prefix = (settings.get("CLEANWIRE_REDIS_KEY") or DEFAULT_KEY) % {"spider": spider_name}
+        self.prefix = (with_defaults(settings).get("CLEANWIRE_REDIS_KEY") or CLEANWIRE_REDIS_KEY) % {
+            "spider": spider_name
+        }
         self.worker = worker_id(settings)
         self.queue = f"{self.prefix}:requests"
         self.dupefilter = f"{self.prefix}:dupefilter"

@@ -15,6 +15,7 @@ from crawler.distributed.keys import TOKEN, Keys, output_id
 from crawler.distributed.scheduler import RedisOutputError, join
 from crawler.distributed.scripts import COMMIT
 from crawler.incremental.journal import _fsync_dir
+from crawler.items import PLAIN_RECORDS
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class WorkerOutput:
         return committed
 
     def encode(self, item) -> bytes:
-        if type(item) is dict:  # the exporter's line without its field-by-field copy
+        if type(item) in PLAIN_RECORDS:  # the exporter's line without its field-by-field copy
             return (self.exporter.encoder.encode(item) + "\n").encode("utf-8")
         self.buffer.seek(0)
         self.buffer.truncate()

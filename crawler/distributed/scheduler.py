@@ -18,10 +18,10 @@ from crawler.distributed.keys import TOKEN, Keys
 from crawler.distributed.scripts import FINISH, JOIN, POP, REQUEUE
 from crawler.engine import close_crawl
 from crawler.incremental.state import StateError
+from crawler.settings import with_defaults
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HEARTBEAT = 5.0  # seconds between a worker's heartbeats; dead after three missed
 JOB = "cleanwire_job"  # request meta: the id of the queue entry this request works on
 
 
@@ -196,7 +196,7 @@ class ReliableScheduler(Scheduler):
     def from_crawler(cls, crawler):
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
-        scheduler.interval = crawler.settings.getfloat("CLEANWIRE_REDIS_HEARTBEAT", DEFAULT_HEARTBEAT)
+        scheduler.interval = with_defaults(crawler.settings).getfloat("CLEANWIRE_REDIS_HEARTBEAT")
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
 

@@ -15,8 +15,9 @@ from concurrent.futures.process import BrokenProcessPool
 
 from cleaners import Options
 from crawler.extraction.pool import WorkerPool
-from crawler.extraction.tasks import EXTRACT, Task, after_hook
+from crawler.extraction.tasks import EXTRACT, Task, run_task
 from crawler.items import Page
+from crawler.settings import with_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,9 @@ def options_from_settings(settings) -> Options:
     """The cleaner's Options from CLEANWIRE_* settings."""
     from crawler.extraction.overrides import load_overrides
 
+    settings = with_defaults(settings)
     return Options(
-        mode=settings.get("CLEANWIRE_MODE", "balanced"),
+        mode=settings.get("CLEANWIRE_MODE"),
         keep_kinds=frozenset(settings.getlist("CLEANWIRE_KEEP_KINDS")),
         drop_kinds=frozenset(settings.getlist("CLEANWIRE_DROP_KINDS")),
         site_overrides=load_overrides(settings.get("CLEANWIRE_OVERRIDES") or None),
@@ -41,12 +43,15 @@ class Extractor:
     """Runs extraction tasks in a pool of worker processes, at most `in_flight` pages at once; a page whose worker
     died is retried alone in a one-worker pool, then given up with its task's failure result."""
 
-    def __init__(self, options: Options, stats, workers: int, in_flight: int, hook=None) -> None:
+    def __init__(
+        self, options: Options, stats, workers: int, in_flight: int, hook=None, signatures: bool = False
+    ) -> None:
         self.options = options
         self.stats = stats
         self.workers = workers
         self.in_flight = in_flight
         self.hook = hook  # CLEANWIRE_EXTRACT_HOOK: a callable(url) run in the worker first (tests)
+        self.signatures = signatures  # records get their near-duplicate signature in the worker (CLEANWIRE_NEARDUP)
         self.pool: WorkerPool | None = None
         self.retry_pool: WorkerPool | None = None  # one worker, started when a worker first dies
         self._slots: asyncio.Semaphore | None = None
@@ -59,12 +64,17 @@ class Extractor:
         if extractor is None:
             from scrapy.utils.misc import load_object
 
-            settings = crawler.settings
+            settings = with_defaults(crawler.settings)
             workers = settings.getint("CLEANWIRE_WORKERS") or os.cpu_count() or 1
             in_flight = settings.getint("CLEANWIRE_MAX_IN_FLIGHT") or 2 * workers
             hook = settings.get("CLEANWIRE_EXTRACT_HOOK")
             extractor = cls(
-                options_from_settings(settings), crawler.stats, workers, in_flight, load_object(hook) if hook else None
+                options_from_settings(settings),
+                crawler.stats,
+                workers,
+                in_flight,
+                load_object(hook) if hook else None,
+                signatures=bool(settings.get("CLEANWIRE_NEARDUP")),
             )
             _EXTRACTORS[crawler] = extractor
         return extractor
@@ -76,7 +86,9 @@ class Extractor:
 
     def open(self) -> None:
         if self.pool is None:
-            self.pool = WorkerPool(self.workers, on_death=self._worker_died)
+            # signing workers import datasketch (and scipy, ~1 s) once, in the forkserver, not each on its first article
+            preload = ("datasketch", "crawler.dedup.neardup") if self.signatures else ()
+            self.pool = WorkerPool(self.workers, on_death=self._worker_died, preload=preload)
         self.stats.set_value("cleanwire/workers", self.workers)
 
     def close(self) -> None:
@@ -123,9 +135,9 @@ class Extractor:
 
     async def _submit(self, pool: WorkerPool, task: Task, url: str, args: tuple):
         try:
-            if self.hook is None:
+            if self.hook is None and not self.signatures:
                 return await pool.run(task.run, *args)
-            return await pool.run(after_hook, self.hook, task.run, *args)
+            return await pool.run(run_task, task, self.hook, self.signatures, *args)
         except BrokenProcessPool:
             raise
         except Exception:

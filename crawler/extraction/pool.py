@@ -39,11 +39,11 @@ class WorkerPool:
     a dead worker (kill -9, OOM) fails only the tasks it held (BrokenProcessPool) and is replaced at once.
     """
 
-    def __init__(self, workers: int, depth: int = 2, on_death=None) -> None:
+    def __init__(self, workers: int, depth: int = 2, on_death=None, preload: tuple[str, ...] = ()) -> None:
         self.size = workers
         self.depth = depth
         self.on_death = on_death  # called with the dead worker's pid, once per death
-        self.context = _context()
+        self.context = _context(preload)
         self.workers: list[_Worker] = []
         self.queue: deque[tuple[asyncio.Future, bytes]] = deque()  # tasks waiting for a worker
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -227,12 +227,13 @@ class _Worker:
     inbox: bytearray = field(default_factory=bytearray)  # result bytes not yet a whole message
 
 
-def _context():
-    """forkserver where available (workers import the cleaner once, in the server), else spawn."""
+def _context(preload: tuple[str, ...] = ()):
+    """forkserver where available (workers import the cleaner once, in the server), else spawn. `preload`: more
+    modules the server imports first (the process's first pool decides: the server is started once)."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload([cleaners.__name__, tasks.__name__, WARMUP])
+        context.set_forkserver_preload([cleaners.__name__, tasks.__name__, WARMUP, *preload])
     return context
 
 

@@ -15,6 +15,7 @@ from cleaners.multipage import PageLinks as ArticleLinks
 from cleaners.tdm import Tdm
 from crawler.discovery.classify import ARTICLE, Verdict, decide
 from crawler.discovery.pagelinks import PageLinks, read_page, read_tree
+from crawler.items import Record
 
 Extracted = tuple[
     str, Any
@@ -46,7 +47,7 @@ def result_status(result) -> Extracted:
         if result.access.state != "ok":
             return "access", access_evidence(result.access)
         return "not_article", result.not_article_reason or "not an article"
-    return "article", result.article.to_dict()
+    return "article", Record(result.article.to_dict())
 
 
 def access_evidence(access: Access) -> dict:
@@ -110,22 +111,45 @@ def _analysis_failed(reason: str, *args) -> tuple[None, None, Extracted]:
     return None, None, ("bad_input", reason)
 
 
+def _extracted_record(result: Any) -> Record | None:
+    """The record in an extract_record or extract_with_links result: ('article', record, ...)."""
+    return result[1] if result[0] == "article" else None
+
+
+def _analysed_record(result: Any) -> Record | None:
+    """The record in an analyse_page result: (links, verdict, ('article', record) | other | None)."""
+    extracted = result[2]
+    return extracted[1] if extracted is not None and extracted[0] == "article" else None
+
+
 @dataclass(frozen=True)
 class Task:
-    """A function run in an extraction worker, and `failed(reason, *args)`: its result, in the same shape, when
-    the worker died on the page twice or the function raised."""
+    """A function run in an extraction worker, `failed(reason, *args)`: its result, in the same shape, when the
+    worker died on the page twice or the function raised, and `record(result)`: the article Record in a result,
+    or None."""
 
     run: Callable
     failed: Callable
+    record: Callable[[Any], Record | None] = _extracted_record
 
 
 #: args of each: body, url, options, http_charset, headers, tdm, then ANALYSE's encoding and listed
 EXTRACT = Task(extract_record, _record_failed)
 EXTRACT_WITH_LINKS = Task(extract_with_links, _with_links_failed)
-ANALYSE = Task(analyse_page, _analysis_failed)
+ANALYSE = Task(analyse_page, _analysis_failed, _analysed_record)
 
 
-def after_hook(hook: Callable[[str], None], fn: Callable, *args):
-    """`hook(url)`, then the task: the plug-in point of CLEANWIRE_EXTRACT_HOOK (tests inject worker faults with it)."""
-    hook(args[1])
-    return fn(*args)
+def run_task(task: Task, hook: Callable[[str], None] | None, sign: bool, *args) -> Any:
+    """What a worker runs for a page: `hook(url)` first when given (CLEANWIRE_EXTRACT_HOOK: the plug-in point tests
+    inject worker faults with), then the task; with `sign`, the article record gets its near-duplicate signature."""
+    if hook is not None:
+        hook(args[1])
+    result = task.run(*args)
+    if sign:
+        record = task.record(result)
+        if record is not None:
+            from crawler.dedup.neardup import signature
+
+            found = signature(record.get("text") or "")
+            record.signature = b"" if found is None else found.tobytes()  # b"": a text without words
+    return result

@@ -9,6 +9,8 @@ from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.settings import with_defaults
+
 #: meta key of a spider's own robots.txt request (its value: the host whose rules it is); see RobotsTxtMiddleware
 ROBOTS_META = "cleanwire_robots"
 _FETCHING = "cleanwire_robots_fetching"  # set on the spider's request that this middleware lets fetch the rules
@@ -105,7 +107,7 @@ class MaxPages:
         limit = crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
         if limit <= 0:
             raise NotConfigured("no page budget")
-        return cls(crawler, limit, strict=not crawler.settings.get("CLEANWIRE_REDIS"))
+        return cls(crawler, limit, strict=not with_defaults(crawler.settings).get("CLEANWIRE_REDIS"))
 
     def process_request(self, request: Request, spider=None) -> None:
         if request.meta.get("cleanwire_tdmrep"):

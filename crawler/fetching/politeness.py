@@ -9,6 +9,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.settings import with_defaults
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,10 +25,10 @@ class CrawlDelay:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        if not settings.getbool("CLEANWIRE_OBEY_CRAWL_DELAY", True) or not settings.getbool("ROBOTSTXT_OBEY"):
+        settings = with_defaults(crawler.settings)
+        if not settings.getbool("CLEANWIRE_OBEY_CRAWL_DELAY") or not settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured("Crawl-delay not obeyed")
-        ext = cls(crawler, settings.get("USER_AGENT") or "", settings.getfloat("CLEANWIRE_MAX_CRAWL_DELAY", 30.0))
+        ext = cls(crawler, settings.get("USER_AGENT") or "", settings.getfloat("CLEANWIRE_MAX_CRAWL_DELAY"))
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.enforce, signal=signals.request_reached_downloader)
         crawler.signals.connect(ext.enforce, signal=signals.response_downloaded)  # after AutoThrottle's change
@@ -68,12 +70,10 @@ class Backoff:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        if not settings.getbool("CLEANWIRE_BACKOFF", True):
+        settings = with_defaults(crawler.settings)
+        if not settings.getbool("CLEANWIRE_BACKOFF"):
             raise NotConfigured
-        ext = cls(
-            crawler, settings.getfloat("CLEANWIRE_BACKOFF_START", 1.0), settings.getfloat("CLEANWIRE_BACKOFF_MAX", 60.0)
-        )
+        ext = cls(crawler, settings.getfloat("CLEANWIRE_BACKOFF_START"), settings.getfloat("CLEANWIRE_BACKOFF_MAX"))
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         return ext
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from cleaners.errors import CleanwireError
+from crawler.settings import with_defaults
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -61,7 +62,7 @@ def warn_once(message: str) -> None:
 
 def chromium_path(settings) -> str | None:
     """The Chromium executable: CLEANWIRE_CHROMIUM when set, else `chromium` on PATH (Debian's package)."""
-    given = settings.get("CLEANWIRE_CHROMIUM")
+    given = with_defaults(settings).get("CLEANWIRE_CHROMIUM")
     if given:
         return shutil.which(given)
     for name in CHROMIUM_NAMES:
@@ -78,7 +79,7 @@ def unavailable(settings) -> str | None:
     except ImportError:
         return "scrapy-playwright is not installed (make install)"
     if chromium_path(settings) is None:
-        where = settings.get("CLEANWIRE_CHROMIUM") or "chromium"
+        where = with_defaults(settings).get("CLEANWIRE_CHROMIUM") or "chromium"
         return f"Chromium not found ({where}; apt-get install chromium)"
     return None
 
@@ -129,7 +130,7 @@ class RenderPolicy:
     def from_crawler(cls, crawler) -> RenderPolicy:
         policy = getattr(crawler, "cleanwire_render_policy", None)
         if policy is None:
-            settings = crawler.settings
+            settings = with_defaults(crawler.settings)
             mode = settings.get("CLEANWIRE_RENDER")
             policy = cls(
                 mode=mode,
@@ -231,9 +232,9 @@ def shell_evidence(
     """Why the page is a `js_shell` (an application shell whose article scripts build), or None."""
     if reason and reason.startswith("js_shell"):
         return reason
-    from cleaners.access import classify
+    from cleaners.access import access_state
 
-    access = classify(body, status, headers, url=url)
+    access = access_state(body, status, headers, url=url)
     return access.describe() if access.state == "js_shell" else None
 
 
@@ -281,7 +282,7 @@ class Renderer:
     held to the request guard, contexts replaced every CLEANWIRE_RENDER_CONTEXT_PAGES pages, sizes bounded."""
 
     def __init__(self, crawler) -> None:
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         self.crawler = crawler
         self.stats = crawler.stats
         self.users = 0
@@ -304,7 +305,7 @@ class Renderer:
 
     def playwright_settings(self):
         """The crawl's settings plus scrapy-playwright's, pointed at Debian's Chromium (never a download)."""
-        settings = self.crawler.settings.copy()
+        settings = with_defaults(self.crawler.settings).copy()
         settings.frozen = False  # a copy of the crawl's frozen settings, for the handler alone
         timeout_ms = settings.getfloat("CLEANWIRE_RENDER_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium")
@@ -331,8 +332,9 @@ class Renderer:
                 proxy = _SettingsView(self.crawler, self.playwright_settings())
                 handler = _guarded_handler(self)(proxy)
                 await handler._launch()  # its engine_started hook has long fired
-                if self.crawler.settings.getbool("CLEANWIRE_SAFETY"):
-                    self.guard = SafetyMiddleware(self.stats, self.crawler.settings.getbool("CLEANWIRE_DENY_PRIVATE"))
+                settings = with_defaults(self.crawler.settings)
+                if settings.getbool("CLEANWIRE_SAFETY"):
+                    self.guard = SafetyMiddleware(self.stats, settings.getbool("CLEANWIRE_DENY_PRIVATE"))
                     self.guard.crawler = self.crawler
                 self.handler = handler
         return self.handler

@@ -16,6 +16,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
+from crawler.settings import with_defaults
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -93,8 +95,8 @@ class SafetyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        if not settings.getbool("CLEANWIRE_SAFETY", True):
+        settings = with_defaults(crawler.settings)
+        if not settings.getbool("CLEANWIRE_SAFETY"):
             raise NotConfigured("CLEANWIRE_SAFETY is off")
         guard = cls(crawler.stats, settings.getbool("CLEANWIRE_DENY_PRIVATE"))
         guard.crawler = crawler
@@ -179,8 +181,9 @@ class GuardedResolver(CachingThreadedResolver):
     def from_crawler(cls, crawler, reactor):
         resolver = super().from_crawler(crawler, reactor)
         resolver.crawler = crawler
-        resolver.enabled = crawler.settings.getbool("CLEANWIRE_SAFETY", True)
-        resolver.deny_private = crawler.settings.getbool("CLEANWIRE_DENY_PRIVATE")
+        settings = with_defaults(crawler.settings)
+        resolver.enabled = settings.getbool("CLEANWIRE_SAFETY")
+        resolver.deny_private = settings.getbool("CLEANWIRE_DENY_PRIVATE")
         return resolver
 
     def getHostByName(self, name: str, timeout=()):  # Twisted's interface

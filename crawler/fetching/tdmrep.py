@@ -13,6 +13,7 @@ from twisted.internet.defer import Deferred
 
 from cleaners.errors import TdmRepError
 from cleaners.tdm import WELL_KNOWN_PATH, Tdm, TdmRule, from_tdmrep, parse_tdmrep
+from crawler.settings import with_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class TdmRepMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("CLEANWIRE_TDMREP"):
+        if not with_defaults(crawler.settings).getbool("CLEANWIRE_TDMREP"):
             raise NotConfigured("CLEANWIRE_TDMREP is off")
         return cls(crawler)
 

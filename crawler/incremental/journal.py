@@ -1,22 +1,28 @@
-"""Crash-safe JSONL output: fsynced batches whose offsets commit to the state; a restart trims the uncommitted tail."""
+"""Crash-safe JSONL output: fsynced batches whose offsets commit to the state; a restart trims the uncommitted tail.
+
+The output is a per-run template (one new file per run and site) or one plain file every run appends to."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import re
+import stat
 import time
 from datetime import datetime
 from pathlib import Path
 
 from crawler.incremental.state import EmitDecision, EmittedEntry, StateError, StateStore, state_key
+from crawler.settings import CLEANWIRE_JOURNAL_BATCH
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 16  # records per fsync + state commit
+BATCH_SIZE = CLEANWIRE_JOURNAL_BATCH  # records per fsync + state commit (the setting's default)
 FLUSH_INTERVAL = 5.0  # seconds a record may wait in the batch before it is written anyway
 UNSAFE_SITE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+WRITING_ELSEWHERE = "another process is writing this output: give each state its own -o"
 
 
 class JournalError(StateError):
@@ -28,8 +34,17 @@ def sanitise_site(site: str) -> str:
     return UNSAFE_SITE_CHARS.sub("_", site).lstrip(".") or "_"
 
 
+def is_template(output: str) -> bool:
+    """A per-run template (`out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl`), not one plain file every run appends to."""
+    return "{" in output
+
+
 def output_path(template: str, site: str, run_started: datetime, run_id: int | None = None) -> Path:
-    """Fill `out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl`: never outside the template directory, never a used name."""
+    """Fill `out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl`: never outside the template directory, never a used name.
+
+    A plain file (no placeholder) is that file, made absolute: every run and site appends to it."""
+    if not is_template(template):
+        return Path(os.path.abspath(template))
     path = Path(template.format(site=sanitise_site(site), run_started=run_started, run_id=run_id))
     base = Path(os.path.dirname(template.split("{", 1)[0]) or ".").resolve()
     if not path.resolve().is_relative_to(base):
@@ -39,6 +54,48 @@ def output_path(template: str, site: str, run_started: datetime, run_id: int | N
         number += 1
         candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
     return candidate
+
+
+def append_offset(state: StateStore, path: str | os.PathLike) -> int:
+    """Where a run appends to the plain output file `path`: the length this state committed to it, 0 for a missing
+    or empty file (a new one, or one moved aside between runs). Call it after reconcile, holding the run lock: the
+    file must then be exactly as long as committed; anything else was written by something other than this state."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return 0
+    if not stat.S_ISREG(st.st_mode):
+        raise JournalError(
+            "not a regular file (an incremental crawl appends to a file it can trim after a kill)", str(path)
+        )
+    _assert_unlocked(path)
+    if st.st_size == 0:
+        return 0
+    committed = state.committed_length(str(path))
+    if committed is None:
+        raise JournalError(
+            f"output file holds {st.st_size} bytes that no run of this state wrote (an incremental crawl appends only "
+            "to a file its state wrote: move it aside or give -o another file)",
+            str(path),
+        )
+    if st.st_size != committed:
+        raise JournalError(
+            f"output file holds {st.st_size} bytes, but this state committed {committed} to it (it was changed by "
+            "something else: move it aside or give -o another file)",
+            str(path),
+        )
+    return committed
+
+
+def _assert_unlocked(path: str | os.PathLike) -> None:
+    """Raise JournalError when another process holds the output's flock (a run of another state, a --redis worker)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalError(WRITING_ELSEWHERE, str(path)) from None
+    finally:
+        os.close(fd)  # drops the probe's lock
 
 
 def summary_path(output: str | os.PathLike) -> Path:
@@ -62,7 +119,9 @@ def _fsync_dir(path: Path) -> None:
 
 
 class JournaledWriter:
-    """Appends JSON lines to one run's output file; each batch is fsynced, then its offsets commit to the state."""
+    """Appends JSON lines to one run's output file; each batch is fsynced, then its offsets commit to the state.
+
+    `append`: the file is a plain -o every run appends to; it starts at the length the state committed to it."""
 
     def __init__(
         self,
@@ -72,17 +131,28 @@ class JournaledWriter:
         *,
         batch_size: int = BATCH_SIZE,
         flush_interval: float = FLUSH_INTERVAL,
+        append: bool = False,
     ) -> None:
         self.state, self.run_id, self.path = state, run_id, Path(path)
         self.batch_size, self.flush_interval = batch_size, flush_interval
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self.committed = os.fstat(self._fd).st_size
-        if self.committed and not self._is_ours():
+        try:
+            if append:
+                self.committed = append_offset(state, self.path)
+                try:  # held while the run writes: a run of another state, or a --redis worker, cannot append too
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise JournalError(WRITING_ELSEWHERE, str(self.path)) from None
+            elif self.committed and not self._is_ours():
+                raise JournalError("output file exists and belongs to no run of this state", str(self.path))
+        except JournalError:
             os.close(self._fd)
-            raise JournalError("output file exists and belongs to no run of this state", str(self.path))
+            raise
+        self.start = self.committed  # where this run's records begin in the file
         _fsync_dir(self.path.parent)
-        state.register_output(run_id, str(self.path))
+        state.register_output(run_id, str(self.path), self.committed)  # a kill before the first batch trims to here
         self.records = self.new = self.revised = 0  # committed by this writer: the run's counts
         self._batch: list[tuple[EmittedEntry, bytes]] = []
         self._pending: dict[str, tuple[str, int, str | None]] = {}

@@ -1,4 +1,6 @@
-"""Incremental, crash-safe output: emit new or changed articles once each through the journal, one run per crawl."""
+"""Incremental, crash-safe output: emit new or changed articles once each through the journal, one run per crawl.
+
+The output is a per-run template (a new file per run and site) or one plain JSONL file each run appends to."""
 
 from __future__ import annotations
 
@@ -22,10 +24,19 @@ from cleaners.template import block_hash, record_block_hashes, remove_template
 from crawler.clock import utcnow
 from crawler.discovery.normalize import site_of
 from crawler.engine import close_crawl, run_status
-from crawler.incremental.journal import BATCH_SIZE, JournaledWriter, output_path, reconcile, summary_path
+from crawler.incremental.journal import (
+    BATCH_SIZE,
+    JournaledWriter,
+    append_offset,
+    is_template,
+    output_path,
+    reconcile,
+    summary_path,
+)
 from crawler.incremental.state import RunLock, StateError, StateStore
 from crawler.output.files import write_atomic
 from crawler.reporting.rejects import fetch_failed
+from crawler.settings import with_defaults
 from crawler.stats import FAILURE
 
 logger = logging.getLogger(__name__)
@@ -64,11 +75,12 @@ class TemplateConfig:
 
     @classmethod
     def from_settings(cls, settings) -> TemplateConfig:
+        settings = with_defaults(settings)
         return cls(
-            settings.getbool("CLEANWIRE_TEMPLATE", True),
-            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES", 3),
-            settings.getint("CLEANWIRE_TEMPLATE_HOLD", 10),
-            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS", 5.0),
+            settings.getbool("CLEANWIRE_TEMPLATE"),
+            settings.getint("CLEANWIRE_TEMPLATE_MIN_ARTICLES"),
+            settings.getint("CLEANWIRE_TEMPLATE_HOLD"),
+            settings.getfloat("CLEANWIRE_TEMPLATE_HOLD_SECONDS"),
             settings.getdict("CLEANWIRE_TEMPLATE_KEEP"),
         )
 
@@ -108,17 +120,20 @@ class StatePipeline:
         self.observed: dict[str, int] = {}  # site -> articles its template counts have seen
         self.learned: dict[str, asyncio.Condition] = {}  # site -> notified on every article counted
         self.held: dict[str, int] = {}  # site -> records waiting for its template
-        self.state_path, self.template, self.batch_size = state_path, template, batch_size
+        self.plain = not is_template(template)  # one file every run and site appends to
+        self.template = os.path.abspath(template) if self.plain else template
+        self.state_path, self.batch_size = state_path, batch_size
+        self.append_from = 0  # a plain file: its committed length when this run started
         self.lock: RunLock | None = None
         self.state: StateStore | None = None
-        self.writers: dict[str, JournaledWriter] = {}
+        self.writers: dict[str, JournaledWriter] = {}  # site -> writer (a plain file: every site shares one)
         self.counts = {"emitted": 0, "new": 0, "revised": 0, "unchanged": 0}
         self.repairs: list[dict] = []
         self.failure: str | None = None  # why writing output failed, if it did: the run then fails
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         state, template = settings.get("CLEANWIRE_STATE"), settings.get("CLEANWIRE_OUTPUT_TEMPLATE")
         if not state or not template:
             raise NotConfigured  # needs both a state file and an output template
@@ -126,7 +141,7 @@ class StatePipeline:
             crawler,
             state,
             template,
-            settings.getint("CLEANWIRE_JOURNAL_BATCH", BATCH_SIZE),
+            settings.getint("CLEANWIRE_JOURNAL_BATCH"),
             TemplateConfig.from_settings(settings),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -143,7 +158,7 @@ class StatePipeline:
         """A fetched page that yields no output (not an article, duplicate, too old) is settled: not pending."""
         url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
         if url and self.state is not None and self.failure is None:  # after a failure: fetched again next run
-            self.state.settle(url)
+            self.state.commit_fetch(url)
 
     def open_spider(self) -> None:
         self.lock = RunLock(self.state_path).acquire()
@@ -157,7 +172,12 @@ class StatePipeline:
         try:
             self.state = StateStore(self.state_path)
             self.repairs = reconcile(self.state)
+            if self.plain:  # a file something else wrote or changed stops the run before anything is fetched
+                self.append_from = append_offset(self.state, self.template)
         except BaseException:
+            if self.state is not None:
+                self.state.close()
+                self.state = None
             self.lock.release()
             raise
         self.started, self.clock = datetime.now(UTC), time.monotonic()
@@ -227,7 +247,7 @@ class StatePipeline:
             writer.decide(url, digest, source_hash) if writer else self.store.decide_emit(url, digest, source_hash)
         )
         if not decision.emit:
-            self.store.settle(url)
+            self.store.commit_fetch(url)
             self._count("unchanged")
             raise DropItem(f"{url}: unchanged since revision {decision.revision}", log_level="DEBUG")
         item["revision"], item["previous_hash"] = decision.revision, decision.previous_hash
@@ -253,10 +273,14 @@ class StatePipeline:
         """Close the spider (finish reason output_failed): no page fetched from now on could be written."""
         self._closing = close_crawl(self.crawler, "output_failed")
 
+    def _outputs(self) -> list[JournaledWriter]:
+        """Every writer once (the sites of a plain file share one)."""
+        return list({id(writer): writer for writer in self.writers.values()}.values())
+
     def _committed(self) -> None:
         """emitted/new/revised = the records whose batch committed, i.e. exactly the lines in the output files."""
         for name in ("emitted", "new", "revised"):
-            self.counts[name] = sum(getattr(w, "records" if name == "emitted" else name) for w in self.writers.values())
+            self.counts[name] = sum(getattr(w, "records" if name == "emitted" else name) for w in self._outputs())
             if self.counts[name]:
                 self.stats.set_value(f"cleanwire/state/{name}", self.counts[name])
 
@@ -268,13 +292,16 @@ class StatePipeline:
     def _writer(self, site: str) -> JournaledWriter:
         if site not in self.writers:
             path = output_path(self.template, site, self.started, self.run_id)
-            self.writers[site] = JournaledWriter(self.store, self.run_id, path, batch_size=self.batch_size)
+            shared = next((w for w in self.writers.values() if w.path == path), None)  # a plain file
+            self.writers[site] = shared or JournaledWriter(
+                self.store, self.run_id, path, batch_size=self.batch_size, append=self.plain
+            )
             logger.info("run %d: writing %s records to %s", self.run_id, site, path)
         return self.writers[site]
 
     def close_spider(self) -> None:
         """Flush and close every output (the last batch commits here); the run is finished on spider_closed."""
-        for writer in self.writers.values():
+        for writer in self._outputs():
             try:
                 writer.close()
             except (StateError, OSError) as exc:
@@ -292,7 +319,7 @@ class StatePipeline:
         self._committed()
         self.stats.set_value(
             "cleanwire/state/outputs",  # `cleanwire crawl` names the files written
-            [(str(w.path), w.records) for w in self.writers.values()],
+            [(str(w.path), w.records) for w in self._outputs()],
         )
         stats = self.stats.get_stats()
         counts = {**self.counts, **{name: stats[key] for key, name in STATS_COUNTED.items() if key in stats}}
@@ -310,6 +337,11 @@ class StatePipeline:
         outputs = {site: writer.path for site, writer in self.writers.items()}
         for site in self.sites or ["_"]:
             outputs.setdefault(site, output_path(self.template, site, self.started, self.run_id))
+        written: list[dict] = [{"path": str(w.path), "records": w.records} for w in self._outputs()]
+        if self.plain:  # one file, one summary beside it, rewritten by every run: the bytes [start, end) it appended
+            writer = next(iter(self._outputs()), None)
+            start, end = (writer.start, writer.committed) if writer else (self.append_from, self.append_from)
+            written = [{"path": self.template, "records": writer.records if writer else 0, "start": start, "end": end}]
         summary = {
             "run_id": self.run_id,
             "state": os.path.abspath(self.state_path),
@@ -323,7 +355,7 @@ class StatePipeline:
             "failure": self.failure,
             "counts": counts,
             "errors": counts.get("errors", 0) + counts.get("spider_exceptions", 0),
-            "outputs": [{"path": str(w.path), "records": w.records} for w in self.writers.values()],
+            "outputs": written,
             "repaired_runs": self.repairs,
             "versions": versions(),
             "report": self.stats.get_value(
@@ -331,5 +363,5 @@ class StatePipeline:
             ),  # crawler.reporting.report.RunReport's data, for `cleanwire report`
         }
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
-        for path in outputs.values():
+        for path in dict.fromkeys(outputs.values()):
             write_atomic(summary_path(Path(path)), text)

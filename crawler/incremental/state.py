@@ -374,7 +374,7 @@ class StateStore:
         lastmod: str | None = None,
         site: str | None = None,
     ) -> None:
-        """A response arrived. Its validators and lastmod are staged until `settle` or the emitted batch commits."""
+        """A response arrived. Its validators and lastmod are staged until `commit_fetch` or the emitted batch commits."""
         key, now = state_key(url), utcnow()
         with self.transaction() as db:
             db.execute(
@@ -405,8 +405,9 @@ class StateStore:
                 (lastmod, state_key(url)),
             )
 
-    def settle(self, url: str) -> None:
-        """The fetch's outcome needs no output (unchanged article, not an article, a feed whose links are noted)."""
+    def commit_fetch(self, url: str) -> None:
+        """Commit the URL's staged fetch now, its outcome needing no output (unchanged article, not an article, a feed
+        whose links are noted): its validators take effect and it is no longer pending."""
         with self.transaction() as db:
             _promote(db, state_key(url), utcnow())
 
@@ -452,9 +453,19 @@ class StateStore:
                 (run_id, path, committed, count),
             )
 
-    def register_output(self, run_id: int, path: str) -> None:
+    def register_output(self, run_id: int, path: str, committed: int = 0) -> None:
+        """A run starts writing `path`, whose first `committed` bytes are already committed (a plain file's earlier
+        runs): reconcile trims a killed run's file back to that length at most."""
         with self.transaction() as db:
-            db.execute("INSERT INTO outputs (run_id, path) VALUES (?, ?) ON CONFLICT DO NOTHING", (run_id, path))
+            db.execute(
+                "INSERT INTO outputs (run_id, path, committed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (run_id, path, committed),
+            )
+
+    def committed_length(self, path: str) -> int | None:
+        """The committed length of an output file as the latest run that wrote it left it (None: no run wrote it)."""
+        rows = self._query("SELECT committed FROM outputs WHERE path = ? ORDER BY run_id DESC LIMIT 1", (path,))
+        return rows[0][0] if rows else None
 
     def outputs(self, run_id: int | None = None) -> list[dict]:
         sql = "SELECT * FROM outputs" + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY run_id, path"
@@ -477,7 +488,9 @@ class StateStore:
                 record = json.loads(fh.read(rows[0]["length"]))
         except (OSError, ValueError):
             return None  # the output was moved, removed or rewritten since
-        return record if isinstance(record, dict) else None
+        if not isinstance(record, dict) or state_key(str(record.get("url") or "")) != state_key(url):
+            return None  # a plain output moved aside: another record now sits at that offset
+        return record
 
     def emitted_counts(self, run_id: int) -> dict[str, int]:
         """{"new": n, "revised": m} of the records a run committed (the counts of a killed run, from its rows)."""

@@ -14,6 +14,7 @@ from scrapy.exporters import BaseItemExporter, JsonItemExporter, JsonLinesItemEx
 from scrapy.utils.python import to_bytes
 
 from crawler.engine import close_crawl
+from crawler.items import PLAIN_RECORDS
 from crawler.stats import FAILURE, NOT_WRITTEN
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class FlushingJsonLinesExporter(_FlushingFeed, JsonLinesItemExporter):
 
     def _write(self, item) -> None:
         if (
-            type(item) is dict
+            type(item) in PLAIN_RECORDS
             and self.fields_to_export is None
             and type(self).serialize_field is JsonLinesItemExporter.serialize_field
         ):  # the same line without a field-by-field copy

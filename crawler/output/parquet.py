@@ -9,15 +9,13 @@ from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
 from crawler.output.feeds import StopsOnFailure
+from crawler.settings import CLEANWIRE_PARQUET_COMPRESSION, CLEANWIRE_PARQUET_ROW_GROUP_ITEMS, with_defaults
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_ROW_GROUP_ITEMS = 500  # records buffered before one row group is written
-DEFAULT_COMPRESSION = "zstd"  # Parquet column compression
 
 
 class ParquetAppendError(RuntimeError):
@@ -30,7 +28,12 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
     feed_label = "the Parquet feed"
 
     def __init__(
-        self, file, *, row_group_items: int = DEFAULT_ROW_GROUP_ITEMS, compression: str = DEFAULT_COMPRESSION, **kwargs
+        self,
+        file,
+        *,
+        row_group_items: int = CLEANWIRE_PARQUET_ROW_GROUP_ITEMS,
+        compression: str = CLEANWIRE_PARQUET_COMPRESSION,
+        **kwargs,
     ) -> None:
         super().__init__(dont_fail=True, **kwargs)
         self.file = file
@@ -45,11 +48,11 @@ class ParquetItemExporter(StopsOnFailure, BaseItemExporter):
 
     @classmethod
     def from_crawler(cls, crawler, file, **kwargs):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         exporter = cls(
             file,
-            row_group_items=settings.getint("CLEANWIRE_PARQUET_ROW_GROUP_ITEMS", DEFAULT_ROW_GROUP_ITEMS),
-            compression=settings.get("CLEANWIRE_PARQUET_COMPRESSION", DEFAULT_COMPRESSION),
+            row_group_items=settings.getint("CLEANWIRE_PARQUET_ROW_GROUP_ITEMS"),
+            compression=settings.get("CLEANWIRE_PARQUET_COMPRESSION"),
             **kwargs,
         )
         exporter.crawler = crawler

@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 import cleaners
+from crawler.settings import with_defaults
 
 if TYPE_CHECKING:
     from warcio.warcwriter import WARCWriter
@@ -49,11 +50,11 @@ class WarcWriter:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         path = settings.get("CLEANWIRE_WARC")
         if not path:
             raise NotConfigured("CLEANWIRE_WARC is not set")
-        writer = cls(path, settings.getint("CLEANWIRE_WARC_MAX_BYTES", 1024**3), settings.getbool("ROBOTSTXT_OBEY"))
+        writer = cls(path, settings.getint("CLEANWIRE_WARC_MAX_BYTES"), settings.getbool("ROBOTSTXT_OBEY"))
         crawler.signals.connect(writer.close, signal=signals.spider_closed)
         return writer
 

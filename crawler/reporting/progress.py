@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from scrapy import signals
 from twisted.internet import task
 
+from crawler.settings import with_defaults
 from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED
 
 
@@ -114,10 +115,10 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         ext = cls(
             crawler.stats,
-            settings.getfloat("CLEANWIRE_PROGRESS_INTERVAL", 0.5),
+            settings.getfloat("CLEANWIRE_PROGRESS_INTERVAL"),
             settings.getbool("CLEANWIRE_PROGRESS"),
             settings.getbool("CLEANWIRE_SUMMARY"),
         )

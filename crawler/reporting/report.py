@@ -18,6 +18,7 @@ from cleaners.options import KINDS
 from crawler.clock import utcnow
 from crawler.discovery.normalize import site_of
 from crawler.output.files import write_atomic
+from crawler.settings import with_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class RunReport:
 
     @classmethod
     def from_crawler(cls, crawler):
-        ext = cls(crawler.stats, crawler.settings.get("CLEANWIRE_RUN_REPORT", ""))
+        ext = cls(crawler.stats, with_defaults(crawler.settings).get("CLEANWIRE_RUN_REPORT"))
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)

@@ -27,6 +27,7 @@ from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_ev
 from crawler.incremental.state import StateStore
 from crawler.items import Page
 from crawler.reporting.rejects import fetch_failed, page_skipped
+from crawler.settings import with_defaults
 from crawler.spiders.urls import page_from_response
 
 logger = logging.getLogger(__name__)
@@ -89,10 +90,10 @@ class SiteSpider(ArticlePages, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
+        settings = with_defaults(crawler.settings)
         spider.render = RenderPolicy.from_crawler(crawler)
-        spider.link_depth = settings.getint("CLEANWIRE_LINK_DEPTH", 3)
-        spider.same_domain = settings.getbool("CLEANWIRE_SAME_DOMAIN", True)
+        spider.link_depth = settings.getint("CLEANWIRE_LINK_DEPTH")
+        spider.same_domain = settings.getbool("CLEANWIRE_SAME_DOMAIN")
         spider.since = settings.get("CLEANWIRE_SINCE") or None
         spider.sitemap_paths = settings.getlist("CLEANWIRE_SITEMAP_PATHS")
         spider.feed_paths = settings.getlist("CLEANWIRE_FEED_PATHS")
@@ -183,8 +184,9 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             headers["If-Modified-Since"] = last_modified
         return {"headers": headers, "meta": {"handle_httpstatus_list": [304]}} if headers else {}
 
-    def record(self, response: Response, lastmod: str | None = None, settle: bool = False) -> bool:
-        """Stage the response's validators in the state; True when it is a 304 (nothing more to do)."""
+    def record(self, response: Response, lastmod: str | None = None, commit: bool = False) -> bool:
+        """Stage the response's validators in the state (`commit`: and commit them); True when it is a 304 (nothing
+        more to do)."""
         if self.state is None:
             return response.status == 304
         headers = response.headers
@@ -192,18 +194,19 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         modified = (headers.get(b"Last-Modified") or b"").decode("latin-1") or None
         for url in response.meta.get("redirect_urls") or ():
             self.state.record_fetch(url, 301)
-            self.state.settle(url)
+            self.state.commit_fetch(url)
         lastmod = lastmod or self.lastmods.get(response.url)
         self.state.record_fetch(response.url, response.status, etag, modified, lastmod=lastmod)
         if response.status == 304:
             self.count("state/not_modified")
-        if settle or response.status == 304:
-            self.state.settle(response.url)
+        if commit or response.status == 304:
+            self.state.commit_fetch(response.url)
         return response.status == 304
 
-    def settle(self, url: str) -> None:
+    def commit_fetch(self, url: str) -> None:
+        """The state's commit_fetch(url), when the crawl keeps a state."""
         if self.state is not None:
-            self.state.settle(url)
+            self.state.commit_fetch(url)
 
     def noted(self, requests: list[scrapy.Request]) -> list[scrapy.Request]:
         """Record the pages, sitemaps and feeds about to be requested (the durable frontier) before the page
@@ -309,7 +312,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if self.record(response):
             return
         yield from self.noted(list(self.sitemap_requests(response, depth)))
-        self.settle(response.url)
+        self.commit_fetch(response.url)
 
     def sitemap_requests(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         try:
@@ -332,7 +335,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if self.record(response):
             return
         yield from self.noted(list(self.feed_entry_requests(response)))
-        self.settle(response.url)
+        self.commit_fetch(response.url)
 
     def feed_entry_requests(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -421,7 +424,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         ):
             yield request
         if not verdict.emit:
-            self.settle(response.url)
+            self.commit_fetch(response.url)
             self.count(f"skipped/{verdict.reason}")
             self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {verdict.reason}")
             return
@@ -458,7 +461,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     def continuation_page(self, response: Response, first: str, depth: int) -> Iterator[scrapy.Request]:
         """Page 2 (or later) of an article, reached on its own: never emitted; its first page is fetched instead."""
-        self.settle(response.url)
+        self.commit_fetch(response.url)
         self.count("skipped/continuation_page")
         self.crawler.signals.send_catch_log(
             page_skipped, response=response, reason=f"skipped: continuation page of {first}"
@@ -526,7 +529,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     def skip_page(self, response: Response, key: str, reason: str) -> None:
         """A fetched page that is no article and has no links: settled, counted, reported to the rejects."""
-        self.record(response, settle=True)
+        self.record(response, commit=True)
         self.count(f"skipped/{key}")
         self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {reason}")
 
@@ -587,7 +590,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             if not probe and status in (404, 410):
-                self.record(failure.value.response, settle=True)  # gone: not pending any more
+                self.record(failure.value.response, commit=True)  # gone: not pending any more
             self.count("discovery/probe_missing" if probe else f"http_errors/{status}")
         elif too_large(failure):  # before IgnoreRequest: a body cut at decompression raises one too
             self.count("skipped/too_large")

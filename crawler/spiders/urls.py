@@ -9,7 +9,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from cleaners import Options
-from cleaners.access import classify as classify_access
+from cleaners.access import access_state
 from cleaners.multipage import PageLinks, wants_pages
 from crawler.clock import utcnow
 from crawler.extraction.articlepages import ArticlePages
@@ -17,6 +17,7 @@ from crawler.extraction.tasks import extract_with_links
 from crawler.fetching.render import RENDER_META, SHELL_META, RenderPolicy, rendered, shell_evidence
 from crawler.fetching.tdmrep import request_tdm
 from crawler.items import Page
+from crawler.settings import with_defaults
 
 
 def page_from_response(response: Response, request_url: str, source: str = "url") -> Page:
@@ -48,7 +49,7 @@ def describe_failure(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         response = exc.response
-        access = classify_access(response.body, response.status, response.headers, url=response.url)
+        access = access_state(response.body, response.status, response.headers, url=response.url)
         return f"HTTP {response.status}" + (f": {access.describe()}" if access.state != "ok" else "")
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
@@ -81,7 +82,7 @@ class UrlsSpider(ArticlePages, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_article_pages = crawler.settings.getint("CLEANWIRE_MAX_ARTICLE_PAGES")
+        spider.max_article_pages = with_defaults(crawler.settings).getint("CLEANWIRE_MAX_ARTICLE_PAGES")
         return spider
 
     async def start(self):

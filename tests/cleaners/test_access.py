@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners import extract
-from cleaners.access import Access, classify
+from cleaners.access import Access, access_state
 from cleaners.extract import clean
 from cleaners.rules.access import ACCESS_RULES, STATES
 
@@ -57,11 +57,11 @@ def test_fixture_gets_its_state_from_the_page_alone_whatever_the_status(name):
     """The crawler classifies pages that never reach extraction (a 403, 429, 503) with the same function."""
     status, headers, state, _ = CASES[name]
     for http_status in (status, 200, 403, 429, 503):
-        assert classify(html(name), http_status, headers, url=URL).state == state
+        assert access_state(html(name), http_status, headers, url=URL).state == state
 
 
 def test_cloudflare_page_without_its_header_is_told_by_its_title():
-    access = classify(html("challenge-cloudflare.html"), 503, {"Server": "cloudflare"}, url=URL)
+    access = access_state(html("challenge-cloudflare.html"), 503, {"Server": "cloudflare"}, url=URL)
     assert (access.rule, access.matched, access.source) == (
         "bot_challenge:cloudflare:title",
         "Just a moment...",
@@ -70,9 +70,9 @@ def test_cloudflare_page_without_its_header_is_told_by_its_title():
 
 
 def test_challenge_header_alone_decides_even_an_empty_body():
-    assert classify(b"", 403, {"x-amzn-waf-action": "captcha"}).rule == "bot_challenge:aws_waf:header"
-    assert classify(None, 429, [(b"Cf-Mitigated", [b"challenge"])]).rule == "bot_challenge:cloudflare:header"
-    assert classify(b"", 403, {"Server": "cloudflare"}) == Access()
+    assert access_state(b"", 403, {"x-amzn-waf-action": "captcha"}).rule == "bot_challenge:aws_waf:header"
+    assert access_state(None, 429, [(b"Cf-Mitigated", [b"challenge"])]).rule == "bot_challenge:cloudflare:header"
+    assert access_state(b"", 403, {"Server": "cloudflare"}) == Access()
 
 
 def test_paywall_teaser_is_emitted_truncated_with_evidence():
@@ -118,9 +118,9 @@ def test_short_article_beside_a_cookie_banner_is_an_article():
     assert article.access == "ok"
     assert article.text.startswith("The island ferry returned to its normal timetable")
     # without the extracted body, the page alone is a short page holding a consent dialog
-    alone = classify(html("article-with-cookie-banner.html"), 200, url=URL)
+    alone = access_state(html("article-with-cookie-banner.html"), 200, url=URL)
     assert (alone.state, alone.rule) == ("consent_wall", "consent_wall:en:prompt")
-    assert classify(html("article-with-cookie-banner.html"), 200, url=URL, text=article.text).state == "ok"
+    assert access_state(html("article-with-cookie-banner.html"), 200, url=URL, text=article.text).state == "ok"
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_short_article_beside_a_cookie_banner_is_an_article():
 )
 def test_challenge_text_in_several_languages(lang, text):
     page = f"<html><head><title>news.example</title></head><body><p>{text}</p></body></html>"
-    assert classify(page, 403).rule == f"bot_challenge:{lang}:verify_human"
+    assert access_state(page, 403).rule == f"bot_challenge:{lang}:verify_human"
 
 
 @pytest.mark.parametrize(
@@ -156,13 +156,13 @@ def test_shell_notice_in_several_languages(lang, text):
         f'<html><head><script src="/app.js"></script></head><body><noscript>{text}</noscript>'
         f'<div id="page-container"></div></body></html>'
     )
-    assert classify(page, 200).rule == f"js_shell:{lang}:enable_js"
+    assert access_state(page, 200).rule == f"js_shell:{lang}:enable_js"
 
 
 def test_server_rendered_app_is_not_a_shell():
     words = " ".join(["word"] * 300)
     page = f'<html><body><div id="__next"><article><p>{words}</p></article></div><script src="/_next/main.js"></script></body></html>'
-    assert classify(page, 200).state == "ok"
+    assert access_state(page, 200).state == "ok"
 
 
 def test_long_article_quoting_challenge_words_is_ok():
@@ -171,15 +171,15 @@ def test_long_article_quoting_challenge_words_is_ok():
         f"<html><head><title>How bots are stopped</title></head><body><article><p>Sites show 'Just a moment...' "
         f"and ask: are you a robot? A g-recaptcha box and _cf_chl_opt appear. {words}</p></article></body></html>"
     )
-    assert classify(page, 200).state == "ok"
+    assert access_state(page, 200).state == "ok"
 
 
 def test_extracted_body_overrules_a_consent_banner_but_not_a_vendor_challenge():
     body = " ".join(["news"] * 80)
     banner = '<div id="onetrust-banner-sdk"><p>We use cookies. Accept all</p></div>'
-    assert classify(f"<html><body>{banner}<p>{body}</p></body></html>", 200, text=body).state == "ok"
+    assert access_state(f"<html><body>{banner}<p>{body}</p></body></html>", 200, text=body).state == "ok"
     challenge = html("challenge-perimeterx.html")
-    assert classify(challenge, 403, text=body).state == "bot_challenge"
+    assert access_state(challenge, 403, text=body).state == "bot_challenge"
 
 
 def test_rule_ids_are_unique_and_name_their_state():

@@ -415,7 +415,7 @@ def test_title_by_agreement(candidates, title):
     ],
 )
 def test_meta_headline(head, title, provenance):
-    from cleaners.metadata import extract_metadata
+    from cleaners.meta.metadata import extract_metadata
     from cleaners.parse import parse
 
     meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
@@ -449,7 +449,7 @@ def test_meta_headline(head, title, provenance):
     ],
 )
 def test_title_provenance(head, title, provenance):
-    from cleaners.metadata import extract_metadata
+    from cleaners.meta.metadata import extract_metadata
     from cleaners.parse import parse
 
     meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
@@ -471,9 +471,25 @@ def test_title_provenance(head, title, provenance):
     ],
 )
 def test_paywall_markers(head, free, provenance):
-    from cleaners.metadata import extract_metadata
+    from cleaners.meta.metadata import extract_metadata
     from cleaners.parse import parse
 
     meta = extract_metadata(parse(f"<html><head>{head}</head><body><p>x</p></body></html>", "t"), None)
     assert meta.is_accessible_for_free is free
     assert meta.provenance.get("is_accessible_for_free") == provenance
+
+
+def test_byline_finders_skip_asides_teasers_and_author_boxes():
+    import lxml.html
+
+    from cleaners.meta.byline import author_page_links, byline_elements, rel_author_links
+
+    tree = lxml.html.document_fromstring(
+        '<html><body><div class="a-uthor_box"><a rel="author" href="/author/x">X</a></div>'
+        '<div class="byline"><a rel="author" href="/autoren/y">Y</a></div><aside><span class="Byline">Z</span></aside>'
+        '<div class="teasers"><a href="/journalist/q" class="author">Q</a></div><p id="main-byline" class="">W</p>'
+        '<div class="more from"><span class="author">M</span></div><div class="author info">I</div></body></html>'
+    )
+    assert [el.text_content() for el in rel_author_links(tree)] == ["Y"]
+    assert [el.text_content() for el in author_page_links(tree)] == ["Y"]
+    assert [el.text_content() for el in byline_elements(tree)] == ["Y", "W"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -965,3 +966,55 @@ def test_a_list_of_sentences_in_the_body_container_comes_back_and_a_menu_does_no
         ("list", "\n".join(points)),
         ("paragraph", SPLIT_BODY[1]),
     ]
+
+
+PREFILTER_TEXTS = (
+    "we and our partners use cookies to store and access information on a device",
+    "sign up for our weekly newsletter to get the news in your inbox",
+    "your privacy choices: do not sell or share my personal information",
+    "abonnez-vous pour lire la suite de cet article",
+    "the council said the road would reopen on monday after repairs to the bridge",
+    "follow the latest news on google news",
+    "wir und unsere 120 partner speichern informationen auf einem gerät",
+    "",
+)
+
+
+def test_a_search_group_reduced_to_the_alternatives_a_text_allows_finds_the_same_rule():
+    from cleaners.filters import _compiled
+
+    for group in (g for g in _compiled() if g.match == "search"):
+        for text in PREFILTER_TEXTS:
+            whole = group.regex.search(text)
+            reduced = group.search_regex(text)
+            found = reduced.search(text) if reduced is not None else None
+            assert (found.lastgroup if found else None) == (whole.lastgroup if whole else None), (group.match, text)
+
+
+def test_the_anchor_pass_finds_a_text_holding_any_anchor_of_any_search_group():
+    from cleaners.filters import _any_anchor, _compiled, _trie_pattern
+
+    anchors = {a for g in _compiled() for a in g.anchors or ()}
+    for text in PREFILTER_TEXTS + tuple(sorted(anchors)):
+        assert (_any_anchor().search(text) is not None) == any(a in text for a in anchors), text
+    assert re.fullmatch(_trie_pattern({"our", "ours", "other"}), "other")
+    assert re.search(_trie_pattern({"our", "ours", "other"}), "yours").group() == "our"
+    assert re.search(_trie_pattern(set()), "anything") is None
+
+
+def test_phrase_rules_of_short_and_long_lines():
+    from cleaners.filters import phrase_rule_for
+
+    assert phrase_rule_for("- Advertisement -").id == "ad_marker:en:label"
+    assert phrase_rule_for("Sign up for our newsletter").id == "newsletter:en:prompt"
+    assert phrase_rule_for("The council said the road would reopen on Monday after repairs to the bridge.") is None
+
+
+def test_strip_edges_keeps_a_text_between_letters_and_removes_punctuation_around_one():
+    from cleaners.text import strip_edges
+
+    assert strip_edges("Advertisement") == "Advertisement"
+    assert strip_edges("- Advertisement -") == "Advertisement"
+    assert strip_edges("_ad_") == "ad"
+    assert strip_edges("«Anzeige»\n") == "Anzeige"
+    assert strip_edges("2024 Ünïcode 9") == "2024 Ünïcode 9"

@@ -288,6 +288,6 @@ def test_table_inside_a_quote_is_the_table():
 )
 def test_figure_caption_and_credit(caption, split):
     html = f"<figure><img src='/a.jpg'><figcaption>{caption}</figcaption></figure>"
-    from cleaners.prune import _split_credit
+    from cleaners.figures import split_credit
 
-    assert _split_credit(lxml.html.fragment_fromstring(html)) == split
+    assert split_credit(lxml.html.fragment_fromstring(html)) == split

@@ -18,6 +18,7 @@ from cleaners.template import block_hash
 from crawler.incremental.journal import (
     JournaledWriter,
     JournalError,
+    append_offset,
     output_path,
     reconcile,
     sanitise_site,
@@ -29,6 +30,7 @@ from conftest import ROOT
 
 N = 40
 TEMPLATE = "{out}/{{site}}/{{run_started:%Y%m%d-%H%M%S}}.jsonl"
+PLAIN = "{out}/all.jsonl"  # one plain file every run appends to
 
 # A run of the incremental loop the crawl uses: lock, reconcile, should_fetch, record_fetch, decide, write.
 # Hooks slow the two dangerous moments so the test can kill inside them: writing a batch (the bytes go out
@@ -64,7 +66,7 @@ state = StateStore(state_path)
 say("repairs", json.dumps(journal.reconcile(state)))
 run_id = state.start_run(["news.example"], template)
 path = journal.output_path(template, "news.example", datetime.now(timezone.utc), run_id)
-writer = journal.JournaledWriter(state, run_id, path, batch_size=4)
+writer = journal.JournaledWriter(state, run_id, path, batch_size=4, append=not journal.is_template(template))
 say("ready")
 for i in range(n):
     url = f"https://news.example/story/{i}"
@@ -123,9 +125,10 @@ def output_lines(out: Path) -> list[tuple[Path, int, bytes]]:
 
 
 @pytest.mark.e2e
-def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tmp_path):
+@pytest.mark.parametrize("output", [TEMPLATE, PLAIN], ids=["template", "plain"])
+def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tmp_path, output):
     state_path, out = tmp_path / "state.db", tmp_path / "out"
-    template = TEMPLATE.format(out=out)
+    template = output.format(out=out)
     torn_seen = 0
     # early (before any batch), mid-write (a torn line on disk), between fsync and commit, after commits
     for marker, count in (("ready", 1), ("partial", 2), ("committing", 1), ("committed", 3), ("partial", 1)):
@@ -139,6 +142,8 @@ def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tm
     lines = output_lines(out)
     records = [json.loads(raw) for _, _, raw in lines]  # no torn line: every line parses
     assert all(raw.endswith(b"\n") for _, _, raw in lines)
+    if output == PLAIN:  # every run appended to the one file
+        assert {path for path, _, _ in lines} == {out / "all.jsonl"}
     urls = sorted(record["url"] for record in records)
     assert urls == sorted(f"https://news.example/story/{i}" for i in range(N))  # exactly once over the union
     assert {record["revision"] for record in records} == {1}
@@ -160,9 +165,10 @@ def test_sigkill_at_several_points_then_rerun_gives_every_record_exactly_once(tm
 
 
 @pytest.mark.e2e
-def test_a_rerun_after_a_complete_run_emits_nothing(tmp_path):
+@pytest.mark.parametrize("output", [TEMPLATE, PLAIN], ids=["template", "plain"])
+def test_a_rerun_after_a_complete_run_emits_nothing(tmp_path, output):
     state_path, out = tmp_path / "state.db", tmp_path / "out"
-    template = TEMPLATE.format(out=out)
+    template = output.format(out=out)
     for _ in range(2):
         child = start_child(state_path, template)
         stdout, stderr = child.communicate(timeout=20)
@@ -204,6 +210,161 @@ def test_a_failed_commit_leaves_nothing_of_its_batch_in_the_file(tmp_path):
         with pytest.raises(Exception):  # noqa: B017  (whatever the store raises: the line must not stay)
             writer.write({"url": "https://a.example/2", "content_hash": "sha256:2", "revision": 1})
         assert path.stat().st_size == size
+
+
+def write_run(state_path: Path, path: Path, numbers: range, *, finish: bool = True) -> int:
+    """One run appending records `numbers` to the plain file `path`; without `finish` it stays 'running' (killed)."""
+    with RunLock(state_path), StateStore(state_path) as state:
+        reconcile(state)
+        run_id = state.start_run(["a.example"], str(path))
+        writer = JournaledWriter(state, run_id, path, batch_size=2, append=True)
+        for n in numbers:
+            writer.write({"url": f"https://a.example/{n}", "content_hash": f"sha256:{n}", "revision": 1})
+        writer.close()
+        if finish:
+            state.finish_run(run_id, "finished", {"emitted": writer.records})
+        return writer.start
+
+
+def urls(path: Path) -> list[str]:
+    return [json.loads(line)["url"] for line in path.read_text().splitlines()]
+
+
+def test_runs_append_to_one_plain_file_from_its_committed_length(tmp_path):
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    assert write_run(state_path, path, range(3)) == 0
+    size = path.stat().st_size
+    assert write_run(state_path, path, range(3, 5)) == size
+    assert urls(path) == [f"https://a.example/{n}" for n in range(5)]
+    with StateStore(state_path) as state:
+        rows = state.emitted()
+        assert [(row["run_id"], row["url"][-1], Path(row["path"])) for row in rows] == [
+            (1, "0", path),
+            (1, "1", path),
+            (1, "2", path),
+            (2, "3", path),
+            (2, "4", path),
+        ]
+        raw = path.read_bytes()
+        assert all(json.loads(raw[r["offset"] : r["offset"] + r["length"]])["url"] == r["url"] for r in rows)
+        assert state.committed_length(str(path)) == len(raw)
+
+
+def test_a_torn_last_line_of_a_killed_run_is_trimmed_and_the_next_run_appends_after_the_committed_lines(tmp_path):
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    write_run(state_path, path, range(2))
+    write_run(state_path, path, range(2, 4), finish=False)  # killed after its batch committed
+    committed = path.read_bytes()
+    tail = b'{"url": "https://a.example/4", "content_hash": "sha256:4", "revision": 1}\n{"url": "https://a.ex'
+    with open(path, "ab") as fh:  # its next batch: a whole line written, not committed, then a kill mid-line
+        fh.write(tail)
+    write_run(state_path, path, range(4, 6))
+    assert path.read_bytes().startswith(committed)
+    assert urls(path) == [f"https://a.example/{n}" for n in range(6)]  # every line whole, each record once
+    with StateStore(state_path) as state:
+        runs = {run["id"]: run for run in state.runs()}
+        assert [runs[n]["status"] for n in (1, 2, 3)] == ["finished", "killed", "finished"]
+        assert runs[2]["counts"]["trimmed_bytes"] == len(tail)
+        assert state.committed_length(str(path)) == path.stat().st_size
+
+
+def test_a_run_killed_before_its_first_batch_trims_a_plain_file_to_where_it_started(tmp_path):
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    write_run(state_path, path, range(2))
+    size = path.stat().st_size
+    with RunLock(state_path), StateStore(state_path) as state:  # a run that opened the file, then died
+        run_id = state.start_run(["a.example"], str(path))
+        writer = JournaledWriter(state, run_id, path, append=True)
+        os.close(writer._fd)  # the kill: the kernel closes its descriptor and drops its flock
+    with open(path, "ab") as fh:
+        fh.write(b'{"url": "https://a.example/2", "con')
+    write_run(state_path, path, range(2, 3))
+    assert urls(path) == [f"https://a.example/{n}" for n in range(3)]
+    assert path.read_bytes()[size:].startswith(b'{"url": "https://a.example/2", "content_hash"')
+
+
+def test_a_plain_file_moved_aside_between_runs_starts_afresh(tmp_path):
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    write_run(state_path, path, range(2))
+    path.rename(tmp_path / "consumed.jsonl")
+    assert write_run(state_path, path, range(2, 3)) == 0
+    assert urls(path) == ["https://a.example/2"]
+    with StateStore(state_path) as state:  # the old offsets now point into another file: not read as the record
+        assert state.last_record("https://a.example/0") is None
+        assert state.last_record("https://a.example/2")["url"] == "https://a.example/2"
+
+
+def test_a_plain_file_another_process_is_writing_is_refused(tmp_path):
+    import fcntl
+
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    write_run(state_path, path, range(1))
+    before = path.read_bytes()
+    fd = os.open(path, os.O_RDONLY)  # the flock a writer of another state (or a --redis worker) holds
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with StateStore(state_path) as state, pytest.raises(JournalError) as refused:
+            append_offset(state, path)
+        assert str(refused.value) == f"{path}: another process is writing this output: give each state its own -o"
+        with pytest.raises(JournalError, match="another process is writing this output"):
+            write_run(state_path, path, range(1, 2))
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == before
+    write_run(state_path, path, range(1, 2))
+    assert urls(path) == ["https://a.example/0", "https://a.example/1"]
+
+
+def test_a_plain_file_the_state_did_not_write_or_that_changed_is_refused(tmp_path):
+    state_path, path = tmp_path / "s.db", tmp_path / "out.jsonl"
+    path.write_text('{"url": "https://a.example/x"}\n')
+    with StateStore(state_path) as state, pytest.raises(JournalError) as foreign:
+        append_offset(state, path)
+    assert str(foreign.value) == (
+        f"{path}: output file holds 31 bytes that no run of this state wrote (an incremental crawl appends only to "
+        "a file its state wrote: move it aside or give -o another file)"
+    )
+    with pytest.raises(JournalError, match="no run of this state wrote"):
+        write_run(state_path, path, range(1))
+    assert path.read_text() == '{"url": "https://a.example/x"}\n'  # untouched
+    path.unlink()
+    write_run(state_path, path, range(1))
+    size = path.stat().st_size
+    with open(path, "ab") as fh:
+        fh.write(b'{"url": "https://a.example/y"}\n')  # appended by something else after the run
+    with StateStore(state_path) as state, pytest.raises(JournalError) as changed:
+        append_offset(state, path)
+    assert str(changed.value) == (
+        f"{path}: output file holds {size + 31} bytes, but this state committed {size} to it (it was changed by "
+        "something else: move it aside or give -o another file)"
+    )
+    with StateStore(state_path) as state, pytest.raises(JournalError, match="not a regular file"):
+        append_offset(state, tmp_path)
+
+
+@pytest.mark.parametrize("output", ["-", "out.json", "out.parquet", "out.md", "out.txt"])
+def test_a_state_crawl_refuses_a_plain_output_that_is_not_jsonl_naming_it_and_the_reason(tmp_path, capsys, output):
+    from crawler.cli.main import main
+
+    shown = "-" if output == "-" else str(tmp_path / output)
+    assert main(["crawl", "http://127.0.0.1:9/", "--state", str(tmp_path / "s.db"), "-o", shown]) == 2
+    assert capsys.readouterr().err == (
+        f"cleanwire crawl: {shown}: an incremental crawl appends JSON lines to a file it can trim after a killed run "
+        "(not stdout, JSON, Parquet or Markdown): give -o a .jsonl or .ndjson file, or a per-run template such as "
+        "'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'\n"
+    )
+    assert sorted(tmp_path.iterdir()) == []  # no state, no output
+
+
+def test_a_state_crawl_refuses_a_format_other_than_jsonl(tmp_path, capsys):
+    from crawler.cli.main import main
+
+    args = ["crawl", "http://127.0.0.1:9/", "--state", str(tmp_path / "s.db"), "-o", str(tmp_path / "out.jsonl")]
+    assert main([*args, "--format", "markdown"]) == 2
+    assert capsys.readouterr().err == (
+        "cleanwire crawl: --format markdown: an incremental crawl writes JSONL records, not markdown\n"
+    )
+    assert sorted(tmp_path.iterdir()) == []
 
 
 def test_reconcile_refuses_without_the_run_lock(tmp_path):
@@ -315,6 +476,47 @@ def test_state_pipeline_emits_new_and_changed_articles_once_per_revision(tmp_pat
     assert not (tmp_path / "out" / "news.example" / "3.jsonl").exists()
     summary = json.loads((tmp_path / "out" / "news.example" / "3.summary.json").read_text())
     assert (summary["status"], summary["counts"]["emitted"], summary["counts"]["unchanged"]) == ("finished", 0, 1)
+
+
+@pytest.mark.e2e
+def test_state_pipeline_appends_every_site_of_every_run_to_one_plain_file(tmp_path):
+    from scrapy import Spider
+
+    out = tmp_path / "out.jsonl"
+
+    def two_sites():
+        pipeline = pipeline_for(tmp_path, CLEANWIRE_OUTPUT_TEMPLATE=str(out))
+        pipeline.crawler.spider = Spider("site", start_urls=["https://news.example/", "https://blog.example/"])
+        return pipeline
+
+    def lines() -> list[tuple[str, int]]:
+        return [(r["url"], r["revision"]) for r in map(json.loads, out.read_text().splitlines())]
+
+    def summary() -> dict:
+        return json.loads((tmp_path / "out.summary.json").read_text())
+
+    blog = {**article(9, "nine"), "url": "https://blog.example/9"}
+    crawl_with(two_sites(), [article(1, "one"), blog, article(2, "two")])
+    size = out.stat().st_size
+    assert lines() == [("https://news.example/1", 1), ("https://blog.example/9", 1), ("https://news.example/2", 1)]
+    assert summary()["outputs"] == [{"path": str(out), "records": 3, "start": 0, "end": size}]
+    assert summary()["sites"] == ["blog.example", "news.example"]
+
+    kept = crawl_with(two_sites(), [article(1, "one"), article(2, "two, edited"), blog, article(3, "three")])
+    assert [(r["url"], r["revision"]) for r in kept] == [("https://news.example/2", 2), ("https://news.example/3", 1)]
+    assert lines()[3:] == [("https://news.example/2", 2), ("https://news.example/3", 1)]  # appended, only the new
+    end = out.stat().st_size
+    assert summary()["outputs"] == [{"path": str(out), "records": 2, "start": size, "end": end}]
+
+    crawl_with(two_sites(), [article(3, "three")])  # nothing new: the file stays, the summary says so
+    assert out.stat().st_size == end
+    assert (summary()["run_id"], summary()["outputs"]) == (
+        3,
+        [{"path": str(out), "records": 0, "start": end, "end": end}],
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "out.summary.json", "state.db", "state.db.lock"]
+    with StateStore(tmp_path / "state.db") as state:
+        assert [(o["run_id"], o["records"], o["committed"]) for o in state.outputs()] == [(1, 3, size), (2, 2, end)]
 
 
 @pytest.mark.e2e

@@ -215,3 +215,31 @@ def test_fixture_site_wire_copy_is_the_only_pair_at_0_8(conn):
     assert {path: first for path, first in found.items() if first} == {
         "/2025/04/03/port-tariffs-wire-copy/": "/2025/04/02/wire-story-port-tariffs/"
     }
+
+
+def test_a_record_signed_in_its_worker_is_not_hashed_again(tmp_path, monkeypatch):
+    """run_task gives the article Record its signature in the worker; the pipeline uses it as is."""
+    import pickle
+
+    from cleaners import Options
+    from crawler.dedup import neardup
+    from crawler.extraction.tasks import EXTRACT, run_task
+    from crawler.items import Record
+
+    body, url = SEED.read_bytes(), "https://deftechtimes.com/taiwan-envoy-israel/"
+    status, signed = run_task(EXTRACT, None, True, body, url, Options(), None, {}, None)
+    signed = pickle.loads(pickle.dumps(signed))  # as it crosses from the worker
+    assert status == "article" and type(signed) is Record
+    assert signed == record(body, url)  # the same fields as an unsigned record
+    assert signed.signature == neardup.signature(signed["text"]).tobytes()
+    assert run_task(EXTRACT, None, False, body, url, Options(), None, {}, None)[1].signature is None
+
+    crawler = get_crawler(settings_dict={"CLEANWIRE_NEARDUP": str(tmp_path / "nd.db")})
+    crawler.stats.open_spider()
+    pipeline = NearDupPipeline.from_crawler(crawler)
+    assert pipeline.process_item(signed)["duplicate_of"] is None
+    monkeypatch.setattr(neardup, "signature", lambda *a: pytest.fail("signature computed again"))
+    other = Record(dict(signed, url="https://other.example/unrelated/", text="Nothing alike at all here."))
+    other.signature = signed.signature  # the signature is what is compared, not the text
+    assert pipeline.process_item(other)["duplicate_of"] == url
+    pipeline.close_spider()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crawler.reporting.rejects import Reject, RejectsWriter, classify
+from crawler.reporting.rejects import Reject, RejectsWriter, reject_for
 
 from conftest import PAGES
 
@@ -19,7 +19,7 @@ def page(body: str, head: str = "<title>A page</title>") -> bytes:
 
 
 def status_reason(*args, **kwargs) -> tuple[str, str]:
-    reject = classify(URL, *args, **kwargs)
+    reject = reject_for(URL, *args, **kwargs)
     return reject.status, reject.reason
 
 
@@ -52,12 +52,48 @@ def test_blocked_and_http_errors(http_status, body, expected):
 
 
 def test_challenge_header_on_an_empty_body():
-    reject = classify(URL, 403, b"", headers={"cf-mitigated": "challenge"})
+    reject = reject_for(URL, 403, b"", headers={"cf-mitigated": "challenge"})
     assert (reject.status, reject.access, reject.access_rule) == (
         "blocked",
         "bot_challenge",
         "bot_challenge:cloudflare:header",
     )
+
+
+@pytest.mark.parametrize("http_status", [404, 410])
+def test_a_not_found_page_is_not_read_for_an_access_state(http_status):
+    """The site's own "not found" page holds a captcha and consent words here; it is still an HTTP error."""
+    body = page(
+        "<h1>Not found</h1><form><div class='g-recaptcha' data-sitekey='x'></div></form>"
+        "<p>Please complete the check. We use cookies: accept all cookies to continue.</p>"
+    )
+    reject = reject_for(URL, http_status, body)
+    assert (reject.status, reject.reason, reject.access, reject.access_rule) == (
+        "http_error",
+        f"HTTP {http_status}",
+        None,
+        None,
+    )
+    assert reject_for(URL, 403, body).status == "blocked"  # the same body answered 403 is read
+
+
+def test_access_counter_counts_challenges_and_skips_not_found_pages():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.reporting.rejects import ACCESS_META, AccessCounter
+
+    crawler = get_crawler()
+    counter = AccessCounter(crawler.stats)
+    challenge = page("<div id='cf-wrapper'>Checking your browser</div>", "<title>Just a moment...</title>")
+    requests = {}
+    for status in (503, 404, 410, 200):
+        url = f"https://news.example/{status}/"
+        requests[status] = request = Request(url)
+        counter.response_received(HtmlResponse(url, status=status, body=challenge, request=request), request)
+    assert crawler.stats.get_stats() == {"cleanwire/access/bot_challenge": 1}
+    assert requests[503].meta[ACCESS_META].rule == "bot_challenge:cloudflare:title"
+    assert [ACCESS_META in requests[s].meta for s in (404, 410, 200)] == [False, False, False]
 
 
 def test_captcha_in_a_long_page_is_not_a_challenge():
@@ -72,7 +108,7 @@ def test_the_cleaners_verdict_is_used_when_given():
         "matched": "consent.yahoo.com",
         "reason": "consent_wall (...)",
     }
-    reject = classify(URL, 200, page("<p>anything</p>"), access=evidence)
+    reject = reject_for(URL, 200, page("<p>anything</p>"), access=evidence)
     assert (reject.status, reject.reason, reject.access, reject.access_rule) == (
         "consent",
         "consent_wall (consent_wall:markup:consent_form: 'consent.yahoo.com')",
@@ -98,7 +134,7 @@ def test_paywall_marker_beside_truncated_body():
         "paywall (paywall:en:prompt: 'Subscribe to continue reading')",
     )
     long_body = page(f"<p>{ARTICLE_WORDS}</p><div class='paywall'></div>")
-    assert classify(URL, 200, long_body).status == "not_article"
+    assert reject_for(URL, 200, long_body).status == "not_article"
 
 
 def test_application_shell_needs_js():
@@ -125,25 +161,25 @@ def test_fetch_failures():
 def test_listing_page_is_not_article():
     listing = page("<ul>" + "".join(f"<li><a href='/a{i}'>Story number {i}</a></li>" for i in range(20)) + "</ul>")
     assert status_reason(200, listing) == ("not_article", "no main content")
-    assert classify(URL, 200, listing).access == "ok"
+    assert reject_for(URL, 200, listing).access == "ok"
 
 
 def test_real_article_fixture_is_not_misread():
     body = (PAGES / "neutral" / "taiwan-envoy-israel.html").read_bytes()
-    assert classify(URL, 200, body, reason="below the word minimum").status == "not_article"
+    assert reject_for(URL, 200, body, reason="below the word minimum").status == "not_article"
 
 
 def test_writer_appends_one_flushed_line_per_page(tmp_path):
     path = tmp_path / "out" / "rejects.jsonl"
     writer = RejectsWriter(path)
-    writer.write(classify(URL, 404, b"", fetched_at="2026-01-02T03:04:05+00:00"))
+    writer.write(reject_for(URL, 404, b"", fetched_at="2026-01-02T03:04:05+00:00"))
     assert json.loads(path.read_text("utf-8")) == {  # visible before close: flushed per line
         "url": URL,
         "status": "http_error",
         "reason": "HTTP 404",
         "http_status": 404,
         "fetched_at": "2026-01-02T03:04:05+00:00",
-        "access": "ok",
+        "access": None,  # a 404 is not read for an access state
         "access_rule": None,
     }
     writer.close()
@@ -245,6 +281,6 @@ def test_crawl_writes_one_reject_per_page_not_emitted(site, tmp_path):
         "/teaser/": "paywall",
         "/shell/": "js_shell",
         "/forbidden/": "ok",
-        "/gone/": "ok",
+        "/gone/": None,  # a 404's body is not read for an access state (NOT_FOUND_STATUSES)
     }
     assert got["/shell/"]["access_rule"] == "js_shell:mount:app_root"

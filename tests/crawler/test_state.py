@@ -127,7 +127,7 @@ def test_validators_and_lastmod_count_only_once_the_outcome_is_committed(state):
     assert state.should_fetch(URL, "2026-11-25T08:00:00Z") is True  # lastmod moved
     assert state.should_fetch(URL) is False
     state.record_fetch(URL, 200, None, None)  # a refetch without validators
-    state.settle(URL)  # unchanged: nothing to write
+    state.commit_fetch(URL)  # unchanged: nothing to write
     assert state.validators(URL) == (None, None)
     assert state.known(URL).lastmod == "2026-11-24"
 
@@ -148,7 +148,7 @@ def test_pending_lists_urls_seen_but_never_settled(state):
     state.note_seen("https://other.example/c")
     state.record_fetch("https://news.example/b", 200)
     assert state.pending("news.example") == ["https://news.example/a", "https://news.example/b"]
-    state.settle("https://news.example/b")
+    state.commit_fetch("https://news.example/b")
     assert state.pending() == ["https://news.example/a", "https://other.example/c"]
 
 

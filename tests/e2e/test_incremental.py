@@ -164,8 +164,8 @@ def test_a_second_run_on_the_same_state_exits_at_once_naming_the_holder(tmp_path
     assert time.monotonic() - started < 30
 
 
-@pytest.mark.parametrize("output", ["-", "plain.jsonl", "out/{site}.parquet"])
-def test_a_state_run_needs_a_per_run_jsonl_template(tmp_path, output):
+@pytest.mark.parametrize("output", ["-", "plain.parquet", "out/{site}.parquet"])
+def test_a_state_run_needs_a_jsonl_file_or_template(tmp_path, output):
     command = [
         sys.executable,
         "-m",
@@ -180,8 +180,9 @@ def test_a_state_run_needs_a_per_run_jsonl_template(tmp_path, output):
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == (
-        f"cleanwire crawl: {output}: an incremental crawl writes one JSONL file per run: give -o "
-        "a template such as 'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'\n"
+        f"cleanwire crawl: {output}: an incremental crawl appends JSON lines to a file it can trim after a killed "
+        "run (not stdout, JSON, Parquet or Markdown): give -o a .jsonl or .ndjson file, or a per-run template such "
+        "as 'out/{site}/{run_started:%Y%m%d-%H%M%S}.jsonl'\n"
     )
     assert not (tmp_path / "s.db").exists()
 

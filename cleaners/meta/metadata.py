@@ -9,14 +9,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
-from .language import normalise_tag, resolve_language
-from .meta.byline import html_authors, jsonld_authors, meta_authors, microdata_authors, rel_authors
-from .meta.dateline import visible_date
-from .meta.dates import as_datetime, not_after, parse_date, url_date
-from .meta.rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
-from .meta.sources import JsonLd, meta_first, meta_named, microdata, node_types, read_jsonld, read_meta
-from .meta.titles import abbreviates, choose_title, is_site, key, short_keys, site_keys, unescape
-from .text import clean_text, fold
+from ..language import normalise_tag, resolve_language
+from ..text import clean_text, fold
+from .byline import html_authors, jsonld_authors, meta_authors, microdata_authors, rel_authors
+from .dateline import visible_date
+from .dates import as_datetime, not_after, parse_date, url_date
+from .rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
+from .sources import JsonLd, meta_first, meta_named, microdata, node_types, read_jsonld, read_meta
+from .titles import abbreviates, choose_title, is_site, key, short_keys, site_keys, unescape
 
 MAX_TAGS = 30
 CONTENT_TIERS = {"free": True, "locked": False, "metered": False}  # article:content_tier values
