@@ -7,7 +7,7 @@ from lxml.html import HtmlElement
 from .body import Candidate
 from .context import Context
 from .filters import line_rule_for
-from .text import clean_text, element_chunks, fold
+from .text import clean_text, element_chunks, fold, text_of
 
 MATCH_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
 MIN_FREE_CHUNK = 60  # a shorter chunk found inside a kept block may still be a separate line
@@ -21,7 +21,7 @@ def text_elements(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     for n, el in enumerate(tree.iter(*MATCH_TAGS)):
         if n >= MAX_ELEMENTS:
             break
-        folded = fold(el.text_content())
+        folded = fold(text_of(el))
         if folded:
             out.append((el, folded))
     return out

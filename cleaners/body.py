@@ -55,10 +55,10 @@ def extract_body(
     JSON-LD articleBody (`expected_chars`).
     """
     body = run_trafilatura(tree, url, options, fast=True)
-    chars = len("".join(body.itertext())) if body is not None else 0
+    chars = len(STRING_VALUE(body)) if body is not None else 0  # its text nodes joined, as "".join(itertext())
     if chars < FALLBACK_MIN_CHARS or chars < FALLBACK_SHARE * expected_chars:
         slow = run_trafilatura(tree, url, options, fast=False)
-        if slow is not None and len("".join(slow.itertext())) > chars:
+        if slow is not None and len(STRING_VALUE(slow)) > chars:
             return slow
     return body
 

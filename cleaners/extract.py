@@ -22,7 +22,7 @@ from .prune import apply_site_overrides, collect_media, prune, scan_page, strip_
 from .recover import recover_lost, recover_paragraphs, recover_standfirst, script_body
 from .structure import place_structure, scan_structure
 from .tdm import NOT_DECLARED, Tdm, combine, from_headers, from_meta
-from .text import clean_text, fold, join_url, url_host, word_count
+from .text import clean_text, fold, join_url, text_of, url_host, word_count
 
 MIN_ANCHOR_WORDS = 4  # shorter link texts are menu items, not headlines of other articles
 NOT_ARTICLE_TYPES = ("website", "profile", "collectionpage", "webpage", "searchresultspage", "aboutpage", "contactpage")
@@ -175,7 +175,7 @@ def _anchor_texts(tree: HtmlElement, url: str | None) -> frozenset[str]:
             continue
         if host and href.startswith("http") and host not in href:
             continue  # another site: checked before the (costlier) link text
-        raw = a.text_content()
+        raw = text_of(a)
         if len(raw.split()) < MIN_ANCHOR_WORDS:
             continue
         target = join_url(url, href)

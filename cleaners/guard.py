@@ -21,6 +21,7 @@ from .context import Context
 from .filters import filter_fallback, junk_line
 from .options import Options
 from .parse import parse
+from .text import text_of
 
 SUSPECT_CHARS = 500  # a kept body shorter than this gets a second opinion (a longer one that lost most
 #                               of the page is caught by the prose and articleBody checks)
@@ -54,7 +55,7 @@ def prose_chars(tree: HtmlElement) -> int:
     """Characters of the page's long paragraphs (before pruning): roughly what an article body holds."""
     total = 0
     for p in tree.iter("p"):
-        n = len(p.text_content())
+        n = len(text_of(p))
         if n >= PROSE_PARAGRAPH_CHARS:
             total += n
     return total

@@ -17,6 +17,7 @@ INVALID_SINGLE_CHARS = tuple("\ufffe\uffff" + "".join(map(chr, [*range(0x01, 0x0
 MARKUP = re.compile(r"<\s*(html|head|body|p|div|article|meta|title|span|a|h[1-6]|br|section|main|table|ul)\b", re.I)
 
 MAX_ELEMENTS = 100_000  # more elements are refused: real pages hold under 5,000; cleaning costs ~60 ms per 1,000
+COUNT_ELEMENTS = etree.XPath("count(//*)")  # compiled once (tree.xpath(...) compiles it per call)
 MAX_DEPTH = 255  # libxml2 stops parsing deeper than this without huge_tree (kept off: bounded memory)
 
 
@@ -98,5 +99,5 @@ def _check_limits(log: etree._ListErrorLog, source: str | None) -> None:
 
 def _check_elements(tree: lxml.html.HtmlElement, source: str | None) -> None:
     """Raise TooLargeError for a tree of more than MAX_ELEMENTS elements."""
-    if tree.xpath("count(//*)") > MAX_ELEMENTS:  # counted in C: ~3x faster than iterating in Python
+    if COUNT_ELEMENTS(tree) > MAX_ELEMENTS:  # counted in C: ~3x faster than iterating in Python
         raise TooLargeError(f"HTML has more than {MAX_ELEMENTS:,} elements", source)

@@ -27,7 +27,7 @@ from .rules.elements import (
     NEVER_PRUNED_TAGS,
     ElementRule,
 )
-from .text import clean_text, element_chunks, fold
+from .text import clean_text, element_chunks, fold, text_of
 
 #: class words that describe a state of the element, not what it is ("comments-enabled", "has-sidebar")
 STATE_WORD = re.compile(
@@ -146,7 +146,7 @@ def _paragraph_map(root: HtmlElement) -> dict[HtmlElement, int]:
     """Characters of <p> text inside each element, computed once per page."""
     chars: dict[HtmlElement, int] = {}
     for p in root.iter("p"):
-        n = len(p.text_content())
+        n = len(text_of(p))
         chars[p] = chars.get(p, 0) + n
         for a in p.iterancestors():
             chars[a] = chars.get(a, 0) + n

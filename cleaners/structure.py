@@ -22,7 +22,7 @@ from .audit import article_region
 from .body import Candidate
 from .context import Context
 from .figures import MAX_FIGURE_TEXT, image_url, is_attached, is_link_card, split_credit
-from .text import clean_text, fold, word_chars, word_count
+from .text import clean_text, fold, text_of, word_chars, word_count
 
 TEXT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"})
 KEY_CHARS = 60  # word characters of a text compared to find its element on the page
@@ -156,7 +156,7 @@ def scan_structure(elements: list[HtmlElement], ctx: Context) -> PageStructure:
             inside.update(el.iterdescendants())
             continue
         if tag in TEXT_TAGS:
-            key = text_key(el.text_content())
+            key = text_key(text_of(el))
             if key:
                 found.positions.setdefault(key, (pos, el))
                 found.text_at.append(el)
@@ -275,9 +275,10 @@ def _iframe_block(el: HtmlElement, base: str | None) -> Block | None:
 
 def _post_block(el: HtmlElement, base: str | None) -> Block | None:
     """An embed block for a post an embed script renders from a <blockquote> or <div> (X, Instagram, TikTok, ...)."""
-    words = (el.get("class") or "").lower().split()
-    if not words:
+    cls = el.get("class")
+    if not cls or "-" not in cls:  # every EMBED_CLASSES name holds a '-' (and lower() makes none)
         return None
+    words = cls.lower().split()
     for name, attr in EMBED_CLASSES:
         if name in words:
             url = el.get(attr) if attr else None

@@ -112,6 +112,15 @@ def word_chars(text: str) -> str:
     return "".join(WORDS.findall(text))
 
 
+def text_of(el: HtmlElement) -> str:
+    """el.text_content(), read directly for an element without children (its text: no XPath call, most links and
+    many paragraphs are such leaves)."""
+    if len(el):
+        text: str = el.text_content()
+        return text
+    return el.text or ""
+
+
 def element_chunks(element: HtmlElement) -> list[str]:
     """The element's text split at block-level boundaries, each chunk cleaned, empties dropped."""
     parts: list[str] = []

@@ -158,9 +158,12 @@ def cluster(elements: list[HtmlElement]) -> list[HtmlElement]:
     return [el for el in elements if el in inside][:MAX_BYLINE_LINKS]
 
 
-def microdata_authors(tree: HtmlElement, site: set[str]) -> tuple[Byline, list[str]]:
+def microdata_authors(
+    tree: HtmlElement, site: set[str], authors: list[HtmlElement] | None = None
+) -> tuple[Byline, list[str]]:
+    """Names of the first cluster of itemprop=author elements (`authors`: microdata(tree, "author"), when read)."""
     names = []
-    for el in cluster(microdata(tree, "author")):
+    for el in cluster(microdata(tree, "author") if authors is None else authors):
         inner = microdata(el, "name")
         text = clean_text((inner[0] if inner else el).text_content()) or clean_text(el.get("content"))
         if text and len(text) <= MAX_BYLINE_CHARS:

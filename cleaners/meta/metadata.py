@@ -15,7 +15,7 @@ from .byline import html_authors, jsonld_authors, meta_authors, microdata_author
 from .dateline import visible_date
 from .dates import as_datetime, not_after, parse_date, url_date
 from .rules import META_AUTHOR, META_MODIFIED, META_PUBLISHED
-from .sources import JsonLd, meta_first, meta_named, microdata, node_types, read_jsonld, read_meta
+from .sources import ITEMPROP, JsonLd, meta_first, meta_named, microdata, node_types, read_jsonld, read_meta
 from .titles import abbreviates, choose_title, is_site, key, short_keys, site_keys, unescape
 
 MAX_TAGS = 30
@@ -63,9 +63,16 @@ class Page:
     url: str | None
     ld: JsonLd
     meta: dict[str, list[str]]
+    _itemprops: list[HtmlElement] | None = field(default=None, repr=False)
 
     def m(self, *names: str) -> tuple[str, str] | None:
         return meta_first(self.meta, names)
+
+    def microdata(self, prop: str) -> list[HtmlElement]:
+        """The page's elements with itemprop `prop` (the elements with an itemprop listed once per page)."""
+        if self._itemprops is None:
+            self._itemprops = ITEMPROP(self.tree)
+        return microdata(self.tree, prop, self._itemprops)
 
 
 def extract_metadata(tree: HtmlElement, url: str | None, fetched_at: str | None = None) -> Metadata:
@@ -244,7 +251,7 @@ def _title(page: Page, out: Metadata, keys: set[str]) -> None:
         if isinstance(found, str):
             candidates.append((origin, source, found))
     if not candidates:
-        candidates += [("headline", "microdata", el.text_content()) for el in microdata(page.tree, "headline")[:1]]
+        candidates += [("headline", "microdata", el.text_content()) for el in page.microdata("headline")[:1]]
     h1s = [clean_text(h.text_content()) for h in page.tree.iter("h1")][:5]
     candidates += [("h1", "html", h) for h in h1s if h]
     title = page.tree.find(".//title")
@@ -270,7 +277,7 @@ def _authors(page: Page, out: Metadata, keys: set[str], short: set[str]) -> None
     source = "jsonld"
     replaced: dict[str, Any] | None = None
     readers: tuple[tuple[Callable[[], tuple[Any, Any]], str], ...] = (
-        (lambda: microdata_authors(page.tree, keys), "microdata"),
+        (lambda: microdata_authors(page.tree, keys, page.microdata("author")), "microdata"),
         (lambda: meta_authors(page.meta, META_AUTHOR, keys), "meta"),
         (lambda: html_authors(page.tree, keys), "html"),
     )
@@ -309,7 +316,7 @@ def _date_candidates(page: Page, published: bool) -> Iterator[tuple[str, object]
     for name in META_PUBLISHED if published else META_MODIFIED:
         for value in page.meta.get(name, [])[:1]:
             yield ("opengraph" if name.startswith(("article:", "og:")) else "meta"), value
-    for el in microdata(page.tree, ld_key)[:2]:
+    for el in page.microdata(ld_key)[:2]:
         yield "microdata", el.get("datetime") or el.get("content") or el.text_content()
     for other in page.ld.nodes:
         if other is not node:

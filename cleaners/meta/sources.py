@@ -117,9 +117,11 @@ def meta_named(tree: HtmlElement, name: str) -> str | None:
 ITEMPROP = etree.XPath(".//*[@itemprop]")  # (a plain attribute test: libxml2's contains() over every element is slow)
 
 
-def microdata(tree: HtmlElement, prop: str) -> list[HtmlElement]:
-    """Elements with itemprop `prop` (outside <meta>, which read_meta covers)."""
-    return [el for el in ITEMPROP(tree) if el.tag != "meta" and prop in el.get("itemprop").split()]
+def microdata(tree: HtmlElement, prop: str, marked: list[HtmlElement] | None = None) -> list[HtmlElement]:
+    """Elements with itemprop `prop` (outside <meta>, which read_meta covers); `marked`: ITEMPROP(tree), when the
+    caller listed them already (one pass over the page for every property it reads)."""
+    found = ITEMPROP(tree) if marked is None else marked
+    return [el for el in found if el.tag != "meta" and prop in el.get("itemprop").split()]
 
 
 def near_headline(tree: HtmlElement, limit: int, headline: str | None = None) -> Iterator[HtmlElement]:

@@ -1018,3 +1018,12 @@ def test_strip_edges_keeps_a_text_between_letters_and_removes_punctuation_around
     assert strip_edges("_ad_") == "ad"
     assert strip_edges("«Anzeige»\n") == "Anzeige"
     assert strip_edges("2024 Ünïcode 9") == "2024 Ünïcode 9"
+
+
+def test_text_of_reads_a_leaf_directly_and_a_parent_through_text_content():
+    from cleaners.text import text_of
+
+    tree = lxml_html.fromstring("<div><a href='/x'>Read the whole story</a><p>One <b>two</b> three</p><p></p></div>")
+    link, para, empty = tree[0], tree[1], tree[2]
+    assert [text_of(link), text_of(para), text_of(empty)] == ["Read the whole story", "One two three", ""]
+    assert all(text_of(el) == el.text_content() for el in tree.iter())
