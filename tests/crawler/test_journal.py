@@ -114,9 +114,9 @@ def run_until(child: subprocess.Popen, marker: str, count: int) -> list[str]:
 
 
 def output_lines(out: Path) -> list[tuple[Path, int, bytes]]:
-    """Every line of every output file: (file, byte offset, raw bytes)."""
+    """Every line of every output file under `out` (or of the file `out`): (file, byte offset, raw bytes)."""
     lines = []
-    for path in sorted(out.rglob("*.jsonl")):
+    for path in [out] if out.is_file() else sorted(out.rglob("*.jsonl")):
         offset = 0
         for raw in path.read_bytes().splitlines(keepends=True):
             lines.append((path, offset, raw))
@@ -609,7 +609,7 @@ def crawl_log(tmp_path: Path) -> str:
 
 def kill_crawl_after(child: subprocess.Popen, out: Path, lines: int) -> None:
     """SIGKILL the crawl and its worker processes once the output files hold `lines` more lines."""
-    target, deadline = len(output_lines(out)) + lines, time.monotonic() + 30
+    target, deadline = len(output_lines(out)) + lines, time.monotonic() + 60
     while len(output_lines(out)) < target and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert child.poll() is None, f"the crawl ended before {lines} lines"

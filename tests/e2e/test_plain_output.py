@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from test_journal import kill_crawl_after
 
 from crawler.demo.server import FixtureSite
 from crawler.incremental.state import StateStore
@@ -83,16 +82,6 @@ def test_two_runs_append_only_their_new_records_to_one_file(tmp_path):
     assert_state_points_at_the_lines(tmp_path)
 
 
-def kill_after(child: subprocess.Popen, out: Path, count: int) -> None:
-    """SIGKILL the crawl and its workers once the file holds `count` more lines."""
-    target, deadline = len(lines(out)) + count, time.monotonic() + 60
-    while len(lines(out)) < target and child.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert child.poll() is None, f"the crawl ended before {count} more lines"
-    os.killpg(child.pid, signal.SIGKILL)
-    child.wait(5)
-
-
 def test_a_crawl_killed_mid_write_then_rerun_leaves_every_article_exactly_once_in_the_file(tmp_path):
     out = tmp_path / "out.jsonl"
     with FixtureSite() as site:
@@ -106,7 +95,7 @@ def test_a_crawl_killed_mid_write_then_rerun_leaves_every_article_exactly_once_i
                     stderr=log,
                     start_new_session=True,
                 )
-                kill_after(child, out, count)
+                kill_crawl_after(child, out, count)
         crawl(site.url("/"), tmp_path)
     assert all(raw.endswith(b"\n") for raw in lines(out))  # a torn tail was trimmed
     urls = [r["url"] for r in records(out)]
