@@ -289,10 +289,16 @@ def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, 
     return elapsed, articles, stderr, sampler
 
 
-def peer_crawl(site, out: Path) -> tuple[float, int, float]:
-    """The plain Scrapy + trafilatura spider (benchmarks/peer_spider.py) on the same site:
-    (wall seconds, extractions written, CPU seconds of its process)."""
-    command = [sys.executable, str(ROOT / "benchmarks" / "peer_spider.py"), site.origin + "/", str(out)]
+def peer_crawl(site, out: Path, concurrency: int = 16) -> tuple[float, int, float]:
+    """The plain Scrapy + trafilatura spider (benchmarks/peer_spider.py) on the same site, with the same requests in
+    flight as cleanwire's crawl: (wall seconds, extractions written, CPU seconds of its process)."""
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "peer_spider.py"),
+        site.origin + "/",
+        str(out),
+        str(concurrency),
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     cpu = 0.0
@@ -414,10 +420,10 @@ def run_cleanwire(site, args, extra: list[str], tmp: Path, rnd: Round, verbose: 
     return rss
 
 
-def run_peer(site, tmp: Path, rnd: Round) -> None:
+def run_peer(site, args, tmp: Path, rnd: Round) -> None:
     before = len(site.requests)
     load = loadavg()
-    elapsed, extracted, cpu = peer_crawl(site, tmp / "peer.jsonl")
+    elapsed, extracted, cpu = peer_crawl(site, tmp / "peer.jsonl", args.concurrency)
     fetched = len(site.requests) - before
     rnd["peer_pages"], rnd["peer_extracted"], rnd["peer_elapsed"] = fetched, extracted, elapsed
     rnd["peer_pages_s"], rnd["peer_ms_page"] = fetched / elapsed, 1000 * cpu / fetched
@@ -490,6 +496,14 @@ def main() -> int:
         help="a setting for the crawl (repeatable), e.g. -s CLEANWIRE_MAX_IN_FLIGHT=8",
     )
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="requests in flight, over all and per site, for both crawls (CONCURRENT_REQUESTS and "
+        "CONCURRENT_REQUESTS_PER_DOMAIN; default: 16)",
+    )
+    parser.add_argument(
         "--server",
         choices=("lean", "fixture"),
         default="lean",
@@ -515,7 +529,8 @@ def main() -> int:
         )
     if args.dead_links and not isinstance(site, LeanSite):
         raise SystemExit("--dead-links needs the lean server (no --pages, --server lean)")
-    extra = [*extra, *(arg for setting in args.set for arg in ("-s", setting))]
+    flight = [f"CONCURRENT_REQUESTS={args.concurrency}", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}"]
+    extra = [*extra, *(arg for setting in [*flight, *args.set] for arg in ("-s", setting))]
     rounds: list[Round] = []
     with site, tempfile.TemporaryDirectory() as tmp:
         if args.dead_links:
@@ -539,7 +554,7 @@ def main() -> int:
                     last = run_cleanwire(site, args, extra, Path(tmp), rnd, verbose=n == 0)
                     rss = rss or last
                 elif step == "peer" and args.peer:
-                    run_peer(site, Path(tmp), rnd)
+                    run_peer(site, args, Path(tmp), rnd)
                 elif step == "single":
                     run_single(pages, args, rnd)
     print_summary(rounds, args, rss)

@@ -56,11 +56,14 @@ class PeerSpider(scrapy.Spider):
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
         return 2
-    url, out = argv
-    process = CrawlerProcess({**SETTINGS, "FEEDS": {out: {"format": "jsonlines", "overwrite": True}}})
+    url, out = argv[:2]
+    settings = {**SETTINGS, "FEEDS": {out: {"format": "jsonlines", "overwrite": True}}}
+    if len(argv) == 3:  # requests in flight, as crawl_throughput.py --concurrency gives both crawls
+        settings["CONCURRENT_REQUESTS"] = settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = int(argv[2])
+    process = CrawlerProcess(settings)
     process.crawl(PeerSpider, url=url)
     process.start()
     return 0
