@@ -328,7 +328,7 @@ class NearDupPipeline:
         known = getattr(item, "signature", None)  # a Record signed in its extraction worker (b"": no words)
         if known == b"":
             return item
-        sig = np.frombuffer(known, dtype=np.uint64) if known and self.index.num_perm == NUM_PERM else None
+        sig = np.frombuffer(known, dtype=np.uint64) if known else None  # NUM_PERM values: the index refuses others
         original = self.index.check_and_add(url, text, sig)
         if original is None:
             return item
