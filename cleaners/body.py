@@ -5,16 +5,21 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.core import trafilatura_sequence
-from trafilatura.settings import Extractor
-from trafilatura.utils import safe_base_url, safe_relative_url
 
 from .article import Block
 from .options import Options
 from .text import clean_text, join_url, url_host
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Extractor
+
+# trafilatura (with numpy, courlan and the language model's module: ~0.4 s) is imported by the functions that run
+# it, so `import cleaners` stays cheap for commands and processes that never extract (cleanwire schema, the crawler
+# process, whose workers extract)
 
 HEADING_LEVEL_DEFAULT = 2
 FALLBACK_MIN_CHARS = 1500  # a fast extraction shorter than this gets trafilatura's fallback extractors
@@ -71,6 +76,8 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: 
     trafilatura gets no URL, so its links keep their hrefs: it would resolve every link of the
     page, `to_candidates` resolves (the same way) only those of the blocks it reads.
     """
+    from trafilatura.core import trafilatura_sequence
+
     extractor = copy(_extractor(options.mode, options.include_tables, fast))
     extractor.source = url
     body, text, _, _ = trafilatura_sequence(tree, extractor, None)
@@ -82,6 +89,8 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: Options, fast: 
 @lru_cache(maxsize=16)
 def _extractor(mode: str, include_tables: bool, fast: bool) -> Extractor:
     """trafilatura's options for one cleaner mode, built once (copied per page to set its URL)."""
+    from trafilatura.settings import Extractor
+
     return Extractor(
         output_format="python",
         fast=fast,
@@ -119,6 +128,8 @@ def _links(el: etree._Element, base: str | None, site: str | None) -> tuple[list
     `site` is `safe_base_url(base)`: an href is resolved against it as trafilatura resolves
     links when given the page URL (see run_trafilatura), then against the page URL.
     """
+    from trafilatura.utils import safe_relative_url
+
     hrefs, chars = [], 0
     for ref in el.iter("ref"):
         target = ref.get("target")
@@ -132,6 +143,8 @@ def _links(el: etree._Element, base: str | None, site: str | None) -> tuple[list
 
 def to_candidates(body: etree._Element, base: str | None) -> list[Candidate]:
     """One candidate per top-level element of trafilatura's body (from `extract_body` with the same URL)."""
+    from trafilatura.utils import safe_base_url
+
     out: list[Candidate] = []
     site = base and safe_base_url(base)
     for el in body:
