@@ -44,26 +44,68 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-@lru_cache(maxsize=4)
-def _permutations(num_perm: int):
-    """The seeded permutations MinHash would otherwise rebuild for every record (same values)."""
-    from datasketch import MinHash
+#: rows of the (shingles x permutations) uint32 block computed at once: 4 MB, whatever the text's length
+BLOCK_ROWS = 8192
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
-    fresh = MinHash(num_perm=num_perm, seed=SEED)
-    return fresh.permutations, fresh.scheme
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations h -> a*h + b mod 2**32 (a odd) seeded with SEED, as datasketch 2.0 draws them."""
+    gen = np.random.RandomState(SEED)  # the legacy generator: its streams are frozen across numpy versions
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (a bijection), element-wise; uint32 products wrap, as intended."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    return hv ^ (hv >> s3)
+
+
+def _shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray | None:
+    """The first 4 bytes (little-endian uint32) of the SHA-1 of each shingle's UTF-8 bytes, or None without words.
+
+    The words are joined once and encoded once; each shingle is then a slice of those bytes between two spaces (a
+    word has no space, and 0x20 is a space in UTF-8 and nothing else), hashed through a memoryview without a copy.
+    A shingle that repeats is hashed again: the minimum does not change."""
+    joined = " ".join(WORD.findall(text.lower())).encode("utf-8")
+    if not joined:
+        return None
+    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
+    sha1 = hashlib.sha1
+    if len(spaces) < size:  # at most `size` words: one shingle
+        digests = sha1(joined).digest()
+    else:
+        starts = [0, *(spaces[: len(spaces) - size + 1] + 1).tolist()]
+        ends = [*spaces[size - 1 :].tolist(), len(joined)]
+        view = memoryview(joined)
+        digests = b"".join([sha1(view[start:end]).digest() for start, end in zip(starts, ends)])
+    return np.frombuffer(digests, dtype="<u4")[::5]  # 20-byte digests: every fifth uint32 is a digest's first 4
 
 
 def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray | None:
-    """The MinHash signature (uint64 array) of the text's shingles, or None for a text without words."""
-    from datasketch import MinHash
+    """The MinHash signature (uint64 array) of the text's shingles, or None for a text without words.
 
-    grams = shingles(text)
-    if not grams:
+    Bit-identical to datasketch 2.0's MinHash(num_perm, seed=SEED) (scheme "affine32", sha1_hash32) updated with
+    the shingles' UTF-8 bytes, then `hashvalues.astype(np.uint64)`, as stored signatures were made
+    (tests/crawler/test_neardup.py checks it); numpy only, so a crawl never imports datasketch or scipy."""
+    hashes = _shingle_hashes(text)
+    if hashes is None:
         return None
-    permutations, scheme = _permutations(num_perm)
-    minhash = MinHash(num_perm=num_perm, seed=SEED, permutations=permutations, scheme=scheme)
-    minhash.update_batch([g.encode("utf-8") for g in grams])
-    return minhash.hashvalues.astype(np.uint64)
+    a, b = _permutations(num_perm)
+    hashes = _fmix32(hashes)
+    lowest = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    for row in range(0, len(hashes), BLOCK_ROWS):
+        block = np.multiply.outer(hashes[row : row + BLOCK_ROWS], a)
+        block += b
+        np.minimum(lowest, block.min(axis=0), out=lowest)
+    return lowest.astype(np.uint64)
 
 
 def band_rows(threshold: float, num_perm: int = NUM_PERM) -> int:

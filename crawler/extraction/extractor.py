@@ -86,8 +86,8 @@ class Extractor:
 
     def open(self) -> None:
         if self.pool is None:
-            # signing workers import datasketch (and scipy, ~1 s) once, in the forkserver, not each on its first article
-            preload = ("datasketch", "crawler.dedup.neardup") if self.signatures else ()
+            # signing workers import the signature's module once, in the forkserver (numpy only: no datasketch/scipy)
+            preload = ("crawler.dedup.neardup",) if self.signatures else ()
             self.pool = WorkerPool(self.workers, on_death=self._worker_died, preload=preload)
         self.stats.set_value("cleanwire/workers", self.workers)
 

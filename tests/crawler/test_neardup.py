@@ -70,6 +70,79 @@ def test_shingles_are_word_5_grams():
     assert shingles(" -- ") == set() and signature("...") is None
 
 
+def datasketch_signature(text: str, num_perm: int = 128):
+    """The signature as it was computed before (and stored in state files and Redis): datasketch 2.0's MinHash."""
+    import numpy as np
+    from datasketch import MinHash
+
+    grams = shingles(text)
+    if not grams:
+        return None
+    minhash = MinHash(num_perm=num_perm, seed=1)
+    minhash.update_batch([g.encode("utf-8") for g in grams])
+    return minhash.hashvalues.astype(np.uint64)
+
+
+def fixture_site_bodies() -> list[str]:
+    """The fixture site's article sources (English, German, French, Spanish), markup and all: one text each."""
+    source = (DEFAULT_ROOT / "src" / "articles.txt").read_text("utf-8")
+    return [part.split("\n\n", 1)[-1] for part in source.split("\n=== ")[1:]]
+
+
+def test_signature_is_datasketch_minhash_bit_for_bit():
+    """Signatures stored by earlier versions (state files, Redis) keep matching: the same uint64 bytes."""
+    import random
+
+    rng = random.Random(17)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    bodies = fixture_site_bodies()
+    assert len(bodies) >= 50
+    texts = [
+        *bodies,
+        "",
+        "   ",
+        " -- !? ",
+        "word",
+        "Too short",
+        "one two three four five",
+        "one two three four five six",
+        "One two, three FOUR five six!",
+        "snake_case words and 2025 numbers: 3.14, 1,000",
+        "İstanbul'da ISTANBUL ıı İİ; straße STRASSE Grüße aus Köln, ǅemal",
+        "東京の天気は晴れ。明日は雨が降るでしょう。 日本語 テキスト 漢字 かな カナ",
+        "서울 시민들은 오늘 아침 지하철 파업으로 출근길에 큰 불편을 겪었다",
+        "Москва: правительство объявило о новых мерах поддержки малого бизнеса в регионах",
+        "أعلنت الحكومة اليوم عن خطة جديدة لدعم المشاريع الصغيرة في المدن الكبرى",
+        "Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα στήριξης για τις μικρές επιχειρήσεις",
+        "emoji 🙂 between 👍🏽 words; zero\u200bwidth and com\u0301bining marks",
+        "the same five words here " * 400,  # one shingle set repeated
+        " ".join(rng.choice(vocabulary) for _ in range(12000)),  # more shingles than one block of rows
+    ]
+    for text in texts:
+        expected, found = datasketch_signature(text), signature(text)
+        if expected is None:
+            assert found is None, text
+        else:
+            assert found.dtype == expected.dtype and found.tobytes() == expected.tobytes(), text[:60]
+    for num_perm in (1, 16, 256):
+        assert signature(texts[0], num_perm).tobytes() == datasketch_signature(texts[0], num_perm).tobytes()
+
+
+def test_signature_values_are_fixed():
+    """The values themselves, whatever the installed datasketch: a change here orphans every stored signature."""
+    import hashlib
+
+    first = signature("One two, three FOUR five six!")
+    assert first.dtype.name == "uint64" and first.shape == (128,)
+    assert first[:4].tolist() == [984630812, 833933089, 1167325145, 1194518338]
+    assert hashlib.sha256(first.tobytes()).hexdigest() == (
+        "74d0ea2b427f1c254f6f4fb32c5394904181125ed090186e7db9f0a00d587d37"
+    )
+    assert hashlib.sha256(signature("Grüße aus Köln").tobytes()).hexdigest() == (
+        "05ffdfa9ba680b522b24dcd8f105ac406dbe4fbe0af12c756826411afe9d2c8c"
+    )
+
+
 def test_band_layout_finds_pairs_at_the_threshold():
     rows = band_rows(0.9)
     bands = 128 // rows

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,10 +26,22 @@ LOOPBACK = [
     "CLEANWIRE_WORKERS=2",
 ]
 WIRE, COPY = "/2025/04/02/wire-story-port-tariffs/", "/2025/04/03/port-tariffs-wire-copy/"
+#: `cleanwire ARGS...` as `python -m crawler` runs it, then the names in the crawler process's sys.modules to the
+#: file in argv[1] (the extraction workers are other processes: forked from a forkserver, never this one)
+MODULES_PROBE = """
+import json, sys
+from crawler.cli.main import main
+code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as out:
+    json.dump(sorted(sys.modules), out)
+raise SystemExit(code)
+"""
 
 
-def cleanwire(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([*CLEANWIRE, *args], capture_output=True, text=True, cwd=ROOT, timeout=180)
+def cleanwire(*args: str, modules: Path | None = None) -> subprocess.CompletedProcess:
+    """`cleanwire ARGS`; with `modules`, the crawler process's imported module names are written there."""
+    command = [sys.executable, "-c", MODULES_PROBE, str(modules)] if modules else CLEANWIRE
+    result = subprocess.run([*command, *args], capture_output=True, text=True, cwd=ROOT, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -38,7 +52,8 @@ def jsonl(path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
-    """One crawl with --rejects and --warc (near-duplicates in memory), one to Parquet dropping near-duplicates."""
+    """One crawl with --rejects and --warc (near-duplicates in memory; its modules.json: the crawler process's
+    sys.modules at the end), one to Parquet dropping near-duplicates."""
     tmp = tmp_path_factory.mktemp("datasets")
     with FixtureSite() as site:
         cleanwire(
@@ -51,6 +66,7 @@ def crawl(tmp_path_factory):
             "--warc",
             str(tmp / "crawl.warc.gz"),
             *LOOPBACK,
+            modules=tmp / "modules.json",
         )
         requests = list(site.requests)  # the first crawl's
         cleanwire("crawl", site.origin + "/", "-o", str(tmp / "out.parquet"), "--drop-near-duplicates", *LOOPBACK)
@@ -68,6 +84,18 @@ def test_wire_copy_is_marked_near_duplicate_of_the_first_seen(crawl):
     marked = {path: r["duplicate_of"] for path, r in records.items() if r["duplicate_of"]}
     # the pair differs in byline, dateline and one sentence; whichever was emitted second points at the other
     assert marked in ({COPY: origin + WIRE}, {WIRE: origin + COPY})  # pages sharing only boilerplate: no match
+
+
+def test_the_crawler_process_never_imports_datasketch_or_scipy(crawl):
+    """Near-duplicate signatures are numpy only: the crawler signs the merged record of a multi-page article itself
+    (its workers signed each page alone) without importing datasketch and, through it, scipy (~40 MB mid-crawl)."""
+    tmp, _, manifest, _ = crawl
+    modules = set(json.loads((tmp / "modules.json").read_text("utf-8")))
+    assert "crawler.dedup.neardup" in modules and "numpy" in modules  # the NearDupPipeline ran in this process
+    assert {m.split(".")[0] for m in modules} & {"datasketch", "scipy"} == set()
+    merged = [r for r in jsonl(tmp / "out.jsonl") if len(r.get("pages") or []) > 1]
+    assert merged and manifest["continuation_pages"]  # multi-page articles went through the pipeline
+    assert all("duplicate_of" in r for r in merged)
 
 
 def test_drop_near_duplicates_to_parquet(crawl):
