@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from cleaners import Options
@@ -53,6 +54,7 @@ class Extractor:
         self.hook = hook  # CLEANWIRE_EXTRACT_HOOK: a callable(url) run in the worker first (tests)
         self.signatures = signatures  # records get their near-duplicate signature in the worker (CLEANWIRE_NEARDUP)
         self.pool: WorkerPool | None = None
+        self.starting: Future | None = None  # the pool being started on a thread (see open)
         self.retry_pool: WorkerPool | None = None  # one worker, started when a worker first dies
         self._slots: asyncio.Semaphore | None = None
         self._alone: asyncio.Lock | None = None
@@ -85,13 +87,34 @@ class Extractor:
         return _EXTRACTORS.get(crawler)
 
     def open(self) -> None:
-        if self.pool is None:
-            # signing workers import the signature's module once, in the forkserver (numpy only: no datasketch/scipy)
+        """Start the worker pool on a thread: starting the first worker waits for the forkserver's imports and
+        warm-up (about a second), which then overlap the crawl's first fetches (robots.txt, sitemaps, the first
+        pages) instead of holding the reactor. The first extraction waits for the pool (`started`)."""
+        if self.pool is None and self.starting is None:
+            # signing workers need only numpy (crawler.dedup.neardup), preloaded once in the forkserver
             preload = ("crawler.dedup.neardup",) if self.signatures else ()
-            self.pool = WorkerPool(self.workers, on_death=self._worker_died, preload=preload)
+            starter = ThreadPoolExecutor(1, thread_name_prefix="cleanwire-pool-start")
+            self.starting = starter.submit(WorkerPool, self.workers, on_death=self._worker_died, preload=preload)
+            starter.shutdown(wait=False)  # the thread ends when the pool has started
         self.stats.set_value("cleanwire/workers", self.workers)
 
+    async def started(self) -> WorkerPool:
+        """The worker pool, once its workers have started (open() first if nothing did)."""
+        if self.pool is None:
+            if self.starting is None:
+                self.open()
+            assert self.starting is not None
+            pool = await asyncio.wrap_future(self.starting)
+            self.pool = self.pool or pool
+        return self.pool
+
     def close(self) -> None:
+        if self.pool is None and self.starting is not None:  # a crawl that ended before its first extraction
+            try:
+                self.pool = self.starting.result()
+            except Exception:  # it failed to start: nothing to stop
+                logger.debug("the extraction pool had not started", exc_info=True)
+        self.starting = None
         for pool in (self.pool, self.retry_pool):
             if pool is not None:
                 pool.close()
@@ -106,12 +129,12 @@ class Extractor:
         `in_flight` pages in the workers and waiting for them; `signal`: the crawl's article verdict reason."""
         if self._slots is None:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
-        if self.pool is None:
-            self.open()
         options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
         args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
         self.stats.inc_value("cleanwire/extract/pages")  # pages sent to the workers (tests count them)
         async with self._slots:
+            if self.pool is None:
+                await self.started()
             return await self._run(task, page.url, args)
 
     async def _run(self, task: Task, url: str, args: tuple):

@@ -397,25 +397,32 @@ def test_a_page_a_sitemap_lists_after_a_link_requested_it_keeps_the_listed_signa
         f"<html><head><title>Ferry pier plans</title></head><body><nav><a href='/'>Home</a></nav><article>"
         f"<h1>Ferry pier plans</h1><p>{words}</p><p>{words}</p></article></body></html>"
     ).encode()
-    pages: dict[str, tuple[float, str, bytes]] = {
-        "/robots.txt": (0, "text/plain", b"User-agent: *\nSitemap: {origin}/sitemap.xml\n"),
-        "/": (0, "text/html", b"<html><body><a href='/story/'>Ferry pier plans</a></body></html>"),
+    pages: dict[str, tuple[str, bytes]] = {
+        "/robots.txt": ("text/plain", b"User-agent: *\nSitemap: {origin}/sitemap.xml\n"),
+        "/": ("text/html", b"<html><body><a href='/story/'>Ferry pier plans</a></body></html>"),
         "/sitemap.xml": (
-            1.5,
             "application/xml",
             b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             b"<url><loc>{origin}/story/</loc></url></urlset>",
         ),
-        "/story/": (4.0, "text/html; charset=utf-8", story),
+        "/story/": ("text/html; charset=utf-8", story),
     }
     log: list[tuple[str, str]] = []
+    story_asked, sitemap_answered = threading.Event(), threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            delay, kind, body = pages.get(self.path, (0, "text/plain", b"missing"))
+            kind, body = pages.get(self.path, ("text/plain", b"missing"))
             log.append(("asked", self.path))
-            time.sleep(delay)
+            if self.path == "/sitemap.xml":  # slow: answered once the link has requested the story
+                story_asked.wait(30)
+            elif self.path == "/story/":  # slower: answered a second after the sitemap
+                story_asked.set()
+                sitemap_answered.wait(30)
+                time.sleep(1.0)
             log.append(("answered", self.path))
+            if self.path == "/sitemap.xml":
+                sitemap_answered.set()
             body = body.replace(b"{origin}", origin.encode())
             self.send_response(200 if self.path in pages else 404)
             self.send_header("Content-Type", kind)
