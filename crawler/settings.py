@@ -117,6 +117,8 @@ CLEANWIRE_REDIS_HOOK = None  # tests only: "module.Class", built with the settin
 
 # site crawling (crawler/spiders/site.py, crawler/pipelines.py, crawler/extraction/, crawler/reporting/progress.py)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000  # response bytes waiting for callbacks/pipelines before downloads pause
+# article candidates give way to other requests while the extraction workers are backlogged
+SCHEDULER_PRIORITY_QUEUE = "crawler.extraction.queue.ExtractionAwarePriorityQueue"
 CONCURRENT_ITEMS = 4  # spider outputs processed at once per response (Scrapy starts one task per slot)
 CLEANWIRE_WORKERS = 0  # extraction worker processes (0 = one per core)
 CLEANWIRE_MAX_IN_FLIGHT = 0  # pages being extracted at once (0 = twice the workers)

@@ -57,6 +57,7 @@ class Extractor:
         self.starting: Future | None = None  # the pool being started on a thread (see open)
         self.retry_pool: WorkerPool | None = None  # one worker, started when a worker first dies
         self._slots: asyncio.Semaphore | None = None
+        self.waiting = 0  # pages waiting for one of the `in_flight` slots
         self._alone: asyncio.Lock | None = None
 
     @classmethod
@@ -132,10 +133,21 @@ class Extractor:
         options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
         args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
         self.stats.inc_value("cleanwire/extract/pages")  # pages sent to the workers (tests count them)
-        async with self._slots:
+        self.waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
             if self.pool is None:
                 await self.started()
             return await self._run(task, page.url, args)
+        finally:
+            self._slots.release()
+
+    def backlogged(self) -> bool:
+        """As many pages wait for a worker as the workers hold (`in_flight`): more would only wait longer."""
+        return self.waiting >= self.in_flight
 
     async def _run(self, task: Task, url: str, args: tuple):
         """In the pool; when a worker dies (kill -9, OOM), each page it held is retried on its own."""

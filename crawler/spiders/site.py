@@ -21,6 +21,7 @@ from crawler.discovery.normalize import is_same_site, normalize_url, site_key, s
 from crawler.discovery.pagelinks import PageLinks, read_page
 from crawler.extraction.articlepages import ArticlePages
 from crawler.extraction.extractor import Extractor
+from crawler.extraction.queue import PRIORITY_ARTICLE  # article candidates before listing pages
 from crawler.extraction.tasks import ANALYSE, EXTRACT_WITH_LINKS
 from crawler.fetching.middlewares import ROBOTS_META, MaxPagesReached
 from crawler.fetching.render import SHELL_META, RenderPolicy, rendered, shell_evidence
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 XML_TYPES = (b"xml", b"rss", b"atom")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 PRIORITY_DISCOVERY = 20  # robots, sitemaps and feeds are fetched before pages
-PRIORITY_ARTICLE = 10  # article candidates before listing pages
 SHELL_MAX_LINKS = 10  # links at most on a page that may be an application shell (else not checked)
 
 SKIPPED_HREFS = ("#", "mailto:", "javascript:", "tel:", "data:")
