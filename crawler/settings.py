@@ -122,6 +122,7 @@ SCHEDULER_PRIORITY_QUEUE = "crawler.extraction.queue.ExtractionAwarePriorityQueu
 CONCURRENT_ITEMS = 4  # spider outputs processed at once per response (Scrapy starts one task per slot)
 CLEANWIRE_WORKERS = 0  # extraction worker processes (0 = one per core)
 CLEANWIRE_MAX_IN_FLIGHT = 0  # pages being extracted at once (0 = twice the workers)
+CLEANWIRE_WORKER_NICE = 5  # niceness added to the extraction workers: the crawler's event loop is served first
 CLEANWIRE_EXTRACT_HOOK = None  # tests only: "module.function" called with the URL in the worker before each page
 CLEANWIRE_GC_THRESHOLD = [20000, 50, 100]  # the crawler process's gc thresholds ([] = Python's): ~0.5 ms/page less
 CLEANWIRE_MIN_WORDS_UNSURE = 150  # words a page without any article signal needs to be emitted

@@ -45,7 +45,14 @@ class Extractor:
     died is retried alone in a one-worker pool, then given up with its task's failure result."""
 
     def __init__(
-        self, options: Options, stats, workers: int, in_flight: int, hook=None, signatures: bool = False
+        self,
+        options: Options,
+        stats,
+        workers: int,
+        in_flight: int,
+        hook=None,
+        signatures: bool = False,
+        nice: int = 0,
     ) -> None:
         self.options = options
         self.stats = stats
@@ -53,6 +60,7 @@ class Extractor:
         self.in_flight = in_flight
         self.hook = hook  # CLEANWIRE_EXTRACT_HOOK: a callable(url) run in the worker first (tests)
         self.signatures = signatures  # records get their near-duplicate signature in the worker (CLEANWIRE_NEARDUP)
+        self.nice = nice  # CLEANWIRE_WORKER_NICE
         self.pool: WorkerPool | None = None
         self.starting: Future | None = None  # the pool being started on a thread (see open)
         self.retry_pool: WorkerPool | None = None  # one worker, started when a worker first dies
@@ -78,6 +86,7 @@ class Extractor:
                 in_flight,
                 load_object(hook) if hook else None,
                 signatures=bool(settings.get("CLEANWIRE_NEARDUP")),
+                nice=settings.getint("CLEANWIRE_WORKER_NICE"),
             )
             _EXTRACTORS[crawler] = extractor
         return extractor
@@ -95,7 +104,9 @@ class Extractor:
             # signing workers need only numpy (crawler.dedup.neardup), preloaded once in the forkserver
             preload = ("crawler.dedup.neardup",) if self.signatures else ()
             starter = ThreadPoolExecutor(1, thread_name_prefix="cleanwire-pool-start")
-            self.starting = starter.submit(WorkerPool, self.workers, on_death=self._worker_died, preload=preload)
+            self.starting = starter.submit(
+                WorkerPool, self.workers, on_death=self._worker_died, preload=preload, nice=self.nice
+            )
             starter.shutdown(wait=False)  # the thread ends when the pool has started
         self.stats.set_value("cleanwire/workers", self.workers)
 
@@ -159,7 +170,7 @@ class Extractor:
         self.stats.inc_value("cleanwire/extract/retries")
         async with self._alone:  # one page at a time in the retry pool: a death now is this page's doing
             if self.retry_pool is None:
-                self.retry_pool = WorkerPool(1, depth=1)
+                self.retry_pool = WorkerPool(1, depth=1, nice=self.nice)
             try:
                 return await self._submit(self.retry_pool, task, url, args)
             except BrokenProcessPool:

@@ -39,8 +39,11 @@ class WorkerPool:
     a dead worker (kill -9, OOM) fails only the tasks it held (BrokenProcessPool) and is replaced at once.
     """
 
-    def __init__(self, workers: int, depth: int = 2, on_death=None, preload: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, workers: int, depth: int = 2, on_death=None, preload: tuple[str, ...] = (), nice: int = 0
+    ) -> None:
         self.size = workers
+        self.nice = nice  # added to each worker's niceness: the crawler's event loop goes first
         self.depth = depth
         self.on_death = on_death  # called with the dead worker's pid, once per death
         self.context = _context(preload)
@@ -56,7 +59,7 @@ class WorkerPool:
     def _start(self) -> _Worker:
         task_read, task_write = self.context.Pipe(duplex=False)
         result_read, result_write = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_worker_loop, args=(task_read, result_write), daemon=True)
+        process = self.context.Process(target=_worker_loop, args=(task_read, result_write, self.nice), daemon=True)
         process.start()
         task_read.close()  # the worker holds these: EOF on the result pipe means it is gone
         result_write.close()
@@ -245,9 +248,14 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
-def _worker_loop(tasks: Connection, results: Connection) -> None:
+def _worker_loop(tasks: Connection, results: Connection, nice: int = 0) -> None:
     """A worker process: run each task until the task pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then closes the pool
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: run at the crawler's priority
+            pass
     while True:
         try:
             fn, args = pickle.loads(tasks.recv_bytes())

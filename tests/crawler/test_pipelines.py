@@ -378,3 +378,27 @@ def test_the_workers_warm_up_page_is_an_article_with_a_language():
 
     article = clean(WARMUP_PAGE, WARMUP_URL).article  # so the forkserver loads what every extraction needs
     assert article is not None and article.language == "en" and article.word_count > 300
+
+
+def test_workers_run_at_the_niceness_the_pool_adds():
+    import os
+
+    from crawler.extraction.pool import WorkerPool
+
+    here = os.nice(0)
+    pools = [WorkerPool(1, nice=5), WorkerPool(1)]
+    try:
+        assert [asyncio.run(pool.run(os.nice, 0)) for pool in pools] == [min(here + 5, 19), here]
+    finally:
+        for pool in pools:
+            pool.close()
+
+
+def test_the_crawls_extractor_takes_the_worker_niceness_setting():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extraction.extractor import Extractor
+    from crawler.spiders.site import SiteSpider
+
+    assert Extractor.for_crawler(get_crawler(SiteSpider)).nice == 5
+    assert Extractor.for_crawler(get_crawler(SiteSpider, {"CLEANWIRE_WORKER_NICE": 0})).nice == 0
