@@ -91,21 +91,24 @@ def _cached_model_arrays(model: Path) -> dict[str, Any] | None:
 
         with lzma.open(model) as src, np.load(src, allow_pickle=False) as data:
             arrays = {name: data[name] for name in MODEL_ARRAYS}
+        work: Path | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             work = Path(tempfile.mkdtemp(prefix=".langid-", dir=target.parent))
             for name, array in arrays.items():
                 np.save(work / f"{name}.npy", array, allow_pickle=False)
             (work / "done.json").write_text(json.dumps({"source": str(model), "arrays": list(MODEL_ARRAYS)}))
-            try:
-                work.rename(target)
-            except OSError:  # another process put it there first
+            work.rename(target)  # fails when another process put it there first: its copy is used
+            work = None
+        except OSError:  # no cache directory here (read-only home, disk full): the arrays just read
+            logger.debug("language model cache not written", exc_info=True)
+            if not (target / "done.json").exists():
+                return arrays
+        finally:
+            if work is not None:  # what this process wrote and did not rename into place
                 for child in work.iterdir():
                     child.unlink()
                 work.rmdir()
-        except OSError:  # no cache directory here (read-only home, disk full): use the arrays just read
-            logger.debug("language model cache not written", exc_info=True)
-            return arrays
     return {name: np.load(target / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in MODEL_ARRAYS}
 
 
