@@ -87,10 +87,14 @@ def _cached_model_arrays(model: Path) -> dict[str, Any] | None:
     stat = model.stat()
     target = _cache_home() / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
     if not (target / "done.json").exists():
+        import io
         import lzma
 
-        with lzma.open(model) as src, np.load(src, allow_pickle=False) as data:
+        with lzma.open(model) as src:  # read whole: the npz's zip directory seeks, which an LZMA stream redoes
+            packed = io.BytesIO(src.read())
+        with np.load(packed, allow_pickle=False) as data:
             arrays = {name: data[name] for name in MODEL_ARRAYS}
+        del packed
         work: Path | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
