@@ -13,7 +13,6 @@ INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 SPACES = re.compile(r"\s+")
 INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
-EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 WORDS = re.compile(r"\w+")
 SKIP_TAGS = frozenset({"script", "style", "template", "svg", "noscript"})
 BLOCK_TAGS = frozenset(
@@ -94,7 +93,7 @@ def url_host(url: str) -> str:
 
 def strip_edges(text: str) -> str:
     """Remove decorative punctuation around a label ("- Advertisement -" -> "Advertisement")."""
-    start, end = 0, len(text)  # EDGE_PUNCT.sub("", text) without the regex: [\W_] is what str.isalnum() is not
+    start, end = 0, len(text)  # strips ^[\W_]+ and [\W_]+$ without a regex: [\W_] is what isalnum() is not
     while start < end and not text[start].isalnum():
         start += 1
     while end > start and not text[end - 1].isalnum():

@@ -36,14 +36,6 @@ class NearDupIndexError(RuntimeError):
     """The index in the database was built with another signature layout than this code uses."""
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """Lower-cased word shingles; a text shorter than one shingle is one shingle."""
-    words = WORD.findall(text.lower())
-    if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
-
-
 #: rows of the (shingles x permutations) uint32 block computed at once: 4 MB, whatever the text's length
 BLOCK_ROWS = 8192
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))

@@ -10,12 +10,13 @@ from scrapy.utils.test import get_crawler
 
 from cleaners import extract
 from crawler.dedup.neardup import (
+    SHINGLE_WORDS,
+    WORD,
     NearDupIndex,
     NearDupIndexError,
     NearDupPipeline,
     RedisNearDupIndex,
     band_rows,
-    shingles,
     signature,
 )
 from crawler.demo.server import DEFAULT_ROOT
@@ -62,6 +63,15 @@ def index(request, conn):
     import redis
 
     return RedisNearDupIndex(redis.Redis.from_url(request.getfixturevalue("redis_url")), "cleanwire:site")
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """The shingles a signature hashes, spelled out (the reference the datasketch check feeds): lower-cased word
+    `size`-grams; a text shorter than one shingle is one shingle."""
+    words = WORD.findall(text.lower())
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def test_shingles_are_word_5_grams():
