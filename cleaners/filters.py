@@ -188,7 +188,12 @@ def _group_regex(match: str, alts: list[PhraseAlt]) -> re.Pattern[str]:
     for alt in alts:
         rules.setdefault(alt.rule, []).append(alt.pattern)
     body = "|".join(f"(?P<r{i}>(?:{'|'.join(patterns)}))" for i, patterns in rules.items())
-    return re.compile({"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(match, body))
+    return re.compile(_anchored(match, body))
+
+
+def _anchored(match: str, body: str) -> str:
+    """The alternation as its match type reads the text: all of it (full), its start (prefix), anywhere (search)."""
+    return {"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(match, body)
 
 
 def _top_level(pattern: str) -> list[str]:
@@ -279,7 +284,6 @@ def _compiled() -> tuple[PhraseGroup, ...]:
     for rules in groups:
         body = "|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(rules))
         head = rules[0]
-        pattern = {"full": rf"^(?:{body})$", "prefix": rf"^(?:{body})"}.get(head.match, body)
         anchors = _anchors(rules) if head.match == "search" else None
         shortest, longest = _REGEX_PARSER.parse(body).getwidth()
         out.append(
@@ -287,7 +291,7 @@ def _compiled() -> tuple[PhraseGroup, ...]:
                 tuple(rules),
                 head.match,
                 head.max_chars,
-                re.compile(pattern),  # over folded text
+                re.compile(_anchored(head.match, body)),  # over folded text
                 anchors,
                 shortest,
                 longest,
