@@ -116,8 +116,8 @@ class Extractor:
             if self.starting is None:
                 self.open()
             assert self.starting is not None
-            pool = await asyncio.wrap_future(self.starting)
-            self.pool = self.pool or pool
+            self.pool = pool = await asyncio.wrap_future(self.starting)  # every waiter gets the same pool
+            return pool
         return self.pool
 
     def close(self) -> None:
