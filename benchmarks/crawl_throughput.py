@@ -7,7 +7,10 @@ alternating: `cleanwire crawl` (loopback settings, one extraction worker per cor
 in its callback) on the same site, and cleaners.extract over a sample of the same article pages in this one process.
 Prints per round and as medians: pages/s and articles/s as ratios to the peer and to the single-process rate, CPU
 per article of the crawler process, of its extraction workers and of in-process extraction, and the crawler's RSS
-at 1,000 and 5,000 pages (first round). On a shared machine, CPU per article moves less than the wall-clock rates,
+at 1,000 and 5,000 pages (first round). The workers' CPU is split by their own account (the crawl summary's
+"worker CPU" line: in the pages' tasks, and passing pages and results), beside the same task run in this process
+page by page between the single-process extractions (what the crawl's task does beyond extraction: links, article
+verdict, record, near-duplicate signature). On a shared machine, CPU per article moves less than the wall-clock rates,
 and the ratios of one round (measured minutes apart) less than the rates. Not a test.
 
 The server runs on a thread of this process and shares the cores with the crawl: by default a lean asyncio
@@ -23,6 +26,7 @@ import argparse
 import asyncio
 import gzip
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -193,6 +197,10 @@ LOOPBACK = [
     "-s",
     "LOG_LEVEL=ERROR",
 ]
+#: the crawl summary's line on the workers' CPU (crawler.reporting.progress)
+WORKER_CPU_LINE = re.compile(
+    r"worker CPU \(s\) +[\d.]+ +(?P<tasks_s>[\d.]+) on (?P<tasks>\d+) pages, (?P<passing_s>[\d.]+) passing"
+)
 MARKS = (1000, 5000)  # fetched pages at which the crawler's peak RSS is reported
 
 
@@ -342,16 +350,36 @@ def pool_rate(pages: list[tuple[str, bytes]], workers: int) -> float:
     return workers * len(pages) / max(walls)
 
 
-def single_process_rate(pages: list[tuple[str, bytes]]) -> tuple[float, float, int]:
-    """Articles per wall second and per CPU second of cleaners.extract over the sample pages, one process."""
-    from cleaners import extract
+def single_process_rate(pages: list[tuple[str, bytes]]) -> tuple[float, float, int, float]:
+    """Articles per wall second and per CPU second of cleaners.extract over the sample pages, one process; and the
+    CPU ms per page of what a crawl's worker runs on the same page (links, article verdict, extraction, record,
+    near-duplicate signature: crawler.extraction.tasks.ANALYSE), timed page by page beside the extractions, so
+    that the machine's drift moves both alike."""
+    from cleaners import Options, extract
+    from crawler.extraction.tasks import ANALYSE, run_task
+
+    options = Options()
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+
+    def task(url: str, body: bytes):
+        return run_task(ANALYSE, None, True, body, url, options, None, headers, None, "utf-8", True)
 
     extract(pages[0][1], url=pages[0][0])  # warm-up: lazy imports and models load once
-    started, cpu = time.monotonic(), time.process_time()
-    for url, body in pages:
+    task(pages[0][0], pages[0][1])
+    wall = cpu = task_cpu = 0.0
+    for n, (url, body) in enumerate(pages):
+        if n % 2:  # the second run on a page finds warmer caches: each goes second on every other page
+            clock = time.process_time()
+            task(url, body)
+            task_cpu += time.process_time() - clock
+        started, clock = time.monotonic(), time.process_time()
         extract(body, url=url)
-    wall, cpu = time.monotonic() - started, time.process_time() - cpu
-    return len(pages) / wall, len(pages) / cpu, len(pages)
+        wall, cpu = wall + time.monotonic() - started, cpu + time.process_time() - clock
+        if not n % 2:
+            clock = time.process_time()
+            task(url, body)
+            task_cpu += time.process_time() - clock
+    return len(pages) / wall, len(pages) / cpu, len(pages), 1000 * task_cpu / len(pages)
 
 
 def add_dead_links(site: LeanSite, per_article: int) -> int:
@@ -411,6 +439,10 @@ def run_cleanwire(site, args, extra: list[str], tmp: Path, rnd: Round, verbose: 
     rnd["cw_crawler_ms"], rnd["cw_workers_ms"] = 1000 * main_cpu / articles, 1000 * worker_cpu / articles
     rnd["cw_crawler_ms_page"] = 1000 * main_cpu / fetched
     rnd["cw_startup_s"] = server_cpu
+    split = WORKER_CPU_LINE.search(stderr)  # the workers' own account: in the tasks, and passing pages and results
+    if split:
+        in_tasks, tasks, passing = float(split["tasks_s"]), int(split["tasks"]), float(split["passing_s"])
+        rnd["cw_task_ms"], rnd["cw_passing_ms"] = 1000 * in_tasks / tasks, 1000 * passing / tasks
     print(
         f"  cleanwire crawl: {fetched} pages, {articles} articles in {elapsed:.1f} s: {fetched / elapsed:.1f} pages/s,"
         f" {articles / elapsed:.1f} articles/s; CPU crawler {main_cpu:.1f} s, workers {worker_cpu:.1f} s, "
@@ -436,11 +468,11 @@ def run_peer(site, args, tmp: Path, rnd: Round) -> None:
 
 def run_single(pages, args, rnd: Round) -> None:
     load = loadavg()
-    single, single_cpu, sampled = single_process_rate(pages)
-    rnd["single_s"], rnd["single_ms"] = single, 1000 / single_cpu
+    single, single_cpu, sampled, task_ms = single_process_rate(pages)
+    rnd["single_s"], rnd["single_ms"], rnd["task_ms"] = single, 1000 / single_cpu, task_ms
     line = (
         f"  single-process extraction of {sampled} of the same article pages: {single:.1f} articles/s, "
-        f"{1000 / single_cpu:.2f} ms CPU each"
+        f"{1000 / single_cpu:.2f} ms CPU each; a worker's task on them in-process {task_ms:.2f} ms"
     )
     if args.control:
         parallel = pool_rate(pages, args.workers)
@@ -591,6 +623,13 @@ def print_summary(rounds: list[Round], args, rss: RssSampler | None) -> None:
     show("  extraction workers", fig("cw_workers_ms"))
     show("  in-process extraction (single-process baseline)", fig("single_ms"))
     show("  worker overhead beyond in-process extraction", [r["cw_workers_ms"] - r["single_ms"] for r in rounds])
+    print("  CPU per page sent to a worker, ms (the workers' own account, and the same task in this process):")
+    show("  in the worker, running the page's task", fig("cw_task_ms"))
+    show("  in the worker, passing the page and its result", fig("cw_passing_ms"))
+    show("  the same task in this process, between the extractions", fig("task_ms"))
+    show(
+        "  of it beyond extraction (links, verdict, record, signature)", [r["task_ms"] - r["single_ms"] for r in rounds]
+    )
     show("  (pool start-up, once per crawl, CPU s: not in the figures above)", fig("cw_startup_s"), "{:.1f}")
     show(
         "  crawl total (crawler + workers) over in-process extraction",

@@ -19,6 +19,7 @@ from crawler.extraction.pool import WorkerPool
 from crawler.extraction.tasks import EXTRACT, Task, run_task
 from crawler.items import Page
 from crawler.settings import with_defaults
+from crawler.stats import TASK_CPU, WORKER_CPU
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +128,13 @@ class Extractor:
             except Exception:  # it failed to start: nothing to stop
                 logger.debug("the extraction pool had not started", exc_info=True)
         self.starting = None
-        for pool in (self.pool, self.retry_pool):
-            if pool is not None:
-                pool.close()
+        pools = [pool for pool in (self.pool, self.retry_pool) if pool is not None]
+        if pools:  # where the workers' CPU went: the summary's "extraction CPU" line
+            worker_cpu, task_cpu = (sum(figures) for figures in zip(*(pool.cpu() for pool in pools)))
+            self.stats.set_value(WORKER_CPU, round(worker_cpu, 3))
+            self.stats.set_value(TASK_CPU, round(task_cpu, 3))
+        for pool in pools:
+            pool.close()
         self.pool = self.retry_pool = None
 
     def _worker_died(self, pid: int) -> None:

@@ -53,6 +53,8 @@ class WorkerPool:
         self.closed = False
         self.deaths_in_a_row = 0  # deaths since a task last finished: a worker that cannot start
         self.broken: str | None = None  # set once replacing workers is pointless: every task fails at once
+        self.task_cpu = 0.0  # CPU seconds the workers spent in the tasks' functions (results received)
+        self.gone_cpu = 0.0  # CPU seconds of workers no longer running, up to their last result
         for _ in range(workers):
             self.workers.append(self._start())
 
@@ -154,8 +156,9 @@ class WorkerPool:
                 size, head = struct.unpack_from("!Q", worker.inbox, 4)[0], 12
             if len(worker.inbox) < head + size:
                 return
-            ok, value = pickle.loads(memoryview(worker.inbox)[head : head + size])
+            ok, value, task_cpu, worker.cpu = pickle.loads(memoryview(worker.inbox)[head : head + size])
             del worker.inbox[: head + size]
+            self.task_cpu += task_cpu
             self.deaths_in_a_row = 0
             future = worker.held.popleft()
             if not future.done():
@@ -165,7 +168,13 @@ class WorkerPool:
                     future.set_exception(value)
             self._dispatch()
 
+    def cpu(self) -> tuple[float, float]:
+        """(CPU seconds of the workers up to their last results, of it in the tasks' functions): the rest is the
+        cost of running tasks in worker processes (reading and unpickling tasks, pickling and writing results)."""
+        return self.gone_cpu + sum(worker.cpu for worker in self.workers), self.task_cpu
+
     def _died(self, worker: _Worker) -> None:
+        self.gone_cpu += worker.cpu
         self._forget(worker)
         worker.process.join(timeout=1)
         pid, held = worker.process.pid, list(worker.held)
@@ -228,6 +237,7 @@ class _Worker:
     held: deque = field(default_factory=deque)  # futures of the tasks sent, in order
     out: bytearray = field(default_factory=bytearray)  # framed tasks not yet written
     inbox: bytearray = field(default_factory=bytearray)  # result bytes not yet a whole message
+    cpu: float = 0.0  # the worker's CPU seconds when it sent its last result
 
 
 def _context(preload: tuple[str, ...] = ()):
@@ -261,14 +271,16 @@ def _worker_loop(tasks: Connection, results: Connection, nice: int = 0) -> None:
             fn, args = pickle.loads(tasks.recv_bytes())
         except EOFError:
             return
+        started = time.process_time()
         try:
             reply = (True, fn(*args))
         except Exception as exc:  # handed to the awaiting coroutine
             reply = (False, exc)
+        now = time.process_time()
         try:
-            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((*reply, now - started, now), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable result or exception
-            data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}"), now - started, now))
         try:
             results.send_bytes(data)
         except OSError:  # the pool closed (end of the crawl, Ctrl-C) while this task ran

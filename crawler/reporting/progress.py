@@ -10,7 +10,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler.settings import with_defaults
-from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED
+from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED, TASK_CPU, WORKER_CPU
 
 
 def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
@@ -47,6 +47,9 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
         "pages_per_s": fetched / elapsed if elapsed > 0 else 0.0,
         "rendered": stats.get("cleanwire/render/rendered", 0),  # pages Chromium rendered (--render)
         "render": _grouped(stats, "cleanwire/render/"),
+        "worker_cpu": stats.get(WORKER_CPU, 0.0),  # CPU seconds of the extraction workers
+        "task_cpu": stats.get(TASK_CPU, 0.0),  # of it extracting (the rest: pages and results passed)
+        "tasks": stats.get("cleanwire/extract/pages", 0),
     }
 
 
@@ -72,9 +75,18 @@ def format_summary(s: dict, reason: str = "finished") -> str:
         f"  HTTP errors        {sum(s['http_errors'].values()):>6}   {_breakdown(s['http_errors'], 'HTTP ')}",
         f"  other errors       {sum(s['errors'].values()):>6}   {_breakdown(s['errors'])}",
     ]
+    if s.get("worker_cpu"):
+        lines.append(f"  worker CPU (s)     {s['worker_cpu']:>6.1f}   {_cpu_split(s)}")
     if s.get("render"):  # only when a page was sent to the browser (--render)
         lines.append(f"  rendered           {s['rendered']:>6}   {_render_notes(s['render'])}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _cpu_split(s: dict) -> str:
+    """`41.2 on 3180 pages, 0.4 passing pages and results (0.13 ms a page)`."""
+    passing = max(0.0, s["worker_cpu"] - s["task_cpu"])
+    each = f" ({1000 * passing / s['tasks']:.2f} ms a page)" if s.get("tasks") else ""
+    return f"{s['task_cpu']:.1f} on {s['tasks']} pages, {passing:.1f} passing pages and results{each}"
 
 
 def _render_notes(counts: dict[str, int]) -> str:

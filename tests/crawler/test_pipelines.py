@@ -303,6 +303,59 @@ def test_worker_pool_results_errors_big_payloads_and_a_dead_worker_replaced():
     assert not pool.workers
 
 
+def test_worker_pool_accounts_the_workers_cpu_in_the_tasks_and_beside_them():
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    from crawler.extraction.pool import WorkerPool
+
+    pool = WorkerPool(1, depth=1)
+    try:
+        assert pool.cpu() == (0.0, 0.0)
+        assert asyncio.run(pool.run(sum, range(3_000_000))) == 4_499_998_500_000
+        worker, in_tasks = pool.cpu()
+        assert 0.02 < in_tasks <= worker < in_tasks + 0.5  # the rest: the worker's start and its pipes
+        with pytest.raises(BrokenProcessPool):
+            asyncio.run(pool.run(os._exit, 3))
+        assert asyncio.run(pool.run(sum, range(3_000_000))) == 4_499_998_500_000  # in the replacement
+        after = pool.cpu()
+        assert after[0] >= worker + (after[1] - in_tasks)  # the dead worker's CPU is still counted
+        assert after[1] > 2 * 0.02
+    finally:
+        pool.close()
+
+
+def test_the_extractor_reports_the_workers_cpu_when_it_closes():
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from cleaners import Options
+    from crawler.extraction.extractor import Extractor
+    from crawler.extraction.pool import WorkerPool
+    from crawler.stats import TASK_CPU, WORKER_CPU
+
+    stats = MemoryStatsCollector(get_crawler())
+    extractor = Extractor(Options(), stats, workers=1, in_flight=2)
+    extractor.pool = WorkerPool(1)
+    asyncio.run(extractor.pool.run(sum, range(3_000_000)))
+    worker, in_tasks = extractor.pool.cpu()
+    extractor.close()
+    assert stats.get_value(WORKER_CPU) == round(worker, 3) and stats.get_value(TASK_CPU) == round(in_tasks, 3)
+    assert stats.get_value(TASK_CPU) > 0.02
+
+
+def test_summary_splits_the_workers_cpu():
+    stats = {
+        "downloader/response_count": 3194,
+        "item_scraped_count": 3051,
+        "cleanwire/extract/pages": 3180,
+        "cleanwire/extract/worker_cpu_s": 34.93,
+        "cleanwire/extract/task_cpu_s": 34.21,
+    }
+    assert format_summary(summarize(stats, elapsed=27.6)).splitlines()[-1] == (
+        "  worker CPU (s)       34.9   34.2 on 3180 pages, 0.7 passing pages and results (0.23 ms a page)"
+    )
+
+
 def test_robots_txt_once_whether_the_spider_or_the_middleware_asks_first():
     from scrapy.exceptions import IgnoreRequest
     from scrapy.http import TextResponse
