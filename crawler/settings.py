@@ -37,6 +37,7 @@ DEPTH_LIMIT = 100  # longest chain of requests from a start URL: bounds paginati
 HTTPERROR_ALLOWED_CODES: list[int] = []  # non-2xx statuses passed to callbacks
 COOKIES_ENABLED = False  # articles do not need sessions
 TELNETCONSOLE_ENABLED = False  # no telnet console
+STATS_CLASS = "crawler.reporting.collector.CrawlStats"  # Scrapy's MemoryStatsCollector, without its per-lookup shim
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"  # Scrapy's current fingerprinter
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # asyncio reactor
 TWISTED_DNS_RESOLVER = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url as courlan_normalize
@@ -52,6 +53,7 @@ def try_normalize(url: str | None, base: str | None = None) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)  # asked for every link of every page: a crawl sees few hosts
 def registered_domain(host: str) -> str:
     """The registrable part of a host name: news.example.co.uk -> example.co.uk; IPs stay as they are."""
     host = host.lower().rstrip(".")

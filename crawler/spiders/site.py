@@ -72,6 +72,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.sitemap_paths: list[str] = []
         self.feed_paths: list[str] = []
         self.targets: dict[str, str | None] = {}  # absolute link -> normalised page of the site, or None
+        self.feed_targets: dict[str, str | None] = {}  # absolute feed link -> its feed requested, or None (off-site)
         self.requested: dict[str, int] = {}  # normalised pages already requested -> least link depth found at
         self.state_path: str | None = None  # incremental crawl: the state consulted before fetching
         self.state: StateStore | None = None
@@ -534,13 +535,20 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.crawler.signals.send_catch_log(page_skipped, response=response, reason=f"skipped: {reason}")
 
     def feed_requests(self, base: str, feeds: list[tuple[str, str]], start: bool) -> Iterator[scrapy.Request]:
+        """The site's feeds a page links to, each requested once (pages repeat them: the dupefilter would drop
+        the repeats, after normalising them and noting them in the state again)."""
         found = False
         for kind, href in feeds:
             if kind.lower() in FEED_TYPES:
-                url = try_normalize(href, base)
-                if url and is_same_site(url, self.sites, self.same_domain):
-                    found = True
-                    yield self.discovery_request(url, self.parse_feed)
+                absolute = urljoin(base, href.strip())
+                if absolute not in self.feed_targets:
+                    url = try_normalize(absolute)
+                    on_site = url is not None and is_same_site(url, self.sites, self.same_domain)
+                    self.feed_targets[absolute] = url if on_site else None
+                    if on_site:
+                        assert url is not None  # on_site says so
+                        yield self.discovery_request(url, self.parse_feed)
+                found = found or self.feed_targets[absolute] is not None
         if start and not found:
             root = site_root(base)
             for path in self.feed_paths:
