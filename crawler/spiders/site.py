@@ -72,7 +72,8 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.sitemap_paths: list[str] = []
         self.feed_paths: list[str] = []
         self.targets: dict[str, str | None] = {}  # absolute link -> normalised page of the site, or None
-        self.feed_targets: dict[str, str | None] = {}  # absolute feed link -> its feed requested, or None (off-site)
+        self.feed_targets: dict[str, str | None] = {}  # absolute feed link -> the site's feed, or None (off-site)
+        self.feeds_requested: set[str] = set()  # feeds found on pages and requested
         self.requested: dict[str, int] = {}  # normalised pages already requested -> least link depth found at
         self.state_path: str | None = None  # incremental crawl: the state consulted before fetching
         self.state: StateStore | None = None
@@ -545,10 +546,12 @@ class SiteSpider(ArticlePages, scrapy.Spider):
                     url = try_normalize(absolute)
                     on_site = url is not None and is_same_site(url, self.sites, self.same_domain)
                     self.feed_targets[absolute] = url if on_site else None
-                    if on_site:
-                        assert url is not None  # on_site says so
+                url = self.feed_targets[absolute]
+                if url is not None:
+                    found = True
+                    if url not in self.feeds_requested:
+                        self.feeds_requested.add(url)
                         yield self.discovery_request(url, self.parse_feed)
-                found = found or self.feed_targets[absolute] is not None
         if start and not found:
             root = site_root(base)
             for path in self.feed_paths:

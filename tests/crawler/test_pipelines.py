@@ -343,6 +343,28 @@ def test_the_extractor_reports_the_workers_cpu_when_it_closes():
     assert stats.get_value(TASK_CPU) > 0.02
 
 
+def test_crawl_stats_count_as_scrapys_collector_without_its_lookup_shim():
+    import warnings
+
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    import crawler.settings as project
+    from crawler.reporting.collector import CrawlStats
+
+    assert project.STATS_CLASS == "crawler.reporting.collector.CrawlStats"
+    stats = CrawlStats(get_crawler())
+    assert isinstance(stats, MemoryStatsCollector) and "_cached_inc_value" not in vars(stats)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats.inc_value("a")
+        stats.inc_value("a", 2, spider=None)
+        stats.max_value("m", 3)
+        stats.max_value("m", 2)
+        stats.set_value("s", "x")
+    assert stats.get_stats() == {"a": 3, "m": 3, "s": "x"}
+    assert "_cached_inc_value" not in vars(stats)  # nothing wrapped on the way
+
+
 def test_summary_splits_the_workers_cpu():
     stats = {
         "downloader/response_count": 3194,

@@ -86,3 +86,29 @@ def test_same_site_by_registered_domain_or_exact_host():
 
 def test_site_root():
     assert site_root("http://127.0.0.1:8000/a/b?c=1#d") == "http://127.0.0.1:8000/"
+
+
+def test_a_feed_every_page_links_to_is_requested_once():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.site import SiteSpider
+
+    spider = SiteSpider.from_crawler(get_crawler(SiteSpider), url="https://s.example/")
+    feeds = [
+        ("application/rss+xml", "/feed/?utm_source=x"),
+        ("application/atom+xml", "https://other.example/feed"),
+        ("text/html", "/page/"),
+    ]
+    first = list(spider.feed_requests("https://s.example/a/", feeds, start=False))
+    assert [r.url for r in first] == ["https://s.example/feed/"]
+    assert list(spider.feed_requests("https://s.example/b/", feeds, start=False)) == []
+    assert list(spider.feed_requests("https://s.example/c/", [("application/rss+xml", "../feed/")], start=False)) == []
+    assert spider.feed_targets == {
+        "https://s.example/feed/?utm_source=x": "https://s.example/feed/",
+        "https://other.example/feed": None,
+        "https://s.example/feed/": "https://s.example/feed/",
+    }
+    # a start page whose feed was requested already has a feed: the usual feed paths are not guessed
+    assert list(spider.feed_requests("https://s.example/", feeds[:1], start=True)) == []
+    guessed = list(spider.feed_requests("https://s.example/", feeds[1:], start=True))  # an off-site feed only
+    assert guessed and all(r.meta["cleanwire_probe"] for r in guessed)
