@@ -59,6 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetching.middlewares.RobotsTxtMiddleware": 100,  # robots.txt, safe for concurrent requests
     "crawler.fetching.tdmrep.TdmRepMiddleware": 110,  # each site's /.well-known/tdmrep.json, once: the rule for each page
     "crawler.fetching.middlewares.MaxPages": 120,  # --max-pages N: at most N downloads, then the crawl closes
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,  # replaced by the one below
+    "crawler.fetching.middlewares.MetaRefresh": 580,  # meta refresh redirects, without decoding pages that have none
     "crawler.output.warc.WarcWriter": 950,  # archives every response as downloaded when CLEANWIRE_WARC is set
     "crawler.distributed.acks.RedisAcks": 960,  # --redis: a failed download's queue entry is done
 }

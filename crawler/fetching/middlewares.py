@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -120,3 +123,27 @@ class MaxPages:
         self.admitted += 1
         if self.admitted == self.limit:
             _schedule_coro(self.crawler.engine.close_spider_async(reason="closespider_pagecount"))
+
+
+#: the bytes Scrapy's meta refresh scan can reach: its first 4,096 characters, at most 4 bytes each
+_REFRESH_SCAN = 4 * 4096
+_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
+
+
+class MetaRefresh(MetaRefreshMiddleware):
+    """Scrapy's meta refresh redirects, without decoding the pages that cannot have one.
+
+    Scrapy decodes every HTML response (error pages too) and scans the first 4,096 characters for
+    `<meta http-equiv="refresh">`: ~3% of the crawler process's CPU on a site of small pages. A page whose first
+    bytes do not spell "refresh" (any case) cannot declare one, in any ASCII-compatible encoding; a page with NUL
+    bytes there (UTF-16 or UTF-32) goes through Scrapy's scan as before, as does every page that does spell it.
+    """
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        if isinstance(response, HtmlResponse) and _cannot_refresh(response.body):
+            return response
+        return super().process_response(request, response)
+
+
+def _cannot_refresh(body: bytes) -> bool:
+    return _REFRESH.search(body, 0, _REFRESH_SCAN) is None and b"\x00" not in body[:_REFRESH_SCAN]
