@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -127,7 +125,6 @@ class MaxPages:
 
 #: the bytes Scrapy's meta refresh scan can reach: its first 4,096 characters, at most 4 bytes each
 _REFRESH_SCAN = 4 * 4096
-_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
 
 
 class MetaRefresh(MetaRefreshMiddleware):
@@ -146,4 +143,5 @@ class MetaRefresh(MetaRefreshMiddleware):
 
 
 def _cannot_refresh(body: bytes) -> bool:
-    return _REFRESH.search(body, 0, _REFRESH_SCAN) is None and b"\x00" not in body[:_REFRESH_SCAN]
+    head = body[:_REFRESH_SCAN]
+    return b"\x00" not in head and b"refresh" not in head.lower()  # lower(): bytes, ASCII letters only
