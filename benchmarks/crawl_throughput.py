@@ -199,7 +199,7 @@ LOOPBACK = [
 ]
 #: the crawl summary's line on the workers' CPU (crawler.reporting.progress)
 WORKER_CPU_LINE = re.compile(
-    r"worker CPU \(s\) +[\d.]+ +(?P<tasks_s>[\d.]+) on (?P<tasks>\d+) pages, (?P<passing_s>[\d.]+) passing"
+    r"worker CPU \(s\) +[\d.]+ +(?P<tasks_s>[\d.]+) on (?P<tasks>\d+) pages, (?P<passing_s>[\d.]+) starting and passing"
 )
 MARKS = (1000, 5000)  # fetched pages at which the crawler's peak RSS is reported
 

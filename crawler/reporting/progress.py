@@ -83,10 +83,10 @@ def format_summary(s: dict, reason: str = "finished") -> str:
 
 
 def _cpu_split(s: dict) -> str:
-    """`41.2 on 3180 pages, 0.4 passing pages and results (0.13 ms a page)`."""
+    """`41.2 on 3180 pages, 0.4 starting and passing pages and results (0.13 ms a page)`."""
     passing = max(0.0, s["worker_cpu"] - s["task_cpu"])
     each = f" ({1000 * passing / s['tasks']:.2f} ms a page)" if s.get("tasks") else ""
-    return f"{s['task_cpu']:.1f} on {s['tasks']} pages, {passing:.1f} passing pages and results{each}"
+    return f"{s['task_cpu']:.1f} on {s['tasks']} pages, {passing:.1f} starting and passing pages and results{each}"
 
 
 def _render_notes(counts: dict[str, int]) -> str:

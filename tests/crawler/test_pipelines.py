@@ -374,7 +374,7 @@ def test_summary_splits_the_workers_cpu():
         "cleanwire/extract/task_cpu_s": 34.21,
     }
     assert format_summary(summarize(stats, elapsed=27.6)).splitlines()[-1] == (
-        "  worker CPU (s)       34.9   34.2 on 3180 pages, 0.7 passing pages and results (0.23 ms a page)"
+        "  worker CPU (s)       34.9   34.2 on 3180 pages, 0.7 starting and passing pages and results (0.23 ms a page)"
     )
 
 
