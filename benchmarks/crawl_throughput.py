@@ -625,7 +625,7 @@ def print_summary(rounds: list[Round], args, rss: RssSampler | None) -> None:
     show("  worker overhead beyond in-process extraction", [r["cw_workers_ms"] - r["single_ms"] for r in rounds])
     print("  CPU per page sent to a worker, ms (the workers' own account, and the same task in this process):")
     show("  in the worker, running the page's task", fig("cw_task_ms"))
-    show("  in the worker, passing the page and its result", fig("cw_passing_ms"))
+    show("  in the worker, starting and passing pages and results", fig("cw_passing_ms"))
     show("  the same task in this process, between the extractions", fig("task_ms"))
     show(
         "  of it beyond extraction (links, verdict, record, signature)", [r["task_ms"] - r["single_ms"] for r in rounds]

@@ -109,8 +109,9 @@ def band_rows(threshold: float, num_perm: int = NUM_PERM) -> int:
     return 1
 
 
-def _band_hash(values: np.ndarray) -> int:
-    return int.from_bytes(hashlib.blake2b(values.tobytes(), digest_size=8).digest(), "big", signed=True)
+def _band_hash(values: bytes) -> int:
+    """A band's key: its signature values' bytes (native uint64), hashed to a signed 64-bit int."""
+    return int.from_bytes(hashlib.blake2b(values, digest_size=8).digest(), "big", signed=True)
 
 
 class NearDupIndex:
@@ -145,7 +146,8 @@ class NearDupIndex:
         return int(stored["num_perm"]), int(stored["rows"])
 
     def _band_hashes(self, sig: np.ndarray) -> list[int]:
-        return [_band_hash(sig[b * self.rows : (b + 1) * self.rows]) for b in range(self.bands)]
+        raw, width = sig.tobytes(), sig.itemsize * self.rows  # one copy, sliced: not a numpy slice per band
+        return [_band_hash(raw[b * width : (b + 1) * width]) for b in range(self.bands)]
 
     def find(self, text: str) -> tuple[str, float] | None:
         """The earliest indexed record whose estimated Jaccard with `text` reaches the threshold."""

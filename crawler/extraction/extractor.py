@@ -129,7 +129,7 @@ class Extractor:
                 logger.debug("the extraction pool had not started", exc_info=True)
         self.starting = None
         pools = [pool for pool in (self.pool, self.retry_pool) if pool is not None]
-        if pools:  # where the workers' CPU went: the summary's "extraction CPU" line
+        if pools:  # where the workers' CPU went: the summary's "worker CPU (s)" line
             worker_cpu, task_cpu = (sum(figures) for figures in zip(*(pool.cpu() for pool in pools)))
             self.stats.set_value(WORKER_CPU, round(worker_cpu, 3))
             self.stats.set_value(TASK_CPU, round(task_cpu, 3))

@@ -153,6 +153,25 @@ def test_signature_values_are_fixed():
     )
 
 
+def test_band_keys_are_fixed(conn):
+    """A band's key hashes its values' bytes: a change here orphans every stored index (SQLite and Redis)."""
+    import hashlib
+
+    index = NearDupIndex(conn, 0.9)
+    sig = signature("One two, three FOUR five six!")
+    keys = index._band_hashes(sig)
+    assert len(keys) == index.bands == 128 // index.rows
+    rows = index.rows
+    reference = [  # each band's numpy slice hashed on its own, as stored keys were made
+        int.from_bytes(
+            hashlib.blake2b(sig[b * rows : (b + 1) * rows].tobytes(), digest_size=8).digest(), "big", signed=True
+        )
+        for b in range(index.bands)
+    ]
+    assert keys == reference
+    assert rows == 9 and keys[:2] == [-949452536349436723, -3157311253166031716]
+
+
 def test_band_layout_finds_pairs_at_the_threshold():
     rows = band_rows(0.9)
     bands = 128 // rows
