@@ -269,8 +269,9 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, str, RssSampler]:
-    command = [
+def crawl_command(site, workers: int, out: Path, extra: list[str]) -> list[str]:
+    """`cleanwire crawl` of the site with `workers` extraction workers and the loopback settings."""
+    return [
         sys.executable,
         "-m",
         "crawler",
@@ -283,6 +284,10 @@ def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, 
         *LOOPBACK,
         *extra,
     ]
+
+
+def crawl(site, workers: int, out: Path, extra: list[str]) -> tuple[float, int, str, RssSampler]:
+    command = crawl_command(site, workers, out, extra)
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = RssSampler(process.pid, site)

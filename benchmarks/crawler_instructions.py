@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from crawl_throughput import LOOPBACK, LeanSite, add_dead_links  # noqa: E402
+from crawl_throughput import LeanSite, add_dead_links, crawl_command  # noqa: E402
 
 
 def count(extra: int, dead_links: int, workers: int) -> tuple[int, int]:
@@ -38,22 +38,8 @@ def count(extra: int, dead_links: int, workers: int) -> tuple[int, int]:
             add_dead_links(site, dead_links)
         del site.requests[:]
         out = Path(tmp) / "callgrind.out"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            f"--callgrind-out-file={out}",
-            "--trace-children=no",
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            site.origin + "/",
-            "-o",
-            str(Path(tmp) / "records.jsonl"),
-            "-s",
-            f"CLEANWIRE_WORKERS={workers}",
-            *LOOPBACK,
-        ]
+        valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--trace-children=no"]
+        command = valgrind + crawl_command(site, workers, Path(tmp) / "records.jsonl", [])
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
         if done.returncode:
