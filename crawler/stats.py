@@ -9,5 +9,6 @@ DUPLICATES = "cleanwire/duplicates/"  # prefix: records dropped as duplicates, b
 HTTP_ERRORS = "cleanwire/http_errors/"  # prefix: HTTP error responses, by status
 ACCESS = "cleanwire/access/"  # prefix: pages by access state: ok, paywall, bot_challenge, ...
 ERRORS = "cleanwire/errors/"  # prefix: pages lost to errors, by kind
+EXTRACT_PAGES = "cleanwire/extract/pages"  # pages sent to the extraction workers
 WORKER_CPU = "cleanwire/extract/worker_cpu_s"  # CPU seconds of the extraction workers
 TASK_CPU = "cleanwire/extract/task_cpu_s"  # of it in the pages' tasks: the rest passes pages and results

@@ -19,7 +19,7 @@ from crawler.extraction.pool import WorkerPool
 from crawler.extraction.tasks import EXTRACT, Task, run_task
 from crawler.items import Page
 from crawler.settings import with_defaults
-from crawler.stats import TASK_CPU, WORKER_CPU
+from crawler.stats import EXTRACT_PAGES, TASK_CPU, WORKER_CPU
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class Extractor:
             self._slots, self._alone = asyncio.Semaphore(self.in_flight), asyncio.Lock()
         options = self.options.with_(fetched_at=page.fetched_at, article_signal=signal)
         args = (page.body, page.url, options, page.http_charset, page.headers, page.tdm, *extra)
-        self.stats.inc_value("cleanwire/extract/pages")  # pages sent to the workers (tests count them)
+        self.stats.inc_value(EXTRACT_PAGES)  # pages sent to the workers (tests count them)
         self.waiting += 1
         try:
             await self._slots.acquire()

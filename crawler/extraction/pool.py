@@ -170,7 +170,8 @@ class WorkerPool:
 
     def cpu(self) -> tuple[float, float]:
         """(CPU seconds of the workers up to their last results, of it in the tasks' functions): the rest is the
-        cost of running tasks in worker processes (reading and unpickling tasks, pickling and writing results)."""
+        cost of running tasks in worker processes (their start, reading and unpickling tasks, pickling and writing
+        results)."""
         return self.gone_cpu + sum(worker.cpu for worker in self.workers), self.task_cpu
 
     def _died(self, worker: _Worker) -> None:

@@ -10,7 +10,17 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler.settings import with_defaults
-from crawler.stats import ACCESS, DUPLICATES, ERRORS, HTTP_ERRORS, NOT_WRITTEN, SKIPPED, TASK_CPU, WORKER_CPU
+from crawler.stats import (
+    ACCESS,
+    DUPLICATES,
+    ERRORS,
+    EXTRACT_PAGES,
+    HTTP_ERRORS,
+    NOT_WRITTEN,
+    SKIPPED,
+    TASK_CPU,
+    WORKER_CPU,
+)
 
 
 def _grouped(stats: Mapping, prefix: str) -> dict[str, int]:
@@ -49,7 +59,7 @@ def summarize(stats: Mapping, elapsed: float) -> dict:
         "render": _grouped(stats, "cleanwire/render/"),
         "worker_cpu": stats.get(WORKER_CPU, 0.0),  # CPU seconds of the extraction workers
         "task_cpu": stats.get(TASK_CPU, 0.0),  # of it extracting (the rest: pages and results passed)
-        "tasks": stats.get("cleanwire/extract/pages", 0),
+        "tasks": stats.get(EXTRACT_PAGES, 0),
     }
 
 
